@@ -1,0 +1,234 @@
+import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth-errors';
+
+/**
+ * Token custody for one connection: the only place that decides when to refresh.
+ *
+ * Why so careful: Exact rotates the refresh token on every refresh, and reusing the old one
+ * ("Old refresh token used.") kills the connection until the user signs in again. So:
+ *  - one refresh at a time per connection, across every caller in this process (single-flight)
+ *    and across processes (the desktop app and the CLI share a data folder: a lock file);
+ *  - inside the lock the token set is re-read, so a process that waited uses the set another
+ *    process just stored instead of refreshing again with a dead refresh token;
+ *  - the rotated set is written to the keychain BEFORE the new access token is handed out;
+ *  - a dead grant moves the connection to `needs-reauth` and is never retried in a loop;
+ *  - refresh only when the policy allows it (Exact: last 30 s of the access token, or after a
+ *    401), and count token-endpoint calls against the provider's daily cap.
+ */
+export interface TokenSet {
+  accessToken: string;
+  /** Epoch ms. */
+  accessTokenExpiresAt: number;
+  refreshToken: string | null;
+  /** Epoch ms when the current refresh token was issued (for the 30-day idle expiry). */
+  refreshTokenIssuedAt: number | null;
+}
+
+/** Where token sets live: the OS keychain in the app (never SQLite, never logs). */
+export interface TokenVault {
+  load(): Promise<TokenSet | null>;
+  save(tokens: TokenSet): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export interface CustodyPolicy {
+  /** How long before expiry a token counts as expired for callers (absorbs clock skew, request time). */
+  expirySkewMs: number;
+  /** Earliest moment a refresh is allowed for this set without a 401 (Exact: expiresAt − 30 s). */
+  refreshAllowedAt(tokens: TokenSet): number;
+  /** Idle lifetime of a refresh token (Exact: 30 days), or null when it does not expire. */
+  refreshTokenLifetimeMs: number | null;
+  /** Refresh proactively once the refresh token is this old, so it never dies while the app runs. */
+  keepAliveAfterMs: number | null;
+  /** Warn the user this long before the refresh token would expire. */
+  warnBeforeMs: number;
+  /** Max token-endpoint calls per UTC day (Exact: 200), or null. */
+  dailyTokenCallCap: number | null;
+}
+
+export const EXACT_CUSTODY_POLICY: CustodyPolicy = {
+  expirySkewMs: 5_000,
+  refreshAllowedAt: (t) => t.accessTokenExpiresAt - 30_000,
+  refreshTokenLifetimeMs: 30 * 24 * 3600_000,
+  keepAliveAfterMs: 7 * 24 * 3600_000,
+  warnBeforeMs: 5 * 24 * 3600_000,
+  dailyTokenCallCap: 200,
+};
+
+/** Client-credentials grants (Procore DMSA, Coupa): no refresh token; renew a little early. */
+export const CLIENT_CREDENTIALS_POLICY: CustodyPolicy = {
+  expirySkewMs: 60_000,
+  refreshAllowedAt: () => 0,
+  refreshTokenLifetimeMs: null,
+  keepAliveAfterMs: null,
+  warnBeforeMs: 0,
+  dailyTokenCallCap: null,
+};
+
+export type ConnectionAuthState = 'connected' | 'needs-reauth' | 'error';
+
+/** Persistent count of token-endpoint calls per UTC day (shared by processes via the store). */
+export interface TokenCallCounter {
+  /** Adds one call for `day` (YYYY-MM-DD) and returns the new count. */
+  increment(day: string): number;
+  get(day: string): number;
+}
+
+/** Serialises a critical section across processes (a lock file in the data folder). */
+export interface CrossProcessLock {
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface TokenCustodianOptions {
+  connectionId: string;
+  vault: TokenVault;
+  /** Calls the token endpoint. Receives the current set (null for a first client-credentials grant). */
+  refresh: (current: TokenSet | null) => Promise<TokenSet>;
+  policy: CustodyPolicy;
+  now?: () => number;
+  lock?: CrossProcessLock;
+  tokenCalls?: TokenCallCounter;
+  onStateChange?: (state: ConnectionAuthState, detail: string) => void;
+}
+
+export class TokenCustodian {
+  private inFlight: Promise<TokenSet> | null = null;
+  private cached: TokenSet | null = null;
+  private authState: ConnectionAuthState = 'connected';
+  private readonly now: () => number;
+
+  constructor(private readonly opts: TokenCustodianOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get state(): ConnectionAuthState {
+    return this.authState;
+  }
+
+  /** A valid access token: the stored one, or a freshly refreshed one. */
+  async getAccessToken(): Promise<string> {
+    this.assertUsable();
+    const tokens = this.cached ?? (await this.opts.vault.load());
+    this.cached = tokens;
+    if (tokens && this.isFresh(tokens)) return tokens.accessToken;
+    return (await this.refreshOnce({ forced: false })).accessToken;
+  }
+
+  /**
+   * The API answered 401 to `rejectedAccessToken`. If another caller already replaced it, use
+   * the new one; otherwise refresh (a 401 allows a refresh outside the normal window).
+   */
+  async handleUnauthorized(rejectedAccessToken: string): Promise<string> {
+    this.assertUsable();
+    const stored = await this.opts.vault.load();
+    if (stored && stored.accessToken !== rejectedAccessToken && this.isFresh(stored)) {
+      this.cached = stored;
+      return stored.accessToken;
+    }
+    return (await this.refreshOnce({ forced: true, rejected: rejectedAccessToken })).accessToken;
+  }
+
+  /**
+   * Called on a schedule: refreshes when the refresh token is old enough that an idle app could
+   * lose it, as soon as the provider allows a refresh. Returns true when it refreshed.
+   */
+  async keepAlive(): Promise<boolean> {
+    if (this.authState === 'needs-reauth') return false;
+    const { keepAliveAfterMs } = this.opts.policy;
+    const tokens = await this.opts.vault.load();
+    if (!tokens || keepAliveAfterMs === null || tokens.refreshTokenIssuedAt === null) return false;
+    const age = this.now() - tokens.refreshTokenIssuedAt;
+    if (age < keepAliveAfterMs || this.now() < this.opts.policy.refreshAllowedAt(tokens)) return false;
+    await this.refreshOnce({ forced: false, keepAlive: true });
+    return true;
+  }
+
+  /** When the refresh token will expire if unused, and whether to warn the user now. */
+  async refreshTokenExpiry(): Promise<{ expiresAt: number; warn: boolean } | null> {
+    const { refreshTokenLifetimeMs, warnBeforeMs } = this.opts.policy;
+    const tokens = await this.opts.vault.load();
+    if (!tokens || refreshTokenLifetimeMs === null || tokens.refreshTokenIssuedAt === null) return null;
+    const expiresAt = tokens.refreshTokenIssuedAt + refreshTokenLifetimeMs;
+    return { expiresAt, warn: expiresAt - this.now() <= warnBeforeMs };
+  }
+
+  /** After a new sign-in: store the first token set and leave `needs-reauth`. */
+  async acceptNewGrant(tokens: TokenSet): Promise<void> {
+    await this.opts.vault.save(tokens);
+    this.cached = tokens;
+    this.setState('connected', 'signed in');
+  }
+
+  private isFresh(tokens: TokenSet): boolean {
+    return this.now() < tokens.accessTokenExpiresAt - this.opts.policy.expirySkewMs;
+  }
+
+  private assertUsable(): void {
+    if (this.authState === 'needs-reauth')
+      throw new NeedsReauthError(`Connection ${this.opts.connectionId} needs you to sign in again.`);
+  }
+
+  private refreshOnce(why: { forced: boolean; rejected?: string; keepAlive?: boolean }): Promise<TokenSet> {
+    // Single-flight: every concurrent caller in this process shares one refresh.
+    if (!this.inFlight) {
+      const run = (): Promise<TokenSet> => this.refreshLocked(why);
+      this.inFlight = (this.opts.lock ? this.opts.lock.withLock(run) : run()).finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async refreshLocked(why: { forced: boolean; rejected?: string; keepAlive?: boolean }): Promise<TokenSet> {
+    // Re-read inside the lock: another process may have rotated the tokens while we waited.
+    const current = await this.opts.vault.load();
+    if (current && this.isFresh(current) && !why.keepAlive && current.accessToken !== why.rejected) {
+      this.cached = current;
+      return current;
+    }
+    if (current && !why.forced && this.now() < this.opts.policy.refreshAllowedAt(current)) {
+      throw new RefreshTooEarlyError(
+        `The access token of connection ${this.opts.connectionId} cannot be renewed before ${new Date(
+          this.opts.policy.refreshAllowedAt(current),
+        ).toISOString()}.`,
+        this.opts.policy.refreshAllowedAt(current),
+      );
+    }
+    this.countTokenCall();
+    let next: TokenSet;
+    try {
+      next = await this.opts.refresh(current);
+    } catch (err) {
+      if (err instanceof NeedsReauthError) {
+        this.cached = null;
+        this.setState('needs-reauth', err.message);
+      }
+      throw err;
+    }
+    // Persist the rotated set first: if we crash after this line, the next start has the live
+    // refresh token; if we handed out the access token first, a crash would lose it.
+    await this.opts.vault.save(next);
+    this.cached = next;
+    this.setState('connected', why.keepAlive ? 'kept alive' : 'refreshed');
+    return next;
+  }
+
+  private countTokenCall(): void {
+    const { tokenCalls, policy } = this.opts;
+    if (!tokenCalls || policy.dailyTokenCallCap === null) return;
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    if (tokenCalls.get(day) >= policy.dailyTokenCallCap) {
+      const tomorrow = Date.parse(`${day}T00:00:00Z`) + 24 * 3600_000;
+      throw new TokenCallCapError(
+        `Connection ${this.opts.connectionId} reached the provider's limit of ${policy.dailyTokenCallCap} sign-in token calls today.`,
+        tomorrow,
+      );
+    }
+    tokenCalls.increment(day);
+  }
+
+  private setState(state: ConnectionAuthState, detail: string): void {
+    if (state === this.authState && state === 'connected') return;
+    this.authState = state;
+    this.opts.onStateChange?.(state, detail);
+  }
+}

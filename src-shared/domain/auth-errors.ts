@@ -1,0 +1,38 @@
+/**
+ * Errors a connector's token refresher raises and token custody understands. They live in
+ * src-shared because connectors (which may not import src-main/auth) create them.
+ */
+
+/** The grant is dead (rotated refresh token reused, revoked, expired): only a new sign-in helps. */
+export class NeedsReauthError extends Error {
+  readonly code = 'needs-reauth';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NeedsReauthError';
+  }
+}
+
+/** The provider refuses a refresh this early (Exact: TooEarlyToRefreshTokens). */
+export class RefreshTooEarlyError extends Error {
+  readonly code = 'refresh-too-early';
+  constructor(
+    message: string,
+    /** Epoch ms from which a refresh will be accepted. */
+    readonly retryAt: number,
+  ) {
+    super(message);
+    this.name = 'RefreshTooEarlyError';
+  }
+}
+
+/** The provider's daily cap on token-endpoint calls would be exceeded. */
+export class TokenCallCapError extends Error {
+  readonly code = 'token-call-cap';
+  constructor(
+    message: string,
+    readonly resumeAt: number,
+  ) {
+    super(message);
+    this.name = 'TokenCallCapError';
+  }
+}
