@@ -1,0 +1,94 @@
+/**
+ * F1 (Exact Online → Procore): the mapping tables a finance team maintains, the Procore
+ * reference data each run loads, and the planned writes. All ids are strings (Procore ids can
+ * exceed 32 bits; strings never lose digits).
+ */
+
+export interface CostMappingRow {
+  glAccountCode: string;
+  costCenterCode: string;
+  /** null = any cost unit (a row with a cost unit wins over one without). */
+  costUnitCode: string | null;
+  costCode: string;
+  lineItemTypeCode: string;
+}
+
+export interface ExactProcoreMappings {
+  version: number;
+  /** Exact project code → Procore project id. */
+  projects: ReadonlyMap<string, string>;
+  costs: readonly CostMappingRow[];
+  /** Exact supplier code (trimmed) → Procore vendor id. */
+  vendors: ReadonlyMap<string, string>;
+}
+
+export interface ProcoreReference {
+  projects: ReadonlyMap<string, { name: string; costCodes: ReadonlyMap<string, string> }>;
+  /** Line item type ("cost type") code → id. */
+  lineItemTypes: ReadonlyMap<string, string>;
+  /** Active company vendor ids → name. */
+  vendors: ReadonlyMap<string, string>;
+}
+
+export interface FlowPolicy {
+  /** Currency of the Procore company; records in another currency are parked. */
+  currency: string;
+  /** Status given to commitments created from Exact POs (Procore locks Approved ones). */
+  commitmentStatus: string;
+  /** What an Exact cancellation (OrderStatus 40) or deletion does to the commitment. */
+  cancelled: 'close-and-zero' | 'leave';
+  /** Status given to direct costs created from purchase invoices. */
+  directCostStatus: 'draft' | 'pending' | 'approved';
+}
+
+export const DEFAULT_POLICY: FlowPolicy = {
+  currency: 'EUR',
+  commitmentStatus: 'Draft',
+  cancelled: 'close-and-zero',
+  directCostStatus: 'pending',
+};
+
+export interface PlannedLine {
+  originId: string;
+  description: string;
+  amount: string;
+  quantity: string | null;
+  unitCost: string | null;
+  uom: string | null;
+  costCodeId: string;
+  lineItemTypeId: string;
+}
+
+export interface PlannedCommitment {
+  entity: 'commitment';
+  originId: string;
+  /** Exact PO guid this commitment comes from (several commitments when lines span projects). */
+  sourceId: string;
+  projectId: string;
+  vendorId: string;
+  title: string;
+  number: string;
+  description: string;
+  status: string;
+  contractDate: string;
+  originCode: string;
+  lines: PlannedLine[];
+  /** Sum of line amounts, to the cent. */
+  total: string;
+}
+
+export interface PlannedDirectCost {
+  entity: 'direct-cost';
+  originId: string;
+  sourceId: string;
+  projectId: string;
+  vendorId: string;
+  invoiceNumber: string;
+  date: string;
+  description: string;
+  status: FlowPolicy['directCostStatus'];
+  lines: PlannedLine[];
+  total: string;
+}
+
+export type PlannedWrite = PlannedCommitment | PlannedDirectCost;

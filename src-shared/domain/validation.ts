@@ -1,0 +1,33 @@
+/**
+ * Why a record cannot be written yet. `message` is for a controller or project accountant
+ * (finance words, the codes they know); `mappingKeys` say which mapping entries would fix it,
+ * so changing one of them re-queues exactly the records it affects.
+ */
+export const ISSUE_CODES = [
+  'unmapped-project',
+  'unmapped-cost',
+  'cost-code-not-in-project',
+  'unknown-line-item-type',
+  'unmapped-vendor',
+  'vendor-not-in-target',
+  'missing-gl-account',
+  'no-lines',
+  'currency-mismatch',
+  'target-rejected',
+] as const;
+export type IssueCode = (typeof ISSUE_CODES)[number];
+
+export interface ValidationIssue {
+  code: IssueCode;
+  message: string;
+  /** Source line the issue is about, when it is about one line. */
+  sourceLineId?: string;
+  /** e.g. "project:P26-003", "cost:4400|KST-12|", "vendor:SUP-0042". */
+  mappingKeys: string[];
+}
+
+export const mappingKey = {
+  project: (projectCode: string): string => `project:${projectCode}`,
+  cost: (gl: string, costCenter: string, costUnit: string | null): string => `cost:${gl}|${costCenter}|${costUnit ?? ''}`,
+  vendor: (supplierCode: string): string => `vendor:${supplierCode}`,
+};
