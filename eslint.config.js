@@ -86,6 +86,14 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src-main/engine/**/*.ts'],
+    rules: restrict(
+      ['electron'],
+      ['**/connectors/*/client*', '**/connectors/*/wire*', '**/connectors/*/mappers*', '**/sandbox/**'],
+      "The engine uses a connector's public index and the registry, never its internals.",
+    ),
+  },
+  {
     files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

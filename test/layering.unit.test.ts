@@ -42,6 +42,7 @@ describe('layering rules (ARCHITECTURE.md §3)', () => {
       { path: 'src-renderer/App.tsx', text: "import { createBridge } from '../src-shared/ipc/bridge';" },
       { path: 'src-main/connectors/procore/client.ts', text: "import { HttpClient } from '../_kit/http'; import type { Money } from '../../../src-shared/domain/money';" },
       { path: 'src-main/engine/flow.ts', text: "import type { Connector } from '../connectors/registry';" },
+      { path: 'src-main/engine/flow.ts', text: "import type { ProcoreConnector } from '../connectors/procore';" },
     ];
     expect(checkLayering(ok)).toEqual([]);
   });

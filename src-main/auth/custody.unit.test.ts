@@ -121,7 +121,7 @@ describe('token custody', () => {
   });
 
   it('after a 401 uses a token another caller already renewed, else refreshes even outside the window', async () => {
-    let t = T0;
+    const t = T0;
     const now = () => t;
     const provider = rotatingProvider(now);
     const vault = memoryVault({ ...expired(T0), accessTokenExpiresAt: T0 + 300_000 });
