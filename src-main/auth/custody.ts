@@ -1,4 +1,4 @@
-import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth-errors';
+import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError, type TokenSet } from '../../src-shared/domain/auth';
 
 /**
  * Token custody for one connection: the only place that decides when to refresh.
@@ -14,14 +14,7 @@ import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../..
  *  - refresh only when the policy allows it (Exact: last 30 s of the access token, or after a
  *    401), and count token-endpoint calls against the provider's daily cap.
  */
-export interface TokenSet {
-  accessToken: string;
-  /** Epoch ms. */
-  accessTokenExpiresAt: number;
-  refreshToken: string | null;
-  /** Epoch ms when the current refresh token was issued (for the 30-day idle expiry). */
-  refreshTokenIssuedAt: number | null;
-}
+export type { TokenSet };
 
 /** Where token sets live: the OS keychain in the app (never SQLite, never logs). */
 export interface TokenVault {

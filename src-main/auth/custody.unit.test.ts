@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXACT_CUSTODY_POLICY, TokenCustodian, type TokenSet, type TokenVault, type TokenCallCounter } from './custody';
 import { fileLock } from './file-lock';
-import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth-errors';
+import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 

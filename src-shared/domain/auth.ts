@@ -1,7 +1,17 @@
 /**
- * Errors a connector's token refresher raises and token custody understands. They live in
- * src-shared because connectors (which may not import src-main/auth) create them.
+ * Token sets and the errors a connector's token calls raise, understood by token custody
+ * (src-main/auth). They live in src-shared because connectors (which may not import
+ * src-main/auth) create them.
  */
+
+export interface TokenSet {
+  accessToken: string;
+  /** Epoch ms. */
+  accessTokenExpiresAt: number;
+  refreshToken: string | null;
+  /** Epoch ms when the current refresh token was issued (for idle expiry, e.g. Exact's 30 days). */
+  refreshTokenIssuedAt: number | null;
+}
 
 /** The grant is dead (rotated refresh token reused, revoked, expired): only a new sign-in helps. */
 export class NeedsReauthError extends Error {
