@@ -1,0 +1,699 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator, SimulatorStartOptions } from '../../src-main/sandbox/_common/simulator';
+import { startMondaySimulator } from '../../src-main/sandbox/monday/index';
+
+/**
+ * monday.com simulator conformance, one describe per group of facts in
+ * shared/api/acumatica-intacct-coupa-monday.md §4. Titles name the fact they check.
+ */
+
+interface GqlResult {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+    [key: string]: unknown;
+  };
+}
+
+async function gql(
+  sim: RunningSimulator,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GqlResult> {
+  const res = await fetch(`${sim.baseUrl}/v2`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: String(sim.credentials.apiToken),
+      'API-Version': '2026-10',
+      ...headers,
+    },
+    body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as GqlResult['body'] };
+}
+
+/** data of a successful call (fails the test with the errors otherwise). */
+async function ok<T = Record<string, unknown>>(sim: RunningSimulator, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const r = await gql(sim, query, variables);
+  expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
+  expect(r.status).toBe(200);
+  return r.body.data as T;
+}
+
+async function advanceClock(sim: RunningSimulator, ms: number): Promise<void> {
+  const res = await fetch(`${sim.baseUrl}/_sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: ms }) });
+  expect(res.status).toBe(200);
+}
+
+interface BoardInfo {
+  id: string;
+  name: string;
+  columns: { id: string; title: string; type: string; settings_str: string }[];
+  groups: { id: string; title: string }[];
+}
+
+async function poBoard(sim: RunningSimulator): Promise<BoardInfo> {
+  const data = await ok<{ boards: BoardInfo[] }>(sim, '{ boards { id name columns { id title type settings_str } groups { id title } } }');
+  const board = data.boards.find((b) => b.name === 'Purchase orders');
+  if (!board) throw new Error('no Purchase orders board');
+  return board;
+}
+
+const CREATE_ITEM = `mutation ($board: ID!, $name: String!, $values: JSON, $labels: Boolean) {
+  create_item(board_id: $board, item_name: $name, column_values: $values, create_labels_if_missing: $labels) {
+    id name group { id } column_values { id type text value }
+  }
+}`;
+
+interface ItemOut {
+  id: string;
+  name: string;
+  group: { id: string };
+  column_values: { id: string; type: string; text: string | null; value: string | null }[];
+}
+
+const start = (config: Record<string, unknown> = {}, extra: Partial<SimulatorStartOptions> = {}): Promise<RunningSimulator> =>
+  startMondaySimulator({ dataDir: null, seed: 7, config, ...extra });
+
+describe('monday §4.1 endpoint, auth and versions', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await start();
+  });
+  afterAll(() => sim.close());
+
+  it('4.1 missing Authorization header → 401 Unauthorized with an errors array', async () => {
+    const r = await gql(sim, '{ boards { id } }', undefined, { authorization: '' });
+    expect(r.status).toBe(401);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('Unauthorized');
+  });
+
+  it('4.1 invalid token → 401 Unauthorized', async () => {
+    const r = await gql(sim, '{ boards { id } }', undefined, { authorization: 'not-the-token' });
+    expect(r.status).toBe(401);
+    expect(r.body.errors?.[0]?.message).toMatch(/not valid/);
+  });
+
+  it('4.1 the raw token (official client) and "Bearer <token>" are both accepted', async () => {
+    const raw = await gql(sim, '{ boards { id } }');
+    const bearer = await gql(sim, '{ boards { id } }', undefined, { authorization: `Bearer ${String(sim.credentials.apiToken)}` });
+    expect(raw.status).toBe(200);
+    expect(bearer.status).toBe(200);
+    expect(bearer.body.data).toEqual(raw.body.data);
+  });
+
+  it('4.1 API-Version omitted → the current version (2026-10) serves the request', async () => {
+    const r = await gql(sim, '{ version { kind value display_name } }', undefined, { 'API-Version': '' });
+    expect(r.body.data).toEqual({ version: { kind: 'current', value: '2026-10', display_name: 'Current' } });
+  });
+
+  it('4.1 an explicit live version is served as itself; versions lists RC, current and maintenance', async () => {
+    const r = await gql(sim, '{ version { kind value } versions { kind value } }', undefined, { 'API-Version': '2026-07' });
+    const data = r.body.data as { version: unknown; versions: { kind: string; value: string }[] };
+    expect(data.version).toEqual({ kind: 'maintenance', value: '2026-07' });
+    expect(data.versions).toEqual(
+      expect.arrayContaining([
+        { kind: 'release_candidate', value: '2027-01' },
+        { kind: 'current', value: '2026-10' },
+        { kind: 'maintenance', value: '2026-07' },
+      ]),
+    );
+  });
+
+  it('4.1 malformed API-Version → InvalidVersionException inside HTTP 200', async () => {
+    const r = await gql(sim, '{ boards { id } }', undefined, { 'API-Version': 'latest' });
+    expect(r.status).toBe(200);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('InvalidVersionException');
+    expect(r.body.data).toBeUndefined();
+  });
+
+  it('4.1 (third-party) deprecated version served as maintenance, unknown well-formed version as current', async () => {
+    const deprecated = await gql(sim, '{ version { value } }', undefined, { 'API-Version': '2025-07' });
+    const unknown = await gql(sim, '{ version { value } }', undefined, { 'API-Version': '2031-04' });
+    expect(deprecated.body.data).toEqual({ version: { value: '2026-07' } });
+    expect(unknown.body.data).toEqual({ version: { value: '2026-10' } });
+  });
+
+  it('4.1 config.unknownVersion="error" makes an unknown version an InvalidVersionException', async () => {
+    const strict = await start({ unknownVersion: 'error' });
+    try {
+      const r = await gql(strict, '{ version { value } }', undefined, { 'API-Version': '2031-04' });
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('InvalidVersionException');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('4.7 a body that is not JSON → 400 JsonParseException; a GraphQL syntax error → 200 "Parse error on …"', async () => {
+    const res = await fetch(`${sim.baseUrl}/v2`, {
+      method: 'POST',
+      headers: { authorization: String(sim.credentials.apiToken), 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as GqlResult['body']).errors?.[0]?.extensions?.code).toBe('JsonParseException');
+    const r = await gql(sim, '{ boards { id ');
+    expect(r.status).toBe(200);
+    expect(r.body.errors?.[0]?.message).toMatch(/^Parse error on/);
+  });
+
+  it('4.2 a field outside the schema fails GraphQL validation (real schema, not string matching)', async () => {
+    const r = await gql(sim, '{ boards { id no_such_field } }');
+    expect(r.status).toBe(200);
+    expect(r.body.errors?.[0]?.message).toMatch(/no_such_field/);
+    expect(r.body.data).toBeUndefined();
+  });
+});
+
+describe('monday §4.3–4.4 boards, mutations and column values', () => {
+  let sim: RunningSimulator;
+  let board: BoardInfo;
+  beforeAll(async () => {
+    sim = await start();
+    board = await poBoard(sim);
+  });
+  afterAll(() => sim.close());
+
+  it('4.5 world: boards "Purchase orders", "Sales invoices", "Sales orders" with typed columns and no items', async () => {
+    const data = await ok<{ boards: (BoardInfo & { items_count: number })[] }>(
+      sim,
+      '{ boards { id name items_count columns { id type } groups { id } } }',
+    );
+    expect(data.boards.map((b) => b.name)).toEqual(['Purchase orders', 'Sales invoices', 'Sales orders']);
+    for (const b of data.boards) {
+      expect(b.items_count).toBe(0);
+      expect(b.columns).toEqual(
+        expect.arrayContaining([
+          { id: 'name', type: 'name' },
+          { id: 'exact_key', type: 'text' },
+          { id: 'amount', type: 'numbers' },
+          { id: 'doc_date', type: 'date' },
+          { id: 'status', type: 'status' },
+          { id: 'gl_account', type: 'text' },
+          { id: 'cost_center', type: 'text' },
+        ]),
+      );
+    }
+    const status = board.columns.find((c) => c.id === 'status');
+    expect(JSON.parse(status?.settings_str ?? '{}')).toEqual({ labels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } });
+  });
+
+  it('4.3/4.4 create_item with a JSON-encoded column_values string: text, numbers, date, status read back as text + value', async () => {
+    const values = {
+      exact_key: 'PO-10001',
+      party: 'Bouwbedrijf Ærø & Söhne',
+      amount: '12345.67',
+      doc_date: { date: '2026-10-15' },
+      status: { label: 'Open' },
+      gl_account: '4400',
+    };
+    const data = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'PO 10001', values: JSON.stringify(values) });
+    const item = data.create_item;
+    expect(item.name).toBe('PO 10001');
+    expect(item.group.id).toBe('topics');
+    const byId = Object.fromEntries(item.column_values.map((c) => [c.id, c]));
+    expect(byId.exact_key).toMatchObject({ type: 'text', text: 'PO-10001', value: '"PO-10001"' });
+    expect(byId.party?.text).toBe('Bouwbedrijf Ærø & Söhne');
+    expect(byId.amount).toMatchObject({ type: 'numbers', text: '12345.67', value: '"12345.67"' });
+    expect(byId.doc_date?.text).toBe('2026-10-15');
+    expect(JSON.parse(byId.doc_date?.value ?? '{}')).toMatchObject({ date: '2026-10-15' });
+    expect(byId.status?.text).toBe('Open');
+    expect(JSON.parse(byId.status?.value ?? '{}')).toMatchObject({ index: 0 });
+    expect(byId.cost_center).toMatchObject({ text: '', value: null });
+  });
+
+  it('4.4 status by index, numbers as a JSON number, clear with null; typed fragments (NumbersValue, DateValue, StatusValue)', async () => {
+    const values = { exact_key: 'PO-10002', amount: 42, status: { index: 2 }, doc_date: { date: '2026-01-31', time: '10:00:00' }, party: null };
+    const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'PO 10002', values: JSON.stringify(values) });
+    const data = await ok<{ items: { column_values: Record<string, unknown>[] }[] }>(
+      sim,
+      `query ($ids: [ID!]) { items(ids: $ids) { column_values(ids: ["amount", "doc_date", "status", "party"]) {
+        id text ... on NumbersValue { number } ... on DateValue { date time } ... on StatusValue { index label } } } }`,
+      { ids: [created.create_item.id] },
+    );
+    expect(data.items[0]?.column_values).toEqual([
+      { id: 'party', text: '' },
+      { id: 'amount', text: '42', number: 42 },
+      { id: 'doc_date', text: '2026-01-31 10:00:00', date: '2026-01-31', time: '10:00:00' },
+      { id: 'status', text: 'Complete', index: 2, label: 'Complete' },
+    ]);
+  });
+
+  const invalidCases: [string, Record<string, unknown>][] = [
+    ['text column given an object', { exact_key: { text: 'x' } }],
+    ['numbers column given words', { amount: 'twelve' }],
+    ['numbers column given a decimal comma', { amount: '12,50' }],
+    ['date column given a bare string', { doc_date: '2026-10-15' }],
+    ['date column given an impossible date', { doc_date: { date: '2026-02-30' } }],
+    ['date column given a bad time', { doc_date: { date: '2026-02-03', time: '25:00:00' } }],
+    ['status column given an unknown index', { status: { index: 17 } }],
+    ['status column given a number', { status: 3 }],
+  ];
+  for (const [what, values] of invalidCases) {
+    it(`4.4/4.8 invalid value (${what}) → ColumnValueException in HTTP 200, nothing created`, async () => {
+      const before = (await ok<{ boards: { items_count: number }[] }>(sim, `{ boards(ids: [${board.id}]) { items_count } }`)).boards[0]?.items_count;
+      const r = await gql(sim, CREATE_ITEM, { board: board.id, name: `bad ${what}`, values: JSON.stringify(values) });
+      expect(r.status).toBe(200);
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('ColumnValueException');
+      expect(r.body.data).toEqual({ create_item: null });
+      const after = (await ok<{ boards: { items_count: number }[] }>(sim, `{ boards(ids: [${board.id}]) { items_count } }`)).boards[0]?.items_count;
+      expect(after).toBe(before);
+    });
+  }
+
+  it('4.4 other column types: dropdown, link, long_text validated and rendered (on a board the app set up)', async () => {
+    const created = await ok<{ create_board: { id: string } }>(sim, 'mutation { create_board(board_name: "Setup test", board_kind: public) { id } }');
+    const boardId = created.create_board.id;
+    for (const [type, id] of [
+      ['dropdown', 'tags'],
+      ['link', 'doc_link'],
+      ['long_text', 'notes'],
+    ] as const) {
+      const col = await ok<{ create_column: { id: string; type: string } }>(
+        sim,
+        'mutation ($b: ID!, $t: ColumnType!, $title: String!, $id: String) { create_column(board_id: $b, title: $title, column_type: $t, id: $id) { id type } }',
+        { b: boardId, t: type, id, title: `${type} column` },
+      );
+      expect(col.create_column).toEqual({ id, type });
+    }
+    const group = await ok<{ create_group: { id: string; title: string } }>(sim, 'mutation ($b: ID!) { create_group(board_id: $b, group_name: "2026") { id title } }', { b: boardId });
+    expect(group.create_group.title).toBe('2026');
+
+    const bad = await gql(sim, CREATE_ITEM, { board: boardId, name: 'x', values: JSON.stringify({ tags: { labels: ['Steel'] } }) });
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('ColumnValueException');
+    const badLink = await gql(sim, CREATE_ITEM, { board: boardId, name: 'x', values: JSON.stringify({ doc_link: 'https://x' }) });
+    expect(badLink.body.errors?.[0]?.extensions?.code).toBe('ColumnValueException');
+
+    const good = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, {
+      board: boardId,
+      name: 'with labels',
+      labels: true,
+      values: JSON.stringify({ tags: { labels: ['Steel', 'Concrete'] }, doc_link: { url: 'https://example.com/po', text: 'PO' }, notes: { text: 'line 1\nline 2' } }),
+    });
+    const byId = Object.fromEntries(good.create_item.column_values.map((c) => [c.id, c.text]));
+    expect(byId).toEqual({ tags: 'Steel, Concrete', doc_link: 'PO - https://example.com/po', notes: 'line 1\nline 2' });
+  });
+
+  it('4.3 unknown status label → ColumnValueException; create_labels_if_missing: true creates it', async () => {
+    const values = JSON.stringify({ exact_key: 'PO-10003', status: { label: 'On hold' } });
+    const refused = await gql(sim, CREATE_ITEM, { board: board.id, name: 'PO 10003', values });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('ColumnValueException');
+    expect(refused.body.errors?.[0]?.message).toMatch(/On hold/);
+    const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'PO 10003', values, labels: true });
+    expect(created.create_item.column_values.find((c) => c.id === 'status')?.text).toBe('On hold');
+    const labels = JSON.parse((await poBoard(sim)).columns.find((c) => c.id === 'status')?.settings_str ?? '{}') as { labels: Record<string, string> };
+    expect(labels.labels['4']).toBe('On hold');
+  });
+
+  it('4.7 unknown column id → InvalidColumnIdException; unknown board → InvalidBoardIdException', async () => {
+    const col = await gql(sim, CREATE_ITEM, { board: board.id, name: 'x', values: JSON.stringify({ nope: 'x' }) });
+    expect(col.body.errors?.[0]?.extensions?.code).toBe('InvalidColumnIdException');
+    const b = await gql(sim, CREATE_ITEM, { board: '123', name: 'x' });
+    expect(b.body.errors?.[0]?.extensions?.code).toBe('InvalidBoardIdException');
+  });
+
+  it('4.3 column_values must be a JSON-encoded string: an object variable or broken JSON is rejected', async () => {
+    const obj = await gql(sim, CREATE_ITEM, { board: board.id, name: 'x', values: { exact_key: 'x' } });
+    expect(obj.body.errors?.[0]?.extensions?.code).toBe('InvalidArgumentException');
+    expect(obj.body.errors?.[0]?.message).toMatch(/JSON-encoded string/);
+    const broken = await gql(sim, CREATE_ITEM, { board: board.id, name: 'x', values: '{"exact_key": ' });
+    expect(broken.body.errors?.[0]?.message).toMatch(/not valid JSON/);
+  });
+
+  it('4.3 item name longer than 255 characters → ItemNameTooLongException', async () => {
+    const r = await gql(sim, CREATE_ITEM, { board: board.id, name: 'x'.repeat(256) });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('ItemNameTooLongException');
+    const fits = await gql(sim, CREATE_ITEM, { board: board.id, name: 'y'.repeat(255) });
+    expect(fits.body.errors).toBeUndefined();
+  });
+
+  it('4.3 change_multiple_column_values updates several columns at once; an invalid one changes nothing', async () => {
+    const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'PO 10004', values: JSON.stringify({ exact_key: 'PO-10004', amount: '100.00' }) });
+    const id = created.create_item.id;
+    const CHANGE = `mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $v) { id name column_values(ids: ["amount", "status"]) { id text } } }`;
+    const changed = await ok<{ change_multiple_column_values: ItemOut }>(sim, CHANGE, { b: board.id, i: id, v: JSON.stringify({ amount: '250.10', status: { label: 'Partial' }, name: 'PO 10004 (edited)' }) });
+    expect(changed.change_multiple_column_values.name).toBe('PO 10004 (edited)');
+    expect(changed.change_multiple_column_values.column_values).toEqual([
+      { id: 'amount', text: '250.10' },
+      { id: 'status', text: 'Partial' },
+    ]);
+    const refused = await gql(sim, CHANGE, { b: board.id, i: id, v: JSON.stringify({ amount: '999', doc_date: { date: 'tomorrow' } }) });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('ColumnValueException');
+    const after = await ok<{ items: ItemOut[] }>(sim, 'query ($i: [ID!]) { items(ids: $i) { column_values(ids: ["amount"]) { text } } }', { i: [id] });
+    expect(after.items[0]?.column_values[0]?.text).toBe('250.10');
+  });
+
+  it('4.3 aliased mutations in one document: each alias answers on its own, partial success returns data + errors', async () => {
+    const r = await gql(
+      sim,
+      `mutation ($b: ID!, $v1: JSON, $v2: JSON, $v3: JSON) {
+        a1: create_item(board_id: $b, item_name: "alias 1", column_values: $v1) { id name }
+        a2: create_item(board_id: $b, item_name: "alias 2", column_values: $v2) { id name }
+        a3: create_item(board_id: $b, item_name: "alias 3", column_values: $v3) { id name }
+        complexity { query }
+      }`,
+      { b: board.id, v1: JSON.stringify({ exact_key: 'A-1' }), v2: JSON.stringify({ amount: 'NaN!' }), v3: JSON.stringify({ exact_key: 'A-3' }) },
+    );
+    expect(r.status).toBe(200);
+    const data = r.body.data as { a1: { name: string } | null; a2: unknown; a3: { name: string } | null; complexity: { query: number } };
+    expect(data.a1?.name).toBe('alias 1');
+    expect(data.a2).toBeNull();
+    expect(data.a3?.name).toBe('alias 3');
+    expect(r.body.errors).toHaveLength(1);
+    expect(r.body.errors?.[0]?.path).toEqual(['a2']);
+    // Each aliased mutation is charged (default mutation cost 10,000 each).
+    expect(data.complexity.query).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
+describe('monday §4.5 reading items and cursors', () => {
+  let sim: RunningSimulator;
+  let board: BoardInfo;
+  const created: string[] = [];
+  beforeAll(async () => {
+    sim = await start();
+    board = await poBoard(sim);
+    // 7 items in two aliased batches, keys K-1..K-7; even ones have status Complete.
+    for (const batch of [[1, 2, 3, 4], [5, 6, 7]]) {
+      const fields = batch
+        .map((n) => `m${n}: create_item(board_id: ${board.id}, item_name: "Item ${n}", column_values: ${JSON.stringify(JSON.stringify({ exact_key: `K-${n}`, party: n <= 3 ? 'Acme' : 'Bolt', amount: `${n}00.00`, status: { label: n % 2 === 0 ? 'Complete' : 'Open' } }))}) { id }`)
+        .join('\n');
+      const data = await ok<Record<string, { id: string }>>(sim, `mutation { ${fields} }`);
+      created.push(...batch.map((n) => data[`m${n}`]?.id ?? ''));
+    }
+  });
+  afterAll(() => sim.close());
+
+  const FIRST_PAGE = `query ($b: [ID!], $limit: Int!) { boards(ids: $b) { items_page(limit: $limit) { cursor items { id name } } } }`;
+  const NEXT_PAGE = `query ($c: String!, $limit: Int!) { next_items_page(cursor: $c, limit: $limit) { cursor items { id name } } }`;
+
+  it('4.5 items_page then next_items_page until cursor is null returns every item exactly once', async () => {
+    const first = await ok<{ boards: { items_page: { cursor: string | null; items: { id: string }[] } }[] }>(sim, FIRST_PAGE, { b: [board.id], limit: 3 });
+    const seen = first.boards[0]?.items_page.items.map((i) => i.id) ?? [];
+    let cursor = first.boards[0]?.items_page.cursor ?? null;
+    let pages = 1;
+    while (cursor) {
+      const next = await ok<{ next_items_page: { cursor: string | null; items: { id: string }[] } }>(sim, NEXT_PAGE, { c: cursor, limit: 3 });
+      seen.push(...next.next_items_page.items.map((i) => i.id));
+      cursor = next.next_items_page.cursor;
+      pages += 1;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(created);
+  });
+
+  it('4.5 limit above 500 is refused', async () => {
+    const r = await gql(sim, FIRST_PAGE, { b: [board.id], limit: 501 });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('InvalidArgumentException');
+    expect(r.body.errors?.[0]?.message).toMatch(/500/);
+  });
+
+  it('4.5/4.8 a cursor expires 60 minutes after the first page request → 200 with CursorExpiredError and no data', async () => {
+    const first = await ok<{ boards: { items_page: { cursor: string } }[] }>(sim, FIRST_PAGE, { b: [board.id], limit: 2 });
+    const cursor = first.boards[0]?.items_page.cursor ?? '';
+    await advanceClock(sim, 59 * 60_000);
+    const stillValid = await ok<{ next_items_page: { cursor: string } }>(sim, NEXT_PAGE, { c: cursor, limit: 2 });
+    await advanceClock(sim, 2 * 60_000);
+    // Continuing with a cursor handed out later does not extend the 60 minutes of the first page.
+    const r = await gql(sim, NEXT_PAGE, { c: stillValid.next_items_page.cursor, limit: 2 });
+    expect(r.status).toBe(200);
+    expect(r.body.data).toBeNull();
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('CursorExpiredError');
+  });
+
+  it('4.5 items_page_by_column_values finds the item by its key column (the lookup before create)', async () => {
+    const q = `query ($b: ID!, $cols: [ItemsPageByColumnValuesQuery!]) { items_page_by_column_values(board_id: $b, columns: $cols, limit: 50) { cursor items { id name } } }`;
+    const hit = await ok<{ items_page_by_column_values: { cursor: string | null; items: { name: string }[] } }>(sim, q, { b: board.id, cols: [{ column_id: 'exact_key', column_values: ['K-5'] }] });
+    expect(hit.items_page_by_column_values).toEqual({ cursor: null, items: [{ id: created[4], name: 'Item 5' }] });
+    const miss = await ok<{ items_page_by_column_values: { items: unknown[] } }>(sim, q, { b: board.id, cols: [{ column_id: 'exact_key', column_values: ['K-55'] }] });
+    expect(miss.items_page_by_column_values.items).toEqual([]);
+    // OR within a column, AND across columns.
+    const both = await ok<{ items_page_by_column_values: { items: { name: string }[] } }>(sim, q, {
+      b: board.id,
+      cols: [
+        { column_id: 'exact_key', column_values: ['K-1', 'K-4', 'K-6'] },
+        { column_id: 'party', column_values: ['Bolt'] },
+      ],
+    });
+    expect(both.items_page_by_column_values.items.map((i) => i.name)).toEqual(['Item 4', 'Item 6']);
+    const badColumn = await gql(sim, q, { b: board.id, cols: [{ column_id: 'nope', column_values: ['x'] }] });
+    expect(badColumn.body.errors?.[0]?.extensions?.code).toBe('InvalidColumnIdException');
+  });
+
+  it('4.5 the lookup sees values written by change_multiple_column_values (no stale index)', async () => {
+    await ok(sim, `mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $v) { id } }`, {
+      b: board.id,
+      i: created[6],
+      v: JSON.stringify({ exact_key: 'K-7b' }),
+    });
+    const q = `query ($b: ID!, $v: [String]!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: $v}]) { items { id } } }`;
+    expect((await ok<{ items_page_by_column_values: { items: unknown[] } }>(sim, q, { b: board.id, v: ['K-7'] })).items_page_by_column_values.items).toEqual([]);
+    expect((await ok<{ items_page_by_column_values: { items: unknown[] } }>(sim, q, { b: board.id, v: ['K-7b'] })).items_page_by_column_values.items).toEqual([{ id: created[6] }]);
+  });
+
+  it('4.5 items_page query_params rules (any_of on status, greater_than on numbers) filter across pages', async () => {
+    const q = `query ($b: [ID!], $qp: ItemsQuery) { boards(ids: $b) { items_page(limit: 2, query_params: $qp) { cursor items { name } } } }`;
+    const done = await ok<{ boards: { items_page: { cursor: string | null; items: { name: string }[] } }[] }>(sim, q, {
+      b: [board.id],
+      qp: { rules: [{ column_id: 'status', compare_value: ['Complete'], operator: 'any_of' }] },
+    });
+    expect(done.boards[0]?.items_page.items.map((i) => i.name)).toEqual(['Item 2', 'Item 4']);
+    const rest = await ok<{ next_items_page: { cursor: string | null; items: { name: string }[] } }>(sim, NEXT_PAGE, { c: done.boards[0]?.items_page.cursor, limit: 2 });
+    expect(rest.next_items_page).toEqual({ cursor: null, items: [{ id: created[5], name: 'Item 6' }] });
+    const big = await ok<{ boards: { items_page: { items: { name: string }[] } }[] }>(sim, q.replace('limit: 2', 'limit: 10'), {
+      b: [board.id],
+      qp: { rules: [{ column_id: 'amount', compare_value: ['500'], operator: 'greater_than' }] },
+    });
+    expect(big.boards[0]?.items_page.items.map((i) => i.name)).toEqual(['Item 6', 'Item 7']);
+  });
+
+  it('4.5 items(ids) returns known items; more than 100 ids is refused', async () => {
+    const data = await ok<{ items: { id: string; board: { id: string } }[] }>(sim, 'query ($i: [ID!]) { items(ids: $i) { id board { id } } }', { i: [created[0], created[1]] });
+    expect(data.items).toEqual([
+      { id: created[0], board: { id: board.id } },
+      { id: created[1], board: { id: board.id } },
+    ]);
+    const tooMany = await gql(sim, 'query ($i: [ID!]) { items(ids: $i, limit: 100) { id } }', { i: Array.from({ length: 101 }, (_, n) => String(n + 1)) });
+    expect(tooMany.body.errors?.[0]?.extensions?.code).toBe('InvalidArgumentException');
+  });
+});
+
+describe('monday §4.6–4.7 complexity and rate limits', () => {
+  it('4.6 complexity { before after query reset_in_x_seconds }: full 10M budget, after = before − query, carried to the next call', async () => {
+    const sim = await start();
+    try {
+      const q = '{ complexity { before after query reset_in_x_seconds } boards { id name } }';
+      const first = (await ok<{ complexity: { before: number; after: number; query: number; reset_in_x_seconds: number } }>(sim, q)).complexity;
+      expect(first.before).toBe(10_000_000);
+      expect(first.query).toBeGreaterThan(0);
+      expect(first.after).toBe(first.before - first.query);
+      expect(first.reset_in_x_seconds).toBeGreaterThan(0);
+      expect(first.reset_in_x_seconds).toBeLessThanOrEqual(60);
+      const second = (await ok<{ complexity: { before: number; query: number } }>(sim, q)).complexity;
+      expect(second.before).toBe(first.after);
+      // A bigger page costs more: cost follows the potential size of the answer.
+      const small = (await ok<{ complexity: { query: number } }>(sim, '{ complexity { query } boards(limit: 1) { items_page(limit: 10) { items { id } } } }')).complexity.query;
+      const large = (await ok<{ complexity: { query: number } }>(sim, '{ complexity { query } boards(limit: 1) { items_page(limit: 500) { items { id } } } }')).complexity.query;
+      expect(large).toBeGreaterThan(small * 10);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.6 a single query above 5,000,000 points → maxComplexityExceeded in HTTP 200, nothing charged', async () => {
+    const sim = await start();
+    try {
+      const r = await gql(sim, '{ boards(limit: 500) { items_page(limit: 500) { items { id name column_values { id text value } } } } }');
+      expect(r.status).toBe(200);
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('maxComplexityExceeded');
+      expect(r.body.errors?.[0]?.message).toMatch(/exceeds max complexity of 5000000/);
+      const probe = (await ok<{ complexity: { before: number } }>(sim, '{ complexity { before } }')).complexity;
+      expect(probe.before).toBe(10_000_000);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.6/4.7 per-minute budget exhausted → HTTP 200 COMPLEXITY_BUDGET_EXHAUSTED with retry_in_seconds + Retry-After; recovers after the window', async () => {
+    // Reading the board (~7k points) and two create_items (~10k each) fit; the third does not.
+    const sim = await start({ complexityBudgetPerMinute: 30_000 });
+    try {
+      const board = await poBoard(sim);
+      const create = `mutation ($b: ID!) { create_item(board_id: $b, item_name: "budget") { id } }`;
+      await ok(sim, create, { b: board.id });
+      await ok(sim, create, { b: board.id });
+      const r = await gql(sim, create, { b: board.id });
+      expect(r.status).toBe(200);
+      expect(r.body.data).toBeUndefined();
+      const ext = r.body.errors?.[0]?.extensions ?? {};
+      expect(ext.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
+      expect(ext.retry_in_seconds).toEqual(expect.any(Number));
+      expect(ext.retry_in_seconds as number).toBeGreaterThan(0);
+      expect(ext.retry_in_seconds as number).toBeLessThanOrEqual(60);
+      expect(r.headers.get('retry-after')).toBe(String(ext.retry_in_seconds));
+      const items = await ok<{ boards: { items_count: number }[] }>(sim, `{ boards(ids: [${board.id}]) { items_count } }`);
+      expect(items.boards[0]?.items_count).toBe(2);
+      await advanceClock(sim, (ext.retry_in_seconds as number) * 1000);
+      const again = await ok<{ create_item: { id: string }; complexity: { before: number } }>(sim, `mutation ($b: ID!) { complexity { before } create_item(board_id: $b, item_name: "budget") { id } }`, { b: board.id });
+      expect(again.complexity.before).toBe(30_000);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.7 budget error shapes by version: 2025-01..04 adds complexity fields; older versions get the legacy top-level ComplexityException', async () => {
+    const sim = await start({
+      complexityBudgetPerMinute: 10,
+      apiVersions: [
+        { value: '2026-10', kind: 'current' },
+        { value: '2025-04', kind: 'maintenance' },
+        { value: '2024-10', kind: 'previous_maintenance' },
+      ],
+    });
+    try {
+      const q = '{ boards { id name } }';
+      const mid = await gql(sim, q, undefined, { 'API-Version': '2025-04' });
+      expect(mid.body.errors?.[0]?.extensions).toMatchObject({ code: 'COMPLEXITY_BUDGET_EXHAUSTED', complexity_budget_limit: 10, status_code: 429 });
+      const legacy = await gql(sim, q, undefined, { 'API-Version': '2024-10' });
+      expect(legacy.status).toBe(200);
+      expect(legacy.body).toMatchObject({ error_code: 'ComplexityException', status_code: 429, error_data: {} });
+      expect(String(legacy.body.error_message)).toMatch(/budget remaining \d+ out of 10 reset in \d+ seconds/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.7 config.complexityErrorStatus=429 answers the budget error with HTTP 429 (the sheet lists both)', async () => {
+    const sim = await start({ complexityBudgetPerMinute: 10, complexityErrorStatus: 429 });
+    try {
+      const r = await gql(sim, '{ boards { id name } }');
+      expect(r.status).toBe(429);
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.6 minute request limit → 429 "Minute limit rate exceeded" with Retry-After and retry_in_seconds; RateLimit headers on every answer', async () => {
+    const sim = await start({ requestsPerMinute: 3 });
+    try {
+      for (let n = 0; n < 3; n += 1) {
+        const r = await gql(sim, '{ boards { id } }');
+        expect(r.status).toBe(200);
+        expect(r.headers.get('ratelimit')).toBe(`"minuteRate";r=${2 - n};t=${r.headers.get('ratelimit')?.split('t=')[1]}`);
+        expect(r.headers.get('ratelimit-policy')).toMatch(/"minuteRate";q=3;w=60/);
+      }
+      const limited = await gql(sim, '{ boards { id } }');
+      expect(limited.status).toBe(429);
+      expect(limited.body.errors?.[0]?.message).toBe('Minute limit rate exceeded');
+      expect(limited.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', retry_in_seconds: expect.any(Number) });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      await advanceClock(sim, 60_000);
+      expect((await gql(sim, '{ boards { id } }')).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('monday faults and persistence', () => {
+  it('fault 5xx answers with monday\'s error envelope; fault 429 with the rate-limit error', async () => {
+    const sim = await start({}, { faults: 'monday:5xx=1' });
+    try {
+      const r = await gql(sim, '{ boards { id } }');
+      expect([500, 502, 503]).toContain(r.status);
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      sim.faults.clear();
+      sim.faults.set({ rateLimitRate: 1 });
+      const limited = await gql(sim, '{ boards { id } }');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect(limited.body.errors?.[0]?.extensions?.retry_in_seconds).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('fault drop-after-commit: the client gets no answer but the item exists (the lookup finds it)', async () => {
+    const sim = await start();
+    try {
+      const board = await poBoard(sim);
+      sim.faults.set({ dropAfterCommitRate: 1 });
+      await expect(gql(sim, CREATE_ITEM, { board: board.id, name: 'dropped', values: JSON.stringify({ exact_key: 'DROP-1' }) })).rejects.toThrow();
+      sim.faults.clear();
+      const found = await ok<{ items_page_by_column_values: { items: { name: string }[] } }>(
+        sim,
+        `query ($b: ID!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: ["DROP-1"]}]) { items { name } } }`,
+        { b: board.id },
+      );
+      expect(found.items_page_by_column_values.items).toEqual([{ name: 'dropped' }]);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('4.7 Idempotency-Key: a retry after a dropped answer replays the first response (Idempotency-Replayed: true), no second item; the key lapses after 30 min', async () => {
+    const sim = await start();
+    try {
+      const board = await poBoard(sim);
+      const headers = { 'Idempotency-Key': 'f5b2a0e4-3c1d-4e55-9a53-0c4c1e7d2b11' };
+      const vars = { board: board.id, name: 'idempotent', values: JSON.stringify({ exact_key: 'IDEM-1' }) };
+      sim.faults.set({ dropAfterCommitRate: 1 });
+      await expect(gql(sim, CREATE_ITEM, vars, headers)).rejects.toThrow();
+      sim.faults.clear();
+      const replay = await gql(sim, CREATE_ITEM, vars, headers);
+      expect(replay.status).toBe(200);
+      expect(replay.headers.get('idempotency-replayed')).toBe('true');
+      const count = async (): Promise<number | undefined> =>
+        (await ok<{ boards: { items_count: number }[] }>(sim, `{ boards(ids: [${board.id}]) { items_count } }`)).boards[0]?.items_count;
+      expect(await count()).toBe(1);
+      await advanceClock(sim, 31 * 60_000);
+      const fresh = await gql(sim, CREATE_ITEM, vars, headers);
+      expect(fresh.headers.get('idempotency-replayed')).toBeNull();
+      expect((fresh.body.data as { create_item: ItemOut }).create_item.id).not.toBe((replay.body.data as { create_item: ItemOut }).create_item.id);
+      expect(await count()).toBe(2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('persistence: a restart on the same data dir keeps boards, items, ids and the token, and does not re-seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'monday-sim-'));
+    try {
+      const first = await startMondaySimulator({ dataDir: dir, seed: 3 });
+      const board = await poBoard(first);
+      const created = await ok<{ create_item: ItemOut }>(first, CREATE_ITEM, { board: board.id, name: 'kept', values: JSON.stringify({ exact_key: 'KEEP-1', amount: '10.01' }) });
+      await ok(first, 'mutation { create_board(board_name: "Extra", board_kind: private) { id } }');
+      const token = first.credentials.apiToken;
+      await first.close();
+
+      const second = await startMondaySimulator({ dataDir: dir, seed: 3 });
+      try {
+        expect(second.credentials.apiToken).toBe(token);
+        const boards = await ok<{ boards: { name: string }[] }>(second, '{ boards { name } }');
+        expect(boards.boards.map((b) => b.name)).toEqual(['Purchase orders', 'Sales invoices', 'Sales orders', 'Extra']);
+        const found = await ok<{ items_page_by_column_values: { items: ItemOut[] } }>(
+          second,
+          `query ($b: ID!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: ["KEEP-1"]}]) { items { id name column_values(ids: ["amount"]) { id type text value } } } }`,
+          { b: board.id },
+        );
+        expect(found.items_page_by_column_values.items).toEqual([
+          { id: created.create_item.id, name: 'kept', column_values: [{ id: 'amount', type: 'numbers', text: '10.01', value: '"10.01"' }] },
+        ]);
+        const next = await ok<{ create_item: { id: string } }>(second, CREATE_ITEM, { board: board.id, name: 'after restart' });
+        expect(Number(next.create_item.id)).toBeGreaterThan(Number(created.create_item.id));
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
