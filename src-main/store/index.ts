@@ -1,0 +1,61 @@
+export {
+  APPLICATION_ID,
+  DATABASE_FILE_NAME,
+  DatabaseFromNewerVersionError,
+  NotAnMlConnectorDatabaseError,
+  openStore,
+} from './db';
+export type { OpenStoreOptions, Store } from './db';
+export {
+  APP_DATA_FOLDER_NAME,
+  DATA_DIR_ENV,
+  defaultDataDir,
+  resolveDataDir,
+  type DataDirOptions,
+} from './paths';
+export { exportAuditCsv } from './audit-csv';
+export { canonicalJson, sha256Hex } from './canonical-json';
+export { SecretInStoreError } from './secret-guard';
+export {
+  GENESIS_HASH,
+  InvalidAuditEntryError,
+  MAX_AUDIT_PAGE_SIZE,
+  type AuditChainProblem,
+  type AuditChainVerdict,
+  type AuditPage,
+  type AuditPageOptions,
+} from './repos/audit';
+export {
+  CONNECTION_SYSTEMS,
+  ConnectionNotFoundError,
+  type Connection,
+  type ConnectionChanges,
+  type ConnectionMode,
+  type ConnectionSettings,
+  type ConnectionStatus,
+  type ConnectionSystem,
+  type NewConnection,
+} from './repos/connections';
+export type { Cursor } from './repos/cursors';
+export {
+  DuplicateMappingKeyError,
+  type MappingRow,
+  type MappingSet,
+  type MappingVersion,
+} from './repos/mappings';
+export {
+  OutboxTransitionError,
+  type NewOutboxIntent,
+  type OutboxIntent,
+  type OutboxStatus,
+} from './repos/outbox';
+export type { ParkInput, ParkedReasonGroup, ParkedRecord } from './repos/parked';
+export {
+  RunNotFoundError,
+  type FinishedRunStatus,
+  type Run,
+  type RunCounts,
+  type RunStatus,
+  type RunTrigger,
+} from './repos/runs';
+export type { RecordedSnapshot, SourceSnapshot } from './repos/snapshots';

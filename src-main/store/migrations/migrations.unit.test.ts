@@ -1,0 +1,120 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../db';
+import { MIGRATIONS } from './index';
+
+let db: Database.Database;
+beforeEach(() => {
+  db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+});
+afterEach(() => db.close());
+
+function objects(type: 'table' | 'index' | 'trigger'): string[] {
+  return (
+    db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all(type) as { name: string }[]
+  ).map((row) => row.name);
+}
+
+function isStrict(table: string): boolean {
+  const row = db.prepare('SELECT strict FROM pragma_table_list WHERE name = ?').get(table) as
+    { strict: number } | undefined;
+  return row?.strict === 1;
+}
+
+const applyUpTo = (version: number) => migrate(db, ':memory:', MIGRATIONS.slice(0, version));
+
+describe('0001-initial-schema', () => {
+  it('on an empty database creates the STRICT tables and their indexes', () => {
+    applyUpTo(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    const tables = [
+      'connections',
+      'cursors',
+      'mapping_rows',
+      'mapping_sets',
+      'mapping_versions',
+      'outbox',
+      'parked',
+      'runs',
+      'source_snapshots',
+    ];
+    expect(objects('table')).toEqual(tables);
+    for (const table of tables) expect(isStrict(table), table).toBe(true);
+    expect(objects('index')).toEqual(
+      expect.arrayContaining([
+        'outbox_unconfirmed',
+        'parked_one_open_per_record',
+        'parked_open_by_reason',
+        'runs_by_flow',
+        'source_snapshots_latest',
+      ]),
+    );
+    expect(objects('trigger')).toHaveLength(4); // mapping versions and rows are immutable
+  });
+
+  it('enforces its CHECK constraints (STRICT types, enums, JSON)', () => {
+    applyUpTo(1);
+    const insertConnection = db.prepare(
+      "INSERT INTO connections (id, system, label, mode, settings, created_at, updated_at) VALUES (?, ?, 'x', ?, ?, 't', 't')",
+    );
+    expect(() => insertConnection.run('a', 'quickbooks', 'live', '{}')).toThrow(/CHECK constraint/);
+    expect(() => insertConnection.run('b', 'procore', 'prod', '{}')).toThrow(/CHECK constraint/);
+    expect(() => insertConnection.run('c', 'procore', 'live', 'not json')).toThrow(/CHECK constraint/);
+    expect(() => db.prepare("INSERT INTO cursors VALUES ('F1', 's', 'c', x'00', 't')").run()).toThrow(
+      /cannot store BLOB value in TEXT column/,
+    );
+  });
+});
+
+describe('0002-audit-log', () => {
+  it('on a version-1 database adds audit_log with its triggers and indexes, keeping existing rows', () => {
+    applyUpTo(1);
+    db.prepare("INSERT INTO cursors VALUES ('F1', 'purchase-orders', 'exact-1', 'v', 't')").run();
+    applyUpTo(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(objects('table')).toContain('audit_log');
+    expect(isStrict('audit_log')).toBe(true);
+    expect(objects('trigger')).toEqual(
+      expect.arrayContaining(['audit_log_append_only_delete', 'audit_log_append_only_update']),
+    );
+    expect(objects('index').filter((name) => name.startsWith('audit_log_'))).toEqual([
+      'audit_log_by_at',
+      'audit_log_by_entity',
+      'audit_log_by_flow',
+      'audit_log_by_flow_status',
+      'audit_log_by_run',
+      'audit_log_by_status',
+      'audit_log_by_step',
+    ]);
+    expect(db.prepare('SELECT value FROM cursors').get()).toEqual({ value: 'v' });
+  });
+
+  it('on an empty database applies 0001 and 0002 in order', () => {
+    applyUpTo(2);
+    expect(objects('table')).toEqual(expect.arrayContaining(['audit_log', 'connections', 'outbox']));
+  });
+
+  it('makes audit_log append-only', () => {
+    applyUpTo(2);
+    db.prepare(
+      `INSERT INTO audit_log (at, flow, entity, step, status, message, prev_hash, hash) VALUES ('t', 'F1', 'po', 'fetched', 'ok', 'm', 'p', 'h')`,
+    ).run();
+    expect(() => db.prepare("UPDATE audit_log SET message = 'changed'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO audit_log (at, flow, entity, step, status, message, prev_hash, hash) VALUES ('t', 'F1', 'po', 'teleported', 'ok', 'm', 'p', 'h')`,
+        )
+        .run(),
+    ).toThrow(/CHECK constraint/);
+  });
+});
+
+it('every migration has a version equal to its position and a unique name', () => {
+  expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
+  expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);
+});
