@@ -1,0 +1,167 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveDataDir } from '../store/paths';
+import type { CliCommand, CliIo, CliOptionSpec } from './cli-types';
+import { commands } from './commands';
+
+/** Options every command accepts. */
+const GLOBAL_OPTIONS: Record<string, CliOptionSpec> = {
+  help: { type: 'boolean', description: 'Show help (for one command: `ml-connector <command> --help`).' },
+  'data-dir': {
+    type: 'string',
+    description: 'App data folder (default: $ML_CONNECTOR_DATA_DIR, then the OS app-data folder).',
+  },
+  json: { type: 'boolean', description: 'Machine-readable output: JSON lines on stdout.' },
+};
+
+/** Exit codes: 0 ok, 1 the command failed, 2 bad usage. */
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+export interface CliProcess {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe. */
+  onStopSignal(listener: () => void): () => void;
+}
+
+const realProcess: CliProcess = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+  onStopSignal(listener) {
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
+};
+
+export async function main(argv: readonly string[], proc: CliProcess = realProcess): Promise<number> {
+  const command = findCommand(argv);
+  if (!command) {
+    const firstWord = argv.find((arg) => !arg.startsWith('-'));
+    const wantsHelp = argv.includes('--help') || argv.includes('-h');
+    if (firstWord === undefined && wantsHelp) {
+      proc.out(generalUsage());
+      return 0;
+    }
+    proc.err(firstWord === undefined ? 'No command given.' : `Unknown command "${firstWord}".`);
+    proc.err(generalUsage());
+    return EXIT_USAGE;
+  }
+
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: toParseArgsOptions(options),
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    proc.err(error instanceof Error ? error.message : String(error));
+    proc.err(commandUsage(command));
+    return EXIT_USAGE;
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (values['help'] === true) {
+    proc.out(commandUsage(command));
+    return 0;
+  }
+  // The command words are the first positionals (findCommand matched them); the rest are arguments.
+  const positionals = parsed.positionals.slice(command.path.length);
+
+  const dataDirFlag = values['data-dir'];
+  let dataDir: string;
+  try {
+    dataDir = resolveDataDir({
+      flag: typeof dataDirFlag === 'string' ? dataDirFlag : undefined,
+      env: proc.env,
+    });
+  } catch (error) {
+    // A blank --data-dir, or a folder that cannot be created: the user has to pick another.
+    proc.err(error instanceof Error ? error.message : String(error));
+    return EXIT_USAGE;
+  }
+
+  const stop = new AbortController();
+  const unsubscribe = proc.onStopSignal(() => stop.abort());
+  const io: CliIo = {
+    out: proc.out,
+    err: proc.err,
+    dataDir,
+    json: values['json'] === true,
+    signal: stop.signal,
+  };
+  try {
+    return await command.run({ values, positionals }, io);
+  } catch (error) {
+    // Commands report their own failures; this catches the unexpected, without a stack trace.
+    proc.err(`${command.path.join(' ')} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILURE;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/**
+ * The command whose words are the longest prefix of argv's leading words. Options are skipped
+ * by a lenient first pass that knows only the global options (so `--data-dir D status` works).
+ */
+function findCommand(argv: readonly string[]): CliCommand | undefined {
+  const { positionals } = parseArgs({
+    args: [...argv],
+    options: toParseArgsOptions(GLOBAL_OPTIONS),
+    strict: false,
+    allowPositionals: true,
+  });
+  let best: CliCommand | undefined;
+  for (const candidate of commands) {
+    const matches = candidate.path.every((word, index) => positionals[index] === word);
+    if (matches && (!best || candidate.path.length > best.path.length)) best = candidate;
+  }
+  return best;
+}
+
+function toParseArgsOptions(specs: Record<string, CliOptionSpec>): NonNullable<ParseArgsConfig['options']> {
+  const result: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    result[name] = spec.multiple ? { type: spec.type, multiple: true } : { type: spec.type };
+  }
+  return result;
+}
+
+function optionLines(specs: Record<string, CliOptionSpec>): string[] {
+  return Object.entries(specs).map(([name, spec]) => {
+    const label = spec.type === 'string' ? `--${name} <value>` : `--${name}`;
+    return `  ${label.padEnd(24)} ${spec.description}`;
+  });
+}
+
+function generalUsage(): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length), 8);
+  return [
+    'Usage: ml-connector <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+  ].join('\n');
+}
+
+function commandUsage(command: CliCommand): string {
+  const lines = [
+    `Usage: ml-connector ${command.path.join(' ')} ${command.usage}`.trimEnd(),
+    '',
+    command.summary,
+  ];
+  if (Object.keys(command.options).length > 0) lines.push('', 'Options:', ...optionLines(command.options));
+  lines.push('', 'Global options:', ...optionLines(GLOBAL_OPTIONS));
+  return lines.join('\n');
+}

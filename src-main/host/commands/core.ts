@@ -1,0 +1,152 @@
+import { fileURLToPath } from 'node:url';
+import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../../src-shared/ipc';
+import { createLogger } from '../../connectors/_kit/log';
+import { KeytarCredentialStore } from '../../credentials';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { createAppContext } from '../app-context';
+import { startBrowserHost, type BrowserHost } from '../browser-host';
+import type { CliCommand, CliIo } from '../cli-types';
+import type { AppContext } from '../context';
+import { dispatch } from '../handlers';
+
+/** The built renderer, next to the sources (the CLI runs from the checkout via tsx). */
+const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
+const RECENT_RUNS = 10;
+
+/** Logs go to stderr as JSON lines (redacted); stdout is reserved for the command's output. */
+function stderrLogger(io: CliIo) {
+  return createLogger({ sink: (line) => io.err(line) });
+}
+
+/** Calls a contract method the same way the UI does; a failure becomes an Error with its message. */
+async function call<M extends IpcMethodName>(
+  ctx: AppContext,
+  method: M,
+  request?: IpcRequestInput<M>,
+): Promise<IpcResponse<M>> {
+  const result = await dispatch(method, request, ctx);
+  if (!result.ok) throw new Error(`${result.error.message} (${result.error.code})`);
+  return result.value as IpcResponse<M>;
+}
+
+export const statusCommand: CliCommand = {
+  path: ['status'],
+  summary: 'Show the data folder, database version, connections and recent runs.',
+  usage: '[--data-dir D] [--json]',
+  options: {},
+  async run(_args, io) {
+    const ctx = createAppContext({
+      dataDir: io.dataDir,
+      credentials: new KeytarCredentialStore(),
+      log: stderrLogger(io),
+    });
+    try {
+      const status = await call(ctx, 'app.status');
+      const { runs } = await call(ctx, 'runs.list', { limit: RECENT_RUNS });
+      // Straight from the store: the status column is what matters here, and reading the
+      // keychain for "which secrets are set" would fail on a machine without a desktop session.
+      const connections = ctx.store.connections
+        .list()
+        .map(({ id, system, label, mode, status: state, updatedAt }) => ({
+          id,
+          system,
+          label,
+          mode,
+          status: state,
+          updatedAt,
+        }));
+      if (io.json) {
+        io.out(JSON.stringify({ ...status, connections, recentRuns: runs }));
+        return 0;
+      }
+      io.out(`Data folder:     ${status.dataDir}`);
+      io.out(`Database version: ${status.schemaVersion}`);
+      io.out(
+        `Audit entries:   ${status.counts.auditEntries}${status.auditHead ? ` (last #${status.auditHead.seq}, hash ${status.auditHead.hash.slice(0, 12)}…)` : ''}`,
+      );
+      io.out(`Parked records:  ${status.counts.openParked}`);
+      io.out(`Connections:     ${connections.length === 0 ? 'none yet' : connections.length}`);
+      for (const c of connections) io.out(`  ${c.system.padEnd(13)} ${c.label}  [${c.mode}, ${c.status}]`);
+      io.out(`Recent runs:     ${runs.length === 0 ? 'none yet' : ''}`.trimEnd());
+      for (const run of runs) {
+        io.out(
+          `  ${run.startedAt}  ${run.flow.padEnd(6)} ${run.status}${run.error ? ` — ${run.error}` : ''}`,
+        );
+      }
+      return 0;
+    } finally {
+      ctx.close();
+    }
+  },
+};
+
+export const serveCommand: CliCommand = {
+  path: ['serve'],
+  summary:
+    'Run the app in this machine’s browser: prints {"url": …} (with a one-time token) and serves until Ctrl+C.',
+  usage: '[--data-dir D] [--port P] [--sandbox]',
+  options: {
+    port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one).' },
+    sandbox: {
+      type: 'boolean',
+      description: 'Also start the six sandbox simulators in-process, with demo data.',
+    },
+  },
+  async run(args, io) {
+    const port = parsePort(args.values['port']);
+    if (port === null) {
+      io.err('--port must be a whole number from 0 to 65535.');
+      return 2;
+    }
+    const ctx = createAppContext({
+      dataDir: io.dataDir,
+      credentials: new KeytarCredentialStore(),
+      log: stderrLogger(io),
+    });
+    let sandbox: Sandbox | null = null;
+    if (args.values['sandbox'] === true) {
+      try {
+        // In-process simulators on loopback, state in <data dir>/sandbox (see src-main/sandbox).
+        sandbox = await startSandbox({ dataDir: ctx.dataDir });
+      } catch (error) {
+        ctx.close();
+        io.err(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+      for (const [system, simulator] of Object.entries(sandbox.systems))
+        io.err(`sandbox ${system}: ${simulator.baseUrl}`);
+    }
+    let host: BrowserHost;
+    try {
+      host = await startBrowserHost({
+        call: (method, request) => dispatch(method, request, ctx),
+        events: ctx.events,
+        port,
+        rendererDir: RENDERER_DIR,
+      });
+    } catch (error) {
+      await sandbox?.close();
+      ctx.close();
+      io.err(
+        `Could not listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return 1;
+    }
+    io.out(JSON.stringify({ url: host.url }));
+    await new Promise<void>((resolveStop) => {
+      if (io.signal.aborted) resolveStop();
+      io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+    });
+    await host.close();
+    await sandbox?.close();
+    ctx.close();
+    return 0;
+  },
+};
+
+function parsePort(value: unknown): number | null {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value)) return null;
+  const port = Number(value);
+  return port <= 65_535 ? port : null;
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  fail,
+  ipcContract,
+  isIpcMethodName,
+  ok,
+  SECRET_FIELDS,
+  type ConnectionView,
+  type IpcErrorCode,
+  type IpcMethodName,
+  type IpcRequest,
+  type IpcResponse,
+  type IpcResult,
+} from '../../src-shared/ipc';
+import { redactString } from '../connectors/_kit/log';
+import {
+  connectionAccount,
+  deleteConnectionSecrets,
+  InvalidAccountNameError,
+  InvalidSecretError,
+  KeychainUnavailableError,
+} from '../credentials';
+import { MIGRATIONS } from '../store/migrations/index';
+import { ConnectionNotFoundError, type Connection } from '../store/repos/connections';
+import { RunNotFoundError } from '../store/repos/runs';
+import { SecretInStoreError } from '../store/secret-guard';
+import type { AppContext } from './context';
+import { IpcFailure } from './errors';
+
+/**
+ * One handler per contract method. The mapped type makes a missing (or misspelt) handler a
+ * compile error; `dispatch` is the only caller and has already validated the request.
+ */
+export type IpcHandlers = {
+  [M in IpcMethodName]: (request: IpcRequest<M>, ctx: AppContext) => Promise<IpcResponse<M>> | IpcResponse<M>;
+};
+
+export const handlers: IpcHandlers = {
+  'app.status': (_request, ctx) => ({
+    appVersion: ctx.appVersion,
+    dataDir: ctx.dataDir,
+    // openStore migrates to exactly this version and refuses a newer database.
+    schemaVersion: MIGRATIONS.length,
+    counts: {
+      connections: ctx.store.connections.list().length,
+      auditEntries: ctx.store.audit.count({}),
+      openParked: ctx.store.parked.countOpen(),
+    },
+    auditHead: ctx.store.audit.head() ?? null,
+  }),
+
+  'connections.list': async (_request, ctx) => {
+    const accounts = await ctx.credentials.listAccounts();
+    return {
+      connections: ctx.store.connections.list().map((connection) => toConnectionView(connection, accounts)),
+    };
+  },
+
+  'connections.save': async (request, ctx) => {
+    const existing = request.id === undefined ? undefined : ctx.store.connections.get(request.id);
+    if (request.id !== undefined && !existing)
+      throw new IpcFailure('not-found', `There is no connection with id "${request.id}".`);
+    if (existing && existing.system !== request.system) {
+      throw new IpcFailure(
+        'conflict',
+        `Connection "${existing.label}" is a ${existing.system} connection; its system cannot change. Create a new connection instead.`,
+      );
+    }
+    // Settings first (the store refuses anything that looks like a secret), then the keychain.
+    const saved = existing
+      ? ctx.store.connections.update(existing.id, {
+          label: request.label,
+          mode: request.mode,
+          settings: request.settings,
+        })
+      : ctx.store.connections.create({
+          id: randomUUID(),
+          system: request.system,
+          label: request.label,
+          mode: request.mode,
+          settings: request.settings,
+        });
+    try {
+      await writeSecrets(saved.id, request.secrets, ctx);
+    } catch (error) {
+      // A new connection whose secrets could not be stored is not kept half-made.
+      if (!existing) {
+        await deleteConnectionSecrets(ctx.credentials, saved.id).catch(() => undefined);
+        ctx.store.connections.delete(saved.id);
+      }
+      throw error;
+    }
+    ctx.events.emit('connection.changed', { id: saved.id, change: 'saved' });
+    const accounts = await ctx.credentials.listAccounts();
+    return {
+      connection: toConnectionView(ctx.store.connections.require(saved.id), accounts),
+      created: !existing,
+    };
+  },
+
+  'connections.delete': async (request, ctx) => {
+    const connection = ctx.store.connections.get(request.id);
+    if (!connection) throw new IpcFailure('not-found', `There is no connection with id "${request.id}".`);
+    // Keychain first: if it fails, the row stays and the user can retry (no orphaned secrets).
+    // Every entry of the connection goes, including tokens the auth module stored.
+    const removedSecrets = storedSecretFields(connection.id, await ctx.credentials.listAccounts());
+    await deleteConnectionSecrets(ctx.credentials, connection.id);
+    ctx.store.connections.delete(connection.id);
+    ctx.events.emit('connection.changed', { id: connection.id, change: 'deleted' });
+    return { id: connection.id, removedSecrets };
+  },
+
+  'runs.list': (request, ctx) => ({
+    runs: ctx.store.runs.listRecent(request.limit, request.flow).map((run) => ({
+      id: run.id,
+      flow: run.flow,
+      trigger: run.trigger,
+      status: run.status,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+      counts: run.counts,
+      // Written by the engine in plain language; redacted again in case an upstream message slipped in.
+      error: run.error === null ? null : redactString(run.error),
+    })),
+  }),
+
+  'audit.query': (request, ctx) => {
+    const { filter, limit, beforeSeq, afterSeq } = request;
+    const page = ctx.store.audit.query(withoutUndefined(filter), {
+      limit,
+      ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+    });
+    // Snapshots and payloads stay in main; the response schema keeps only the listed fields.
+    return { entries: page.entries, hasMore: page.hasMore };
+  },
+
+  'audit.verify': (_request, ctx) => {
+    const verdict = ctx.store.audit.verifyAuditChain();
+    return verdict.ok
+      ? { intact: true, checked: verdict.checked, firstBadSeq: null, problem: null, reason: null }
+      : {
+          intact: false,
+          checked: verdict.checked,
+          firstBadSeq: verdict.firstBadSeq,
+          problem: verdict.problem,
+          reason: verdict.reason,
+        };
+  },
+
+  'parked.list': (request, ctx) => {
+    const records =
+      request.flow !== undefined && request.reasonCode !== undefined
+        ? ctx.store.parked.listOpenByReason(request.flow, request.reasonCode)
+        : ctx.store.parked
+            .listOpen(request.flow)
+            .filter((r) => request.reasonCode === undefined || r.reasonCode === request.reasonCode);
+    return { records };
+  },
+};
+
+/**
+ * Runs one IPC call: validates the request against the contract, runs the handler, parses the
+ * answer through the response schema (which drops any field the contract does not name) and
+ * wraps everything in the envelope. Never throws; never puts a stack trace or an unexpected
+ * error's message in the answer (those go to the log, redacted, under a reference).
+ */
+export async function dispatch(
+  method: string,
+  rawRequest: unknown,
+  ctx: AppContext,
+): Promise<IpcResult<unknown>> {
+  if (!isIpcMethodName(method))
+    return fail('unknown-method', `There is no method "${String(method).slice(0, 80)}".`);
+  const schemas = ipcContract[method];
+  const parsed = schemas.request.safeParse(rawRequest);
+  if (!parsed.success) return fail('invalid-request', describeIssues(method, parsed.error.issues));
+  try {
+    // One cast: TypeScript cannot correlate handlers[method] with ipcContract[method] for a union `method`.
+    const handler = handlers[method] as (request: unknown, ctx: AppContext) => unknown;
+    const value = await handler(parsed.data, ctx);
+    const response = schemas.response.safeParse(value);
+    if (!response.success) {
+      return internalFailure(
+        ctx,
+        method,
+        new Error(`response does not match the contract: ${describeIssues(method, response.error.issues)}`),
+      );
+    }
+    return ok(response.data);
+  } catch (error) {
+    const known = knownFailure(error);
+    return known ? fail(known.code, known.message) : internalFailure(ctx, method, error);
+  }
+}
+
+const MAX_MESSAGE_LENGTH = 1_000;
+
+function describeIssues(method: IpcMethodName, issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'request'}: ${issue.message}`,
+  );
+  const text = `Invalid ${method} request: ${parts.join('; ')}`;
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}
+
+/** Errors whose messages are written for people and carry no secret (our own error classes). */
+function knownFailure(error: unknown): { code: IpcErrorCode; message: string } | null {
+  if (error instanceof IpcFailure) return { code: error.code, message: error.message };
+  if (error instanceof ConnectionNotFoundError || error instanceof RunNotFoundError)
+    return { code: 'not-found', message: error.message };
+  if (error instanceof SecretInStoreError) return { code: 'invalid-request', message: error.message };
+  // Its message says what to install or unlock, and carries no secret (credentials module contract).
+  if (error instanceof KeychainUnavailableError)
+    return { code: 'keychain-unavailable', message: error.message };
+  if (error instanceof InvalidSecretError || error instanceof InvalidAccountNameError)
+    return { code: 'invalid-request', message: error.message };
+  const sqliteCode = (error as { code?: unknown } | null)?.code;
+  if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_BUSY')) {
+    return {
+      code: 'unavailable',
+      message: 'The database is busy (another ml-connector process is writing). Try again in a moment.',
+    };
+  }
+  if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_CONSTRAINT')) {
+    return { code: 'conflict', message: 'The change conflicts with data that is already stored.' };
+  }
+  return null;
+}
+
+function internalFailure(ctx: AppContext, method: IpcMethodName, error: unknown): IpcResult<never> {
+  const ref = randomUUID().slice(0, 8);
+  ctx.log.error('IPC call failed', {
+    method,
+    ref,
+    error,
+    stack: error instanceof Error ? error.stack : undefined,
+  });
+  return fail(
+    'internal',
+    `Something went wrong in ${method}. The app log has the details (reference ${ref}).`,
+  );
+}
+
+/**
+ * The renderer learns which secret fields are set, never their values: every declared field of
+ * the system (false when absent) plus any other field stored for the connection (e.g. by auth).
+ */
+function toConnectionView(connection: Connection, accounts: readonly string[]): ConnectionView {
+  const secrets: Record<string, boolean> = {};
+  for (const field of SECRET_FIELDS[connection.system]) secrets[field] = false;
+  for (const field of storedSecretFields(connection.id, accounts)) secrets[field] = true;
+  return { ...connection, secrets };
+}
+
+/** Field names of the keychain accounts that belong to one connection. */
+function storedSecretFields(connectionId: string, accounts: readonly string[]): string[] {
+  // The account format belongs to the credentials module; derive the prefix from it.
+  const prefix = connectionAccount(connectionId, '_').slice(0, -1);
+  return accounts
+    .filter((account) => account.startsWith(prefix))
+    .map((account) => account.slice(prefix.length));
+}
+
+async function writeSecrets(
+  connectionId: string,
+  secrets: Record<string, string | null>,
+  ctx: AppContext,
+): Promise<void> {
+  for (const [field, value] of Object.entries(secrets)) {
+    const account = connectionAccount(connectionId, field);
+    if (value === null) await ctx.credentials.delete(account);
+    else await ctx.credentials.set(account, value);
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

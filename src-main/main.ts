@@ -1,0 +1,79 @@
+import { app, BrowserWindow, dialog } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KeytarCredentialStore } from './credentials';
+import { registerIpc } from './electron/ipc';
+import { appPageUrl, createMainWindow } from './electron/window';
+import { createAppContext } from './host/app-context';
+import { DATA_DIR_ENV, resolveDataDir } from './store/paths';
+
+/**
+ * Electron composition root: wiring only. Everything it wires is tested under Node
+ * (host/handlers, host/ipc-registration, host/security-policy, store, credentials).
+ * Bundled with the preload and renderer into dist/electron-app by build/stage-electron-app.mjs.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const preloadPath = join(here, 'preload.cjs');
+const indexHtmlPath = join(here, 'renderer', 'index.html');
+
+/** `--data-dir D` on the command line wins, then ML_CONNECTOR_DATA_DIR, then Electron's userData. */
+function dataDirFlag(): string | undefined {
+  const { values } = parseArgs({
+    args: process.argv.slice(1),
+    options: { 'data-dir': { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const flag = values['data-dir'];
+  return typeof flag === 'string' ? flag : undefined;
+}
+
+function start(): void {
+  const flag = dataDirFlag() ?? (process.env[DATA_DIR_ENV] ? undefined : app.getPath('userData'));
+  const dataDir = resolveDataDir({ flag, env: process.env });
+  let ctx: ReturnType<typeof createAppContext>;
+  try {
+    ctx = createAppContext({
+      dataDir,
+      credentials: new KeytarCredentialStore(),
+      appVersion: app.getVersion(),
+    });
+  } catch (error) {
+    // E.g. a database from a newer version: the message says what to do; nothing was changed.
+    dialog.showErrorBox(
+      'ml-connector cannot open its data',
+      error instanceof Error ? error.message : String(error),
+    );
+    app.exit(1);
+    return;
+  }
+  const pageUrl = appPageUrl(indexHtmlPath);
+  const unregisterIpc = registerIpc(ctx, pageUrl);
+  createMainWindow({ preloadPath, indexHtmlPath });
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preloadPath, indexHtmlPath });
+  });
+  app.on('will-quit', () => {
+    unregisterIpc();
+    ctx.close();
+  });
+}
+
+// One instance per user: two would fight over the schedule and the database.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  // The tray (later) keeps the schedule running with no window; until then, quitting is normal.
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  void app.whenReady().then(start);
+}

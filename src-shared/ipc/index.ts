@@ -1,0 +1,5 @@
+export * from './names';
+export * from './result';
+export * from './contract';
+export * from './bridge';
+export * from './http';
