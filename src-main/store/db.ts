@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index';
+import { TargetRecordsRepo } from './repos/target-records';
 import { AuditRepo } from './repos/audit';
 import { ConnectionsRepo } from './repos/connections';
 import { CursorsRepo } from './repos/cursors';
@@ -54,6 +55,7 @@ export interface Store {
   readonly outbox: OutboxRepo;
   readonly parked: ParkedRepo;
   readonly audit: AuditRepo;
+  readonly targetRecords: TargetRecordsRepo;
   /**
    * Runs `work` in one IMMEDIATE transaction (all or nothing, e.g. confirm the outbox intent +
    * append audit + advance cursor). `work` must be synchronous. Nested calls become savepoints.
@@ -94,6 +96,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     outbox: new OutboxRepo(db, now),
     parked: new ParkedRepo(db, now),
     audit: new AuditRepo(db, now),
+    targetRecords: new TargetRecordsRepo(db, now),
     transaction: (work) => db.transaction(work).immediate(),
     close: () => {
       if (!db.open) return;

@@ -114,6 +114,28 @@ describe('0002-audit-log', () => {
   });
 });
 
+describe('0003-target-records', () => {
+  it('on a version-2 database adds target_records keyed by flow, entity and origin id, keeping audit rows', () => {
+    applyUpTo(2);
+    db.prepare(
+      `INSERT INTO audit_log (at, flow, entity, step, status, message, prev_hash, hash) VALUES ('t', 'F1', 'po', 'fetched', 'ok', 'm', 'p', 'h')`,
+    ).run();
+    applyUpTo(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(isStrict('target_records')).toBe(true);
+    expect(objects('index')).toContain('target_records_by_source');
+    const insert = db.prepare(
+      `INSERT INTO target_records VALUES ('F1', 'commitment', 'o-1', 's-1', 'procore', '42', 'p', 'h', '{}', 1, 't')`,
+    );
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE/);
+    expect(() =>
+      db.prepare(`INSERT INTO target_records VALUES ('F1', 'commitment', 'o-2', 's-1', 'procore', '42', 'p', 'h', 'not json', 1, 't')`).run(),
+    ).toThrow(/CHECK constraint/);
+    expect(db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

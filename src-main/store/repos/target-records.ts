@@ -1,0 +1,102 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { JsonValue } from '../../../src-shared/domain/audit';
+import { isoNow, type Clock } from './clock';
+import { jsonColumn, parseJsonColumn } from './json';
+
+/** What a flow last confirmed in a target system for one target record (see migration 0003). */
+export interface TargetRecord {
+  flow: string;
+  entity: string;
+  originId: string;
+  sourceId: string;
+  targetSystem: string;
+  targetId: string;
+  /** The record's container in the target, e.g. the Procore project id. */
+  containerId: string | null;
+  payloadHash: string;
+  payload: JsonValue;
+  mappingVersion: number | null;
+  updatedAt: string;
+}
+
+interface Row {
+  flow: string;
+  entity: string;
+  origin_id: string;
+  source_id: string;
+  target_system: string;
+  target_id: string;
+  container_id: string | null;
+  payload_hash: string;
+  payload: string;
+  mapping_version: number | null;
+  updated_at: string;
+}
+
+export class TargetRecordsRepo {
+  private readonly upsertStmt: Statement<[Row]>;
+  private readonly getStmt: Statement<[string, string, string], Row>;
+  private readonly bySourceStmt: Statement<[string, string], Row>;
+
+  constructor(
+    db: Database,
+    private readonly now: Clock,
+  ) {
+    this.upsertStmt = db.prepare(
+      `INSERT INTO target_records (flow, entity, origin_id, source_id, target_system, target_id, container_id,
+                                   payload_hash, payload, mapping_version, updated_at)
+       VALUES (@flow, @entity, @origin_id, @source_id, @target_system, @target_id, @container_id,
+               @payload_hash, @payload, @mapping_version, @updated_at)
+       ON CONFLICT (flow, entity, origin_id) DO UPDATE SET
+         source_id = excluded.source_id, target_system = excluded.target_system, target_id = excluded.target_id,
+         container_id = excluded.container_id, payload_hash = excluded.payload_hash, payload = excluded.payload,
+         mapping_version = excluded.mapping_version, updated_at = excluded.updated_at`,
+    );
+    this.getStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND entity = ? AND origin_id = ?');
+    this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
+  }
+
+  upsert(record: Omit<TargetRecord, 'updatedAt'>): TargetRecord {
+    const row: Row = {
+      flow: record.flow,
+      entity: record.entity,
+      origin_id: record.originId,
+      source_id: record.sourceId,
+      target_system: record.targetSystem,
+      target_id: record.targetId,
+      container_id: record.containerId,
+      payload_hash: record.payloadHash,
+      payload: jsonColumn(record.payload, `target record ${record.flow}/${record.entity}/${record.originId}`),
+      mapping_version: record.mappingVersion,
+      updated_at: isoNow(this.now),
+    };
+    this.upsertStmt.run(row);
+    return toRecord(row);
+  }
+
+  get(flow: string, entity: string, originId: string): TargetRecord | undefined {
+    const row = this.getStmt.get(flow, entity, originId);
+    return row && toRecord(row);
+  }
+
+  /** Every target record that came from one source record (several when split by project). */
+  bySource(flow: string, sourceId: string): TargetRecord[] {
+    return this.bySourceStmt.all(flow, sourceId).map(toRecord);
+  }
+}
+
+function toRecord(row: Row): TargetRecord {
+  return {
+    flow: row.flow,
+    entity: row.entity,
+    originId: row.origin_id,
+    sourceId: row.source_id,
+    targetSystem: row.target_system,
+    targetId: row.target_id,
+    containerId: row.container_id,
+    payloadHash: row.payload_hash,
+    payload: parseJsonColumn(row.payload),
+    mappingVersion: row.mapping_version,
+    updatedAt: row.updated_at,
+  };
+}
