@@ -1,0 +1,340 @@
+import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
+import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
+import {
+  addFieldError,
+  badRequest,
+  isPlainObject,
+  json,
+  jsonObjectBody,
+  notFound,
+  ProcoreHttpError,
+  type FieldErrors,
+  throwIfErrors,
+} from '../http';
+import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
+import type { DirectCostLineRecord, DirectCostRecord, ProjectRecord } from '../records';
+import { runSync, syncUpdates } from '../sync-actions';
+import { CODED_LINE_FIELDS, codedLine } from './coded-lines';
+
+const FIELDS: FieldSpec = {
+  direct_cost_type: { type: 'enum', values: ['invoice', 'expense', 'payroll'] },
+  status: { type: 'enum', values: ['draft', 'pending', 'revise_and_resubmit', 'approved'] },
+  vendor_id: { type: 'id' },
+  employee_id: { type: 'id' },
+  invoice_number: { type: 'string' },
+  description: { type: 'string' },
+  direct_cost_date: { type: 'date' },
+  received_date: { type: 'date' },
+  payment_date: { type: 'date' },
+  terms: { type: 'string' },
+  origin_id: { type: 'string' },
+  origin_data: { type: 'string' },
+};
+
+const FILTERS: FilterDefs<DirectCostRecord> = {
+  ...commonFilters<DirectCostRecord>(),
+  invoice_number: { kind: 'equals', get: (d) => d.invoice_number },
+  payment_date: { kind: 'range', get: (d) => d.payment_date },
+  received_date: { kind: 'range', get: (d) => d.received_date },
+  vendor_id: { kind: 'ids', get: (d) => d.vendor_id },
+  status: { kind: 'equals', get: (d) => d.status },
+};
+
+const LINE_FILTERS: FilterDefs<DirectCostLineRecord> = {
+  ...commonFilters<DirectCostLineRecord>(),
+  direct_cost_id: { kind: 'ids', get: (l) => l.direct_cost_id },
+  cost_code_id: { kind: 'ids', get: (l) => l.cost_code_id },
+};
+
+/** Validates and stores a direct cost header (create when `existing` is null). */
+function writeDirectCost(
+  app: ProcoreApp,
+  project: ProjectRecord,
+  input: Record<string, unknown>,
+  existing: DirectCostRecord | null,
+  allowedExtra: readonly string[],
+): DirectCostRecord {
+  const errors: FieldErrors = {};
+  const { values, unknown } = readFields(FIELDS, input, errors, allowedExtra);
+  rejectUnknownFields(app, unknown);
+  const type = (values['direct_cost_type'] as string | undefined) ?? existing?.direct_cost_type;
+  if (existing && 'direct_cost_type' in values && values['direct_cost_type'] !== existing.direct_cost_type)
+    addFieldError(errors, 'direct_cost_type', 'can only be set when the direct cost is created');
+  if (!type) addFieldError(errors, 'direct_cost_type', 'is required (invoice, expense or payroll)');
+  const invoiceNumber = 'invoice_number' in values ? values['invoice_number'] : existing?.invoice_number;
+  if (type === 'invoice' && (typeof invoiceNumber !== 'string' || invoiceNumber.trim() === ''))
+    addFieldError(errors, 'invoice_number', "can't be blank when direct_cost_type is invoice");
+  const date = 'direct_cost_date' in values ? values['direct_cost_date'] : existing?.direct_cost_date;
+  if (!date) addFieldError(errors, 'direct_cost_date', "can't be blank");
+  const vendorId = values['vendor_id'];
+  if (typeof vendorId === 'number' && !app.state.vendors.get(vendorId))
+    addFieldError(errors, 'vendor_id', `vendor ${vendorId} does not exist in this company`);
+  throwIfErrors(errors);
+  app.state.directCosts.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  const now = app.nowIso();
+  const base: DirectCostRecord = existing ?? {
+    id: app.state.nextId(),
+    project_id: project.id,
+    direct_cost_type: type as DirectCostRecord['direct_cost_type'],
+    status: 'draft',
+    vendor_id: null,
+    employee_id: null,
+    invoice_number: null,
+    description: null,
+    direct_cost_date: null,
+    received_date: null,
+    payment_date: null,
+    terms: null,
+    origin_id: null,
+    origin_data: null,
+    deleted_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  return app.state.directCosts.put({ ...base, ...values, updated_at: now } as DirectCostRecord);
+}
+
+/** Validates and stores one line of `directCost` (create when `existing` is null). */
+function writeDirectCostLine(
+  app: ProcoreApp,
+  directCost: DirectCostRecord,
+  input: Record<string, unknown>,
+  existing: DirectCostLineRecord | null,
+  allowedExtra: readonly string[] = [],
+): DirectCostLineRecord {
+  const errors: FieldErrors = {};
+  const { values, unknown } = readFields(CODED_LINE_FIELDS, input, errors, allowedExtra);
+  rejectUnknownFields(app, unknown);
+  const siblings = app.state.directCostLines.inGroup('directCost', directCost.id);
+  const coded = codedLine(app, directCost.project_id, values, existing, errors, siblings.length + 1);
+  throwIfErrors(errors);
+  app.state.directCostLines.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  const now = app.nowIso();
+  const record: DirectCostLineRecord = {
+    id: existing?.id ?? app.state.nextId(),
+    direct_cost_id: directCost.id,
+    ...coded,
+    origin_id: 'origin_id' in values ? (values['origin_id'] as string | null) : (existing?.origin_id ?? null),
+    origin_data:
+      'origin_data' in values ? (values['origin_data'] as string | null) : (existing?.origin_data ?? null),
+    created_at: existing?.created_at ?? now,
+    updated_at: now,
+  };
+  app.state.directCostLines.put(record);
+  // The header's amount is the sum of its lines: a line change is a change of the direct cost.
+  const header = app.state.directCosts.get(directCost.id) ?? directCost;
+  app.state.directCosts.put({ ...header, updated_at: now });
+  return record;
+}
+
+/** Prefixes each nested line's field errors with its position: `line_items[2].cost_code_id`. */
+function nestedErrors(err: unknown, index: number): FieldErrors {
+  if (!(err instanceof ProcoreHttpError)) throw err;
+  const errors = typeof err.errors === 'string' ? { base: [err.errors] } : err.errors;
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, messages]) => [`line_items[${index}].${field}`, messages]),
+  );
+}
+
+/** §2.5 Direct costs with their line items, v1.0 (`item`) and v1.1 (`direct_cost` + nested lines). */
+export function directCostRoutes(app: ProcoreApp): Route[] {
+  const base = '/projects/:projectId/direct_costs';
+  const projectOf = (ctx: RouteCtx): ProjectRecord => requireProject(app, ctx.params['projectId']);
+  const directCostOf = (ctx: RouteCtx, project: ProjectRecord): DirectCostRecord => {
+    const d = app.state.directCosts.get(pathId(ctx, 'id'));
+    if (!d || d.deleted_at || d.project_id !== project.id) throw notFound();
+    return d;
+  };
+  const bodyObject = (body: Record<string, unknown>, key: string): Record<string, unknown> => {
+    if (!isPlainObject(body[key])) throw badRequest({ [key]: ['is missing or not an object'] });
+    return body[key];
+  };
+  const both = ['v1.0', 'v1.1'] as const;
+
+  return [
+    {
+      method: 'GET',
+      path: base,
+      versions: both,
+      list: true,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        return listResponse(
+          ctx.req,
+          app.state.directCosts.inGroup('project', project.id),
+          FILTERS,
+          (d) => app.views.directCost(d),
+          app.config,
+          true,
+        );
+      },
+    },
+    {
+      method: 'POST',
+      path: base,
+      versions: both,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        const body = jsonObjectBody(ctx.req);
+        const input = bodyObject(body, ctx.version === 'v1.1' ? 'direct_cost' : 'item');
+        const nested = ctx.version === 'v1.1' ? input['line_items'] : undefined;
+        if (nested !== undefined && !Array.isArray(nested))
+          throw badRequest({ line_items: ['must be a list of line items'] });
+        const created = app.store.transaction(() => {
+          const header = writeDirectCost(
+            app,
+            project,
+            input,
+            null,
+            ctx.version === 'v1.1' ? ['line_items'] : [],
+          );
+          const lineErrors: FieldErrors = {};
+          (nested ?? []).forEach((line: unknown, i: number) => {
+            try {
+              writeDirectCostLine(app, header, isPlainObject(line) ? line : {}, null);
+            } catch (err) {
+              Object.assign(lineErrors, nestedErrors(err, i));
+            }
+          });
+          throwIfErrors(lineErrors); // one bad line rolls the whole direct cost back
+          return app.state.directCosts.get(header.id) ?? header;
+        });
+        return json(201, app.views.directCost(created));
+      },
+    },
+    {
+      method: 'PATCH',
+      path: `${base}/sync`,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        const body = jsonObjectBody(ctx.req);
+        return runSync(app, syncUpdates(app, body), {
+          table: app.state.directCosts,
+          inScope: (d) => d.project_id === project.id,
+          create: (item) => writeDirectCost(app, project, item, null, ['id']),
+          update: (existing, item) => writeDirectCost(app, project, item, existing, ['id']),
+          show: (d) => app.views.directCost(d),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/line_items`,
+      versions: both,
+      list: true,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        return listResponse(
+          ctx.req,
+          app.state.directCostLines.inGroup('project', project.id),
+          LINE_FILTERS,
+          (l) => app.views.directCostLine(l),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'PATCH',
+      path: `${base}/line_items/sync`,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        const body = jsonObjectBody(ctx.req);
+        const parentOf = (
+          item: Record<string, unknown>,
+          existing: DirectCostLineRecord | null,
+        ): DirectCostRecord => {
+          const id = existing?.direct_cost_id ?? item['direct_cost_id'];
+          const parent =
+            typeof id === 'number' || typeof id === 'string'
+              ? app.state.directCosts.get(Number(id))
+              : undefined;
+          if (!parent || parent.deleted_at || parent.project_id !== project.id)
+            throw new ProcoreHttpError(422, {
+              direct_cost_id: [
+                id === undefined
+                  ? 'is required'
+                  : `direct cost ${String(id)} does not exist in project ${project.id}`,
+              ],
+            });
+          return parent;
+        };
+        return runSync(app, syncUpdates(app, body), {
+          table: app.state.directCostLines,
+          inScope: (l) => l.project_id === project.id,
+          create: (item) =>
+            writeDirectCostLine(app, parentOf(item, null), item, null, ['id', 'direct_cost_id']),
+          update: (existing, item) => {
+            if (
+              item['direct_cost_id'] !== undefined &&
+              Number(item['direct_cost_id']) !== existing.direct_cost_id
+            )
+              throw new ProcoreHttpError(422, {
+                direct_cost_id: ['a line cannot move to another direct cost'],
+              });
+            return writeDirectCostLine(app, parentOf(item, existing), item, existing, [
+              'id',
+              'direct_cost_id',
+            ]);
+          },
+          show: (l) => app.views.directCostLine(l),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/:id/line_items`,
+      versions: both,
+      list: true,
+      handle: (ctx) => {
+        const d = directCostOf(ctx, projectOf(ctx));
+        return listResponse(
+          ctx.req,
+          app.state.directCostLines.inGroup('directCost', d.id),
+          LINE_FILTERS,
+          (l) => app.views.directCostLine(l),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'POST',
+      path: `${base}/:id/line_items`,
+      versions: both,
+      handle: (ctx) => {
+        const d = directCostOf(ctx, projectOf(ctx));
+        const input = bodyObject(jsonObjectBody(ctx.req), 'line_item');
+        const line = app.store.transaction(() => writeDirectCostLine(app, d, input, null));
+        return json(201, app.views.directCostLine(line));
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/:id`,
+      versions: both,
+      handle: (ctx) => json(200, app.views.directCost(directCostOf(ctx, projectOf(ctx)))),
+    },
+    {
+      method: 'PATCH',
+      path: `${base}/:id`,
+      versions: both,
+      handle: (ctx) => {
+        const project = projectOf(ctx);
+        const existing = directCostOf(ctx, project);
+        const input = bodyObject(jsonObjectBody(ctx.req), ctx.version === 'v1.1' ? 'direct_cost' : 'item');
+        const updated = app.store.transaction(() => writeDirectCost(app, project, input, existing, []));
+        return json(200, app.views.directCost(updated));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${base}/:id`,
+      versions: both,
+      handle: (ctx) => {
+        const existing = directCostOf(ctx, projectOf(ctx));
+        const now = app.nowIso();
+        app.state.directCosts.put({ ...existing, deleted_at: now, updated_at: now });
+        return { status: 204 };
+      },
+    },
+  ];
+}

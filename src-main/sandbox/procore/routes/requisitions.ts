@@ -1,0 +1,154 @@
+import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
+import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
+import {
+  addFieldError,
+  badRequest,
+  isPlainObject,
+  json,
+  jsonObjectBody,
+  notFound,
+  type FieldErrors,
+  throwIfErrors,
+} from '../http';
+import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
+import type { ContractItemRecord, RequisitionRecord } from '../records';
+
+/** §2.5 requisition (subcontractor invoice) status enum. */
+export const REQUISITION_STATUSES = [
+  'draft',
+  'under_review',
+  'revise_and_resubmit',
+  'approved',
+  'approved_as_noted',
+  'pending_owner_approval',
+] as const;
+
+/** What an ERP integration writes back after posting the bill: allowed on any invoice. */
+const ERP_FIELDS = new Set(['erp_status', 'origin_id', 'origin_data', 'payment_date']);
+
+const FIELDS: FieldSpec = {
+  invoice_number: { type: 'string' },
+  status: { type: 'enum', values: REQUISITION_STATUSES },
+  erp_status: { type: 'string' },
+  period_id: { type: 'id' },
+  requisition_start: { type: 'date' },
+  requisition_end: { type: 'date' },
+  billing_date: { type: 'date' },
+  payment_date: { type: 'date' },
+  final: { type: 'boolean' },
+  comment: { type: 'string' },
+  origin_id: { type: 'string' },
+  origin_data: { type: 'string' },
+};
+
+const FILTERS: FilterDefs<RequisitionRecord> = {
+  ...commonFilters<RequisitionRecord>(),
+  commitment_id: { kind: 'ids', get: (r) => r.commitment_id },
+  period_id: { kind: 'ids', get: (r) => r.period_id },
+  status: { kind: 'equals', get: (r) => r.status },
+};
+
+const ITEM_FILTERS: FilterDefs<ContractItemRecord> = {
+  id: { kind: 'ids', get: (i) => i.id },
+  cost_code_id: { kind: 'ids', get: (i) => i.cost_code_id },
+};
+
+function writeRequisition(
+  app: ProcoreApp,
+  existing: RequisitionRecord,
+  input: Record<string, unknown>,
+): RequisitionRecord {
+  const errors: FieldErrors = {};
+  const { values, unknown } = readFields(FIELDS, input, errors);
+  rejectUnknownFields(app, unknown);
+  const erpStatus = values['erp_status'];
+  const accepted = app.config.requisitionErpStatuses;
+  if (typeof erpStatus === 'string' && (erpStatus === '' || (accepted && !accepted.includes(erpStatus))))
+    addFieldError(
+      errors,
+      'erp_status',
+      accepted ? `must be one of ${accepted.join(', ')}` : "can't be blank",
+    );
+  const changesInvoice = Object.keys(values).some((k) => !ERP_FIELDS.has(k));
+  if (changesInvoice) {
+    const latest = Math.max(
+      ...app.state.requisitions.inGroup('commitment', existing.commitment_id).map((r) => r.number),
+    );
+    if (existing.number !== latest)
+      addFieldError(
+        errors,
+        'base',
+        'only the latest subcontractor invoice of a commitment can be updated (ERP fields excepted)',
+      );
+  }
+  throwIfErrors(errors);
+  app.state.requisitions.assertOriginFree(values['origin_id'], existing.id);
+  return app.state.requisitions.put({
+    ...existing,
+    ...values,
+    updated_at: app.nowIso(),
+  } as RequisitionRecord);
+}
+
+/** §2.5 Requisitions (subcontractor invoices): list, show, ERP write-back, contract items. */
+export function requisitionRoutes(app: ProcoreApp): Route[] {
+  const requisitionOf = (ctx: RouteCtx, projectId: unknown): RequisitionRecord => {
+    const r = app.state.requisitions.get(pathId(ctx, 'id'));
+    if (!r) throw notFound();
+    if (projectId !== null && projectId !== undefined && requireProject(app, projectId).id !== r.project_id)
+      throw notFound();
+    return r;
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/requisitions',
+      versions: ['v1.0', 'v1.1'],
+      list: true,
+      handle: (ctx) => {
+        const project = requireProject(app, ctx.req.query.get('project_id'));
+        return listResponse(
+          ctx.req,
+          app.state.requisitions.inGroup('project', project.id),
+          FILTERS,
+          (r) => app.views.requisition(r),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requisitions/:id/contract_items',
+      list: true,
+      handle: (ctx) => {
+        const r = requisitionOf(ctx, ctx.req.query.get('project_id'));
+        return listResponse(
+          ctx.req,
+          app.state.contractItems.inGroup('requisition', r.id),
+          ITEM_FILTERS,
+          (i) => app.views.contractItem(i),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requisitions/:id',
+      versions: ['v1.0', 'v1.1'],
+      handle: (ctx) => json(200, app.views.requisition(requisitionOf(ctx, ctx.req.query.get('project_id')))),
+    },
+    {
+      method: 'PATCH',
+      path: '/requisitions/:id',
+      handle: (ctx) => {
+        const body = jsonObjectBody(ctx.req);
+        const existing = requisitionOf(ctx, ctx.req.query.get('project_id') ?? body['project_id']);
+        if (!isPlainObject(body['requisition']))
+          throw badRequest({ requisition: ['is missing or not an object'] });
+        const input = body['requisition'];
+        const updated = app.store.transaction(() => writeRequisition(app, existing, input));
+        return json(200, app.views.requisition(updated));
+      },
+    },
+  ];
+}
