@@ -62,6 +62,9 @@ export interface PlannedLine {
 export interface PlannedCommitment {
   entity: 'commitment';
   originId: string;
+  /** = projectId: the container the generic runner groups lookups by. */
+  containerId: string;
+  currency: string;
   /** Exact PO guid this commitment comes from (several commitments when lines span projects). */
   sourceId: string;
   projectId: string;
@@ -80,6 +83,8 @@ export interface PlannedCommitment {
 export interface PlannedDirectCost {
   entity: 'direct-cost';
   originId: string;
+  containerId: string;
+  currency: string;
   sourceId: string;
   projectId: string;
   vendorId: string;

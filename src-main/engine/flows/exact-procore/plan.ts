@@ -239,6 +239,8 @@ export function planPurchaseOrder(
     writes.push({
       entity: 'commitment',
       originId,
+      containerId: projectId,
+      currency: po.currency,
       sourceId: po.sourceId,
       projectId,
       vendorId: vendor,
@@ -294,6 +296,8 @@ export function planPurchaseInvoice(
     writes.push({
       entity: 'direct-cost',
       originId,
+      containerId: projectId,
+      currency: inv.currency,
       sourceId: inv.sourceId,
       projectId,
       vendorId: vendor,

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonValue } from '../../../../src-shared/domain/audit';
+import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../../src-shared/domain/records';
+import type { Store } from '../../../store/db';
+import { recoverUnconfirmed } from '../../sync/recover';
+import { audit, processPage, runStream, type StreamRunContext } from '../../sync/run-stream';
+import { emptyCounts, RunInterruptedError, type RunCounts, type StreamSpec, type TargetWriter, type WriteOutcome } from '../../sync/types';
+import { F1_FLOW, loadF1Mappings } from './mappings';
+import { DEFAULT_POLICY, type FlowPolicy, type PlannedLine, type PlannedWrite, type PlannedCommitment, type PlannedDirectCost } from './model';
+import { planPurchaseInvoice, planPurchaseOrder } from './plan';
+import type { ExactSource, ProcoreTarget } from './ports';
+
+/**
+ * F1: Exact Online purchase orders → Procore commitments, purchase invoices → direct costs,
+ * deletions → closed, zeroed commitments. Flow-specific logic is the planning (plan.ts) and
+ * the three stream specs below; everything else is the shared runner (engine/sync).
+ */
+export interface ExactProcoreDeps {
+  store: Store;
+  exact: ExactSource;
+  procore: ProcoreTarget;
+  /** Connection id of the Exact side (owner of the cursors). */
+  exactConnectionId: string;
+  policy?: FlowPolicy;
+  onProgress?: (counts: RunCounts) => void;
+}
+
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'cli';
+
+export interface RunSummary {
+  runId: string;
+  status: 'succeeded' | 'partial' | 'failed';
+  counts: RunCounts;
+  durationMs: number;
+  error: string | null;
+}
+
+export const STREAMS = {
+  purchaseOrders: 'purchase-orders',
+  deletedPurchaseOrders: 'deleted-purchase-orders',
+  purchaseInvoices: 'purchase-invoices',
+} as const;
+
+function procoreWriter(procore: ProcoreTarget): TargetWriter<PlannedWrite> {
+  return {
+    system: 'procore',
+    async write(plans) {
+      const groups = new Map<string, PlannedWrite[]>();
+      for (const p of plans) {
+        const key = `${p.entity}\u0000${p.projectId}`;
+        groups.set(key, [...(groups.get(key) ?? []), p]);
+      }
+      const outcomes: WriteOutcome[] = [];
+      for (const group of groups.values()) {
+        const first = group[0]!;
+        outcomes.push(
+          ...(first.entity === 'commitment'
+            ? await procore.upsertCommitments(first.projectId, group as PlannedCommitment[])
+            : await procore.upsertDirectCosts(first.projectId, group as PlannedDirectCost[])),
+        );
+      }
+      return outcomes;
+    },
+    lookup: (entity, containerId, originIds) =>
+      entity === 'commitment'
+        ? procore.findCommitmentsByOrigin(containerId, originIds)
+        : procore.findDirectCostsByOrigin(containerId, originIds),
+  };
+}
+
+function linesByOrigin<P extends { lines: PlannedLine[] }>(previous: ReadonlyMap<string, P>): Map<string, PlannedLine[]> {
+  return new Map([...previous].map(([origin, plan]) => [origin, plan.lines]));
+}
+
+/** A deletion at the source closes and zeroes what was written (or leaves it, per policy). */
+function closeDeleted(policy: FlowPolicy) {
+  return (deletion: SourceDeletion, written: readonly PlannedWrite[]): PlannedWrite[] => {
+    if (policy.cancelled === 'leave') return [];
+    const note = `Deleted in Exact Online on ${deletion.deletedAt.slice(0, 10)}.`;
+    return written.map((w): PlannedWrite => {
+      const lines = w.lines.map((l) => ({ ...l, amount: '0.00', quantity: l.quantity === null ? null : '0' }));
+      const description = `${note} ${w.description}`.trim();
+      return w.entity === 'commitment'
+        ? { ...w, lines, total: '0.00', description, status: 'Closed' }
+        : { ...w, lines, total: '0.00', description };
+    });
+  };
+}
+
+interface F1Specs {
+  purchaseOrders: StreamSpec<PurchaseOrder, PlannedWrite>;
+  deletedPurchaseOrders: StreamSpec<never, PlannedWrite, SourceDeletion>;
+  purchaseInvoices: StreamSpec<PurchaseInvoice, PlannedWrite>;
+}
+
+async function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): Promise<{ ctx: StreamRunContext<PlannedWrite>; specs: F1Specs }> {
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const { mappings, versions } = loadF1Mappings(deps.store);
+  const reference = await deps.procore.loadReference([...new Set(mappings.projects.values())]);
+  const ctx: StreamRunContext<PlannedWrite> = {
+    store: deps.store,
+    flow: F1_FLOW,
+    runId,
+    cursorOwner: deps.exactConnectionId,
+    writer: procoreWriter(deps.procore),
+    mappingVersion: mappings.version || null,
+    mappingVersions: versions as JsonValue,
+    counts,
+    ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+  };
+  const specs: F1Specs = {
+    purchaseOrders: {
+      name: STREAMS.purchaseOrders,
+      entity: 'purchase-order',
+      read: (cursor) => deps.exact.readPurchaseOrders(cursor),
+      plan: (po, previous) => planPurchaseOrder(po, mappings, reference, policy, linesByOrigin(previous as ReadonlyMap<string, PlannedCommitment>)),
+      label: (po) => `Purchase order ${po.number}`,
+    },
+    deletedPurchaseOrders: {
+      name: STREAMS.deletedPurchaseOrders,
+      entity: 'purchase-order',
+      read: (cursor) => deps.exact.readDeletedPurchaseOrders(cursor),
+      plan: () => ({ ok: true, writes: [] }),
+      planDeletion: closeDeleted(policy),
+      deletionSourceId: (d) => d.sourceId,
+      label: () => 'Deleted purchase order',
+    },
+    purchaseInvoices: {
+      name: STREAMS.purchaseInvoices,
+      entity: 'purchase-invoice',
+      read: (cursor) => deps.exact.readPurchaseInvoices(cursor),
+      plan: (inv, previous) => planPurchaseInvoice(inv, mappings, reference, policy, linesByOrigin(previous as ReadonlyMap<string, PlannedDirectCost>)),
+      label: (inv) => `Purchase invoice ${inv.invoiceNumber}`,
+    },
+  };
+  return { ctx, specs };
+}
+
+async function withRun(
+  deps: ExactProcoreDeps,
+  trigger: RunTrigger,
+  work: (ctx: StreamRunContext<PlannedWrite>, specs: F1Specs) => Promise<void>,
+): Promise<RunSummary> {
+  const runId = randomUUID();
+  const started = performance.now();
+  const counts = emptyCounts();
+  deps.store.runs.start(runId, F1_FLOW, trigger);
+  try {
+    const { ctx, specs } = await prepare(deps, runId, counts);
+    await recoverUnconfirmed(ctx);
+    await work(ctx, specs);
+    const status = counts.failed > 0 ? 'partial' : 'succeeded';
+    deps.store.runs.finish(runId, status, { ...counts });
+    return { runId, status, counts, durationMs: Math.round(performance.now() - started), error: null };
+  } catch (err) {
+    const message = err instanceof RunInterruptedError ? err.message : `The run stopped: ${(err as Error).message}`;
+    deps.store.runs.finish(runId, 'failed', { ...counts }, message);
+    return { runId, status: 'failed', counts, durationMs: Math.round(performance.now() - started), error: message };
+  }
+}
+
+/** One full sync: recover, then purchase orders, deletions and purchase invoices to the end. */
+export function runExactProcore(deps: ExactProcoreDeps, trigger: RunTrigger): Promise<RunSummary> {
+  return withRun(deps, trigger, async (ctx, specs) => {
+    await runStream(specs.purchaseOrders, ctx);
+    await runStream(specs.deletedPurchaseOrders, ctx);
+    await runStream(specs.purchaseInvoices, ctx);
+  });
+}
+
+/**
+ * Retries parked records (all open ones of F1, or a selection) from their stored snapshots
+ * with the current mappings. Idempotent: a record that already matches Procore is not written.
+ */
+export function retryParked(
+  deps: ExactProcoreDeps,
+  selection: { ids?: readonly number[]; reasonCode?: string } = {},
+  trigger: RunTrigger = 'manual',
+): Promise<RunSummary> {
+  return withRun(deps, trigger, async (ctx, specs) => {
+    const open = deps.store.parked
+      .listOpen(F1_FLOW)
+      .filter((p) => (!selection.ids || selection.ids.includes(p.id)) && (!selection.reasonCode || p.reasonCode === selection.reasonCode));
+    const orders: PurchaseOrder[] = [];
+    const invoices: PurchaseInvoice[] = [];
+    for (const p of open) {
+      const snapshot = p.snapshotId !== null ? deps.store.snapshots.get(p.snapshotId) : deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId);
+      // Latest known state of the record, not necessarily the one it was parked with.
+      const latest = deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId) ?? snapshot;
+      if (!latest) continue;
+      if (p.stream === STREAMS.purchaseOrders) orders.push(latest.payload as unknown as PurchaseOrder);
+      else if (p.stream === STREAMS.purchaseInvoices) invoices.push(latest.payload as unknown as PurchaseInvoice);
+    }
+    if (orders.length) await processPage(specs.purchaseOrders, ctx, { records: orders, deletions: [] });
+    if (invoices.length) await processPage(specs.purchaseInvoices, ctx, { records: invoices, deletions: [] });
+    audit(ctx, { entity: 'run', step: 'replayed', status: 'ok', message: `Retried ${orders.length + invoices.length} parked record(s)`, result: { ids: open.map((p) => p.id) } });
+  });
+}
+
+/**
+ * Replays an audit entry: re-plans its source record from the LATEST stored snapshot with the
+ * current mappings and writes it if Procore differs (see docs/decisions/0006). Idempotent.
+ */
+export async function replayAuditEntry(deps: ExactProcoreDeps, seq: number): Promise<RunSummary & { message: string }> {
+  const page = deps.store.audit.query({ flow: F1_FLOW }, { beforeSeq: seq + 1, limit: 1 });
+  const entry = page.entries[0];
+  if (!entry || entry.seq !== seq) throw new Error(`Audit entry ${seq} does not exist or does not belong to ${F1_FLOW}.`);
+  if (!entry.sourceId) throw new Error(`Audit entry ${seq} is not about one source record; nothing to replay.`);
+  const stream = entry.entity === 'purchase-invoice' ? STREAMS.purchaseInvoices : STREAMS.purchaseOrders;
+  const snapshot = deps.store.snapshots.latest(F1_FLOW, stream, entry.sourceId);
+  if (!snapshot) throw new Error(`No stored snapshot of ${entry.entity} ${entry.sourceId}; run a sync first.`);
+  const summary = await withRun(deps, 'manual', async (ctx, specs) => {
+    if (stream === STREAMS.purchaseInvoices)
+      await processPage(specs.purchaseInvoices, ctx, { records: [snapshot.payload as unknown as PurchaseInvoice], deletions: [] });
+    else await processPage(specs.purchaseOrders, ctx, { records: [snapshot.payload as unknown as PurchaseOrder], deletions: [] });
+    audit(ctx, { entity: entry.entity, sourceId: entry.sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq } });
+  });
+  const c = summary.counts;
+  const message =
+    summary.status === 'failed'
+      ? summary.error ?? 'The replay failed.'
+      : c.created + c.updated > 0
+        ? 'Written to Procore.'
+        : c.parked > 0
+          ? 'Still waiting: see Pending validation.'
+          : 'Procore already matches; nothing was written.';
+  return { ...summary, message };
+}

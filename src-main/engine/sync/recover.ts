@@ -1,0 +1,66 @@
+import type { JsonValue } from '../../../src-shared/domain/audit';
+import { Decimal } from '../../../src-shared/domain/money';
+import { canonicalJson, sha256Hex } from '../../store/canonical-json';
+import { audit, confirmTarget, type StreamRunContext } from './run-stream';
+import type { PlannedTargetWrite } from './types';
+
+/**
+ * After a crash or a lost response, some outbox intents of the flow are pending (never known
+ * to be sent) or unknown (sent, outcome unknown). Before anything is retried, each is looked up
+ * by its origin id in the target:
+ *  - found with the same total → the write happened: confirm it (no second write);
+ *  - not found, or found with another total → retire the intent; the source record is still
+ *    behind the cursor, so the next pass re-plans and re-writes it (the target's upsert by
+ *    origin id makes that write safe either way).
+ */
+export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>): Promise<number> {
+  const { store } = ctx;
+  const unconfirmed = store.outbox.listUnconfirmed(ctx.flow);
+  if (unconfirmed.length === 0) return 0;
+  const groups = new Map<string, typeof unconfirmed>();
+  for (const intent of unconfirmed) {
+    const plan = intent.payload as unknown as P;
+    const key = `${plan.entity}\u0000${plan.containerId}`;
+    groups.set(key, [...(groups.get(key) ?? []), intent]);
+  }
+  let recovered = 0;
+  for (const intents of groups.values()) {
+    const first = intents[0]!.payload as unknown as P;
+    const found = await ctx.writer.lookup(
+      first.entity,
+      first.containerId,
+      intents.map((i) => (i.payload as unknown as P).originId),
+    );
+    store.transaction(() => {
+      for (const intent of intents) {
+        const plan = intent.payload as unknown as P;
+        const hit = found.get(plan.originId);
+        if (hit && Decimal.parse(hit.total).equals(Decimal.parse(plan.total))) {
+          store.outbox.markConfirmed(intent.id, hit.targetId);
+          confirmTarget(ctx, plan, sha256Hex(canonicalJson(intent.payload as JsonValue)), hit.targetId);
+          audit(ctx, {
+            entity: plan.entity,
+            sourceId: plan.sourceId,
+            step: 'confirmed',
+            status: 'ok',
+            targetId: hit.targetId,
+            amount: plan.total,
+            currency: plan.currency,
+            message: `Found ${plan.entity} ${plan.originId} in ${ctx.writer.system} after an interrupted run; confirmed without writing it again`,
+            targetPayload: intent.payload,
+          });
+          recovered += 1;
+        } else {
+          store.outbox.markFailed(
+            intent.id,
+            hit
+              ? `superseded: ${ctx.writer.system} holds ${hit.total}, not ${plan.total}; re-planned from the source`
+              : `superseded: not found in ${ctx.writer.system} after an interruption; re-planned from the source`,
+          );
+        }
+      }
+    });
+  }
+  ctx.counts.recovered += recovered;
+  return recovered;
+}

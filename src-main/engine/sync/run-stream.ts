@@ -1,0 +1,258 @@
+import type { AuditEntryInput, JsonValue } from '../../../src-shared/domain/audit';
+import type { ValidationIssue } from '../../../src-shared/domain/validation';
+import type { Store } from '../../store/db';
+import { canonicalJson, sha256Hex } from '../../store/canonical-json';
+import {
+  RunInterruptedError,
+  type PlannedTargetWrite,
+  type RunCounts,
+  type StreamSpec,
+  type TargetWriter,
+  type WriteOutcome,
+} from './types';
+
+/**
+ * Runs one stream of one flow to the end of its source, page by page, keeping the engine's
+ * contract (ARCHITECTURE.md §6):
+ *   snapshot each record → plan with the current mappings → park it (with a reason in finance
+ *   words) or persist an outbox intent with a deterministic key → write the batch → confirm
+ *   (target id, last confirmed state, audit) in one transaction → advance the cursor only when
+ *   every record of the page is confirmed or parked.
+ * A record whose plan equals what the target already has is "unchanged" and not written.
+ */
+export interface StreamRunContext<P extends PlannedTargetWrite> {
+  store: Store;
+  flow: string;
+  runId: string;
+  /** Connection whose cursor this is (the source connection). */
+  cursorOwner: string;
+  writer: TargetWriter<P>;
+  /** Mapping version recorded on audit entries and parked records. */
+  mappingVersion: number | null;
+  mappingVersions: JsonValue;
+  counts: RunCounts;
+  onProgress?: (counts: RunCounts) => void;
+}
+
+const hashOf = (plan: unknown): string => sha256Hex(canonicalJson(plan as JsonValue));
+
+export function intentKey(flow: string, plan: PlannedTargetWrite, hash: string): string {
+  return `${flow}:${plan.entity}:${plan.originId}:${hash.slice(0, 24)}`;
+}
+
+export async function runStream<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
+  spec: StreamSpec<R, P, D>,
+  ctx: StreamRunContext<P>,
+): Promise<void> {
+  const { store, flow } = ctx;
+  const cursor = store.cursors.get(flow, spec.name, ctx.cursorOwner)?.value ?? null;
+  for await (const page of spec.read(cursor)) {
+    await processPage(spec, ctx, page);
+    // Every record of this page is confirmed or parked: only now may the cursor move.
+    store.cursors.set(flow, spec.name, ctx.cursorOwner, page.cursorAfter);
+    store.runs.updateCounts(ctx.runId, { ...ctx.counts });
+    ctx.onProgress?.(ctx.counts);
+  }
+}
+
+/**
+ * Plans, parks, writes and confirms one page of records (also used by replay and by retrying
+ * parked records, which pass a page of stored snapshots and move no cursor).
+ */
+export async function processPage<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
+  spec: StreamSpec<R, P, D>,
+  ctx: StreamRunContext<P>,
+  page: { records: readonly R[]; deletions: readonly D[] },
+): Promise<void> {
+  const { store, flow } = ctx;
+  const pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[] = [];
+
+  for (const record of page.records) {
+    ctx.counts.read += 1;
+    const { snapshot, isNew } = store.snapshots.record(flow, spec.name, record.sourceId, record as unknown as JsonValue);
+    if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: record as unknown as JsonValue });
+    const previous = previousPlans<P>(store, flow, record.sourceId);
+    const outcome = spec.plan(record, previous);
+    if (!outcome.ok) {
+      park(ctx, spec, record.sourceId, outcome.issues, snapshot.id, record, spec.label(record));
+      continue;
+    }
+    let changed = false;
+    for (const plan of outcome.writes) {
+      const hash = hashOf(plan);
+      const known = store.targetRecords.get(flow, plan.entity, plan.originId);
+      if (known?.payloadHash === hash) continue;
+      changed = true;
+      const { intent } = store.outbox.insertIntent({
+        runId: ctx.runId,
+        flow,
+        sourceId: record.sourceId,
+        idempotencyKey: intentKey(flow, plan, hash),
+        targetSystem: ctx.writer.system,
+        operation: `${known ? 'update' : 'create'}-${plan.entity}`,
+        payload: plan as unknown as JsonValue,
+      });
+      if (intent.status === 'failed') store.outbox.reopen(intent.id, plan as unknown as JsonValue, ctx.runId);
+      pending.push({ plan, hash, intentId: intent.id, record, snapshotId: snapshot.id, isUpdate: known !== undefined });
+    }
+    if (!changed) {
+      ctx.counts.unchanged += 1;
+      resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
+      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${ctx.writer.system}` });
+    }
+  }
+
+  for (const deletion of page.deletions) {
+    if (!spec.planDeletion || !spec.deletionSourceId) continue;
+    const sourceId = spec.deletionSourceId(deletion);
+    ctx.counts.read += 1;
+    const written = [...previousPlans<P>(store, flow, sourceId).values()];
+    const plans = written.length ? spec.planDeletion(deletion, written) : [];
+    if (plans.length === 0) {
+      audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${ctx.writer.system} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue });
+      resolveParked(ctx, spec.name, sourceId, 'deleted at the source');
+      continue;
+    }
+    for (const plan of plans) {
+      const hash = hashOf(plan);
+      if (store.targetRecords.get(flow, plan.entity, plan.originId)?.payloadHash === hash) continue;
+      const { intent } = store.outbox.insertIntent({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: plan as unknown as JsonValue });
+      pending.push({ plan, hash, intentId: intent.id, record: null, snapshotId: null, isUpdate: true });
+    }
+  }
+
+  if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
+}
+
+async function writeAndConfirm<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
+  ctx: StreamRunContext<P>,
+  spec: StreamSpec<R, P, D>,
+  pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[],
+): Promise<void> {
+  const { store, flow } = ctx;
+  for (const p of pending) store.outbox.recordAttempt(p.intentId);
+  let outcomes: WriteOutcome[];
+  try {
+    outcomes = await ctx.writer.write(pending.map((p) => p.plan));
+  } catch (err) {
+    // Outcome unknown (timeout, dropped response, 5xx after retries): recovery looks these up.
+    store.transaction(() => {
+      for (const p of pending) store.outbox.markUnknown(p.intentId, (err as Error).message);
+    });
+    throw new RunInterruptedError(`Writing to ${ctx.writer.system} did not complete: ${(err as Error).message}`);
+  }
+  const byOrigin = new Map(outcomes.map((o) => [o.originId, o]));
+  let interrupted: string | null = null;
+  store.transaction(() => {
+    for (const p of pending) {
+      const outcome = byOrigin.get(p.plan.originId);
+      const label = p.record ? spec.label(p.record) : `${spec.entity} ${p.plan.sourceId}`;
+      if (!outcome) {
+        store.outbox.markUnknown(p.intentId, 'the target returned no result for this record');
+        interrupted ??= `${ctx.writer.system} returned no result for ${label}`;
+        continue;
+      }
+      if (outcome.ok) {
+        store.outbox.markConfirmed(p.intentId, outcome.targetId);
+        confirmTarget(ctx, p.plan, p.hash, outcome.targetId);
+        const deleted = p.record === null;
+        if (deleted) ctx.counts.deleted += 1;
+        else if (p.isUpdate) ctx.counts.updated += 1;
+        else ctx.counts.created += 1;
+        audit(ctx, {
+          entity: spec.entity,
+          sourceId: p.plan.sourceId,
+          step: deleted ? 'deleted' : p.isUpdate ? 'updated' : 'written',
+          status: 'ok',
+          targetId: outcome.targetId,
+          amount: p.plan.total,
+          currency: p.plan.currency,
+          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${ctx.writer.system} as ${p.plan.entity} ${p.plan.originId}`,
+          sourceSnapshot: (p.record as unknown as JsonValue) ?? null,
+          targetPayload: p.plan as unknown as JsonValue,
+        });
+        if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
+      } else if (outcome.retryable) {
+        store.outbox.markUnknown(p.intentId, outcome.message);
+        interrupted ??= `${ctx.writer.system} could not take ${label} right now: ${outcome.message}`;
+      } else {
+        store.outbox.markFailed(p.intentId, outcome.message);
+        ctx.counts.failed += 1;
+        audit(ctx, { entity: spec.entity, sourceId: p.plan.sourceId, step: 'failed', status: 'failed', amount: p.plan.total, currency: p.plan.currency, message: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, targetPayload: p.plan as unknown as JsonValue, result: outcome.details ?? null });
+        if (p.record)
+          store.parked.park({ flow, stream: spec.name, sourceId: p.record.sourceId, reasonCode: 'target-rejected', reasonText: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, details: { mappingKeys: [] }, snapshotId: p.snapshotId, mappingVersion: ctx.mappingVersion });
+      }
+    }
+  });
+  if (interrupted) throw new RunInterruptedError(interrupted);
+}
+
+/** Records the target's confirmed state (what the next run compares its plan with). */
+export function confirmTarget<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, plan: P, hash: string, targetId: string): void {
+  ctx.store.targetRecords.upsert({
+    flow: ctx.flow,
+    entity: plan.entity,
+    originId: plan.originId,
+    sourceId: plan.sourceId,
+    targetSystem: ctx.writer.system,
+    targetId,
+    containerId: plan.containerId,
+    payloadHash: hash,
+    payload: plan as unknown as JsonValue,
+    mappingVersion: ctx.mappingVersion,
+  });
+}
+
+function previousPlans<P>(store: Store, flow: string, sourceId: string): Map<string, P> {
+  return new Map(store.targetRecords.bySource(flow, sourceId).map((t) => [t.originId, t.payload as unknown as P]));
+}
+
+function park<P extends PlannedTargetWrite>(
+  ctx: StreamRunContext<P>,
+  spec: { name: string; entity: string },
+  sourceId: string,
+  issues: ValidationIssue[],
+  snapshotId: number,
+  record: unknown,
+  label: string,
+): void {
+  const first = issues[0]!;
+  const reasonText = issues.length === 1 ? first.message : `${first.message} (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.message).join('; ')})`;
+  ctx.store.transaction(() => {
+    ctx.store.parked.park({
+      flow: ctx.flow,
+      stream: spec.name,
+      sourceId,
+      reasonCode: first.code,
+      reasonText,
+      details: { issues: issues as unknown as JsonValue, mappingKeys: [...new Set(issues.flatMap((i) => i.mappingKeys))] },
+      snapshotId,
+      mappingVersion: ctx.mappingVersion,
+    });
+    audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${label} waits: ${reasonText}`, sourceSnapshot: record as JsonValue, result: { issues: issues as unknown as JsonValue } });
+  });
+  ctx.counts.parked += 1;
+}
+
+function resolveParked<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stream: string, sourceId: string, resolution: string): void {
+  ctx.store.parked.resolve(ctx.flow, stream, sourceId, resolution);
+}
+
+type AuditFields = Partial<AuditEntryInput> & Pick<AuditEntryInput, 'entity' | 'step' | 'status' | 'message'>;
+
+export function audit<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, fields: AuditFields): void {
+  ctx.store.audit.append({
+    flow: ctx.flow,
+    runId: ctx.runId,
+    sourceId: null,
+    mappingVersion: ctx.mappingVersion,
+    targetSystem: ctx.writer.system,
+    targetId: null,
+    amount: null,
+    currency: null,
+    sourceSnapshot: null,
+    targetPayload: null,
+    result: { mappingVersions: ctx.mappingVersions },
+    ...fields,
+  } as AuditEntryInput);
+}

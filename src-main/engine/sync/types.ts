@@ -1,0 +1,89 @@
+import type { JsonValue } from '../../../src-shared/domain/audit';
+import type { ValidationIssue } from '../../../src-shared/domain/validation';
+import type { SourcePage } from '../../connectors/connector';
+
+/**
+ * The shapes every flow plugs into the generic stream runner (run-stream.ts). A flow says how
+ * to read, how to plan one record and how to write planned records; the runner owns the
+ * contract of ARCHITECTURE.md §6: snapshot → plan → park or outbox → write → confirm → audit →
+ * advance the cursor.
+ */
+
+/** A planned write to a target system: stable origin id + container (e.g. Procore project). */
+export interface PlannedTargetWrite {
+  entity: string;
+  /** The target's idempotency key (Procore origin_id, Intacct controlid, …). */
+  originId: string;
+  sourceId: string;
+  containerId: string;
+  /** Amount shown in the audit log (two decimals), in `currency`. */
+  total: string;
+  currency: string;
+}
+
+export type WriteOutcome =
+  | { originId: string; ok: true; targetId: string }
+  | { originId: string; ok: false; retryable: boolean; message: string; details?: JsonValue };
+
+export interface FoundTarget {
+  targetId: string;
+  /** Total the target holds, compared with the intent before confirming it. */
+  total: string;
+}
+
+/** The target half of a flow: writes, and lookups by origin id for crash recovery. */
+export interface TargetWriter<P extends PlannedTargetWrite> {
+  readonly system: string;
+  /** Writes planned records (batching by container as the API allows); one outcome per plan. */
+  write(plans: readonly P[]): Promise<WriteOutcome[]>;
+  /** Finds records by origin id in one container, before anything unconfirmed is retried. */
+  lookup(entity: string, containerId: string, originIds: readonly string[]): Promise<Map<string, FoundTarget>>;
+}
+
+export type PlanOutcome<P> = { ok: true; writes: P[] } | { ok: false; issues: ValidationIssue[] };
+
+export interface StreamSpec<R extends { sourceId: string }, P extends PlannedTargetWrite, D = never> {
+  /** Cursor and parked-record name, e.g. 'purchase-orders'. */
+  name: string;
+  /** Audit entity, e.g. 'purchase-order'. */
+  entity: string;
+  read(cursor: string | null): AsyncIterable<SourcePage<R, D>>;
+  /** Pure planning with the current mappings; `previous` = what each origin id last confirmed. */
+  plan(record: R, previous: ReadonlyMap<string, P>): PlanOutcome<P>;
+  /** Plans for a record deleted at the source (close, zero…), from what was written; [] = leave. */
+  planDeletion?(deletion: D, written: readonly P[]): P[];
+  deletionSourceId?(deletion: D): string;
+  /** Human label for audit messages, e.g. "Purchase order 10042". */
+  label(record: R): string;
+}
+
+export interface RunCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  parked: number;
+  failed: number;
+  deleted: number;
+  recovered: number;
+  /** Source records read (for progress and records/s). */
+  read: number;
+}
+
+export const emptyCounts = (): RunCounts => ({
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  parked: 0,
+  failed: 0,
+  deleted: 0,
+  recovered: 0,
+  read: 0,
+});
+
+/** A write could not be confirmed (network, 5xx after retries): the cursor stays, the run stops. */
+export class RunInterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInterruptedError';
+  }
+}
