@@ -1,0 +1,380 @@
+/**
+ * The only file that knows Procore's URLs, headers and wire shapes (fact sheet Part 2).
+ *
+ * - Every API call carries `Authorization: Bearer` (from token custody) and
+ *   `Procore-Company-Id` (§2.3: required on every call for DMSA apps); on 401 custody is asked
+ *   once for a renewed token and the call is repeated once.
+ * - One budget per company (`procore:<companyId>`): hourly + 10-second spike windows, corrected
+ *   by the X-Rate-Limit-* headers (§2.6); 429/503 wait for Retry-After (the kit's retry).
+ * - Sync PATCHes are `retrySafe`: Procore matches items by origin_id, so repeating a call whose
+ *   answer was lost updates the same records instead of creating duplicates (§2.5).
+ * - Responses are parsed with `parseProcoreJson` so ids above 2^53 keep every digit.
+ */
+import type { AccessTokenProvider, ConnectorContext } from '../connector';
+import type { HttpRequest, HttpResponse, KitClock, QueryParams } from '../_kit';
+import {
+  HostNotAllowedError,
+  HttpClient,
+  HttpNetworkError,
+  HttpStatusError,
+  HttpTimeoutError,
+  UnauthorizedError,
+  getBudget,
+  paginateByPageNumber,
+  parseProcoreRateLimits,
+  registerSecret,
+  systemClock,
+} from '../_kit';
+import type { TokenSet } from '../../../src-shared/domain/auth';
+import { NeedsReauthError } from '../../../src-shared/domain/auth';
+import { idToWire, parseProcoreJson, ProcoreResponseShapeError } from './mappers';
+import type { ProcoreSettings } from './types';
+import type {
+  WireCommitment,
+  WireCommitmentUpdate,
+  WireCostCode,
+  WireDirectCost,
+  WireDirectCostLineUpdate,
+  WireDirectCostUpdate,
+  WireErrorBody,
+  WireLineItem,
+  WireLineItemType,
+  WireLineUpdate,
+  WireOAuthError,
+  WireProject,
+  WireSyncResponse,
+  WireTokenResponse,
+  WireVendor,
+} from './wire';
+
+const API = 'procore';
+const REST = '/rest/v1.0';
+const HOUR_MS = 3_600_000;
+const SPIKE_WINDOW_MS = 10_000;
+export const DEFAULT_HOURLY_LIMIT = 3600;
+export const DEFAULT_SPIKE_LIMIT = 25;
+export const DEFAULT_PER_PAGE = 1000;
+/** §2.5: sync actions take at most 1000 items per call. */
+export const SYNC_MAX_ITEMS = 1000;
+
+/** The company id is missing or malformed: nothing was sent. */
+export class ProcoreConfigError extends Error {
+  override readonly name = 'ProcoreConfigError';
+}
+
+export type ProcoreClientContext = ConnectorContext & { tokens: AccessTokenProvider };
+
+export class ProcoreClient {
+  readonly companyId: string;
+  readonly #http: HttpClient;
+  readonly #authHttp: HttpClient;
+  readonly #tokens: AccessTokenProvider;
+  readonly #now: () => number;
+  readonly #perPage: number;
+
+  constructor(ctx: ProcoreClientContext, settings: ProcoreSettings) {
+    this.companyId = settings.companyId.trim();
+    this.#tokens = ctx.tokens;
+    const clock: KitClock = settings.clock ?? systemClock;
+    this.#now = ctx.now ?? (() => clock.now());
+    this.#perPage = settings.perPage ?? DEFAULT_PER_PAGE;
+    const retry = { sleep: clock.sleep, ...settings.retry };
+    const common = { api: API, allowedHosts: ctx.allowedHosts, logger: ctx.logger, now: this.#now, retry };
+    this.#http = new HttpClient({
+      ...common,
+      baseUrl: settings.apiBaseUrl,
+      rateLimitParser: parseProcoreRateLimits,
+      // The budget is the company's, shared by every flow talking to it (first config wins).
+      budget: getBudget(`procore:${this.companyId}`, {
+        windows: [
+          {
+            kind: 'sliding',
+            name: 'hourly',
+            limit: settings.rateLimits?.hourly ?? DEFAULT_HOURLY_LIMIT,
+            windowMs: HOUR_MS,
+          },
+          {
+            kind: 'sliding',
+            name: 'spike',
+            limit: settings.rateLimits?.spikePer10s ?? DEFAULT_SPIKE_LIMIT,
+            windowMs: SPIKE_WINDOW_MS,
+          },
+        ],
+        clock,
+      }),
+    });
+    // The token endpoint is on the auth host and outside the API's rate-limit windows.
+    this.#authHttp = new HttpClient({ ...common, baseUrl: settings.authBaseUrl });
+  }
+
+  /** §2.2 client credentials (DMSA): form fields; 5400 s token; no refresh token. */
+  async requestToken(credentials: { clientId: string; clientSecret: string }): Promise<TokenSet> {
+    registerSecret(credentials.clientSecret);
+    let response: HttpResponse;
+    try {
+      response = await this.#authHttp.request({
+        method: 'POST',
+        url: '/oauth/token',
+        body: {
+          form: {
+            grant_type: 'client_credentials',
+            client_id: credentials.clientId,
+            client_secret: credentials.clientSecret,
+          },
+        },
+        // A second token request creates nothing that a first one did not.
+        retrySafe: true,
+      });
+    } catch (error) {
+      if (error instanceof HttpStatusError && (error.status === 400 || error.status === 401)) {
+        const body = safeJson<WireOAuthError>(error.response.text);
+        const code = body?.error ?? `HTTP ${error.status}`;
+        throw new NeedsReauthError(
+          `Procore refused the client id or secret (${code}${body?.error_description ? `: ${body.error_description}` : ''}). ` +
+            'Check the app credentials of this connection.',
+        );
+      }
+      throw error;
+    }
+    const body = response.json<WireTokenResponse>();
+    const expiresIn = Number(body.expires_in);
+    if (!body.access_token || !Number.isFinite(expiresIn) || expiresIn <= 0)
+      throw new ProcoreResponseShapeError('Procore token response has no access_token or expires_in');
+    registerSecret(body.access_token);
+    return {
+      accessToken: body.access_token,
+      // Our clock, not created_at: a skewed server clock must not make us use a dead token.
+      accessTokenExpiresAt: this.#now() + expiresIn * 1000,
+      refreshToken: null,
+      refreshTokenIssuedAt: null,
+    };
+  }
+
+  // ---- reads ----------------------------------------------------------------------------
+
+  listProjects(): Promise<WireProject[]> {
+    return this.#listAll<WireProject>(`${REST}/projects`, { company_id: this.companyId });
+  }
+
+  listCostCodes(projectId: string): Promise<WireCostCode[]> {
+    return this.#listAll<WireCostCode>(`${REST}/cost_codes`, { project_id: projectId });
+  }
+
+  listLineItemTypes(): Promise<WireLineItemType[]> {
+    return this.#listAll<WireLineItemType>(`${REST}/line_item_types`, { company_id: this.companyId });
+  }
+
+  /** Active company vendors (inactive ones live under /companies/{id}/vendors/inactive). */
+  listVendors(): Promise<WireVendor[]> {
+    return this.#listAll<WireVendor>(`${REST}/vendors`, { company_id: this.companyId });
+  }
+
+  listCommitments(projectId: string, filter: RecordFilter): Promise<WireCommitment[]> {
+    return this.#listAll<WireCommitment>(`${REST}/purchase_order_contracts`, {
+      project_id: projectId,
+      ...filterQuery(filter),
+    });
+  }
+
+  listCommitmentLines(projectId: string, commitmentId: string): Promise<WireLineItem[]> {
+    return this.#listAll<WireLineItem>(`${REST}/purchase_order_contracts/${commitmentId}/line_items`, {
+      project_id: projectId,
+    });
+  }
+
+  listDirectCosts(
+    projectId: string,
+    filter: RecordFilter,
+  ): Promise<Array<WireDirectCost & { line_items?: WireLineItem[] }>> {
+    return this.#listAll(`${REST}/projects/${projectId}/direct_costs`, filterQuery(filter));
+  }
+
+  listDirectCostLines(projectId: string, directCostId: string): Promise<WireLineItem[]> {
+    return this.#listAll<WireLineItem>(
+      `${REST}/projects/${projectId}/direct_costs/${directCostId}/line_items`,
+      {},
+    );
+  }
+
+  // ---- sync writes (§2.5: always 200 {entities, errors}; ≤ 1000 items) ----------------------
+
+  syncCommitments(
+    projectId: string,
+    updates: WireCommitmentUpdate[],
+  ): Promise<WireSyncResponse<WireCommitment>> {
+    return this.#sync(
+      `${REST}/purchase_order_contracts/sync`,
+      {},
+      { project_id: idToWire(projectId, 'project'), updates },
+    );
+  }
+
+  syncCommitmentLines(
+    projectId: string,
+    commitmentId: string,
+    updates: WireLineUpdate[],
+  ): Promise<WireSyncResponse<WireLineItem>> {
+    return this.#sync(
+      `${REST}/purchase_order_contracts/${commitmentId}/line_items/sync`,
+      { project_id: projectId },
+      { updates },
+    );
+  }
+
+  syncDirectCosts(
+    projectId: string,
+    updates: WireDirectCostUpdate[],
+  ): Promise<WireSyncResponse<WireDirectCost>> {
+    return this.#sync(`${REST}/projects/${projectId}/direct_costs/sync`, {}, { updates });
+  }
+
+  syncDirectCostLines(
+    projectId: string,
+    updates: WireDirectCostLineUpdate[],
+  ): Promise<WireSyncResponse<WireLineItem>> {
+    return this.#sync(`${REST}/projects/${projectId}/direct_costs/line_items/sync`, {}, { updates });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#http.close(), this.#authHttp.close()]);
+  }
+
+  // ---- mechanics -------------------------------------------------------------------------
+
+  async #sync<E>(
+    url: string,
+    query: QueryParams,
+    body: { updates: unknown[] } & Record<string, unknown>,
+  ): Promise<WireSyncResponse<E>> {
+    if (body.updates.length > SYNC_MAX_ITEMS)
+      throw new RangeError(
+        `a Procore sync call takes at most ${SYNC_MAX_ITEMS} items, got ${body.updates.length}`,
+      );
+    const response = await this.#call({ method: 'PATCH', url, query, body: { json: body }, retrySafe: true });
+    const parsed = parseProcoreJson(response.text) as WireSyncResponse<E> | null;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new ProcoreResponseShapeError(`Procore answered ${url} without the {entities, errors} object`);
+    return parsed;
+  }
+
+  /** Every page of a list: Link rel="next" (§2.4); without Link, the Total header or a full page. */
+  async #listAll<T>(url: string, query: QueryParams): Promise<T[]> {
+    const all: T[] = [];
+    const pages = paginateByPageNumber<T>(this.#perPage, async (page, perPage) => {
+      const response = await this.#call({ method: 'GET', url, query: { ...query, page, per_page: perPage } });
+      const items = parseProcoreJson(response.text);
+      if (!Array.isArray(items))
+        throw new ProcoreResponseShapeError(`Procore answered ${url} with something other than a list`);
+      const total = Number(response.headers['total']);
+      const seen = all.length + items.length;
+      const linkHeader =
+        response.headers['link'] ?? (Number.isSafeInteger(total) && total <= seen ? '' : undefined);
+      return { items: items as T[], linkHeader };
+    });
+    for await (const page of pages) all.push(...page);
+    return all;
+  }
+
+  /** One API call with the company header and bearer; a 401 renews the token once and repeats. */
+  async #call(request: HttpRequest): Promise<HttpResponse> {
+    if (!/^\d+$/.test(this.companyId))
+      throw new ProcoreConfigError(
+        this.companyId === ''
+          ? 'The Procore company id is missing; enter the id of the company the app is installed in.'
+          : `The Procore company id "${this.companyId}" is not a number; copy it from the company's Procore URL.`,
+      );
+    const token = await this.#tokens.getAccessToken();
+    registerSecret(token);
+    try {
+      return await this.#http.request(this.#withHeaders(request, token));
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+      const renewed = await this.#tokens.handleUnauthorized(token);
+      registerSecret(renewed);
+      return this.#http.request(this.#withHeaders(request, renewed));
+    }
+  }
+
+  #withHeaders(request: HttpRequest, token: string): HttpRequest {
+    return {
+      ...request,
+      headers: { ...request.headers, authorization: `Bearer ${token}`, 'procore-company-id': this.companyId },
+    };
+  }
+}
+
+/** List filters this connector uses (§2.4: `filters[origin_id]=`, `filters[id][]=`). */
+export type RecordFilter = { originId: string } | { ids: readonly string[] } | Record<string, never>;
+
+function filterQuery(filter: RecordFilter): QueryParams {
+  if ('originId' in filter) return { 'filters[origin_id]': filter.originId };
+  if ('ids' in filter) return { 'filters[id][]': filter.ids };
+  return {};
+}
+
+function safeJson<T>(text: string): T | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The readable part of a Procore error body (`errors` text or fields, or `message`). */
+export function procoreErrorText(response: HttpResponse): string {
+  const body = safeJson<WireErrorBody>(response.text);
+  if (typeof body?.errors === 'string') return body.errors;
+  if (body?.errors && typeof body.errors === 'object')
+    return Object.entries(body.errors)
+      .map(([field, messages]) => `${field} ${Array.isArray(messages) ? messages.join(', ') : messages}`)
+      .join('; ');
+  if (typeof body?.message === 'string') return body.message;
+  return response.text.slice(0, 200);
+}
+
+/** The failure ends the session: retrying other items cannot help (credentials, config, hosts). */
+export function isSessionFatal(error: unknown): boolean {
+  return (
+    error instanceof NeedsReauthError ||
+    error instanceof ProcoreConfigError ||
+    error instanceof HostNotAllowedError ||
+    error instanceof UnauthorizedError
+  );
+}
+
+/** Procore refused the call as a whole (4xx other than timeout/rate limit): nothing was written. */
+export function isWholeCallRefusal(error: unknown): error is HttpStatusError {
+  return (
+    error instanceof HttpStatusError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
+}
+
+/** A plain sentence for a failed call, naming the company and what Procore said. */
+export function explainProcoreFailure(error: unknown, companyId: string, what: string): string {
+  if (error instanceof ProcoreConfigError || error instanceof NeedsReauthError) return error.message;
+  if (error instanceof HostNotAllowedError) return `${what} was refused before sending: ${error.message}`;
+  if (error instanceof UnauthorizedError)
+    return `Procore rejected the access token twice while ${what} (${procoreErrorText(error.response)}); reconnect Procore.`;
+  if (error instanceof HttpStatusError) {
+    const said = procoreErrorText(error.response);
+    if (error.status === 403 && /not connected/i.test(said))
+      return `Procore says the app is not connected to company ${companyId}; ask a company admin to install the app in that company.`;
+    if (error.status === 403)
+      return `Procore refused access while ${what} for company ${companyId} (HTTP 403: ${said}); check the app's permissions.`;
+    if (error.status === 404)
+      return `Procore answered "not found" while ${what} for company ${companyId}; the company or project id is wrong, or the app cannot see it.`;
+    if (error.status === 400 && /Procore-Company-Id/i.test(said))
+      return `Procore says the company id is missing (${said}).`;
+    if (error.status === 429)
+      return `Procore's rate limit was reached while ${what}; try again in a few minutes.`;
+    return `Procore answered HTTP ${error.status} while ${what}: ${said}`;
+  }
+  if (error instanceof HttpNetworkError || error instanceof HttpTimeoutError)
+    return `Could not reach Procore while ${what}: ${error.message}`;
+  return `${what} failed: ${error instanceof Error ? error.message : String(error)}`;
+}
