@@ -1,0 +1,189 @@
+import { createWriteStream } from 'node:fs';
+import { createLogger } from '../../connectors/_kit/log';
+import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
+import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../../engine/flows/exact-procore/flow';
+import { exportAuditCsv, openStore, type Store } from '../../store';
+import type { CliCommand, CliIo } from '../cli-types';
+import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
+
+/** CLI commands of the Exact Online → Procore flow (issue 4's command line). */
+
+const FLOWS = [F1_FLOW] as const;
+
+class UsageError extends Error {}
+
+function intOption(value: unknown, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${String(value)}"`);
+  return n;
+}
+
+function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(io.dataDir);
+  return work(store).finally(() => store.close());
+}
+
+function summaryLine(s: RunSummary, apiCalls: { exact: number; procore: number }): string {
+  return JSON.stringify({
+    flow: F1_FLOW,
+    created: s.counts.created,
+    updated: s.counts.updated,
+    unchanged: s.counts.unchanged,
+    parked: s.counts.parked,
+    failed: s.counts.failed,
+    apiCalls,
+    durationMs: s.durationMs,
+    status: s.status,
+    deleted: s.counts.deleted,
+    recovered: s.counts.recovered,
+    ...(s.error ? { error: s.error } : {}),
+  });
+}
+
+function describe(s: RunSummary): string {
+  const c = s.counts;
+  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${(s.durationMs / 1000).toFixed(1)} s)`;
+}
+
+async function withRuntime<T>(io: CliIo, sandbox: SandboxRunOptions | undefined, work: (rt: Awaited<ReturnType<typeof openF1Runtime>>) => Promise<T>): Promise<T> {
+  return withStore(io, async (store) => {
+    const rt = await openF1Runtime({ store, dataDir: io.dataDir, log: createLogger({ sink: (line) => io.err(line), level: 'warn' }), ...(sandbox ? { sandbox } : {}) });
+    try {
+      return await work(rt);
+    } finally {
+      await rt.close();
+    }
+  });
+}
+
+export const syncCommand: CliCommand = {
+  path: ['sync'],
+  summary: 'Run one full sync of a flow (exact-procore), e.g. on the embedded sandbox.',
+  usage: 'exact-procore [--sandbox] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC] [--json]',
+  options: {
+    sandbox: { type: 'boolean', description: 'use the embedded simulators (no credentials needed)' },
+    seed: { type: 'string', description: 'sandbox data seed (default 1)' },
+    scale: { type: 'string', description: 'sandbox data scale (default 1)' },
+    'latency-ms': { type: 'string', description: 'added latency per sandbox API call' },
+    faults: { type: 'string', description: 'sandbox fault SPEC, e.g. 5xx=0.05,429=0.02' },
+  },
+  async run({ values, positionals }, io) {
+    const flow = positionals[0];
+    if (!flow || !(FLOWS as readonly string[]).includes(flow)) {
+      io.err(`sync: name a flow: ${FLOWS.join(', ')}`);
+      return 2;
+    }
+    let sandbox: SandboxRunOptions | undefined;
+    try {
+      if (values['sandbox'])
+        sandbox = {
+          seed: intOption(values['seed'], 'seed', 1),
+          scale: intOption(values['scale'], 'scale', 1, 1),
+          ...(values['latency-ms'] !== undefined ? { latencyMs: intOption(values['latency-ms'], 'latency-ms', 0) } : {}),
+          ...(typeof values['faults'] === 'string' ? { faults: values['faults'] } : {}),
+        };
+    } catch (err) {
+      if (err instanceof UsageError) {
+        io.err(`sync: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    return withRuntime(io, sandbox, async (rt) => {
+      let lastReport = 0;
+      const summary = await runExactProcore(
+        {
+          ...rt.deps,
+          onProgress: (c) => {
+            if (Date.now() - lastReport < 1000) return;
+            lastReport = Date.now();
+            io.err(`… ${c.read} records read, ${c.created + c.updated} written, ${c.parked} parked`);
+          },
+        },
+        'cli',
+      );
+      if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
+      else {
+        io.out(describe(summary));
+        if (summary.error) io.out(summary.error);
+        if (summary.counts.parked > 0) io.out('See what is waiting: npx ml-connector parked list');
+      }
+      return summary.status === 'failed' ? 1 : 0;
+    });
+  },
+};
+
+export const parkedListCommand: CliCommand = {
+  path: ['parked', 'list'],
+  summary: 'List records waiting in Pending validation, with the reason in plain words.',
+  usage: '[--json]',
+  options: {},
+  run: (_args, io) =>
+    withStore(io, async (store) => {
+      const open = store.parked.listOpen();
+      if (io.json) {
+        io.out(JSON.stringify({ parked: open.map((p) => ({ id: p.id, flow: p.flow, stream: p.stream, sourceId: p.sourceId, reasonCode: p.reasonCode, reason: p.reasonText, parkedAt: p.parkedAt })) }));
+        return 0;
+      }
+      if (open.length === 0) io.out('Nothing is waiting.');
+      for (const p of open) io.out(`#${p.id}  ${p.flow}/${p.stream}  ${p.reasonText}`);
+      return 0;
+    }),
+};
+
+export const replayCommand: CliCommand = {
+  path: ['replay'],
+  summary: 'Replay an audit entry, or retry every parked record (--parked). Idempotent.',
+  usage: '<audit-id> | --parked [--json]',
+  options: { parked: { type: 'boolean', description: 'retry all parked records' } },
+  async run({ values, positionals }, io) {
+    const id = positionals[0];
+    if (!values['parked'] && (id === undefined || !/^\d+$/.test(id))) {
+      io.err('replay: give an audit entry number, or --parked');
+      return 2;
+    }
+    return withRuntime(io, undefined, async (rt) => {
+      const summary = values['parked'] ? await retryParked(rt.deps, {}, 'cli') : await replayAuditEntry(rt.deps, Number(id));
+      if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
+      else io.out(('message' in summary ? `${summary.message} ` : '') + describe(summary));
+      return summary.status === 'failed' ? 1 : 0;
+    });
+  },
+};
+
+export const exportAuditCommand: CliCommand = {
+  path: ['export-audit'],
+  summary: 'Export the audit log to an Excel-safe CSV file (streamed).',
+  usage: '--csv FILE [--json]',
+  options: { csv: { type: 'string', description: 'destination file' } },
+  async run({ values }, io) {
+    const file = values['csv'];
+    if (typeof file !== 'string' || !file) {
+      io.err('export-audit: --csv FILE is required');
+      return 2;
+    }
+    return withStore(io, async (store) => {
+      const { rows } = await exportAuditCsv(store, {}, createWriteStream(file));
+      if (io.json) io.out(JSON.stringify({ file, rows }));
+      else io.out(`Wrote ${rows} audit entries to ${file}`);
+      return 0;
+    });
+  },
+};
+
+export const auditVerifyCommand: CliCommand = {
+  path: ['audit', 'verify'],
+  summary: 'Check the audit log hash chain: edited, deleted or reordered entries are reported.',
+  usage: '[--json]',
+  options: {},
+  run: (_args, io) =>
+    withStore(io, async (store) => {
+      const verdict = store.audit.verifyAuditChain();
+      if (io.json) io.out(JSON.stringify(verdict));
+      else io.out(verdict.ok ? `Audit chain intact (${verdict.checked} entries).` : `Audit chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}`);
+      return verdict.ok ? 0 : 1;
+    }),
+};
+
+export const f1Commands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand];

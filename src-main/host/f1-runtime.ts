@@ -1,0 +1,271 @@
+import { join } from 'node:path';
+import type { JsonValue } from '../../src-shared/domain/audit';
+import { NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
+import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenCallCounter, type TokenVault } from '../auth/custody';
+import { fileLock } from '../auth/file-lock';
+import { createPkcePair, createState } from '../auth/pkce';
+import { requestCounters, type Logger } from '../connectors/_kit';
+import { createExactOnlineConnector, type ExactOnlineConnector } from '../connectors/exact-online';
+import { createProcoreConnector, type ProcoreConnector } from '../connectors/procore';
+import { procoreTarget } from '../engine/flows/exact-procore/adapters';
+import type { ExactProcoreDeps } from '../engine/flows/exact-procore/flow';
+import { F1_FLOW, F1_MAPPING_SETS } from '../engine/flows/exact-procore/mappings';
+import { startSandbox, type RunningSimulator, type Sandbox } from '../sandbox';
+import { generateWorld } from '../sandbox/seed/world';
+import type { Store } from '../store/db';
+import type { Connection } from '../store/repos/connections';
+
+/**
+ * Turns F1's stored connections into running connectors: a sandbox pair (simulators started
+ * in-process on this data folder) or a live pair (credentials from the OS keychain). Token
+ * custody sits between each connector and its token endpoint.
+ */
+export interface SandboxRunOptions {
+  seed: number;
+  scale: number;
+  latencyMs?: number;
+  faults?: string;
+}
+
+export interface F1RuntimeOptions {
+  store: Store;
+  dataDir: string;
+  log: Logger;
+  /** Create (or reuse) sandbox connections with these values. */
+  sandbox?: SandboxRunOptions;
+  /** Simulators already running in this process (e.g. `serve --sandbox`); reused, not restarted. */
+  runningSandbox?: Sandbox;
+}
+
+export interface F1Runtime {
+  deps: ExactProcoreDeps;
+  exact: ExactOnlineConnector;
+  procore: ProcoreConnector;
+  exactConnection: Connection;
+  procoreConnection: Connection;
+  /** API calls made by this process since the runtime opened, per API. */
+  apiCalls(): { exact: number; procore: number };
+  close(): Promise<void>;
+}
+
+export class F1NotConfiguredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'F1NotConfiguredError';
+  }
+}
+
+/** Limits of the sandbox Procore company used by the app (the simulator's own defaults stay strict). */
+const SANDBOX_PROCORE_LIMITS = { spikeLimit: 2_000, hourlyLimit: 100_000 };
+
+function memoryVault(): TokenVault {
+  let tokens: TokenSet | null = null;
+  return {
+    load: async () => tokens,
+    save: async (t) => {
+      tokens = t;
+    },
+    clear: async () => {
+      tokens = null;
+    },
+  };
+}
+
+/** Token-endpoint calls per UTC day, kept in the connection's settings (shared by app and CLI). */
+function settingsCounter(store: Store, connectionId: string): TokenCallCounter {
+  const read = (day: string): number => {
+    const calls = store.connections.require(connectionId).settings['tokenCalls'] as { day?: string; count?: number } | undefined;
+    return calls?.day === day ? (calls.count ?? 0) : 0;
+  };
+  return {
+    get: read,
+    increment: (day) => {
+      const count = read(day) + 1;
+      const c = store.connections.require(connectionId);
+      store.connections.update(connectionId, { settings: { ...c.settings, tokenCalls: { day, count } } });
+      return count;
+    },
+  };
+}
+
+function ensureSandboxConnections(store: Store, opts: SandboxRunOptions): { exact: Connection; procore: Connection } {
+  const find = (system: 'exact-online' | 'procore'): Connection | undefined =>
+    store.connections.list().find((c) => c.system === system && c.mode === 'sandbox');
+  const ensure = (system: 'exact-online' | 'procore', label: string): Connection => {
+    const existing = find(system);
+    if (existing) {
+      const s = existing.settings as { seed?: number; scale?: number };
+      if (s.seed !== opts.seed || s.scale !== opts.scale)
+        throw new F1NotConfiguredError(
+          `This data folder holds a sandbox with seed ${s.seed} / scale ${s.scale}, not ${opts.seed} / ${opts.scale}. Use the same values or another --data-dir.`,
+        );
+      return existing;
+    }
+    return store.connections.create({ id: `sandbox-${system}`, system, label, mode: 'sandbox', settings: { seed: opts.seed, scale: opts.scale } });
+  };
+  return { exact: ensure('exact-online', 'Exact Online (sandbox)'), procore: ensure('procore', 'Procore (sandbox)') };
+}
+
+/**
+ * First start of a sandbox: the mappings a finance team would have set up, from the sandbox
+ * world — minus its deliberate gaps (an unmapped GL/cost-center pair, a supplier without a
+ * Procore vendor), which the user fixes in Mappings.
+ */
+function seedSandboxMappings(store: Store, seed: number, scale: number): void {
+  if (store.mappings.getSet(F1_FLOW, F1_MAPPING_SETS.costs)) return;
+  const world = generateWorld(seed, scale);
+  store.transaction(() => {
+    const projects = store.mappings.ensureSet(F1_FLOW, F1_MAPPING_SETS.projects, 'Exact project → Procore project');
+    store.mappings.createVersion(
+      projects.id,
+      world.projects.map((p) => ({ sourceKey: { projectCode: p.code }, target: { procoreProjectId: String(p.procoreId) } })),
+      'sandbox defaults',
+    );
+    const costs = store.mappings.ensureSet(F1_FLOW, F1_MAPPING_SETS.costs, 'GL account + cost center → cost code + cost type');
+    store.mappings.createVersion(
+      costs.id,
+      world.costMappings.map((m) => ({
+        sourceKey: { glAccountCode: m.glAccountCode, costCenterCode: m.costCenterCode, costUnitCode: m.costUnitCode },
+        target: { costCode: m.costCode, lineItemTypeCode: m.lineItemTypeCode },
+      })),
+      'sandbox defaults',
+    );
+    const vendors = store.mappings.ensureSet(F1_FLOW, F1_MAPPING_SETS.vendors, 'Exact supplier → Procore vendor');
+    store.mappings.createVersion(
+      vendors.id,
+      world.suppliers
+        .filter((s) => s.procoreVendorId !== null)
+        .map((s) => ({ sourceKey: { supplierCode: s.code }, target: { procoreVendorId: String(s.procoreVendorId) } })),
+      'sandbox defaults',
+    );
+  });
+}
+
+/** Sandbox sign-in without a browser: the simulator approves at once; we take the code from the redirect. */
+async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator): Promise<TokenSet> {
+  const creds = sim.credentials as { clientId: string; clientSecret: string; redirectUri: string };
+  const pkce = createPkcePair();
+  const state = createState();
+  const url = new URL(exact.authorizeEndpoint());
+  url.search = new URLSearchParams({
+    client_id: creds.clientId,
+    redirect_uri: creds.redirectUri,
+    response_type: 'code',
+    state,
+    code_challenge: pkce.challenge,
+    code_challenge_method: pkce.method,
+  }).toString();
+  const res = await fetch(url, { redirect: 'manual' });
+  const location = res.headers.get('location');
+  const callback = location ? new URL(location) : null;
+  const code = callback?.searchParams.get('code');
+  if (!code || callback?.searchParams.get('state') !== state)
+    throw new NeedsReauthError(`The Exact Online sandbox did not approve the sign-in (HTTP ${res.status}).`);
+  return exact.exchangeCode({ code, codeVerifier: pkce.verifier, redirectUri: creds.redirectUri, clientSecret: creds.clientSecret });
+}
+
+export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> {
+  const { store } = opts;
+  let exactConnection: Connection;
+  let procoreConnection: Connection;
+  if (opts.sandbox) {
+    ({ exact: exactConnection, procore: procoreConnection } = ensureSandboxConnections(store, opts.sandbox));
+  } else {
+    const pick = (system: string): Connection | undefined => store.connections.list().find((c) => c.system === system);
+    const e = pick('exact-online');
+    const p = pick('procore');
+    if (!e || !p)
+      throw new F1NotConfiguredError(
+        'Exact Online → Procore needs an Exact Online and a Procore connection. Run `npx ml-connector sync exact-procore --sandbox` to try it on the sandbox.',
+      );
+    exactConnection = e;
+    procoreConnection = p;
+  }
+  if (exactConnection.mode !== 'sandbox' || procoreConnection.mode !== 'sandbox')
+    throw new F1NotConfiguredError(
+      'Live Exact Online / Procore connections are not wired to the sync engine yet (sign-in through the OAuth loopback and keychain custody exist; the live runtime does not). Use the sandbox.',
+    );
+
+  const settings = exactConnection.settings as { seed: number; scale: number };
+  seedSandboxMappings(store, settings.seed, settings.scale);
+  const ownSandbox = opts.runningSandbox
+    ? null
+    : await startSandbox({
+        dataDir: opts.dataDir,
+        systems: ['exact', 'procore'],
+        seed: settings.seed,
+        scale: settings.scale,
+        ...(opts.sandbox?.latencyMs !== undefined ? { latencyMs: opts.sandbox.latencyMs } : {}),
+        ...(opts.sandbox?.faults ? { faults: opts.sandbox.faults } : {}),
+        config: { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS },
+      });
+  const sandbox = opts.runningSandbox ?? ownSandbox!;
+  const exactSim = sandbox.systems.exact;
+  const procoreSim = sandbox.systems.procore;
+  if (!exactSim || !procoreSim) throw new F1NotConfiguredError('The sandbox is not running Exact Online and Procore.');
+
+  const locks = join(opts.dataDir, 'locks');
+  let exact!: ExactOnlineConnector;
+  const exactCustody = new TokenCustodian({
+    connectionId: exactConnection.id,
+    vault: memoryVault(), // sandbox tokens live in memory; a new process signs in again (headless)
+    policy: EXACT_CUSTODY_POLICY,
+    lock: fileLock(join(locks, `${exactConnection.id}.lock`)),
+    tokenCalls: settingsCounter(store, exactConnection.id),
+    refresh: (current) =>
+      current?.refreshToken
+        ? exact.refreshTokens({
+            refreshToken: current.refreshToken,
+            clientSecret: String(exactSim.credentials['clientSecret']),
+            accessTokenExpiresAt: current.accessTokenExpiresAt,
+          })
+        : sandboxSignIn(exact, exactSim),
+    onStateChange: (state, detail) => {
+      store.connections.setStatus(exactConnection.id, state);
+      opts.log.info('exact connection state', { state, detail });
+    },
+  });
+  const exactHost = new URL(exactSim.baseUrl).hostname;
+  exact = createExactOnlineConnector(
+    { baseUrl: exactSim.baseUrl, allowedHosts: [exactHost], logger: opts.log, tokens: exactCustody },
+    { region: 'nl', baseUrl: exactSim.baseUrl, division: Number(exactSim.credentials['division']), clientId: String(exactSim.credentials['clientId']) },
+  );
+
+  let procore!: ProcoreConnector;
+  const procoreCustody = new TokenCustodian({
+    connectionId: procoreConnection.id,
+    vault: memoryVault(),
+    policy: CLIENT_CREDENTIALS_POLICY,
+    refresh: () =>
+      procore.requestToken({ clientId: String(procoreSim.credentials['clientId']), clientSecret: String(procoreSim.credentials['clientSecret']) }),
+    onStateChange: (state) => store.connections.setStatus(procoreConnection.id, state),
+  });
+  procore = createProcoreConnector(
+    { baseUrl: procoreSim.baseUrl, allowedHosts: [new URL(procoreSim.baseUrl).hostname], logger: opts.log, tokens: procoreCustody },
+    {
+      companyId: String(procoreSim.credentials['companyId']),
+      apiBaseUrl: procoreSim.baseUrl,
+      authBaseUrl: procoreSim.baseUrl,
+      rateLimits: { hourly: SANDBOX_PROCORE_LIMITS.hourlyLimit, spikePer10s: SANDBOX_PROCORE_LIMITS.spikeLimit },
+    },
+  );
+  store.connections.update(exactConnection.id, { settings: { ...store.connections.require(exactConnection.id).settings, baseUrl: exactSim.baseUrl } as Record<string, JsonValue> });
+
+  const startCalls = { exact: requestCounters.get('exact').total, procore: requestCounters.get('procore').total };
+  return {
+    deps: { store, exact, procore: procoreTarget(procore), exactConnectionId: exactConnection.id },
+    exact,
+    procore,
+    exactConnection,
+    procoreConnection,
+    apiCalls: () => ({
+      exact: requestCounters.get('exact').total - startCalls.exact,
+      procore: requestCounters.get('procore').total - startCalls.procore,
+    }),
+    close: async () => {
+      await exact.close();
+      await procore.close();
+      await ownSandbox?.close();
+    },
+  };
+}
