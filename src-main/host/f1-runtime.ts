@@ -205,7 +205,8 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
   if (!exactSim || !procoreSim) throw new F1NotConfiguredError('The sandbox is not running Exact Online and Procore.');
 
   const locks = join(opts.dataDir, 'locks');
-  let exact!: ExactOnlineConnector;
+  // Custody needs the connector (to call the token endpoint) and the connector needs custody.
+  const late: { exact?: ExactOnlineConnector; procore?: ProcoreConnector } = {};
   const exactCustody = new TokenCustodian({
     connectionId: exactConnection.id,
     vault: memoryVault(), // sandbox tokens live in memory; a new process signs in again (headless)
@@ -214,33 +215,32 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
     tokenCalls: settingsCounter(store, exactConnection.id),
     refresh: (current) =>
       current?.refreshToken
-        ? exact.refreshTokens({
+        ? late.exact!.refreshTokens({
             refreshToken: current.refreshToken,
             clientSecret: String(exactSim.credentials['clientSecret']),
             accessTokenExpiresAt: current.accessTokenExpiresAt,
           })
-        : sandboxSignIn(exact, exactSim),
+        : sandboxSignIn(late.exact!, exactSim),
     onStateChange: (state, detail) => {
       store.connections.setStatus(exactConnection.id, state);
       opts.log.info('exact connection state', { state, detail });
     },
   });
   const exactHost = new URL(exactSim.baseUrl).hostname;
-  exact = createExactOnlineConnector(
+  const exact = createExactOnlineConnector(
     { baseUrl: exactSim.baseUrl, allowedHosts: [exactHost], logger: opts.log, tokens: exactCustody },
     { region: 'nl', baseUrl: exactSim.baseUrl, division: Number(exactSim.credentials['division']), clientId: String(exactSim.credentials['clientId']) },
   );
 
-  let procore!: ProcoreConnector;
   const procoreCustody = new TokenCustodian({
     connectionId: procoreConnection.id,
     vault: memoryVault(),
     policy: CLIENT_CREDENTIALS_POLICY,
     refresh: () =>
-      procore.requestToken({ clientId: String(procoreSim.credentials['clientId']), clientSecret: String(procoreSim.credentials['clientSecret']) }),
+      late.procore!.requestToken({ clientId: String(procoreSim.credentials['clientId']), clientSecret: String(procoreSim.credentials['clientSecret']) }),
     onStateChange: (state) => store.connections.setStatus(procoreConnection.id, state),
   });
-  procore = createProcoreConnector(
+  const procore = createProcoreConnector(
     { baseUrl: procoreSim.baseUrl, allowedHosts: [new URL(procoreSim.baseUrl).hostname], logger: opts.log, tokens: procoreCustody },
     {
       companyId: String(procoreSim.credentials['companyId']),
@@ -249,6 +249,8 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
       rateLimits: { hourly: SANDBOX_PROCORE_LIMITS.hourlyLimit, spikePer10s: SANDBOX_PROCORE_LIMITS.spikeLimit },
     },
   );
+  late.exact = exact;
+  late.procore = procore;
   store.connections.update(exactConnection.id, { settings: { ...store.connections.require(exactConnection.id).settings, baseUrl: exactSim.baseUrl } as Record<string, JsonValue> });
 
   const startCalls = { exact: requestCounters.get('exact').total, procore: requestCounters.get('procore').total };
