@@ -1,0 +1,317 @@
+/**
+ * Exact Online source connector: purchase orders (sync feed), their deletions, purchase entries
+ * (booked supplier invoices) and the reference lists for the mapping screens.
+ * Quirks and design choices: README.md in this folder. URLs and query shapes: client.ts.
+ */
+import type { TokenSet } from '../../../src-shared/domain/auth';
+import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../src-shared/domain/records';
+import type {
+  AccessTokenProvider,
+  ConnectionTestResult,
+  Connector,
+  ConnectorContext,
+  SourcePage,
+} from '../connector';
+import { systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
+import { ExactClient } from './client';
+import {
+  expandedLines,
+  foldPurchaseOrderRows,
+  mapDeletedPurchaseOrder,
+  mapPurchaseEntry,
+  mapPurchaseOrder,
+  splitAtPageBoundary,
+  trimCode,
+} from './mappers';
+import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
+
+export { ExactMappingError } from './mappers';
+
+export type ExactRegion = 'nl' | 'be' | 'de' | 'co.uk' | 'fr' | 'es' | 'com';
+
+/** Regional host (§1.1): auth, token and API calls all go there. */
+export function exactHostFor(region: ExactRegion): string {
+  return `https://start.exactonline.${region}`;
+}
+
+export interface ExactOnlineSettings {
+  region: ExactRegion;
+  /** Overrides the regional host (the sandbox's http://127.0.0.1:PORT). */
+  baseUrl?: string;
+  division: number;
+  clientId: string;
+  /** Defaults from the fact sheet (§1.7): 60/min, 5,000/day, 10 errors per endpoint per hour. */
+  rateLimits?: { minutely?: number; daily?: number; errorsPerHour?: number };
+}
+
+/** Injected time and retry knobs (tests move a simulator's clock instead of sleeping). */
+export interface ExactOnlineRuntime {
+  clock?: KitClock;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface ExactMe {
+  userId: string;
+  fullName: string;
+  currentDivision: number;
+  divisions: { code: number; name: string }[];
+}
+
+/** G/L account, cost center, cost unit or project as the mapping screens list them. */
+export interface ExactReference {
+  id: string;
+  code: string;
+  description: string;
+}
+
+export interface ExactSupplier {
+  id: string;
+  /** Trimmed (Exact pads to 18 characters). */
+  code: string;
+  name: string;
+}
+
+export interface ExactOnlineConnector extends Connector {
+  readonly system: 'exact-online';
+  /** The shared request budget (`exact:<clientId>:<division>`), for the status screen. */
+  readonly budget: RequestBudget;
+  authorizeEndpoint(): string;
+  exchangeCode(input: {
+    code: string;
+    codeVerifier: string;
+    redirectUri: string;
+    clientSecret: string;
+  }): Promise<TokenSet>;
+  /**
+   * Rotates the token pair. `accessTokenExpiresAt` (optional) sharpens the retry time of a
+   * RefreshTooEarlyError; without it the worst case (token just issued) is assumed.
+   */
+  refreshTokens(input: {
+    refreshToken: string;
+    clientSecret: string;
+    accessTokenExpiresAt?: number;
+  }): Promise<TokenSet>;
+  me(): Promise<ExactMe>;
+  /** Cursor: the sync Timestamp (Int64 as a decimal string); null = from the start. */
+  readPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<PurchaseOrder>>;
+  readDeletedPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceDeletion>>;
+  /** Cursor: ISO instant of the newest `Modified` read; null or '' = from the start. Re-delivers rows at the cursor. */
+  readPurchaseInvoices(cursor: string | null): AsyncIterable<SourcePage<PurchaseInvoice>>;
+  readGlAccounts(): Promise<ExactReference[]>;
+  readCostCenters(): Promise<ExactReference[]>;
+  readCostUnits(): Promise<ExactReference[]>;
+  readSuppliers(): Promise<ExactSupplier[]>;
+  readProjects(): Promise<ExactReference[]>;
+}
+
+const DEFAULT_LIMITS = { minutely: 60, daily: 5000, errorsPerHour: 10 };
+
+export function createExactOnlineConnector(
+  ctx: ConnectorContext & { tokens: AccessTokenProvider },
+  settings: ExactOnlineSettings,
+  runtime: ExactOnlineRuntime = {},
+): ExactOnlineConnector {
+  if (!Number.isSafeInteger(settings.division) || settings.division <= 0)
+    throw new RangeError(`Exact Online division must be a positive whole number, got ${settings.division}`);
+  if (!settings.clientId.trim()) throw new RangeError('Exact Online client ID is empty');
+  const baseUrl = settings.baseUrl ?? exactHostFor(settings.region);
+  // One host per connection (§1.1): a context pointing elsewhere is a wiring mistake.
+  if (new URL(ctx.baseUrl).origin !== new URL(baseUrl).origin)
+    throw new RangeError(`Exact Online connection is for ${baseUrl}, but the context names ${ctx.baseUrl}`);
+  const now = ctx.now ?? Date.now;
+  const client = new ExactClient({
+    baseUrl,
+    allowedHosts: ctx.allowedHosts,
+    division: settings.division,
+    clientId: settings.clientId,
+    tokens: ctx.tokens,
+    logger: ctx.logger.child({ connector: 'exact-online' }),
+    clock: runtime.clock ?? { now, sleep: systemClock.sleep },
+    rateLimits: { ...DEFAULT_LIMITS, ...settings.rateLimits },
+    ...(runtime.retry ? { retry: runtime.retry } : {}),
+  });
+
+  // Lookups cached for the connector's life: item -> cost G/L code, account -> code, project -> code.
+  const itemGlAccounts = new Map<string, string | null>();
+  const supplierCodes = new Map<string, string>();
+  const projectCodes = new Map<string, string>();
+
+  async function loadMissing<T extends { ID?: string | null }>(
+    ids: Iterable<string>,
+    cache: Map<string, unknown>,
+    fetch: (ids: string[]) => Promise<T[]>,
+    store: (row: T & { ID: string }) => void,
+  ): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !cache.has(id));
+    if (missing.length === 0) return;
+    for (const row of await fetch(missing)) if (row.ID) store(row as T & { ID: string });
+  }
+
+  async function me(): Promise<ExactMe> {
+    const [wireMe, divisions] = [await client.me(), await client.divisions()];
+    if (!wireMe.UserID || typeof wireMe.CurrentDivision !== 'number')
+      throw new Error(
+        'Exact Online current/Me did not say who is signed in (UserID/CurrentDivision missing).',
+      );
+    return {
+      userId: wireMe.UserID,
+      fullName: wireMe.FullName?.trim() ?? '',
+      currentDivision: wireMe.CurrentDivision,
+      divisions: divisions.flatMap((d) =>
+        typeof d.Code === 'number' ? [{ code: d.Code, name: d.Description?.trim() ?? '' }] : [],
+      ),
+    };
+  }
+
+  async function* readPurchaseOrders(cursor: string | null): AsyncGenerator<SourcePage<PurchaseOrder>> {
+    let cursorAfter = parseTimestampCursor(cursor);
+    /** Rows of the order at the previous page's end (see splitAtPageBoundary). */
+    let carried: WirePurchaseOrderSyncRow[] = [];
+    const pages = client.purchaseOrderSyncPages(cursorAfter.toString())[Symbol.asyncIterator]();
+    let page = await pages.next();
+    while (!page.done) {
+      // One page of look-ahead: on the last page nothing needs holding back.
+      const next = await pages.next();
+      const split = splitAtPageBoundary(carried, page.value, next.done === true, cursorAfter);
+      carried = split.carried;
+      cursorAfter = split.cursorAfter;
+      const folded = [...foldPurchaseOrderRows(split.ready).values()].sort((a, b) =>
+        a.maxTimestamp < b.maxTimestamp ? -1 : 1,
+      );
+      const itemIds = folded.flatMap((po) => po.lines.flatMap((line) => (line.Item ? [line.Item] : [])));
+      await loadMissing(
+        itemIds,
+        itemGlAccounts,
+        (ids) => client.itemsById(ids),
+        (item) => itemGlAccounts.set(item.ID, item.GLCostsCode?.trim() || null),
+      );
+      yield {
+        records: folded.map((po) => mapPurchaseOrder(po, itemGlAccounts)),
+        deletions: [],
+        cursorAfter: cursorAfter.toString(),
+      };
+      page = next;
+    }
+  }
+
+  async function* readDeletedPurchaseOrders(
+    cursor: string | null,
+  ): AsyncGenerator<SourcePage<never, SourceDeletion>> {
+    let cursorAfter = parseTimestampCursor(cursor);
+    for await (const rows of client.deletedPurchaseOrderPages(cursorAfter.toString())) {
+      const deletions = rows.map(mapDeletedPurchaseOrder);
+      cursorAfter = maxBigInt(
+        deletions.map((d) => BigInt(d.sourceVersion)),
+        cursorAfter,
+      );
+      yield { records: [], deletions, cursorAfter: cursorAfter.toString() };
+    }
+  }
+
+  async function* readPurchaseInvoices(cursor: string | null): AsyncGenerator<SourcePage<PurchaseInvoice>> {
+    let cursorAfter = cursor === null || cursor === '' ? null : cursor;
+    for await (const entries of client.purchaseEntryPages(cursorAfter)) {
+      await loadLookupsFor(entries);
+      const records = entries.map((entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }));
+      // sourceVersion is the entry's Modified as an ISO instant: the newest one is the checkpoint.
+      for (const record of records)
+        if (cursorAfter === null || Date.parse(record.sourceVersion) > Date.parse(cursorAfter))
+          cursorAfter = record.sourceVersion;
+      yield { records, deletions: [], cursorAfter: cursorAfter ?? '' };
+    }
+  }
+
+  async function loadLookupsFor(entries: readonly WirePurchaseEntry[]): Promise<void> {
+    const supplierIds = entries.flatMap((e) => (e.Supplier ? [e.Supplier] : []));
+    await loadMissing(
+      supplierIds,
+      supplierCodes,
+      (ids) => client.accountsById(ids),
+      (a) => {
+        if (a.Code) supplierCodes.set(a.ID, trimCode(a.Code));
+      },
+    );
+    const projectIds = entries.flatMap((e) =>
+      expandedLines(
+        e.PurchaseEntryLines,
+        `purchase entry ${String(e.EntryID)}`,
+        'PurchaseEntryLines',
+      ).flatMap((line) => (line.Project ? [line.Project] : [])),
+    );
+    await loadMissing(
+      projectIds,
+      projectCodes,
+      (ids) => client.projectsById(ids),
+      (p) => {
+        if (p.Code) projectCodes.set(p.ID, p.Code.trim());
+      },
+    );
+  }
+
+  const toReference = (
+    rows: { ID?: string | null; Code?: string | null; Description?: string | null }[],
+    what: string,
+  ): ExactReference[] =>
+    rows.map((row) => {
+      if (!row.ID || !row.Code)
+        throw new Error(
+          `Exact Online ${what}: a row without ID or Code (${JSON.stringify(row.ID ?? null)}).`,
+        );
+      return { id: row.ID, code: row.Code.trim(), description: row.Description?.trim() ?? '' };
+    });
+
+  return {
+    system: 'exact-online',
+    budget: client.budget,
+    authorizeEndpoint: () => client.authorizeEndpoint(),
+    exchangeCode: (input) => client.exchangeCode(input),
+    refreshTokens: (input) => client.refreshTokens(input),
+    me,
+    async testConnection(): Promise<ConnectionTestResult> {
+      try {
+        const who = await me();
+        const division = who.divisions.find((d) => d.code === settings.division);
+        if (!division)
+          return {
+            ok: false,
+            problem: `Signed in as ${who.fullName}, but this user has no access to Exact Online division ${settings.division}.`,
+          };
+        return {
+          ok: true,
+          detail: `Signed in to Exact Online as ${who.fullName}; division ${division.code} (${division.name}).`,
+        };
+      } catch (error) {
+        return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    readPurchaseOrders,
+    readDeletedPurchaseOrders,
+    readPurchaseInvoices,
+    readGlAccounts: async () => toReference(await client.glAccounts(), 'G/L account'),
+    readCostCenters: async () => toReference(await client.costCenters(), 'cost center'),
+    readCostUnits: async () => toReference(await client.costUnits(), 'cost unit'),
+    readProjects: async () => toReference(await client.projects(), 'project'),
+    async readSuppliers(): Promise<ExactSupplier[]> {
+      return (await client.suppliers()).map((row) => {
+        if (!row.ID || !row.Code)
+          throw new Error(
+            `Exact Online supplier: a row without ID or Code (${JSON.stringify(row.ID ?? null)}).`,
+          );
+        return { id: row.ID, code: trimCode(row.Code), name: row.Name?.trim() ?? '' };
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** First run reads from `Timestamp gt 1` (§1.6). */
+function parseTimestampCursor(cursor: string | null): bigint {
+  if (cursor === null || cursor === '') return 1n;
+  if (!/^\d+$/.test(cursor))
+    throw new RangeError(`Exact Online sync cursor must be a whole number, got ${JSON.stringify(cursor)}`);
+  return BigInt(cursor);
+}
+
+function maxBigInt(values: readonly bigint[], floor: bigint): bigint {
+  return values.reduce((a, b) => (b > a ? b : a), floor);
+}
