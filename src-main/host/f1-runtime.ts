@@ -141,6 +141,19 @@ function seedSandboxMappings(store: Store, seed: number, scale: number): void {
   });
 }
 
+/** The Exact Online and Procore simulators as F1 uses them (same data folder, same limits). */
+export function startF1Sandbox(dataDir: string, opts: SandboxRunOptions): Promise<Sandbox> {
+  return startSandbox({
+    dataDir,
+    systems: ['exact', 'procore'],
+    seed: opts.seed,
+    scale: opts.scale,
+    ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.faults ? { faults: opts.faults } : {}),
+    config: { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS },
+  });
+}
+
 /** Sandbox sign-in without a browser: the simulator approves at once; we take the code from the redirect. */
 async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator): Promise<TokenSet> {
   const creds = sim.credentials as { clientId: string; clientSecret: string; redirectUri: string };
@@ -188,17 +201,7 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
 
   const settings = exactConnection.settings as { seed: number; scale: number };
   seedSandboxMappings(store, settings.seed, settings.scale);
-  const ownSandbox = opts.runningSandbox
-    ? null
-    : await startSandbox({
-        dataDir: opts.dataDir,
-        systems: ['exact', 'procore'],
-        seed: settings.seed,
-        scale: settings.scale,
-        ...(opts.sandbox?.latencyMs !== undefined ? { latencyMs: opts.sandbox.latencyMs } : {}),
-        ...(opts.sandbox?.faults ? { faults: opts.sandbox.faults } : {}),
-        config: { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS },
-      });
+  const ownSandbox = opts.runningSandbox ? null : await startF1Sandbox(opts.dataDir, { ...settings, ...opts.sandbox });
   const sandbox = opts.runningSandbox ?? ownSandbox!;
   const exactSim = sandbox.systems.exact;
   const procoreSim = sandbox.systems.procore;
