@@ -87,6 +87,8 @@ export class TokenCustodian {
   private inFlight: Promise<TokenSet> | null = null;
   private cached: TokenSet | null = null;
   private authState: ConnectionAuthState = 'connected';
+  /** Whether the current state was reported yet (the first successful token call reports 'connected'). */
+  private reported = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: TokenCustodianOptions) {
@@ -220,7 +222,8 @@ export class TokenCustodian {
   }
 
   private setState(state: ConnectionAuthState, detail: string): void {
-    if (state === this.authState && state === 'connected') return;
+    if (state === this.authState && this.reported) return;
+    this.reported = true;
     this.authState = state;
     this.opts.onStateChange?.(state, detail);
   }

@@ -67,8 +67,10 @@ describe('token custody', () => {
     const now = () => T0;
     const provider = rotatingProvider(now);
     const vault = memoryVault(expired(T0), 20);
-    const c = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now });
+    const states: string[] = [];
+    const c = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, onStateChange: (s) => states.push(s) });
     const tokens = await Promise.all(Array.from({ length: 10 }, () => c.getAccessToken()));
+    expect(states).toEqual(['connected']); // reported once, on the first successful refresh
     expect(new Set(tokens)).toEqual(new Set(['at-1']));
     expect(provider.calls).toBe(1);
     expect(vault.saves.map((s) => s.refreshToken)).toEqual(['rt-1']);
@@ -114,6 +116,8 @@ describe('token custody', () => {
     expect(provider.calls).toBe(1);
     expect(c.state).toBe('needs-reauth');
     expect(states).toEqual(['needs-reauth']);
+    await c.acceptNewGrant({ accessToken: 'at-x', accessTokenExpiresAt: T0 + 1, refreshToken: 'rt-x', refreshTokenIssuedAt: T0 });
+    expect(states).toEqual(['needs-reauth', 'connected']);
     // A new sign-in recovers.
     await c.acceptNewGrant({ accessToken: 'at-new', accessTokenExpiresAt: T0 + 600_000, refreshToken: 'rt-0', refreshTokenIssuedAt: T0 });
     expect(await c.getAccessToken()).toBe('at-new');

@@ -58,6 +58,9 @@ export class F1NotConfiguredError extends Error {
 /** Limits of the sandbox Procore company used by the app (the simulator's own defaults stay strict). */
 const SANDBOX_PROCORE_LIMITS = { spikeLimit: 2_000, hourlyLimit: 100_000 };
 
+/** Simulator switches the app's sandbox uses (headless Exact sign-in on any loopback port). */
+export const APP_SANDBOX_CONFIG = { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS };
+
 function memoryVault(): TokenVault {
   let tokens: TokenSet | null = null;
   return {
@@ -150,7 +153,7 @@ export function startF1Sandbox(dataDir: string, opts: SandboxRunOptions): Promis
     scale: opts.scale,
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.faults ? { faults: opts.faults } : {}),
-    config: { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS },
+    config: APP_SANDBOX_CONFIG,
   });
 }
 

@@ -4,6 +4,8 @@ import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createAppContext } from '../app-context';
+import { createEngineApi } from '../engine-api';
+import { APP_SANDBOX_CONFIG, F1NotConfiguredError, openF1Runtime, type F1Runtime } from '../f1-runtime';
 import { startBrowserHost, type BrowserHost } from '../browser-host';
 import type { CliCommand, CliIo } from '../cli-types';
 import type { AppContext } from '../context';
@@ -12,6 +14,9 @@ import { dispatch } from '../handlers';
 /** The built renderer, next to the sources (the CLI runs from the checkout via tsx). */
 const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 const RECENT_RUNS = 10;
+/** The demo data `serve --sandbox` starts with (the same as `sync exact-procore --sandbox`'s defaults). */
+const SANDBOX_SEED = 1;
+const SANDBOX_SCALE = 1;
 
 /** Logs go to stderr as JSON lines (redacted); stdout is reserved for the command's output. */
 function stderrLogger(io: CliIo) {
@@ -107,7 +112,7 @@ export const serveCommand: CliCommand = {
     if (args.values['sandbox'] === true) {
       try {
         // In-process simulators on loopback, state in <data dir>/sandbox (see src-main/sandbox).
-        sandbox = await startSandbox({ dataDir: ctx.dataDir });
+        sandbox = await startSandbox({ dataDir: ctx.dataDir, seed: SANDBOX_SEED, scale: SANDBOX_SCALE, config: APP_SANDBOX_CONFIG });
       } catch (error) {
         ctx.close();
         io.err(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -115,6 +120,20 @@ export const serveCommand: CliCommand = {
       }
       for (const [system, simulator] of Object.entries(sandbox.systems))
         io.err(`sandbox ${system}: ${simulator.baseUrl}`);
+    }
+    // The sync engine runs in this process when the flow's connections can be opened.
+    let f1: F1Runtime | null = null;
+    try {
+      f1 = await openF1Runtime({
+        store: ctx.store,
+        dataDir: ctx.dataDir,
+        log: ctx.log,
+        ...(sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {}),
+      });
+      ctx.engine = createEngineApi(ctx, f1);
+    } catch (error) {
+      if (!(error instanceof F1NotConfiguredError)) throw error;
+      io.err(`Sync engine not started: ${error.message}`);
     }
     let host: BrowserHost;
     try {
@@ -125,6 +144,7 @@ export const serveCommand: CliCommand = {
         rendererDir: RENDERER_DIR,
       });
     } catch (error) {
+      await f1?.close();
       await sandbox?.close();
       ctx.close();
       io.err(
@@ -138,6 +158,7 @@ export const serveCommand: CliCommand = {
       io.signal.addEventListener('abort', () => resolveStop(), { once: true });
     });
     await host.close();
+    await f1?.close();
     await sandbox?.close();
     ctx.close();
     return 0;

@@ -23,6 +23,8 @@ export interface ExactProcoreDeps {
   exactConnectionId: string;
   policy?: FlowPolicy;
   onProgress?: (counts: RunCounts) => void;
+  /** Run id to use (callers that must answer with it before the run ends); default: a new uuid. */
+  runId?: string;
 }
 
 export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'cli';
@@ -141,7 +143,7 @@ async function withRun(
   trigger: RunTrigger,
   work: (ctx: StreamRunContext<PlannedWrite>, specs: F1Specs) => Promise<void>,
 ): Promise<RunSummary> {
-  const runId = randomUUID();
+  const runId = deps.runId ?? randomUUID();
   const started = performance.now();
   const counts = emptyCounts();
   deps.store.runs.start(runId, F1_FLOW, trigger);

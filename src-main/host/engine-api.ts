@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../engine/flows/exact-procore/flow';
+import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
+import type { RunCounts } from '../engine/sync/types';
+import type { AppContext, EngineApi } from './context';
+import type { F1Runtime } from './f1-runtime';
+
+/**
+ * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
+ * parked.retry, and re-queueing after a mapping change). One run per flow at a time: a
+ * "Sync now" during a run joins it; replays and retries queue behind it.
+ */
+const TITLES: Record<string, string> = { [F1_FLOW]: 'Exact Online → Procore' };
+const RECENT_RUNS = 20;
+
+export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
+  let running: { runId: string; counts: RunCounts; done: Promise<RunSummary> } | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const assertFlow = (flow: string): void => {
+    if (flow !== F1_FLOW) throw new Error(`Unknown flow "${flow}". Available: ${F1_FLOW}.`);
+  };
+
+  /** Serialises every engine operation of the flow (one writer at a time on the same books). */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  function emit(runId: string, phase: 'starting' | 'reading' | 'done' | 'failed', counts: RunCounts, message?: string): void {
+    ctx.events.emit('run.progress', {
+      runId,
+      flow: F1_FLOW,
+      phase,
+      processed: counts.read,
+      total: null,
+      counts: { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, parked: counts.parked, failed: counts.failed },
+      ...(message ? { message } : {}),
+    });
+  }
+
+  return {
+    async flows() {
+      const store = ctx.store;
+      const runs = store.runs.listRecent(RECENT_RUNS, F1_FLOW);
+      const connections = [f1.exactConnection, f1.procoreConnection].map((c) => store.connections.require(c.id));
+      const synced = (store.db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?').get(F1_FLOW) as { n: number }).n;
+      const failed = store.outbox.listFailed(F1_FLOW).filter((i) => !(i.lastError ?? '').startsWith('superseded')).length;
+      return [
+        {
+          flow: F1_FLOW,
+          title: TITLES[F1_FLOW]!,
+          connections: connections.map((c) => ({ id: c.id, system: c.system, label: c.label, status: c.status, tokenExpiresAt: null, warning: null })),
+          lastRun: runs[0] ?? null,
+          nextRunAt: null,
+          counts: { synced, parked: store.parked.countOpen(F1_FLOW), failed },
+          running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
+          recentRuns: runs.map((r) => ({
+            runId: r.id,
+            startedAt: r.startedAt,
+            records: Number(r.counts['created'] ?? 0) + Number(r.counts['updated'] ?? 0) + Number(r.counts['unchanged'] ?? 0) + Number(r.counts['parked'] ?? 0),
+            errors: Number(r.counts['failed'] ?? 0) + (r.status === 'failed' ? 1 : 0),
+          })),
+        },
+      ];
+    },
+
+    async startSync(flow) {
+      assertFlow(flow);
+      if (running) return { runId: running.runId };
+      const runId = randomUUID();
+      const state = { runId, counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 } as RunCounts, done: null as unknown as Promise<RunSummary> };
+      emit(runId, 'starting', state.counts);
+      state.done = exclusive(() =>
+        runExactProcore(
+          {
+            ...f1.deps,
+            runId,
+            onProgress: (counts) => {
+              state.counts = { ...counts };
+              emit(runId, 'reading', counts);
+            },
+          },
+          'manual',
+        ),
+      ).then(
+        (summary) => {
+          emit(runId, summary.status === 'failed' ? 'failed' : 'done', summary.counts, summary.error ?? undefined);
+          return summary;
+        },
+        (err: unknown) => {
+          emit(runId, 'failed', state.counts, (err as Error).message);
+          throw err;
+        },
+      ).finally(() => {
+        running = null;
+      });
+      state.done.catch(() => {});
+      running = state;
+      return { runId };
+    },
+
+    async replayAudit(seq) {
+      const result = await exclusive(() => replayAuditEntry(f1.deps, seq));
+      const c = result.counts;
+      const outcome = result.status === 'failed' ? 'failed' : c.created + c.updated > 0 ? 'written' : c.parked > 0 ? 'parked' : 'unchanged';
+      return { outcome, message: result.message, auditSeq: ctx.store.audit.head()?.seq ?? seq };
+    },
+
+    async retryParked(req) {
+      assertFlow(req.flow);
+      const before = ctx.store.parked.countOpen(F1_FLOW);
+      const selection = { ...(req.ids ? { ids: req.ids } : {}), ...(req.reasonCode ? { reasonCode: req.reasonCode } : {}) };
+      const result = await exclusive(() => retryParked(f1.deps, selection));
+      const retried = req.ids?.length ?? (req.reasonCode ? ctx.store.parked.listOpenByReason(F1_FLOW, req.reasonCode).length + result.counts.created + result.counts.updated : before);
+      return {
+        retried,
+        written: result.counts.created + result.counts.updated,
+        stillParked: ctx.store.parked.countOpen(F1_FLOW),
+        failed: result.counts.failed,
+      };
+    },
+
+    async mappingsChanged(flow) {
+      assertFlow(flow);
+      const open = ctx.store.parked.countOpen(F1_FLOW);
+      if (open === 0) return { requeued: 0 };
+      await exclusive(() => retryParked(f1.deps, {}, 'manual'));
+      return { requeued: open };
+    },
+  };
+}
