@@ -1,4 +1,8 @@
-import { createWriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { InMemoryCredentialStore } from '../../credentials';
+import { suggestVendorLinks } from '../../engine/flows/exact-procore/suggest';
+import { createAppContext } from '../app-context';
+import { dispatch } from '../handlers';
 import { createLogger } from '../../connectors/_kit/log';
 import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
 import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../../engine/flows/exact-procore/flow';
@@ -186,4 +190,63 @@ export const auditVerifyCommand: CliCommand = {
     }),
 };
 
-export const f1Commands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand];
+const MAPPING_SETS = ['projects', 'costs', 'vendors'] as const;
+
+export const mappingsCommand: CliCommand = {
+  path: ['mappings'],
+  summary: 'Export or import a mapping table as CSV (Excel-safe), or list suggested supplier → vendor links.',
+  usage: 'export|import exact-procore FILE.csv [--set projects|costs|vendors]  |  suggest exact-procore [--json]',
+  options: { set: { type: 'string', description: 'which table (default: costs, the GL + cost center → cost code table)' } },
+  async run({ values, positionals }, io) {
+    const [action, flow, file] = positionals;
+    const set = typeof values['set'] === 'string' ? values['set'] : 'costs';
+    if (!action || !['export', 'import', 'suggest'].includes(action) || flow !== F1_FLOW || (action !== 'suggest' && !file)) {
+      io.err(`mappings: usage: mappings ${this.usage}`);
+      return 2;
+    }
+    if (!(MAPPING_SETS as readonly string[]).includes(set)) {
+      io.err(`mappings: --set must be one of ${MAPPING_SETS.join(', ')}`);
+      return 2;
+    }
+    if (action === 'suggest') {
+      return withRuntime(io, undefined, async (rt) => {
+        const [suppliers, vendors] = await Promise.all([rt.exact.readSuppliers(), rt.procore.listVendors()]);
+        const linkedSet = rt.deps.store.mappings.getSet(F1_FLOW, 'vendors');
+        const version = linkedSet ? rt.deps.store.mappings.currentVersion(linkedSet.id) : undefined;
+        const linked = new Set((version ? rt.deps.store.mappings.rows(version.id) : []).map((r) => String((r.sourceKey as { supplierCode?: string }).supplierCode)));
+        const suggestions = suggestVendorLinks(
+          suppliers.map((x) => ({ sourceId: x.id, code: x.code, name: x.name })),
+          vendors.filter((v) => v.active),
+          linked,
+        );
+        if (io.json) io.out(JSON.stringify({ suggestions }));
+        else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching Procore vendor is linked.');
+        else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
+        return 0;
+      });
+    }
+    const ctx = createAppContext({ dataDir: io.dataDir, credentials: new InMemoryCredentialStore(), log: createLogger({ sink: (line) => io.err(line), level: 'warn' }) });
+    try {
+      if (action === 'export') {
+        const result = await dispatch('mappings.exportCsv', { flow, set }, ctx);
+        if (!result.ok) throw new Error(result.error.message);
+        const { path, rows } = result.value as { path: string; rows: number };
+        copyFileSync(path, file!);
+        io.out(io.json ? JSON.stringify({ file, rows }) : `Wrote ${rows} rows of ${flow}/${set} to ${file}`);
+        return 0;
+      }
+      const result = await dispatch('mappings.importCsv', { flow, set, csv: readFileSync(file!, 'utf8'), note: `imported from ${file} (CLI)` }, ctx);
+      if (!result.ok) {
+        io.err(`mappings import: ${result.error.message}`);
+        return 1;
+      }
+      const { rows, version } = result.value as { rows: number; version: { version: number } };
+      io.out(io.json ? JSON.stringify({ file, rows, version: version.version }) : `Imported ${rows} rows as version ${version.version} of ${flow}/${set}. Run \`npx ml-connector replay --parked\` to retry what was waiting.`);
+      return 0;
+    } finally {
+      ctx.close();
+    }
+  },
+};
+
+export const f1Commands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];

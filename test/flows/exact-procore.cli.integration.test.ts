@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { generateWorld } from '../../src-main/sandbox/seed/world';
+
+/** Issue 4's command line, run as a user runs it: `npx ml-connector …` in a child process. */
+const run = promisify(execFile);
+const bin = resolve(import.meta.dirname, '../../bin/ml-connector.mjs');
+let dir: string;
+const cli = async (...args: string[]) => {
+  const { stdout } = await run(process.execPath, [bin, ...args, '--data-dir', dir], { timeout: 120_000, maxBuffer: 32 * 1024 * 1024 });
+  return stdout.trim().split('\n');
+};
+const lastJson = (lines: string[]) => JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mlc-f1-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('F1 command line', () => {
+  it('sync exact-procore --sandbox --json ends with the summary line', async () => {
+    const summary = lastJson(await cli('sync', 'exact-procore', '--sandbox', '--json'));
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['flow', 'created', 'updated', 'unchanged', 'parked', 'failed', 'apiCalls', 'durationMs']));
+    expect(summary['flow']).toBe('exact-procore');
+    expect(summary['created']).toBeGreaterThan(100);
+    expect(summary['parked']).toBeGreaterThan(0);
+    const calls = summary['apiCalls'] as { exact: number; procore: number };
+    expect(calls.exact).toBeGreaterThan(0);
+    expect(calls.procore).toBeGreaterThan(0);
+  });
+
+  it('fixing a mapping through CSV export/import and replaying the parked records syncs the unmapped pair', async () => {
+    const pair = generateWorld(1, 1).deliberate.unmappedPair;
+    const parkedBefore = lastJson(await cli('parked', 'list', '--json'))['parked'] as { reason: string }[];
+    expect(parkedBefore.some((p) => p.reason === `GL ${pair.glAccountCode} / cost center ${pair.costCenterCode} has no cost code mapping`)).toBe(true);
+
+    const file = join(dir, 'costs.csv');
+    await cli('mappings', 'export', 'exact-procore', file);
+    const rows = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.length).toBeGreaterThan(10);
+    appendFileSync(file, `${pair.glAccountCode},${pair.costCenterCode},,${rows[0]!['costCode']},${rows[0]!['lineItemTypeCode']}\r\n`);
+    const imported = lastJson(await cli('mappings', 'import', 'exact-procore', file, '--json'));
+    expect(imported['rows']).toBe(rows.length + 1);
+
+    const replay = lastJson(await cli('replay', '--parked', '--json'));
+    expect(replay['created']).toBe(1);
+    const parkedAfter = lastJson(await cli('parked', 'list', '--json'))['parked'] as { reason: string }[];
+    expect(parkedAfter.length).toBe(parkedBefore.length - 1);
+  });
+
+  it('audit verify and export-audit --csv', async () => {
+    expect(lastJson(await cli('audit', 'verify', '--json'))).toMatchObject({ ok: true });
+    const file = join(dir, 'audit.csv');
+    const exported = lastJson(await cli('export-audit', '--csv', file, '--json'));
+    const text = readFileSync(file, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect((parse(text, { bom: true, columns: true }) as unknown[]).length).toBe(exported['rows']);
+  });
+
+  it('rejects a wrong flow or a bad option with exit code 2 and a clear message', async () => {
+    await expect(run(process.execPath, [bin, 'sync', 'exact-coupa', '--data-dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('exact-procore') });
+    await expect(run(process.execPath, [bin, 'sync', 'exact-procore', '--sandbox', '--scale', 'x', '--data-dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--scale') });
+  });
+});
