@@ -332,11 +332,11 @@ export class ExactClient {
   }
 
   /** Every page of a collection, following `__next` verbatim. */
-  async *#pages<T>(path: string, query: Record<string, string>): AsyncGenerator<T[]> {
+  async *#pages<T>(path: string, query: Record<string, string>, root = this.#root): AsyncGenerator<T[]> {
     const endpoint = path.split('?')[0] ?? path;
     // Encoded by the kit (RFC 3986, %20 for spaces) on the first call; __next links as given.
     let isFirst = true;
-    yield* followNextLinks<T>(`${this.#root}/${path}`, async (url) => {
+    yield* followNextLinks<T>(`${root}/${path}`, async (url) => {
       const response = isFirst ? await this.#get(url, endpoint, query) : await this.#get(url, endpoint);
       isFirst = false;
       const body = response.json<ODataCollection<T>>();
@@ -346,9 +346,9 @@ export class ExactClient {
     });
   }
 
-  async #all<T>(path: string, query: Record<string, string>): Promise<T[]> {
+  async #all<T>(path: string, query: Record<string, string>, root = this.#root): Promise<T[]> {
     const rows: T[] = [];
-    for await (const page of this.#pages<T>(path, query)) rows.push(...page);
+    for await (const page of this.#pages<T>(path, query, root)) rows.push(...page);
     return rows;
   }
 
@@ -366,8 +366,13 @@ export class ExactClient {
     return me;
   }
 
-  divisions(): Promise<WireDivision[]> {
-    return this.#all<WireDivision>('system/Divisions', { $select: 'Code,Description' });
+  /**
+   * The user's divisions. Asked through `division` (any division of the user's): at connect
+   * time the connection's own division is not known yet, so the caller passes CurrentDivision.
+   */
+  divisions(division: number): Promise<WireDivision[]> {
+    const root = this.#root.replace(/\/api\/v1\/[^/]+$/, `/api/v1/${division}`);
+    return this.#all<WireDivision>('system/Divisions', { $select: 'Code,Description' }, root);
   }
 
   /** Line-level purchase-order sync rows after `timestamp`, one array per fetched page. */

@@ -148,11 +148,12 @@ export function createExactOnlineConnector(
   }
 
   async function me(): Promise<ExactMe> {
-    const [wireMe, divisions] = [await client.me(), await client.divisions()];
+    const wireMe = await client.me();
     if (!wireMe.UserID || typeof wireMe.CurrentDivision !== 'number')
       throw new Error(
         'Exact Online current/Me did not say who is signed in (UserID/CurrentDivision missing).',
       );
+    const divisions = await client.divisions(wireMe.CurrentDivision);
     return {
       userId: wireMe.UserID,
       fullName: wireMe.FullName?.trim() ?? '',

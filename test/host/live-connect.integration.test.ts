@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../src-main/connectors/_kit';
+import { KeytarCredentialStore, connectionAccount } from '../../src-main/credentials';
+import { connectExactOnline, connectProcore, LIVE_EXACT_ID, openLiveConnectors } from '../../src-main/host/live-connections';
+import { startSandbox, type Sandbox } from '../../src-main/sandbox';
+import { openStore, type Store } from '../../src-main/store';
+import { startPrivateKeyringSession, type PrivateKeyringSession } from '../credentials/private-keyring';
+
+/**
+ * Connecting "live" accounts, with the simulators standing in for Exact Online and Procore and
+ * the REAL OS keychain (gnome-keyring in a private D-Bus session): the RFC 8252 loopback
+ * sign-in, the paste-the-URL fallback, division from current/Me, and secrets that reach the
+ * keychain and nothing else.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let session: PrivateKeyringSession;
+let sandbox: Sandbox;
+let store: Store;
+let dir: string;
+let redirectUri: string;
+const savedBus = process.env['DBUS_SESSION_BUS_ADDRESS'];
+const credentials = new KeytarCredentialStore({ timeoutMs: 20_000 });
+
+beforeAll(async () => {
+  session = await startPrivateKeyringSession();
+  await session.startKeyring('live-connect-test');
+  process.env['DBUS_SESSION_BUS_ADDRESS'] = session.busAddress;
+  redirectUri = `http://127.0.0.1:${await freePort()}/exact/callback`;
+  dir = mkdtempSync(join(tmpdir(), 'mlc-live-'));
+  sandbox = await startSandbox({ dataDir: join(dir, 'fake-cloud'), systems: ['exact', 'procore'], config: { exact: { redirectUri }, procore: { spikeLimit: 1000 } } });
+  store = openStore(dir);
+});
+
+afterAll(async () => {
+  store?.close();
+  await sandbox?.close();
+  if (savedBus === undefined) delete process.env['DBUS_SESSION_BUS_ADDRESS'];
+  else process.env['DBUS_SESSION_BUS_ADDRESS'] = savedBus;
+  await session?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the system browser does: follow the provider's redirect to our loopback listener. */
+async function browser(url: string): Promise<void> {
+  const approved = await fetch(url, { redirect: 'manual' });
+  await fetch(approved.headers.get('location')!);
+}
+
+function filesUnder(root: string): string[] {
+  return readdirSync(root).flatMap((name) => {
+    const full = join(root, name);
+    return statSync(full).isDirectory() ? (name === 'fake-cloud' ? [] : filesUnder(full)) : [full];
+  });
+}
+
+describe('live connections', () => {
+  it('signs in to Exact Online through the loopback, stores the division and keeps secrets in the keychain only', async () => {
+    const exact = sandbox.systems.exact!;
+    const c = exact.credentials as { clientId: string; clientSecret: string; division: number };
+    let opened = '';
+    const { connection, me } = await connectExactOnline(
+      { store, credentials, log: silentLogger, dataDir: dir },
+      { region: 'nl', baseUrl: exact.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, redirectUri, openBrowser: async (url) => { opened = url; await browser(url); } },
+    );
+    expect(new URL(opened).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(me.currentDivision).toBe(Number(c.division));
+    expect(connection.settings['division']).toBe(Number(c.division));
+    expect(store.connections.require(LIVE_EXACT_ID).status).toBe('connected');
+
+    const tokens = JSON.parse((await credentials.get(connectionAccount(LIVE_EXACT_ID, 'tokens')))!) as { accessToken: string; refreshToken: string };
+    expect(await credentials.get(connectionAccount(LIVE_EXACT_ID, 'clientSecret'))).toBe(c.clientSecret);
+    // Canary scan: no secret in any file of the data folder (SQLite, WAL, logs, exports).
+    for (const file of filesUnder(dir)) {
+      const bytes = readFileSync(file).toString('latin1');
+      for (const secret of [c.clientSecret, tokens.accessToken, tokens.refreshToken]) expect(bytes.includes(secret), `${secret.slice(0, 4)}… in ${file}`).toBe(false);
+    }
+  });
+
+  it('connects Procore with client credentials, then reads both systems with keychain-held tokens', async () => {
+    const procore = sandbox.systems.procore!;
+    const c = procore.credentials as { clientId: string; clientSecret: string; companyId: number };
+    const { detail } = await connectProcore(
+      { store, credentials, log: silentLogger, dataDir: dir },
+      { companyId: String(c.companyId), clientId: c.clientId, clientSecret: c.clientSecret, apiBaseUrl: procore.baseUrl, authBaseUrl: procore.baseUrl },
+    );
+    expect(detail.length).toBeGreaterThan(0);
+    const live = openLiveConnectors({ store, credentials, log: silentLogger, dataDir: dir });
+    try {
+      const first = await live.exact.readPurchaseOrders(null)[Symbol.asyncIterator]().next();
+      expect(first.done).toBe(false);
+      expect(first.value!.records.length).toBeGreaterThan(0);
+      expect((await live.procore.listProjects()).length).toBeGreaterThan(0);
+    } finally {
+      await live.exact.close();
+      await live.procore.close();
+    }
+  });
+
+  it('accepts the pasted redirect address when the browser cannot reach the loopback', async () => {
+    const exact = sandbox.systems.exact!;
+    const c = exact.credentials as { clientId: string; clientSecret: string };
+    const result = await connectExactOnline(
+      { store, credentials, log: silentLogger, dataDir: dir },
+      {
+        region: 'nl',
+        baseUrl: exact.baseUrl,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        redirectUri,
+        openBrowser: () => {},
+        onPending: (pending) => {
+          void (async () => {
+            const approved = await fetch(pending.authorizationUrl, { redirect: 'manual' });
+            pending.completeFromPastedUrl(approved.headers.get('location')!);
+          })();
+        },
+      },
+    );
+    expect(result.connection.status === 'connected' || store.connections.require(LIVE_EXACT_ID).status === 'connected').toBe(true);
+  });
+});
