@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAcumaticaSimulator } from '../../src-main/sandbox/acumatica/index';
 import type { RunningSimulator } from '../../src-main/sandbox/_common/simulator';
+import { fetchJson, useTempDirs, withSimulator } from './support';
 
 // Conformance of the Acumatica simulator with shared/api/acumatica-intacct-coupa-monday.md §1.
 // Titles start with the fact-sheet section they check.
@@ -66,6 +64,8 @@ function billBody(vendor: string, account: string, vendorRef: string, amounts: s
   };
 }
 
+const tempDir = useTempDirs('acumatica-sim-');
+
 describe('Acumatica §1.1 endpoints and versions', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe('Acumatica §1.1 endpoints and versions', () => {
   afterAll(() => sim.close());
 
   it('1.1 GET /entity lists the Default endpoint versions the instance serves', async () => {
-    const body = (await (await fetch(`${sim.baseUrl}/entity`)).json()) as { endpoints: { name: string; version: string }[] };
+    const body = await fetchJson<{ endpoints: { name: string; version: string }[] }>(`${sim.baseUrl}/entity`);
     expect(body.endpoints.map((e) => `${e.name}/${e.version}`)).toEqual(['Default/23.200.001', 'Default/24.200.001']);
   });
 
@@ -88,16 +88,12 @@ describe('Acumatica §1.1 endpoints and versions', () => {
     expect(older.status).toBe(200);
   });
 
-  it('1.1 endpointVersions config limits what is served (24.200.001 absent → 404)', async () => {
-    const only23 = await start({ endpointVersions: ['23.200.001'] });
-    try {
+  it('1.1 endpointVersions config limits what is served (24.200.001 absent → 404)', () =>
+    withSimulator(start({ endpointVersions: ['23.200.001'] }), async (only23) => {
       const cookie = await signIn(only23);
       expect((await fetch(`${only23.baseUrl}/entity/Default/24.200.001/Vendor`, { headers: { cookie } })).status).toBe(404);
       expect(only23.credentials.endpointVersion).toBe('23.200.001');
-    } finally {
-      await only23.close();
-    }
-  });
+    }));
 });
 
 describe('Acumatica §1.4 cookie session login', () => {
@@ -272,7 +268,7 @@ describe('Acumatica §1.5/§1.6 record shape and querying', () => {
 
   it('1.6 vendors exist only for suppliers with an Acumatica id (deliberate gaps stay missing)', async () => {
     const vendors = (await (await api(sim, cookie).get('Vendor')).json()) as Json[];
-    const state = (await (await fetch(`${sim.baseUrl}/_sandbox/state`)).json()) as { Vendor: Json[] };
+    const state = await fetchJson<{ Vendor: Json[] }>(`${sim.baseUrl}/_sandbox/state`);
     expect(vendors.length).toBe(state.Vendor.length);
     expect(vendors.every((v) => /^V\d+/.test(String(val(v, 'VendorID'))))).toBe(true);
   });
@@ -485,9 +481,8 @@ describe('Acumatica §1.9 error envelopes', () => {
 });
 
 describe('Acumatica §1.10 licence request limits', () => {
-  it('1.10 past half of the per-minute quota each request is delayed by window-left / requests-left', async () => {
-    const sim = await start({ maxApiUsers: 5, requestsPerMinute: 4, throttleRealDelayFactor: 0.0005 });
-    try {
+  it('1.10 past half of the per-minute quota each request is delayed by window-left / requests-left', () =>
+    withSimulator(start({ maxApiUsers: 5, requestsPerMinute: 4, throttleRealDelayFactor: 0.0005 }), async (sim) => {
       const cookie = await signIn(sim); // request 1 of the minute
       const second = await api(sim, cookie).get('Vendor?$top=1'); // 1 used < 2 → no delay
       expect(second.headers.get('x-sandbox-throttle-delay-ms')).toBeNull();
@@ -496,14 +491,10 @@ describe('Acumatica §1.10 licence request limits', () => {
       expect(delay).toBeGreaterThan(25_000);
       expect(delay).toBeLessThanOrEqual(30_000);
       expect(third.status).toBe(200); // late, not failed
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('1.10 more than maxQueuedRequests waiting → 429 "number of requests exceeded the limit imposed by the licence"', async () => {
-    const sim = await start({ maxApiUsers: 5, requestsPerMinute: 2, maxConcurrentRequests: 1, maxQueuedRequests: 2, throttleRealDelayFactor: 0.002 });
-    try {
+  it('1.10 more than maxQueuedRequests waiting → 429 "number of requests exceeded the limit imposed by the licence"', () =>
+    withSimulator(start({ maxApiUsers: 5, requestsPerMinute: 2, maxConcurrentRequests: 1, maxQueuedRequests: 2, throttleRealDelayFactor: 0.002 }), async (sim) => {
       const cookie = await signIn(sim);
       const responses = await Promise.all(Array.from({ length: 6 }, () => api(sim, cookie).get('Vendor?$top=1')));
       const statuses = responses.map((r) => r.status);
@@ -511,16 +502,12 @@ describe('Acumatica §1.10 licence request limits', () => {
       const declined = responses.filter((r) => r.status === 429);
       expect(declined.length).toBeGreaterThan(0);
       expect(((await declined[0]?.json()) as Json).exceptionMessage).toMatch(/exceeded the limit imposed by the licen/);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 });
 
 describe('Acumatica faults and persistence', () => {
-  it('fault 5xx answers in Acumatica shapes (500 JSON error body, 502/503 IIS HTML)', async () => {
-    const sim = await start();
-    try {
+  it('fault 5xx answers in Acumatica shapes (500 JSON error body, 502/503 IIS HTML)', () =>
+    withSimulator(start(), async (sim) => {
       const cookie = await signIn(sim);
       sim.faults.set({ serverErrorRate: 1 });
       const seen = new Set<number>();
@@ -535,14 +522,10 @@ describe('Acumatica faults and persistence', () => {
       const limited = await api(sim, cookie).get('Vendor');
       expect(limited.status).toBe(429);
       expect(((await limited.json()) as Json).exceptionMessage).toMatch(/licen/);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault drop-after-commit: the client gets no response but the bill is stored (once)', async () => {
-    const sim = await start();
-    try {
+  it('fault drop-after-commit: the client gets no response but the bill is stored (once)', () =>
+    withSimulator(start(), async (sim) => {
       const cookie = await signIn(sim);
       const ref = await firstVendorAndAccount(sim, cookie);
       sim.faults.set({ dropAfterCommitRate: 1 });
@@ -550,44 +533,30 @@ describe('Acumatica faults and persistence', () => {
       sim.faults.clear();
       const found = (await (await api(sim, cookie).get(`Bill?$filter=${encodeURIComponent(`Vendor eq '${ref.vendor}' and VendorRef eq 'INV-DROP'`)}`)).json()) as Json[];
       expect(found.map((b) => val(b, 'Amount'))).toEqual([42]);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault expire: every session ends at once (401 on the next call)', async () => {
-    const sim = await start();
-    try {
+  it('fault expire: every session ends at once (401 on the next call)', () =>
+    withSimulator(start(), async (sim) => {
       const cookie = await signIn(sim);
       await fetch(`${sim.baseUrl}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify({ spec: 'acumatica:expire=1' }) });
       expect((await api(sim, cookie).get('Vendor')).status).toBe(401);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
   it('persistence: a restart on the same data dir keeps bills and sessions and does not re-seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acumatica-sim-'));
-    try {
-      const first = await start({}, dir);
-      const cookie = await signIn(first);
-      const ref = await firstVendorAndAccount(first, cookie);
-      const created = (await (await api(first, cookie).put('Bill', billBody(ref.vendor, ref.account, 'INV-KEEP', ['9.99']))).json()) as Json;
-      const vendorCount = ((await (await api(first, cookie).get('Vendor')).json()) as Json[]).length;
-      await first.close();
+    const dir = tempDir();
+    const first = await start({}, dir);
+    const cookie = await signIn(first);
+    const ref = await firstVendorAndAccount(first, cookie);
+    const created = (await (await api(first, cookie).put('Bill', billBody(ref.vendor, ref.account, 'INV-KEEP', ['9.99']))).json()) as Json;
+    const vendorCount = ((await (await api(first, cookie).get('Vendor')).json()) as Json[]).length;
+    await first.close();
 
-      const second = await start({}, dir);
-      try {
-        const bill = (await (await api(second, cookie).get(`Bill/${String(created.id)}`)).json()) as Json;
-        expect([val(bill, 'VendorRef'), val(bill, 'Amount')]).toEqual(['INV-KEEP', 9.99]);
-        expect(((await (await api(second, cookie).get('Vendor')).json()) as Json[]).length).toBe(vendorCount);
-        const next = (await (await api(second, cookie).put('Bill', billBody(ref.vendor, ref.account, 'INV-NEXT', ['1.00']))).json()) as Json;
-        expect(val(next, 'ReferenceNbr')).not.toBe(val(bill, 'ReferenceNbr'));
-      } finally {
-        await second.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withSimulator(start({}, dir), async (second) => {
+      const bill = (await (await api(second, cookie).get(`Bill/${String(created.id)}`)).json()) as Json;
+      expect([val(bill, 'VendorRef'), val(bill, 'Amount')]).toEqual(['INV-KEEP', 9.99]);
+      expect(((await (await api(second, cookie).get('Vendor')).json()) as Json[]).length).toBe(vendorCount);
+      const next = (await (await api(second, cookie).put('Bill', billBody(ref.vendor, ref.account, 'INV-NEXT', ['1.00']))).json()) as Json;
+      expect(val(next, 'ReferenceNbr')).not.toBe(val(bill, 'ReferenceNbr'));
+    });
   });
 });

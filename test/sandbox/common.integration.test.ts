@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSimClock, type SimClock } from '../../src-main/sandbox/_common/clock';
 import { FaultController, FaultSpecError, parseFaultSpec } from '../../src-main/sandbox/_common/faults';
 import {
@@ -16,16 +15,9 @@ import {
   readSandboxSeed,
   type SimulatorContext,
 } from '../../src-main/sandbox/_common/simulator';
+import { fetchJson, useTempDirs } from './support';
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-sandbox-common-'));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('ml-sandbox-common-');
 
 describe('parseFaultSpec', () => {
   it('reads every documented key for all systems', () => {
@@ -430,7 +422,7 @@ describe('launchSimulator', () => {
       faults: 'monday:latency=0',
     });
     expect(first.credentials).toEqual({ apiToken: 'token-3' });
-    const seeded = (await (await fetch(`${first.baseUrl}/notes`)).json()) as { notes: unknown[] };
+    const seeded = await fetchJson<{ notes: unknown[] }>(`${first.baseUrl}/notes`);
     expect(seeded.notes).toHaveLength(6);
     await fetch(`${first.baseUrl}/notes`, {
       method: 'POST',
@@ -440,7 +432,7 @@ describe('launchSimulator', () => {
     expect(readSandboxSeed(dataDir, 'monday')).toEqual({ seed: 3, scale: 1 });
 
     const second = await launchSimulator('monday', factory(seen), { dataDir, seed: 3 });
-    const reopened = (await (await fetch(`${second.baseUrl}/notes`)).json()) as { notes: { text: string }[] };
+    const reopened = await fetchJson<{ notes: { text: string }[] }>(`${second.baseUrl}/notes`);
     expect(reopened.notes).toHaveLength(7);
     expect(reopened.notes.at(-1)?.text).toBe('written by a client');
     await second.close();

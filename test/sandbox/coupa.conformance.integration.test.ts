@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorStartOptions } from '../../src-main/sandbox/_common/simulator';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
 import { startCoupaSimulator } from '../../src-main/sandbox/coupa/index';
+import { useTempDirs, withSimulator } from './support';
 
 /**
  * Coupa simulator conformance, one describe per group of facts in
@@ -95,6 +93,8 @@ function externalPo(poNumber: string, extra: Json = {}): Json {
   };
 }
 
+const tempDir = useTempDirs('coupa-sim-');
+
 describe('coupa §3.2 OAuth 2.0 client credentials', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
@@ -143,15 +143,11 @@ describe('coupa §3.2 OAuth 2.0 client credentials', () => {
     expect((await requestToken(sim, creds)).body.error).toBe('invalid_scope');
   });
 
-  it('3.2 changing the client\'s scopes breaks token requests that send the old list (config.clientScopes)', async () => {
-    const narrow = await start({ clientScopes: ['core.supplier.read'] });
-    try {
+  it('3.2 changing the client\'s scopes breaks token requests that send the old list (config.clientScopes)', () =>
+    withSimulator(start({ clientScopes: ['core.supplier.read'] }), async (narrow) => {
       const r = await requestToken(narrow, { grant_type: 'client_credentials', client_id: String(narrow.credentials.clientId), client_secret: String(narrow.credentials.clientSecret), scope: ALL_SCOPES });
       expect(r.body.error).toBe('invalid_scope');
-    } finally {
-      await narrow.close();
-    }
-  });
+    }));
 
   it('3.2 calls need Authorization: Bearer; missing or unknown token → 401 with the errors shape', async () => {
     const none = await api<Json>(sim, 'GET', '/api/suppliers');
@@ -184,17 +180,13 @@ describe('coupa §3.2 OAuth 2.0 client credentials', () => {
     expect((await api(sim, 'GET', '/api/suppliers?limit=1', { token: await mint(sim) })).status).toBe(200);
   });
 
-  it('3.2 "wait ~5 s after minting" is available as config.tokenActivationDelaySeconds', async () => {
-    const slow = await start({ tokenActivationDelaySeconds: 5 });
-    try {
+  it('3.2 "wait ~5 s after minting" is available as config.tokenActivationDelaySeconds', () =>
+    withSimulator(start({ tokenActivationDelaySeconds: 5 }), async (slow) => {
       const token = await mint(slow);
       expect((await api(slow, 'GET', '/api/suppliers?limit=1', { token })).status).toBe(401);
       await advanceClock(slow, 5_000);
       expect((await api(slow, 'GET', '/api/suppliers?limit=1', { token })).status).toBe(200);
-    } finally {
-      await slow.close();
-    }
-  });
+    }));
 
   it('fault expire: every issued token stops working at once', async () => {
     const token = await mint(sim);
@@ -237,18 +229,14 @@ describe('coupa §3.1 formats and headers', () => {
     expect((await api(sim, 'GET', '/api/suppliers?limit=1', { token })).status).toBe(200);
   });
 
-  it('3.1 config.requireApiVersionHeader=true makes a missing X-Coupa-API-Version an error', async () => {
-    const strict = await start({ requireApiVersionHeader: true });
-    try {
+  it('3.1 config.requireApiVersionHeader=true makes a missing X-Coupa-API-Version an error', () =>
+    withSimulator(start({ requireApiVersionHeader: true }), async (strict) => {
       const t = await mint(strict);
       const missing = await api<Json>(strict, 'GET', '/api/suppliers?limit=1', { token: t });
       expect(missing.status).toBe(400);
       expect(JSON.stringify(missing.body)).toContain('X-Coupa-API-Version');
       expect((await api(strict, 'GET', '/api/suppliers?limit=1', { token: t, headers: { 'X-Coupa-API-Version': '48' } })).status).toBe(200);
-    } finally {
-      await strict.close();
-    }
-  });
+    }));
 
   it('3.1 DELETE is not supported for any resource: 405 with the errors shape, the record stays', async () => {
     for (const resource of ['suppliers', 'purchase_orders', 'invoices']) {
@@ -294,14 +282,11 @@ describe('coupa §3.3 querying, paging and response shaping', () => {
   it('3.3 at most 50 records per GET: no limit → 50, limit=60 → clamped to 50; config limitAbove50=error refuses', async () => {
     expect((await api<Json[]>(sim, 'GET', '/api/purchase_orders?return_object=limited', { token })).body).toHaveLength(50);
     expect((await api<Json[]>(sim, 'GET', '/api/purchase_orders?limit=60&return_object=limited', { token })).body).toHaveLength(50);
-    const strict = await start({ limitAbove50: 'error' });
-    try {
+    await withSimulator(start({ limitAbove50: 'error' }), async (strict) => {
       const r = await api<Json>(strict, 'GET', '/api/suppliers?limit=60', { token: await mint(strict) });
       expect(r.status).toBe(400);
       expect(r.body).toEqual({ errors: { query: [expect.stringContaining('limit 60')] } });
-    } finally {
-      await strict.close();
-    }
+    });
   });
 
   it('3.3 updated_at[gt]=ISO 8601 (with %2B offset) returns only records changed after it; a bare date means midnight UTC', async () => {
@@ -564,9 +549,8 @@ describe('coupa §3.5–3.6 invoices and suppliers', () => {
 });
 
 describe('coupa §3.7 rate limit', () => {
-  it('3.7 above N req/s (plus the queue) → 429 with Retry-After and the errors shape; queued calls are delayed, not refused', async () => {
-    const sim = await start({ rateLimitPerSecond: 2, rateLimitQueue: 1 });
-    try {
+  it('3.7 above N req/s (plus the queue) → 429 with Retry-After and the errors shape; queued calls are delayed, not refused', () =>
+    withSimulator(start({ rateLimitPerSecond: 2, rateLimitQueue: 1 }), async (sim) => {
       const token = await mint(sim); // 1st request of this second
       const results = await Promise.all([1, 2, 3].map(() => api<Json>(sim, 'GET', '/api/suppliers?limit=1&return_object=limited', { token })));
       const statuses = results.map((r) => r.status).sort();
@@ -574,76 +558,54 @@ describe('coupa §3.7 rate limit', () => {
       const limited = results.find((r) => r.status === 429);
       expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(limited?.body).toEqual({ errors: { rate_limit: [expect.stringContaining('2 requests per second')] } });
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('3.7 defaults: 25 req/s with 20 queued; 46 simultaneous calls → exactly one 429', async () => {
-    const sim = await start();
-    try {
+  it('3.7 defaults: 25 req/s with 20 queued; 46 simultaneous calls → exactly one 429', () =>
+    withSimulator(start(), async (sim) => {
       const token = await mint(sim);
       const results = await Promise.all(Array.from({ length: 45 }, () => api(sim, 'GET', '/api/suppliers?limit=1&return_object=limited', { token })));
       expect(results.filter((r) => r.status === 429)).toHaveLength(1);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 });
 
 describe('coupa faults and persistence', () => {
-  it('fault 5xx answers with Coupa\'s {"errors": {...}} shape', async () => {
-    const sim = await start({}, { faults: 'coupa:5xx=1' });
-    try {
+  it('fault 5xx answers with Coupa\'s {"errors": {...}} shape', () =>
+    withSimulator(start({}, { faults: 'coupa:5xx=1' }), async (sim) => {
       const r = await api<Json>(sim, 'GET', '/api/suppliers');
       expect([500, 502, 503]).toContain(r.status);
       expect(r.body).toEqual({ errors: { server: [expect.any(String)] } });
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault drop-after-commit: the client gets no answer but the PO exists; a blind retry hits the duplicate rule', async () => {
-    const sim = await start();
-    try {
+  it('fault drop-after-commit: the client gets no answer but the PO exists; a blind retry hits the duplicate rule', () =>
+    withSimulator(start(), async (sim) => {
       const token = await mint(sim);
       sim.faults.set({ dropAfterCommitRate: 1 });
       await expect(api(sim, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-DROP') })).rejects.toThrow();
       sim.faults.clear();
       expect((await api<Json[]>(sim, 'GET', '/api/purchase_orders?po_number=PO-DROP', { token })).body).toHaveLength(1);
       expect((await api(sim, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-DROP') })).status).toBe(400);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
   it('persistence: a restart on the same data dir keeps records, tokens and credentials and does not re-seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'coupa-sim-'));
-    try {
-      const first = await startCoupaSimulator({ dataDir: dir, seed: 5 });
-      const token = await mint(first);
-      const po = await api<Json>(first, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-KEEP') });
-      const supplier = await api<Json>(first, 'POST', '/api/suppliers', { token, body: { name: 'Kept Supplier', number: '48888' } });
-      const credentials = first.credentials;
-      await first.close();
+    const dir = tempDir();
+    const first = await startCoupaSimulator({ dataDir: dir, seed: 5 });
+    const token = await mint(first);
+    const po = await api<Json>(first, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-KEEP') });
+    const supplier = await api<Json>(first, 'POST', '/api/suppliers', { token, body: { name: 'Kept Supplier', number: '48888' } });
+    const credentials = first.credentials;
+    await first.close();
 
-      const second = await startCoupaSimulator({ dataDir: dir, seed: 5 });
-      try {
-        expect(second.credentials).toEqual(credentials);
-        const found = await api<Json[]>(second, 'GET', '/api/purchase_orders?po_number=PO-KEEP', { token });
-        expect(found.status).toBe(200);
-        expect(found.body).toEqual([po.body]);
-        const suppliers = await api<Json[]>(second, 'GET', '/api/suppliers?return_object=limited', { token });
-        expect(suppliers.body).toHaveLength(coupaSuppliers.length + 1);
-        expect(suppliers.body.at(-1)).toEqual({ id: supplier.body.id });
-        const next = await api<Json>(second, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-NEXT') });
-        expect(Number(next.body.id)).toBeGreaterThan(Number(po.body.id));
-        expect((await api(second, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-KEEP') })).status).toBe(400);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withSimulator(startCoupaSimulator({ dataDir: dir, seed: 5 }), async (second) => {
+      expect(second.credentials).toEqual(credentials);
+      const found = await api<Json[]>(second, 'GET', '/api/purchase_orders?po_number=PO-KEEP', { token });
+      expect(found.status).toBe(200);
+      expect(found.body).toEqual([po.body]);
+      const suppliers = await api<Json[]>(second, 'GET', '/api/suppliers?return_object=limited', { token });
+      expect(suppliers.body).toHaveLength(coupaSuppliers.length + 1);
+      expect(suppliers.body.at(-1)).toEqual({ id: supplier.body.id });
+      const next = await api<Json>(second, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-NEXT') });
+      expect(Number(next.body.id)).toBeGreaterThan(Number(po.body.id));
+      expect((await api(second, 'POST', '/api/purchase_orders', { token, body: externalPo('PO-KEEP') })).status).toBe(400);
+    });
   });
 });

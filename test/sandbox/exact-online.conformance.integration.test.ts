@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src-shared/domain/money';
 import type { RunningSimulator } from '../../src-main/sandbox/_common/simulator';
 import { parseExactConfig } from '../../src-main/sandbox/exact-online/config';
 import { startExactSimulator } from '../../src-main/sandbox/exact-online/index';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
+import { useTempDirs } from './support';
 
 /**
  * Conformance of the Exact Online simulator with the fact sheet
@@ -23,8 +21,9 @@ const DAY = 86_400_000;
 /** Limits high enough that read-only suites never meet them (the limit suites set their own). */
 const NO_LIMITS = { minutelyLimit: 1_000_000, dailyLimit: 1_000_000, errorsPerHour: 1_000_000 };
 
+// Before the afterAll below, so the simulators close before their data dirs go.
+const tempDir = useTempDirs('exact-sim-');
 const started: RunningSimulator[] = [];
-const tempDirs: string[] = [];
 
 async function start(config: Record<string, unknown> = {}, extra: { dataDir?: string | null; scale?: number; faults?: string } = {}): Promise<RunningSimulator> {
   const sim = await startExactSimulator({ dataDir: extra.dataDir ?? null, config: { allowAnyLoopbackPort: true, ...config }, ...(extra.scale ? { scale: extra.scale } : {}), ...(extra.faults ? { faults: extra.faults } : {}) });
@@ -40,7 +39,6 @@ async function stop(sim: RunningSimulator): Promise<void> {
 
 afterAll(async () => {
   for (const sim of started.splice(0)) await sim.close();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Moves simulator time to just after the next boundary of `unit` so a burst of calls stays inside one window. */
@@ -877,8 +875,7 @@ describe('§1.8 Error bodies and fault injection', () => {
 
 describe('Persistence across a restart', () => {
   it('close + start on the same dataDir keeps writes, tokens, sync Timestamps and counters, and does not re-seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'exact-sim-'));
-    tempDirs.push(dir);
+    const dir = tempDir();
     const first = await start({}, { dataDir: dir });
     alignTo(first, MINUTE);
     const { access, refresh: rt } = await login(first);

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorStartOptions } from '../../src-main/sandbox/_common/simulator';
 import { startMondaySimulator } from '../../src-main/sandbox/monday/index';
+import { useTempDirs, withSimulator } from './support';
 
 /**
  * monday.com simulator conformance, one describe per group of facts in
@@ -82,6 +80,8 @@ interface ItemOut {
 const start = (config: Record<string, unknown> = {}, extra: Partial<SimulatorStartOptions> = {}): Promise<RunningSimulator> =>
   startMondaySimulator({ dataDir: null, seed: 7, config, ...extra });
 
+const tempDir = useTempDirs('monday-sim-');
+
 describe('monday §4.1 endpoint, auth and versions', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
@@ -141,15 +141,11 @@ describe('monday §4.1 endpoint, auth and versions', () => {
     expect(unknown.body.data).toEqual({ version: { value: '2026-10' } });
   });
 
-  it('4.1 config.unknownVersion="error" makes an unknown version an InvalidVersionException', async () => {
-    const strict = await start({ unknownVersion: 'error' });
-    try {
+  it('4.1 config.unknownVersion="error" makes an unknown version an InvalidVersionException', () =>
+    withSimulator(start({ unknownVersion: 'error' }), async (strict) => {
       const r = await gql(strict, '{ version { value } }', undefined, { 'API-Version': '2031-04' });
       expect(r.body.errors?.[0]?.extensions?.code).toBe('InvalidVersionException');
-    } finally {
-      await strict.close();
-    }
-  });
+    }));
 
   it('4.7 a body that is not JSON → 400 JsonParseException; a GraphQL syntax error → 200 "Parse error on …"', async () => {
     const res = await fetch(`${sim.baseUrl}/v2`, {
@@ -486,9 +482,8 @@ describe('monday §4.5 reading items and cursors', () => {
 });
 
 describe('monday §4.6–4.7 complexity and rate limits', () => {
-  it('4.6 complexity { before after query reset_in_x_seconds }: full 10M budget, after = before − query, carried to the next call', async () => {
-    const sim = await start();
-    try {
+  it('4.6 complexity { before after query reset_in_x_seconds }: full 10M budget, after = before − query, carried to the next call', () =>
+    withSimulator(start(), async (sim) => {
       const q = '{ complexity { before after query reset_in_x_seconds } boards { id name } }';
       const first = (await ok<{ complexity: { before: number; after: number; query: number; reset_in_x_seconds: number } }>(sim, q)).complexity;
       expect(first.before).toBe(10_000_000);
@@ -502,29 +497,21 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
       const small = (await ok<{ complexity: { query: number } }>(sim, '{ complexity { query } boards(limit: 1) { items_page(limit: 10) { items { id } } } }')).complexity.query;
       const large = (await ok<{ complexity: { query: number } }>(sim, '{ complexity { query } boards(limit: 1) { items_page(limit: 500) { items { id } } } }')).complexity.query;
       expect(large).toBeGreaterThan(small * 10);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('4.6 a single query above 5,000,000 points → maxComplexityExceeded in HTTP 200, nothing charged', async () => {
-    const sim = await start();
-    try {
+  it('4.6 a single query above 5,000,000 points → maxComplexityExceeded in HTTP 200, nothing charged', () =>
+    withSimulator(start(), async (sim) => {
       const r = await gql(sim, '{ boards(limit: 500) { items_page(limit: 500) { items { id name column_values { id text value } } } } }');
       expect(r.status).toBe(200);
       expect(r.body.errors?.[0]?.extensions?.code).toBe('maxComplexityExceeded');
       expect(r.body.errors?.[0]?.message).toMatch(/exceeds max complexity of 5000000/);
       const probe = (await ok<{ complexity: { before: number } }>(sim, '{ complexity { before } }')).complexity;
       expect(probe.before).toBe(10_000_000);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
   it('4.6/4.7 per-minute budget exhausted → HTTP 200 COMPLEXITY_BUDGET_EXHAUSTED with retry_in_seconds + Retry-After; recovers after the window', async () => {
     // Reading the board (~7k points) and two create_items (~10k each) fit; the third does not.
-    const sim = await start({ complexityBudgetPerMinute: 30_000 });
-    try {
+    await withSimulator(start({ complexityBudgetPerMinute: 30_000 }), async (sim) => {
       const board = await poBoard(sim);
       const create = `mutation ($b: ID!) { create_item(board_id: $b, item_name: "budget") { id } }`;
       await ok(sim, create, { b: board.id });
@@ -543,9 +530,7 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
       await advanceClock(sim, (ext.retry_in_seconds as number) * 1000);
       const again = await ok<{ create_item: { id: string }; complexity: { before: number } }>(sim, `mutation ($b: ID!) { complexity { before } create_item(board_id: $b, item_name: "budget") { id } }`, { b: board.id });
       expect(again.complexity.before).toBe(30_000);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('4.7 budget error shapes by version: 2025-01..04 adds complexity fields; older versions get the legacy top-level ComplexityException', async () => {
@@ -570,20 +555,15 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
     }
   });
 
-  it('4.7 config.complexityErrorStatus=429 answers the budget error with HTTP 429 (the sheet lists both)', async () => {
-    const sim = await start({ complexityBudgetPerMinute: 10, complexityErrorStatus: 429 });
-    try {
+  it('4.7 config.complexityErrorStatus=429 answers the budget error with HTTP 429 (the sheet lists both)', () =>
+    withSimulator(start({ complexityBudgetPerMinute: 10, complexityErrorStatus: 429 }), async (sim) => {
       const r = await gql(sim, '{ boards { id name } }');
       expect(r.status).toBe(429);
       expect(r.body.errors?.[0]?.extensions?.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('4.6 minute request limit → 429 "Minute limit rate exceeded" with Retry-After and retry_in_seconds; RateLimit headers on every answer', async () => {
-    const sim = await start({ requestsPerMinute: 3 });
-    try {
+  it('4.6 minute request limit → 429 "Minute limit rate exceeded" with Retry-After and retry_in_seconds; RateLimit headers on every answer', () =>
+    withSimulator(start({ requestsPerMinute: 3 }), async (sim) => {
       for (let n = 0; n < 3; n += 1) {
         const r = await gql(sim, '{ boards { id } }');
         expect(r.status).toBe(200);
@@ -597,16 +577,12 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       await advanceClock(sim, 60_000);
       expect((await gql(sim, '{ boards { id } }')).status).toBe(200);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 });
 
 describe('monday faults and persistence', () => {
-  it('fault 5xx answers with monday\'s error envelope; fault 429 with the rate-limit error', async () => {
-    const sim = await start({}, { faults: 'monday:5xx=1' });
-    try {
+  it('fault 5xx answers with monday\'s error envelope; fault 429 with the rate-limit error', () =>
+    withSimulator(start({}, { faults: 'monday:5xx=1' }), async (sim) => {
       const r = await gql(sim, '{ boards { id } }');
       expect([500, 502, 503]).toContain(r.status);
       expect(r.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
@@ -616,14 +592,10 @@ describe('monday faults and persistence', () => {
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('1');
       expect(limited.body.errors?.[0]?.extensions?.retry_in_seconds).toBe(1);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault drop-after-commit: the client gets no answer but the item exists (the lookup finds it)', async () => {
-    const sim = await start();
-    try {
+  it('fault drop-after-commit: the client gets no answer but the item exists (the lookup finds it)', () =>
+    withSimulator(start(), async (sim) => {
       const board = await poBoard(sim);
       sim.faults.set({ dropAfterCommitRate: 1 });
       await expect(gql(sim, CREATE_ITEM, { board: board.id, name: 'dropped', values: JSON.stringify({ exact_key: 'DROP-1' }) })).rejects.toThrow();
@@ -634,14 +606,10 @@ describe('monday faults and persistence', () => {
         { b: board.id },
       );
       expect(found.items_page_by_column_values.items).toEqual([{ name: 'dropped' }]);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('4.7 Idempotency-Key: a retry after a dropped answer replays the first response (Idempotency-Replayed: true), no second item; the key lapses after 30 min', async () => {
-    const sim = await start();
-    try {
+  it('4.7 Idempotency-Key: a retry after a dropped answer replays the first response (Idempotency-Replayed: true), no second item; the key lapses after 30 min', () =>
+    withSimulator(start(), async (sim) => {
       const board = await poBoard(sim);
       const headers = { 'Idempotency-Key': 'f5b2a0e4-3c1d-4e55-9a53-0c4c1e7d2b11' };
       const vars = { board: board.id, name: 'idempotent', values: JSON.stringify({ exact_key: 'IDEM-1' }) };
@@ -659,41 +627,31 @@ describe('monday faults and persistence', () => {
       expect(fresh.headers.get('idempotency-replayed')).toBeNull();
       expect((fresh.body.data as { create_item: ItemOut }).create_item.id).not.toBe((replay.body.data as { create_item: ItemOut }).create_item.id);
       expect(await count()).toBe(2);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
   it('persistence: a restart on the same data dir keeps boards, items, ids and the token, and does not re-seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'monday-sim-'));
-    try {
-      const first = await startMondaySimulator({ dataDir: dir, seed: 3 });
-      const board = await poBoard(first);
-      const created = await ok<{ create_item: ItemOut }>(first, CREATE_ITEM, { board: board.id, name: 'kept', values: JSON.stringify({ exact_key: 'KEEP-1', amount: '10.01' }) });
-      await ok(first, 'mutation { create_board(board_name: "Extra", board_kind: private) { id } }');
-      const token = first.credentials.apiToken;
-      await first.close();
+    const dir = tempDir();
+    const first = await startMondaySimulator({ dataDir: dir, seed: 3 });
+    const board = await poBoard(first);
+    const created = await ok<{ create_item: ItemOut }>(first, CREATE_ITEM, { board: board.id, name: 'kept', values: JSON.stringify({ exact_key: 'KEEP-1', amount: '10.01' }) });
+    await ok(first, 'mutation { create_board(board_name: "Extra", board_kind: private) { id } }');
+    const token = first.credentials.apiToken;
+    await first.close();
 
-      const second = await startMondaySimulator({ dataDir: dir, seed: 3 });
-      try {
-        expect(second.credentials.apiToken).toBe(token);
-        const boards = await ok<{ boards: { name: string }[] }>(second, '{ boards { name } }');
-        expect(boards.boards.map((b) => b.name)).toEqual(['Purchase orders', 'Sales invoices', 'Sales orders', 'Extra']);
-        const found = await ok<{ items_page_by_column_values: { items: ItemOut[] } }>(
-          second,
-          `query ($b: ID!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: ["KEEP-1"]}]) { items { id name column_values(ids: ["amount"]) { id type text value } } } }`,
-          { b: board.id },
-        );
-        expect(found.items_page_by_column_values.items).toEqual([
-          { id: created.create_item.id, name: 'kept', column_values: [{ id: 'amount', type: 'numbers', text: '10.01', value: '"10.01"' }] },
-        ]);
-        const next = await ok<{ create_item: { id: string } }>(second, CREATE_ITEM, { board: board.id, name: 'after restart' });
-        expect(Number(next.create_item.id)).toBeGreaterThan(Number(created.create_item.id));
-      } finally {
-        await second.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withSimulator(startMondaySimulator({ dataDir: dir, seed: 3 }), async (second) => {
+      expect(second.credentials.apiToken).toBe(token);
+      const boards = await ok<{ boards: { name: string }[] }>(second, '{ boards { name } }');
+      expect(boards.boards.map((b) => b.name)).toEqual(['Purchase orders', 'Sales invoices', 'Sales orders', 'Extra']);
+      const found = await ok<{ items_page_by_column_values: { items: ItemOut[] } }>(
+        second,
+        `query ($b: ID!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: ["KEEP-1"]}]) { items { id name column_values(ids: ["amount"]) { id type text value } } } }`,
+        { b: board.id },
+      );
+      expect(found.items_page_by_column_values.items).toEqual([
+        { id: created.create_item.id, name: 'kept', column_values: [{ id: 'amount', type: 'numbers', text: '10.01', value: '"10.01"' }] },
+      ]);
+      const next = await ok<{ create_item: { id: string } }>(second, CREATE_ITEM, { board: board.id, name: 'after restart' });
+      expect(Number(next.create_item.id)).toBeGreaterThan(Number(created.create_item.id));
+    });
   });
 });

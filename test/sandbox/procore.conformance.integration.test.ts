@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcoreSimulator } from '../../src-main/sandbox/procore/index';
 import type { RunningSimulator } from '../../src-main/sandbox/_common/simulator';
+import { useTempDirs, withSimulator } from './support';
 
 // Conformance of the Procore simulator with shared/api/exact-online-procore.md Part 2 (and the
 // Procore items of Parts 3 and 4). Titles start with the fact-sheet section they check.
@@ -83,6 +81,8 @@ const cents = (amount: unknown): bigint => {
   const v = BigInt(m[2] as string) * 100n + BigInt(m[3] as string);
   return m[1] ? -v : v;
 };
+
+const tempDir = useTempDirs('procore-sim-');
 
 describe('Procore simulator', () => {
   let sim: RunningSimulator;
@@ -990,9 +990,8 @@ describe('Procore simulator', () => {
 });
 
 describe('2.6 rate limits', () => {
-  it('2.6 X-Rate-Limit-* in Unix seconds on every answer; spike limit → 429 + Retry-After; recovers after the window', async () => {
-    const sim = await start({ spikeLimit: 3, spikeWindowSeconds: 10, hourlyLimit: 1000 });
-    try {
+  it('2.6 X-Rate-Limit-* in Unix seconds on every answer; spike limit → 429 + Retry-After; recovers after the window', () =>
+    withSimulator(start({ spikeLimit: 3, spikeWindowSeconds: 10, hourlyLimit: 1000 }), async (sim) => {
       const o = api(sim, await token(sim));
       const remaining: string[] = [];
       for (let i = 0; i < 3; i++) {
@@ -1015,14 +1014,10 @@ describe('2.6 rate limits', () => {
       const again = await o.get(`projects?company_id=${o.companyId}`);
       expect(again.status).toBe(200);
       expect(again.headers.get('x-rate-limit-remaining')).toBe('2');
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('2.6 headers describe the window closest to exhaustion (here the hourly one); hourly 429 waits for the hour', async () => {
-    const sim = await start({ spikeLimit: 100, hourlyLimit: 2 });
-    try {
+  it('2.6 headers describe the window closest to exhaustion (here the hourly one); hourly 429 waits for the hour', () =>
+    withSimulator(start({ spikeLimit: 100, hourlyLimit: 2 }), async (sim) => {
       const o = api(sim, await token(sim));
       const first = await o.get(`projects?company_id=${o.companyId}`);
       expect(first.headers.get('x-rate-limit-limit')).toBe('2');
@@ -1032,68 +1027,54 @@ describe('2.6 rate limits', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(3500);
       sim.clock.advance(3600 * 1000);
       expect((await o.get(`projects?company_id=${o.companyId}`)).status).toBe(200);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('2.6 a 429 fault answers with Retry-After and the rate-limit headers', async () => {
-    const sim = await start(RELAXED);
-    try {
+  it('2.6 a 429 fault answers with Retry-After and the rate-limit headers', () =>
+    withSimulator(start(RELAXED), async (sim) => {
       const o = api(sim, await token(sim));
       sim.faults.set({ rateLimitRate: 1 });
       const res = await o.get(`projects?company_id=${o.companyId}`);
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(res.headers.get('x-rate-limit-remaining')).toBe('0');
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 });
 
 describe('persistence across a restart', () => {
   it('written records and issued tokens survive close + start on the same data dir; the world is not re-seeded', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'procore-sim-'));
-    try {
-      const first = await start(RELAXED, dataDir);
-      const t = await token(first);
-      const o = api(first, t);
-      const projectId = ((await o.json<Json[]>(`projects?company_id=${o.companyId}`))[0] as Json)[
-        'id'
-      ] as number;
-      const vendorsBefore = Number((await o.get(`vendors?company_id=${o.companyId}`)).headers.get('total'));
-      const sync = await o.send('PATCH', 'purchase_order_contracts/sync', {
-        project_id: projectId,
-        updates: [{ origin_id: 'EXACT-PO-PERSIST', title: 'kept' }],
-      });
-      const created = ((await sync.json()) as { entities: Json[] }).entities[0] as Json;
-      await o.send('POST', 'vendors', {
-        company_id: o.companyId,
-        vendor: { name: 'Persist B.V.', origin_id: 'PERSIST-V' },
-      });
-      await first.close();
+    const dataDir = tempDir();
+    const first = await start(RELAXED, dataDir);
+    const t = await token(first);
+    const o = api(first, t);
+    const projectId = ((await o.json<Json[]>(`projects?company_id=${o.companyId}`))[0] as Json)[
+      'id'
+    ] as number;
+    const vendorsBefore = Number((await o.get(`vendors?company_id=${o.companyId}`)).headers.get('total'));
+    const sync = await o.send('PATCH', 'purchase_order_contracts/sync', {
+      project_id: projectId,
+      updates: [{ origin_id: 'EXACT-PO-PERSIST', title: 'kept' }],
+    });
+    const created = ((await sync.json()) as { entities: Json[] }).entities[0] as Json;
+    await o.send('POST', 'vendors', {
+      company_id: o.companyId,
+      vendor: { name: 'Persist B.V.', origin_id: 'PERSIST-V' },
+    });
+    await first.close();
 
-      const second = await start(RELAXED, dataDir);
-      try {
-        const p = api(second, t); // the token issued before the restart still works
-        const found = await p.json<Json[]>(
-          `purchase_order_contracts?project_id=${projectId}&filters[origin_id]=EXACT-PO-PERSIST`,
-        );
-        expect(found.map((c) => c['id'])).toEqual([created['id']]);
-        expect(Number((await p.get(`vendors?company_id=${p.companyId}`)).headers.get('total'))).toBe(
-          vendorsBefore + 1,
-        );
-        // New ids continue the sequence instead of reusing one.
-        const next = (await (
-          await p.send('POST', 'vendors', { company_id: p.companyId, vendor: { name: 'Na herstart B.V.' } })
-        ).json()) as Json;
-        expect(next['id']).toBeGreaterThan(created['id'] as number);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await withSimulator(start(RELAXED, dataDir), async (second) => {
+      const p = api(second, t); // the token issued before the restart still works
+      const found = await p.json<Json[]>(
+        `purchase_order_contracts?project_id=${projectId}&filters[origin_id]=EXACT-PO-PERSIST`,
+      );
+      expect(found.map((c) => c['id'])).toEqual([created['id']]);
+      expect(Number((await p.get(`vendors?company_id=${p.companyId}`)).headers.get('total'))).toBe(
+        vendorsBefore + 1,
+      );
+      // New ids continue the sequence instead of reusing one.
+      const next = (await (
+        await p.send('POST', 'vendors', { company_id: p.companyId, vendor: { name: 'Na herstart B.V.' } })
+      ).json()) as Json;
+      expect(next['id']).toBeGreaterThan(created['id'] as number);
+    });
   });
 });

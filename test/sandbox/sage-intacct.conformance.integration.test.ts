@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntacctSimulator } from '../../src-main/sandbox/sage-intacct/index';
 import type { RunningSimulator } from '../../src-main/sandbox/_common/simulator';
+import { fetchJson, useTempDirs, withSimulator } from './support';
 
 // Conformance of the Sage Intacct simulator with shared/api/acumatica-intacct-coupa-monday.md §2.
 // Titles start with the fact-sheet section they check.
@@ -81,6 +79,8 @@ async function billCount(sim: RunningSimulator): Promise<number> {
   const { results } = await call(sim, [fn('count', '<readByQuery><object>APBILL</object><fields>RECORDNO</fields><query></query><pagesize>1</pagesize></readByQuery>')]);
   return Number(path(results[0], 'data', '@_totalcount'));
 }
+
+const tempDir = useTempDirs('intacct-sim-');
 
 describe('Intacct §2.1/§2.2/§2.5 gateway, envelope and the three status levels', () => {
   let sim: RunningSimulator;
@@ -281,7 +281,7 @@ describe('Intacct §2.6/§2.8 create and update', () => {
   });
 
   it('2.8 vendors exist only for suppliers with an Intacct id (deliberate gaps stay missing)', async () => {
-    const state = (await (await fetch(`${sim.baseUrl}/_sandbox/state`)).json()) as { VENDOR: Node[] };
+    const state = await fetchJson<{ VENDOR: Node[] }>(`${sim.baseUrl}/_sandbox/state`);
     expect(state.VENDOR.every((v) => typeof v.VENDORID === 'string' && v.VENDORID !== '')).toBe(true);
   });
 });
@@ -343,7 +343,7 @@ describe('Intacct §2.9 reading: readByQuery / readMore / query', () => {
   let allVendorIds: string[];
   beforeAll(async () => {
     sim = await startIntacctSimulator({ dataDir: null });
-    const state = (await (await fetch(`${sim.baseUrl}/_sandbox/state`)).json()) as { VENDOR: Node[] };
+    const state = await fetchJson<{ VENDOR: Node[] }>(`${sim.baseUrl}/_sandbox/state`);
     allVendorIds = state.VENDOR.map((v) => String(v.VENDORID));
   });
   afterAll(() => sim.close());
@@ -455,9 +455,8 @@ describe('Intacct §2.10 XML 1.0 character rules', () => {
 });
 
 describe('Intacct §2.11 rate limits, faults and persistence', () => {
-  it('2.11 past requestsPerMinute → HTTP 429 with GW-0010 and a control block holding only status; the window frees up', async () => {
-    const sim = await startIntacctSimulator({ dataDir: null, config: { requestsPerMinute: 2 } });
-    try {
+  it('2.11 past requestsPerMinute → HTTP 429 with GW-0010 and a control block holding only status; the window frees up', () =>
+    withSimulator(startIntacctSimulator({ dataDir: null, config: { requestsPerMinute: 2 } }), async (sim) => {
       const read = [fn('r', '<readByQuery><object>LOCATION</object><fields>LOCATIONID</fields><query></query></readByQuery>')];
       expect((await call(sim, read)).status).toBe(200);
       expect((await call(sim, read)).status).toBe(200);
@@ -468,38 +467,26 @@ describe('Intacct §2.11 rate limits, faults and persistence', () => {
       expect(limited.text).toMatch(/API rate limit exceeded/);
       await fetch(`${sim.baseUrl}/_sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 60_000 }) });
       expect((await call(sim, read)).status).toBe(200);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('2.11 more concurrent requests than maxConcurrentRequests → GW-0010', async () => {
-    const sim = await startIntacctSimulator({ dataDir: null, config: { maxConcurrentRequests: 1, processingDelayMs: 150 } });
-    try {
+  it('2.11 more concurrent requests than maxConcurrentRequests → GW-0010', () =>
+    withSimulator(startIntacctSimulator({ dataDir: null, config: { maxConcurrentRequests: 1, processingDelayMs: 150 } }), async (sim) => {
       const read = [fn('r', '<readByQuery><object>LOCATION</object><fields>LOCATIONID</fields><query></query></readByQuery>')];
       const [x, y] = await Promise.all([call(sim, read), call(sim, read)]);
       expect([x.status, y.status].sort()).toEqual([200, 429]);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault 5xx answers with an Intacct gateway failure body (GW errorno, text in description2)', async () => {
-    const sim = await startIntacctSimulator({ dataDir: null });
-    try {
+  it('fault 5xx answers with an Intacct gateway failure body (GW errorno, text in description2)', () =>
+    withSimulator(startIntacctSimulator({ dataDir: null }), async (sim) => {
       sim.faults.set({ serverErrorRate: 1 });
       const res = await call(sim, [fn('r', '<getAPISession/>')]);
       expect([500, 502, 503]).toContain(res.status);
       expect(path(res.response, 'control', 'status')).toBe('failure');
       expect(res.text).toMatch(/<description2>The Intacct service is temporarily unavailable/);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
-  it('fault drop-after-commit: the client gets no response but the bill exists, and a uniqueid replay is refused', async () => {
-    const sim = await startIntacctSimulator({ dataDir: null });
-    try {
+  it('fault drop-after-commit: the client gets no response but the bill exists, and a uniqueid replay is refused', () =>
+    withSimulator(startIntacctSimulator({ dataDir: null }), async (sim) => {
       const ref = await refData(sim);
       const before = await billCount(sim);
       sim.faults.set({ dropAfterCommitRate: 1 });
@@ -509,37 +496,27 @@ describe('Intacct §2.11 rate limits, faults and persistence', () => {
       const retry = await call(sim, [fn('drop-1', billXml(ref.vendor, ref.account, ['7.00']))], { uniqueId: true });
       expect(retry.results[0]?.status).toBe('failure');
       expect(await billCount(sim)).toBe(before + 1);
-    } finally {
-      await sim.close();
-    }
-  });
+    }));
 
   it('persistence: a restart on the same data dir keeps bills, sessions and executed controlids; no re-seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intacct-sim-'));
-    try {
-      const first = await startIntacctSimulator({ dataDir: dir });
-      const ref = await refData(first);
-      const session = String(path((await call(first, [fn('s', '<getAPISession/>')])).results[0], 'data', 'api', 'sessionid'));
-      const created = await call(first, [fn('keep-1', billXml(ref.vendor, ref.account, ['12.34']))], { uniqueId: true });
-      const recordNo = String(path(created.results[0], 'data', 'apbill', 'RECORDNO'));
-      const vendors = ((await (await fetch(`${first.baseUrl}/_sandbox/state`)).json()) as { VENDOR: unknown[] }).VENDOR.length;
-      await first.close();
+    const dir = tempDir();
+    const first = await startIntacctSimulator({ dataDir: dir });
+    const ref = await refData(first);
+    const session = String(path((await call(first, [fn('s', '<getAPISession/>')])).results[0], 'data', 'api', 'sessionid'));
+    const created = await call(first, [fn('keep-1', billXml(ref.vendor, ref.account, ['12.34']))], { uniqueId: true });
+    const recordNo = String(path(created.results[0], 'data', 'apbill', 'RECORDNO'));
+    const vendors = (await fetchJson<{ VENDOR: unknown[] }>(`${first.baseUrl}/_sandbox/state`)).VENDOR.length;
+    await first.close();
 
-      const second = await startIntacctSimulator({ dataDir: dir });
-      try {
-        const read = await call(second, [fn('r', `<read><object>APBILL</object><keys>${recordNo}</keys><fields>TOTALENTERED</fields></read>`)], { auth: `<sessionid>${session}</sessionid>` });
-        expect(path(read.response, 'operation', 'authentication', 'status')).toBe('success');
-        expect(path(read.results[0], 'data', 'apbill', 'TOTALENTERED')).toBe('12.34');
-        expect(((await (await fetch(`${second.baseUrl}/_sandbox/state`)).json()) as { VENDOR: unknown[] }).VENDOR.length).toBe(vendors);
-        const replay = await call(second, [fn('keep-1', billXml(ref.vendor, ref.account, ['12.34']))], { uniqueId: true });
-        expect(replay.results[0]?.status).toBe('failure');
-        const next = await call(second, [fn('keep-2', billXml(ref.vendor, ref.account, ['1.00']))]);
-        expect(Number(path(next.results[0], 'data', 'apbill', 'RECORDNO'))).toBe(Number(recordNo) + 1);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withSimulator(startIntacctSimulator({ dataDir: dir }), async (second) => {
+      const read = await call(second, [fn('r', `<read><object>APBILL</object><keys>${recordNo}</keys><fields>TOTALENTERED</fields></read>`)], { auth: `<sessionid>${session}</sessionid>` });
+      expect(path(read.response, 'operation', 'authentication', 'status')).toBe('success');
+      expect(path(read.results[0], 'data', 'apbill', 'TOTALENTERED')).toBe('12.34');
+      expect((await fetchJson<{ VENDOR: unknown[] }>(`${second.baseUrl}/_sandbox/state`)).VENDOR.length).toBe(vendors);
+      const replay = await call(second, [fn('keep-1', billXml(ref.vendor, ref.account, ['12.34']))], { uniqueId: true });
+      expect(replay.results[0]?.status).toBe('failure');
+      const next = await call(second, [fn('keep-2', billXml(ref.vendor, ref.account, ['1.00']))]);
+      expect(Number(path(next.results[0], 'data', 'apbill', 'RECORDNO'))).toBe(Number(recordNo) + 1);
+    });
   });
 });

@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliCommand, CliIo } from '../../src-main/host/cli-types';
 import { commands } from '../../src-main/host/commands';
 import { sandboxDumpCommand, sandboxServeCommand } from '../../src-main/host/commands/sandbox';
 import { SYSTEM_NAMES, startSandbox, startSimulator } from '../../src-main/sandbox';
+import { useTempDirs } from './support';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,15 +24,7 @@ type ServeLine = {
   systems: Record<string, { baseUrl: string; credentials: Record<string, string | number> }>;
 };
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-sandbox-cli-'));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs('ml-sandbox-cli-');
 
 function fakeIo(dataDir: string, signal = new AbortController().signal) {
   const out: string[] = [];

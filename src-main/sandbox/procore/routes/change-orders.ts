@@ -1,17 +1,16 @@
-import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
-import {
-  addFieldError,
-  badRequest,
-  isPlainObject,
-  json,
-  jsonObjectBody,
-  notFound,
-  type FieldErrors,
-  throwIfErrors,
-} from '../http';
+import type { ProcoreApp, Route, RouteCtx } from '../app';
+import { readFields, type FieldSpec } from '../fields';
+import { addFieldError, isPlainObject, json, jsonObjectBody, type FieldErrors } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { ChangeOrderRecord, ProjectRecord } from '../records';
+import {
+  assertWritable,
+  envelope,
+  projectFromPath,
+  readWriteInput,
+  recordInProject,
+  writeResponse,
+} from './route-kit';
 
 const FILTERS: FilterDefs<ChangeOrderRecord> = {
   ...commonFilters<ChangeOrderRecord>(),
@@ -51,9 +50,7 @@ function writeChangeOrder(
     origin_code: { type: 'string' },
     origin_data: { type: 'string' },
   };
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(spec, input, errors, ['line_items']);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, spec, input, ['line_items']);
   const contractId = (values['contract_id'] as number | undefined) ?? existing?.contract_id;
   const contract = contractId === undefined ? undefined : app.state.commitment(contractId);
   if (contractId === undefined) addFieldError(errors, 'contract_id', 'is required');
@@ -91,8 +88,7 @@ function writeChangeOrder(
         };
       });
   }
-  throwIfErrors(errors);
-  app.state.changeOrders.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.changeOrders, errors, values, existing);
   const now = app.nowIso();
   const base: ChangeOrderRecord = existing ?? {
     id: app.state.nextId(),
@@ -132,17 +128,10 @@ function writeChangeOrder(
 /** §2.5 Commitment change orders: `/projects/{project_id}/commitment_change_orders`. */
 export function changeOrderRoutes(app: ProcoreApp): Route[] {
   const base = '/projects/:projectId/commitment_change_orders';
-  const projectOf = (ctx: RouteCtx): ProjectRecord => requireProject(app, ctx.params['projectId']);
-  const changeOrderOf = (ctx: RouteCtx, project: ProjectRecord): ChangeOrderRecord => {
-    const co = app.state.changeOrders.get(pathId(ctx, 'id'));
-    if (!co || co.project_id !== project.id) throw notFound();
-    return co;
-  };
-  const body = (ctx: RouteCtx): Record<string, unknown> => {
-    const value = jsonObjectBody(ctx.req)['change_order'];
-    if (!isPlainObject(value)) throw badRequest({ change_order: ['is missing or not an object'] });
-    return value;
-  };
+  const projectOf = (ctx: RouteCtx): ProjectRecord => projectFromPath(app, ctx);
+  const changeOrderOf = (ctx: RouteCtx, project: ProjectRecord): ChangeOrderRecord =>
+    recordInProject(app.state.changeOrders, ctx, project);
+  const body = (ctx: RouteCtx): Record<string, unknown> => envelope(jsonObjectBody(ctx.req), 'change_order');
   return [
     {
       method: 'GET',
@@ -165,8 +154,12 @@ export function changeOrderRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const project = projectOf(ctx);
         const input = body(ctx);
-        const created = app.store.transaction(() => writeChangeOrder(app, project, input, null));
-        return json(201, app.views.changeOrder(created));
+        return writeResponse(
+          app,
+          201,
+          () => writeChangeOrder(app, project, input, null),
+          (c) => app.views.changeOrder(c),
+        );
       },
     },
     {
@@ -181,8 +174,12 @@ export function changeOrderRoutes(app: ProcoreApp): Route[] {
         const project = projectOf(ctx);
         const existing = changeOrderOf(ctx, project);
         const input = body(ctx);
-        const updated = app.store.transaction(() => writeChangeOrder(app, project, input, existing));
-        return json(200, app.views.changeOrder(updated));
+        return writeResponse(
+          app,
+          200,
+          () => writeChangeOrder(app, project, input, existing),
+          (c) => app.views.changeOrder(c),
+        );
       },
     },
   ];

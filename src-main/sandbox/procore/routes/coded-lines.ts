@@ -2,7 +2,7 @@ import { Decimal } from '../../../../src-shared/domain/money';
 import type { ProcoreApp } from '../app';
 import type { FieldSpec } from '../fields';
 import { addFieldError, type FieldErrors } from '../http';
-import type { CodedLineFields } from '../records';
+import type { CodedLineFields, OriginFields } from '../records';
 
 /**
  * What commitment SOV lines and direct cost lines share (§2.5): amount / quantity × unit_cost,
@@ -87,5 +87,14 @@ export function codedLine(
     cost_code_id: costCodeId,
     line_item_type_id: lineItemTypeId,
     position: existing ? existing.position : position,
+  };
+}
+
+/** origin_id / origin_data of a line write: the sent value (null clears it), else the stored one. */
+export function lineOrigin(values: Record<string, unknown>, existing: OriginFields | null): OriginFields {
+  return {
+    origin_id: 'origin_id' in values ? (values['origin_id'] as string | null) : (existing?.origin_id ?? null),
+    origin_data:
+      'origin_data' in values ? (values['origin_data'] as string | null) : (existing?.origin_data ?? null),
   };
 }

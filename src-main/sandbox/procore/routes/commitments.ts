@@ -1,20 +1,20 @@
-import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
-import {
-  addFieldError,
-  badRequest,
-  isPlainObject,
-  json,
-  jsonObjectBody,
-  notFound,
-  unprocessable,
-  type FieldErrors,
-  throwIfErrors,
-} from '../http';
+import type { SimResponse } from '../../_common/sim-server';
+import { pathId, type ProcoreApp, type Route, type RouteCtx } from '../app';
+import type { FieldSpec } from '../fields';
+import { addFieldError, json, jsonObjectBody, notFound, unprocessable } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { CommitmentKind, CommitmentLineRecord, CommitmentRecord, ProjectRecord } from '../records';
-import { runSync, syncUpdates } from '../sync-actions';
-import { CODED_LINE_FIELDS, codedLine } from './coded-lines';
+import { CODED_LINE_FIELDS, codedLine, lineOrigin } from './coded-lines';
+import {
+  assertWritable,
+  envelope,
+  projectFromQueryOrBody,
+  readWriteInput,
+  recordInProject,
+  softDelete,
+  syncResponse,
+  writeResponse,
+} from './route-kit';
 
 /** §2.5 status enums per kind. */
 const STATUSES: Record<CommitmentKind, readonly string[]> = {
@@ -105,9 +105,7 @@ export function writeCommitment(
   existing: CommitmentRecord | null,
   allowedExtra: readonly string[] = [],
 ): CommitmentRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(FIELDS[kind], input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, FIELDS[kind], input, allowedExtra);
   const vendorId = values['vendor_id'];
   if (typeof vendorId === 'number' && !app.state.vendors.get(vendorId))
     addFieldError(errors, 'vendor_id', `vendor ${vendorId} does not exist in this company`);
@@ -123,8 +121,7 @@ export function writeCommitment(
       `cannot be changed: the commitment is ${existing.status} and its vendor is locked`,
     );
   if (values['status'] === null) addFieldError(errors, 'status', 'cannot be blank');
-  throwIfErrors(errors);
-  app.state.commitments[kind].assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.commitments[kind], errors, values, existing);
   const now = app.nowIso();
   const base: CommitmentRecord = existing ?? {
     id: app.state.nextId(),
@@ -174,13 +171,10 @@ export function writeCommitmentLine(
   allowedExtra: readonly string[] = [],
 ): CommitmentLineRecord {
   assertSovUnlocked(app, contract);
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(LINE_FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, LINE_FIELDS, input, allowedExtra);
   const siblings = app.state.commitmentLines.inGroup('contract', contract.id);
   const coded = codedLine(app, contract.project_id, values, existing, errors, siblings.length + 1);
-  throwIfErrors(errors);
-  app.state.commitmentLines.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.commitmentLines, errors, values, existing);
   const now = app.nowIso();
   const record: CommitmentLineRecord = {
     id: existing?.id ?? app.state.nextId(),
@@ -188,9 +182,7 @@ export function writeCommitmentLine(
     ...coded,
     tax_code_id:
       'tax_code_id' in values ? (values['tax_code_id'] as number | null) : (existing?.tax_code_id ?? null),
-    origin_id: 'origin_id' in values ? (values['origin_id'] as string | null) : (existing?.origin_id ?? null),
-    origin_data:
-      'origin_data' in values ? (values['origin_data'] as string | null) : (existing?.origin_data ?? null),
+    ...lineOrigin(values, existing),
     created_at: existing?.created_at ?? now,
     updated_at: now,
   };
@@ -214,21 +206,16 @@ function assertSovUnlocked(app: ProcoreApp, contract: CommitmentRecord): void {
 export function commitmentRoutes(app: ProcoreApp): Route[] {
   const routes: Route[] = [];
   const projectOf = (ctx: RouteCtx, body?: Record<string, unknown>): ProjectRecord =>
-    requireProject(app, ctx.req.query.get('project_id') ?? body?.['project_id']);
+    projectFromQueryOrBody(app, ctx, body);
+  // Per-kind lists and the combined /commitments list filter and show commitments alike.
+  const listCommitments = (ctx: RouteCtx, commitments: CommitmentRecord[]): SimResponse =>
+    listResponse(ctx.req, commitments, FILTERS, (c) => app.views.commitment(c), app.config, true);
 
   for (const kind of ['purchase_order_contract', 'work_order_contract'] as const) {
     const base = `/${kind}s`;
     const table = app.state.commitments[kind];
-    const contractOf = (ctx: RouteCtx, project: ProjectRecord): CommitmentRecord => {
-      const c = table.get(pathId(ctx, 'id'));
-      if (!c || c.deleted_at || c.project_id !== project.id) throw notFound();
-      return c;
-    };
-    const bodyObject = (body: Record<string, unknown>, key: string): Record<string, unknown> => {
-      const value = body[key];
-      if (!isPlainObject(value)) throw badRequest({ [key]: ['is missing or not an object'] });
-      return value;
-    };
+    const contractOf = (ctx: RouteCtx, project: ProjectRecord): CommitmentRecord =>
+      recordInProject(table, ctx, project);
     const lineOf = (ctx: RouteCtx, contract: CommitmentRecord): CommitmentLineRecord => {
       const line = app.state.commitmentLines.get(pathId(ctx, 'lineId'));
       if (!line || line.contract_id !== contract.id) throw notFound();
@@ -242,14 +229,7 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         list: true,
         handle: (ctx) => {
           const project = projectOf(ctx);
-          return listResponse(
-            ctx.req,
-            table.inGroup('project', project.id),
-            FILTERS,
-            (c) => app.views.commitment(c),
-            app.config,
-            true,
-          );
+          return listCommitments(ctx, table.inGroup('project', project.id));
         },
       },
       {
@@ -258,11 +238,11 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         handle: (ctx) => {
           const body = jsonObjectBody(ctx.req);
           const project = projectOf(ctx, body);
-          return runSync(app, syncUpdates(app, body), {
+          return syncResponse(app, body, {
             table,
             inScope: (c) => c.project_id === project.id,
-            create: (item) => writeCommitment(app, kind, project, item, null, ['id']),
-            update: (existing, item) => writeCommitment(app, kind, project, item, existing, ['id']),
+            write: (item, existing, allowedExtra) =>
+              writeCommitment(app, kind, project, item, existing, allowedExtra),
             show: (c) => app.views.commitment(c),
           });
         },
@@ -273,10 +253,12 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         handle: (ctx) => {
           const body = jsonObjectBody(ctx.req);
           const project = projectOf(ctx, body);
-          const created = app.store.transaction(() =>
-            writeCommitment(app, kind, project, bodyObject(body, kind), null),
+          return writeResponse(
+            app,
+            201,
+            () => writeCommitment(app, kind, project, envelope(body, kind), null),
+            (c) => app.views.commitment(c),
           );
-          return json(201, app.views.commitment(created));
         },
       },
       {
@@ -300,12 +282,11 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         handle: (ctx) => {
           const body = jsonObjectBody(ctx.req);
           const contract = contractOf(ctx, projectOf(ctx, body));
-          return runSync(app, syncUpdates(app, body), {
+          return syncResponse(app, body, {
             table: app.state.commitmentLines,
             inScope: (l) => l.contract_id === contract.id,
-            create: (item) => writeCommitmentLine(app, currentContract(app, contract), item, null, ['id']),
-            update: (existing, item) =>
-              writeCommitmentLine(app, currentContract(app, contract), item, existing, ['id']),
+            write: (item, existing, allowedExtra) =>
+              writeCommitmentLine(app, currentContract(app, contract), item, existing, allowedExtra),
             show: (l) => app.views.commitmentLine(l),
           });
         },
@@ -316,10 +297,12 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         handle: (ctx) => {
           const body = jsonObjectBody(ctx.req);
           const contract = contractOf(ctx, projectOf(ctx, body));
-          const line = app.store.transaction(() =>
-            writeCommitmentLine(app, contract, bodyObject(body, 'line_item'), null),
+          return writeResponse(
+            app,
+            201,
+            () => writeCommitmentLine(app, contract, envelope(body, 'line_item'), null),
+            (l) => app.views.commitmentLine(l),
           );
-          return json(201, app.views.commitmentLine(line));
         },
       },
       {
@@ -334,10 +317,12 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
           const body = jsonObjectBody(ctx.req);
           const contract = contractOf(ctx, projectOf(ctx, body));
           const line = lineOf(ctx, contract);
-          const updated = app.store.transaction(() =>
-            writeCommitmentLine(app, contract, bodyObject(body, 'line_item'), line),
+          return writeResponse(
+            app,
+            200,
+            () => writeCommitmentLine(app, contract, envelope(body, 'line_item'), line),
+            (l) => app.views.commitmentLine(l),
           );
-          return json(200, app.views.commitmentLine(updated));
         },
       },
       {
@@ -366,10 +351,12 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
           const body = jsonObjectBody(ctx.req);
           const project = projectOf(ctx, body);
           const contract = contractOf(ctx, project);
-          const updated = app.store.transaction(() =>
-            writeCommitment(app, kind, project, bodyObject(body, kind), contract),
+          return writeResponse(
+            app,
+            200,
+            () => writeCommitment(app, kind, project, envelope(body, kind), contract),
+            (c) => app.views.commitment(c),
           );
-          return json(200, app.views.commitment(updated));
         },
       },
       {
@@ -379,9 +366,7 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
           const contract = contractOf(ctx, projectOf(ctx));
           if (isLocked(app, contract))
             throw unprocessable({ base: [`a commitment with status ${contract.status} cannot be deleted`] });
-          const now = app.nowIso();
-          table.put({ ...contract, deleted_at: now, updated_at: now });
-          return { status: 204 };
+          return softDelete(app, table, contract);
         },
       },
     );
@@ -397,7 +382,7 @@ export function commitmentRoutes(app: ProcoreApp): Route[] {
         ...app.state.commitments.purchase_order_contract.inGroup('project', project.id),
         ...app.state.commitments.work_order_contract.inGroup('project', project.id),
       ];
-      return listResponse(ctx.req, all, FILTERS, (c) => app.views.commitment(c), app.config, true);
+      return listCommitments(ctx, all);
     },
   });
   return routes;

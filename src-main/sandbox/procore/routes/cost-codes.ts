@@ -1,18 +1,17 @@
-import { pathId, requireCompany, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
-import {
-  addFieldError,
-  badRequest,
-  isPlainObject,
-  json,
-  jsonObjectBody,
-  notFound,
-  type FieldErrors,
-  throwIfErrors,
-} from '../http';
+import { requireCompany, requireProject, type ProcoreApp, type Route } from '../app';
+import type { FieldSpec } from '../fields';
+import { addFieldError, json, jsonObjectBody } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { CostCodeRecord, LineItemBaseType, LineItemTypeRecord, ProjectRecord } from '../records';
-import { runSync, syncUpdates } from '../sync-actions';
+import {
+  assertWritable,
+  envelope,
+  projectFromQueryOrBody,
+  readWriteInput,
+  recordInProject,
+  syncResponse,
+  writeResponse,
+} from './route-kit';
 
 const COST_CODE_FIELDS: FieldSpec = {
   code: { type: 'string' },
@@ -64,9 +63,7 @@ function writeCostCode(
   existing: CostCodeRecord | null,
   allowedExtra: readonly string[] = [],
 ): CostCodeRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(COST_CODE_FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, COST_CODE_FIELDS, input, allowedExtra);
   const code = 'code' in values ? values['code'] : existing?.code;
   const name = 'name' in values ? values['name'] : existing?.name;
   if (typeof code !== 'string' || code.trim() === '') addFieldError(errors, 'code', "can't be blank");
@@ -82,8 +79,7 @@ function writeCostCode(
     .find((c) => c.full_code === fullCode && !c.deleted_at);
   if (twin && twin.id !== existing?.id)
     addFieldError(errors, 'code', `has already been taken (${fullCode} exists in this project)`);
-  throwIfErrors(errors);
-  app.state.costCodes.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.costCodes, errors, values, existing);
   const now = app.nowIso();
   const base: CostCodeRecord = existing ?? {
     id: app.state.nextId(),
@@ -116,9 +112,7 @@ function writeLineItemType(
   existing: LineItemTypeRecord | null,
   allowedExtra: readonly string[] = [],
 ): LineItemTypeRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(LINE_ITEM_TYPE_FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, LINE_ITEM_TYPE_FIELDS, input, allowedExtra);
   const { csv_import_code: importCode, ...rest } = values;
   if (importCode !== undefined && rest['code'] === undefined) rest['code'] = importCode;
   const merged = { ...existing, ...rest };
@@ -129,8 +123,7 @@ function writeLineItemType(
   if (!merged.base_type) addFieldError(errors, 'base_type', `is required (${BASE_TYPES.join(', ')})`);
   const twin = app.state.lineItemTypes.all().find((t) => t.code === merged.code);
   if (twin && twin.id !== existing?.id) addFieldError(errors, 'csv_import_code', 'has already been taken');
-  throwIfErrors(errors);
-  app.state.lineItemTypes.assertOriginFree(rest['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.lineItemTypes, errors, rest, existing);
   const now = app.nowIso();
   const base: LineItemTypeRecord = existing ?? {
     id: app.state.nextId(),
@@ -147,15 +140,13 @@ function writeLineItemType(
 
 /** §2.5 Cost codes (per project) and line item types ("cost types", per company), with their syncs. */
 export function costCodeRoutes(app: ProcoreApp): Route[] {
-  const projectOf = (ctx: RouteCtx, body?: Record<string, unknown>): ProjectRecord =>
-    requireProject(app, ctx.req.query.get('project_id') ?? body?.['project_id']);
   return [
     {
       method: 'GET',
       path: '/cost_codes',
       list: true,
       handle: (ctx) => {
-        const project = projectOf(ctx);
+        const project = projectFromQueryOrBody(app, ctx);
         return listResponse(
           ctx.req,
           app.state.costCodes.inGroup('project', project.id),
@@ -171,12 +162,14 @@ export function costCodeRoutes(app: ProcoreApp): Route[] {
       path: '/cost_codes',
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
-        const project = projectOf(ctx, body);
-        if (!isPlainObject(body['cost_code']))
-          throw badRequest({ cost_code: ['is missing or not an object'] });
-        const input = body['cost_code'];
-        const created = app.store.transaction(() => writeCostCode(app, project, input, null));
-        return json(201, app.views.costCode(created));
+        const project = projectFromQueryOrBody(app, ctx, body);
+        const input = envelope(body, 'cost_code');
+        return writeResponse(
+          app,
+          201,
+          () => writeCostCode(app, project, input, null),
+          (c) => app.views.costCode(c),
+        );
       },
     },
     {
@@ -185,12 +178,11 @@ export function costCodeRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
         // project_id placement is unconfirmed (§2.5): query or body.
-        const project = projectOf(ctx, body);
-        return runSync(app, syncUpdates(app, body), {
+        const project = projectFromQueryOrBody(app, ctx, body);
+        return syncResponse(app, body, {
           table: app.state.costCodes,
           inScope: (c) => c.project_id === project.id,
-          create: (item) => writeCostCode(app, project, item, null, ['id']),
-          update: (existing, item) => writeCostCode(app, project, item, existing, ['id']),
+          write: (item, existing, allowedExtra) => writeCostCode(app, project, item, existing, allowedExtra),
           show: (c) => app.views.costCode(c),
         });
       },
@@ -199,9 +191,9 @@ export function costCodeRoutes(app: ProcoreApp): Route[] {
       method: 'GET',
       path: '/cost_codes/:id',
       handle: (ctx) => {
-        const project = projectOf(ctx);
-        const code = app.state.costCodes.get(pathId(ctx, 'id'));
-        if (!code || code.project_id !== project.id) throw notFound();
+        const project = projectFromQueryOrBody(app, ctx);
+        // Unlike commitments and direct costs, a soft-deleted cost code is still shown by id.
+        const code = recordInProject(app.state.costCodes, ctx, project, { showDeleted: true });
         return json(200, app.views.costCode(code));
       },
     },
@@ -229,11 +221,10 @@ export function costCodeRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
         requireCompany(app, ctx.req.query.get('company_id') ?? body['company_id']);
-        return runSync(app, syncUpdates(app, body), {
+        return syncResponse(app, body, {
           table: app.state.lineItemTypes,
           inScope: () => true,
-          create: (item) => writeLineItemType(app, item, null, ['id']),
-          update: (existing, item) => writeLineItemType(app, item, existing, ['id']),
+          write: (item, existing, allowedExtra) => writeLineItemType(app, item, existing, allowedExtra),
           show: (t) => t,
         });
       },

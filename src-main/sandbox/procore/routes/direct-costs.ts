@@ -1,12 +1,12 @@
-import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
+import type { SimResponse } from '../../_common/sim-server';
+import type { ProcoreApp, Route, RouteCtx } from '../app';
+import type { FieldSpec } from '../fields';
 import {
   addFieldError,
   badRequest,
   isPlainObject,
   json,
   jsonObjectBody,
-  notFound,
   ProcoreHttpError,
   type FieldErrors,
   throwIfErrors,
@@ -14,7 +14,17 @@ import {
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { DirectCostLineRecord, DirectCostRecord, ProjectRecord } from '../records';
 import { runSync, syncUpdates } from '../sync-actions';
-import { CODED_LINE_FIELDS, codedLine } from './coded-lines';
+import { CODED_LINE_FIELDS, codedLine, lineOrigin } from './coded-lines';
+import {
+  assertWritable,
+  envelope,
+  projectFromPath,
+  readWriteInput,
+  recordInProject,
+  softDelete,
+  syncResponse,
+  writeResponse,
+} from './route-kit';
 
 const FIELDS: FieldSpec = {
   direct_cost_type: { type: 'enum', values: ['invoice', 'expense', 'payroll'] },
@@ -54,9 +64,7 @@ function writeDirectCost(
   existing: DirectCostRecord | null,
   allowedExtra: readonly string[],
 ): DirectCostRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, FIELDS, input, allowedExtra);
   const type = (values['direct_cost_type'] as string | undefined) ?? existing?.direct_cost_type;
   if (existing && 'direct_cost_type' in values && values['direct_cost_type'] !== existing.direct_cost_type)
     addFieldError(errors, 'direct_cost_type', 'can only be set when the direct cost is created');
@@ -69,8 +77,7 @@ function writeDirectCost(
   const vendorId = values['vendor_id'];
   if (typeof vendorId === 'number' && !app.state.vendors.get(vendorId))
     addFieldError(errors, 'vendor_id', `vendor ${vendorId} does not exist in this company`);
-  throwIfErrors(errors);
-  app.state.directCosts.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.directCosts, errors, values, existing);
   const now = app.nowIso();
   const base: DirectCostRecord = existing ?? {
     id: app.state.nextId(),
@@ -102,21 +109,16 @@ function writeDirectCostLine(
   existing: DirectCostLineRecord | null,
   allowedExtra: readonly string[] = [],
 ): DirectCostLineRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(CODED_LINE_FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, CODED_LINE_FIELDS, input, allowedExtra);
   const siblings = app.state.directCostLines.inGroup('directCost', directCost.id);
   const coded = codedLine(app, directCost.project_id, values, existing, errors, siblings.length + 1);
-  throwIfErrors(errors);
-  app.state.directCostLines.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.directCostLines, errors, values, existing);
   const now = app.nowIso();
   const record: DirectCostLineRecord = {
     id: existing?.id ?? app.state.nextId(),
     direct_cost_id: directCost.id,
     ...coded,
-    origin_id: 'origin_id' in values ? (values['origin_id'] as string | null) : (existing?.origin_id ?? null),
-    origin_data:
-      'origin_data' in values ? (values['origin_data'] as string | null) : (existing?.origin_data ?? null),
+    ...lineOrigin(values, existing),
     created_at: existing?.created_at ?? now,
     updated_at: now,
   };
@@ -139,16 +141,12 @@ function nestedErrors(err: unknown, index: number): FieldErrors {
 /** §2.5 Direct costs with their line items, v1.0 (`item`) and v1.1 (`direct_cost` + nested lines). */
 export function directCostRoutes(app: ProcoreApp): Route[] {
   const base = '/projects/:projectId/direct_costs';
-  const projectOf = (ctx: RouteCtx): ProjectRecord => requireProject(app, ctx.params['projectId']);
-  const directCostOf = (ctx: RouteCtx, project: ProjectRecord): DirectCostRecord => {
-    const d = app.state.directCosts.get(pathId(ctx, 'id'));
-    if (!d || d.deleted_at || d.project_id !== project.id) throw notFound();
-    return d;
-  };
-  const bodyObject = (body: Record<string, unknown>, key: string): Record<string, unknown> => {
-    if (!isPlainObject(body[key])) throw badRequest({ [key]: ['is missing or not an object'] });
-    return body[key];
-  };
+  const projectOf = (ctx: RouteCtx): ProjectRecord => projectFromPath(app, ctx);
+  const directCostOf = (ctx: RouteCtx, project: ProjectRecord): DirectCostRecord =>
+    recordInProject(app.state.directCosts, ctx, project);
+  // The project-wide and the per-direct-cost line lists filter and show lines alike.
+  const listLines = (ctx: RouteCtx, lines: DirectCostLineRecord[]): SimResponse =>
+    listResponse(ctx.req, lines, LINE_FILTERS, (l) => app.views.directCostLine(l), app.config);
   const both = ['v1.0', 'v1.1'] as const;
 
   return [
@@ -176,7 +174,7 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const project = projectOf(ctx);
         const body = jsonObjectBody(ctx.req);
-        const input = bodyObject(body, ctx.version === 'v1.1' ? 'direct_cost' : 'item');
+        const input = envelope(body, ctx.version === 'v1.1' ? 'direct_cost' : 'item');
         const nested = ctx.version === 'v1.1' ? input['line_items'] : undefined;
         if (nested !== undefined && !Array.isArray(nested))
           throw badRequest({ line_items: ['must be a list of line items'] });
@@ -208,11 +206,11 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const project = projectOf(ctx);
         const body = jsonObjectBody(ctx.req);
-        return runSync(app, syncUpdates(app, body), {
+        return syncResponse(app, body, {
           table: app.state.directCosts,
           inScope: (d) => d.project_id === project.id,
-          create: (item) => writeDirectCost(app, project, item, null, ['id']),
-          update: (existing, item) => writeDirectCost(app, project, item, existing, ['id']),
+          write: (item, existing, allowedExtra) =>
+            writeDirectCost(app, project, item, existing, allowedExtra),
           show: (d) => app.views.directCost(d),
         });
       },
@@ -224,13 +222,7 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       list: true,
       handle: (ctx) => {
         const project = projectOf(ctx);
-        return listResponse(
-          ctx.req,
-          app.state.directCostLines.inGroup('project', project.id),
-          LINE_FILTERS,
-          (l) => app.views.directCostLine(l),
-          app.config,
-        );
+        return listLines(ctx, app.state.directCostLines.inGroup('project', project.id));
       },
     },
     {
@@ -287,13 +279,7 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       list: true,
       handle: (ctx) => {
         const d = directCostOf(ctx, projectOf(ctx));
-        return listResponse(
-          ctx.req,
-          app.state.directCostLines.inGroup('directCost', d.id),
-          LINE_FILTERS,
-          (l) => app.views.directCostLine(l),
-          app.config,
-        );
+        return listLines(ctx, app.state.directCostLines.inGroup('directCost', d.id));
       },
     },
     {
@@ -302,9 +288,13 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       versions: both,
       handle: (ctx) => {
         const d = directCostOf(ctx, projectOf(ctx));
-        const input = bodyObject(jsonObjectBody(ctx.req), 'line_item');
-        const line = app.store.transaction(() => writeDirectCostLine(app, d, input, null));
-        return json(201, app.views.directCostLine(line));
+        const input = envelope(jsonObjectBody(ctx.req), 'line_item');
+        return writeResponse(
+          app,
+          201,
+          () => writeDirectCostLine(app, d, input, null),
+          (l) => app.views.directCostLine(l),
+        );
       },
     },
     {
@@ -320,9 +310,13 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const project = projectOf(ctx);
         const existing = directCostOf(ctx, project);
-        const input = bodyObject(jsonObjectBody(ctx.req), ctx.version === 'v1.1' ? 'direct_cost' : 'item');
-        const updated = app.store.transaction(() => writeDirectCost(app, project, input, existing, []));
-        return json(200, app.views.directCost(updated));
+        const input = envelope(jsonObjectBody(ctx.req), ctx.version === 'v1.1' ? 'direct_cost' : 'item');
+        return writeResponse(
+          app,
+          200,
+          () => writeDirectCost(app, project, input, existing, []),
+          (d) => app.views.directCost(d),
+        );
       },
     },
     {
@@ -330,10 +324,7 @@ export function directCostRoutes(app: ProcoreApp): Route[] {
       path: `${base}/:id`,
       versions: both,
       handle: (ctx) => {
-        const existing = directCostOf(ctx, projectOf(ctx));
-        const now = app.nowIso();
-        app.state.directCosts.put({ ...existing, deleted_at: now, updated_at: now });
-        return { status: 204 };
+        return softDelete(app, app.state.directCosts, directCostOf(ctx, projectOf(ctx)));
       },
     },
   ];

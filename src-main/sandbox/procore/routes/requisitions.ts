@@ -1,17 +1,9 @@
 import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
-import {
-  addFieldError,
-  badRequest,
-  isPlainObject,
-  json,
-  jsonObjectBody,
-  notFound,
-  type FieldErrors,
-  throwIfErrors,
-} from '../http';
+import type { FieldSpec } from '../fields';
+import { addFieldError, json, jsonObjectBody, notFound } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { ContractItemRecord, RequisitionRecord } from '../records';
+import { assertWritable, envelope, readWriteInput, writeResponse } from './route-kit';
 
 /** §2.5 requisition (subcontractor invoice) status enum. */
 export const REQUISITION_STATUSES = [
@@ -58,9 +50,7 @@ function writeRequisition(
   existing: RequisitionRecord,
   input: Record<string, unknown>,
 ): RequisitionRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(FIELDS, input, errors);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, FIELDS, input);
   const erpStatus = values['erp_status'];
   const accepted = app.config.requisitionErpStatuses;
   if (typeof erpStatus === 'string' && (erpStatus === '' || (accepted && !accepted.includes(erpStatus))))
@@ -81,8 +71,7 @@ function writeRequisition(
         'only the latest subcontractor invoice of a commitment can be updated (ERP fields excepted)',
       );
   }
-  throwIfErrors(errors);
-  app.state.requisitions.assertOriginFree(values['origin_id'], existing.id);
+  assertWritable(app.state.requisitions, errors, values, existing);
   return app.state.requisitions.put({
     ...existing,
     ...values,
@@ -143,11 +132,13 @@ export function requisitionRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
         const existing = requisitionOf(ctx, ctx.req.query.get('project_id') ?? body['project_id']);
-        if (!isPlainObject(body['requisition']))
-          throw badRequest({ requisition: ['is missing or not an object'] });
-        const input = body['requisition'];
-        const updated = app.store.transaction(() => writeRequisition(app, existing, input));
-        return json(200, app.views.requisition(updated));
+        const input = envelope(body, 'requisition');
+        return writeResponse(
+          app,
+          200,
+          () => writeRequisition(app, existing, input),
+          (r) => app.views.requisition(r),
+        );
       },
     },
   ];

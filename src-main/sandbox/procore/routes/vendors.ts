@@ -1,18 +1,9 @@
 import { pathId, requireCompany, type ProcoreApp, type Route, type RouteCtx } from '../app';
-import { readFields, type FieldSpec, rejectUnknownFields } from '../fields';
-import {
-  addFieldError,
-  badRequest,
-  isPlainObject,
-  json,
-  jsonObjectBody,
-  notFound,
-  type FieldErrors,
-  throwIfErrors,
-} from '../http';
+import type { FieldSpec } from '../fields';
+import { addFieldError, json, jsonObjectBody, notFound } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
 import type { VendorRecord } from '../records';
-import { runSync, syncUpdates } from '../sync-actions';
+import { assertWritable, envelope, readWriteInput, syncResponse, writeResponse } from './route-kit';
 
 const FIELDS: FieldSpec = {
   name: { type: 'string' },
@@ -50,16 +41,13 @@ export function writeVendor(
   existing: VendorRecord | null,
   allowedExtra: readonly string[] = [],
 ): VendorRecord {
-  const errors: FieldErrors = {};
-  const { values, unknown } = readFields(FIELDS, input, errors, allowedExtra);
-  rejectUnknownFields(app, unknown);
+  const { values, errors } = readWriteInput(app, FIELDS, input, allowedExtra);
   const name = 'name' in values ? values['name'] : existing?.name;
   if (typeof name !== 'string' || name.trim() === '') addFieldError(errors, 'name', "can't be blank");
   const country = values['country_code'];
   if (typeof country === 'string' && !/^[A-Z]{2}$/.test(country))
     addFieldError(errors, 'country_code', `must be an ISO-3166 alpha-2 code such as NL, got "${country}"`);
-  throwIfErrors(errors);
-  app.state.vendors.assertOriginFree(values['origin_id'], existing?.id ?? null);
+  assertWritable(app.state.vendors, errors, values, existing);
   const now = app.nowIso();
   const base: VendorRecord = existing ?? {
     id: app.state.nextId(),
@@ -99,10 +87,6 @@ export function vendorRoutes(app: ProcoreApp): Route[] {
     if (!v) throw notFound();
     return v;
   };
-  const vendorBody = (body: Record<string, unknown>): Record<string, unknown> => {
-    if (!isPlainObject(body['vendor'])) throw badRequest({ vendor: ['is missing or not an object'] });
-    return body['vendor'];
-  };
   return [
     {
       method: 'GET',
@@ -125,11 +109,10 @@ export function vendorRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
         companyOf(ctx, body);
-        return runSync(app, syncUpdates(app, body), {
+        return syncResponse(app, body, {
           table: app.state.vendors,
           inScope: () => true,
-          create: (item) => writeVendor(app, item, null, ['id']),
-          update: (existing, item) => writeVendor(app, item, existing, ['id']),
+          write: (item, existing, allowedExtra) => writeVendor(app, item, existing, allowedExtra),
           show: (v) => app.views.vendor(v),
         });
       },
@@ -140,8 +123,12 @@ export function vendorRoutes(app: ProcoreApp): Route[] {
       handle: (ctx) => {
         const body = jsonObjectBody(ctx.req);
         companyOf(ctx, body);
-        const created = app.store.transaction(() => writeVendor(app, vendorBody(body), null));
-        return json(201, app.views.vendor(created));
+        return writeResponse(
+          app,
+          201,
+          () => writeVendor(app, envelope(body, 'vendor'), null),
+          (v) => app.views.vendor(v),
+        );
       },
     },
     {
@@ -159,8 +146,12 @@ export function vendorRoutes(app: ProcoreApp): Route[] {
         const body = jsonObjectBody(ctx.req);
         companyOf(ctx, body);
         const existing = vendorOf(ctx);
-        const updated = app.store.transaction(() => writeVendor(app, vendorBody(body), existing));
-        return json(200, app.views.vendor(updated));
+        return writeResponse(
+          app,
+          200,
+          () => writeVendor(app, envelope(body, 'vendor'), existing),
+          (v) => app.views.vendor(v),
+        );
       },
     },
   ];
