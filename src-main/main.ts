@@ -6,6 +6,7 @@ import { KeytarCredentialStore } from './credentials';
 import { registerIpc } from './electron/ipc';
 import { appPageUrl, createMainWindow } from './electron/window';
 import { createAppContext } from './host/app-context';
+import { attachEngine } from './host/engine-host';
 import { DATA_DIR_ENV, resolveDataDir } from './store/paths';
 
 /**
@@ -51,13 +52,18 @@ function start(): void {
   const pageUrl = appPageUrl(indexHtmlPath);
   const unregisterIpc = registerIpc(ctx, pageUrl);
   createMainWindow({ preloadPath, indexHtmlPath });
+  // The engine comes up behind the window: its simulators or sign-ins must not delay the UI.
+  const engine = attachEngine(ctx).catch((error: unknown) => {
+    ctx.log.error('the sync engine failed to start', { error });
+    return null;
+  });
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preloadPath, indexHtmlPath });
   });
   app.on('will-quit', () => {
     unregisterIpc();
-    ctx.close();
+    void engine.then((f1) => f1?.close()).finally(() => ctx.close());
   });
 }
 

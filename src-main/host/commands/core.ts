@@ -4,8 +4,8 @@ import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createAppContext } from '../app-context';
-import { createEngineApi } from '../engine-api';
-import { APP_SANDBOX_CONFIG, F1NotConfiguredError, openF1Runtime, type F1Runtime } from '../f1-runtime';
+import { attachEngine } from '../engine-host';
+import { APP_SANDBOX_CONFIG } from '../f1-runtime';
 import { startBrowserHost, type BrowserHost } from '../browser-host';
 import type { CliCommand, CliIo } from '../cli-types';
 import type { AppContext } from '../context';
@@ -122,19 +122,11 @@ export const serveCommand: CliCommand = {
         io.err(`sandbox ${system}: ${simulator.baseUrl}`);
     }
     // The sync engine runs in this process when the flow's connections can be opened.
-    let f1: F1Runtime | null = null;
-    try {
-      f1 = await openF1Runtime({
-        store: ctx.store,
-        dataDir: ctx.dataDir,
-        log: ctx.log,
-        ...(sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {}),
-      });
-      ctx.engine = createEngineApi(ctx, f1);
-    } catch (error) {
-      if (!(error instanceof F1NotConfiguredError)) throw error;
-      io.err(`Sync engine not started: ${error.message}`);
-    }
+    const f1 = await attachEngine(
+      ctx,
+      sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {},
+    );
+    if (!f1) io.err('Sync engine not started: no Exact Online → Procore connections yet (try --sandbox).');
     let host: BrowserHost;
     try {
       host = await startBrowserHost({
