@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../connectors/_kit/log';
 import type { CredentialStore } from '../credentials';
 import { openStore } from '../store/db';
-import type { AppContext } from './context';
+import type { AppContext, EngineApi } from './context';
 import { createEventBus } from './event-bus';
 
 export interface AppContextOptions {
@@ -12,6 +12,8 @@ export interface AppContextOptions {
   appVersion?: string;
   log?: Logger;
   now?: () => Date;
+  /** The sync engine, when it can be built before the context (otherwise assign ctx.engine later). */
+  engine?: EngineApi;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createAppContext(options: AppContextOptions): AppContext & { clo
     appVersion: options.appVersion ?? packageVersion(),
     log,
     now,
+    ...(options.engine ? { engine: options.engine } : {}),
     close: () => store.close(),
   };
 }

@@ -1,3 +1,4 @@
+import type { FlowOverview, IpcResponse } from '../../src-shared/ipc';
 import type { Logger } from '../connectors/_kit/log';
 import type { CredentialStore } from '../credentials';
 import type { Store } from '../store/db';
@@ -16,4 +17,21 @@ export interface AppContext {
   log: Logger;
   /** Injected so tests control timestamps. */
   now: () => Date;
+  /**
+   * The sync engine, where this process runs one (Electron main, `serve`). Set after the context
+   * is built (the engine needs the store and events). Engine-backed IPC methods answer
+   * 'unavailable' while it is undefined.
+   */
+  engine?: EngineApi;
+}
+
+/** What the IPC handlers need from the sync engine (src-main/engine implements it). */
+export interface EngineApi {
+  flows(): Promise<FlowOverview[]>;
+  /** Returns at once; progress arrives as 'run.progress' events on ctx.events. */
+  startSync(flow: string, trigger: 'manual'): Promise<{ runId: string }>;
+  replayAudit(seq: number): Promise<IpcResponse<'replay.audit'>>;
+  retryParked(req: { flow: string; ids?: number[]; reasonCode?: string }): Promise<IpcResponse<'parked.retry'>>;
+  /** A mapping set of `flow` got a new version: re-queue the parked records it may fix. */
+  mappingsChanged(flow: string): Promise<{ requeued: number }>;
 }

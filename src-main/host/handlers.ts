@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
 import type { z } from 'zod';
 import {
   fail,
   ipcContract,
   isIpcMethodName,
   ok,
+  PARKED_GROUP_RECORD_LIMIT,
   SECRET_FIELDS,
   type ConnectionView,
+  type ParkedGroup,
   type IpcErrorCode,
   type IpcMethodName,
   type IpcRequest,
@@ -21,12 +24,21 @@ import {
   InvalidSecretError,
   KeychainUnavailableError,
 } from '../credentials';
+import { exportAuditCsv } from '../store/audit-csv';
 import { MIGRATIONS } from '../store/migrations/index';
 import { ConnectionNotFoundError, type Connection } from '../store/repos/connections';
 import { RunNotFoundError } from '../store/repos/runs';
 import { SecretInStoreError } from '../store/secret-guard';
-import type { AppContext } from './context';
+import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
+import {
+  exportMappingCsv,
+  exportPath,
+  getMappingTable,
+  importMappingCsv,
+  mappingKeysIn,
+  saveMappingTable,
+} from './mapping-tables';
 
 /**
  * One handler per contract method. The mapped type makes a missing (or misspelt) handler a
@@ -158,7 +170,82 @@ export const handlers: IpcHandlers = {
             .filter((r) => request.reasonCode === undefined || r.reasonCode === request.reasonCode);
     return { records };
   },
+
+  'audit.get': (request, ctx) => {
+    // Keyset read of exactly one entry (seq is the primary key).
+    const [entry] = ctx.store.audit.query({}, { afterSeq: request.seq - 1, limit: 1 }).entries;
+    if (!entry || entry.seq !== request.seq)
+      throw new IpcFailure('not-found', `There is no audit entry #${request.seq}.`);
+    return { entry };
+  },
+
+  'audit.exportCsv': async (request, ctx) => {
+    // Under Electron the shell may offer a save dialog and move the file; the browser host keeps it here.
+    const path = exportPath(ctx, 'audit');
+    try {
+      const { rows } = await exportAuditCsv(ctx.store, withoutUndefined(request.filter), createWriteStream(path));
+      return { path, rows };
+    } catch (error) {
+      rmSync(path, { force: true }); // never leave a half-written export that looks complete
+      throw error;
+    }
+  },
+
+  'parked.groups': (request, ctx) => ({ groups: parkedGroups(ctx, request.flow) }),
+
+  'parked.retry': (request, ctx) =>
+    requireEngine(ctx).retryParked({
+      flow: request.flow,
+      ...(request.ids !== undefined ? { ids: request.ids } : {}),
+      ...(request.reasonCode !== undefined ? { reasonCode: request.reasonCode } : {}),
+    }),
+
+  'mappings.get': (request, ctx) => getMappingTable(ctx, request.flow, request.set, request.version),
+
+  'mappings.save': (request, ctx) => saveMappingTable(ctx, request),
+
+  'mappings.exportCsv': (request, ctx) => exportMappingCsv(ctx, request.flow, request.set, request.version),
+
+  'mappings.importCsv': (request, ctx) => importMappingCsv(ctx, request),
+
+  'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
+
+  'sync.start': (request, ctx) => requireEngine(ctx).startSync(request.flow, 'manual'),
+
+  'replay.audit': (request, ctx) => requireEngine(ctx).replayAudit(request.seq),
 };
+
+function requireEngine(ctx: AppContext): EngineApi {
+  if (!ctx.engine) throw new IpcFailure('unavailable', 'The sync engine is not running in this process.');
+  return ctx.engine;
+}
+
+/** Open parked records by flow and reason, largest group first, each record with its source snapshot. */
+function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] {
+  const groups = new Map<string, ParkedGroup>();
+  for (const record of ctx.store.parked.listOpen(flow)) {
+    const groupKey = `${record.flow}\u0000${record.reasonCode}`;
+    const group = groups.get(groupKey) ?? {
+      flow: record.flow,
+      reasonCode: record.reasonCode,
+      reasonText: record.reasonText,
+      count: 0,
+      mappingKeys: [],
+      records: [],
+    };
+    group.count += 1;
+    const mappingKeys = mappingKeysIn(record.details);
+    for (const key of mappingKeys) if (!group.mappingKeys.includes(key)) group.mappingKeys.push(key);
+    if (group.records.length < PARKED_GROUP_RECORD_LIMIT) {
+      const snapshot = record.snapshotId === null ? undefined : ctx.store.snapshots.get(record.snapshotId);
+      group.records.push({ ...record, mappingKeys, source: snapshot?.payload ?? null });
+    }
+    groups.set(groupKey, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => b.count - a.count || a.flow.localeCompare(b.flow) || a.reasonCode.localeCompare(b.reasonCode),
+  );
+}
 
 /**
  * Runs one IPC call: validates the request against the contract, runs the handler, parses the

@@ -197,6 +197,110 @@ export const auditFilterSchema = z.strictObject({
 export type AuditFilterRequest = z.infer<typeof auditFilterSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Audit detail, mappings, validation queue and the sync engine (issue 5: the renderer's screens)
+
+/** One audit entry with what the list leaves out: the source snapshot, target payload and result. */
+export const auditEntryDetailSchema = auditEntryViewSchema.extend({
+  sourceSnapshot: z.json().nullable(),
+  targetPayload: z.json().nullable(),
+  result: z.json().nullable(),
+});
+export type AuditEntryDetail = z.infer<typeof auditEntryDetailSchema>;
+
+/** A file main wrote under `<dataDir>/exports` (Electron may later offer a save dialog instead). */
+const exportedFileSchema = z.object({ path: z.string(), rows: z.number().int() });
+
+const mappingSetName = z.string().trim().min(1).max(64);
+/** Source key of a mapping row, e.g. {"glAccountCode":"4400","costCenterCode":"KST-12","costUnitCode":null}. */
+const mappingSourceKeySchema = z.record(z.string().max(64), z.string().max(200).nullable());
+const mappingTargetSchema = z.record(z.string().max(64), z.string().max(200));
+export const mappingRowSchema = z.strictObject({
+  sourceKey: mappingSourceKeySchema,
+  target: mappingTargetSchema,
+});
+export type MappingRowView = z.infer<typeof mappingRowSchema>;
+
+export const mappingVersionViewSchema = z.object({
+  /** 1, 2, 3… within the set. */
+  version: z.number().int(),
+  /** Unique across all sets: what audit entries and parked records store as their mapping version. */
+  id: z.number().int(),
+  note: z.string(),
+  createdAt: isoTimestamp,
+  rowCount: z.number().int(),
+});
+export type MappingVersionView = z.infer<typeof mappingVersionViewSchema>;
+
+/** A source value that open parked records need and the set does not map yet. */
+export const unmappedValueSchema = z.object({
+  mappingKey: z.string(),
+  sourceKey: mappingSourceKeySchema,
+  /** Open parked records waiting for it. */
+  openParked: z.number().int(),
+  reasonCodes: z.array(z.string()),
+  /** A target the user may accept, with why it is suggested (null when there is no basis). */
+  suggestion: z.object({ target: mappingTargetSchema, reason: z.string() }).nullable(),
+});
+export type UnmappedValue = z.infer<typeof unmappedValueSchema>;
+
+/** After a mapping change the engine re-queues the parked records it affects (null: engine not running). */
+const requeueSchema = z.object({ requeued: z.number().int().nullable(), requeueMessage: z.string() });
+
+export const parkedRecordDetailSchema = parkedRecordViewSchema.extend({
+  /** Mapping keys (see src-shared/domain/validation.ts) that would fix it. */
+  mappingKeys: z.array(z.string()),
+  /** The source record as fetched (its snapshot), when the engine recorded one. */
+  source: z.json().nullable(),
+});
+export type ParkedRecordDetail = z.infer<typeof parkedRecordDetailSchema>;
+
+export const parkedGroupSchema = z.object({
+  flow: z.string(),
+  reasonCode: z.string(),
+  /** The reason in finance language (of the group's first record). */
+  reasonText: z.string(),
+  count: z.number().int(),
+  mappingKeys: z.array(z.string()),
+  /** At most PARKED_GROUP_RECORD_LIMIT records; `count` is the full number. */
+  records: z.array(parkedRecordDetailSchema),
+});
+export type ParkedGroup = z.infer<typeof parkedGroupSchema>;
+export const PARKED_GROUP_RECORD_LIMIT = 200;
+
+export const flowOverviewSchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  connections: z.array(
+    z.object({
+      id: z.string(),
+      system: z.enum(SYSTEM_IDS),
+      label: z.string(),
+      status: z.enum(CONNECTION_STATUSES),
+      tokenExpiresAt: isoTimestamp.nullable(),
+      /** E.g. "Exact Online sign-in expires in 3 days: reconnect before then." */
+      warning: z.string().nullable(),
+    }),
+  ),
+  lastRun: runViewSchema.nullable(),
+  nextRunAt: isoTimestamp.nullable(),
+  counts: z.object({ synced: z.number().int(), parked: z.number().int(), failed: z.number().int() }),
+  running: z
+    .object({ runId: z.string(), processed: z.number().int(), total: z.number().int().nullable() })
+    .nullable(),
+  recentRuns: z.array(
+    z.object({
+      runId: z.string(),
+      startedAt: isoTimestamp,
+      records: z.number().int(),
+      errors: z.number().int(),
+    }),
+  ),
+});
+export type FlowOverview = z.infer<typeof flowOverviewSchema>;
+
+export const REPLAY_OUTCOMES = ['written', 'unchanged', 'parked', 'failed'] as const;
+
+// ---------------------------------------------------------------------------------------------
 // The method map
 
 export const ipcContract = {
@@ -271,6 +375,98 @@ export const ipcContract = {
       .prefault({}),
     response: z.object({ records: z.array(parkedRecordViewSchema) }),
   },
+  'audit.get': {
+    request: z.strictObject({ seq: z.number().int().min(1) }),
+    response: z.object({ entry: auditEntryDetailSchema }),
+  },
+  'audit.exportCsv': {
+    /** Every entry matching the filter, streamed to `<dataDir>/exports/audit-<timestamp>.csv`. */
+    request: z.strictObject({ filter: auditFilterSchema.default({}) }).prefault({}),
+    response: exportedFileSchema,
+  },
+  'parked.groups': {
+    /** Open parked records grouped by flow and reason (largest group first). */
+    request: z.strictObject({ flow: flowId.optional() }).prefault({}),
+    response: z.object({ groups: z.array(parkedGroupSchema) }),
+  },
+  'parked.retry': {
+    /** Engine: retries the given records, or a whole reason group, or every open record of the flow. */
+    request: z.strictObject({
+      flow: flowId,
+      ids: z.array(z.number().int().min(1)).min(1).max(10_000).optional(),
+      reasonCode: z.string().trim().min(1).max(64).optional(),
+    }),
+    response: z.object({
+      retried: z.number().int(),
+      written: z.number().int(),
+      stillParked: z.number().int(),
+      failed: z.number().int(),
+    }),
+  },
+  'mappings.get': {
+    /** The current version of a set (or `version`), its history (newest first) and the unmapped values. */
+    request: z.strictObject({
+      flow: flowId,
+      set: mappingSetName,
+      version: z.number().int().min(1).optional(),
+    }),
+    response: z.object({
+      flow: z.string(),
+      set: z.string(),
+      current: mappingVersionViewSchema.nullable(),
+      /** The version whose rows are listed (null when the set has no version yet). */
+      shown: mappingVersionViewSchema.nullable(),
+      rows: z.array(mappingRowSchema),
+      versions: z.array(mappingVersionViewSchema),
+      unmapped: z.array(unmappedValueSchema),
+    }),
+  },
+  'mappings.save': {
+    /** Saves the complete rows as the set's next version; earlier versions stay as they were. */
+    request: z.strictObject({
+      flow: flowId,
+      set: mappingSetName,
+      rows: z.array(mappingRowSchema).max(50_000),
+      note: z.string().trim().max(500).default(''),
+      /** The version the user edited; a newer current version means somebody else saved first (conflict). */
+      baseVersion: z.number().int().min(1).nullable().optional(),
+    }),
+    response: z.object({ version: mappingVersionViewSchema }).extend(requeueSchema.shape),
+  },
+  'mappings.exportCsv': {
+    request: z.strictObject({
+      flow: flowId,
+      set: mappingSetName,
+      version: z.number().int().min(1).optional(),
+    }),
+    response: exportedFileSchema,
+  },
+  'mappings.importCsv': {
+    /** The whole file's text; all rows are checked first, and nothing is saved if any row is wrong. */
+    request: z.strictObject({
+      flow: flowId,
+      set: mappingSetName,
+      csv: z.string().min(1, 'the file is empty').max(900_000, 'the file is larger than 900 kB'),
+      note: z.string().trim().max(500).default(''),
+    }),
+    response: z
+      .object({ version: mappingVersionViewSchema, rows: z.number().int() })
+      .extend(requeueSchema.shape),
+  },
+  'flows.overview': {
+    request: noRequest,
+    response: z.object({ flows: z.array(flowOverviewSchema) }),
+  },
+  'sync.start': {
+    /** Returns at once; progress arrives as 'run.progress' events. */
+    request: z.strictObject({ flow: flowId }),
+    response: z.object({ runId: z.string() }),
+  },
+  'replay.audit': {
+    /** Re-runs the write of one audit entry from its stored snapshot (idempotent by the same keys). */
+    request: z.strictObject({ seq: z.number().int().min(1) }),
+    response: z.object({ outcome: z.enum(REPLAY_OUTCOMES), message: z.string(), auditSeq: z.number().int() }),
+  },
 } as const satisfies Record<IpcMethodName, { request: z.ZodType; response: z.ZodType }>;
 
 /** Compile-time proof that the schema map has no method the name list lacks. */
@@ -288,21 +484,28 @@ export type IpcResponse<M extends IpcMethodName> = z.output<IpcContract[M]['resp
 // ---------------------------------------------------------------------------------------------
 // Events (main -> renderer)
 
+export const RUN_PHASES = ['starting', 'reading', 'writing', 'done', 'failed'] as const;
+
 export const ipcEvents = {
   /** Emitted by connections.save / connections.delete. */
   'connection.changed': z.object({ id, change: z.enum(['saved', 'deleted']) }),
-  /**
-   * Progress of a running sync. Declared now so the bridge and transports carry it; the engine
-   * (src-main/engine, not written yet) is what will emit it.
-   */
+  /** Progress of a running sync, emitted by the engine (EngineApi.startSync returns before it ends). */
   'run.progress': z.object({
     runId: id,
     flow: z.string(),
-    phase: z.enum(['reading', 'writing', 'confirming', 'finished', 'failed']),
-    read: z.number().int(),
-    written: z.number().int(),
-    parked: z.number().int(),
-    failed: z.number().int(),
+    phase: z.enum(RUN_PHASES),
+    processed: z.number().int(),
+    /** null while the total is not known yet. */
+    total: z.number().int().nullable(),
+    counts: z.object({
+      created: z.number().int(),
+      updated: z.number().int(),
+      unchanged: z.number().int(),
+      parked: z.number().int(),
+      failed: z.number().int(),
+    }),
+    /** Plain-language note, e.g. why a run failed. */
+    message: z.string().optional(),
   }),
 } as const satisfies Record<IpcEventName, z.ZodType>;
 

@@ -3,3 +3,4 @@ export * from './result';
 export * from './contract';
 export * from './bridge';
 export * from './http';
+export * from './mapping-sets';

@@ -12,6 +12,17 @@ export const IPC_METHOD_NAMES = [
   'audit.query',
   'audit.verify',
   'parked.list',
+  'audit.get',
+  'audit.exportCsv',
+  'parked.groups',
+  'parked.retry',
+  'mappings.get',
+  'mappings.save',
+  'mappings.exportCsv',
+  'mappings.importCsv',
+  'flows.overview',
+  'sync.start',
+  'replay.audit',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];

@@ -228,10 +228,9 @@ describe('browser host: the IPC contract over HTTP', () => {
           runId: 'probe',
           flow: 'F1',
           phase: 'reading',
-          read: 0,
-          written: 0,
-          parked: 0,
-          failed: 0,
+          processed: 0,
+          total: null,
+          counts: { created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0 },
         });
         return progressSeen;
       });

@@ -1,0 +1,362 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { SECRET_FIELDS, SYSTEM_IDS, type ConnectionView, type SystemId } from '../../src-shared/ipc';
+import { useSlice, useStores } from '../app/services';
+import { Field } from '../ui/Field';
+import { ScreenHeading } from '../ui/ScreenHeading';
+import { formatDateTime } from '../ui/format';
+import { Notice, StateMessage } from '../ui/StateMessage';
+
+export const SYSTEM_TITLES: Record<SystemId, string> = {
+  'exact-online': 'Exact Online',
+  procore: 'Procore',
+  acumatica: 'Acumatica',
+  'sage-intacct': 'Sage Intacct',
+  monday: 'monday.com',
+  coupa: 'Coupa',
+};
+
+/** Non-secret settings the form offers per system (everything is optional until a connector needs it). */
+const SETTING_FIELDS: Record<
+  SystemId,
+  readonly { name: string; label: string; options?: readonly string[] }[]
+> = {
+  'exact-online': [
+    { name: 'region', label: 'Region', options: ['nl', 'be', 'de', 'fr', 'es', 'uk', 'us'] },
+    { name: 'division', label: 'Division' },
+    { name: 'clientId', label: 'Client id' },
+    { name: 'redirectUri', label: 'Registered redirect URI' },
+  ],
+  procore: [
+    { name: 'clientId', label: 'Client id' },
+    { name: 'companyId', label: 'Company id' },
+    { name: 'baseUrl', label: 'API base URL' },
+  ],
+  acumatica: [
+    { name: 'baseUrl', label: 'Instance URL' },
+    { name: 'username', label: 'User name' },
+    { name: 'company', label: 'Company' },
+  ],
+  'sage-intacct': [
+    { name: 'senderId', label: 'Sender id' },
+    { name: 'companyId', label: 'Company id' },
+    { name: 'userId', label: 'User id' },
+  ],
+  monday: [{ name: 'boardId', label: 'Board id' }],
+  coupa: [
+    { name: 'baseUrl', label: 'Instance URL' },
+    { name: 'clientId', label: 'Client id' },
+  ],
+};
+
+/** Tokens come from signing in (OAuth), not from typing; the form asks only for typed secrets. */
+const TYPED_SECRETS = (system: SystemId) =>
+  SECRET_FIELDS[system].filter((field) => field !== 'accessToken' && field !== 'refreshToken');
+
+const PENDING_CONNECT =
+  'Signing in to Exact Online through the browser is not available in this build yet: the sign-in flow is not wired to this screen. Use the sandbox, or ask your administrator.';
+const PENDING_TEST =
+  'Testing a connection needs the connector check, which is not wired to this screen yet. A sync run reports connection problems meanwhile.';
+
+interface FormState {
+  id?: string;
+  system: SystemId;
+  label: string;
+  mode: ConnectionView['mode'];
+  settings: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+const emptyForm = (system: SystemId = 'exact-online'): FormState => ({
+  system,
+  label: '',
+  mode: 'live',
+  settings: {},
+  secrets: {},
+});
+
+export function ConnectionsScreen() {
+  const { connections } = useStores();
+  const status = useSlice(connections, (s) => s.status);
+  const error = useSlice(connections, (s) => s.error);
+  const list = useSlice(connections, (s) => s.connections);
+  const notice = useSlice(connections, (s) => s.notice);
+  const busy = useSlice(connections, (s) => s.busy);
+  const [form, setForm] = useState<FormState | null>(null);
+
+  useEffect(() => {
+    void connections.getState().load();
+  }, [connections]);
+
+  const connectSandbox = async (system: SystemId) => {
+    const existing = list.find((c) => c.system === system && c.mode === 'sandbox');
+    await connections.getState().save({
+      ...(existing ? { id: existing.id } : {}),
+      system,
+      label: `${SYSTEM_TITLES[system]} (sandbox)`,
+      mode: 'sandbox',
+      settings: existing ? existing.settings : {},
+    });
+  };
+
+  return (
+    <section className="screen" aria-labelledby="screen-title">
+      <ScreenHeading title="Connections">
+        The systems this app reads from and writes to. Secrets go to the operating system’s keychain and are
+        never shown again.
+      </ScreenHeading>
+      <Notice notice={notice} />
+      <section className="card" aria-labelledby="quick-title">
+        <h2 id="quick-title">Try it with the sandbox</h2>
+        <p className="hint">
+          The sandbox runs simulated systems with demo data on this computer, including a deliberate mapping
+          problem to fix.
+        </p>
+        <div className="toolbar">
+          {(['exact-online', 'procore'] as const).map((system) => (
+            <button key={system} type="button" disabled={busy} onClick={() => void connectSandbox(system)}>
+              Use sandbox for {SYSTEM_TITLES[system]}
+            </button>
+          ))}
+        </div>
+        <div className="toolbar">
+          <button type="button" disabled aria-describedby="connect-exact-help">
+            Connect to Exact Online
+          </button>
+          <p id="connect-exact-help" className="hint">
+            {PENDING_CONNECT}
+          </p>
+        </div>
+      </section>
+
+      <div className="toolbar">
+        <button type="button" onClick={() => setForm(emptyForm())}>
+          Add connection
+        </button>
+      </div>
+      {form ? (
+        <ConnectionForm key={form.id ?? 'new'} initial={form} onDone={() => setForm(null)} existing={list} />
+      ) : null}
+
+      {status === 'idle' || status === 'loading' ? (
+        <StateMessage kind="loading" title="Loading connections…" />
+      ) : status === 'error' ? (
+        <StateMessage kind="error" title="Connections could not be loaded">
+          {error}
+        </StateMessage>
+      ) : list.length === 0 ? (
+        <StateMessage kind="empty" title="No connections yet">
+          Add one, or start with the sandbox above.
+        </StateMessage>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Connections</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">System</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Status</th>
+              <th scope="col">Secrets</th>
+              <th scope="col">Changed</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((c) => (
+              <tr key={c.id}>
+                <td>{c.label}</td>
+                <td>{SYSTEM_TITLES[c.system]}</td>
+                <td>{c.mode}</td>
+                <td>{c.status}</td>
+                <td>
+                  {Object.entries(c.secrets)
+                    .map(([name, isSet]) => `${name}: ${isSet ? 'set' : 'not set'}`)
+                    .join(', ')}
+                </td>
+                <td>{formatDateTime(c.updatedAt)}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => setForm(toForm(c))}
+                    aria-label={`Edit ${c.label}`}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    disabled
+                    title={PENDING_TEST}
+                    aria-label={`Test connection ${c.label} (not available yet)`}
+                  >
+                    Test connection
+                  </button>
+                  <button
+                    type="button"
+                    className="danger small"
+                    disabled={busy}
+                    onClick={() => {
+                      if (window.confirm(`Remove “${c.label}” and its stored secrets?`))
+                        void connections.getState().remove(c.id);
+                    }}
+                    aria-label={`Remove ${c.label}`}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.length > 0 ? <p className="hint">“Test connection”: {PENDING_TEST}</p> : null}
+    </section>
+  );
+}
+
+function toForm(c: ConnectionView): FormState {
+  const settings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(c.settings))
+    if (typeof value === 'string') settings[name] = value;
+  return { id: c.id, system: c.system, label: c.label, mode: c.mode, settings, secrets: {} };
+}
+
+function ConnectionForm({
+  initial,
+  onDone,
+  existing,
+}: {
+  initial: FormState;
+  onDone: () => void;
+  existing: ConnectionView[];
+}) {
+  const { connections } = useStores();
+  const busy = useSlice(connections, (s) => s.busy);
+  const [form, setForm] = useState(initial);
+  const stored = existing.find((c) => c.id === form.id);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const original = stored?.settings ?? {};
+    // Settings this form does not show (written by the app) are kept as they were.
+    const settings: Record<string, string | number | boolean | null> = {};
+    for (const [name, value] of Object.entries(original)) {
+      if (
+        typeof value === 'string' ||
+        typeof value === 'number' ||
+        typeof value === 'boolean' ||
+        value === null
+      )
+        settings[name] = value;
+    }
+    for (const [name, value] of Object.entries(form.settings)) {
+      if (value.trim() === '') delete settings[name];
+      else settings[name] = value.trim();
+    }
+    const secrets = Object.fromEntries(Object.entries(form.secrets).filter(([, v]) => v !== ''));
+    const saved = await connections.getState().save({
+      ...(form.id ? { id: form.id } : {}),
+      system: form.system,
+      label: form.label,
+      mode: form.mode,
+      settings,
+      secrets,
+    });
+    if (saved) onDone();
+  };
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="connection-form-title">
+      <h2 id="connection-form-title">{form.id ? `Edit “${initial.label}”` : 'Add a connection'}</h2>
+      <div className="form-grid">
+        <Field label="System">
+          <select
+            value={form.system}
+            disabled={form.id !== undefined}
+            onChange={(e) => setForm({ ...emptyForm(e.target.value as SystemId), label: form.label })}
+          >
+            {SYSTEM_IDS.map((s) => (
+              <option key={s} value={s}>
+                {SYSTEM_TITLES[s]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Name">
+          <input
+            required
+            value={form.label}
+            onChange={(e) => setForm({ ...form, label: e.target.value })}
+            maxLength={100}
+          />
+        </Field>
+        <Field label="Mode">
+          <select
+            value={form.mode}
+            onChange={(e) => setForm({ ...form, mode: e.target.value as FormState['mode'] })}
+          >
+            <option value="live">Live system</option>
+            <option value="sandbox">Sandbox (simulated, demo data)</option>
+          </select>
+        </Field>
+        {SETTING_FIELDS[form.system].map((field) => (
+          <Field key={field.name} label={field.label}>
+            {field.options ? (
+              <select
+                value={form.settings[field.name] ?? ''}
+                onChange={(e) =>
+                  setForm({ ...form, settings: { ...form.settings, [field.name]: e.target.value } })
+                }
+              >
+                <option value="">Choose…</option>
+                {field.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                value={form.settings[field.name] ?? ''}
+                onChange={(e) =>
+                  setForm({ ...form, settings: { ...form.settings, [field.name]: e.target.value } })
+                }
+              />
+            )}
+          </Field>
+        ))}
+        {TYPED_SECRETS(form.system).map((name) => {
+          const isSet = stored?.secrets[name] === true;
+          return (
+            <Field
+              key={name}
+              label={
+                <>
+                  {name} <span className="hint">({isSet ? 'set; type to replace' : 'not set'})</span>
+                </>
+              }
+            >
+              <input
+                type="password"
+                autoComplete="off"
+                value={form.secrets[name] ?? ''}
+                onChange={(e) => setForm({ ...form, secrets: { ...form.secrets, [name]: e.target.value } })}
+              />
+            </Field>
+          );
+        })}
+      </div>
+      <div className="toolbar">
+        <button type="submit" disabled={busy}>
+          Save connection
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,277 @@
+import { useEffect } from 'react';
+import type { FlowOverview, RunView } from '../../src-shared/ipc';
+import { routeHref } from '../app/router';
+import { useSlice, useStores } from '../app/services';
+import { isRunning, type RunProgress } from '../stores/dashboard-store';
+import { ScreenHeading } from '../ui/ScreenHeading';
+import { formatCount, formatDateTime } from '../ui/format';
+import { FLOW_OPTIONS } from '../ui/options';
+import { StateMessage } from '../ui/StateMessage';
+
+const STATUS_TEXT = {
+  'not-connected': 'Not connected',
+  connected: 'Connected',
+  'needs-reauth': 'Needs re-authorisation',
+  error: 'Error',
+} as const;
+
+export function DashboardScreen() {
+  const { dashboard } = useStores();
+  const status = useSlice(dashboard, (s) => s.status);
+  const error = useSlice(dashboard, (s) => s.error);
+  const flows = useSlice(dashboard, (s) => s.flows);
+  const engineMessage = useSlice(dashboard, (s) => s.engineMessage);
+  const app = useSlice(dashboard, (s) => s.app);
+  const runs = useSlice(dashboard, (s) => s.runs);
+
+  useEffect(() => {
+    void dashboard.getState().load();
+  }, [dashboard]);
+
+  return (
+    <section className="screen" aria-labelledby="screen-title">
+      <ScreenHeading title="Dashboard">
+        Each flow, its connections, its last and next run, and what is waiting.
+      </ScreenHeading>
+      {status === 'idle' || status === 'loading' ? (
+        <StateMessage kind="loading" title="Loading the overview…" />
+      ) : status === 'error' ? (
+        <StateMessage
+          kind="error"
+          title="The overview could not be loaded"
+          action={<button onClick={() => void dashboard.getState().load()}>Try again</button>}
+        >
+          {error}
+        </StateMessage>
+      ) : (
+        <>
+          {app ? (
+            <ul className="tiles" aria-label="Totals">
+              <li className="tile">
+                <span className="tile-value">{formatCount(app.counts.auditEntries)}</span> audit entries
+              </li>
+              <li className="tile">
+                <a href={routeHref('pending')}>
+                  <span className="tile-value">{formatCount(app.counts.openParked)}</span> pending validation
+                </a>
+              </li>
+              <li className="tile">
+                <a href={routeHref('connections')}>
+                  <span className="tile-value">{formatCount(app.counts.connections)}</span> connections
+                </a>
+              </li>
+            </ul>
+          ) : null}
+          {flows === null ? (
+            <>
+              <StateMessage kind="info" title="Syncing is not available in this window">
+                {engineMessage} Connections, mappings, the validation queue and the audit log can still be
+                used. The runs recorded so far are below.
+              </StateMessage>
+              {FLOW_OPTIONS.map((flow) => (
+                <section key={flow.value} className="card flow-card" aria-labelledby={`flow-${flow.value}`}>
+                  <div className="card-head">
+                    <h2 id={`flow-${flow.value}`}>{flow.label}</h2>
+                    <button type="button" disabled aria-describedby={`flow-${flow.value}-unavailable`}>
+                      Sync now
+                    </button>
+                  </div>
+                  <p id={`flow-${flow.value}-unavailable`} className="hint">
+                    “Sync now” needs the sync engine: start the desktop app, or{' '}
+                    <code>ml-connector serve --sandbox</code>.
+                  </p>
+                </section>
+              ))}
+            </>
+          ) : flows.length === 0 ? (
+            <StateMessage kind="empty" title="No flows are set up yet">
+              Add the connections of a flow on the <a href={routeHref('connections')}>Connections</a> screen.
+            </StateMessage>
+          ) : (
+            flows.map((flow) => <FlowCard key={flow.flow} flow={flow} />)
+          )}
+          <RecentRuns runs={runs} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function FlowCard({ flow }: { flow: FlowOverview }) {
+  const { dashboard } = useStores();
+  const progress = useSlice(dashboard, (s) => s.progress[flow.flow]);
+  const starting = useSlice(dashboard, (s) => s.starting[flow.flow] === true);
+  const syncError = useSlice(dashboard, (s) => s.syncErrors[flow.flow] ?? '');
+  const running = isRunning(progress) || (flow.running !== null && progress === undefined);
+  const headingId = `flow-${flow.flow}`;
+  return (
+    <section className="card flow-card" aria-labelledby={headingId} data-flow={flow.flow}>
+      <div className="card-head">
+        <h2 id={headingId}>{flow.title}</h2>
+        <button
+          type="button"
+          disabled={running || starting}
+          onClick={() => void dashboard.getState().startSync(flow.flow)}
+          aria-describedby={`${headingId}-progress`}
+        >
+          Sync now
+        </button>
+      </div>
+      <div id={`${headingId}-progress`}>
+        <SyncProgress progress={progress} fallback={flow.running} />
+      </div>
+      {syncError ? (
+        <p className="notice notice-error" role="alert">
+          {syncError}
+        </p>
+      ) : null}
+      <dl className="facts columns">
+        <dt>Last run</dt>
+        <dd>
+          {flow.lastRun ? `${formatDateTime(flow.lastRun.startedAt)} · ${flow.lastRun.status}` : 'Never'}
+        </dd>
+        <dt>Next run</dt>
+        <dd>{flow.nextRunAt ? formatDateTime(flow.nextRunAt) : 'Not scheduled'}</dd>
+        <dt>Synced</dt>
+        <dd>{formatCount(flow.counts.synced)}</dd>
+        <dt>Parked</dt>
+        <dd>
+          <a href={routeHref('pending')}>{formatCount(flow.counts.parked)}</a>
+        </dd>
+        <dt>Failed</dt>
+        <dd>{formatCount(flow.counts.failed)}</dd>
+      </dl>
+      <ul className="connection-list" aria-label={`Connections of ${flow.title}`}>
+        {flow.connections.map((c) => (
+          <li key={c.id}>
+            <span className={`dot dot-${c.status}`} aria-hidden="true" /> {c.label}:{' '}
+            <strong>{STATUS_TEXT[c.status]}</strong>
+            {c.tokenExpiresAt ? (
+              <span className="hint"> · sign-in valid until {formatDateTime(c.tokenExpiresAt)}</span>
+            ) : null}
+            {c.warning ? <span className="warning"> · {c.warning}</span> : null}
+          </li>
+        ))}
+      </ul>
+      <RunChart flow={flow} />
+    </section>
+  );
+}
+
+function SyncProgress({
+  progress,
+  fallback,
+}: {
+  progress: RunProgress | undefined;
+  fallback: FlowOverview['running'];
+}) {
+  const processed = progress?.processed ?? fallback?.processed ?? 0;
+  const total = progress ? progress.total : (fallback?.total ?? null);
+  if (!progress && !fallback) return <p className="hint">Not running.</p>;
+  const phase = progress?.phase ?? 'reading';
+  const label =
+    phase === 'done'
+      ? `Finished: ${processed} records (${progress?.counts.created ?? 0} created, ${progress?.counts.updated ?? 0} updated, ${progress?.counts.unchanged ?? 0} unchanged, ${progress?.counts.parked ?? 0} parked, ${progress?.counts.failed ?? 0} failed).`
+      : phase === 'failed'
+        ? `Failed after ${processed} records. ${progress?.message ?? ''}`
+        : `${phase === 'starting' ? 'Starting' : phase === 'reading' ? 'Reading' : 'Writing'}: ${processed}${total !== null ? ` of ${total}` : ''} records`;
+  return (
+    <div className="progress" data-phase={phase}>
+      <progress
+        max={total ?? undefined}
+        value={phase === 'done' ? (total ?? processed) : total !== null ? processed : undefined}
+        aria-label="Sync progress"
+      />
+      <p role="status" aria-live="polite">
+        {label}
+      </p>
+    </div>
+  );
+}
+
+/** Records and errors of the recent runs as bars; the same figures are in the runs table below for screen readers. */
+function RunChart({ flow }: { flow: FlowOverview }) {
+  const runs = flow.recentRuns.slice(-20);
+  if (runs.length === 0) return <p className="hint">No runs yet.</p>;
+  const max = Math.max(1, ...runs.map((r) => r.records));
+  const barWidth = 14;
+  const height = 60;
+  return (
+    <figure className="chart">
+      <svg
+        width={runs.length * (barWidth + 4)}
+        height={height}
+        role="img"
+        aria-label={`Recent runs of ${flow.title}: ${runs.map((r) => `${r.records} records, ${r.errors} errors`).join('; ')}`}
+      >
+        {runs.map((run, index) => {
+          const recordsHeight = Math.max(1, Math.round((run.records / max) * height));
+          const errorsHeight = Math.round((run.errors / max) * height);
+          return (
+            <g key={run.runId} transform={`translate(${index * (barWidth + 4)},0)`}>
+              <rect
+                className="bar-records"
+                x={0}
+                y={height - recordsHeight}
+                width={barWidth}
+                height={recordsHeight}
+              />
+              {errorsHeight > 0 ? (
+                <rect
+                  className="bar-errors"
+                  x={0}
+                  y={height - errorsHeight}
+                  width={barWidth}
+                  height={errorsHeight}
+                />
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption className="hint">
+        Records per run (blue) and errors (red), oldest left; last {runs.length} runs.
+      </figcaption>
+    </figure>
+  );
+}
+
+function RecentRuns({ runs }: { runs: RunView[] }) {
+  return (
+    <section className="card" aria-labelledby="runs-title">
+      <h2 id="runs-title">Recent runs</h2>
+      {runs.length === 0 ? (
+        <p className="hint">No runs yet. “Sync now” starts one.</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Flow</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Status</th>
+              <th scope="col">Counts</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.id}>
+                <td>{formatDateTime(run.startedAt)}</td>
+                <td>{run.flow}</td>
+                <td>{run.trigger}</td>
+                <td>{run.status}</td>
+                <td>
+                  {Object.entries(run.counts)
+                    .map(([name, value]) => `${name} ${formatCount(value)}`)
+                    .join(', ')}
+                </td>
+                <td>{run.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

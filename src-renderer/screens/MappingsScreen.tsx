@@ -1,0 +1,372 @@
+import { useEffect, useRef, useState } from 'react';
+import { MAPPING_SETS, type MappingSetDefinition, type UnmappedValue } from '../../src-shared/ipc';
+import { routeHref, type Route } from '../app/router';
+import { useSlice, useStores } from '../app/services';
+import { draftKey, type DraftRow } from '../stores/mappings-store';
+import { Field } from '../ui/Field';
+import { ScreenHeading } from '../ui/ScreenHeading';
+import { formatCount, formatDateTime } from '../ui/format';
+import { Notice, StateMessage } from '../ui/StateMessage';
+
+/** Editing thousands of inputs at once is slow and useless: search narrows the table instead. */
+const MAX_SHOWN_ROWS = 300;
+
+export function MappingsScreen({ route }: { route: Route }) {
+  const { mappings } = useStores();
+  const flow = route.params.get('flow') ?? MAPPING_SETS[0]!.flow;
+  const setName = route.params.get('set') ?? MAPPING_SETS[0]!.set;
+  const versionParam = Number(route.params.get('version') ?? '') || undefined;
+  const highlightKey = route.params.get('key');
+
+  useEffect(() => {
+    void mappings.getState().open(flow, setName, versionParam);
+  }, [mappings, flow, setName, versionParam]);
+
+  const sets = MAPPING_SETS.filter((d) => d.flow === flow);
+  return (
+    <section className="screen" aria-labelledby="screen-title">
+      <ScreenHeading title="Mappings">
+        How source values become target values. Every save is a new version; older versions stay readable.
+      </ScreenHeading>
+      <nav aria-label="Mapping tables" className="tabs">
+        {sets.map((d) => (
+          <a
+            key={d.set}
+            href={routeHref('mappings', { flow: d.flow, set: d.set })}
+            aria-current={d.set === setName ? 'page' : undefined}
+            className="tab"
+          >
+            {d.title}
+          </a>
+        ))}
+      </nav>
+      <MappingTable highlightKey={highlightKey} />
+    </section>
+  );
+}
+
+function MappingTable({ highlightKey }: { highlightKey: string | null }) {
+  const { mappings } = useStores();
+  const state = useSlice(mappings, (s) => s);
+  const { definition, table, draft, dirty, status, error, notice, busy, search } = state;
+  const [note, setNote] = useState('');
+  const fileInput = useRef<HTMLInputElement>(null);
+  const focusRowKey = useRef<number | null>(null);
+
+  useEffect(() => {
+    if (focusRowKey.current === null) return;
+    const first = document.querySelector<HTMLInputElement>(
+      `[data-row-key="${focusRowKey.current}"] input[data-target]`,
+    );
+    first?.focus();
+    focusRowKey.current = null;
+  });
+
+  if (status === 'error' && table === null) {
+    return (
+      <StateMessage kind="error" title="This mapping table could not be loaded">
+        {error}
+      </StateMessage>
+    );
+  }
+  if (table === null) return <StateMessage kind="loading" title="Loading mappings…" />;
+
+  const viewingOld =
+    table.shown !== null && table.current !== null && table.shown.version !== table.current.version;
+  const covered = new Set(draft.map((row) => draftKey(definition, row)));
+  const unmapped = viewingOld ? [] : table.unmapped.filter((u) => !covered.has(u.mappingKey));
+  const needle = search.trim().toLowerCase();
+  const matching = needle
+    ? draft.filter((row) => Object.values(row.values).some((value) => value.toLowerCase().includes(needle)))
+    : draft;
+  const shown = matching.slice(0, MAX_SHOWN_ROWS);
+  const fields = [...definition.sourceFields, ...definition.targetFields];
+
+  /** Adds a row for an unmapped value (with the suggested target when accepted) and focuses its target. */
+  const addFromUnmapped = (value: UnmappedValue, acceptSuggestion: boolean) => {
+    const target = acceptSuggestion ? value.suggestion?.target : undefined;
+    focusRowKey.current = mappings.getState().addRow(value.sourceKey, target);
+  };
+
+  return (
+    <div className="mapping-layout">
+      <div className="mapping-main">
+        <p className="lead">
+          {definition.description}.{' '}
+          {table.current
+            ? `Version ${table.shown?.version ?? table.current.version} of ${table.current.version}, ${formatCount(table.shown?.rowCount ?? 0)} rows.`
+            : 'No version saved yet.'}
+        </p>
+        {viewingOld ? (
+          <p className="banner" role="status">
+            You are looking at version {table.shown?.version} (read-only).{' '}
+            <a href={routeHref('mappings', { flow: definition.flow, set: definition.set })}>
+              Back to the current version
+            </a>
+          </p>
+        ) : null}
+        <div className="toolbar">
+          <Field label="Search">
+            <input
+              type="search"
+              value={search}
+              onChange={(e) => mappings.getState().setSearch(e.target.value)}
+            />
+          </Field>
+          {!viewingOld ? (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => (focusRowKey.current = mappings.getState().addRow())}
+            >
+              Add row
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void mappings.getState().exportCsv()}
+          >
+            Export CSV
+          </button>
+          {!viewingOld ? (
+            <>
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() => fileInput.current?.click()}
+              >
+                Import CSV
+              </button>
+              <input
+                ref={fileInput}
+                type="file"
+                accept=".csv,text/csv"
+                className="visually-hidden"
+                tabIndex={-1}
+                aria-label="CSV file to import"
+                onChange={async (e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) await mappings.getState().importCsv(await file.text());
+                }}
+              />
+            </>
+          ) : null}
+        </div>
+        <Notice notice={notice} />
+        {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
+        <table className="table mapping-table">
+          <caption className="visually-hidden">{definition.title} mapping</caption>
+          <thead>
+            <tr>
+              {fields.map((f) => (
+                <th key={f.name} scope="col">
+                  {f.label}
+                </th>
+              ))}
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          {unmapped.length > 0 ? (
+            <tbody className="unmapped" aria-label="Unmapped values">
+              {unmapped.map((value) => (
+                <UnmappedRow
+                  key={value.mappingKey}
+                  definition={definition}
+                  value={value}
+                  highlighted={value.mappingKey === highlightKey}
+                  onAdd={(accept) => addFromUnmapped(value, accept)}
+                />
+              ))}
+            </tbody>
+          ) : null}
+          <tbody>
+            {shown.map((row, index) => (
+              <EditableRow
+                key={row.key}
+                definition={definition}
+                row={row}
+                index={index}
+                readOnly={viewingOld}
+              />
+            ))}
+            {draft.length === 0 ? (
+              <tr>
+                <td colSpan={fields.length + 1}>
+                  <StateMessage kind="empty" title="No mappings yet">
+                    Add rows by hand, use “Add mapping” next to an unmapped value, or import a CSV file.
+                  </StateMessage>
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+        {matching.length > shown.length ? (
+          <p className="hint">
+            Showing {shown.length} of {formatCount(matching.length)} rows; search to narrow the list.
+          </p>
+        ) : null}
+        {!viewingOld ? (
+          <form
+            className="save-bar"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if (await mappings.getState().save(note)) setNote('');
+            }}
+          >
+            <Field label="Note for this version (optional)" className="grow">
+              <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
+            </Field>
+            <button type="submit" disabled={!dirty || busy}>
+              Save mapping
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!dirty || busy}
+              onClick={() => mappings.getState().discard()}
+            >
+              Discard changes
+            </button>
+          </form>
+        ) : null}
+      </div>
+      <aside className="versions" aria-labelledby="versions-title">
+        <h2 id="versions-title">Version history</h2>
+        {table.versions.length === 0 ? (
+          <p className="hint">No versions yet.</p>
+        ) : (
+          <ol>
+            {table.versions.map((v) => (
+              <li key={v.version} aria-current={v.version === table.shown?.version ? 'true' : undefined}>
+                <a
+                  href={routeHref('mappings', {
+                    flow: definition.flow,
+                    set: definition.set,
+                    version: String(v.version),
+                  })}
+                >
+                  Version {v.version}
+                </a>{' '}
+                <span className="hint">
+                  {formatDateTime(v.createdAt)} · {formatCount(v.rowCount)} rows{v.note ? ` · ${v.note}` : ''}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </aside>
+    </div>
+  );
+}
+
+function UnmappedRow({
+  definition,
+  value,
+  highlighted,
+  onAdd,
+}: {
+  definition: MappingSetDefinition;
+  value: UnmappedValue;
+  highlighted: boolean;
+  onAdd: (acceptSuggestion: boolean) => void;
+}) {
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (highlighted) buttonRef.current?.focus();
+  }, [highlighted]);
+  const described = definition.sourceFields.map((f) => value.sourceKey[f.name] ?? 'any').join(' / ');
+  const suggestion = value.suggestion
+    ? definition.targetFields.map((f) => value.suggestion?.target[f.name] ?? '').join(' / ')
+    : null;
+  return (
+    <tr className={`unmapped-row${highlighted ? ' is-highlighted' : ''}`} data-mapping-key={value.mappingKey}>
+      {definition.sourceFields.map((f) => (
+        <td key={f.name}>{value.sourceKey[f.name] ?? <span className="hint">any</span>}</td>
+      ))}
+      <td colSpan={definition.targetFields.length}>
+        <span className="badge badge-parked">Unmapped</span> {value.openParked} parked{' '}
+        {value.openParked === 1 ? 'record waits' : 'records wait'} for this
+        {suggestion ? (
+          <span className="suggestion">
+            Suggested: <strong>{suggestion}</strong> ({value.suggestion?.reason})
+          </span>
+        ) : null}
+      </td>
+      <td className="actions">
+        <button
+          ref={buttonRef}
+          type="button"
+          onClick={() => onAdd(false)}
+          aria-label={`Add mapping for ${described}`}
+        >
+          Add mapping
+        </button>
+        {suggestion ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => onAdd(true)}
+            aria-label={`Accept suggestion ${suggestion} for ${described}`}
+          >
+            Accept suggestion
+          </button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function EditableRow({
+  definition,
+  row,
+  index,
+  readOnly,
+}: {
+  definition: MappingSetDefinition;
+  row: DraftRow;
+  index: number;
+  readOnly: boolean;
+}) {
+  const { mappings } = useStores();
+  const fields = [
+    ...definition.sourceFields.map((f) => ({ ...f, target: false })),
+    ...definition.targetFields.map((f) => ({ ...f, target: true })),
+  ];
+  return (
+    <tr data-row-key={row.key} className={row.isNew ? 'is-new' : undefined}>
+      {fields.map((f) => (
+        <td key={f.name}>
+          {readOnly ? (
+            row.values[f.name] || <span className="hint">{f.optional ? 'any' : ''}</span>
+          ) : (
+            <input
+              value={row.values[f.name] ?? ''}
+              aria-label={`${f.label}, row ${index + 1}`}
+              data-target={f.target ? '' : undefined}
+              placeholder={f.optional ? 'any' : undefined}
+              onChange={(e) => mappings.getState().editCell(row.key, f.name, e.target.value)}
+            />
+          )}
+        </td>
+      ))}
+      <td>
+        {!readOnly ? (
+          <button
+            type="button"
+            className="secondary small"
+            onClick={() => mappings.getState().removeRow(row.key)}
+            aria-label={`Remove row ${index + 1}`}
+          >
+            Remove
+          </button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

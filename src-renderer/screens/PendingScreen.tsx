@@ -1,0 +1,218 @@
+import { useEffect, useState } from 'react';
+import { MAPPING_SETS, type ParkedGroup, type ParkedRecordDetail } from '../../src-shared/ipc';
+import { routeHref } from '../app/router';
+import { useSlice, useStores } from '../app/services';
+import { ScreenHeading } from '../ui/ScreenHeading';
+import { formatCount, formatDateTime, formatJson } from '../ui/format';
+import { flowTitle } from '../ui/options';
+import { Notice, StateMessage } from '../ui/StateMessage';
+
+/** The Mappings screen link that fixes a mapping key ("cost:4400|KST-12|" -> costs table, that value). */
+export function fixMappingHref(flow: string, key: string): string | null {
+  const definition = MAPPING_SETS.find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
+  return definition ? routeHref('mappings', { flow, set: definition.set, key }) : null;
+}
+
+export function PendingScreen() {
+  const { parked } = useStores();
+  const status = useSlice(parked, (s) => s.status);
+  const error = useSlice(parked, (s) => s.error);
+  const groups = useSlice(parked, (s) => s.groups);
+  const selected = useSlice(parked, (s) => s.selected);
+  const retry = useSlice(parked, (s) => s.retry);
+
+  useEffect(() => {
+    void parked.getState().load();
+  }, [parked]);
+
+  const selectedByFlow = new Map<string, number[]>();
+  for (const group of groups)
+    for (const record of group.records)
+      if (selected.has(record.id))
+        selectedByFlow.set(group.flow, [...(selectedByFlow.get(group.flow) ?? []), record.id]);
+
+  return (
+    <section className="screen" aria-labelledby="screen-title">
+      <ScreenHeading title="Pending validation">
+        Records that could not be written yet, grouped by cause. Fix the mapping, then retry one record, a
+        selection or a whole group.
+      </ScreenHeading>
+      <div className="toolbar">
+        <button
+          type="button"
+          disabled={selected.size === 0 || retry?.busy === true}
+          onClick={() => {
+            for (const [flow, ids] of selectedByFlow)
+              void parked.getState().retryRecords(flow, ids, `${ids.length} selected`);
+          }}
+        >
+          Retry selected ({selected.size})
+        </button>
+        <button type="button" className="secondary" onClick={() => void parked.getState().load()}>
+          Refresh
+        </button>
+      </div>
+      <Notice
+        notice={
+          retry === null || retry.busy
+            ? null
+            : retry.error !== null
+              ? { kind: 'error', text: `Retry of ${retry.label} did not run: ${retry.error}` }
+              : {
+                  kind: 'success',
+                  text: `Retried ${retry.result?.retried ?? 0}: ${retry.result?.written ?? 0} written, ${retry.result?.stillParked ?? 0} still waiting, ${retry.result?.failed ?? 0} failed.`,
+                }
+        }
+      />
+      {status === 'loading' || status === 'idle' ? (
+        <StateMessage kind="loading" title="Loading the validation queue…" />
+      ) : status === 'error' ? (
+        <StateMessage
+          kind="error"
+          title="The validation queue could not be read"
+          action={<button onClick={() => void parked.getState().load()}>Try again</button>}
+        >
+          {error}
+        </StateMessage>
+      ) : groups.length === 0 ? (
+        <StateMessage kind="empty" title="Nothing is waiting">
+          Every record read so far was written or is up to date.
+        </StateMessage>
+      ) : (
+        groups.map((group) => <ParkedGroupSection key={`${group.flow}/${group.reasonCode}`} group={group} />)
+      )}
+    </section>
+  );
+}
+
+function ParkedGroupSection({ group }: { group: ParkedGroup }) {
+  const { parked } = useStores();
+  const selected = useSlice(parked, (s) => s.selected);
+  const busy = useSlice(parked, (s) => s.retry?.busy === true);
+  const headingId = `group-${group.flow}-${group.reasonCode}`;
+  const allTicked = group.records.length > 0 && group.records.every((r) => selected.has(r.id));
+  return (
+    <section className="card" aria-labelledby={headingId} data-reason={group.reasonCode}>
+      <div className="card-head">
+        <h2 id={headingId}>
+          {group.reasonText} <span className="count">({formatCount(group.count)})</span>
+        </h2>
+        <p className="hint">
+          {flowTitle(group.flow)} · reason code <code>{group.reasonCode}</code>
+        </p>
+        <button type="button" disabled={busy} onClick={() => void parked.getState().retryGroup(group)}>
+          Retry all {formatCount(group.count)}
+        </button>
+      </div>
+      <table className="table">
+        <caption className="visually-hidden">Parked records: {group.reasonText}</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <input
+                type="checkbox"
+                checked={allTicked}
+                onChange={() => parked.getState().toggleGroup(group)}
+                aria-label={`Select all records in “${group.reasonText}”`}
+              />
+            </th>
+            <th scope="col">Record</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Parked since</th>
+            <th scope="col">Fix</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {group.records.map((record) => (
+            <ParkedRow key={record.id} record={record} checked={selected.has(record.id)} busy={busy} />
+          ))}
+        </tbody>
+      </table>
+      {group.count > group.records.length ? (
+        <p className="hint">
+          Showing the first {group.records.length} of {formatCount(group.count)}; “Retry all” covers every
+          one.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function ParkedRow({
+  record,
+  checked,
+  busy,
+}: {
+  record: ParkedRecordDetail;
+  checked: boolean;
+  busy: boolean;
+}) {
+  const { parked } = useStores();
+  const [open, setOpen] = useState(false);
+  const label = `${record.stream} ${record.sourceId}`;
+  return (
+    <>
+      <tr>
+        <td>
+          <input
+            type="checkbox"
+            checked={checked}
+            onChange={() => parked.getState().toggle(record.id)}
+            aria-label={`Select ${label}`}
+          />
+        </td>
+        <td>
+          <button
+            type="button"
+            className="link"
+            aria-expanded={open}
+            aria-controls={`parked-source-${record.id}`}
+            onClick={() => setOpen(!open)}
+          >
+            {label}
+          </button>
+        </td>
+        <td>{record.reasonText}</td>
+        <td>{formatDateTime(record.parkedAt)}</td>
+        <td>
+          {record.mappingKeys.length === 0 ? (
+            <span className="hint">Fix in the source system</span>
+          ) : (
+            record.mappingKeys.map((key) => {
+              const href = fixMappingHref(record.flow, key);
+              return href ? (
+                <a key={key} href={href} className="fix-link">
+                  Fix mapping {key}
+                </a>
+              ) : (
+                <code key={key}>{key}</code>
+              );
+            })
+          )}
+        </td>
+        <td>
+          <button
+            type="button"
+            disabled={busy}
+            aria-label={`Retry ${label}`}
+            onClick={() => void parked.getState().retryRecords(record.flow, [record.id], label)}
+          >
+            Retry
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr id={`parked-source-${record.id}`}>
+          <td />
+          <td colSpan={5}>
+            <h3 className="small-heading">Source record</h3>
+            <pre tabIndex={0}>{formatJson(record.source) || 'No snapshot was recorded for this record.'}</pre>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}

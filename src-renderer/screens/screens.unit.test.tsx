@@ -1,0 +1,147 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBridge } from '../../src-shared/ipc';
+import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { createAppContext } from '../../src-main/host/app-context';
+import { dispatch } from '../../src-main/host/handlers';
+import { seedDemo } from '../../test/e2e/support/seed';
+import { parseRoute } from '../app/router';
+import { StoresContext } from '../app/services';
+import { createAppStores } from '../stores';
+import { formatAmount } from '../ui/format';
+import { DashboardScreen } from './DashboardScreen';
+import { MappingsScreen } from './MappingsScreen';
+import { fixMappingHref, PendingScreen } from './PendingScreen';
+
+/** Key screens rendered in happy-dom against the real handlers and a seeded SQLite file. */
+
+let dataDir: string;
+let ctx: ReturnType<typeof createAppContext>;
+
+function renderWithStores(ui: React.ReactElement) {
+  const stores = createAppStores(
+    createBridge(
+      (method, request) => dispatch(method, request, ctx),
+      () => () => undefined,
+    ),
+  );
+  render(<StoresContext.Provider value={stores}>{ui}</StoresContext.Provider>);
+  return stores;
+}
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'mlc-screens-ui-'));
+  ctx = createAppContext({
+    dataDir,
+    credentials: new InMemoryCredentialStore(),
+    log: silentLogger,
+    // happy-dom replaces URL, which package.json lookup needs.
+    appVersion: '0.0.0-test',
+  });
+  seedDemo(ctx.store);
+});
+
+afterEach(() => {
+  cleanup();
+  ctx.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Pending validation', () => {
+  it('shows each cause with its count, a fix link per record and selection-aware Retry', async () => {
+    renderWithStores(<PendingScreen />);
+    expect(screen.getByRole('heading', { level: 1, name: 'Pending validation' })).toBeTruthy();
+    const cost = await screen.findByRole('region', { name: /GL account 4400 \/ cost center KST-12/ });
+    expect(within(cost).getByRole('heading', { level: 2 }).textContent).toContain('(1)');
+    const link = within(cost).getByRole('link', { name: 'Fix mapping cost:4400|KST-12|' });
+    expect(link.getAttribute('href')).toBe(
+      '#/mappings?flow=exact-procore&set=costs&key=cost%3A4400%7CKST-12%7C',
+    );
+    const retrySelected = screen.getByRole('button', { name: 'Retry selected (0)' }) as HTMLButtonElement;
+    expect(retrySelected.disabled).toBe(true);
+    fireEvent.click(within(cost).getByRole('checkbox', { name: 'Select purchase-orders PO-26-0007' }));
+    expect((screen.getByRole('button', { name: 'Retry selected (1)' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
+  });
+
+  it('links a mapping key to its table, and nothing for keys of no table', () => {
+    expect(fixMappingHref('exact-procore', 'vendor:SUP-1')).toBe(
+      '#/mappings?flow=exact-procore&set=vendors&key=vendor%3ASUP-1',
+    );
+    expect(fixMappingHref('exact-procore', 'unknown:1')).toBeNull();
+  });
+});
+
+describe('Mappings', () => {
+  it('lists unmapped values first; "Add mapping" prefills a row and makes the table savable', async () => {
+    renderWithStores(<MappingsScreen route={parseRoute('#/mappings?flow=exact-procore&set=costs')} />);
+    const add = await screen.findByRole('button', { name: 'Add mapping for 4400 / KST-12 / any' });
+    const rows = screen.getAllByRole('row');
+    // Header first, then the unmapped value, then the saved mapping.
+    expect(rows[1]!.getAttribute('data-mapping-key')).toBe('cost:4400|KST-12|');
+    expect((screen.getByRole('button', { name: 'Save mapping' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(add);
+    await waitFor(() => expect(screen.queryByRole('button', { name: /Add mapping for/ })).toBeNull());
+    expect((screen.getByLabelText('GL account, row 1') as HTMLInputElement).value).toBe('4400');
+    expect((screen.getByLabelText('GL account, row 2') as HTMLInputElement).value).toBe('4000');
+    expect((screen.getByRole('button', { name: 'Save mapping' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByRole('link', { name: 'Version 1' })).toBeTruthy();
+  });
+
+  it('offers the target other rows of the same GL account use, filled in only when accepted', async () => {
+    ctx.store.parked.park({
+      flow: 'exact-procore',
+      stream: 'purchase-orders',
+      sourceId: 'PO-X',
+      reasonCode: 'unmapped-cost',
+      reasonText: 'GL 4000 / KST-99 has no cost code',
+      details: { issues: [{ mappingKeys: ['cost:4000|KST-99|'] }] },
+    });
+    renderWithStores(<MappingsScreen route={parseRoute('#/mappings?flow=exact-procore&set=costs')} />);
+    const row = (await screen.findByRole('button', { name: 'Add mapping for 4000 / KST-99 / any' })).closest(
+      'tr',
+    )!;
+    expect(row.textContent).toContain(
+      'Suggested: 01-100 / M (1 of 1 mapped row with GL account 4000 uses it)',
+    );
+    fireEvent.click(
+      within(row).getByRole('button', { name: 'Accept suggestion 01-100 / M for 4000 / KST-99 / any' }),
+    );
+    await waitFor(() =>
+      expect((screen.getByLabelText('Cost center, row 1') as HTMLInputElement).value).toBe('KST-99'),
+    );
+    expect((screen.getByLabelText('Procore cost code, row 1') as HTMLInputElement).value).toBe('01-100');
+    expect((screen.getByLabelText('Cost type, row 1') as HTMLInputElement).value).toBe('M');
+  });
+});
+
+describe('Dashboard', () => {
+  it('without an engine, says so and shows "Sync now" disabled with the reason', async () => {
+    renderWithStores(<DashboardScreen />);
+    await screen.findByText('Syncing is not available in this window');
+    const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
+    expect(sync.disabled).toBe(true);
+    expect(document.getElementById(sync.getAttribute('aria-describedby')!)?.textContent).toContain(
+      'needs the sync engine',
+    );
+    // The recorded run is still listed.
+    expect(screen.getByRole('cell', { name: 'partial' })).toBeTruthy();
+  });
+});
+
+describe('amounts', () => {
+  it('formats exact decimal strings with currency and the locale’s separators', () => {
+    expect(formatAmount('1234567.8', 'EUR', 'en-US')).toBe('€1,234,567.80');
+    expect(formatAmount('1234567.8', 'EUR', 'nl-NL')).toBe('€\u00a01.234.567,80');
+    // Beyond a double's precision: still exact to the cent.
+    expect(formatAmount('12345678901234567.89', 'USD', 'en-US')).toBe('$12,345,678,901,234,567.89');
+    expect(formatAmount('-0.05', 'EUR', 'en-US')).toBe('-€0.05');
+    expect(formatAmount(null, null)).toBe('');
+  });
+});

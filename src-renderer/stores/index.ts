@@ -1,0 +1,36 @@
+import type { IpcBridge } from '../../src-shared/ipc';
+import { createAuditStore } from './audit-store';
+import { createConnectionsStore } from './connections-store';
+import { createDashboardStore } from './dashboard-store';
+import { createMappingsStore } from './mappings-store';
+import { createParkedStore } from './parked-store';
+
+/** One store per screen, all talking to the same bridge (created once per window). */
+export function createAppStores(bridge: IpcBridge) {
+  const stores = {
+    bridge,
+    audit: createAuditStore(bridge),
+    parked: createParkedStore(bridge),
+    mappings: createMappingsStore(bridge),
+    dashboard: createDashboardStore(bridge),
+    connections: createConnectionsStore(bridge),
+  };
+  return stores;
+}
+
+export type AppStores = ReturnType<typeof createAppStores>;
+
+/** Live updates from main: progress of runs, and connection changes made elsewhere (tray, CLI). */
+export function subscribeToEvents(stores: AppStores): () => void {
+  const offProgress = stores.bridge.on('run.progress', (progress) =>
+    stores.dashboard.getState().onProgress(progress),
+  );
+  const offConnections = stores.bridge.on(
+    'connection.changed',
+    () => void stores.connections.getState().load(),
+  );
+  return () => {
+    offProgress();
+    offConnections();
+  };
+}

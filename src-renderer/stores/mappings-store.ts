@@ -1,0 +1,230 @@
+import { createStore } from 'zustand/vanilla';
+import {
+  findMappingSet,
+  MAPPING_SETS,
+  mappingKeyOf,
+  type IpcBridge,
+  type IpcResponse,
+  type MappingRowView,
+  type MappingSetDefinition,
+  type MappingSourceKey,
+} from '../../src-shared/ipc';
+import { messageOf, unwrap } from '../ipc/call';
+
+/** A row being edited; `key` keeps React rows stable while values change. */
+export interface DraftRow {
+  key: number;
+  /** Form values: '' for an empty field (saved as null for optional source fields). */
+  values: Record<string, string>;
+  /** Added from the unmapped list or by "Add row" in this edit session. */
+  isNew: boolean;
+}
+
+export interface MappingsState {
+  definition: MappingSetDefinition;
+  table: IpcResponse<'mappings.get'> | null;
+  draft: DraftRow[];
+  dirty: boolean;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** Outcome of the last save / import / export, for the status line. */
+  notice: { kind: 'success' | 'error'; text: string } | null;
+  busy: boolean;
+  search: string;
+
+  open(flow: string, set: string, version?: number): Promise<void>;
+  setSearch(search: string): void;
+  editCell(key: number, field: string, value: string): void;
+  /** Adds a row (optionally prefilled with an unmapped source value and a target); returns its key. */
+  addRow(sourceKey?: MappingSourceKey, target?: Record<string, string>): number;
+  removeRow(key: number): void;
+  discard(): void;
+  save(note: string): Promise<boolean>;
+  exportCsv(): Promise<void>;
+  importCsv(csv: string): Promise<void>;
+}
+
+let nextRowKey = 1;
+
+function toDraft(definition: MappingSetDefinition, row: MappingRowView): DraftRow {
+  const values: Record<string, string> = {};
+  for (const field of definition.sourceFields) values[field.name] = row.sourceKey[field.name] ?? '';
+  for (const field of definition.targetFields) values[field.name] = row.target[field.name] ?? '';
+  return { key: nextRowKey++, values, isNew: false };
+}
+
+function toRow(definition: MappingSetDefinition, draft: DraftRow): MappingRowView {
+  return {
+    sourceKey: Object.fromEntries(
+      definition.sourceFields.map((f) => [
+        f.name,
+        draft.values[f.name] === '' ? null : (draft.values[f.name] ?? null),
+      ]),
+    ),
+    target: Object.fromEntries(definition.targetFields.map((f) => [f.name, draft.values[f.name] ?? ''])),
+  };
+}
+
+/** The mapping key of a draft row (to tell which unmapped values it already covers). */
+export function draftKey(definition: MappingSetDefinition, draft: DraftRow): string {
+  return mappingKeyOf(definition, toRow(definition, draft).sourceKey);
+}
+
+export function createMappingsStore(bridge: IpcBridge) {
+  return createStore<MappingsState>()((set, get) => {
+    const reload = async () => {
+      const { definition, table } = get();
+      await get().open(
+        definition.flow,
+        definition.set,
+        table?.current?.version === table?.shown?.version ? undefined : table?.shown?.version,
+      );
+    };
+
+    return {
+      definition: MAPPING_SETS[0]!,
+      table: null,
+      draft: [],
+      dirty: false,
+      status: 'idle',
+      error: null,
+      notice: null,
+      busy: false,
+      search: '',
+
+      async open(flow, setName, version) {
+        const definition = findMappingSet(flow, setName);
+        if (!definition) {
+          set({ status: 'error', error: `There is no mapping table "${setName}" for ${flow}.` });
+          return;
+        }
+        const switching = definition !== get().definition;
+        set({
+          definition,
+          status: 'loading',
+          error: null,
+          ...(switching ? { table: null, draft: [], notice: null } : {}),
+        });
+        try {
+          const table = await unwrap(
+            bridge['mappings.get']({ flow, set: setName, ...(version ? { version } : {}) }),
+          );
+          if (get().definition !== definition) return;
+          set({
+            table,
+            draft: table.rows.map((row) => toDraft(definition, row)),
+            dirty: false,
+            status: 'ready',
+          });
+        } catch (error) {
+          set({ status: 'error', error: messageOf(error) });
+        }
+      },
+
+      setSearch: (search) => set({ search }),
+
+      editCell(key, field, value) {
+        set({
+          draft: get().draft.map((row) =>
+            row.key === key ? { ...row, values: { ...row.values, [field]: value } } : row,
+          ),
+          dirty: true,
+        });
+      },
+
+      addRow(sourceKey, target) {
+        const { definition } = get();
+        const values: Record<string, string> = {};
+        for (const field of definition.sourceFields) values[field.name] = sourceKey?.[field.name] ?? '';
+        for (const field of definition.targetFields) values[field.name] = target?.[field.name] ?? '';
+        const row: DraftRow = { key: nextRowKey++, values, isNew: true };
+        set({ draft: [row, ...get().draft], dirty: true, search: '' });
+        return row.key;
+      },
+
+      removeRow(key) {
+        set({ draft: get().draft.filter((row) => row.key !== key), dirty: true });
+      },
+
+      discard() {
+        const { table, definition } = get();
+        set({
+          draft: (table?.rows ?? []).map((row) => toDraft(definition, row)),
+          dirty: false,
+          notice: null,
+        });
+      },
+
+      async save(note) {
+        const { definition, draft, table } = get();
+        set({ busy: true, notice: null });
+        try {
+          const saved = await unwrap(
+            bridge['mappings.save']({
+              flow: definition.flow,
+              set: definition.set,
+              rows: draft.map((row) => toRow(definition, row)),
+              note,
+              baseVersion: table?.current?.version ?? null,
+            }),
+          );
+          await get().open(definition.flow, definition.set);
+          set({
+            busy: false,
+            notice: {
+              kind: 'success',
+              text: `Version ${saved.version.version} saved. ${saved.requeueMessage}`,
+            },
+          });
+          return true;
+        } catch (error) {
+          set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+          return false;
+        }
+      },
+
+      async exportCsv() {
+        const { definition, table } = get();
+        set({ busy: true, notice: null });
+        try {
+          const shown = table?.shown?.version;
+          const result = await unwrap(
+            bridge['mappings.exportCsv']({
+              flow: definition.flow,
+              set: definition.set,
+              ...(shown ? { version: shown } : {}),
+            }),
+          );
+          set({
+            busy: false,
+            notice: { kind: 'success', text: `Exported ${result.rows} rows to ${result.path}` },
+          });
+        } catch (error) {
+          set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+        }
+      },
+
+      async importCsv(csv) {
+        const { definition } = get();
+        set({ busy: true, notice: null });
+        try {
+          const result = await unwrap(
+            bridge['mappings.importCsv']({ flow: definition.flow, set: definition.set, csv, note: '' }),
+          );
+          await reload();
+          set({
+            busy: false,
+            notice: {
+              kind: 'success',
+              text: `Imported ${result.rows} rows as version ${result.version.version}. ${result.requeueMessage}`,
+            },
+          });
+        } catch (error) {
+          set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+        }
+      },
+    };
+  });
+}
+
+export type MappingsStore = ReturnType<typeof createMappingsStore>;
