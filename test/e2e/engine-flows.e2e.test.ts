@@ -1,9 +1,5 @@
 /**
- * PENDING (not picked up by vitest: the name does not end in .test.ts). These e2e tests need
- * the real sync engine behind `ml-connector serve --sandbox` (EngineApi on ctx.engine). Once the
- * engine is wired there, rename this file to engine-flows.e2e.test.ts.
- *
- * They drive the app exactly as a user would start it: the CLI `serve --sandbox` in a child
+ * The real sync engine behind `ml-connector serve --sandbox`, driven as a user would: they drive the app exactly as a user would start it: the CLI `serve --sandbox` in a child
  * process (its own data folder, simulators in-process), then real Chromium on the printed URL.
  *   1. Dashboard: "Sync now" on Exact Online → Procore runs to the end (progress over SSE).
  *   2. The deliberate unmapped pair of the sandbox world (GL 4990 / cost center KST-19, see
