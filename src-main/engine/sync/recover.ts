@@ -2,14 +2,16 @@ import type { JsonValue } from '../../../src-shared/domain/audit';
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../../store/canonical-json';
 import { audit, confirmTarget, type StreamRunContext } from './run-stream';
-import type { PlannedTargetWrite } from './types';
+import type { FoundTarget, PlannedTargetWrite } from './types';
 
 /**
  * After a crash or a lost response, some outbox intents of the flow are pending (never known
  * to be sent) or unknown (sent, outcome unknown). Before anything is retried, each is looked up
  * by its origin id in the target:
- *  - found with the same total → the write happened: confirm it (no second write);
- *  - not found, or found with another total → retire the intent; the source record is still
+ *  - found with the same total (and every planned line with its amount) → the write happened:
+ *    confirm it (no second write);
+ *  - not found, or found with another total or without a planned line → retire the intent
+ *    (a header written without its lines counts as not done); the source record is still
  *    behind the cursor, so the next pass re-plans and re-writes it (the target's upsert by
  *    origin id makes that write safe either way).
  */
@@ -35,7 +37,7 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
       for (const intent of intents) {
         const plan = intent.payload as unknown as P;
         const hit = found.get(plan.originId);
-        if (hit && Decimal.parse(hit.total).equals(Decimal.parse(plan.total))) {
+        if (hit && holdsPlan(hit, plan)) {
           store.outbox.markConfirmed(intent.id, hit.targetId);
           confirmTarget(ctx, plan, sha256Hex(canonicalJson(intent.payload as JsonValue)), hit.targetId);
           audit(ctx, {
@@ -63,4 +65,15 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
   }
   ctx.counts.recovered += recovered;
   return recovered;
+}
+
+/** The target holds what the intent planned: same total and, when both sides know lines, every planned line with its amount. */
+function holdsPlan(found: FoundTarget, plan: PlannedTargetWrite): boolean {
+  if (!Decimal.parse(found.total).equals(Decimal.parse(plan.total))) return false;
+  if (!plan.lines || !found.lines) return true;
+  const held = new Map(found.lines.map((l) => [l.originId, l.amount]));
+  return plan.lines.every((l) => {
+    const amount = held.get(l.originId);
+    return amount !== undefined && Decimal.parse(amount).equals(Decimal.parse(l.amount));
+  });
 }

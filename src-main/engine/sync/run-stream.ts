@@ -46,14 +46,41 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
 ): Promise<void> {
   const { store, flow } = ctx;
   const cursor = store.cursors.get(flow, spec.name, ctx.cursorOwner)?.value ?? null;
-  for await (const page of spec.read(cursor)) {
-    await processPage(spec, ctx, page);
-    // Every record of this page is confirmed or parked: only now may the cursor move.
-    store.cursors.set(flow, spec.name, ctx.cursorOwner, page.cursorAfter);
+  // Source pages are gathered into batches of about WRITE_BATCH_RECORDS before writing: a
+  // source's page size (Exact: 60 purchase entries) says nothing about the target's batch size
+  // (Procore: 1,000 per sync call, per project), and writing page by page multiplied the calls.
+  const records = new Map<string, R>();
+  const deletions = new Map<string, D>();
+  let batchCursor: string | null = null;
+  const flush = async (cursorAfter: string): Promise<void> => {
+    await processPage(spec, ctx, { records: [...records.values()], deletions: [...deletions.values()] });
+    // Every record of the batch is confirmed or parked: only now may the cursor move.
+    store.cursors.set(flow, spec.name, ctx.cursorOwner, cursorAfter);
     store.runs.updateCounts(ctx.runId, { ...ctx.counts });
     ctx.onProgress?.(ctx.counts);
+    records.clear();
+    deletions.clear();
+    batchCursor = null;
+  };
+  for await (const page of spec.read(cursor)) {
+    // A record delivered again on a later page (a newer version) replaces the earlier one.
+    for (const record of page.records) {
+      records.delete(record.sourceId);
+      records.set(record.sourceId, record);
+    }
+    page.deletions.forEach((deletion, i) => {
+      const key = spec.deletionSourceId?.(deletion) ?? `${page.cursorAfter}#${i}`;
+      deletions.delete(key);
+      deletions.set(key, deletion);
+    });
+    batchCursor = page.cursorAfter;
+    if (records.size + deletions.size >= WRITE_BATCH_RECORDS) await flush(batchCursor);
   }
+  if (batchCursor !== null) await flush(batchCursor);
 }
+
+/** Source records planned and written together (Procore's sync actions take up to 1,000). */
+export const WRITE_BATCH_RECORDS = 1000;
 
 /**
  * Plans, parks, writes and confirms one page of records (also used by replay and by retrying
@@ -67,59 +94,64 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   const { store, flow } = ctx;
   const pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[] = [];
 
-  for (const record of page.records) {
-    ctx.counts.read += 1;
-    const { snapshot, isNew } = store.snapshots.record(flow, spec.name, record.sourceId, record as unknown as JsonValue);
-    if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: record as unknown as JsonValue });
-    const previous = previousPlans<P>(store, flow, record.sourceId);
-    const outcome = spec.plan(record, previous);
-    if (!outcome.ok) {
-      park(ctx, spec, record.sourceId, outcome.issues, snapshot.id, record, spec.label(record));
-      continue;
+  // One transaction for the page's bookkeeping (snapshots, parked records, intents, audit):
+  // nothing is sent before it commits, so a crash inside it loses only work the next run redoes
+  // from the unmoved cursor, and the page pays for one durable commit instead of several per record.
+  store.transaction(() => {
+    for (const record of page.records) {
+      ctx.counts.read += 1;
+      const { snapshot, isNew } = store.snapshots.record(flow, spec.name, record.sourceId, record as unknown as JsonValue);
+      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: record as unknown as JsonValue });
+      const previous = previousPlans<P>(store, flow, record.sourceId);
+      const outcome = spec.plan(record, previous);
+      if (!outcome.ok) {
+        park(ctx, spec, record.sourceId, outcome.issues, snapshot.id, record, spec.label(record));
+        continue;
+      }
+      let changed = false;
+      for (const plan of outcome.writes) {
+        const hash = hashOf(plan);
+        const known = store.targetRecords.get(flow, plan.entity, plan.originId);
+        if (known?.payloadHash === hash) continue;
+        changed = true;
+        const { intent } = store.outbox.insertIntent({
+          runId: ctx.runId,
+          flow,
+          sourceId: record.sourceId,
+          idempotencyKey: intentKey(flow, plan, hash),
+          targetSystem: ctx.writer.system,
+          operation: `${known ? 'update' : 'create'}-${plan.entity}`,
+          payload: plan as unknown as JsonValue,
+        });
+        if (intent.status === 'failed') store.outbox.reopen(intent.id, plan as unknown as JsonValue, ctx.runId);
+        pending.push({ plan, hash, intentId: intent.id, record, snapshotId: snapshot.id, isUpdate: known !== undefined });
+      }
+      if (!changed) {
+        ctx.counts.unchanged += 1;
+        resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
+        if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${ctx.writer.system}` });
+      }
     }
-    let changed = false;
-    for (const plan of outcome.writes) {
-      const hash = hashOf(plan);
-      const known = store.targetRecords.get(flow, plan.entity, plan.originId);
-      if (known?.payloadHash === hash) continue;
-      changed = true;
-      const { intent } = store.outbox.insertIntent({
-        runId: ctx.runId,
-        flow,
-        sourceId: record.sourceId,
-        idempotencyKey: intentKey(flow, plan, hash),
-        targetSystem: ctx.writer.system,
-        operation: `${known ? 'update' : 'create'}-${plan.entity}`,
-        payload: plan as unknown as JsonValue,
-      });
-      if (intent.status === 'failed') store.outbox.reopen(intent.id, plan as unknown as JsonValue, ctx.runId);
-      pending.push({ plan, hash, intentId: intent.id, record, snapshotId: snapshot.id, isUpdate: known !== undefined });
-    }
-    if (!changed) {
-      ctx.counts.unchanged += 1;
-      resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
-      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${ctx.writer.system}` });
-    }
-  }
 
-  for (const deletion of page.deletions) {
-    if (!spec.planDeletion || !spec.deletionSourceId) continue;
-    const sourceId = spec.deletionSourceId(deletion);
-    ctx.counts.read += 1;
-    const written = [...previousPlans<P>(store, flow, sourceId).values()];
-    const plans = written.length ? spec.planDeletion(deletion, written) : [];
-    if (plans.length === 0) {
-      audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${ctx.writer.system} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue });
-      resolveParked(ctx, spec.name, sourceId, 'deleted at the source');
-      continue;
+    for (const deletion of page.deletions) {
+      if (!spec.planDeletion || !spec.deletionSourceId) continue;
+      const sourceId = spec.deletionSourceId(deletion);
+      ctx.counts.read += 1;
+      const written = [...previousPlans<P>(store, flow, sourceId).values()];
+      const plans = written.length ? spec.planDeletion(deletion, written) : [];
+      if (plans.length === 0) {
+        audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${ctx.writer.system} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue });
+        resolveParked(ctx, spec.name, sourceId, 'deleted at the source');
+        continue;
+      }
+      for (const plan of plans) {
+        const hash = hashOf(plan);
+        if (store.targetRecords.get(flow, plan.entity, plan.originId)?.payloadHash === hash) continue;
+        const { intent } = store.outbox.insertIntent({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: plan as unknown as JsonValue });
+        pending.push({ plan, hash, intentId: intent.id, record: null, snapshotId: null, isUpdate: true });
+      }
     }
-    for (const plan of plans) {
-      const hash = hashOf(plan);
-      if (store.targetRecords.get(flow, plan.entity, plan.originId)?.payloadHash === hash) continue;
-      const { intent } = store.outbox.insertIntent({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: plan as unknown as JsonValue });
-      pending.push({ plan, hash, intentId: intent.id, record: null, snapshotId: null, isUpdate: true });
-    }
-  }
+  });
 
   if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
 }
@@ -130,7 +162,9 @@ async function writeAndConfirm<R extends { sourceId: string }, P extends Planned
   pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[],
 ): Promise<void> {
   const { store, flow } = ctx;
-  for (const p of pending) store.outbox.recordAttempt(p.intentId);
+  store.transaction(() => {
+    for (const p of pending) store.outbox.recordAttempt(p.intentId);
+  });
   let outcomes: WriteOutcome[];
   try {
     outcomes = await ctx.writer.write(pending.map((p) => p.plan));

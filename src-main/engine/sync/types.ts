@@ -19,6 +19,8 @@ export interface PlannedTargetWrite {
   /** Amount shown in the audit log (two decimals), in `currency`. */
   total: string;
   currency: string;
+  /** Lines written with the record, when the target keeps lines (checked by crash recovery). */
+  lines?: readonly { originId: string; amount: string }[];
 }
 
 export type WriteOutcome =
@@ -29,6 +31,11 @@ export interface FoundTarget {
   targetId: string;
   /** Total the target holds, compared with the intent before confirming it. */
   total: string;
+  /**
+   * Lines the target holds, when it keeps lines: a header whose answer was lost before its lines
+   * were written can show the planned total (e.g. 0.00 for a cancelled order) without them.
+   */
+  lines?: readonly { originId: string | null; amount: string }[];
 }
 
 /** The target half of a flow: writes, and lookups by origin id for crash recovery. */

@@ -8,7 +8,7 @@ import type { ProcoreTarget } from './ports';
  */
 export function procoreTarget(procore: ProcoreConnector): ProcoreTarget {
   const found = (records: Awaited<ReturnType<ProcoreConnector['findCommitmentsByOrigin']>>): Map<string, FoundTarget> =>
-    new Map([...records].map(([originId, r]) => [originId, { targetId: r.id, total: r.grandTotal }]));
+    new Map([...records].map(([originId, r]) => [originId, { targetId: r.id, total: r.grandTotal, lines: r.lines }]));
   return {
     loadReference: (projectIds) => procore.loadReference(projectIds),
     upsertCommitments: (projectId, commitments) => procore.upsertCommitments(projectId, commitments),
