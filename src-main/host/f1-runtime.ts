@@ -91,18 +91,6 @@ function settingsCounter(store: Store, connectionId: string): TokenCallCounter {
   };
 }
 
-/**
- * Custody reports only changes of its own state, and a new process starts it as 'connected';
- * so a token call that succeeds is what clears a stored 'needs-reauth' (or 'not-connected')
- * left by an earlier process, e.g. after the sandbox signed in again.
- */
-function reportConnectedOnSuccess<T>(store: Store, connectionId: string, tokens: Promise<T>): Promise<T> {
-  return tokens.then((result) => {
-    if (store.connections.require(connectionId).status !== 'connected') store.connections.setStatus(connectionId, 'connected');
-    return result;
-  });
-}
-
 function ensureSandboxConnections(store: Store, opts: SandboxRunOptions): { exact: Connection; procore: Connection } {
   const find = (system: 'exact-online' | 'procore'): Connection | undefined =>
     store.connections.list().find((c) => c.system === system && c.mode === 'sandbox');
@@ -232,17 +220,13 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
     lock: fileLock(join(locks, `${exactConnection.id}.lock`)),
     tokenCalls: settingsCounter(store, exactConnection.id),
     refresh: (current) =>
-      reportConnectedOnSuccess(
-        store,
-        exactConnection.id,
-        current?.refreshToken
-          ? late.exact!.refreshTokens({
-              refreshToken: current.refreshToken,
-              clientSecret: String(exactSim.credentials['clientSecret']),
-              accessTokenExpiresAt: current.accessTokenExpiresAt,
-            })
-          : sandboxSignIn(late.exact!, exactSim),
-      ),
+      current?.refreshToken
+        ? late.exact!.refreshTokens({
+            refreshToken: current.refreshToken,
+            clientSecret: String(exactSim.credentials['clientSecret']),
+            accessTokenExpiresAt: current.accessTokenExpiresAt,
+          })
+        : sandboxSignIn(late.exact!, exactSim),
     onStateChange: (state, detail) => {
       store.connections.setStatus(exactConnection.id, state);
       opts.log.info('exact connection state', { state, detail });
@@ -259,11 +243,7 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
     vault: memoryVault(),
     policy: CLIENT_CREDENTIALS_POLICY,
     refresh: () =>
-      reportConnectedOnSuccess(
-        store,
-        procoreConnection.id,
-        late.procore!.requestToken({ clientId: String(procoreSim.credentials['clientId']), clientSecret: String(procoreSim.credentials['clientSecret']) }),
-      ),
+      late.procore!.requestToken({ clientId: String(procoreSim.credentials['clientId']), clientSecret: String(procoreSim.credentials['clientSecret']) }),
     onStateChange: (state) => store.connections.setStatus(procoreConnection.id, state),
   });
   const procore = createProcoreConnector(
