@@ -12,7 +12,7 @@ export async function attachEngine(
   opts: { sandbox?: SandboxRunOptions; runningSandbox?: Sandbox } = {},
 ): Promise<F1Runtime | null> {
   try {
-    const f1 = await openF1Runtime({ store: ctx.store, dataDir: ctx.dataDir, log: ctx.log, ...opts });
+    const f1 = await openF1Runtime({ store: ctx.store, dataDir: ctx.dataDir, log: ctx.log, credentials: ctx.credentials, ...opts });
     ctx.engine = createEngineApi(ctx, f1);
     return f1;
   } catch (error) {

@@ -14,6 +14,8 @@ import { startSandbox, type RunningSimulator, type Sandbox } from '../sandbox';
 import { generateWorld } from '../sandbox/seed/world';
 import type { Store } from '../store/db';
 import type { Connection } from '../store/repos/connections';
+import type { CredentialStore } from '../credentials';
+import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveConnectors } from './live-connections';
 
 /**
  * Turns F1's stored connections into running connectors: a sandbox pair (simulators started
@@ -35,6 +37,8 @@ export interface F1RuntimeOptions {
   sandbox?: SandboxRunOptions;
   /** Simulators already running in this process (e.g. `serve --sandbox`); reused, not restarted. */
   runningSandbox?: Sandbox;
+  /** The OS keychain, for live connections (their secrets and tokens live there only). */
+  credentials?: CredentialStore;
 }
 
 export interface F1Runtime {
@@ -180,6 +184,33 @@ async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator)
   return exact.exchangeCode({ code, codeVerifier: pkce.verifier, redirectUri: creds.redirectUri, clientSecret: creds.clientSecret });
 }
 
+function counting(): () => { exact: number; procore: number } {
+  const start = { exact: requestCounters.get('exact').total, procore: requestCounters.get('procore').total };
+  return () => ({
+    exact: requestCounters.get('exact').total - start.exact,
+    procore: requestCounters.get('procore').total - start.procore,
+  });
+}
+
+/** F1 over the stored live connections; tokens and client secrets come from the keychain. */
+function openLiveF1Runtime(opts: F1RuntimeOptions): F1Runtime {
+  if (!opts.credentials)
+    throw new F1NotConfiguredError('The live connections need the OS keychain, which this process was not given.');
+  const live = openLiveConnectors({ store: opts.store, credentials: opts.credentials, log: opts.log, dataDir: opts.dataDir });
+  return {
+    deps: { store: opts.store, exact: live.exact, procore: procoreTarget(live.procore), exactConnectionId: live.exactConnection.id },
+    exact: live.exact,
+    procore: live.procore,
+    exactConnection: live.exactConnection,
+    procoreConnection: live.procoreConnection,
+    apiCalls: counting(),
+    close: async () => {
+      await live.exact.close();
+      await live.procore.close();
+    },
+  };
+}
+
 export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> {
   const { store } = opts;
   let exactConnection: Connection;
@@ -187,20 +218,20 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
   if (opts.sandbox) {
     ({ exact: exactConnection, procore: procoreConnection } = ensureSandboxConnections(store, opts.sandbox));
   } else {
-    const pick = (system: string): Connection | undefined => store.connections.list().find((c) => c.system === system);
+    // The user's own accounts win over the sandbox when both are configured.
+    const live = store.connections.get(LIVE_EXACT_ID) && store.connections.get(LIVE_PROCORE_ID);
+    if (live) return openLiveF1Runtime(opts);
+    const pick = (system: string): Connection | undefined =>
+      store.connections.list().find((c) => c.system === system && c.mode === 'sandbox');
     const e = pick('exact-online');
     const p = pick('procore');
     if (!e || !p)
       throw new F1NotConfiguredError(
-        'Exact Online → Procore needs an Exact Online and a Procore connection. Run `npx ml-connector sync exact-procore --sandbox` to try it on the sandbox.',
+        'Exact Online → Procore needs an Exact Online and a Procore connection: `npx ml-connector connect exact-online …` and `connect procore …`, or try it on the sandbox with `npx ml-connector sync exact-procore --sandbox`.',
       );
     exactConnection = e;
     procoreConnection = p;
   }
-  if (exactConnection.mode !== 'sandbox' || procoreConnection.mode !== 'sandbox')
-    throw new F1NotConfiguredError(
-      'Live Exact Online / Procore connections are not wired to the sync engine yet (sign-in through the OAuth loopback and keychain custody exist; the live runtime does not). Use the sandbox.',
-    );
 
   const settings = exactConnection.settings as { seed: number; scale: number };
   seedSandboxMappings(store, settings.seed, settings.scale);
@@ -259,17 +290,13 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
   late.procore = procore;
   store.connections.update(exactConnection.id, { settings: { ...store.connections.require(exactConnection.id).settings, baseUrl: exactSim.baseUrl } as Record<string, JsonValue> });
 
-  const startCalls = { exact: requestCounters.get('exact').total, procore: requestCounters.get('procore').total };
   return {
     deps: { store, exact, procore: procoreTarget(procore), exactConnectionId: exactConnection.id },
     exact,
     procore,
     exactConnection,
     procoreConnection,
-    apiCalls: () => ({
-      exact: requestCounters.get('exact').total - startCalls.exact,
-      procore: requestCounters.get('procore').total - startCalls.procore,
-    }),
+    apiCalls: counting(),
     close: async () => {
       await exact.close();
       await procore.close();

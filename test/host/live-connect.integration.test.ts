@@ -7,6 +7,8 @@ import { silentLogger } from '../../src-main/connectors/_kit';
 import { KeytarCredentialStore, connectionAccount } from '../../src-main/credentials';
 import { connectExactOnline, connectProcore, LIVE_EXACT_ID, openLiveConnectors } from '../../src-main/host/live-connections';
 import { startSandbox, type Sandbox } from '../../src-main/sandbox';
+import { openF1Runtime } from '../../src-main/host/f1-runtime';
+import { runExactProcore } from '../../src-main/engine/flows/exact-procore/flow';
 import { openStore, type Store } from '../../src-main/store';
 import { startPrivateKeyringSession, type PrivateKeyringSession } from '../credentials/private-keyring';
 
@@ -106,6 +108,21 @@ describe('live connections', () => {
     } finally {
       await live.exact.close();
       await live.procore.close();
+    }
+  });
+
+  it('runs F1 over the live connections: with no mappings yet, every record waits with its reason', async () => {
+    const rt = await openF1Runtime({ store, dataDir: dir, log: silentLogger, credentials });
+    try {
+      expect(rt.exactConnection.id).toBe(LIVE_EXACT_ID);
+      const summary = await runExactProcore(rt.deps, 'manual');
+      expect(summary.status).toBe('succeeded');
+      expect(summary.counts.created).toBe(0);
+      expect(summary.counts.parked).toBeGreaterThan(0);
+      expect(store.parked.listOpen().every((p) => /not linked to a Procore (project|vendor)|no cost code mapping/.test(p.reasonText))).toBe(true);
+      expect(rt.apiCalls().exact).toBeGreaterThan(0);
+    } finally {
+      await rt.close();
     }
   });
 

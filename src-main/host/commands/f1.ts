@@ -1,5 +1,5 @@
 import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
-import { InMemoryCredentialStore } from '../../credentials';
+import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { suggestVendorLinks } from '../../engine/flows/exact-procore/suggest';
 import { createAppContext } from '../app-context';
 import { dispatch } from '../handlers';
@@ -52,7 +52,7 @@ function describe(s: RunSummary): string {
 
 async function withRuntime<T>(io: CliIo, sandbox: SandboxRunOptions | undefined, work: (rt: Awaited<ReturnType<typeof openF1Runtime>>) => Promise<T>): Promise<T> {
   return withStore(io, async (store) => {
-    const rt = await openF1Runtime({ store, dataDir: io.dataDir, log: createLogger({ sink: (line) => io.err(line), level: 'warn' }), ...(sandbox ? { sandbox } : {}) });
+    const rt = await openF1Runtime({ store, dataDir: io.dataDir, log: createLogger({ sink: (line) => io.err(line), level: 'warn' }), credentials: new KeytarCredentialStore(), ...(sandbox ? { sandbox } : {}) });
     try {
       return await work(rt);
     } finally {
