@@ -1,3 +1,4 @@
+import type { SystemId } from '../../src-shared/domain/systems';
 import type { Logger } from './_kit';
 
 /**
@@ -31,7 +32,7 @@ export type ConnectionTestResult =
   | { ok: false; problem: string };
 
 export interface Connector {
-  readonly system: 'exact-online' | 'procore' | 'acumatica' | 'sage-intacct' | 'monday' | 'coupa';
+  readonly system: SystemId;
   /** One cheap authenticated call; `problem` says exactly what is wrong, in plain words. */
   testConnection(): Promise<ConnectionTestResult>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_STATUSES, AUDIT_STEPS } from '../domain/audit';
+import { SYSTEM_IDS, type SystemId } from '../domain/systems';
 import type { IpcEventName, IpcMethodName } from './names';
 
 /**
@@ -15,15 +16,7 @@ import type { IpcEventName, IpcMethodName } from './names';
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-export const SYSTEM_IDS = [
-  'exact-online',
-  'procore',
-  'acumatica',
-  'sage-intacct',
-  'monday',
-  'coupa',
-] as const;
-export type SystemId = (typeof SYSTEM_IDS)[number];
+export { SYSTEM_IDS, type SystemId };
 
 /**
  * Fields that hold secrets, per system. They are stored only in the OS keychain
@@ -301,6 +294,37 @@ export type FlowOverview = z.infer<typeof flowOverviewSchema>;
 export const REPLAY_OUTCOMES = ['written', 'unchanged', 'parked', 'failed'] as const;
 
 // ---------------------------------------------------------------------------------------------
+// Live sign-in (Exact Online: RFC 8252 loopback + PKCE; Procore: client credentials)
+
+/** Exact Online's regional hosts: https://start.exactonline.<region>. */
+export const EXACT_REGIONS = ['nl', 'be', 'de', 'co.uk', 'fr', 'es', 'com'] as const;
+export type ExactRegionId = (typeof EXACT_REGIONS)[number];
+/** Procore's environments (hosts are in the Procore connector). */
+export const PROCORE_ENVIRONMENT_IDS = ['production', 'developerSandbox', 'onDemandSandbox', 'monthlySandbox'] as const;
+
+/** Write-only: goes to the OS keychain, never back to the renderer, never into SQLite or logs. */
+const clientSecret = z.string().min(1, 'the client secret is required').max(8000);
+const clientIdField = z.string().trim().min(1, 'the client id is required').max(200);
+/** A host override (the sandbox's simulators): http(s) only. */
+const baseUrlOverride = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
+
+export const exactDivisionSchema = z.object({ code: z.number().int(), name: z.string() });
+
+export const SIGNIN_OUTCOMES = ['connected', 'failed'] as const;
+/** How a browser sign-in ended (event 'connection.signin'; also what a pasted address returns). */
+export const signinOutcomeSchema = z.object({
+  connectionId: id,
+  outcome: z.enum(SIGNIN_OUTCOMES),
+  /** Plain language: who signed in and which division, or what went wrong. */
+  message: z.string(),
+  /** The user's Exact Online divisions (connected only), for the division picker. */
+  divisions: z.array(exactDivisionSchema).optional(),
+  /** The division now stored on the connection (connected only). */
+  division: z.number().int().optional(),
+});
+export type SigninOutcome = z.infer<typeof signinOutcomeSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The method map
 
 export const ipcContract = {
@@ -467,6 +491,52 @@ export const ipcContract = {
     request: z.strictObject({ seq: z.number().int().min(1) }),
     response: z.object({ outcome: z.enum(REPLAY_OUTCOMES), message: z.string(), auditSeq: z.number().int() }),
   },
+  'connections.connectExact': {
+    /**
+     * Starts an Exact Online sign-in and returns at once with the address to open. Main never
+     * opens a browser itself: the renderer opens `authorizationUrl` (window.open; in Electron the
+     * window-open handler hands allow-listed https addresses to the system browser). The outcome
+     * arrives as 'connection.signin' (and 'connection.changed'). A new attempt cancels the last.
+     */
+    request: z.strictObject({
+      region: z.enum(EXACT_REGIONS),
+      clientId: clientIdField,
+      clientSecret,
+      /** The redirect URI registered with Exact (loopback): checked in main with a specific message. */
+      redirectUri: z.string().trim().min(1, 'the redirect URI is required').max(2000),
+      baseUrl: baseUrlOverride.optional(),
+      division: z.number().int().min(1).optional(),
+    }),
+    response: z.object({
+      authorizationUrl: z.string(),
+      /** False when nothing listens on the redirect URI (https): the user must paste the address. */
+      listening: z.boolean(),
+    }),
+  },
+  'connections.completeExactSignIn': {
+    /** Paste fallback: the address the browser was sent to after signing in. Answers with the outcome. */
+    request: z.strictObject({ pastedUrl: z.string().trim().min(1, 'paste the address from the browser bar').max(8000) }),
+    response: signinOutcomeSchema,
+  },
+  'connections.connectProcore': {
+    /** Stores a Procore (client credentials) connection after proving it works. */
+    request: z.strictObject({
+      companyId: z.string().trim().regex(/^[0-9]{1,20}$/, 'the company id is a number'),
+      clientId: clientIdField,
+      clientSecret,
+      environment: z.enum(PROCORE_ENVIRONMENT_IDS).optional(),
+      apiBaseUrl: baseUrlOverride.optional(),
+      authBaseUrl: baseUrlOverride.optional(),
+    }),
+    response: z.object({ connectionId: id, detail: z.string() }),
+  },
+  'connections.test': {
+    request: z.strictObject({ id }),
+    response: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), detail: z.string() }),
+      z.object({ ok: z.literal(false), problem: z.string() }),
+    ]),
+  },
 } as const satisfies Record<IpcMethodName, { request: z.ZodType; response: z.ZodType }>;
 
 /** Compile-time proof that the schema map has no method the name list lacks. */
@@ -489,6 +559,8 @@ export const RUN_PHASES = ['starting', 'reading', 'writing', 'done', 'failed'] a
 export const ipcEvents = {
   /** Emitted by connections.save / connections.delete. */
   'connection.changed': z.object({ id, change: z.enum(['saved', 'deleted']) }),
+  /** How an Exact Online sign-in started by connections.connectExact ended. */
+  'connection.signin': signinOutcomeSchema,
   /** Progress of a running sync, emitted by the engine (EngineApi.startSync returns before it ends). */
   'run.progress': z.object({
     runId: id,

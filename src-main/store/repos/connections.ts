@@ -3,15 +3,10 @@ import type { JsonValue } from '../../../src-shared/domain/audit';
 import { isoNow, type Clock } from './clock';
 import { jsonColumn, parseJsonColumn } from './json';
 
-export const CONNECTION_SYSTEMS = [
-  'exact-online',
-  'procore',
-  'acumatica',
-  'sage-intacct',
-  'monday',
-  'coupa',
-] as const;
-export type ConnectionSystem = (typeof CONNECTION_SYSTEMS)[number];
+import { SYSTEM_IDS, type SystemId } from '../../../src-shared/domain/systems';
+
+export const CONNECTION_SYSTEMS = SYSTEM_IDS;
+export type ConnectionSystem = SystemId;
 export type ConnectionMode = 'sandbox' | 'live';
 export type ConnectionStatus = 'not-connected' | 'connected' | 'needs-reauth' | 'error';
 export type ConnectionSettings = { [key: string]: JsonValue };

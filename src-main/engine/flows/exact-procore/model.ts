@@ -1,3 +1,5 @@
+import type { LineUpsert, ProcoreReferenceData } from '../../../connectors/procore';
+
 /**
  * F1 (Exact Online → Procore): the mapping tables a finance team maintains, the Procore
  * reference data each run loads, and the planned writes. All ids are strings (Procore ids can
@@ -22,13 +24,8 @@ export interface ExactProcoreMappings {
   vendors: ReadonlyMap<string, string>;
 }
 
-export interface ProcoreReference {
-  projects: ReadonlyMap<string, { name: string; costCodes: ReadonlyMap<string, string> }>;
-  /** Line item type ("cost type") code → id. */
-  lineItemTypes: ReadonlyMap<string, string>;
-  /** Active company vendor ids → name. */
-  vendors: ReadonlyMap<string, string>;
-}
+/** Procore's projects with their cost codes, line item types and active vendors (read each run). */
+export type ProcoreReference = ProcoreReferenceData;
 
 export interface FlowPolicy {
   /** Currency of the Procore company; records in another currency are parked. */
@@ -48,16 +45,8 @@ export const DEFAULT_POLICY: FlowPolicy = {
   directCostStatus: 'pending',
 };
 
-export interface PlannedLine {
-  originId: string;
-  description: string;
-  amount: string;
-  quantity: string | null;
-  unitCost: string | null;
-  uom: string | null;
-  costCodeId: string;
-  lineItemTypeId: string;
-}
+/** A planned line is exactly what the Procore connector writes for a commitment or direct cost line. */
+export type PlannedLine = LineUpsert;
 
 export interface PlannedCommitment {
   entity: 'commitment';
