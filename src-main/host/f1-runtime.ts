@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { JsonValue } from '../../src-shared/domain/audit';
 import { NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
-import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenCallCounter, type TokenVault } from '../auth/custody';
+import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenVault } from '../auth/custody';
 import { fileLock } from '../auth/file-lock';
 import { createPkcePair, createState } from '../auth/pkce';
 import { requestCounters, type Logger } from '../connectors/_kit';
@@ -16,6 +16,7 @@ import type { Store } from '../store/db';
 import type { Connection } from '../store/repos/connections';
 import type { CredentialStore } from '../credentials';
 import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveConnectors } from './live-connections';
+import { settingsCounter } from './token-call-counter';
 
 /**
  * Turns F1's stored connections into running connectors: a sandbox pair (simulators started
@@ -74,23 +75,6 @@ function memoryVault(): TokenVault {
     },
     clear: async () => {
       tokens = null;
-    },
-  };
-}
-
-/** Token-endpoint calls per UTC day, kept in the connection's settings (shared by app and CLI). */
-function settingsCounter(store: Store, connectionId: string): TokenCallCounter {
-  const read = (day: string): number => {
-    const calls = store.connections.require(connectionId).settings['tokenCalls'] as { day?: string; count?: number } | undefined;
-    return calls?.day === day ? (calls.count ?? 0) : 0;
-  };
-  return {
-    get: read,
-    increment: (day) => {
-      const count = read(day) + 1;
-      const c = store.connections.require(connectionId);
-      store.connections.update(connectionId, { settings: { ...c.settings, tokenCalls: { day, count } } });
-      return count;
     },
   };
 }

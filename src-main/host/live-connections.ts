@@ -9,6 +9,7 @@ import { connectionAccount, type CredentialStore } from '../credentials';
 import type { Store } from '../store/db';
 import type { Connection } from '../store/repos/connections';
 import { join } from 'node:path';
+import { settingsCounter } from './token-call-counter';
 
 /**
  * Live connections: the user's own Exact Online and Procore. Secrets (client secrets, token
@@ -76,6 +77,7 @@ function exactCustodian(deps: LiveDeps, connectionId: string, exact: () => Exact
     vault: keychainVault(deps.credentials, connectionId),
     policy: EXACT_CUSTODY_POLICY,
     lock: fileLock(join(deps.dataDir, 'locks', `${connectionId}.lock`)),
+    tokenCalls: settingsCounter(deps.store, connectionId),
     refresh: async (current) => {
       if (!current?.refreshToken) throw new Error('Exact Online is not signed in. Connect again.');
       const clientSecret = await requireSecret(deps.credentials, connectionId, 'clientSecret', 'The Exact Online client secret');
@@ -112,13 +114,14 @@ export async function connectExactOnline(deps: LiveDeps, req: ConnectExactReques
   });
   req.onPending?.(pending);
   const grant = await pending.result;
-  const tokens = await exact.exchangeCode({ code: grant.code, codeVerifier: grant.pkce.verifier, redirectUri: grant.redirectUri, clientSecret: req.clientSecret });
 
   const existing = deps.store.connections.get(LIVE_EXACT_ID);
   const base = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}) };
-  const connection = existing
-    ? deps.store.connections.update(LIVE_EXACT_ID, { settings: { ...existing.settings, ...base } })
-    : deps.store.connections.create({ id: LIVE_EXACT_ID, system: 'exact-online', label: 'Exact Online', mode: 'live', settings: base });
+  if (existing) deps.store.connections.update(LIVE_EXACT_ID, { settings: { ...existing.settings, ...base } });
+  else deps.store.connections.create({ id: LIVE_EXACT_ID, system: 'exact-online', label: 'Exact Online', mode: 'live', settings: base });
+  // The code exchange is a token-endpoint call too (Exact allows 200 a day).
+  settingsCounter(deps.store, LIVE_EXACT_ID).increment(new Date().toISOString().slice(0, 10));
+  const tokens = await exact.exchangeCode({ code: grant.code, codeVerifier: grant.pkce.verifier, redirectUri: grant.redirectUri, clientSecret: req.clientSecret });
   await deps.credentials.set(connectionAccount(LIVE_EXACT_ID, 'clientSecret'), req.clientSecret);
   custody.current = exactCustodian(deps, LIVE_EXACT_ID, () => exact);
   await custody.current.acceptNewGrant(tokens);
@@ -128,7 +131,8 @@ export async function connectExactOnline(deps: LiveDeps, req: ConnectExactReques
   if (me.divisions.length > 0 && !me.divisions.some((d) => d.code === division))
     throw new Error(`Division ${division} is not one of yours in Exact Online (${me.divisions.map((d) => `${d.code} ${d.name}`).join(', ')}).`);
   const saved = deps.store.connections.update(LIVE_EXACT_ID, {
-    settings: { ...connection.settings, division, divisions: me.divisions.map((d) => ({ code: d.code, name: d.name })) },
+    // Re-read: custody and the token-call counter updated the settings meanwhile.
+    settings: { ...deps.store.connections.require(LIVE_EXACT_ID).settings, division, divisions: me.divisions.map((d) => ({ code: d.code, name: d.name })) },
   });
   await exact.close();
   return { connection: saved, me };

@@ -81,6 +81,8 @@ describe('live connections', () => {
     expect(me.currentDivision).toBe(Number(c.division));
     expect(connection.settings['division']).toBe(Number(c.division));
     expect(store.connections.require(LIVE_EXACT_ID).status).toBe('connected');
+    // The code exchange counted against Exact's 200 token calls a day.
+    expect((store.connections.require(LIVE_EXACT_ID).settings['tokenCalls'] as { count: number }).count).toBe(1);
 
     const tokens = JSON.parse((await credentials.get(connectionAccount(LIVE_EXACT_ID, 'tokens')))!) as { accessToken: string; refreshToken: string };
     expect(await credentials.get(connectionAccount(LIVE_EXACT_ID, 'clientSecret'))).toBe(c.clientSecret);
