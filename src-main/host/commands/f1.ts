@@ -47,7 +47,7 @@ function summaryLine(s: RunSummary, apiCalls: { exact: number; procore: number }
 
 function describe(s: RunSummary): string {
   const c = s.counts;
-  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${(s.durationMs / 1000).toFixed(1)} s)`;
+  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
 }
 
 async function withRuntime<T>(io: CliIo, sandbox: SandboxRunOptions | undefined, work: (rt: Awaited<ReturnType<typeof openF1Runtime>>) => Promise<T>): Promise<T> {
