@@ -29,6 +29,7 @@ import { MIGRATIONS } from '../store/migrations/index';
 import { ConnectionNotFoundError, type Connection } from '../store/repos/connections';
 import { RunNotFoundError } from '../store/repos/runs';
 import { SecretInStoreError } from '../store/secret-guard';
+import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import {
@@ -213,6 +214,14 @@ export const handlers: IpcHandlers = {
   'sync.start': (request, ctx) => requireEngine(ctx).startSync(request.flow, 'manual'),
 
   'replay.audit': (request, ctx) => requireEngine(ctx).replayAudit(request.seq),
+
+  'connections.connectExact': connectExact,
+
+  'connections.completeExactSignIn': completeExactSignIn,
+
+  'connections.connectProcore': connectProcoreAccount,
+
+  'connections.test': testConnection,
 };
 
 function requireEngine(ctx: AppContext): EngineApi {

@@ -1,10 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { SECRET_FIELDS, SYSTEM_IDS, type ConnectionView, type SystemId } from '../../src-shared/ipc';
+import {
+  EXACT_REGIONS,
+  SECRET_FIELDS,
+  SYSTEM_IDS,
+  type ConnectionView,
+  type SystemId,
+} from '../../src-shared/ipc';
 import { useSlice, useStores } from '../app/services';
+import type { ConnectionTest } from '../stores/connections-store';
 import { Field } from '../ui/Field';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatDateTime } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
+import { ExactConnect, ProcoreConnect } from './LiveConnect';
 
 export const SYSTEM_TITLES: Record<SystemId, string> = {
   'exact-online': 'Exact Online',
@@ -21,7 +29,7 @@ const SETTING_FIELDS: Record<
   readonly { name: string; label: string; options?: readonly string[] }[]
 > = {
   'exact-online': [
-    { name: 'region', label: 'Region', options: ['nl', 'be', 'de', 'fr', 'es', 'uk', 'us'] },
+    { name: 'region', label: 'Region', options: EXACT_REGIONS },
     { name: 'division', label: 'Division' },
     { name: 'clientId', label: 'Client id' },
     { name: 'redirectUri', label: 'Registered redirect URI' },
@@ -52,11 +60,6 @@ const SETTING_FIELDS: Record<
 const TYPED_SECRETS = (system: SystemId) =>
   SECRET_FIELDS[system].filter((field) => field !== 'accessToken' && field !== 'refreshToken');
 
-const PENDING_CONNECT =
-  'Signing in to Exact Online through the browser is not available in this build yet: the sign-in flow is not wired to this screen. Use the sandbox, or ask your administrator.';
-const PENDING_TEST =
-  'Testing a connection needs the connector check, which is not wired to this screen yet. A sync run reports connection problems meanwhile.';
-
 interface FormState {
   id?: string;
   system: SystemId;
@@ -81,6 +84,7 @@ export function ConnectionsScreen() {
   const list = useSlice(connections, (s) => s.connections);
   const notice = useSlice(connections, (s) => s.notice);
   const busy = useSlice(connections, (s) => s.busy);
+  const tests = useSlice(connections, (s) => s.tests);
   const [form, setForm] = useState<FormState | null>(null);
 
   useEffect(() => {
@@ -118,13 +122,15 @@ export function ConnectionsScreen() {
             </button>
           ))}
         </div>
+      </section>
+      <section className="card" aria-labelledby="live-title">
+        <h2 id="live-title">Connect your own accounts</h2>
+        <p className="hint">
+          Exact Online signs in through your browser; Procore uses a service account’s client id and secret.
+        </p>
         <div className="toolbar">
-          <button type="button" disabled aria-describedby="connect-exact-help">
-            Connect to Exact Online
-          </button>
-          <p id="connect-exact-help" className="hint">
-            {PENDING_CONNECT}
-          </p>
+          <ExactConnect />
+          <ProcoreConnect />
         </div>
       </section>
 
@@ -188,9 +194,9 @@ export function ConnectionsScreen() {
                   <button
                     type="button"
                     className="secondary small"
-                    disabled
-                    title={PENDING_TEST}
-                    aria-label={`Test connection ${c.label} (not available yet)`}
+                    disabled={tests[c.id]?.state === 'running'}
+                    onClick={() => void connections.getState().test(c.id)}
+                    aria-label={`Test connection ${c.label}`}
                   >
                     Test connection
                   </button>
@@ -206,14 +212,29 @@ export function ConnectionsScreen() {
                   >
                     Remove
                   </button>
+                  <TestResult test={tests[c.id]} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {list.length > 0 ? <p className="hint">“Test connection”: {PENDING_TEST}</p> : null}
     </section>
+  );
+}
+
+/** The outcome of "Test connection": the connector's own words, announced when they arrive. */
+function TestResult({ test }: { test: ConnectionTest | undefined }) {
+  if (!test) return null;
+  if (test.state === 'running') return <p role="status">Testing…</p>;
+  return (
+    <p
+      role={test.state === 'problem' ? 'alert' : 'status'}
+      className={`notice notice-${test.state === 'ok' ? 'success' : 'error'}`}
+    >
+      {test.state === 'ok' ? 'Works: ' : 'Problem: '}
+      {test.text}
+    </p>
   );
 }
 

@@ -1,8 +1,27 @@
 import { createStore } from 'zustand/vanilla';
-import type { ConnectionView, IpcBridge, IpcRequestInput } from '../../src-shared/ipc';
+import type { ConnectionView, IpcBridge, IpcRequestInput, SigninOutcome } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
 
 export type ConnectionSaveInput = IpcRequestInput<'connections.save'>;
+export type ConnectExactInput = IpcRequestInput<'connections.connectExact'>;
+export type ConnectProcoreInput = IpcRequestInput<'connections.connectProcore'>;
+
+/** Where the Exact Online browser sign-in stands (the outcome arrives as the 'connection.signin' event). */
+export type ExactSignin =
+  | { phase: 'idle' }
+  | { phase: 'starting' }
+  | {
+      phase: 'waiting';
+      authorizationUrl: string;
+      listening: boolean;
+      pasteError: string | null;
+      pasting: boolean;
+    }
+  | { phase: 'done'; outcome: SigninOutcome };
+
+/** "Test connection" per connection id. */
+export type ConnectionTest =
+  { state: 'running' } | { state: 'ok'; text: string } | { state: 'problem'; text: string };
 
 export interface ConnectionsState {
   connections: ConnectionView[];
@@ -14,6 +33,17 @@ export interface ConnectionsState {
   load(): Promise<void>;
   save(input: ConnectionSaveInput): Promise<ConnectionView | null>;
   remove(id: string): Promise<void>;
+
+  signin: ExactSignin;
+  /** Starts the sign-in; resolves with the address to open in the browser (null when it failed to start). */
+  connectExact(input: ConnectExactInput): Promise<string | null>;
+  completeExactSignIn(pastedUrl: string): Promise<void>;
+  /** The 'connection.signin' event. */
+  onSignin(outcome: SigninOutcome): void;
+  resetSignin(): void;
+  connectProcore(input: ConnectProcoreInput): Promise<boolean>;
+  tests: Record<string, ConnectionTest>;
+  test(id: string): Promise<void>;
 }
 
 export function createConnectionsStore(bridge: IpcBridge) {
@@ -59,6 +89,75 @@ export function createConnectionsStore(bridge: IpcBridge) {
       } catch (error) {
         set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
       }
+    },
+
+    signin: { phase: 'idle' },
+
+    async connectExact(input) {
+      set({ signin: { phase: 'starting' }, notice: null });
+      try {
+        const { authorizationUrl, listening } = await unwrap(bridge['connections.connectExact'](input));
+        set({ signin: { phase: 'waiting', authorizationUrl, listening, pasteError: null, pasting: false } });
+        return authorizationUrl;
+      } catch (error) {
+        set({ signin: { phase: 'idle' }, notice: { kind: 'error', text: messageOf(error) } });
+        return null;
+      }
+    },
+
+    async completeExactSignIn(pastedUrl) {
+      const waiting = get().signin;
+      if (waiting.phase !== 'waiting') return;
+      set({ signin: { ...waiting, pasting: true, pasteError: null } });
+      try {
+        get().onSignin(await unwrap(bridge['connections.completeExactSignIn']({ pastedUrl })));
+      } catch (error) {
+        // A wrong address keeps the sign-in waiting: the user may paste the right one.
+        const current = get().signin;
+        if (current.phase === 'waiting')
+          set({ signin: { ...current, pasting: false, pasteError: messageOf(error) } });
+      }
+    },
+
+    onSignin(outcome) {
+      const phase = get().signin.phase;
+      // An outcome nobody is waiting for (another window started it) only refreshes the list.
+      if (phase === 'waiting' || phase === 'starting') set({ signin: { phase: 'done', outcome } });
+      if (outcome.outcome === 'connected') void get().load();
+    },
+
+    resetSignin() {
+      set({ signin: { phase: 'idle' } });
+    },
+
+    async connectProcore(input) {
+      set({ busy: true, notice: null });
+      try {
+        const { detail } = await unwrap(bridge['connections.connectProcore'](input));
+        set({ busy: false, notice: { kind: 'success', text: `Procore connected. ${detail}` } });
+        await get().load();
+        return true;
+      } catch (error) {
+        set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+        await get().load(); // the settings may be stored even when Procore refused them
+        return false;
+      }
+    },
+
+    tests: {},
+
+    async test(id) {
+      set({ tests: { ...get().tests, [id]: { state: 'running' } } });
+      let result: ConnectionTest;
+      try {
+        const answer = await unwrap(bridge['connections.test']({ id }));
+        result = answer.ok
+          ? { state: 'ok', text: answer.detail }
+          : { state: 'problem', text: answer.problem };
+      } catch (error) {
+        result = { state: 'problem', text: messageOf(error) };
+      }
+      set({ tests: { ...get().tests, [id]: result } });
     },
   }));
 }

@@ -29,8 +29,12 @@ export function subscribeToEvents(stores: AppStores): () => void {
     'connection.changed',
     () => void stores.connections.getState().load(),
   );
+  const offSignin = stores.bridge.on('connection.signin', (outcome) =>
+    stores.connections.getState().onSignin(outcome),
+  );
   return () => {
     offProgress();
     offConnections();
+    offSignin();
   };
 }

@@ -300,7 +300,12 @@ export const REPLAY_OUTCOMES = ['written', 'unchanged', 'parked', 'failed'] as c
 export const EXACT_REGIONS = ['nl', 'be', 'de', 'co.uk', 'fr', 'es', 'com'] as const;
 export type ExactRegionId = (typeof EXACT_REGIONS)[number];
 /** Procore's environments (hosts are in the Procore connector). */
-export const PROCORE_ENVIRONMENT_IDS = ['production', 'developerSandbox', 'onDemandSandbox', 'monthlySandbox'] as const;
+export const PROCORE_ENVIRONMENT_IDS = [
+  'production',
+  'developerSandbox',
+  'onDemandSandbox',
+  'monthlySandbox',
+] as const;
 
 /** Write-only: goes to the OS keychain, never back to the renderer, never into SQLite or logs. */
 const clientSecret = z.string().min(1, 'the client secret is required').max(8000);
@@ -515,13 +520,18 @@ export const ipcContract = {
   },
   'connections.completeExactSignIn': {
     /** Paste fallback: the address the browser was sent to after signing in. Answers with the outcome. */
-    request: z.strictObject({ pastedUrl: z.string().trim().min(1, 'paste the address from the browser bar').max(8000) }),
+    request: z.strictObject({
+      pastedUrl: z.string().trim().min(1, 'paste the address from the browser bar').max(8000),
+    }),
     response: signinOutcomeSchema,
   },
   'connections.connectProcore': {
     /** Stores a Procore (client credentials) connection after proving it works. */
     request: z.strictObject({
-      companyId: z.string().trim().regex(/^[0-9]{1,20}$/, 'the company id is a number'),
+      companyId: z
+        .string()
+        .trim()
+        .regex(/^[0-9]{1,20}$/, 'the company id is a number'),
       clientId: clientIdField,
       clientSecret,
       environment: z.enum(PROCORE_ENVIRONMENT_IDS).optional(),

@@ -23,11 +23,15 @@ export const IPC_METHOD_NAMES = [
   'flows.overview',
   'sync.start',
   'replay.audit',
+  'connections.connectExact',
+  'connections.completeExactSignIn',
+  'connections.connectProcore',
+  'connections.test',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];
 
-export const IPC_EVENT_NAMES = ['connection.changed', 'run.progress'] as const;
+export const IPC_EVENT_NAMES = ['connection.changed', 'run.progress', 'connection.signin'] as const;
 
 export type IpcEventName = (typeof IPC_EVENT_NAMES)[number];
 

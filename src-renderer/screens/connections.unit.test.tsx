@@ -1,0 +1,200 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createBridge } from '../../src-shared/ipc';
+import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { createAppContext } from '../../src-main/host/app-context';
+import { dispatch } from '../../src-main/host/handlers';
+import { LIVE_EXACT_ID } from '../../src-main/host/live-connections';
+import { StoresContext } from '../app/services';
+import { createAppStores, subscribeToEvents } from '../stores';
+import { ConnectionsScreen } from './ConnectionsScreen';
+
+/**
+ * The Connections screen's sign-in states in happy-dom, against the real handlers, event bus
+ * and SQLite. The loopback listener is real; nothing answers at the Exact address (port 1), so
+ * the provider's part is played by emitting the 'connection.signin' event main would send.
+ */
+
+let dataDir: string;
+let ctx: ReturnType<typeof createAppContext>;
+let unsubscribe: () => void;
+const SECRET = 'typed-secret-never-shown-7731';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function renderScreen() {
+  const stores = createAppStores(
+    createBridge(
+      (method, request) => dispatch(method, request, ctx),
+      (event, listener) =>
+        ctx.events.subscribe((message) => {
+          if (message.event === event) listener(message.payload);
+        }),
+    ),
+  );
+  unsubscribe = subscribeToEvents(stores);
+  render(
+    <StoresContext.Provider value={stores}>
+      <ConnectionsScreen />
+    </StoresContext.Provider>,
+  );
+}
+
+const input = (name: string) => screen.getByLabelText(name) as HTMLInputElement;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'mlc-connect-ui-'));
+  ctx = createAppContext({
+    dataDir,
+    credentials: new InMemoryCredentialStore(),
+    log: silentLogger,
+    appVersion: '0.0.0-test', // happy-dom replaces URL, which the package.json lookup needs
+  });
+});
+
+afterEach(() => {
+  unsubscribe();
+  cleanup();
+  vi.restoreAllMocks();
+  ctx.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Fills and submits the Exact form; returns the authorization address the screen opened. */
+async function startExactSignin(redirectUri: string): Promise<string> {
+  const opened = vi.spyOn(window, 'open').mockReturnValue(null);
+  fireEvent.click(screen.getByRole('button', { name: 'Connect to Exact Online' }));
+  fireEvent.change(screen.getByLabelText('Region'), { target: { value: 'co.uk' } });
+  fireEvent.change(input('Client id'), { target: { value: 'client-1' } });
+  fireEvent.change(input('Client secret'), { target: { value: SECRET } });
+  expect(input('Client secret').type).toBe('password');
+  fireEvent.change(input('Registered redirect URI'), { target: { value: redirectUri } });
+  fireEvent.change(input('Exact Online address (only for a test system)'), {
+    target: { value: 'http://127.0.0.1:1' },
+  });
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in with Exact Online' }));
+  await screen.findByRole('heading', { name: 'Waiting for sign-in…' });
+  const link = screen.getByRole('link', { name: 'Open the Exact Online sign-in page' });
+  const href = link.getAttribute('href')!;
+  expect(opened).toHaveBeenCalledWith(href, '_blank', 'noopener,noreferrer');
+  expect(href.startsWith('http://127.0.0.1:1/api/oauth2/auth?')).toBe(true);
+  expect(document.body.innerHTML).not.toContain(SECRET);
+  return href;
+}
+
+describe('Connect to Exact Online', () => {
+  it('waits for the browser, refuses a foreign pasted address, and reports a failed sign-in', async () => {
+    renderScreen();
+    const redirectUri = `http://127.0.0.1:${await freePort()}/exact/callback`;
+    const authorizationUrl = await startExactSignin(redirectUri);
+
+    fireEvent.change(input('Paste the address'), { target: { value: 'https://evil.example/cb?code=1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Finish sign-in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      `That address does not start with the registered redirect URI ${redirectUri}.`,
+    );
+    expect(screen.getByRole('heading', { name: 'Waiting for sign-in…' })).toBeTruthy();
+
+    // The right address: main exchanges the code with Exact, which is not there (port 1).
+    const state = new URL(authorizationUrl).searchParams.get('state')!;
+    fireEvent.change(input('Paste the address'), {
+      target: { value: `${redirectUri}?code=abc&state=${state}` },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Finish sign-in' }));
+    await screen.findByRole('heading', { name: 'Exact Online sign-in failed' }, { timeout: 20_000 });
+    expect(screen.getByRole('alert').textContent!.length).toBeGreaterThan(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(screen.getByRole('button', { name: 'Connect to Exact Online' })).toBeTruthy();
+  }, 30_000);
+
+  it('after the sign-in event, offers the divisions and saves the chosen one on the connection', async () => {
+    renderScreen();
+    const redirectUri = `http://127.0.0.1:${await freePort()}/exact/callback`;
+    const authorizationUrl = await startExactSignin(redirectUri);
+    // What connectExactOnline leaves behind, then the event main sends.
+    ctx.store.connections.create({
+      id: LIVE_EXACT_ID,
+      system: 'exact-online',
+      label: 'Exact Online',
+      mode: 'live',
+      settings: { region: 'co.uk', clientId: 'client-1', redirectUri, division: 101 },
+    });
+    ctx.events.emit('connection.signin', {
+      connectionId: LIVE_EXACT_ID,
+      outcome: 'connected',
+      message: 'Signed in to Exact Online as Ann; division 101 (Main).',
+      divisions: [
+        { code: 101, name: 'Main' },
+        { code: 202, name: 'Projects BV' },
+      ],
+      division: 101,
+    });
+    await screen.findByRole('heading', { name: 'Exact Online connected' });
+    expect(screen.getByText('Signed in to Exact Online as Ann; division 101 (Main).')).toBeTruthy();
+    const picker = screen.getByLabelText('Division') as HTMLSelectElement;
+    await waitFor(() => expect(picker.value).toBe('101'));
+    fireEvent.change(picker, { target: { value: '202' } });
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Save division' }) as HTMLButtonElement).disabled).toBe(
+        false,
+      ),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save division' }));
+    await waitFor(() => expect(ctx.store.connections.require(LIVE_EXACT_ID).settings['division']).toBe(202));
+    expect(ctx.store.connections.require(LIVE_EXACT_ID).settings['redirectUri']).toBe(redirectUri);
+
+    // End the real attempt (its late 'failed' outcome must not replace the connected view).
+    const state = new URL(authorizationUrl).searchParams.get('state')!;
+    await dispatch(
+      'connections.completeExactSignIn',
+      { pastedUrl: `${redirectUri}?error=access_denied&state=${state}` },
+      ctx,
+    );
+    expect(screen.getByRole('heading', { name: 'Exact Online connected' })).toBeTruthy();
+  });
+});
+
+describe('Test connection and Connect Procore', () => {
+  it('shows the specific problem per connection', async () => {
+    ctx.store.connections.create({
+      id: 'sb',
+      system: 'procore',
+      label: 'Procore (sandbox)',
+      mode: 'sandbox',
+      settings: {},
+    });
+    renderScreen();
+    fireEvent.click(await screen.findByRole('button', { name: 'Test connection Procore (sandbox)' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Problem: “Procore (sandbox)” uses the built-in simulators on this computer (demo data, no real account), and the sync engine is not running in this process, so they are not answering.',
+    );
+  });
+
+  it('reports why Procore refused, and never shows the typed secret', async () => {
+    renderScreen();
+    fireEvent.click(screen.getByRole('button', { name: 'Connect Procore' }));
+    fireEvent.change(input('Company id'), { target: { value: 'not-a-number' } });
+    fireEvent.change(screen.getAllByLabelText('Client id')[0]!, { target: { value: 'client-9' } });
+    fireEvent.change(screen.getAllByLabelText('Client secret')[0]!, { target: { value: SECRET } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test and save Procore connection' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Invalid connections.connectProcore request: companyId: the company id is a number',
+    );
+    expect((screen.getAllByLabelText('Client secret')[0] as HTMLInputElement).value).toBe('');
+    expect(document.body.innerHTML).not.toContain(SECRET);
+  });
+});
