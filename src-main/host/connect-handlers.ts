@@ -1,7 +1,7 @@
 import type { IpcRequest, IpcResponse, SigninOutcome } from '../../src-shared/ipc';
 import { AuthorizationError, type PendingAuthorization } from '../auth/loopback';
 import { redactString } from '../connectors/_kit/log';
-import { connectionAccount, KeychainUnavailableError } from '../credentials';
+import { KeychainUnavailableError } from '../credentials';
 import type { Connection } from '../store/repos/connections';
 import type { AppContext } from './context';
 import { IpcFailure } from './errors';
@@ -139,8 +139,6 @@ export async function connectProcoreAccount(
   ctx: AppContext,
 ): Promise<IpcResponse<'connections.connectProcore'>> {
   try {
-    // New credentials must prove themselves: a token set from earlier ones would hide a wrong secret.
-    await ctx.credentials.delete(connectionAccount(LIVE_PROCORE_ID, 'tokens'));
     const { connection, detail } = await connectProcore(liveDeps(ctx), {
       companyId: request.companyId,
       clientId: request.clientId,
@@ -154,9 +152,8 @@ export async function connectProcoreAccount(
     if (error instanceof KeychainUnavailableError) throw error; // dispatch says what to unlock or install
     throw new IpcFailure('unavailable', `Procore did not accept the connection: ${signinProblem(error)}`);
   } finally {
-    // connectProcore stores the settings before it tests them: the list must show either way.
-    if (ctx.store.connections.get(LIVE_PROCORE_ID))
-      ctx.events.emit('connection.changed', { id: LIVE_PROCORE_ID, change: 'saved' });
+    // Saved on success, rolled back on refusal: the list reloads either way.
+    ctx.events.emit('connection.changed', { id: LIVE_PROCORE_ID, change: 'saved' });
   }
 }
 

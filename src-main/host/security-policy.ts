@@ -31,7 +31,14 @@ export const RENDERER_CSP = [
  * Exact host names: a subdomain is a different host and must be listed on its own.
  */
 export const DEFAULT_EXTERNAL_ALLOW_LIST: readonly string[] = [
+  // Exact Online's sign-in pages, one per country host (see connectors/exact-online).
   'start.exactonline.nl',
+  'start.exactonline.be',
+  'start.exactonline.de',
+  'start.exactonline.co.uk',
+  'start.exactonline.fr',
+  'start.exactonline.es',
+  'start.exactonline.com',
   'app.procore.com',
   'developers.procore.com',
   'www.intacct.com',

@@ -128,6 +128,20 @@ describe('live connections', () => {
     }
   });
 
+  it('a refused Procore reconnection leaves the working connection and its secret as they were', async () => {
+    const procore = sandbox.systems.procore!;
+    const c = procore.credentials as { clientId: string; clientSecret: string; companyId: number };
+    const before = store.connections.require('live-procore');
+    await expect(
+      connectProcore(
+        { store, credentials, log: silentLogger, dataDir: dir },
+        { companyId: String(c.companyId), clientId: 'someone-else', clientSecret: 'wrong-secret', apiBaseUrl: procore.baseUrl, authBaseUrl: procore.baseUrl },
+      ),
+    ).rejects.toThrow();
+    expect(store.connections.require('live-procore').settings).toEqual(before.settings);
+    expect(await credentials.get(connectionAccount('live-procore', 'clientSecret'))).toBe(c.clientSecret);
+  });
+
   it('accepts the pasted redirect address when the browser cannot reach the loopback', async () => {
     const exact = sandbox.systems.exact!;
     const c = exact.credentials as { clientId: string; clientSecret: string };
