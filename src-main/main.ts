@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KeytarCredentialStore } from './credentials';
 import { registerIpc } from './electron/ipc';
+import { startBackgroundSync } from './electron/tray';
 import { appPageUrl, createMainWindow } from './electron/window';
 import { createAppContext } from './host/app-context';
 import { attachEngine } from './host/engine-host';
@@ -57,13 +58,17 @@ function start(): void {
     ctx.log.error('the sync engine failed to start', { error });
     return null;
   });
+  // Tray + schedule + wake-from-sleep (issue 6); the window's own lifecycle is unchanged.
+  const background = engine
+    .then(() => startBackgroundSync(ctx.engine, { onOpen: () => (BrowserWindow.getAllWindows()[0] ?? createMainWindow({ preloadPath, indexHtmlPath })).show(), onQuit: () => app.quit() }))
+    .catch((error: unknown) => (ctx.log.error('background sync failed to start', { error }), null));
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preloadPath, indexHtmlPath });
   });
   app.on('will-quit', () => {
     unregisterIpc();
-    void engine.then((f1) => f1?.close()).finally(() => ctx.close());
+    void background.then((b) => b?.stop()).then(() => engine).then((f1) => f1?.close()).finally(() => ctx.close());
   });
 }
 

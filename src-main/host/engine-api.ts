@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../engine/flows/exact-procore/flow';
 import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
+import type { ActiveHours } from '../engine/scheduler/active-hours';
+import { Scheduler, type ScheduledTrigger } from '../engine/scheduler/scheduler';
+import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
 import type { RunCounts } from '../engine/sync/types';
 import type { AppContext, EngineApi } from './context';
 import type { F1Runtime } from './f1-runtime';
+import { f1Budgets, f1FlowSchedule, f1RunOutcome } from './f1-schedule';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
@@ -12,9 +16,29 @@ import type { F1Runtime } from './f1-runtime';
  */
 const TITLES: Record<string, string> = { [F1_FLOW]: 'Exact Online → Procore' };
 const RECENT_RUNS = 20;
+const DEFAULT_EVERY_MINUTES = 15;
 
-export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
+/** How the flow is scheduled in the background (defaults: every 15 minutes, all day). */
+export interface EngineSchedule {
+  everyMinutes?: number;
+  activeHours?: ActiveHours;
+  timers?: SchedulerTimers;
+}
+
+const schedulers = new WeakMap<EngineApi, Scheduler>();
+
+/**
+ * The scheduler behind an engine (null when there is no engine). Hosts that keep syncing in the
+ * background (Electron tray, headless) start it; others (tests, `serve`) only use "Sync now".
+ */
+export function engineScheduler(engine: EngineApi | undefined): Scheduler | null {
+  return (engine && schedulers.get(engine)) ?? null;
+}
+
+export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: EngineSchedule = {}): EngineApi {
   let running: { runId: string; counts: RunCounts; done: Promise<RunSummary> } | null = null;
+  /** Id of the latest run: the scheduler may still hold a run that just cleared `running`. */
+  let latestRunId = '';
   let queue: Promise<unknown> = Promise.resolve();
 
   const assertFlow = (flow: string): void => {
@@ -40,12 +64,55 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
     });
   }
 
-  return {
+  /** One run of F1 with progress events; the scheduler calls it, one at a time. */
+  function runFlow(trigger: ScheduledTrigger): Promise<RunSummary> {
+    const runId = randomUUID();
+    latestRunId = runId;
+    const state = { runId, counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 } as RunCounts, done: null as unknown as Promise<RunSummary> };
+    emit(runId, 'starting', state.counts);
+    state.done = exclusive(() =>
+      runExactProcore(
+        {
+          ...f1.deps,
+          runId,
+          onProgress: (counts) => {
+            state.counts = { ...counts };
+            emit(runId, 'reading', counts);
+          },
+        },
+        trigger,
+      ),
+    ).then(
+      (summary) => {
+        emit(runId, summary.status === 'failed' ? 'failed' : 'done', summary.counts, summary.error ?? undefined);
+        return summary;
+      },
+      (err: unknown) => {
+        emit(runId, 'failed', state.counts, (err as Error).message);
+        throw err;
+      },
+    ).finally(() => {
+      running = null;
+    });
+    state.done.catch(() => {});
+    running = state;
+    return state.done;
+  }
+
+  const scheduler = new Scheduler({
+    schedules: [f1FlowSchedule(f1, schedule.everyMinutes ?? DEFAULT_EVERY_MINUTES, schedule.activeHours)],
+    timers: schedule.timers ?? systemTimers,
+    budgets: () => f1Budgets(f1),
+    run: async (_flow, trigger) => f1RunOutcome(await runFlow(trigger), f1, ctx.store),
+  });
+
+  const api: EngineApi = {
     async flows() {
       const store = ctx.store;
       const runs = store.runs.listRecent(RECENT_RUNS, F1_FLOW);
       const connections = [f1.exactConnection, f1.procoreConnection].map((c) => store.connections.require(c.id));
       const synced = (store.db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?').get(F1_FLOW) as { n: number }).n;
+      const nextRunAt = scheduler.status()[0]?.nextRunAt ?? null;
       const failed = store.outbox.listFailed(F1_FLOW).filter((i) => !(i.lastError ?? '').startsWith('superseded')).length;
       return [
         {
@@ -53,7 +120,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
           title: TITLES[F1_FLOW]!,
           connections: connections.map((c) => ({ id: c.id, system: c.system, label: c.label, status: c.status, tokenExpiresAt: null, warning: null })),
           lastRun: runs[0] ?? null,
-          nextRunAt: null,
+          nextRunAt: nextRunAt === null ? null : new Date(nextRunAt).toISOString(),
           counts: { synced, parked: store.parked.countOpen(F1_FLOW), failed },
           running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
           recentRuns: runs.map((r) => ({
@@ -68,37 +135,9 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
 
     async startSync(flow) {
       assertFlow(flow);
-      if (running) return { runId: running.runId };
-      const runId = randomUUID();
-      const state = { runId, counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 } as RunCounts, done: null as unknown as Promise<RunSummary> };
-      emit(runId, 'starting', state.counts);
-      state.done = exclusive(() =>
-        runExactProcore(
-          {
-            ...f1.deps,
-            runId,
-            onProgress: (counts) => {
-              state.counts = { ...counts };
-              emit(runId, 'reading', counts);
-            },
-          },
-          'manual',
-        ),
-      ).then(
-        (summary) => {
-          emit(runId, summary.status === 'failed' ? 'failed' : 'done', summary.counts, summary.error ?? undefined);
-          return summary;
-        },
-        (err: unknown) => {
-          emit(runId, 'failed', state.counts, (err as Error).message);
-          throw err;
-        },
-      ).finally(() => {
-        running = null;
-      });
-      state.done.catch(() => {});
-      running = state;
-      return { runId };
+      // Through the scheduler: a "Sync now" during any run (scheduled or manual) joins it.
+      void scheduler.runNow(flow);
+      return { runId: latestRunId };
     },
 
     async replayAudit(seq) {
@@ -130,4 +169,6 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime): EngineApi {
       return { requeued: open };
     },
   };
+  schedulers.set(api, scheduler);
+  return api;
 }

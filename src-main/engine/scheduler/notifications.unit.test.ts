@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { noticeFor } from './notifications';
+import type { RunOutcome, SchedulerEvent } from './scheduler';
+
+const time = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+const AT = Date.UTC(2026, 0, 14, 14, 5);
+const finished = (outcome: RunOutcome, consecutiveFailures = 0): SchedulerEvent => ({ type: 'run-finished', flow: 'exact-procore', trigger: 'schedule', startedAt: AT, endedAt: AT, outcome, nextRunAt: AT, consecutiveFailures });
+
+describe('noticeFor', () => {
+  it('stays quiet for successes and for single failures', () => {
+    expect(noticeFor(finished({ status: 'succeeded' }), time)).toBeNull();
+    expect(noticeFor(finished({ status: 'failed', error: 'x' }, 1), time)).toBeNull();
+    expect(noticeFor({ type: 'run-started', flow: 'exact-procore', trigger: 'manual', at: AT }, time)).toBeNull();
+  });
+
+  it('notifies once when failures reach the threshold, with the next attempt', () => {
+    expect(noticeFor(finished({ status: 'failed', error: 'Exact Online is unreachable' }, 3), time)).toEqual({
+      title: 'Syncing exact-procore keeps failing',
+      body: '3 runs in a row failed: Exact Online is unreachable. Next attempt at 14:05.',
+    });
+    expect(noticeFor(finished({ status: 'failed' }, 4), time)).toBeNull();
+  });
+
+  it('tells about parked records and about connections needing a new sign-in (that first)', () => {
+    expect(noticeFor(finished({ status: 'succeeded', parked: 2 }), time)?.title).toBe('2 record(s) need your attention');
+    expect(noticeFor(finished({ status: 'failed', parked: 2, needsReauth: ['Exact Online (sandbox)'] }, 3), time)).toEqual({
+      title: 'Sign in again to keep syncing',
+      body: 'Exact Online (sandbox) needs you to sign in again. Open ml-connector → Connections.',
+    });
+  });
+});

@@ -1,0 +1,361 @@
+/**
+ * Background scheduling of flows (issue 6), pure Node with injected time:
+ * - one run per flow at a time: "Sync now" during a run joins it; a tick never overlaps a run
+ *   (the next tick is planned only when the run has ended);
+ * - a wake after the machine slept through one or more ticks gives exactly ONE 'catch-up' run;
+ * - failures back off exponentially (the next attempt time is in status());
+ * - a run stopped by a spent request budget (outcome.resumeAt) waits until resumeAt, not before;
+ * - polls are spaced so each connection's remaining daily budget lasts until it resets;
+ * - activeHours keeps scheduled runs inside business hours (manual runs are always allowed).
+ */
+import type { RunTrigger } from '../../store/repos/runs';
+import { activeTimeAtOrAfter, type ActiveHours, type LocalTimeOf, localTimeOfSystem, parseActiveHours } from './active-hours';
+import { planBudgetSpacing, type BudgetPlan, type ConnectionBudget, type ConnectionBudgetStatus, type PollRecord } from './budget-spacing';
+import type { SchedulerTimers, TimerHandle } from './timers';
+
+/** Polls remembered per connection for spacing (far more than any burst window holds). */
+const MAX_POLL_HISTORY = 1_000;
+
+export type ScheduledTrigger = Exclude<RunTrigger, 'cli'>;
+
+export interface RunOutcome {
+  status: 'succeeded' | 'partial' | 'failed';
+  error?: string | null;
+  /** Epoch ms before which a new run cannot get API calls (a spent or rate-limited budget). */
+  resumeAt?: number | null;
+  /** Records this run left waiting in Pending validation (for a notification). */
+  parked?: number;
+  /** Connections that need the user to sign in again (for a notification). */
+  needsReauth?: readonly string[];
+}
+
+export interface FlowSchedule {
+  flow: string;
+  /** Cadence of scheduled runs (fractions allowed, e.g. 2 s = 1/30). */
+  everyMinutes: number;
+  /** Scheduled runs only inside these hours; e.g. {from:'07:00', to:'19:00', days:[1,2,3,4,5]}. */
+  activeHours?: ActiveHours;
+  /** API calls one idle poll of this flow costs, per connection id (one call per stream). */
+  pollCost?: Record<string, number>;
+}
+
+export interface SchedulerOptions {
+  schedules: FlowSchedule[];
+  run(flow: string, trigger: ScheduledTrigger): Promise<RunOutcome>;
+  timers: SchedulerTimers;
+  /** Current budget of each connection (read when planning the next run). */
+  budgets?: () => ConnectionBudget[];
+  /** First retry delay after a failure; doubles per consecutive failure. Default 1 min. */
+  backoffBaseMs?: number;
+  /** Longest retry delay. Default 1 h. */
+  backoffMaxMs?: number;
+  /** Rounds of polls per connection allowed at the flows' own cadence before spacing applies. Default 5. */
+  burstPolls?: number;
+  /** Local day/time of an instant (for activeHours); default: this machine's time zone. */
+  localTimeOf?: LocalTimeOf;
+  onEvent?: (event: SchedulerEvent) => void;
+}
+
+export type SchedulerEvent =
+  | { type: 'run-started'; flow: string; trigger: ScheduledTrigger; at: number }
+  | { type: 'run-finished'; flow: string; trigger: ScheduledTrigger; startedAt: number; endedAt: number; outcome: RunOutcome; nextRunAt: number | null; consecutiveFailures: number }
+  | { type: 'state-changed'; flow: string; status: FlowStatus };
+
+export type FlowState = 'idle' | 'running' | 'paused' | 'backoff' | 'waiting-for-budget';
+
+export interface LastRun {
+  trigger: ScheduledTrigger;
+  startedAt: number;
+  endedAt: number;
+  status: RunOutcome['status'];
+  error: string | null;
+}
+
+export interface FlowStatus {
+  flow: string;
+  state: FlowState;
+  /** Epoch ms of the next planned run; null while running or paused. */
+  nextRunAt: number | null;
+  lastRun: LastRun | null;
+  consecutiveFailures: number;
+  /** Why the next run waits beyond its cadence, e.g. 'backoff after 2 failures'. */
+  waitReason: string | null;
+}
+
+interface FlowRuntime {
+  schedule: FlowSchedule;
+  intervalMs: number;
+  paused: boolean;
+  running: { trigger: ScheduledTrigger; startedAt: number; done: Promise<RunOutcome> } | null;
+  lastRun: LastRun | null;
+  consecutiveFailures: number;
+  /** The regular cadence: when the next scheduled run is due. */
+  dueAt: number;
+  /** A retry or budget wait that pushes the next run past dueAt. */
+  blocked: { until: number; kind: 'backoff' | 'budget' } | null;
+  /** When the armed timer should fire; null when none is armed. */
+  plannedAt: number | null;
+  timer: TimerHandle | null;
+}
+
+export class Scheduler {
+  readonly #opts: SchedulerOptions;
+  readonly #flows = new Map<string, FlowRuntime>();
+  readonly #localTimeOf: LocalTimeOf;
+  readonly #listeners = new Set<(event: SchedulerEvent) => void>();
+  /** Start times of recent polls per connection (any flow, manual too: they spend the budget). */
+  readonly #pollStarts = new Map<string, PollRecord[]>();
+  #started = false;
+
+  constructor(opts: SchedulerOptions) {
+    this.#opts = opts;
+    this.#localTimeOf = opts.localTimeOf ?? localTimeOfSystem;
+    for (const schedule of opts.schedules) {
+      if (!(schedule.everyMinutes > 0)) throw new RangeError(`Schedule of "${schedule.flow}": everyMinutes must be > 0, got ${schedule.everyMinutes}.`);
+      if (this.#flows.has(schedule.flow)) throw new Error(`Flow "${schedule.flow}" is scheduled twice.`);
+      if (schedule.activeHours) parseActiveHours(schedule.activeHours); // fail on bad input now, not at the first tick
+      this.#flows.set(schedule.flow, {
+        schedule,
+        intervalMs: schedule.everyMinutes * 60_000,
+        paused: false,
+        running: null,
+        lastRun: null,
+        consecutiveFailures: 0,
+        dueAt: 0,
+        blocked: null,
+        plannedAt: null,
+        timer: null,
+      });
+    }
+  }
+
+  /** Plans every flow's first run (due at once, inside its active hours). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const now = this.#opts.timers.now();
+    for (const f of this.#flows.values()) {
+      f.dueAt = now;
+      this.#arm(f);
+    }
+  }
+
+  /** Stops planning runs and waits for runs in progress to end. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    for (const f of this.#flows.values()) this.#disarm(f);
+    await Promise.all([...this.#flows.values()].map((f) => f.running?.done.catch(() => undefined)));
+  }
+
+  /** "Sync now": starts a manual run, or joins the run in progress. Allowed while paused. */
+  runNow(flow: string): Promise<RunOutcome> {
+    const f = this.#require(flow);
+    if (f.running) return f.running.done;
+    return this.#startRun(f, 'manual');
+  }
+
+  pause(flow?: string): void {
+    for (const f of this.#select(flow)) {
+      f.paused = true;
+      this.#disarm(f);
+      this.#changed(f);
+    }
+  }
+
+  /** Resumes scheduled runs; one that fell due while paused runs at once (not as a catch-up). */
+  resume(flow?: string): void {
+    const now = this.#opts.timers.now();
+    for (const f of this.#select(flow)) {
+      if (!f.paused) continue;
+      f.paused = false;
+      f.dueAt = Math.max(f.dueAt, now);
+      this.#arm(f);
+      this.#changed(f);
+    }
+  }
+
+  isPaused(flow?: string): boolean {
+    const flows = this.#select(flow);
+    return flows.length > 0 && flows.every((f) => f.paused);
+  }
+
+  /**
+   * The machine woke (Electron powerMonitor 'resume'): timers may fire late or not at all, so
+   * check every flow now. A flow that missed one or more ticks gets exactly one catch-up run.
+   */
+  wake(): void {
+    for (const f of this.#flows.values()) {
+      if (f.plannedAt === null) continue;
+      if (this.#opts.timers.now() >= f.plannedAt) this.#fire(f);
+      else this.#arm(f);
+    }
+  }
+
+  /** Listen to run and state changes (tray, notifications); returns an unsubscribe. */
+  subscribe(listener: (event: SchedulerEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  status(): FlowStatus[] {
+    return [...this.#flows.values()].map((f) => this.#status(f));
+  }
+
+  /** "Calls used today / left / next safe run" per connection. */
+  budgetStatus(): ConnectionBudgetStatus[] {
+    return this.#plan().connections;
+  }
+
+  #status(f: FlowRuntime): FlowStatus {
+    const now = this.#opts.timers.now();
+    const blocked = f.blocked && f.blocked.until > now ? f.blocked : null;
+    const state: FlowState = f.running
+      ? 'running'
+      : f.paused
+        ? 'paused'
+        : blocked?.kind === 'budget'
+          ? 'waiting-for-budget'
+          : blocked?.kind === 'backoff'
+            ? 'backoff'
+            : 'idle';
+    const waitReason = blocked
+      ? blocked.kind === 'budget'
+        ? `API budget spent; calls allowed again at ${new Date(blocked.until).toISOString()}`
+        : `retrying after ${f.consecutiveFailures} failed run(s)`
+      : null;
+    return {
+      flow: f.schedule.flow,
+      state,
+      nextRunAt: f.running || f.paused ? null : f.plannedAt,
+      lastRun: f.lastRun,
+      consecutiveFailures: f.consecutiveFailures,
+      waitReason,
+    };
+  }
+
+  #require(flow: string): FlowRuntime {
+    const f = this.#flows.get(flow);
+    if (!f) throw new Error(`Flow "${flow}" has no schedule. Scheduled flows: ${[...this.#flows.keys()].join(', ') || 'none'}.`);
+    return f;
+  }
+
+  #select(flow: string | undefined): FlowRuntime[] {
+    return flow === undefined ? [...this.#flows.values()] : [this.#require(flow)];
+  }
+
+  #budgets(): ConnectionBudget[] {
+    return this.#opts.budgets?.() ?? [];
+  }
+
+  #costs(): Array<{ flow: string; pollCost: Record<string, number> }> {
+    return [...this.#flows.values()].map((f) => ({ flow: f.schedule.flow, pollCost: f.schedule.pollCost ?? {} }));
+  }
+
+  #plan(): BudgetPlan {
+    return planBudgetSpacing(this.#budgets(), this.#costs(), Object.fromEntries(this.#pollStarts), this.#opts.timers.now(), this.#burst);
+  }
+
+  get #burst(): number {
+    return this.#opts.burstPolls ?? 5;
+  }
+
+  #recordPoll(f: FlowRuntime, at: number): void {
+    for (const [connection, calls] of Object.entries(f.schedule.pollCost ?? {})) {
+      const polls = [...(this.#pollStarts.get(connection) ?? []), { at, calls }];
+      this.#pollStarts.set(connection, polls.slice(-MAX_POLL_HISTORY));
+    }
+  }
+
+  /** When the flow's next scheduled run may start: cadence, retry/budget waits, spacing, hours. */
+  #nextRunAt(f: FlowRuntime): number {
+    let at = Math.max(f.dueAt, f.blocked?.until ?? 0, this.#plan().flowSafeAt[f.schedule.flow] ?? 0);
+    if (f.schedule.activeHours) at = activeTimeAtOrAfter(f.schedule.activeHours, at, this.#localTimeOf);
+    return at;
+  }
+
+  #arm(f: FlowRuntime): void {
+    this.#disarm(f);
+    if (!this.#started || f.paused || f.running) return;
+    // Catch-up detection compares the firing time with plannedAt, so a wait for business hours
+    // or budget is never mistaken for a missed tick.
+    const at = this.#nextRunAt(f);
+    f.plannedAt = at;
+    f.timer = this.#opts.timers.setTimer(() => this.#fire(f), at - this.#opts.timers.now());
+  }
+
+  #disarm(f: FlowRuntime): void {
+    if (f.timer !== null) this.#opts.timers.clearTimer(f.timer);
+    f.timer = null;
+    f.plannedAt = null;
+  }
+
+  #fire(f: FlowRuntime): void {
+    const planned = f.plannedAt;
+    this.#disarm(f);
+    if (!this.#started || f.paused || f.running || planned === null) return;
+    const now = this.#opts.timers.now();
+    if (now < planned) {
+      this.#arm(f); // fired early (clock adjusted): plan again
+      return;
+    }
+    // Late by a whole interval or more: the machine slept through ticks. One catch-up covers them all.
+    const trigger: ScheduledTrigger = now - planned >= f.intervalMs ? 'catch-up' : 'schedule';
+    void this.#startRun(f, trigger);
+  }
+
+  #startRun(f: FlowRuntime, trigger: ScheduledTrigger): Promise<RunOutcome> {
+    this.#disarm(f);
+    const startedAt = this.#opts.timers.now();
+    this.#recordPoll(f, startedAt);
+    const done = this.#invoke(f.schedule.flow, trigger).then((outcome) => {
+      this.#finish(f, trigger, startedAt, outcome);
+      return outcome;
+    });
+    f.running = { trigger, startedAt, done };
+    this.#emit({ type: 'run-started', flow: f.schedule.flow, trigger, at: startedAt });
+    this.#changed(f);
+    return done;
+  }
+
+  /** The injected run never breaks the scheduler: a thrown error is a failed outcome. */
+  async #invoke(flow: string, trigger: ScheduledTrigger): Promise<RunOutcome> {
+    try {
+      return await this.#opts.run(flow, trigger);
+    } catch (err) {
+      const resumeAt = (err as { resumeAt?: unknown }).resumeAt;
+      return { status: 'failed', error: err instanceof Error ? err.message : String(err), ...(typeof resumeAt === 'number' ? { resumeAt } : {}) };
+    }
+  }
+
+  #finish(f: FlowRuntime, trigger: ScheduledTrigger, startedAt: number, outcome: RunOutcome): void {
+    const endedAt = this.#opts.timers.now();
+    f.running = null;
+    f.lastRun = { trigger, startedAt, endedAt, status: outcome.status, error: outcome.error ?? null };
+    // The cadence counts from the run's start; a run longer than the interval is followed at once.
+    f.dueAt = Math.max(startedAt + f.intervalMs, endedAt);
+    if (outcome.resumeAt != null && outcome.resumeAt > endedAt) {
+      // Out of API budget: not the run's fault; retry when calls are allowed again.
+      f.blocked = { until: outcome.resumeAt, kind: 'budget' };
+    } else if (outcome.status === 'failed') {
+      f.consecutiveFailures += 1;
+      const base = this.#opts.backoffBaseMs ?? 60_000;
+      const delay = Math.min(base * 2 ** (f.consecutiveFailures - 1), this.#opts.backoffMaxMs ?? 3_600_000);
+      f.blocked = { until: endedAt + delay, kind: 'backoff' };
+    } else {
+      f.consecutiveFailures = 0;
+      f.blocked = null;
+    }
+    this.#arm(f);
+    this.#emit({ type: 'run-finished', flow: f.schedule.flow, trigger, startedAt, endedAt, outcome, nextRunAt: f.plannedAt, consecutiveFailures: f.consecutiveFailures });
+    this.#changed(f);
+  }
+
+  #changed(f: FlowRuntime): void {
+    this.#emit({ type: 'state-changed', flow: f.schedule.flow, status: this.#status(f) });
+  }
+
+  #emit(event: SchedulerEvent): void {
+    this.#opts.onEvent?.(event);
+    for (const listener of this.#listeners) listener(event);
+  }
+}

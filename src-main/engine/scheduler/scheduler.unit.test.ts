@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { fixedOffsetLocalTime } from './active-hours';
+import type { ConnectionBudget } from './budget-spacing';
+import { Scheduler, type RunOutcome, type ScheduledTrigger, type SchedulerOptions } from './scheduler';
+import { createFakeTimers, flushPromises, type FakeTimers } from './timers';
+
+const MIN = 60_000;
+/** Wednesday 14 Jan 2026, 09:00 UTC. */
+const START = Date.UTC(2026, 0, 14, 9, 0, 0);
+
+interface Harness {
+  timers: FakeTimers;
+  scheduler: Scheduler;
+  runs: Array<{ trigger: ScheduledTrigger; startedAt: number; endedAt: number | null }>;
+  /** Outcome of the next runs, in order; default: succeeded. */
+  outcomes: Array<RunOutcome | Error>;
+  /** Each run takes this long (fake time). */
+  runMs: number;
+}
+
+/** A scheduler over a fake clock whose runs take `runMs` of fake time and record themselves. */
+function harness(overrides: Partial<SchedulerOptions> = {}, runMs = 0): Harness {
+  const timers = createFakeTimers(START);
+  const h: Harness = { timers, scheduler: null as unknown as Scheduler, runs: [], outcomes: [], runMs };
+  h.scheduler = new Scheduler({
+    schedules: [{ flow: 'f', everyMinutes: 15 }],
+    timers,
+    backoffBaseMs: MIN,
+    backoffMaxMs: 8 * MIN,
+    localTimeOf: fixedOffsetLocalTime(0),
+    run: (_flow, trigger) => {
+      const record = { trigger, startedAt: timers.now(), endedAt: null as number | null };
+      h.runs.push(record);
+      const outcome = h.outcomes.shift() ?? { status: 'succeeded' };
+      return new Promise<RunOutcome>((resolve, reject) => {
+        timers.setTimer(() => {
+          record.endedAt = timers.now();
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        }, h.runMs);
+      });
+    },
+    ...overrides,
+  });
+  return h;
+}
+
+function assertNoOverlap(runs: Harness['runs']): void {
+  for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt).toBeGreaterThanOrEqual(runs[i - 1]!.endedAt!);
+}
+
+describe('Scheduler', () => {
+  it('runs at start and then every interval, counting from each run start', async () => {
+    const h = harness({}, 2 * MIN);
+    h.scheduler.start();
+    await h.timers.advance(46 * MIN);
+    expect(h.runs.map((r) => (r.startedAt - START) / MIN)).toEqual([0, 15, 30, 45]);
+    expect(h.runs.every((r) => r.trigger === 'schedule')).toBe(true);
+  });
+
+  it('joins a "Sync now" during a run instead of starting a second one, and never overlaps', async () => {
+    const h = harness({}, 5 * MIN);
+    h.scheduler.start();
+    await h.timers.advance(MIN);
+    expect(h.scheduler.status()[0]!.state).toBe('running');
+    const joined = h.scheduler.runNow('f');
+    const joinedAgain = h.scheduler.runNow('f');
+    await h.timers.advance(5 * MIN);
+    await expect(joined).resolves.toEqual({ status: 'succeeded' });
+    await expect(joinedAgain).resolves.toEqual({ status: 'succeeded' });
+    expect(h.runs).toHaveLength(1);
+
+    // A manual run between ticks starts at once; the next tick waits for it to end.
+    void h.scheduler.runNow('f');
+    expect(h.runs.map((r) => r.trigger)).toEqual(['schedule', 'manual']);
+    await h.timers.advance(60 * MIN);
+    assertNoOverlap(h.runs);
+    expect(h.runs.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a tick that falls during a long run is not a second run: the next run follows once it ends', async () => {
+    const h = harness({}, 40 * MIN);
+    h.scheduler.start();
+    await h.timers.advance(41 * MIN);
+    expect(h.runs.map((r) => ({ trigger: r.trigger, at: (r.startedAt - START) / MIN }))).toEqual([
+      { trigger: 'schedule', at: 0 },
+      { trigger: 'schedule', at: 40 },
+    ]);
+  });
+
+  it('after sleeping through several ticks, produces exactly one catch-up run on wake', async () => {
+    const h = harness();
+    h.scheduler.start();
+    await h.timers.advance(MIN); // first run at 09:00 done; next due 09:15
+    await h.timers.sleepFor(2 * 60 * MIN); // asleep 09:01 → 11:01: eight ticks missed
+    h.scheduler.wake(); // powerMonitor 'resume' arrives too: must not add a second run
+    await flushPromises();
+    expect(h.runs.map((r) => r.trigger)).toEqual(['schedule', 'catch-up']);
+    expect(h.runs[1]!.startedAt).toBe(START + 121 * MIN);
+    await h.timers.advance(15 * MIN);
+    expect(h.runs.map((r) => r.trigger)).toEqual(['schedule', 'catch-up', 'schedule']);
+  });
+
+  it('wake() alone triggers the catch-up when the OS never fires the late timer', async () => {
+    const timers = createFakeTimers(START);
+    const triggers: ScheduledTrigger[] = [];
+    const frozen = { ...timers, setTimer: (_fire: () => void, ms: number) => timers.setTimer(() => {}, ms) };
+    const s = new Scheduler({ schedules: [{ flow: 'f', everyMinutes: 15 }], timers: frozen, run: async (_f, trigger) => (triggers.push(trigger), { status: 'succeeded' }) });
+    s.start(); // due now, but this timer never fires
+    await timers.sleepFor(60 * MIN);
+    expect(triggers).toEqual([]);
+    s.wake();
+    s.wake();
+    await flushPromises();
+    expect(triggers).toEqual(['catch-up']);
+  });
+
+  it('backs off exponentially after failures, shows the next attempt, and resets on success', async () => {
+    const h = harness({ schedules: [{ flow: 'f', everyMinutes: 0.5 }] });
+    h.outcomes.push({ status: 'failed', error: 'boom' }, new Error('network down'), { status: 'failed', error: 'boom' }, { status: 'failed' }, { status: 'failed' });
+    h.scheduler.start();
+    await h.timers.advance(0);
+    let s = h.scheduler.status()[0]!;
+    expect(s).toMatchObject({ state: 'backoff', consecutiveFailures: 1, nextRunAt: START + MIN, lastRun: { status: 'failed', error: 'boom' } });
+    await h.timers.advance(MIN);
+    s = h.scheduler.status()[0]!;
+    expect(s).toMatchObject({ state: 'backoff', consecutiveFailures: 2, nextRunAt: START + 3 * MIN, lastRun: { error: 'network down' } });
+    await h.timers.advance(2 * MIN + 4 * MIN + 8 * MIN + 8 * MIN);
+    // Delays 1, 2, 4, 8, then capped at 8 minutes.
+    expect(h.runs.map((r) => (r.startedAt - START) / MIN)).toEqual([0, 1, 3, 7, 15, 23]);
+    s = h.scheduler.status()[0]!;
+    expect(s).toMatchObject({ state: 'idle', consecutiveFailures: 0, nextRunAt: START + 23.5 * MIN });
+  });
+
+  it('a run stopped by a spent budget waits until resumeAt, not before, and is not counted as a failure', async () => {
+    const h = harness({ schedules: [{ flow: 'f', everyMinutes: 1 }] });
+    const resumeAt = START + 3 * 60 * MIN;
+    h.outcomes.push({ status: 'failed', error: 'budget spent', resumeAt });
+    h.scheduler.start();
+    await h.timers.advance(0);
+    expect(h.scheduler.status()[0]).toMatchObject({ state: 'waiting-for-budget', nextRunAt: resumeAt, consecutiveFailures: 0 });
+    await h.timers.advance(3 * 60 * MIN - 1);
+    expect(h.runs).toHaveLength(1);
+    await h.timers.advance(1);
+    expect(h.runs).toHaveLength(2);
+    expect(h.runs[1]!.startedAt).toBe(resumeAt);
+    expect(h.runs[1]!.trigger).toBe('schedule');
+  });
+
+  it('reads resumeAt from a thrown BudgetExhaustedError-like error', async () => {
+    const resumeAt = START + 10 * MIN;
+    const h = harness({ schedules: [{ flow: 'f', everyMinutes: 1 }] });
+    h.outcomes.push(Object.assign(new Error('no daily calls left'), { resumeAt }));
+    h.scheduler.start();
+    await h.timers.advance(0);
+    expect(h.scheduler.status()[0]).toMatchObject({ state: 'waiting-for-budget', nextRunAt: resumeAt, lastRun: { error: 'no daily calls left' } });
+  });
+
+  it('pause stops scheduled runs (a run in progress finishes); resume runs what fell due, not as catch-up', async () => {
+    const h = harness({}, 2 * MIN);
+    h.scheduler.start();
+    await h.timers.advance(MIN);
+    h.scheduler.pause();
+    expect(h.scheduler.isPaused()).toBe(true);
+    await h.timers.advance(2 * 60 * MIN);
+    expect(h.runs).toHaveLength(1);
+    expect(h.runs[0]!.endedAt).toBe(START + 2 * MIN);
+    expect(h.scheduler.status()[0]).toMatchObject({ state: 'paused', nextRunAt: null });
+    h.scheduler.resume();
+    await h.timers.advance(0);
+    expect(h.runs.map((r) => r.trigger)).toEqual(['schedule', 'schedule']);
+    expect(h.runs[1]!.startedAt).toBe(START + 121 * MIN);
+    // "Sync now" still works while paused.
+    await h.timers.advance(2 * MIN);
+    h.scheduler.pause('f');
+    void h.scheduler.runNow('f');
+    expect(h.runs.at(-1)!.trigger).toBe('manual');
+  });
+
+  it('keeps scheduled runs inside active hours, and a night outside them is not a catch-up', async () => {
+    // Wednesday 18:50 UTC; active 07:00–19:00 Monday–Friday.
+    const timers = createFakeTimers(Date.UTC(2026, 0, 14, 18, 50));
+    const starts: Array<{ at: string; trigger: ScheduledTrigger }> = [];
+    const s = new Scheduler({
+      schedules: [{ flow: 'f', everyMinutes: 15, activeHours: { from: '07:00', to: '19:00', days: [1, 2, 3, 4, 5] } }],
+      timers,
+      localTimeOf: fixedOffsetLocalTime(0),
+      run: async (_f, trigger) => (starts.push({ at: new Date(timers.now()).toISOString(), trigger }), { status: 'succeeded' }),
+    });
+    s.start();
+    await timers.advance(3 * 24 * 60 * MIN); // through Friday evening and the weekend
+    expect(starts.slice(0, 3)).toEqual([
+      { at: '2026-01-14T18:50:00.000Z', trigger: 'schedule' },
+      { at: '2026-01-15T07:00:00.000Z', trigger: 'schedule' },
+      { at: '2026-01-15T07:15:00.000Z', trigger: 'schedule' },
+    ]);
+    expect(starts.some((r) => r.at.startsWith('2026-01-17'))).toBe(false); // Saturday
+    expect(starts.every((r) => r.trigger === 'schedule')).toBe(true);
+    expect(() => new Scheduler({ schedules: [{ flow: 'g', everyMinutes: 5, activeHours: { from: '7am', to: '19:00' } }], timers, run: async () => ({ status: 'succeeded' }) })).toThrow(/"07:00"/);
+  });
+
+  it('spaces polls so the remaining daily budget lasts until it resets, and reports used/left/next safe run', async () => {
+    const timers = createFakeTimers(START); // 09:00 UTC: 15 h to the daily reset
+    const budget: ConnectionBudget = { connectionId: 'exact', dailyLimit: 5000, usedToday: 4970, remainingToday: 30, resetAt: Date.UTC(2026, 0, 15), nextAllowedAt: START };
+    const starts: number[] = [];
+    const s = new Scheduler({
+      schedules: [
+        { flow: 'a', everyMinutes: 1, pollCost: { exact: 3 } },
+        { flow: 'b', everyMinutes: 1, pollCost: { exact: 2 } },
+      ],
+      timers,
+      burstPolls: 1,
+      budgets: () => [{ ...budget }],
+      run: async () => {
+        starts.push(timers.now());
+        return { status: 'succeeded' };
+      },
+    });
+    s.start();
+    await timers.advance(0);
+    expect(starts).toHaveLength(2); // both flows poll at once on start
+    // 30 calls left, 5 per round → 6 rounds in the 15 h to reset: one round every 2.5 h.
+    const [status] = s.budgetStatus();
+    expect(status).toEqual({ connectionId: 'exact', dailyLimit: 5000, usedToday: 4970, leftToday: 30, resetAt: Date.UTC(2026, 0, 15), minGapMs: 150 * MIN, nextSafeRunAt: START + 150 * MIN });
+    expect(s.status().map((x) => x.nextRunAt)).toEqual([START + 150 * MIN, START + 150 * MIN]);
+    await timers.advance(150 * MIN - 1);
+    expect(starts).toHaveLength(2);
+
+    // Down to 2 calls: flow b (2 calls) may poll, flow a (3 calls) waits for the reset.
+    budget.remainingToday = 2;
+    budget.usedToday = 4998;
+    await timers.advance(1);
+    expect(s.status().find((x) => x.flow === 'a')!.nextRunAt).toBe(Date.UTC(2026, 0, 15));
+  });
+
+  it('allows a burst of polls at the cadence, then spaces them so the day still fits', async () => {
+    const timers = createFakeTimers(START); // 15 h to the reset
+    const reset = Date.UTC(2026, 0, 15);
+    // 3 calls per poll, 63 left: 21 polls until the reset.
+    const budget: ConnectionBudget = { connectionId: 'exact', dailyLimit: 5000, usedToday: 4937, remainingToday: 63, resetAt: reset, nextAllowedAt: START };
+    const starts: number[] = [];
+    const s = new Scheduler({
+      schedules: [{ flow: 'a', everyMinutes: 1, pollCost: { exact: 3 } }],
+      timers,
+      budgets: () => [{ ...budget }],
+      run: async () => {
+        starts.push(timers.now());
+        budget.remainingToday -= 3;
+        budget.usedToday! += 3;
+        return { status: 'succeeded' };
+      },
+    });
+    s.start();
+    await timers.advance(10 * MIN);
+    expect(starts.map((t) => (t - START) / MIN)).toEqual([0, 1, 2, 3, 4]);
+    // 48 calls left → 16 polls; a burst of 5 → gap = time to reset / 12.
+    const gap = Math.ceil((reset - timers.now()) / 12);
+    expect(s.budgetStatus()[0]).toEqual({ connectionId: 'exact', dailyLimit: 5000, usedToday: 4952, leftToday: 48, resetAt: reset, minGapMs: gap, nextSafeRunAt: START + 5 * gap });
+    await timers.advance(15 * 60 * MIN);
+    expect(budget.remainingToday).toBeGreaterThanOrEqual(0);
+    expect(starts.filter((t) => t < reset).length).toBeLessThanOrEqual(21);
+    expect(starts.filter((t) => t < reset).length).toBeGreaterThanOrEqual(15); // spaced, not starved
+  });
+});

@@ -1,0 +1,167 @@
+import { createLogger } from '../../connectors/_kit/log';
+import { runExactProcore } from '../../engine/flows/exact-procore/flow';
+import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
+import { Scheduler, type SchedulerEvent } from '../../engine/scheduler/scheduler';
+import { systemTimers } from '../../engine/scheduler/timers';
+import type { Sandbox } from '../../sandbox';
+import { openStore, type Store } from '../../store';
+import type { CliCommand } from '../cli-types';
+import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
+import { f1Budgets, f1FlowSchedule, f1RunOutcome } from '../f1-schedule';
+
+/**
+ * Headless scheduling (issue 6): `run` keeps the scheduler in the foreground (servers, tests);
+ * `runs` lists recent runs. The Electron app runs the same Scheduler behind its tray.
+ */
+
+export interface HeadlessOptions {
+  store: Store;
+  dataDir: string;
+  /** Seconds between scheduled runs. */
+  everySeconds: number;
+  /** Stop after this long (tests); otherwise run until `signal` aborts. */
+  forMs?: number;
+  signal: AbortSignal;
+  /** One human-readable line per event (stderr). */
+  log: (line: string) => void;
+  sandbox?: SandboxRunOptions;
+  /** Simulators already running in this process (tests inspect their request counters). */
+  runningSandbox?: Sandbox;
+}
+
+/** Runs F1 on a schedule until aborted (or `forMs` elapses); resolves when the last run has ended. */
+export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number }> {
+  const rt = await openF1Runtime({
+    store: opts.store,
+    dataDir: opts.dataDir,
+    log: createLogger({ sink: opts.log, level: 'warn' }),
+    ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    ...(opts.runningSandbox ? { runningSandbox: opts.runningSandbox } : {}),
+  });
+  let runs = 0;
+  const scheduler: Scheduler = new Scheduler({
+    schedules: [f1FlowSchedule(rt, opts.everySeconds / 60)],
+    timers: systemTimers,
+    budgets: () => f1Budgets(rt),
+    run: async (_flow, trigger) => {
+      runs += 1;
+      const summary = await runExactProcore(rt.deps, trigger);
+      const c = summary.counts;
+      opts.log(`${F1_FLOW} ${trigger} run ${summary.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} parked, ${c.failed} failed (${summary.durationMs} ms)`);
+      return f1RunOutcome(summary, rt, opts.store);
+    },
+    onEvent: (event) => {
+      logEvent(event, opts.log);
+      if (event.type === 'run-finished')
+        for (const b of scheduler.budgetStatus())
+          opts.log(`${b.connectionId}: ${b.usedToday ?? '?'} calls used today, ${b.leftToday} left, next safe run at ${new Date(b.nextSafeRunAt).toISOString()}`);
+    },
+  });
+
+  try {
+    scheduler.start();
+    await new Promise<void>((resolve) => {
+      if (opts.signal.aborted) return resolve();
+      const timer = opts.forMs === undefined ? null : setTimeout(resolve, opts.forMs);
+      opts.signal.addEventListener('abort', () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    opts.log('stopping: waiting for the run in progress to end…');
+    await scheduler.stop();
+  } finally {
+    await rt.close();
+  }
+  return { runs };
+}
+
+function logEvent(event: SchedulerEvent, log: (line: string) => void): void {
+  if (event.type === 'run-started') log(`${new Date(event.at).toISOString()} ${event.flow}: ${event.trigger} run started`);
+  if (event.type === 'run-finished')
+    log(
+      `${new Date(event.endedAt).toISOString()} ${event.flow}: ${event.trigger} run ${event.outcome.status}` +
+        (event.outcome.error ? ` (${event.outcome.error})` : '') +
+        (event.nextRunAt === null ? '' : `; next run at ${new Date(event.nextRunAt).toISOString()}`),
+    );
+}
+
+function positiveNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--${name} must be a number of seconds > 0, got "${String(value)}"`);
+  return n;
+}
+
+export const runCommand: CliCommand = {
+  path: ['run'],
+  summary: 'Keep syncing on a schedule in the foreground (Exact Online → Procore) until Ctrl+C.',
+  usage: '[--sandbox] [--every SECONDS] [--for SECONDS]',
+  options: {
+    sandbox: { type: 'boolean', description: 'use the embedded simulators (seed 1, scale 1; no credentials needed)' },
+    every: { type: 'string', description: 'seconds between scheduled runs (default 900)' },
+    for: { type: 'string', description: 'stop after this many seconds (default: until SIGINT/SIGTERM)' },
+  },
+  async run({ values }, io) {
+    let everySeconds: number;
+    let forSeconds: number | undefined;
+    try {
+      everySeconds = positiveNumber(values['every'], 'every') ?? 900;
+      forSeconds = positiveNumber(values['for'], 'for');
+    } catch (err) {
+      io.err(`run: ${(err as Error).message}`);
+      return 2;
+    }
+    const store = openStore(io.dataDir);
+    try {
+      const { runs } = await runHeadless({
+        store,
+        dataDir: io.dataDir,
+        everySeconds,
+        ...(forSeconds !== undefined ? { forMs: forSeconds * 1000 } : {}),
+        signal: io.signal,
+        log: (line) => io.err(line),
+        ...(values['sandbox'] ? { sandbox: { seed: 1, scale: 1 } } : {}),
+      });
+      io.out(io.json ? JSON.stringify({ runs }) : `Stopped after ${runs} run(s).`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const runsCommand: CliCommand = {
+  path: ['runs'],
+  summary: 'List recent runs: start, end, trigger (schedule | manual | catch-up | cli) and outcome.',
+  usage: '[--limit N] [--json]',
+  options: { limit: { type: 'string', description: 'how many runs, newest first (default 20)' } },
+  async run({ values }, io) {
+    const limit = values['limit'] === undefined ? 20 : Number(values['limit']);
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      io.err(`runs: --limit must be a whole number >= 1, got "${String(values['limit'])}"`);
+      return 2;
+    }
+    const store = openStore(io.dataDir);
+    try {
+      const runs = store.runs.listRecent(limit).map((r) => ({
+        id: r.id,
+        flow: r.flow,
+        trigger: r.trigger,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        outcome: r.status,
+        counts: r.counts,
+        error: r.error,
+      }));
+      if (io.json) io.out(JSON.stringify({ runs }));
+      else if (runs.length === 0) io.out('No runs yet.');
+      else for (const r of runs) io.out(`${r.startedAt}  ${r.endedAt ?? '(running)'}  ${r.flow}  ${r.trigger}  ${r.outcome}${r.error ? `  ${r.error}` : ''}`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const scheduleCommands: CliCommand[] = [runCommand, runsCommand];

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { InMemoryCredentialStore } from '../../src-main/credentials';
+import type { Scheduler, SchedulerEvent } from '../../src-main/engine/scheduler/scheduler';
+import { createAppContext } from '../../src-main/host/app-context';
+import type { EngineApi } from '../../src-main/host/context';
+import { engineScheduler } from '../../src-main/host/engine-api';
+import { attachEngine } from '../../src-main/host/engine-host';
+import type { F1Runtime } from '../../src-main/host/f1-runtime';
+
+/** Resolves with the scheduler's next event of this type. */
+function next<T extends SchedulerEvent['type']>(scheduler: Scheduler, type: T): Promise<Extract<SchedulerEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = scheduler.subscribe((e) => {
+      if (e.type !== type) return;
+      off();
+      resolve(e as Extract<SchedulerEvent, { type: T }>);
+    });
+  });
+}
+
+describe('the UI engine runs through the scheduler', () => {
+  let dataDir: string;
+  let ctx: ReturnType<typeof createAppContext>;
+  let f1: F1Runtime | null;
+  let engine: EngineApi;
+  let scheduler: Scheduler;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mlc-engine-sched-'));
+    ctx = createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), appVersion: '1.0.0', log: silentLogger });
+    f1 = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
+    engine = ctx.engine!;
+    scheduler = engineScheduler(engine)!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await scheduler?.stop();
+    await f1?.close();
+    ctx?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('"Sync now" twice during a run joins it: one manual run, one run id', async () => {
+    expect(scheduler).not.toBeNull();
+    const finished = next(scheduler, 'run-finished');
+    const first = await engine.startSync('exact-procore', 'manual');
+    const second = await engine.startSync('exact-procore', 'manual');
+    expect(second.runId).toBe(first.runId);
+    expect((await finished).trigger).toBe('manual');
+    const runs = ctx.store.runs.listRecent(10);
+    expect(runs.map((r) => ({ id: r.id, trigger: r.trigger }))).toEqual([{ id: first.runId, trigger: 'manual' }]);
+    expect((await engine.flows())[0]!.nextRunAt).toBeNull(); // not started: no background schedule
+  });
+
+  it('once started, schedules runs ("schedule" trigger) and shows the next run time', async () => {
+    const started = next(scheduler, 'run-started');
+    const finished = next(scheduler, 'run-finished');
+    scheduler.start();
+    expect((await started).trigger).toBe('schedule');
+    const joined = await engine.startSync('exact-procore', 'manual'); // during the scheduled run
+    const event = await finished;
+    expect(event.trigger).toBe('schedule');
+    const latest = ctx.store.runs.listRecent(1)[0]!;
+    expect(latest).toMatchObject({ id: joined.runId, trigger: 'schedule' });
+    expect(ctx.store.runs.listRecent(10)).toHaveLength(2);
+    const nextRunAt = (await engine.flows())[0]!.nextRunAt;
+    expect(Date.parse(nextRunAt!)).toBeGreaterThan(Date.now() + 10 * 60_000); // every 15 minutes by default
+  });
+});
