@@ -35,6 +35,31 @@ const PROCORE_ENVIRONMENT_TITLES: Record<(typeof PROCORE_ENVIRONMENT_IDS)[number
  * allow-listed https addresses to the system browser; the browser host opens a new tab. The
  * link stays on screen in case a popup blocker or the allow-list stops it.
  */
+/** The app's client id and secret (typed in, never shown back), as both sign-in forms ask them. */
+function ClientCredentialFields(props: {
+  clientId: string;
+  setClientId: (value: string) => void;
+  clientSecret: string;
+  setClientSecret: (value: string) => void;
+}) {
+  return (
+    <>
+      <Field label="Client id">
+        <input required value={props.clientId} onChange={(e) => props.setClientId(e.target.value)} />
+      </Field>
+      <Field label="Client secret">
+        <input
+          required
+          type="password"
+          autoComplete="off"
+          value={props.clientSecret}
+          onChange={(e) => props.setClientSecret(e.target.value)}
+        />
+      </Field>
+    </>
+  );
+}
+
 function openInBrowser(url: string): void {
   window.open(url, '_blank', 'noopener,noreferrer');
 }
@@ -106,18 +131,12 @@ function ExactForm() {
             ))}
           </select>
         </Field>
-        <Field label="Client id">
-          <input required value={clientId} onChange={(e) => setClientId(e.target.value)} />
-        </Field>
-        <Field label="Client secret">
-          <input
-            required
-            type="password"
-            autoComplete="off"
-            value={clientSecret}
-            onChange={(e) => setClientSecret(e.target.value)}
-          />
-        </Field>
+        <ClientCredentialFields
+          clientId={clientId}
+          setClientId={setClientId}
+          clientSecret={clientSecret}
+          setClientSecret={setClientSecret}
+        />
         <Field label="Registered redirect URI">
           <input required value={redirectUri} onChange={(e) => setRedirectUri(e.target.value)} />
         </Field>
@@ -319,18 +338,12 @@ export function ProcoreConnect() {
                 onChange={(e) => setCompanyId(e.target.value)}
               />
             </Field>
-            <Field label="Client id">
-              <input required value={clientId} onChange={(e) => setClientId(e.target.value)} />
-            </Field>
-            <Field label="Client secret">
-              <input
-                required
-                type="password"
-                autoComplete="off"
-                value={clientSecret}
-                onChange={(e) => setClientSecret(e.target.value)}
-              />
-            </Field>
+            <ClientCredentialFields
+              clientId={clientId}
+              setClientId={setClientId}
+              clientSecret={clientSecret}
+              setClientSecret={setClientSecret}
+            />
             <Field label="Environment">
               <select
                 value={environment}
