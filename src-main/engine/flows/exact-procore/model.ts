@@ -1,4 +1,4 @@
-import type { LineUpsert, ProcoreReferenceData } from '../../../connectors/procore';
+import type { CommitmentUpsert, DirectCostUpsert, LineUpsert, ProcoreReferenceData } from '../../../connectors/procore';
 
 /**
  * F1 (Exact Online → Procore): the mapping tables a finance team maintains, the Procore
@@ -48,41 +48,22 @@ export const DEFAULT_POLICY: FlowPolicy = {
 /** A planned line is exactly what the Procore connector writes for a commitment or direct cost line. */
 export type PlannedLine = LineUpsert;
 
-export interface PlannedCommitment {
-  entity: 'commitment';
-  originId: string;
+/** What the engine adds to a Procore write: its source, container, currency and total. */
+interface PlanBookkeeping {
   /** = projectId: the container the generic runner groups lookups by. */
   containerId: string;
   currency: string;
-  /** Exact PO guid this commitment comes from (several commitments when lines span projects). */
+  /** Exact record guid this write comes from (several writes when lines span projects). */
   sourceId: string;
-  projectId: string;
-  vendorId: string;
-  title: string;
-  number: string;
-  description: string;
-  status: string;
-  contractDate: string;
-  originCode: string;
-  lines: PlannedLine[];
   /** Sum of line amounts, to the cent. */
   total: string;
 }
 
-export interface PlannedDirectCost {
-  entity: 'direct-cost';
-  originId: string;
-  containerId: string;
-  currency: string;
-  sourceId: string;
-  projectId: string;
-  vendorId: string;
-  invoiceNumber: string;
-  date: string;
-  description: string;
-  status: FlowPolicy['directCostStatus'];
-  lines: PlannedLine[];
-  total: string;
-}
+/** A commitment as the Procore connector writes it, plus the engine's bookkeeping. */
+export type PlannedCommitment = CommitmentUpsert & PlanBookkeeping & { entity: 'commitment' };
+
+/** A direct cost as the Procore connector writes it, plus the engine's bookkeeping. */
+export type PlannedDirectCost = DirectCostUpsert &
+  PlanBookkeeping & { entity: 'direct-cost'; status: FlowPolicy['directCostStatus'] };
 
 export type PlannedWrite = PlannedCommitment | PlannedDirectCost;
