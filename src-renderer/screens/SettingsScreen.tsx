@@ -70,8 +70,10 @@ export function SettingsScreen() {
       </section>
       <section className="card" aria-labelledby="schedule-title">
         <h2 id="schedule-title">Schedules</h2>
-        <StateMessage kind="info" title="Scheduled syncing is not set up in this build yet">
-          Until it is, use “Sync now” on the Dashboard. The schedule per flow will be set here.
+        <StateMessage kind="info" title="Schedules cannot be edited here yet">
+          The desktop app syncs every flow on its default schedule and spaces polls so each API’s daily
+          budget lasts; the Dashboard shows the next run. Use “Sync now” for an immediate run, or
+          `npx ml-connector run --every SECONDS` to choose an interval.
         </StateMessage>
       </section>
     </section>
