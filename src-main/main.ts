@@ -5,6 +5,10 @@ import { parseArgs } from 'node:util';
 import { KeytarCredentialStore } from './credentials';
 import { registerIpc } from './electron/ipc';
 import { startBackgroundSync } from './electron/tray';
+import { quitWhenAllWindowsClosed } from './engine/scheduler/tray-menu';
+
+/** Set once the tray and schedule are up; decides what closing the last window does. */
+let backgroundSyncRunning = false;
 import { appPageUrl, createMainWindow } from './electron/window';
 import { createAppContext } from './host/app-context';
 import { attachEngine } from './host/engine-host';
@@ -52,15 +56,34 @@ function start(): void {
   }
   const pageUrl = appPageUrl(indexHtmlPath);
   const unregisterIpc = registerIpc(ctx, pageUrl);
-  createMainWindow({ preloadPath, indexHtmlPath });
+  if (!process.argv.includes('--hidden')) createMainWindow({ preloadPath, indexHtmlPath });
   // The engine comes up behind the window: its simulators or sign-ins must not delay the UI.
   const engine = attachEngine(ctx).catch((error: unknown) => {
     ctx.log.error('the sync engine failed to start', { error });
     return null;
   });
-  // Tray + schedule + wake-from-sleep (issue 6); the window's own lifecycle is unchanged.
+  // Tray + schedule + wake-from-sleep (issue 6). Login items exist on macOS and Windows only;
+  // a login start passes --hidden so the app comes up in the tray without a window.
+  const loginItems = process.platform === 'darwin' || process.platform === 'win32';
   const background = engine
-    .then(() => startBackgroundSync(ctx.engine, { onOpen: () => (BrowserWindow.getAllWindows()[0] ?? createMainWindow({ preloadPath, indexHtmlPath })).show(), onQuit: () => app.quit() }))
+    .then(() =>
+      startBackgroundSync(ctx.engine, {
+        onOpen: () => (BrowserWindow.getAllWindows()[0] ?? createMainWindow({ preloadPath, indexHtmlPath })).show(),
+        onQuit: () => app.quit(),
+        ...(loginItems
+          ? {
+              startAtLogin: {
+                get: () => app.getLoginItemSettings().openAtLogin,
+                set: (on: boolean) => app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] }),
+              },
+            }
+          : {}),
+      }),
+    )
+    .then((b) => {
+      backgroundSyncRunning = b !== null;
+      return b;
+    })
     .catch((error: unknown) => (ctx.log.error('background sync failed to start', { error }), null));
 
   app.on('activate', () => {
@@ -82,9 +105,9 @@ if (!app.requestSingleInstanceLock()) {
     if (window.isMinimized()) window.restore();
     window.focus();
   });
-  // The tray (later) keeps the schedule running with no window; until then, quitting is normal.
+  // With background sync on, closing the window leaves the app in the tray (Quit is in its menu).
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (quitWhenAllWindowsClosed(process.platform, backgroundSyncRunning)) app.quit();
   });
   void app.whenReady().then(start);
 }

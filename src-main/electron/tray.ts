@@ -16,6 +16,8 @@ export interface AppTrayOptions {
   scheduler: Scheduler;
   onOpen(): void;
   onQuit(): void;
+  /** Login-item control where the OS offers it (macOS, Windows); absent elsewhere. */
+  startAtLogin?: { get(): boolean; set(on: boolean): void };
 }
 
 export interface AppTray {
@@ -39,13 +41,18 @@ export function createAppTray(options: AppTrayOptions): AppTray {
     resume: () => scheduler.resume(),
     open: options.onOpen,
     quit: options.onQuit,
+    'start-at-login': () => {
+      options.startAtLogin?.set(!options.startAtLogin.get());
+      refresh();
+    },
   };
 
   const refresh = (): void => {
-    const model = trayMenuModel(scheduler.status(), scheduler.isPaused(), clockTime);
+    const model = trayMenuModel(scheduler.status(), scheduler.isPaused(), clockTime, options.startAtLogin?.get() ?? null);
     const template = model.items.map((item): MenuItemConstructorOptions => {
       if (item.kind === 'separator') return { type: 'separator' };
       if (item.kind === 'status') return { label: item.label, enabled: false };
+      if (item.kind === 'toggle') return { label: item.label, type: 'checkbox', checked: item.checked, click: actions[item.action] };
       return { label: item.label, enabled: item.enabled, click: actions[item.action] };
     });
     tray.setToolTip(model.tooltip);

@@ -5,12 +5,13 @@
  */
 import type { FlowStatus } from './scheduler';
 
-export type TrayAction = 'sync-now' | 'pause' | 'resume' | 'open' | 'quit';
+export type TrayAction = 'sync-now' | 'pause' | 'resume' | 'open' | 'quit' | 'start-at-login';
 
 export type TrayMenuItem =
   | { kind: 'status'; label: string }
   | { kind: 'separator' }
-  | { kind: 'action'; action: TrayAction; label: string; enabled: boolean };
+  | { kind: 'action'; action: TrayAction; label: string; enabled: boolean }
+  | { kind: 'toggle'; action: TrayAction; label: string; checked: boolean };
 
 export interface TrayModel {
   tooltip: string;
@@ -34,8 +35,17 @@ export function describeFlow(status: FlowStatus, formatTime: (epochMs: number) =
   }
 }
 
-/** `paused`: the scheduler's isPaused() (a paused flow still shows 'running' until its run ends). */
-export function trayMenuModel(flows: readonly FlowStatus[], paused: boolean, formatTime: (epochMs: number) => string): TrayModel {
+/**
+ * `paused`: the scheduler's isPaused() (a paused flow still shows 'running' until its run ends).
+ * `startAtLogin`: whether the OS starts the app at login; null where the OS offers no login
+ * items to Electron (Linux), which hides the entry.
+ */
+export function trayMenuModel(
+  flows: readonly FlowStatus[],
+  paused: boolean,
+  formatTime: (epochMs: number) => string,
+  startAtLogin: boolean | null = null,
+): TrayModel {
   const running = flows.some((f) => f.state === 'running');
   const statusLines = flows.length === 0 ? ['No flows scheduled'] : flows.map((f) => (flows.length === 1 ? describeFlow(f, formatTime) : `${f.flow}: ${describeFlow(f, formatTime)}`));
   return {
@@ -48,8 +58,18 @@ export function trayMenuModel(flows: readonly FlowStatus[], paused: boolean, for
         ? { kind: 'action', action: 'resume', label: 'Resume syncing', enabled: true }
         : { kind: 'action', action: 'pause', label: 'Pause syncing', enabled: flows.length > 0 },
       { kind: 'separator' },
+      ...(startAtLogin === null ? [] : [{ kind: 'toggle', action: 'start-at-login', label: 'Start at login', checked: startAtLogin } satisfies TrayMenuItem]),
       { kind: 'action', action: 'open', label: 'Open ml-connector', enabled: true },
       { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
     ],
   };
+}
+
+/**
+ * Closing the last window keeps the app running in the tray while background sync is on
+ * (the schedule must go on); without it the app quits as usual (except on macOS, where apps
+ * stay active until the user quits them).
+ */
+export function quitWhenAllWindowsClosed(platform: string, backgroundSyncRunning: boolean): boolean {
+  return !backgroundSyncRunning && platform !== 'darwin';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowStatus } from './scheduler';
-import { trayMenuModel } from './tray-menu';
+import { quitWhenAllWindowsClosed, trayMenuModel } from './tray-menu';
 
 const time = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
 const AT = Date.UTC(2026, 0, 14, 14, 5);
@@ -38,5 +38,21 @@ describe('trayMenuModel', () => {
       { kind: 'status', label: 'coupa-intacct: Paused' },
     ]);
     expect(actions(trayMenuModel([], false, time)).slice(0, 2)).toEqual(['sync-now:Sync now:off', 'pause:Pause syncing:off']);
+  });
+});
+
+describe('start at login and closing the window', () => {
+  it('offers "Start at login" with its state where the OS has login items, and hides it elsewhere', () => {
+    const toggles = (m: ReturnType<typeof trayMenuModel>) => m.items.filter((i) => i.kind === 'toggle');
+    expect(toggles(trayMenuModel([flow({})], false, time, true))).toEqual([{ kind: 'toggle', action: 'start-at-login', label: 'Start at login', checked: true }]);
+    expect(toggles(trayMenuModel([flow({})], false, time, false))[0]).toMatchObject({ checked: false });
+    expect(toggles(trayMenuModel([flow({})], false, time, null))).toEqual([]);
+  });
+
+  it('keeps the app in the tray when the last window closes while background sync runs', () => {
+    expect(quitWhenAllWindowsClosed('win32', true)).toBe(false);
+    expect(quitWhenAllWindowsClosed('linux', true)).toBe(false);
+    expect(quitWhenAllWindowsClosed('win32', false)).toBe(true);
+    expect(quitWhenAllWindowsClosed('darwin', false)).toBe(false);
   });
 });
