@@ -8,17 +8,16 @@ import type { RunCounts } from '../engine/sync/types';
 import type { AppContext, EngineApi } from './context';
 import type { F1Runtime } from './f1-runtime';
 import { f1Budgets, f1FlowSchedule, f1RunOutcome } from './f1-schedule';
+import { FLOW_TITLES, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
  * parked.retry, and re-queueing after a mapping change). One run per flow at a time: a
  * "Sync now" during a run joins it; replays and retries queue behind it.
  */
-const TITLES: Record<string, string> = { [F1_FLOW]: 'Exact Online → Procore' };
 const RECENT_RUNS = 20;
-const DEFAULT_EVERY_MINUTES = 15;
 
-/** How the flow is scheduled in the background (defaults: every 15 minutes, all day). */
+/** How the flow is scheduled in the background (default: the schedule saved on the Settings screen). */
 export interface EngineSchedule {
   everyMinutes?: number;
   activeHours?: ActiveHours;
@@ -99,12 +98,23 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     return state.done;
   }
 
+  // A caller's explicit cadence wins; otherwise the saved settings (defaults: 15 min, all day).
+  const saved = readScheduleSettings(ctx.store, F1_FLOW);
+  const explicit = schedule.everyMinutes !== undefined;
   const scheduler = new Scheduler({
-    schedules: [f1FlowSchedule(f1, schedule.everyMinutes ?? DEFAULT_EVERY_MINUTES, schedule.activeHours)],
+    schedules: [
+      f1FlowSchedule(
+        f1,
+        schedule.everyMinutes ?? saved.everyMinutes,
+        explicit ? schedule.activeHours : toSchedulerActiveHours(saved.activeHours),
+      ),
+    ],
     timers: schedule.timers ?? systemTimers,
     budgets: () => f1Budgets(f1),
     run: async (_flow, trigger) => f1RunOutcome(await runFlow(trigger), f1, ctx.store),
   });
+
+  if (!explicit && saved.paused) scheduler.pause(F1_FLOW);
 
   const api: EngineApi = {
     async flows() {
@@ -117,7 +127,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
       return [
         {
           flow: F1_FLOW,
-          title: TITLES[F1_FLOW]!,
+          title: FLOW_TITLES[F1_FLOW]!,
           connections: connections.map((c) => ({ id: c.id, system: c.system, label: c.label, status: c.status, tokenExpiresAt: null, warning: null })),
           lastRun: runs[0] ?? null,
           nextRunAt: nextRunAt === null ? null : new Date(nextRunAt).toISOString(),

@@ -32,6 +32,14 @@ import { SecretInStoreError } from '../store/secret-guard';
 import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
+import { engineScheduler } from './engine-api';
+import {
+  applyScheduleSettings,
+  FLOW_TITLES,
+  isScheduledFlow,
+  scheduleView,
+  writeScheduleSettings,
+} from './schedule-settings';
 import {
   exportMappingCsv,
   exportPath,
@@ -210,6 +218,20 @@ export const handlers: IpcHandlers = {
   'mappings.importCsv': (request, ctx) => importMappingCsv(ctx, request),
 
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
+
+  'schedules.get': (_request, ctx) => ({
+    schedules: Object.keys(FLOW_TITLES).map((flow) => scheduleView(ctx.store, flow, engineScheduler(ctx.engine))),
+  }),
+
+  'schedules.save': (request, ctx) => {
+    const { flow, ...settings } = request;
+    if (!isScheduledFlow(flow))
+      throw new IpcFailure('not-found', `There is no scheduled flow "${flow}". Scheduled flows: ${Object.keys(FLOW_TITLES).join(', ')}.`);
+    writeScheduleSettings(ctx.store, flow, settings);
+    const scheduler = engineScheduler(ctx.engine);
+    if (scheduler) applyScheduleSettings(scheduler, flow, settings);
+    return scheduleView(ctx.store, flow, scheduler);
+  },
 
   'sync.start': (request, ctx) => requireEngine(ctx).startSync(request.flow, 'manual'),
 

@@ -10,6 +10,7 @@ import { MappingsRepo } from './repos/mappings';
 import { OutboxRepo } from './repos/outbox';
 import { ParkedRepo } from './repos/parked';
 import { RunsRepo } from './repos/runs';
+import { SettingsRepo } from './repos/settings';
 import { SnapshotsRepo } from './repos/snapshots';
 import type { Clock } from './repos/clock';
 
@@ -56,6 +57,8 @@ export interface Store {
   readonly parked: ParkedRepo;
   readonly audit: AuditRepo;
   readonly targetRecords: TargetRecordsRepo;
+  /** Non-secret app settings (flow schedules) as JSON by key. */
+  readonly settings: SettingsRepo;
   /**
    * Runs `work` in one IMMEDIATE transaction (all or nothing, e.g. confirm the outbox intent +
    * append audit + advance cursor). `work` must be synchronous. Nested calls become savepoints.
@@ -97,6 +100,7 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     parked: new ParkedRepo(db, now),
     audit: new AuditRepo(db, now),
     targetRecords: new TargetRecordsRepo(db, now),
+    settings: new SettingsRepo(db, now),
     transaction: (work) => db.transaction(work).immediate(),
     close: () => {
       if (!db.open) return;

@@ -5,6 +5,7 @@ import { messageOf, unwrap } from '../ipc/call';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount } from '../ui/format';
 import { StateMessage } from '../ui/StateMessage';
+import { ScheduleSettingsCard } from './ScheduleSettings';
 
 export function SettingsScreen() {
   const { dashboard, bridge } = useStores();
@@ -68,14 +69,7 @@ export function SettingsScreen() {
                 : `Problem at entry ${verdict.firstBadSeq}: ${verdict.reason}`}
         </p>
       </section>
-      <section className="card" aria-labelledby="schedule-title">
-        <h2 id="schedule-title">Schedules</h2>
-        <StateMessage kind="info" title="Schedules cannot be edited here yet">
-          The desktop app syncs every flow on its default schedule and spaces polls so each API’s daily
-          budget lasts; the Dashboard shows the next run. Use “Sync now” for an immediate run, or
-          `npx ml-connector run --every SECONDS` to choose an interval.
-        </StateMessage>
-      </section>
+      <ScheduleSettingsCard />
     </section>
   );
 }

@@ -291,6 +291,53 @@ export const flowOverviewSchema = z.object({
 });
 export type FlowOverview = z.infer<typeof flowOverviewSchema>;
 
+/** Limits of a flow's background cadence (minutes). */
+export const SCHEDULE_MIN_MINUTES = 5;
+export const SCHEDULE_MAX_MINUTES = 1440;
+/** Scheduler states, plus 'not-running' when this process runs no engine (settings still save). */
+export const SCHEDULE_STATES = ['idle', 'running', 'paused', 'backoff', 'waiting-for-budget', 'not-running'] as const;
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:00 (24-hour HH:MM)');
+
+/** Scheduled runs only inside this window; days are ISO weekdays (1 = Monday … 7 = Sunday). */
+export const activeHoursSchema = z
+  .strictObject({
+    from: clockTime,
+    to: clockTime,
+    days: z
+      .array(z.number().int().min(1, 'days are 1 (Monday) to 7 (Sunday)').max(7, 'days are 1 (Monday) to 7 (Sunday)'))
+      .min(1, 'choose at least one day')
+      .refine((days) => new Set(days).size === days.length, 'each day only once'),
+  })
+  .refine((hours) => hours.from !== hours.to, {
+    message: 'from must be before to, or the window runs past midnight; from and to cannot be the same time',
+    path: ['to'],
+  });
+export type ActiveHoursSetting = z.infer<typeof activeHoursSchema>;
+
+/** What the user chooses per flow on the Settings screen (stored as JSON in the settings table). */
+export const scheduleSettingsSchema = z.strictObject({
+  everyMinutes: z
+    .number()
+    .int('must be whole minutes')
+    .min(SCHEDULE_MIN_MINUTES, `must be at least ${SCHEDULE_MIN_MINUTES} minutes`)
+    .max(SCHEDULE_MAX_MINUTES, `must be at most ${SCHEDULE_MAX_MINUTES} minutes (once a day)`),
+  paused: z.boolean(),
+  activeHours: activeHoursSchema.nullable(),
+});
+export type ScheduleSettings = z.infer<typeof scheduleSettingsSchema>;
+
+export const scheduleViewSchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  everyMinutes: z.number().int(),
+  paused: z.boolean(),
+  activeHours: activeHoursSchema.nullable(),
+  nextRunAt: isoTimestamp.nullable(),
+  state: z.enum(SCHEDULE_STATES),
+});
+export type ScheduleView = z.infer<typeof scheduleViewSchema>;
+
 export const REPLAY_OUTCOMES = ['written', 'unchanged', 'parked', 'failed'] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -485,6 +532,15 @@ export const ipcContract = {
   'flows.overview': {
     request: noRequest,
     response: z.object({ flows: z.array(flowOverviewSchema) }),
+  },
+  'schedules.get': {
+    request: noRequest,
+    response: z.object({ schedules: z.array(scheduleViewSchema) }),
+  },
+  'schedules.save': {
+    /** Stored, and applied at once when this process runs the engine's scheduler. */
+    request: scheduleSettingsSchema.extend({ flow: flowId }),
+    response: scheduleViewSchema,
   },
   'sync.start': {
     /** Returns at once; progress arrives as 'run.progress' events. */

@@ -27,6 +27,8 @@ export const IPC_METHOD_NAMES = [
   'connections.completeExactSignIn',
   'connections.connectProcore',
   'connections.test',
+  'schedules.get',
+  'schedules.save',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];

@@ -111,9 +111,8 @@ export class Scheduler {
     this.#opts = opts;
     this.#localTimeOf = opts.localTimeOf ?? localTimeOfSystem;
     for (const schedule of opts.schedules) {
-      if (!(schedule.everyMinutes > 0)) throw new RangeError(`Schedule of "${schedule.flow}": everyMinutes must be > 0, got ${schedule.everyMinutes}.`);
+      assertValidSchedule(schedule);
       if (this.#flows.has(schedule.flow)) throw new Error(`Flow "${schedule.flow}" is scheduled twice.`);
-      if (schedule.activeHours) parseActiveHours(schedule.activeHours); // fail on bad input now, not at the first tick
       this.#flows.set(schedule.flow, {
         schedule,
         intervalMs: schedule.everyMinutes * 60_000,
@@ -172,6 +171,29 @@ export class Scheduler {
       this.#arm(f);
       this.#changed(f);
     }
+  }
+
+  /**
+   * Changes a flow's cadence and active hours while running (Settings screen). The next run is
+   * planned from the last run's start with the new interval (at once if that is already past);
+   * a run in progress finishes first, and a paused flow stays paused.
+   */
+  reschedule(flow: string, change: { everyMinutes: number; activeHours?: ActiveHours | undefined }): void {
+    const f = this.#require(flow);
+    const { pollCost } = f.schedule;
+    const schedule: FlowSchedule = {
+      flow,
+      everyMinutes: change.everyMinutes,
+      ...(change.activeHours ? { activeHours: change.activeHours } : {}),
+      ...(pollCost ? { pollCost } : {}),
+    };
+    assertValidSchedule(schedule);
+    f.schedule = schedule;
+    f.intervalMs = schedule.everyMinutes * 60_000;
+    if (f.lastRun) f.dueAt = f.lastRun.startedAt + f.intervalMs;
+    if (f.running) return; // #finish plans the next run with the new schedule
+    this.#arm(f);
+    this.#changed(f);
   }
 
   isPaused(flow?: string): boolean {
@@ -358,4 +380,10 @@ export class Scheduler {
     this.#opts.onEvent?.(event);
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+/** Fails on bad input at once, not at the first tick. */
+function assertValidSchedule(schedule: FlowSchedule): void {
+  if (!(schedule.everyMinutes > 0)) throw new RangeError(`Schedule of "${schedule.flow}": everyMinutes must be > 0, got ${schedule.everyMinutes}.`);
+  if (schedule.activeHours) parseActiveHours(schedule.activeHours);
 }

@@ -177,6 +177,32 @@ describe('Scheduler', () => {
     expect(h.runs.at(-1)!.trigger).toBe('manual');
   });
 
+  it('reschedule applies a new interval and active hours live, keeping a paused flow paused', async () => {
+    const h = harness({}, MIN);
+    h.scheduler.start();
+    await h.timers.advance(2 * MIN); // the first run (09:00) is done; next due 09:15
+    h.scheduler.reschedule('f', { everyMinutes: 5 });
+    expect(h.scheduler.status()[0]!.nextRunAt).toBe(START + 5 * MIN);
+    await h.timers.advance(9 * MIN); // to 09:11
+    expect(h.runs.map((r) => (r.startedAt - START) / MIN)).toEqual([0, 5, 10]);
+
+    // Active hours from 10:00 (UTC): the next run waits for the window, not the cadence.
+    h.scheduler.reschedule('f', { everyMinutes: 5, activeHours: { from: '10:00', to: '18:00' } });
+    expect(h.scheduler.status()[0]!.nextRunAt).toBe(START + 60 * MIN);
+
+    h.scheduler.pause('f');
+    h.scheduler.reschedule('f', { everyMinutes: 30 });
+    expect(h.scheduler.status()[0]).toMatchObject({ state: 'paused', nextRunAt: null });
+    await h.timers.advance(60 * MIN);
+    expect(h.runs).toHaveLength(3);
+    h.scheduler.resume('f'); // 10:11, last run started 09:10: due 09:40, so at once
+    await h.timers.advance(0);
+    expect((h.runs[3]!.startedAt - START) / MIN).toBe(71);
+
+    expect(() => h.scheduler.reschedule('f', { everyMinutes: 0 })).toThrow(/everyMinutes must be > 0/);
+    expect(() => h.scheduler.reschedule('nope', { everyMinutes: 5 })).toThrow(/has no schedule/);
+  });
+
   it('keeps scheduled runs inside active hours, and a night outside them is not a catch-up', async () => {
     // Wednesday 18:50 UTC; active 07:00–19:00 Monday–Friday.
     const timers = createFakeTimers(Date.UTC(2026, 0, 14, 18, 50));

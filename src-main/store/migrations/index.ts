@@ -2,8 +2,9 @@ import type { Migration } from './migration';
 import { migration0001 } from './0001-initial-schema';
 import { migration0002 } from './0002-audit-log';
 import { migration0003 } from './0003-target-records';
+import { migration0004 } from './0004-settings';
 
 /** Every migration, in order. Versions are 1..n without gaps (checked when the store opens). */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 
 export type { Migration } from './migration';

@@ -136,6 +136,21 @@ describe('0003-target-records', () => {
   });
 });
 
+describe('0004-settings', () => {
+  it('on a version-3 database adds a STRICT settings table of JSON values by key, keeping target records', () => {
+    applyUpTo(3);
+    db.prepare(`INSERT INTO target_records VALUES ('F1', 'commitment', 'o-1', 's-1', 'procore', '42', 'p', 'h', '{}', 1, 't')`).run();
+    applyUpTo(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(isStrict('settings')).toBe(true);
+    const insert = db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 't')`);
+    insert.run('schedule:F1', '{"everyMinutes":15}');
+    expect(() => insert.run('schedule:F1', '{}')).toThrow(/UNIQUE/);
+    expect(() => insert.run('other', 'not json')).toThrow(/CHECK constraint/);
+    expect(db.prepare('SELECT count(*) AS n FROM target_records').get()).toEqual({ n: 1 });
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

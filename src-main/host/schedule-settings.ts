@@ -1,0 +1,62 @@
+import {
+  scheduleSettingsSchema,
+  type ActiveHoursSetting,
+  type ScheduleSettings,
+  type ScheduleView,
+} from '../../src-shared/ipc';
+import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
+import type { ActiveHours } from '../engine/scheduler/active-hours';
+import type { Scheduler } from '../engine/scheduler/scheduler';
+import type { Store } from '../store';
+
+/**
+ * Each flow's background schedule as the user sets it on the Settings screen, kept in the
+ * store's settings table (key `schedule:<flow>`). The engine reads it when it starts; a save
+ * while the engine runs is applied to its scheduler at once.
+ */
+
+/** The flows that run in the background, with the names the screens show. */
+export const FLOW_TITLES: Readonly<Record<string, string>> = { [F1_FLOW]: 'Exact Online → Procore' };
+
+export const DEFAULT_SCHEDULE: ScheduleSettings = { everyMinutes: 15, paused: false, activeHours: null };
+
+const settingsKey = (flow: string): string => `schedule:${flow}`;
+
+export function isScheduledFlow(flow: string): boolean {
+  return Object.hasOwn(FLOW_TITLES, flow);
+}
+
+/** The saved schedule, or the default when none was saved (or it no longer passes validation). */
+export function readScheduleSettings(store: Store, flow: string): ScheduleSettings {
+  const parsed = scheduleSettingsSchema.safeParse(store.settings.get(settingsKey(flow)));
+  return parsed.success ? parsed.data : DEFAULT_SCHEDULE;
+}
+
+export function writeScheduleSettings(store: Store, flow: string, settings: ScheduleSettings): void {
+  store.settings.set(settingsKey(flow), scheduleSettingsSchema.parse(settings));
+}
+
+/** ISO weekdays (1 = Monday … 7 = Sunday) to the scheduler's getDay() numbers (0 = Sunday). */
+export function toSchedulerActiveHours(hours: ActiveHoursSetting | null): ActiveHours | undefined {
+  return hours ? { from: hours.from, to: hours.to, days: hours.days.map((day) => day % 7) } : undefined;
+}
+
+/** Applies saved settings to a running scheduler: cadence, hours, then pause or resume. */
+export function applyScheduleSettings(scheduler: Scheduler, flow: string, settings: ScheduleSettings): void {
+  scheduler.reschedule(flow, { everyMinutes: settings.everyMinutes, activeHours: toSchedulerActiveHours(settings.activeHours) });
+  if (settings.paused) scheduler.pause(flow);
+  else scheduler.resume(flow);
+}
+
+/** What `schedules.get` shows for a flow; without a scheduler the state is 'not-running'. */
+export function scheduleView(store: Store, flow: string, scheduler: Scheduler | null): ScheduleView {
+  const settings = readScheduleSettings(store, flow);
+  const status = scheduler?.status().find((s) => s.flow === flow);
+  return {
+    flow,
+    title: FLOW_TITLES[flow] ?? flow,
+    ...settings,
+    nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
+    state: status?.state ?? 'not-running',
+  };
+}

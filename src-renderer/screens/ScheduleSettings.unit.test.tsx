@@ -1,0 +1,78 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBridge, type IpcResponse } from '../../src-shared/ipc';
+import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { createAppContext } from '../../src-main/host/app-context';
+import { dispatch } from '../../src-main/host/handlers';
+import { StoresContext } from '../app/services';
+import { createAppStores } from '../stores';
+import { ScheduleSettingsCard } from './ScheduleSettings';
+
+/** The Schedules card against the real handlers and a temp SQLite file (no engine running). */
+let dataDir: string;
+let ctx: ReturnType<typeof createAppContext>;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'mlc-schedule-ui-'));
+  ctx = createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
+  const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx), () => () => undefined));
+  render(
+    <StoresContext.Provider value={stores}>
+      <ScheduleSettingsCard />
+    </StoresContext.Provider>,
+  );
+});
+
+afterEach(() => {
+  cleanup();
+  ctx.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const savedSchedule = () =>
+  dispatch('schedules.get', {}, ctx).then((r) => (r.ok ? (r.value as IpcResponse<'schedules.get'>).schedules[0] : null));
+
+describe('Schedules card', () => {
+  it('saves the interval, active hours and weekdays, and pauses and resumes', async () => {
+    const every = (await screen.findByLabelText('Run every (minutes)')) as HTMLInputElement;
+    expect(every.value).toBe('15');
+    fireEvent.change(every, { target: { value: '30' } });
+    fireEvent.click(screen.getByLabelText('Only run within active hours'));
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '06:30' } });
+    fireEvent.click(screen.getByLabelText('Friday')); // on by default: working days
+    fireEvent.click(screen.getByLabelText('Sunday'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Saved.'));
+    expect(await savedSchedule()).toMatchObject({
+      everyMinutes: 30,
+      paused: false,
+      activeHours: { from: '06:30', to: '19:00', days: [1, 2, 3, 4, 7] },
+    });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await screen.findByRole('button', { name: 'Resume' });
+    expect(screen.getByText('Paused: no scheduled runs.')).toBeTruthy();
+    expect((await savedSchedule())?.paused).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    await screen.findByRole('button', { name: 'Pause' });
+    expect((await savedSchedule())?.paused).toBe(false);
+  });
+
+  it('shows why a schedule was refused and keeps the saved one', async () => {
+    fireEvent.change(await screen.findByLabelText('Run every (minutes)'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/at least 5 minutes/);
+
+    fireEvent.change(screen.getByLabelText('Run every (minutes)'), { target: { value: '20' } });
+    fireEvent.click(screen.getByLabelText('Only run within active hours'));
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '07:00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/from must be before to, or the window runs past midnight/));
+    expect((await savedSchedule())?.everyMinutes).toBe(15);
+  });
+});
