@@ -9,7 +9,7 @@ import { useTempDirs } from './support';
 
 /**
  * Conformance of the Exact Online simulator with the fact sheet
- * /work/shared/api/exact-online-procore.md, Part 1 (§ numbers in the test titles) and the
+ * shared/api/exact-online-procore.md, Part 1 (§ numbers in the test titles) and the
  * Exact items of Parts 3 and 4.
  */
 

@@ -2,7 +2,7 @@
  * Exact Online wire shapes (OData v3 JSON, PascalCase), as far as this connector reads them.
  * Every field is optional/nullable here on purpose: the mappers check what they need and name
  * the missing field, instead of trusting the server's shape. Source: fact sheet Part 1
- * (/work/shared/api/exact-online-procore.md §1.4–§1.6) and picqer/exact-php-client docblocks.
+ * (shared/api/exact-online-procore.md §1.4–§1.6) and picqer/exact-php-client docblocks.
  */
 
 /** `"/Date(1641034800000)/"`: milliseconds since the epoch (§1.4). */

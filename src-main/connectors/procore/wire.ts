@@ -1,6 +1,6 @@
 /**
  * Procore REST wire shapes (snake_case JSON), as far as this connector reads and writes them.
- * Source: fact sheet Part 2 (/work/shared/api/exact-online-procore.md §2.2–§2.7).
+ * Source: fact sheet Part 2 (shared/api/exact-online-procore.md §2.2–§2.7).
  *
  * Ids: the client parses every response with `parseProcoreJson`, which turns the integer value
  * of any `id` / `*_id` key into its exact digit string before JSON.parse can round it (Procore
