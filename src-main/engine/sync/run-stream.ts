@@ -36,7 +36,7 @@ export interface StreamRunContext<P extends PlannedTargetWrite> {
 
 const hashOf = (plan: unknown): string => sha256Hex(canonicalJson(plan as JsonValue));
 
-export function intentKey(flow: string, plan: PlannedTargetWrite, hash: string): string {
+function intentKey(flow: string, plan: PlannedTargetWrite, hash: string): string {
   return `${flow}:${plan.entity}:${plan.originId}:${hash.slice(0, 24)}`;
 }
 

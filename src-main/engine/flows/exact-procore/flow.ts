@@ -186,10 +186,13 @@ export function retryParked(
     const orders: PurchaseOrder[] = [];
     const invoices: PurchaseInvoice[] = [];
     for (const p of open) {
-      const snapshot = p.snapshotId !== null ? deps.store.snapshots.get(p.snapshotId) : deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId);
       // Latest known state of the record, not necessarily the one it was parked with.
-      const latest = deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId) ?? snapshot;
-      if (!latest) continue;
+      const latest = deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId);
+      if (!latest) {
+        // Never silently: the record stays parked and the audit log says why it was not retried.
+        audit(ctx, { entity: p.stream === STREAMS.purchaseInvoices ? 'purchase-invoice' : 'purchase-order', sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
+        continue;
+      }
       if (p.stream === STREAMS.purchaseOrders) orders.push(latest.payload as unknown as PurchaseOrder);
       else if (p.stream === STREAMS.purchaseInvoices) invoices.push(latest.payload as unknown as PurchaseInvoice);
     }
