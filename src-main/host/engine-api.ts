@@ -159,10 +159,11 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
 
     async retryParked(req) {
       assertFlow(req.flow);
-      const before = ctx.store.parked.countOpen(F1_FLOW);
+      const retried = ctx.store.parked
+        .listOpen(F1_FLOW)
+        .filter((p) => (!req.ids || req.ids.includes(p.id)) && (!req.reasonCode || p.reasonCode === req.reasonCode)).length;
       const selection = { ...(req.ids ? { ids: req.ids } : {}), ...(req.reasonCode ? { reasonCode: req.reasonCode } : {}) };
       const result = await exclusive(() => retryParked(f1.deps, selection));
-      const retried = req.ids?.length ?? (req.reasonCode ? ctx.store.parked.listOpenByReason(F1_FLOW, req.reasonCode).length + result.counts.created + result.counts.updated : before);
       return {
         retried,
         written: result.counts.created + result.counts.updated,
