@@ -53,6 +53,7 @@ export { REDACTED, createLogger, redactString, redactValue, registerSecret, sile
 export type { PaginateOptions } from './paginate';
 export {
   followNextLinks,
+  inLookupWindows,
   paginateByCursor,
   paginateByOffset,
   paginateByPageNumber,

@@ -110,3 +110,36 @@ export async function* paginateByCursor<T>(
     cursor = page.cursor;
   }
 }
+
+/**
+ * Groups consecutive pages into windows of at least `windowSize` units (rows, records: what
+ * `sizeOf` counts; the last window may be smaller), calls `beforeYield` once per window, then
+ * yields that window's pages one by one, in order. Connectors use it to resolve lookups (codes
+ * of referenced items, suppliers, projects) once per window instead of once per page: a lookup
+ * call takes a fixed number of ids, so per-page lookups waste calls on part-filled batches.
+ */
+export async function* inLookupWindows<P>(
+  pages: AsyncIterable<P>,
+  sizeOf: (page: P) => number,
+  windowSize: number,
+  beforeYield: (window: readonly P[]) => Promise<void>,
+): AsyncGenerator<P> {
+  if (!(Number.isInteger(windowSize) && windowSize > 0))
+    throw new RangeError(`lookup window size must be a positive integer, got ${windowSize}`);
+  let window: P[] = [];
+  let size = 0;
+  for await (const page of pages) {
+    window.push(page);
+    size += sizeOf(page);
+    if (size < windowSize) continue;
+    const full = window;
+    window = [];
+    size = 0;
+    await beforeYield(full);
+    yield* full;
+  }
+  if (window.length > 0) {
+    await beforeYield(window);
+    yield* window;
+  }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PaginationError } from './errors';
 import {
   followNextLinks,
+  inLookupWindows,
   paginateByCursor,
   paginateByOffset,
   paginateByPageNumber,
@@ -133,5 +134,51 @@ describe('paginateByCursor', () => {
     await expect(collect(paginateByCursor(async () => ({ items: [1], cursor: 'same' })))).rejects.toThrow(
       /repeated a cursor/,
     );
+  });
+});
+
+describe('inLookupWindows', () => {
+  async function* source(pages: number[][]): AsyncGenerator<number[]> {
+    for (const page of pages) yield page;
+  }
+
+  it('resolves each window once, before any of its pages is handed on, in source order', async () => {
+    const events: string[] = [];
+    const windows = inLookupWindows(source([[1, 2], [3], [4, 5, 6], [7]]), (p) => p.length, 3, async (w) => {
+      events.push(`lookup ${w.map((p) => p.join('+')).join(' ')}`);
+    });
+    for await (const page of windows) events.push(`page ${page.join('+')}`);
+    expect(events).toEqual([
+      'lookup 1+2 3',
+      'page 1+2',
+      'page 3',
+      'lookup 4+5+6',
+      'page 4+5+6',
+      'lookup 7',
+      'page 7',
+    ]);
+  });
+
+  it('makes no lookup for an empty source, and refuses a window size that is not a positive integer', async () => {
+    let lookups = 0;
+    const none = inLookupWindows(source([]), (p) => p.length, 10, async () => {
+      lookups += 1;
+    });
+    expect(await collect(none)).toEqual([]);
+    expect(lookups).toBe(0);
+    await expect(collect(inLookupWindows(source([[1]]), (p) => p.length, 0, async () => {}))).rejects.toThrow(RangeError);
+  });
+
+  it('stops with the lookup\'s error before yielding the pages it could not resolve', async () => {
+    const seen: number[][] = [];
+    const windows = inLookupWindows(source([[1], [2]]), (p) => p.length, 5, async () => {
+      throw new Error('lookup failed');
+    });
+    await expect(
+      (async () => {
+        for await (const page of windows) seen.push(page);
+      })(),
+    ).rejects.toThrow('lookup failed');
+    expect(seen).toEqual([]);
   });
 });

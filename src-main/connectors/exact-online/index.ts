@@ -12,7 +12,7 @@ import type {
   ConnectorContext,
   SourcePage,
 } from '../connector';
-import { systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
+import { inLookupWindows, systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
 import { ExactClient } from './client';
 import {
   expandedLines,
@@ -22,6 +22,7 @@ import {
   mapPurchaseOrder,
   splitAtPageBoundary,
   trimCode,
+  type FoldedPurchaseOrder,
 } from './mappers';
 import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
 
@@ -106,6 +107,15 @@ export interface ExactOnlineConnector extends Connector {
 
 const DEFAULT_LIMITS = { minutely: 60, daily: 5000, errorsPerHour: 10 };
 
+/**
+ * Source rows gathered before their lookups (item G/L accounts, supplier and project codes)
+ * are resolved in one go: a lookup call takes 20 ids, so resolving per page (1,000 sync rows,
+ * 60 entries) paid for many part-filled calls. The windows bound what is held in memory
+ * (10 sync pages; 50 entry pages of about 3 lines each).
+ */
+const LOOKUP_WINDOW_PO_ROWS = 10_000;
+const LOOKUP_WINDOW_ENTRIES = 3_000;
+
 export function createExactOnlineConnector(
   ctx: ConnectorContext & { tokens: AccessTokenProvider },
   settings: ExactOnlineSettings,
@@ -164,7 +174,10 @@ export function createExactOnlineConnector(
     };
   }
 
-  async function* readPurchaseOrders(cursor: string | null): AsyncGenerator<SourcePage<PurchaseOrder>> {
+  /** Folded orders per sync page, before their items' G/L accounts are looked up. */
+  async function* foldedPurchaseOrderPages(
+    cursor: string | null,
+  ): AsyncGenerator<{ orders: FoldedPurchaseOrder[]; rows: number; cursorAfter: string }> {
     let cursorAfter = parseTimestampCursor(cursor);
     /** Rows of the order at the previous page's end (see splitAtPageBoundary). */
     let carried: WirePurchaseOrderSyncRow[] = [];
@@ -176,23 +189,33 @@ export function createExactOnlineConnector(
       const split = splitAtPageBoundary(carried, page.value, next.done === true, cursorAfter);
       carried = split.carried;
       cursorAfter = split.cursorAfter;
-      const folded = [...foldPurchaseOrderRows(split.ready).values()].sort((a, b) =>
+      const orders = [...foldPurchaseOrderRows(split.ready).values()].sort((a, b) =>
         a.maxTimestamp < b.maxTimestamp ? -1 : 1,
       );
-      const itemIds = folded.flatMap((po) => po.lines.flatMap((line) => (line.Item ? [line.Item] : [])));
-      await loadMissing(
-        itemIds,
-        itemGlAccounts,
-        (ids) => client.itemsById(ids),
-        (item) => itemGlAccounts.set(item.ID, item.GLCostsCode?.trim() || null),
-      );
-      yield {
-        records: folded.map((po) => mapPurchaseOrder(po, itemGlAccounts)),
-        deletions: [],
-        cursorAfter: cursorAfter.toString(),
-      };
+      yield { orders, rows: split.ready.length, cursorAfter: cursorAfter.toString() };
       page = next;
     }
+  }
+
+  async function* readPurchaseOrders(cursor: string | null): AsyncGenerator<SourcePage<PurchaseOrder>> {
+    const pages = inLookupWindows(
+      foldedPurchaseOrderPages(cursor),
+      (page) => page.rows,
+      LOOKUP_WINDOW_PO_ROWS,
+      (window) =>
+        loadMissing(
+          window.flatMap((page) => page.orders.flatMap((po) => po.lines.flatMap((line) => (line.Item ? [line.Item] : [])))),
+          itemGlAccounts,
+          (ids) => client.itemsById(ids),
+          (item) => itemGlAccounts.set(item.ID, item.GLCostsCode?.trim() || null),
+        ),
+    );
+    for await (const page of pages)
+      yield {
+        records: page.orders.map((po) => mapPurchaseOrder(po, itemGlAccounts)),
+        deletions: [],
+        cursorAfter: page.cursorAfter,
+      };
   }
 
   async function* readDeletedPurchaseOrders(
@@ -211,8 +234,13 @@ export function createExactOnlineConnector(
 
   async function* readPurchaseInvoices(cursor: string | null): AsyncGenerator<SourcePage<PurchaseInvoice>> {
     let cursorAfter = cursor === null || cursor === '' ? null : cursor;
-    for await (const entries of client.purchaseEntryPages(cursorAfter)) {
-      await loadLookupsFor(entries);
+    const pages = inLookupWindows(
+      client.purchaseEntryPages(cursorAfter),
+      (entries) => entries.length,
+      LOOKUP_WINDOW_ENTRIES,
+      (window) => loadLookupsFor(window.flat()),
+    );
+    for await (const entries of pages) {
       const records = entries.map((entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }));
       // sourceVersion is the entry's Modified as an ISO instant: the newest one is the checkpoint.
       for (const record of records)
