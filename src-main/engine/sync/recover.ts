@@ -1,13 +1,14 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../../store/canonical-json';
-import { audit, confirmTarget, type StreamRunContext } from './run-stream';
+import { audit, confirmTarget, containerKey, type StreamRunContext } from './run-stream';
 import type { FoundTarget, PlannedTargetWrite } from './types';
 
 /**
  * After a crash or a lost response, some outbox intents of the flow are pending (never known
- * to be sent) or unknown (sent, outcome unknown). Before anything is retried, each is looked up
- * by its origin id in the target:
+ * to be sent) or unknown (sent, outcome unknown). Pending intents never attempted are retired
+ * (nothing was sent). Before anything is retried, each other one is looked up by its origin id
+ * in the target:
  *  - found with the same total (and every planned line with its amount) → the write happened:
  *    confirm it (no second write);
  *  - not found, or found with another total or without a planned line → retire the intent
@@ -19,11 +20,20 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
   const { store } = ctx;
   const unconfirmed = store.outbox.listUnconfirmed(ctx.flow);
   if (unconfirmed.length === 0) return 0;
+  // An intent never attempted was never sent (the attempt is committed before the call): the
+  // target cannot hold it, so it is retired without spending a lookup.
+  const neverSent = unconfirmed.filter((intent) => intent.status === 'pending' && intent.attempts === 0);
+  if (neverSent.length > 0)
+    store.transaction(() => {
+      for (const intent of neverSent) store.outbox.markFailed(intent.id, 'superseded: never sent before the run stopped; re-planned from the source');
+    });
   const groups = new Map<string, typeof unconfirmed>();
   for (const intent of unconfirmed) {
-    const plan = intent.payload as unknown as P;
-    const key = `${plan.entity}\u0000${plan.containerId}`;
-    groups.set(key, [...(groups.get(key) ?? []), intent]);
+    if (intent.status === 'pending' && intent.attempts === 0) continue;
+    const key = containerKey(intent.payload as unknown as P);
+    const group = groups.get(key);
+    if (group) group.push(intent);
+    else groups.set(key, [intent]);
   }
   let recovered = 0;
   for (const intents of groups.values()) {

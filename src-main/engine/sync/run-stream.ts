@@ -36,6 +36,11 @@ export interface StreamRunContext<P extends PlannedTargetWrite> {
 
 const hashOf = (plan: unknown): string => sha256Hex(canonicalJson(plan as JsonValue));
 
+/** Records of one container are written together (and looked up together by recovery). */
+export function containerKey(plan: PlannedTargetWrite): string {
+  return `${plan.entity}\u0000${plan.containerId}`;
+}
+
 function intentKey(flow: string, plan: PlannedTargetWrite, hash: string): string {
   return `${flow}:${plan.entity}:${plan.originId}:${hash.slice(0, 24)}`;
 }
@@ -79,8 +84,13 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
   if (batchCursor !== null) await flush(batchCursor);
 }
 
-/** Source records planned and written together (Procore's sync actions take up to 1,000). */
-export const WRITE_BATCH_RECORDS = 1000;
+/**
+ * Source records planned and written together. A target batches per container (Procore: up to
+ * 1,000 per sync call, per project), and every batch pays part-filled calls in each container
+ * it touches, so the batch spans several target calls' worth of records; the bound keeps a
+ * batch's records and plans in memory (a few MB) and the cursor moving on long initial syncs.
+ */
+export const WRITE_BATCH_RECORDS = 5000;
 
 /**
  * Plans, parks, writes and confirms one page of records (also used by replay and by retrying
@@ -92,7 +102,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   page: { records: readonly R[]; deletions: readonly D[] },
 ): Promise<void> {
   const { store, flow } = ctx;
-  const pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[] = [];
+  const pending: PendingWrite<R, P>[] = [];
 
   // One transaction for the page's bookkeeping (snapshots, parked records, intents, audit):
   // nothing is sent before it commits, so a crash inside it loses only work the next run redoes
@@ -156,11 +166,41 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
 }
 
+type PendingWrite<R, P> = { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean };
+
+/**
+ * Writes a batch one container at a time (e.g. one Procore project and entity): the target's
+ * batch calls are per container anyway, and confirming each container before the next one is
+ * sent keeps what a crash leaves unconfirmed — and recovery must look up — to one container's
+ * records. Later containers' intents stay unattempted, which recovery retires without a lookup.
+ */
 async function writeAndConfirm<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
   ctx: StreamRunContext<P>,
   spec: StreamSpec<R, P, D>,
-  pending: { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean }[],
+  pending: PendingWrite<R, P>[],
 ): Promise<void> {
+  const containers = new Map<string, PendingWrite<R, P>[]>();
+  for (const p of pending) {
+    const key = containerKey(p.plan);
+    const group = containers.get(key);
+    if (group) group.push(p);
+    else containers.set(key, [p]);
+  }
+  let interrupted: string | null = null;
+  for (const group of containers.values()) {
+    interrupted ??= await writeContainer(ctx, spec, group);
+    ctx.store.runs.updateCounts(ctx.runId, { ...ctx.counts });
+    ctx.onProgress?.(ctx.counts);
+  }
+  if (interrupted) throw new RunInterruptedError(interrupted);
+}
+
+/** Writes and confirms one container's records; returns why the run must stop after the batch, or null. */
+async function writeContainer<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
+  ctx: StreamRunContext<P>,
+  spec: StreamSpec<R, P, D>,
+  pending: PendingWrite<R, P>[],
+): Promise<string | null> {
   const { store, flow } = ctx;
   store.transaction(() => {
     for (const p of pending) store.outbox.recordAttempt(p.intentId);
@@ -218,7 +258,7 @@ async function writeAndConfirm<R extends { sourceId: string }, P extends Planned
       }
     }
   });
-  if (interrupted) throw new RunInterruptedError(interrupted);
+  return interrupted;
 }
 
 /** Records the target's confirmed state (what the next run compares its plan with). */

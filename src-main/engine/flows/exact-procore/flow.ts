@@ -50,7 +50,9 @@ function procoreWriter(procore: ProcoreTarget): TargetWriter<PlannedWrite> {
       const groups = new Map<string, PlannedWrite[]>();
       for (const p of plans) {
         const key = `${p.entity}\u0000${p.projectId}`;
-        groups.set(key, [...(groups.get(key) ?? []), p]);
+        const group = groups.get(key);
+        if (group) group.push(p);
+        else groups.set(key, [p]);
       }
       const outcomes: WriteOutcome[] = [];
       for (const group of groups.values()) {
