@@ -106,9 +106,15 @@ function minimalPlan(exact: Row, procore: Row, mappedProjects: number) {
   const commitmentLines = (procore['line_items'] ?? []) as Row[];
   const directCosts = ((procore['direct_costs'] ?? []) as Row[]).filter((d) => d['origin_id']);
   const directCostLines = (procore['direct_cost_line_items'] ?? []) as Row[];
+  // Commitments name their project as `project: {id, …}` (Show shape), direct costs and cost codes as project_id.
+  const projectOf = (r: Row): string => {
+    const project = r['project_id'] ?? (r['project'] as Row | null | undefined)?.['id'];
+    if (project === undefined || project === null) throw new Error(`a Procore record without a project: ${JSON.stringify(r).slice(0, 200)}`);
+    return String(project);
+  };
   const byProject = (rows: Row[]) => {
     const counts = new Map<string, number>();
-    for (const r of rows) counts.set(String(r['project_id']), (counts.get(String(r['project_id'])) ?? 0) + 1);
+    for (const r of rows) counts.set(projectOf(r), (counts.get(projectOf(r)) ?? 0) + 1);
     return counts;
   };
   const withLines = new Set(commitmentLines.map((l) => String(l['contract_id'] ?? l['commitment_id'] ?? l['purchase_order_contract_id'])));
@@ -117,7 +123,7 @@ function minimalPlan(exact: Row, procore: Row, mappedProjects: number) {
   commitmentCalls += commitments.filter((c) => withLines.has(String(c['id']))).length;
   let directCostCalls = 0;
   const dcLinesByProject = new Map<string, number>();
-  const projectOfDirectCost = new Map(directCosts.map((d) => [String(d['id']), String(d['project_id'])]));
+  const projectOfDirectCost = new Map(directCosts.map((d) => [String(d['id']), projectOf(d)]));
   for (const l of directCostLines) {
     const project = projectOfDirectCost.get(String(l['direct_cost_id']));
     if (project) dcLinesByProject.set(project, (dcLinesByProject.get(project) ?? 0) + 1);
