@@ -42,6 +42,23 @@ export interface Connector {
 export interface SourcePage<R, D = never> {
   records: R[];
   deletions: D[];
+  /**
+   * Source rows the connector could not turn into records (a required field missing, a code
+   * that resolves to nothing). The engine parks each with its raw row and the reason, and the
+   * rest of the page goes on: bad input stops neither the run nor loses the row.
+   */
+  unreadable?: UnreadableSourceRow[];
   /** Cursor value to persist after every record of this page is written or parked. */
   cursorAfter: string;
+}
+
+export interface UnreadableSourceRow {
+  /** The source's key of the row, so a corrected version later replaces the parked one. */
+  sourceId: string;
+  /** E.g. "Purchase entry 20240117", for the Pending validation list. */
+  label: string;
+  /** What is wrong, in words a finance user can act on in the source system. */
+  problem: string;
+  /** The row as the API sent it (for the audit log; never holds secrets). */
+  raw: unknown;
 }

@@ -14,6 +14,8 @@ export const ISSUE_CODES = [
   'no-lines',
   'currency-mismatch',
   'target-rejected',
+  /** The source row itself could not be read (a required field missing): fixed in the source system. */
+  'source-unreadable',
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 

@@ -11,17 +11,19 @@ import type {
   Connector,
   ConnectorContext,
   SourcePage,
+  UnreadableSourceRow,
 } from '../connector';
 import { inLookupWindows, systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
 import { ExactClient } from './client';
 import {
-  expandedLines,
+  ExactMappingError,
   foldPurchaseOrderRows,
   mapDeletedPurchaseOrder,
   mapPurchaseEntry,
   mapPurchaseOrder,
   splitAtPageBoundary,
   trimCode,
+  wireDateToIsoDateTime,
   type FoldedPurchaseOrder,
 } from './mappers';
 import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
@@ -210,12 +212,18 @@ export function createExactOnlineConnector(
           (item) => itemGlAccounts.set(item.ID, item.GLCostsCode?.trim() || null),
         ),
     );
-    for await (const page of pages)
-      yield {
-        records: page.orders.map((po) => mapPurchaseOrder(po, itemGlAccounts)),
-        deletions: [],
-        cursorAfter: page.cursorAfter,
-      };
+    for await (const page of pages) {
+      const { records, unreadable } = mapEach(
+        page.orders,
+        (po) => mapPurchaseOrder(po, itemGlAccounts),
+        (po) => ({
+          sourceId: po.purchaseOrderId,
+          label: `Purchase order ${po.header.OrderNumber ?? po.purchaseOrderId}`,
+          raw: { header: po.header, lines: po.lines },
+        }),
+      );
+      yield { records, deletions: [], unreadable, cursorAfter: page.cursorAfter };
+    }
   }
 
   async function* readDeletedPurchaseOrders(
@@ -241,12 +249,24 @@ export function createExactOnlineConnector(
       (window) => loadLookupsFor(window.flat()),
     );
     for await (const entries of pages) {
-      const records = entries.map((entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }));
+      const { records, unreadable } = mapEach(
+        entries,
+        (entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }),
+        (entry) => ({
+          sourceId: entry.EntryID ?? `purchase-entry-without-id:${String(entry.EntryNumber ?? '?')}`,
+          label: `Purchase entry ${entry.EntryNumber ?? entry.EntryID ?? '(no number)'}`,
+          raw: entry,
+        }),
+      );
       // sourceVersion is the entry's Modified as an ISO instant: the newest one is the checkpoint.
-      for (const record of records)
-        if (cursorAfter === null || Date.parse(record.sourceVersion) > Date.parse(cursorAfter))
-          cursorAfter = record.sourceVersion;
-      yield { records, deletions: [], cursorAfter: cursorAfter ?? '' };
+      // A parked unreadable entry moves it too: correcting it in Exact changes Modified again.
+      const versions = [
+        ...records.map((record) => record.sourceVersion),
+        ...entries.flatMap((entry) => modifiedOf(entry)),
+      ];
+      for (const version of versions)
+        if (cursorAfter === null || Date.parse(version) > Date.parse(cursorAfter)) cursorAfter = version;
+      yield { records, deletions: [], unreadable, cursorAfter: cursorAfter ?? '' };
     }
   }
 
@@ -260,12 +280,9 @@ export function createExactOnlineConnector(
         if (a.Code) supplierCodes.set(a.ID, trimCode(a.Code));
       },
     );
+    // An entry without expanded lines is reported unreadable when it is mapped; it has nothing to look up.
     const projectIds = entries.flatMap((e) =>
-      expandedLines(
-        e.PurchaseEntryLines,
-        `purchase entry ${String(e.EntryID)}`,
-        'PurchaseEntryLines',
-      ).flatMap((line) => (line.Project ? [line.Project] : [])),
+      linesIfExpanded(e.PurchaseEntryLines).flatMap((line) => (line.Project ? [line.Project] : [])),
     );
     await loadMissing(
       projectIds,
@@ -331,6 +348,46 @@ export function createExactOnlineConnector(
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Maps each row; a row the mapper refuses (ExactMappingError: a required field missing, a
+ * reference that resolves to nothing) becomes an unreadable row for the engine to park.
+ * Any other error is a bug or an API break and stops the read.
+ */
+function mapEach<W, R>(
+  rows: readonly W[],
+  map: (row: W) => R,
+  describe: (row: W) => Omit<UnreadableSourceRow, 'problem'>,
+): { records: R[]; unreadable: UnreadableSourceRow[] } {
+  const records: R[] = [];
+  const unreadable: UnreadableSourceRow[] = [];
+  for (const row of rows) {
+    try {
+      records.push(map(row));
+    } catch (error) {
+      if (!(error instanceof ExactMappingError)) throw error;
+      unreadable.push({
+        ...describe(row),
+        problem: `${error.message}. Correct it in Exact Online; the next sync reads it again.`,
+      });
+    }
+  }
+  return { records, unreadable };
+}
+
+function linesIfExpanded<T>(lines: { results?: T[] } | T[] | null | undefined): T[] {
+  if (Array.isArray(lines)) return lines;
+  return Array.isArray(lines?.results) ? lines.results : [];
+}
+
+/** An entry's Modified as an ISO instant, or nothing when it is missing or malformed. */
+function modifiedOf(entry: WirePurchaseEntry): string[] {
+  try {
+    return [wireDateToIsoDateTime(entry.Modified, 'purchase entry', 'Modified')];
+  } catch {
+    return [];
+  }
 }
 
 /** First run reads from `Timestamp gt 1` (§1.6). */

@@ -1,5 +1,6 @@
 import type { AuditEntryInput, JsonValue } from '../../../src-shared/domain/audit';
 import type { ValidationIssue } from '../../../src-shared/domain/validation';
+import type { UnreadableSourceRow } from '../../connectors/connector';
 import type { Store } from '../../store/db';
 import { canonicalJson, sha256Hex } from '../../store/canonical-json';
 import {
@@ -55,15 +56,17 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
   // source's page size (Exact: 60 purchase entries) says nothing about the target's batch size
   // (Procore: 1,000 per sync call, per project), and writing page by page multiplied the calls.
   const records = new Map<string, R>();
+  const unreadable = new Map<string, UnreadableSourceRow>();
   const deletions = new Map<string, D>();
   let batchCursor: string | null = null;
   const flush = async (cursorAfter: string): Promise<void> => {
-    await processPage(spec, ctx, { records: [...records.values()], deletions: [...deletions.values()] });
+    await processPage(spec, ctx, { records: [...records.values()], deletions: [...deletions.values()], unreadable: [...unreadable.values()] });
     // Every record of the batch is confirmed or parked: only now may the cursor move.
     store.cursors.set(flow, spec.name, ctx.cursorOwner, cursorAfter);
     store.runs.updateCounts(ctx.runId, { ...ctx.counts });
     ctx.onProgress?.(ctx.counts);
     records.clear();
+    unreadable.clear();
     deletions.clear();
     batchCursor = null;
   };
@@ -71,7 +74,13 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
     // A record delivered again on a later page (a newer version) replaces the earlier one.
     for (const record of page.records) {
       records.delete(record.sourceId);
+      unreadable.delete(record.sourceId);
       records.set(record.sourceId, record);
+    }
+    for (const row of page.unreadable ?? []) {
+      records.delete(row.sourceId);
+      unreadable.delete(row.sourceId);
+      unreadable.set(row.sourceId, row);
     }
     page.deletions.forEach((deletion, i) => {
       const key = spec.deletionSourceId?.(deletion) ?? `${page.cursorAfter}#${i}`;
@@ -79,7 +88,7 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
       deletions.set(key, deletion);
     });
     batchCursor = page.cursorAfter;
-    if (records.size + deletions.size >= WRITE_BATCH_RECORDS) await flush(batchCursor);
+    if (records.size + unreadable.size + deletions.size >= WRITE_BATCH_RECORDS) await flush(batchCursor);
   }
   if (batchCursor !== null) await flush(batchCursor);
 }
@@ -99,7 +108,7 @@ export const WRITE_BATCH_RECORDS = 5000;
 export async function processPage<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
   spec: StreamSpec<R, P, D>,
   ctx: StreamRunContext<P>,
-  page: { records: readonly R[]; deletions: readonly D[] },
+  page: { records: readonly R[]; deletions: readonly D[]; unreadable?: readonly UnreadableSourceRow[] },
 ): Promise<void> {
   const { store, flow } = ctx;
   const pending: PendingWrite<R, P>[] = [];
@@ -141,6 +150,11 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
         if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${ctx.writer.system}` });
       }
+    }
+
+    for (const row of page.unreadable ?? []) {
+      ctx.counts.read += 1;
+      parkUnreadable(ctx, spec, row);
     }
 
     for (const deletion of page.deletions) {
@@ -305,6 +319,26 @@ function park<P extends PlannedTargetWrite>(
     });
     audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${label} waits: ${reasonText}`, sourceSnapshot: record as JsonValue, result: { issues: issues as unknown as JsonValue } });
   });
+  ctx.counts.parked += 1;
+}
+
+/**
+ * A source row the connector could not read is parked with its raw row (no snapshot: it is not
+ * a record the flow can plan). Only a correction in the source system fixes it; the corrected
+ * row is read again and replaces it.
+ */
+function parkUnreadable<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, spec: { name: string; entity: string }, row: UnreadableSourceRow): void {
+  ctx.store.parked.park({
+    flow: ctx.flow,
+    stream: spec.name,
+    sourceId: row.sourceId,
+    reasonCode: 'source-unreadable',
+    reasonText: row.problem,
+    details: { issues: [{ code: 'source-unreadable', message: row.problem, mappingKeys: [] }], mappingKeys: [] },
+    snapshotId: null,
+    mappingVersion: ctx.mappingVersion,
+  });
+  audit(ctx, { entity: spec.entity, sourceId: row.sourceId, step: 'parked', status: 'parked', message: `${row.label} waits: ${row.problem}`, sourceSnapshot: row.raw as JsonValue, result: { issues: [{ code: 'source-unreadable', message: row.problem, mappingKeys: [] }] } });
   ctx.counts.parked += 1;
 }
 

@@ -188,11 +188,17 @@ export function retryParked(
     const orders: PurchaseOrder[] = [];
     const invoices: PurchaseInvoice[] = [];
     for (const p of open) {
+      const entity = p.stream === STREAMS.purchaseInvoices ? 'purchase-invoice' : 'purchase-order';
+      if (p.reasonCode === 'source-unreadable') {
+        // An older readable snapshot may exist, but writing it would post stale figures.
+        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}` });
+        continue;
+      }
       // Latest known state of the record, not necessarily the one it was parked with.
       const latest = deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId);
       if (!latest) {
         // Never silently: the record stays parked and the audit log says why it was not retried.
-        audit(ctx, { entity: p.stream === STREAMS.purchaseInvoices ? 'purchase-invoice' : 'purchase-order', sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
+        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
         continue;
       }
       if (p.stream === STREAMS.purchaseOrders) orders.push(latest.payload as unknown as PurchaseOrder);
@@ -214,6 +220,9 @@ export async function replayAuditEntry(deps: ExactProcoreDeps, seq: number): Pro
   if (!entry || entry.seq !== seq) throw new Error(`Audit entry ${seq} does not exist or does not belong to ${F1_FLOW}.`);
   if (!entry.sourceId) throw new Error(`Audit entry ${seq} is not about one source record; nothing to replay.`);
   const stream = entry.entity === 'purchase-invoice' ? STREAMS.purchaseInvoices : STREAMS.purchaseOrders;
+  const unreadable = deps.store.parked.getOpen(F1_FLOW, stream, entry.sourceId);
+  if (unreadable?.reasonCode === 'source-unreadable')
+    throw new Error(`Not replayed: ${unreadable.reasonText}`);
   const snapshot = deps.store.snapshots.latest(F1_FLOW, stream, entry.sourceId);
   if (!snapshot) throw new Error(`No stored snapshot of ${entry.entity} ${entry.sourceId}; run a sync first.`);
   const summary = await withRun(deps, 'manual', async (ctx, specs) => {
