@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Notification } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -58,7 +58,12 @@ function start(): void {
   const unregisterIpc = registerIpc(ctx, pageUrl);
   if (!process.argv.includes('--hidden')) createMainWindow({ preloadPath, indexHtmlPath });
   // The engine comes up behind the window: its simulators or sign-ins must not delay the UI.
-  const engine = attachEngine(ctx).catch((error: unknown) => {
+  const engine = attachEngine(ctx, {
+    // Sign-in keep-alive notices (about to expire, sign in again) as desktop notifications.
+    onNotice: (notice) => {
+      if (Notification.isSupported()) new Notification(notice).show();
+    },
+  }).catch((error: unknown) => {
     ctx.log.error('the sync engine failed to start', { error });
     return null;
   });

@@ -38,14 +38,37 @@ export interface CustodyPolicy {
   dailyTokenCallCap: number | null;
 }
 
-export const EXACT_CUSTODY_POLICY: CustodyPolicy = {
-  expirySkewMs: 5_000,
-  refreshAllowedAt: (t) => t.accessTokenExpiresAt - 30_000,
-  refreshTokenLifetimeMs: 30 * 24 * 3600_000,
-  keepAliveAfterMs: 7 * 24 * 3600_000,
-  warnBeforeMs: 5 * 24 * 3600_000,
-  dailyTokenCallCap: 200,
-};
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * Idle lifetime of an Exact refresh token. The fact sheet (§1.2) takes "30 days" from
+ * integrators' write-ups (Exact's own pages were unreadable) and notes it was 180 days and is
+ * being reduced, so it is a per-connection setting (`refreshTokenLifetimeDays`), not a constant.
+ */
+export const EXACT_REFRESH_TOKEN_LIFETIME_DAYS = 30;
+
+/**
+ * Exact's policy for a given refresh-token lifetime: keep-alive once a quarter of the lifetime
+ * has passed (at most 7 days) and warn in the last third (at most 5 days), so a shorter
+ * configured lifetime still leaves room for both.
+ */
+export function exactCustodyPolicy(refreshTokenLifetimeDays: number = EXACT_REFRESH_TOKEN_LIFETIME_DAYS): CustodyPolicy {
+  if (!Number.isFinite(refreshTokenLifetimeDays) || refreshTokenLifetimeDays < 1 || refreshTokenLifetimeDays > 366)
+    throw new RangeError(
+      `The Exact Online refresh-token lifetime must be a number of days from 1 to 366, got ${JSON.stringify(refreshTokenLifetimeDays)}.`,
+    );
+  const lifetimeMs = refreshTokenLifetimeDays * DAY_MS;
+  return {
+    expirySkewMs: 5_000,
+    refreshAllowedAt: (t) => t.accessTokenExpiresAt - 30_000,
+    refreshTokenLifetimeMs: lifetimeMs,
+    keepAliveAfterMs: Math.min(7 * DAY_MS, lifetimeMs / 4),
+    warnBeforeMs: Math.min(5 * DAY_MS, lifetimeMs / 3),
+    dailyTokenCallCap: 200,
+  };
+}
+
+export const EXACT_CUSTODY_POLICY: CustodyPolicy = exactCustodyPolicy();
 
 /** Client-credentials grants (Procore DMSA, Coupa): no refresh token; renew a little early. */
 export const CLIENT_CREDENTIALS_POLICY: CustodyPolicy = {
@@ -89,6 +112,11 @@ export class TokenCustodian {
   private authState: ConnectionAuthState = 'connected';
   /** Whether the current state was reported yet (the first successful token call reports 'connected'). */
   private reported = false;
+  /**
+   * The set whose grant died. Another set in the vault means the user signed in again, possibly
+   * through another custodian (the Connections screen builds its own): this one then resumes.
+   */
+  private deadGrant: TokenSet | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: TokenCustodianOptions) {
@@ -101,6 +129,7 @@ export class TokenCustodian {
 
   /** A valid access token: the stored one, or a freshly refreshed one. */
   async getAccessToken(): Promise<string> {
+    await this.resumeAfterNewSignIn();
     this.assertUsable();
     const tokens = this.cached ?? (await this.opts.vault.load());
     this.cached = tokens;
@@ -113,6 +142,7 @@ export class TokenCustodian {
    * the new one; otherwise refresh (a 401 allows a refresh outside the normal window).
    */
   async handleUnauthorized(rejectedAccessToken: string): Promise<string> {
+    await this.resumeAfterNewSignIn();
     this.assertUsable();
     const stored = await this.opts.vault.load();
     if (stored && stored.accessToken !== rejectedAccessToken && this.isFresh(stored)) {
@@ -127,30 +157,47 @@ export class TokenCustodian {
    * lose it, as soon as the provider allows a refresh. Returns true when it refreshed.
    */
   async keepAlive(): Promise<boolean> {
+    await this.resumeAfterNewSignIn();
     if (this.authState === 'needs-reauth') return false;
-    const { keepAliveAfterMs } = this.opts.policy;
     const tokens = await this.opts.vault.load();
-    if (!tokens || keepAliveAfterMs === null || tokens.refreshTokenIssuedAt === null) return false;
-    const age = this.now() - tokens.refreshTokenIssuedAt;
-    if (age < keepAliveAfterMs || this.now() < this.opts.policy.refreshAllowedAt(tokens)) return false;
+    if (!tokens || !this.keepAliveDue(tokens) || this.now() < this.opts.policy.refreshAllowedAt(tokens)) return false;
     await this.refreshOnce({ forced: false, keepAlive: true });
     return true;
   }
 
-  /** When the refresh token will expire if unused, and whether to warn the user now. */
-  async refreshTokenExpiry(): Promise<{ expiresAt: number; warn: boolean } | null> {
+  /**
+   * When the refresh token will expire if unused (an estimate: issue time + the policy's idle
+   * lifetime), whether to warn the user now, and whether that moment has passed.
+   */
+  async refreshTokenExpiry(): Promise<{ expiresAt: number; warn: boolean; expired: boolean } | null> {
     const { refreshTokenLifetimeMs, warnBeforeMs } = this.opts.policy;
     const tokens = await this.opts.vault.load();
     if (!tokens || refreshTokenLifetimeMs === null || tokens.refreshTokenIssuedAt === null) return null;
     const expiresAt = tokens.refreshTokenIssuedAt + refreshTokenLifetimeMs;
-    return { expiresAt, warn: expiresAt - this.now() <= warnBeforeMs };
+    return { expiresAt, warn: expiresAt - this.now() <= warnBeforeMs, expired: expiresAt <= this.now() };
   }
 
   /** After a new sign-in: store the first token set and leave `needs-reauth`. */
   async acceptNewGrant(tokens: TokenSet): Promise<void> {
     await this.opts.vault.save(tokens);
     this.cached = tokens;
+    this.deadGrant = null;
     this.setState('connected', 'signed in');
+  }
+
+  /** The refresh token is old enough that an idle app could lose it. */
+  private keepAliveDue(tokens: TokenSet): boolean {
+    const { keepAliveAfterMs } = this.opts.policy;
+    return keepAliveAfterMs !== null && tokens.refreshTokenIssuedAt !== null && this.now() - tokens.refreshTokenIssuedAt >= keepAliveAfterMs;
+  }
+
+  private async resumeAfterNewSignIn(): Promise<void> {
+    if (this.authState !== 'needs-reauth') return;
+    const stored = await this.opts.vault.load();
+    if (!stored || stored.accessToken === this.deadGrant?.accessToken) return;
+    this.cached = stored;
+    this.deadGrant = null;
+    this.setState('connected', 'signed in again');
   }
 
   private isFresh(tokens: TokenSet): boolean {
@@ -176,7 +223,12 @@ export class TokenCustodian {
   private async refreshLocked(why: { forced: boolean; rejected?: string; keepAlive?: boolean }): Promise<TokenSet> {
     // Re-read inside the lock: another process may have rotated the tokens while we waited.
     const current = await this.opts.vault.load();
-    if (current && this.isFresh(current) && !why.keepAlive && current.accessToken !== why.rejected) {
+    // Someone renewed meanwhile: a keep-alive is satisfied by a young refresh token, others by a
+    // fresh access token that is not the one just rejected.
+    const renewedMeanwhile =
+      current !== null &&
+      (why.keepAlive ? !this.keepAliveDue(current) : this.isFresh(current) && current.accessToken !== why.rejected);
+    if (renewedMeanwhile) {
       this.cached = current;
       return current;
     }
@@ -195,6 +247,7 @@ export class TokenCustodian {
     } catch (err) {
       if (err instanceof NeedsReauthError) {
         this.cached = null;
+        this.deadGrant = current;
         this.setState('needs-reauth', err.message);
       }
       throw err;

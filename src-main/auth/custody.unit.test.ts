@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXACT_CUSTODY_POLICY, TokenCustodian, type TokenSet, type TokenVault, type TokenCallCounter } from './custody';
+import { EXACT_CUSTODY_POLICY, exactCustodyPolicy, TokenCustodian, type TokenSet, type TokenVault, type TokenCallCounter } from './custody';
 import { fileLock } from './file-lock';
 import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
 
@@ -186,5 +186,48 @@ describe('token custody', () => {
     counts.set('2026-11-22', 5);
     await c.getAccessToken();
     expect(counts.get('2026-11-22')).toBe(6);
+  });
+
+  it('keep-alive across two processes refreshes once: the second finds a young refresh token inside the lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlc-lock-'));
+    try {
+      const t = T0 + 8 * 24 * 3600_000;
+      const now = () => t;
+      const provider = rotatingProvider(now);
+      const vault = memoryVault({ ...expired(T0), refreshTokenIssuedAt: T0 }); // 8 days old: keep-alive due
+      const lockFile = join(dir, 'locks', 'exact-c1.lock');
+      const a = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, lock: fileLock(lockFile) });
+      const b = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, lock: fileLock(lockFile) });
+      expect(await Promise.all([a.keepAlive(), b.keepAlive()])).toEqual([true, true]);
+      expect(provider.calls).toBe(1);
+      expect(vault.saves.map((s) => s.refreshToken)).toEqual(['rt-1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('resumes after the user signs in again through another custodian (the Connections screen)', async () => {
+    const now = () => T0;
+    const provider = rotatingProvider(now);
+    const vault = memoryVault({ ...expired(T0), refreshToken: 'rt-stale' });
+    const states: string[] = [];
+    const engine = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, onStateChange: (s) => states.push(s) });
+    await expect(engine.getAccessToken()).rejects.toBeInstanceOf(NeedsReauthError);
+    expect(await engine.keepAlive()).toBe(false); // the dead set is still in the vault: nothing to try
+    const signIn = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now });
+    await signIn.acceptNewGrant({ accessToken: 'at-new', accessTokenExpiresAt: T0 + 600_000, refreshToken: 'rt-0', refreshTokenIssuedAt: T0 });
+    expect(await engine.getAccessToken()).toBe('at-new');
+    expect(engine.state).toBe('connected');
+    expect(states).toEqual(['needs-reauth', 'connected']);
+    expect(provider.calls).toBe(1);
+  });
+
+  it('derives keep-alive and warning times from a configurable refresh-token lifetime', () => {
+    const day = 24 * 3600_000;
+    expect(exactCustodyPolicy(30)).toMatchObject({ refreshTokenLifetimeMs: 30 * day, keepAliveAfterMs: 7 * day, warnBeforeMs: 5 * day });
+    expect(exactCustodyPolicy(180)).toMatchObject({ refreshTokenLifetimeMs: 180 * day, keepAliveAfterMs: 7 * day, warnBeforeMs: 5 * day });
+    expect(exactCustodyPolicy(6)).toMatchObject({ keepAliveAfterMs: 1.5 * day, warnBeforeMs: 2 * day });
+    expect(() => exactCustodyPolicy(0)).toThrow(/1 to 366, got 0/);
+    expect(() => exactCustodyPolicy(Number.NaN)).toThrow(/lifetime/);
   });
 });

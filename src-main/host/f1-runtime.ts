@@ -17,6 +17,7 @@ import type { Connection } from '../store/repos/connections';
 import type { CredentialStore } from '../credentials';
 import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveConnectors } from './live-connections';
 import { settingsCounter } from './token-call-counter';
+import type { CustodiedConnection } from './token-keep-alive';
 
 /**
  * Turns F1's stored connections into running connectors: a sandbox pair (simulators started
@@ -48,6 +49,8 @@ export interface F1Runtime {
   procore: ProcoreConnector;
   exactConnection: Connection;
   procoreConnection: Connection;
+  /** Token custody of both connections (keep-alive ticker, sign-in expiry on the dashboard). */
+  custody: CustodiedConnection[];
   /** API calls made by this process since the runtime opened, per API. */
   apiCalls(): { exact: number; procore: number };
   close(): Promise<void>;
@@ -187,6 +190,10 @@ function openLiveF1Runtime(opts: F1RuntimeOptions): F1Runtime {
     procore: live.procore,
     exactConnection: live.exactConnection,
     procoreConnection: live.procoreConnection,
+    custody: [
+      { id: live.exactConnection.id, label: live.exactConnection.label, custodian: live.exactCustodian },
+      { id: live.procoreConnection.id, label: live.procoreConnection.label, custodian: live.procoreCustodian },
+    ],
     apiCalls: counting(),
     close: async () => {
       await live.exact.close();
@@ -280,6 +287,10 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
     procore,
     exactConnection,
     procoreConnection,
+    custody: [
+      { id: exactConnection.id, label: exactConnection.label, custodian: exactCustody },
+      { id: procoreConnection.id, label: procoreConnection.label, custodian: procoreCustody },
+    ],
     apiCalls: counting(),
     close: async () => {
       await exact.close();

@@ -1,5 +1,5 @@
 import type { TokenSet } from '../../src-shared/domain/auth';
-import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenVault } from '../auth/custody';
+import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, exactCustodyPolicy, TokenCustodian, type CustodyPolicy, type TokenVault } from '../auth/custody';
 import { fileLock } from '../auth/file-lock';
 import { startAuthorization, type PendingAuthorization } from '../auth/loopback';
 import type { Logger } from '../connectors/_kit';
@@ -71,11 +71,23 @@ function exactConnector(deps: LiveDeps, settings: ExactSettings, custody: { curr
   );
 }
 
+/**
+ * Exact's idle refresh-token lifetime is not confirmed by Exact's own pages (fact sheet §1.2):
+ * `refreshTokenLifetimeDays` in the connection's settings overrides the 30-day default.
+ */
+export function exactPolicyFromSettings(settings: Record<string, unknown> | undefined): CustodyPolicy {
+  const days = settings?.['refreshTokenLifetimeDays'];
+  if (days === undefined) return EXACT_CUSTODY_POLICY;
+  if (typeof days !== 'number')
+    throw new RangeError(`The Exact Online setting refreshTokenLifetimeDays must be a number of days, got ${JSON.stringify(days)}.`);
+  return exactCustodyPolicy(days);
+}
+
 function exactCustodian(deps: LiveDeps, connectionId: string, exact: () => ExactOnlineConnector): TokenCustodian {
   return new TokenCustodian({
     connectionId,
     vault: keychainVault(deps.credentials, connectionId),
-    policy: EXACT_CUSTODY_POLICY,
+    policy: exactPolicyFromSettings(deps.store.connections.get(connectionId)?.settings),
     lock: fileLock(join(deps.dataDir, 'locks', `${connectionId}.lock`)),
     tokenCalls: settingsCounter(deps.store, connectionId),
     refresh: async (current) => {
@@ -205,7 +217,15 @@ export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest)
 }
 
 /** Connectors for the stored live connections, with keychain-backed token custody. */
-export function openLiveConnectors(deps: LiveDeps): { exact: ExactOnlineConnector; procore: ProcoreConnector; exactConnection: Connection; procoreConnection: Connection } {
+export function openLiveConnectors(deps: LiveDeps): {
+  exact: ExactOnlineConnector;
+  procore: ProcoreConnector;
+  exactConnection: Connection;
+  procoreConnection: Connection;
+  /** The custodians behind the connectors (keep-alive, sign-in expiry). */
+  exactCustodian: TokenCustodian;
+  procoreCustodian: TokenCustodian;
+} {
   const exactConnection = deps.store.connections.require(LIVE_EXACT_ID);
   const procoreConnection = deps.store.connections.require(LIVE_PROCORE_ID);
   const es = exactConnection.settings as unknown as ExactSettings & { division: number };
@@ -216,5 +236,5 @@ export function openLiveConnectors(deps: LiveDeps): { exact: ExactOnlineConnecto
   const procoreCustody: { current?: TokenCustodian } = {};
   const procore = procoreConnector(deps, ps, procoreCustody);
   procoreCustody.current = procoreCustodian(deps, LIVE_PROCORE_ID, () => procore, ps.clientId);
-  return { exact, procore, exactConnection, procoreConnection };
+  return { exact, procore, exactConnection, procoreConnection, exactCustodian: exactCustody.current, procoreCustodian: procoreCustody.current };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noticeFor } from './notifications';
+import { noticeFor, signInAgainNotice, signInExpiringNotice } from './notifications';
 import type { RunOutcome, SchedulerEvent } from './scheduler';
 
 const time = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
@@ -27,5 +27,16 @@ describe('noticeFor', () => {
       title: 'Sign in again to keep syncing',
       body: 'Exact Online (sandbox) needs you to sign in again. Open ml-connector → Connections.',
     });
+  });
+});
+
+describe('sign-in notices (token keep-alive)', () => {
+  it('names the connection and the date its sign-in lapses, in the same words as a run that found it dead', () => {
+    const lapses = Date.UTC(2026, 11, 21, 10, 0);
+    expect(signInExpiringNotice('Exact Online', lapses, (ms) => new Date(ms).toISOString().slice(0, 10))).toEqual({
+      title: 'Exact Online sign-in expires soon',
+      body: 'Exact Online sign-in expires on 2026-12-21 unless ml-connector runs and refreshes it; keep the app open or sign in again (Connections).',
+    });
+    expect(signInAgainNotice(['Exact Online'])).toEqual(noticeFor(finished({ status: 'failed', needsReauth: ['Exact Online'] }, 1), time));
   });
 });
