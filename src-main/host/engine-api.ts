@@ -8,7 +8,8 @@ import type { RunCounts } from '../engine/sync/types';
 import type { AppContext, EngineApi } from './context';
 import type { F1Runtime } from './f1-runtime';
 import { f1Budgets, f1FlowSchedule, f1RunOutcome } from './f1-schedule';
-import { FLOW_TITLES, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
+import { connectionBudgetView, FLOW_TITLES, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
+import { signInView } from './token-keep-alive';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
@@ -128,7 +129,16 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
         {
           flow: F1_FLOW,
           title: FLOW_TITLES[F1_FLOW]!,
-          connections: connections.map((c) => ({ id: c.id, system: c.system, label: c.label, status: c.status, tokenExpiresAt: null, warning: null })),
+          connections: await Promise.all(
+            connections.map(async (c) => ({
+              id: c.id,
+              system: c.system,
+              label: c.label,
+              status: c.status,
+              ...(await signInView(c, f1.custody.find((held) => held.id === c.id)?.custodian)),
+              ...connectionBudgetView(scheduler, c.id),
+            })),
+          ),
           lastRun: runs[0] ?? null,
           nextRunAt: nextRunAt === null ? null : new Date(nextRunAt).toISOString(),
           counts: { synced, parked: store.parked.countOpen(F1_FLOW), failed },

@@ -1,6 +1,7 @@
 import {
   scheduleSettingsSchema,
   type ActiveHoursSetting,
+  type FlowOverview,
   type ScheduleSettings,
   type ScheduleView,
 } from '../../src-shared/ipc';
@@ -58,5 +59,25 @@ export function scheduleView(store: Store, flow: string, scheduler: Scheduler | 
     ...settings,
     nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
     state: status?.state ?? 'not-running',
+  };
+}
+
+type ConnectionBudgetView = NonNullable<FlowOverview['connections'][number]['budget']>;
+
+/**
+ * A connection's request budget as the Dashboard shows it (used / left in its window, next safe
+ * run); nothing when no scheduler runs or it spaces no polls by this connection.
+ */
+export function connectionBudgetView(scheduler: Scheduler | null, connectionId: string): { budget: ConnectionBudgetView } | Record<string, never> {
+  const status = scheduler?.budgetStatus().find((b) => b.connectionId === connectionId);
+  if (!status) return {};
+  return {
+    budget: {
+      window: status.window,
+      used: status.used,
+      left: Number.isFinite(status.left) ? status.left : null,
+      limit: status.limit,
+      nextSafeRunAt: new Date(status.nextSafeRunAt).toISOString(),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { BUDGET_WINDOW_WORDS } from '../../src-shared/domain/budget';
 import type { FlowOverview, RunView } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
 import { useSlice, useStores } from '../app/services';
@@ -149,6 +150,7 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
             {c.tokenExpiresAt ? (
               <span className="hint"> · sign-in valid until {formatDateTime(c.tokenExpiresAt)}</span>
             ) : null}
+            {c.budget ? <span className="hint"> · {budgetText(c.budget)}</span> : null}
             {c.warning ? <span className="warning"> · {c.warning}</span> : null}
           </li>
         ))}
@@ -156,6 +158,15 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
       <RunChart flow={flow} />
     </section>
   );
+}
+
+type ConnectionBudget = NonNullable<FlowOverview['connections'][number]['budget']>;
+
+/** "12 calls used this hour, 3,588 left, next safe run 22 Nov 2026, 14:00:00": each API in its own window. */
+export function budgetText(budget: ConnectionBudget): string {
+  const used = budget.used === null ? '?' : formatCount(budget.used);
+  const left = budget.left === null ? 'unknown' : formatCount(budget.left);
+  return `${used} calls used ${BUDGET_WINDOW_WORDS[budget.window]}, ${left} left, next safe run ${formatDateTime(budget.nextSafeRunAt)}`;
 }
 
 function SyncProgress({

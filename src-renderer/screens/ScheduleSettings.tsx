@@ -36,8 +36,8 @@ export function ScheduleSettingsCard() {
     <section className="card" aria-labelledby="schedule-title">
       <h2 id="schedule-title">Schedules</h2>
       <p className="hint">
-        Scheduled runs also space their polls so each API’s daily budget lasts. “Sync now” on the Dashboard always
-        runs at once, paused or not.
+        Scheduled runs also space their polls so each API’s request budget lasts until it resets (Exact Online’s
+        day, Procore’s hour). “Sync now” on the Dashboard always runs at once, paused or not.
       </p>
       {schedules === null ? (
         <StateMessage kind="loading" title="Loading schedules…" />

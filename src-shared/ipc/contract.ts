@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_STATUSES, AUDIT_STEPS } from '../domain/audit';
+import { BUDGET_WINDOWS } from '../domain/budget';
 import { SYSTEM_IDS, type SystemId } from '../domain/systems';
 import type { IpcEventName, IpcMethodName } from './names';
 
@@ -272,6 +273,19 @@ export const flowOverviewSchema = z.object({
       tokenExpiresAt: isoTimestamp.nullable(),
       /** E.g. "Exact Online sign-in expires in 3 days: reconnect before then." */
       warning: z.string().nullable(),
+      /**
+       * Its API request budget in the window polls are spaced by (Exact: today, Procore: this
+       * hour); absent when no engine runs. `used`/`left` null: not known yet.
+       */
+      budget: z
+        .object({
+          window: z.enum(BUDGET_WINDOWS),
+          used: z.number().int().nullable(),
+          left: z.number().int().nullable(),
+          limit: z.number().int().nullable(),
+          nextSafeRunAt: isoTimestamp,
+        })
+        .optional(),
     }),
   ),
   lastRun: runViewSchema.nullable(),

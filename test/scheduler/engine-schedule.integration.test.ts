@@ -8,6 +8,8 @@ import type { Scheduler, SchedulerEvent } from '../../src-main/engine/scheduler/
 import { createAppContext } from '../../src-main/host/app-context';
 import type { EngineApi } from '../../src-main/host/context';
 import { engineScheduler } from '../../src-main/host/engine-api';
+import { dispatch } from '../../src-main/host/handlers';
+import type { FlowOverview } from '../../src-shared/ipc';
 import { attachEngine } from '../../src-main/host/engine-host';
 import type { F1Runtime } from '../../src-main/host/f1-runtime';
 
@@ -69,5 +71,21 @@ describe('the UI engine runs through the scheduler', () => {
     expect(ctx.store.runs.listRecent(10)).toHaveLength(2);
     const nextRunAt = (await engine.flows())[0]!.nextRunAt;
     expect(Date.parse(nextRunAt!)).toBeGreaterThan(Date.now() + 10 * 60_000); // every 15 minutes by default
+  });
+
+  it('the overview (through the IPC contract) shows each connection\'s budget in its own window', async () => {
+    const result = await dispatch('flows.overview', undefined, ctx);
+    if (!result.ok) throw new Error(result.error.message);
+    const [flow] = (result.value as { flows: FlowOverview[] }).flows;
+    const budget = (system: string) => flow!.connections.find((c) => c.system === system)!.budget!;
+    // Exact Online: the division's day; Procore: the company's hour (the app's sandbox limit).
+    expect(budget('exact-online')).toMatchObject({ window: 'daily', limit: 5000 });
+    expect(budget('procore')).toMatchObject({ window: 'hourly', limit: 100_000 });
+    for (const system of ['exact-online', 'procore']) {
+      const b = budget(system);
+      expect(b.used).toBeGreaterThan(0); // the runs above spent calls on both
+      expect(b.used! + b.left!).toBe(b.limit);
+      expect(Date.parse(b.nextSafeRunAt)).toBeGreaterThan(0);
+    }
   });
 });

@@ -75,8 +75,9 @@ describe('headless scheduler on the F1 sandbox (run --sandbox --every 2 --for 8)
     expect(requests.total).toBeGreaterThan(0);
     expect(requests.byStatus['429'] ?? 0).toBe(0);
     expect(requests.total).toBeLessThanOrEqual(60); // the whole test lasts well under a minute
-    // And the run logs what the budget allows: calls used today / left / next safe run.
+    // And the run logs what each budget allows, in its own window: calls used / left / next safe run.
     expect(log.some((l) => /^sandbox-exact-online: \d+ calls used today, \d+ left, next safe run at \d{4}-/.test(l))).toBe(true);
+    expect(log.some((l) => /^sandbox-procore: \d+ calls used this hour, \d+ left, next safe run at \d{4}-/.test(l))).toBe(true);
   });
 
   it('refuses a bad --every with a clear message (exit 2)', async () => {

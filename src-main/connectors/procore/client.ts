@@ -11,7 +11,14 @@
  * - Responses are parsed with `parseProcoreJson` so ids above 2^53 keep every digit.
  */
 import type { AccessTokenProvider, ConnectorContext } from '../connector';
-import type { HttpRequest, HttpResponse, KitClock, QueryParams } from '../_kit';
+import type {
+  BudgetWindowSnapshot,
+  HttpRequest,
+  HttpResponse,
+  KitClock,
+  QueryParams,
+  RequestBudget,
+} from '../_kit';
 import {
   HostNotAllowedError,
   HttpClient,
@@ -51,6 +58,11 @@ const API = 'procore';
 const REST = '/rest/v1.0';
 const HOUR_MS = 3_600_000;
 const SPIKE_WINDOW_MS = 10_000;
+/** Budget window names: ours, and the kit's name for the window Procore's headers describe. */
+const HOURLY_WINDOW = 'hourly';
+const HEADER_WINDOW = 'nearest';
+/** X-Rate-Limit-Reset is in whole seconds (rounded up), so a spike reset may lie up to 1 s further. */
+const RESET_ROUNDING_MS = 1_000;
 export const DEFAULT_HOURLY_LIMIT = 3600;
 export const DEFAULT_SPIKE_LIMIT = 25;
 export const DEFAULT_PER_PAGE = 1000;
@@ -66,6 +78,9 @@ export type ProcoreClientContext = ConnectorContext & { tokens: AccessTokenProvi
 
 export class ProcoreClient {
   readonly companyId: string;
+  /** The company's request budget (`procore:<companyId>`), shared by every flow using it. */
+  readonly budget: RequestBudget;
+  readonly #clock: KitClock;
   readonly #http: HttpClient;
   readonly #authHttp: HttpClient;
   readonly #tokens: AccessTokenProvider;
@@ -76,32 +91,34 @@ export class ProcoreClient {
     this.companyId = settings.companyId.trim();
     this.#tokens = ctx.tokens;
     const clock: KitClock = settings.clock ?? systemClock;
+    this.#clock = clock;
     this.#now = ctx.now ?? (() => clock.now());
     this.#perPage = settings.perPage ?? DEFAULT_PER_PAGE;
     const retry = { sleep: clock.sleep, ...settings.retry };
     const common = { api: API, allowedHosts: ctx.allowedHosts, logger: ctx.logger, now: this.#now, retry };
+    // The budget is the company's, shared by every flow talking to it (first config wins).
+    this.budget = getBudget(`procore:${this.companyId}`, {
+      windows: [
+        {
+          kind: 'sliding',
+          name: HOURLY_WINDOW,
+          limit: settings.rateLimits?.hourly ?? DEFAULT_HOURLY_LIMIT,
+          windowMs: HOUR_MS,
+        },
+        {
+          kind: 'sliding',
+          name: 'spike',
+          limit: settings.rateLimits?.spikePer10s ?? DEFAULT_SPIKE_LIMIT,
+          windowMs: SPIKE_WINDOW_MS,
+        },
+      ],
+      clock,
+    });
     this.#http = new HttpClient({
       ...common,
       baseUrl: settings.apiBaseUrl,
       rateLimitParser: parseProcoreRateLimits,
-      // The budget is the company's, shared by every flow talking to it (first config wins).
-      budget: getBudget(`procore:${this.companyId}`, {
-        windows: [
-          {
-            kind: 'sliding',
-            name: 'hourly',
-            limit: settings.rateLimits?.hourly ?? DEFAULT_HOURLY_LIMIT,
-            windowMs: HOUR_MS,
-          },
-          {
-            kind: 'sliding',
-            name: 'spike',
-            limit: settings.rateLimits?.spikePer10s ?? DEFAULT_SPIKE_LIMIT,
-            windowMs: SPIKE_WINDOW_MS,
-          },
-        ],
-        clock,
-      }),
+      budget: this.budget,
     });
     // The token endpoint is on the auth host and outside the API's rate-limit windows.
     this.#authHttp = new HttpClient({ ...common, baseUrl: settings.authBaseUrl });
@@ -147,6 +164,29 @@ export class ProcoreClient {
       accessTokenExpiresAt: this.#now() + expiresIn * 1000,
       refreshToken: null,
       refreshTokenIssuedAt: null,
+    };
+  }
+
+  /**
+   * The hourly window as polls are spaced by it. Procore's X-Rate-Limit-* headers describe
+   * whichever window is nearest exhaustion (§2.6); when their reset lies further ahead than a
+   * spike window can reach, they describe the hourly window and their figures win over our own
+   * count (the 3,600/hour default is only historically documented). Otherwise our count stands.
+   */
+  hourlyBudget(): BudgetWindowSnapshot | null {
+    const windows = this.budget.snapshot().windows;
+    const ours = windows.find((w) => w.name === HOURLY_WINDOW) ?? null;
+    const spikeHorizon = this.#clock.now() + SPIKE_WINDOW_MS + RESET_ROUNDING_MS;
+    const server = windows.find(
+      (w) => w.name === HEADER_WINDOW && w.resetAt !== null && w.resetAt > spikeHorizon,
+    );
+    if (!server) return ours;
+    const limit = server.limit ?? ours?.limit ?? null;
+    return {
+      ...server,
+      name: HOURLY_WINDOW,
+      limit,
+      used: limit === null ? null : Math.max(0, limit - server.remaining),
     };
   }
 

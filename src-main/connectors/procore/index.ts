@@ -5,6 +5,7 @@
  * Quirks and sources: README.md. Wire details: client.ts / wire.ts.
  */
 import type { ConnectionTestResult, Connector } from '../connector';
+import type { BudgetWindowSnapshot, RequestBudget } from '../_kit';
 import type { TokenSet } from '../../../src-shared/domain/auth';
 import type { ProcoreClientContext } from './client';
 import { ProcoreClient, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
@@ -42,6 +43,13 @@ export { InvalidInputError, ProcoreResponseShapeError, flattenFieldErrors } from
 
 export interface ProcoreConnector extends Connector {
   readonly system: 'procore';
+  /** The company's shared request budget (`procore:<companyId>`: hourly + spike), for the scheduler and status. */
+  readonly budget: RequestBudget;
+  /**
+   * The hourly window: the server's figures when its X-Rate-Limit-* headers described the hourly
+   * window (they win), else our own count; null when the budget has no hourly window.
+   */
+  hourlyBudget(): BudgetWindowSnapshot | null;
   /** §2.2 client credentials; token custody calls it (CLIENT_CREDENTIALS_POLICY). */
   requestToken(credentials: { clientId: string; clientSecret: string }): Promise<TokenSet>;
   listProjects(): Promise<ProcoreProject[]>;
@@ -78,6 +86,8 @@ export function createProcoreConnector(
 
   return {
     system: 'procore',
+    budget: client.budget,
+    hourlyBudget: () => client.hourlyBudget(),
     requestToken: (credentials) => client.requestToken(credentials),
 
     async testConnection(): Promise<ConnectionTestResult> {

@@ -5,7 +5,8 @@
  * - a wake after the machine slept through one or more ticks gives exactly ONE 'catch-up' run;
  * - failures back off exponentially (the next attempt time is in status());
  * - a run stopped by a spent request budget (outcome.resumeAt) waits until resumeAt, not before;
- * - polls are spaced so each connection's remaining daily budget lasts until it resets;
+ * - polls are spaced so each connection's remaining budget (Exact's day, Procore's hour) lasts
+ *   until its window resets; a flow polling several connections waits for the latest of them;
  * - activeHours keeps scheduled runs inside business hours (manual runs are always allowed).
  */
 import type { RunTrigger } from '../../store/repos/runs';
@@ -35,9 +36,14 @@ export interface FlowSchedule {
   everyMinutes: number;
   /** Scheduled runs only inside these hours; e.g. {from:'07:00', to:'19:00', days:[1,2,3,4,5]}. */
   activeHours?: ActiveHours;
-  /** API calls one idle poll of this flow costs, per connection id (one call per stream). */
-  pollCost?: Record<string, number>;
+  /**
+   * API calls one idle poll of this flow costs, per connection id (e.g. one call per stream). A
+   * function when the cost follows settings that change while the scheduler runs (mapped projects).
+   */
+  pollCost?: PollCost;
 }
+
+export type PollCost = Record<string, number> | (() => Record<string, number>);
 
 export interface SchedulerOptions {
   schedules: FlowSchedule[];
@@ -223,7 +229,7 @@ export class Scheduler {
     return [...this.#flows.values()].map((f) => this.#status(f));
   }
 
-  /** "Calls used today / left / next safe run" per connection. */
+  /** "Calls used / left / next safe run" per connection, in its window (today, this hour). */
   budgetStatus(): ConnectionBudgetStatus[] {
     return this.#plan().connections;
   }
@@ -270,7 +276,7 @@ export class Scheduler {
   }
 
   #costs(): Array<{ flow: string; pollCost: Record<string, number> }> {
-    return [...this.#flows.values()].map((f) => ({ flow: f.schedule.flow, pollCost: f.schedule.pollCost ?? {} }));
+    return [...this.#flows.values()].map((f) => ({ flow: f.schedule.flow, pollCost: pollCostOf(f.schedule) }));
   }
 
   #plan(): BudgetPlan {
@@ -282,7 +288,7 @@ export class Scheduler {
   }
 
   #recordPoll(f: FlowRuntime, at: number): void {
-    for (const [connection, calls] of Object.entries(f.schedule.pollCost ?? {})) {
+    for (const [connection, calls] of Object.entries(pollCostOf(f.schedule))) {
       const polls = [...(this.#pollStarts.get(connection) ?? []), { at, calls }];
       this.#pollStarts.set(connection, polls.slice(-MAX_POLL_HISTORY));
     }
@@ -380,6 +386,11 @@ export class Scheduler {
     this.#opts.onEvent?.(event);
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+function pollCostOf(schedule: FlowSchedule): Record<string, number> {
+  const cost = schedule.pollCost ?? {};
+  return typeof cost === 'function' ? cost() : cost;
 }
 
 /** Fails on bad input at once, not at the first tick. */

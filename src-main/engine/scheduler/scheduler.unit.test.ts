@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedOffsetLocalTime } from './active-hours';
-import type { ConnectionBudget } from './budget-spacing';
+import { connectionBudget, describeBudgetStatus, type ConnectionBudget } from './budget-spacing';
 import { Scheduler, type RunOutcome, type ScheduledTrigger, type SchedulerOptions } from './scheduler';
 import { createFakeTimers, flushPromises, type FakeTimers } from './timers';
 
@@ -227,7 +227,7 @@ describe('Scheduler', () => {
 
   it('spaces polls so the remaining daily budget lasts until it resets, and reports used/left/next safe run', async () => {
     const timers = createFakeTimers(START); // 09:00 UTC: 15 h to the daily reset
-    const budget: ConnectionBudget = { connectionId: 'exact', dailyLimit: 5000, usedToday: 4970, remainingToday: 30, resetAt: Date.UTC(2026, 0, 15), nextAllowedAt: START };
+    const budget: ConnectionBudget = { connectionId: 'exact', window: 'daily', limit: 5000, used: 4970, remaining: 30, resetAt: Date.UTC(2026, 0, 15), nextAllowedAt: START };
     const starts: number[] = [];
     const s = new Scheduler({
       schedules: [
@@ -247,14 +247,14 @@ describe('Scheduler', () => {
     expect(starts).toHaveLength(2); // both flows poll at once on start
     // 30 calls left, 5 per round → 6 rounds in the 15 h to reset: one round every 2.5 h.
     const [status] = s.budgetStatus();
-    expect(status).toEqual({ connectionId: 'exact', dailyLimit: 5000, usedToday: 4970, leftToday: 30, resetAt: Date.UTC(2026, 0, 15), minGapMs: 150 * MIN, nextSafeRunAt: START + 150 * MIN });
+    expect(status).toEqual({ connectionId: 'exact', window: 'daily', limit: 5000, used: 4970, left: 30, resetAt: Date.UTC(2026, 0, 15), minGapMs: 150 * MIN, nextSafeRunAt: START + 150 * MIN });
     expect(s.status().map((x) => x.nextRunAt)).toEqual([START + 150 * MIN, START + 150 * MIN]);
     await timers.advance(150 * MIN - 1);
     expect(starts).toHaveLength(2);
 
     // Down to 2 calls: flow b (2 calls) may poll, flow a (3 calls) waits for the reset.
-    budget.remainingToday = 2;
-    budget.usedToday = 4998;
+    budget.remaining = 2;
+    budget.used = 4998;
     await timers.advance(1);
     expect(s.status().find((x) => x.flow === 'a')!.nextRunAt).toBe(Date.UTC(2026, 0, 15));
   });
@@ -263,7 +263,7 @@ describe('Scheduler', () => {
     const timers = createFakeTimers(START); // 15 h to the reset
     const reset = Date.UTC(2026, 0, 15);
     // 3 calls per poll, 63 left: 21 polls until the reset.
-    const budget: ConnectionBudget = { connectionId: 'exact', dailyLimit: 5000, usedToday: 4937, remainingToday: 63, resetAt: reset, nextAllowedAt: START };
+    const budget: ConnectionBudget = { connectionId: 'exact', window: 'daily', limit: 5000, used: 4937, remaining: 63, resetAt: reset, nextAllowedAt: START };
     const starts: number[] = [];
     const s = new Scheduler({
       schedules: [{ flow: 'a', everyMinutes: 1, pollCost: { exact: 3 } }],
@@ -271,8 +271,8 @@ describe('Scheduler', () => {
       budgets: () => [{ ...budget }],
       run: async () => {
         starts.push(timers.now());
-        budget.remainingToday -= 3;
-        budget.usedToday! += 3;
+        budget.remaining -= 3;
+        budget.used! += 3;
         return { status: 'succeeded' };
       },
     });
@@ -281,10 +281,152 @@ describe('Scheduler', () => {
     expect(starts.map((t) => (t - START) / MIN)).toEqual([0, 1, 2, 3, 4]);
     // 48 calls left → 16 polls; a burst of 5 → gap = time to reset / 12.
     const gap = Math.ceil((reset - timers.now()) / 12);
-    expect(s.budgetStatus()[0]).toEqual({ connectionId: 'exact', dailyLimit: 5000, usedToday: 4952, leftToday: 48, resetAt: reset, minGapMs: gap, nextSafeRunAt: START + 5 * gap });
+    expect(s.budgetStatus()[0]).toEqual({ connectionId: 'exact', window: 'daily', limit: 5000, used: 4952, left: 48, resetAt: reset, minGapMs: gap, nextSafeRunAt: START + 5 * gap });
     await timers.advance(15 * 60 * MIN);
-    expect(budget.remainingToday).toBeGreaterThanOrEqual(0);
+    expect(budget.remaining).toBeGreaterThanOrEqual(0);
     expect(starts.filter((t) => t < reset).length).toBeLessThanOrEqual(21);
     expect(starts.filter((t) => t < reset).length).toBeGreaterThanOrEqual(15); // spaced, not starved
+  });
+});
+
+describe('Scheduler over two budgets (F1: Exact Online daily + Procore hourly)', () => {
+  const EXACT_RESET = Date.UTC(2026, 0, 15); // midnight UTC: 15 h after START
+  /** F1's shape: 3 Exact calls and 5 Procore calls per idle poll. */
+  const F1_COST = { exact: 3, procore: 5 };
+
+  /** Both budgets as live state that the runs spend; Procore's hour resets to `hourlyLimit` at resetAt. */
+  function twoBudgets(timers: FakeTimers, exact: { used: number }, procore: { used: number; resetAt: number }, hourlyLimit = 3600) {
+    return (): ConnectionBudget[] => {
+      if (timers.now() >= procore.resetAt) {
+        procore.used = 0;
+        procore.resetAt += 60 * MIN;
+      }
+      return [
+        { connectionId: 'exact', window: 'daily', limit: 5000, used: exact.used, remaining: 5000 - exact.used, resetAt: EXACT_RESET, nextAllowedAt: timers.now() },
+        { connectionId: 'procore', window: 'hourly', limit: hourlyLimit, used: procore.used, remaining: hourlyLimit - procore.used, resetAt: procore.resetAt, nextAllowedAt: timers.now() },
+      ];
+    };
+  }
+
+  function f1Scheduler(timers: FakeTimers, budgets: () => ConnectionBudget[], spend: () => void, starts: number[]): Scheduler {
+    return new Scheduler({
+      schedules: [{ flow: 'f1', everyMinutes: 15, pollCost: F1_COST }],
+      timers,
+      burstPolls: 1,
+      budgets,
+      run: async () => {
+        starts.push(timers.now());
+        spend();
+        return { status: 'succeeded' };
+      },
+    });
+  }
+
+  it('a nearly spent Procore hour pushes the next run past its reset, though Exact has plenty', async () => {
+    const timers = createFakeTimers(START);
+    const exact = { used: 10 };
+    const procore = { used: 3597, resetAt: START + 40 * MIN }; // 3 left < 5 per poll
+    const starts: number[] = [];
+    const s = f1Scheduler(timers, twoBudgets(timers, exact, procore), () => {
+      exact.used += 3;
+      procore.used += 5;
+    }, starts);
+    s.start();
+    await timers.advance(0);
+    // Exact alone would allow a poll now; Procore's hour does not.
+    expect(s.budgetStatus().map((b) => [b.connectionId, b.nextSafeRunAt])).toEqual([['exact', START], ['procore', START + 40 * MIN]]);
+    expect(s.status()[0]!.nextRunAt).toBe(START + 40 * MIN);
+    await timers.advance(40 * MIN - 1);
+    expect(starts).toEqual([]);
+    await timers.advance(1);
+    expect(starts).toEqual([START + 40 * MIN]);
+    // After the reset the hour has plenty again: back to the 15-minute cadence.
+    await timers.advance(15 * MIN);
+    expect(starts).toEqual([START + 40 * MIN, START + 55 * MIN]);
+  });
+
+  it('spreads the hour\'s remaining Procore calls over the time to its reset', async () => {
+    const timers = createFakeTimers(START);
+    const exact = { used: 10 };
+    // 30 calls left in the hour, 5 per poll: the first poll at once, then the 25 left last
+    // 5 polls over the 60 min to the reset: one every 12 min, the last one due at the reset.
+    const procore = { used: 3570, resetAt: START + 60 * MIN };
+    const starts: number[] = [];
+    const s = new Scheduler({
+      schedules: [{ flow: 'f1', everyMinutes: 1, pollCost: F1_COST }],
+      timers,
+      burstPolls: 1,
+      budgets: twoBudgets(timers, exact, procore),
+      run: async () => {
+        starts.push(timers.now());
+        exact.used += 3;
+        procore.used += 5;
+        return { status: 'succeeded' };
+      },
+    });
+    s.start();
+    await timers.advance(60 * MIN - 1);
+    expect(starts.map((t) => (t - START) / MIN)).toEqual([0, 12, 24, 36, 48]);
+    expect(procore.used).toBe(3595); // never overrun: 5 calls kept for the poll due at the reset
+    expect(s.status()[0]!.nextRunAt).toBe(START + 60 * MIN);
+  });
+
+  it('Exact\'s daily budget still governs when Procore has plenty', async () => {
+    const timers = createFakeTimers(START);
+    const exact = { used: 4970 }; // 30 left, 3 per poll
+    const procore = { used: 0, resetAt: START + 60 * MIN };
+    const starts: number[] = [];
+    const s = f1Scheduler(timers, twoBudgets(timers, exact, procore), () => {
+      exact.used += 3;
+      procore.used += 5;
+    }, starts);
+    s.start();
+    await timers.advance(4 * 60 * MIN);
+    // 27 left after the first poll: 9 polls in the 15 h to midnight, one every 100 min.
+    expect(starts.map((t) => (t - START) / MIN)).toEqual([0, 100, 200]);
+    expect(s.budgetStatus().find((b) => b.connectionId === 'procore')!.minGapMs).toBeLessThan(MIN);
+
+    // Down to 2 Exact calls: the next poll waits for midnight whatever Procore allows.
+    exact.used = 4998;
+    s.reschedule('f1', { everyMinutes: 15 });
+    expect(s.status()[0]!.nextRunAt).toBe(EXACT_RESET);
+  });
+
+  it('reports each connection in its own window: used today for Exact, this hour for Procore', () => {
+    const timers = createFakeTimers(START);
+    const s = f1Scheduler(timers, twoBudgets(timers, { used: 10 }, { used: 3597, resetAt: START + 40 * MIN }), () => {}, []);
+    const status = s.budgetStatus();
+    expect(status).toEqual([
+      { connectionId: 'exact', window: 'daily', limit: 5000, used: 10, left: 4990, resetAt: EXACT_RESET, minGapMs: expect.any(Number), nextSafeRunAt: START },
+      { connectionId: 'procore', window: 'hourly', limit: 3600, used: 3597, left: 3, resetAt: START + 40 * MIN, minGapMs: 0, nextSafeRunAt: START + 40 * MIN },
+    ]);
+    expect(status.map((b) => describeBudgetStatus(b))).toEqual([
+      'exact: 10 calls used today, 4990 left, next safe run at 2026-01-14T09:00:00.000Z',
+      'procore: 3597 calls used this hour, 3 left, next safe run at 2026-01-14T09:40:00.000Z',
+    ]);
+    // A window nothing is known about limits nothing and says so.
+    const unknown = new Scheduler({
+      schedules: [{ flow: 'f1', everyMinutes: 15, pollCost: F1_COST }],
+      timers,
+      budgets: () => [connectionBudget('procore', 'hourly', null, START)],
+      run: async () => ({ status: 'succeeded' }),
+    });
+    expect(describeBudgetStatus(unknown.budgetStatus()[0]!, 'Procore')).toBe('Procore: ? calls used this hour, unknown left, next safe run at 2026-01-14T09:00:00.000Z');
+  });
+
+  it('reads a poll cost given as a function at each planning (mapped projects change while running)', () => {
+    const timers = createFakeTimers(START);
+    let procoreCalls = 5;
+    const s = new Scheduler({
+      schedules: [{ flow: 'f1', everyMinutes: 1, pollCost: () => ({ exact: 3, procore: procoreCalls }) }],
+      timers,
+      burstPolls: 1,
+      budgets: twoBudgets(timers, { used: 10 }, { used: 3570, resetAt: START + 60 * MIN }),
+      run: async () => ({ status: 'succeeded' }),
+    });
+    const procoreGap = (): number => s.budgetStatus().find((b) => b.connectionId === 'procore')!.minGapMs;
+    expect(procoreGap()).toBe(10 * MIN); // 30 left / 5 per poll: 6 polls in the hour
+    procoreCalls = 10;
+    expect(procoreGap()).toBe(20 * MIN); // 30 left / 10 per poll: 3 polls in the hour
   });
 });

@@ -1,6 +1,7 @@
 import { createLogger } from '../../connectors/_kit/log';
 import { runExactProcore } from '../../engine/flows/exact-procore/flow';
 import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
+import { describeBudgetStatus } from '../../engine/scheduler/budget-spacing';
 import { Scheduler, type SchedulerEvent } from '../../engine/scheduler/scheduler';
 import { systemTimers } from '../../engine/scheduler/timers';
 import type { Sandbox } from '../../sandbox';
@@ -8,6 +9,7 @@ import { openStore, type Store } from '../../store';
 import type { CliCommand } from '../cli-types';
 import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
 import { f1Budgets, f1FlowSchedule, f1RunOutcome } from '../f1-schedule';
+import { TokenKeepAlive } from '../token-keep-alive';
 
 /**
  * Headless scheduling (issue 6): `run` keeps the scheduler in the foreground (servers, tests);
@@ -31,10 +33,11 @@ export interface HeadlessOptions {
 
 /** Runs F1 on a schedule until aborted (or `forMs` elapses); resolves when the last run has ended. */
 export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number }> {
+  const log = createLogger({ sink: opts.log, level: 'warn' });
   const rt = await openF1Runtime({
     store: opts.store,
     dataDir: opts.dataDir,
-    log: createLogger({ sink: opts.log, level: 'warn' }),
+    log,
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     ...(opts.runningSandbox ? { runningSandbox: opts.runningSandbox } : {}),
   });
@@ -53,13 +56,16 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
     onEvent: (event) => {
       logEvent(event, opts.log);
       if (event.type === 'run-finished')
-        for (const b of scheduler.budgetStatus())
-          opts.log(`${b.connectionId}: ${b.usedToday ?? '?'} calls used today, ${b.leftToday} left, next safe run at ${new Date(b.nextSafeRunAt).toISOString()}`);
+        for (const b of scheduler.budgetStatus()) opts.log(describeBudgetStatus(b));
     },
   });
 
+  // Sign-ins stay alive while `run` runs, even when no run is due for days.
+  const keepAlive = new TokenKeepAlive({ connections: rt.custody, timers: systemTimers, log, onNotice: (n) => opts.log(`${n.title}: ${n.body}`) });
+
   try {
     scheduler.start();
+    keepAlive.start();
     await new Promise<void>((resolve) => {
       if (opts.signal.aborted) return resolve();
       const timer = opts.forMs === undefined ? null : setTimeout(resolve, opts.forMs);
@@ -71,6 +77,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
     opts.log('stopping: waiting for the run in progress to end…');
     await scheduler.stop();
   } finally {
+    await keepAlive.stop();
     await rt.close();
   }
   return { runs };
