@@ -11,9 +11,15 @@ import { dirname } from 'node:path';
  * Records keep the insertion order of their collection (rowid), which simulators use as the
  * natural order for paging.
  *
- * The mirror holds a copy of what was written (JSON round trip), so it always equals what a
- * restart would load: changing an object after put() does not change the store, and changing
- * an object returned by get() without put() is lost on restart. Read, copy, change, put.
+ * The mirror holds a copy of what was written (what a JSON round trip makes of it), so it
+ * always equals what a restart would load: changing an object after put() does not change the
+ * store, and changing an object returned by get() without put() is lost on restart. Read,
+ * copy, change, put.
+ * Meta values are mirrored too (as their stored JSON text, parsed afresh on every getMeta, so a
+ * caller may change what it got); set inside a transaction, they are stored when it commits.
+ *
+ * Transactions nest: an inner transaction() is a SAVEPOINT of the outer one, so a failing inner
+ * step is undone alone (SQLite and mirror) while the outer one goes on and commits the rest.
  */
 export class SimStore {
   private readonly db: Database.Database;
@@ -21,22 +27,35 @@ export class SimStore {
   private readonly putStmt: Database.Statement;
   private readonly delStmt: Database.Statement;
   private readonly collectionStmt: Database.Statement;
-  private readonly metaGetStmt: Database.Statement;
   private readonly metaPutStmt: Database.Statement;
-  /** Collections written while a transaction is open (reloaded from SQLite if it rolls back). */
-  private touched: Set<string> | null = null;
+  /** Meta values by key, as their stored JSON text. */
+  private readonly meta = new Map<string, string>();
+  /** What each open transaction (outermost first) has written. Empty when none is open. */
+  private readonly openTransactions: OpenTransaction[] = [];
+  /**
+   * Runs its argument in a transaction; built once, as better-sqlite3 builds a new wrapper per
+   * db.transaction() call. Called inside a transaction, better-sqlite3 makes it a SAVEPOINT.
+   */
+  private readonly inSqliteTransaction: (fn: () => unknown) => unknown;
 
   /** `file` = ':memory:' for throwaway simulators in unit tests. */
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a killed process (the WAL is in the OS cache); only a power
-    // loss could drop the last commits, which is not what the sandbox simulates.
-    this.db.pragma('synchronous = NORMAL');
+    // OFF: SQLite never fsyncs. A commit still hands its WAL frames to the OS (write()) before
+    // it returns, so a killed process (SIGKILL, crash) leaves every acknowledged write in the
+    // OS cache, which the next open reads. Only a power loss or OS crash could drop the last
+    // commits, and that is not what the sandbox simulates; the fsyncs (at every WAL checkpoint
+    // under NORMAL) cost the simulators time on each write-heavy run.
+    this.db.pragma('synchronous = OFF');
+    // seq without AUTOINCREMENT: a new row gets max(seq) + 1, so it still comes after every
+    // row of its collection (insertion order, stored, so stable across restarts), without the
+    // sqlite_sequence row AUTOINCREMENT updates in every writing transaction. (A file created
+    // with AUTOINCREMENT keeps it; both orders are the same.)
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS record (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,
         collection TEXT NOT NULL,
         id TEXT NOT NULL,
         json TEXT NOT NULL,
@@ -50,10 +69,15 @@ export class SimStore {
     );
     this.delStmt = this.db.prepare('DELETE FROM record WHERE collection = ? AND id = ?');
     this.collectionStmt = this.db.prepare('SELECT id, json FROM record WHERE collection = ? ORDER BY seq');
-    this.metaGetStmt = this.db.prepare('SELECT json FROM meta WHERE key = ?');
     this.metaPutStmt = this.db.prepare(
       'INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json',
     );
+    this.inSqliteTransaction = this.db.transaction((fn: () => unknown) => fn());
+    for (const row of this.db.prepare('SELECT key, json FROM meta').iterate() as Iterable<{
+      key: string;
+      json: string;
+    }>)
+      this.meta.set(row.key, row.json);
     const rows = this.db.prepare('SELECT collection, id, json FROM record ORDER BY seq').all() as {
       collection: string;
       id: string;
@@ -106,16 +130,21 @@ export class SimStore {
   write(collection: string, id: string, value: unknown): void {
     const json = JSON.stringify(value);
     if (json === undefined) throw new Error(`cannot store ${String(value)} as ${collection}/${id}`);
-    this.touched?.add(collection);
+    this.innermostTransaction()?.collections.add(collection);
     this.putStmt.run(collection, id, json);
-    this.map(collection).set(id, JSON.parse(json));
+    const copy = jsonDataCopy(value);
+    this.map(collection).set(id, copy === NOT_JSON_DATA ? JSON.parse(json) : copy);
   }
 
   /** @internal used by SimCollection */
   remove(collection: string, id: string): void {
-    this.touched?.add(collection);
+    this.innermostTransaction()?.collections.add(collection);
     this.delStmt.run(collection, id);
     this.map(collection).delete(id);
+  }
+
+  private innermostTransaction(): OpenTransaction | undefined {
+    return this.openTransactions[this.openTransactions.length - 1];
   }
 
   /**
@@ -131,28 +160,58 @@ export class SimStore {
   }
 
   getMeta<T>(key: string): T | undefined {
-    const row = this.metaGetStmt.get(key) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as T) : undefined;
+    const json = this.meta.get(key);
+    return json === undefined ? undefined : (JSON.parse(json) as T);
   }
 
   setMeta(key: string, value: unknown): void {
-    this.metaPutStmt.run(key, JSON.stringify(value));
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error(`cannot store ${String(value)} as meta ${key}`);
+    const open = this.innermostTransaction();
+    if (!open) {
+      this.metaPutStmt.run(key, json);
+    } else if (!open.metaBefore.has(key)) {
+      open.metaBefore.set(key, this.meta.get(key));
+    }
+    this.meta.set(key, json);
   }
 
-  /** Runs fn in one SQLite transaction (all of a batch write lands, or none of it). */
+  /**
+   * Runs fn in one SQLite transaction (all of a batch write lands, or none of it). Called inside
+   * another transaction it is a savepoint of it: if fn throws, only fn's writes are undone.
+   */
   transaction<R>(fn: () => R): R {
-    if (this.touched) return fn(); // nested: part of the outer transaction
-    const touched = new Set<string>();
-    this.touched = touched;
+    const outer = this.innermostTransaction();
+    const written: OpenTransaction = { collections: new Set(), metaBefore: new Map() };
+    this.openTransactions.push(written);
+    let result: R;
     try {
-      return this.db.transaction(fn)();
+      result = this.inSqliteTransaction(() => {
+        const value = fn();
+        // Meta values reach SQLite once, just before the outermost commit, however often they
+        // changed (an id sequence moves once per created record).
+        if (!outer)
+          for (const key of written.metaBefore.keys()) this.metaPutStmt.run(key, this.meta.get(key));
+        return value;
+      }) as R;
     } catch (err) {
-      // SQLite has rolled back; the mirror follows, so it never shows a write that was undone.
-      for (const collection of touched) this.reload(collection);
+      this.openTransactions.pop();
+      // SQLite has rolled back (to the savepoint); the mirror follows, so it never shows a write
+      // that was undone. What SQLite holds now includes the outer transactions' writes.
+      for (const collection of written.collections) this.reload(collection);
+      for (const [key, before] of written.metaBefore)
+        if (before === undefined) this.meta.delete(key);
+        else this.meta.set(key, before);
       throw err;
-    } finally {
-      this.touched = null;
     }
+    this.openTransactions.pop();
+    // Still open in the outer transaction: its rollback must undo these writes as well.
+    if (outer) {
+      for (const collection of written.collections) outer.collections.add(collection);
+      for (const [key, before] of written.metaBefore)
+        if (!outer.metaBefore.has(key)) outer.metaBefore.set(key, before);
+    }
+    return result;
   }
 
   /** Every collection as plain arrays, for /_sandbox/state and `sandbox dump`. */
@@ -165,6 +224,63 @@ export class SimStore {
   close(): void {
     this.db.close();
   }
+}
+
+const NOT_JSON_DATA = Symbol('not plain JSON data');
+
+/**
+ * JSON.parse(JSON.stringify(value)) built directly, which is cheaper than parsing the text
+ * again, for plain JSON data: strings, finite numbers, booleans, null, arrays and plain
+ * objects (members that are undefined are left out, as JSON.stringify does). Anything else
+ * (a Date, a class instance, toJSON, NaN, a function…) answers NOT_JSON_DATA and the caller
+ * parses the stored text instead, so the mirror always equals what a restart would load.
+ */
+function jsonDataCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) return NOT_JSON_DATA;
+      return value === 0 ? 0 : value; // -0 is stored as 0
+    case 'object': {
+      if (value === null) return null;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Array.prototype) {
+        const source = value as unknown[];
+        const out: unknown[] = [];
+        for (let i = 0; i < source.length; i += 1) {
+          const item = jsonDataCopy(source[i]);
+          if (item === NOT_JSON_DATA || item === undefined) return NOT_JSON_DATA; // stored as null
+          out.push(item);
+        }
+        return out;
+      }
+      if (proto !== Object.prototype && proto !== null) return NOT_JSON_DATA;
+      const source = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        // '__proto__' would set the copy's prototype; 'toJSON' changes what is stored.
+        if (key === '__proto__' || key === 'toJSON') return NOT_JSON_DATA;
+        const member = jsonDataCopy(source[key]);
+        if (member === NOT_JSON_DATA) return NOT_JSON_DATA;
+        if (member !== undefined) out[key] = member;
+      }
+      return out;
+    }
+    case 'undefined':
+      return undefined;
+    default:
+      return NOT_JSON_DATA;
+  }
+}
+
+/** What one open transaction has written, to undo in the mirror if it rolls back. */
+interface OpenTransaction {
+  /** Collections whose records were written (reloaded from SQLite on rollback). */
+  collections: Set<string>;
+  /** Meta keys set, with their value before (undefined: absent), stored at the outermost commit. */
+  metaBefore: Map<string, string | undefined>;
 }
 
 export class SimCollection<T> {

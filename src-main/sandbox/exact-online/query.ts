@@ -1,5 +1,5 @@
 import type { SimRequest } from '../_common/sim-server';
-import { compareForOrder, filterFields, lowerBound, matches, parseFilter, parseOrderBy, parseSelect, type FilterNode, type Selection } from './odata';
+import { compareOrderKeys, filterFields, lowerBound, matches, parseFilter, orderKey, parseOrderBy, parseSelect, type FilterNode, type OrderBy, type OrderKey, type Selection } from './odata';
 import type { ExactRepository, EndpointDef } from './repository';
 import type { SyncFeedDef, SyncLog } from './sync';
 import { ExactApiError, GUID, type ExactRecord } from './wire';
@@ -78,6 +78,13 @@ function parseFilterParam(req: SimRequest): FilterNode | null {
   return text === null || text.trim() === '' ? null : parseFilter(text);
 }
 
+/** Adds the row's fields that $select keeps (all for no $select) to `out`, in the row's order. */
+function copySelected(row: ExactRecord, fields: Set<string> | null, out: ExactRecord): void {
+  // for…in rather than Object.entries: no [field, value] array per field of every row sent.
+  // Rows are plain objects, so it sees exactly their own fields.
+  for (const field in row) if (!fields || fields.has(field)) out[field] = row[field];
+}
+
 /** Output shape of one row: __metadata first, the selected fields, navigation as __deferred or expanded. */
 export function shapeRecord(
   ctx: QueryContext,
@@ -90,7 +97,7 @@ export function shapeRecord(
 ): ExactRecord {
   const uri = `${ctx.origin}/api/v1/${ctx.division}/${def.path}(${keyLiteral(row[def.key])})`;
   const out: ExactRecord = { __metadata: { uri, type: `Exact.Web.Api.Models.${def.type}` } };
-  for (const [field, value] of Object.entries(row)) if (!selection.fields || selection.fields.has(field)) out[field] = value;
+  copySelected(row, selection.fields, out);
   const nav = def.navigation;
   if (nav && (!selection.fields || selection.fields.has(nav.property))) {
     if (expand.has(nav.property)) {
@@ -129,6 +136,13 @@ export interface StandardListOptions {
   countOnly?: boolean;
 }
 
+/**
+ * The last $filter + $orderby result per `rows` array: every page of an ordered read ($skip
+ * paging) asks for the same list again. `rows` is a new array after any write to its
+ * collection (ExactRepository.sortedRecords), so a kept list is never stale.
+ */
+const orderedRows = new WeakMap<readonly ExactRecord[], { query: string; ordered: readonly ExactRecord[] }>();
+
 export function listStandard(ctx: QueryContext, repo: ExactRepository, def: EndpointDef, opts: StandardListOptions): { status: number; headers?: Record<string, string>; body: unknown } {
   const { req } = ctx;
   const known = opts.rows[0] ? new Set(Object.keys(opts.rows[0])) : null;
@@ -163,13 +177,21 @@ export function listStandard(ctx: QueryContext, repo: ExactRepository, def: Endp
     // Ordered reads page on with $skip (a key-based skiptoken does not fit a custom order).
     const order = parseOrderBy(orderBy);
     checkFields('filter', order.map((o) => o.field), known, def.type);
-    const all = opts.rows.filter(keep).sort((a, b) => {
-      for (const o of order) {
-        const c = compareForOrder(a[o.field], b[o.field]);
-        if (c !== 0) return o.descending ? -c : c;
-      }
-      return 0;
-    });
+    const query = `${param(req, '$filter') ?? ''}\n${orderBy}`;
+    const kept = orderedRows.get(opts.rows);
+    let all = kept?.query === query ? kept.ordered : undefined;
+    if (!all) {
+      const keyed = opts.rows.filter(keep).map((row) => ({ row, keys: order.map((o) => orderKey(row[o.field])) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < order.length; i += 1) {
+          const c = compareOrderKeys(a.keys[i] as OrderKey, b.keys[i] as OrderKey);
+          if (c !== 0) return (order[i] as OrderBy).descending ? -c : c;
+        }
+        return 0;
+      });
+      all = keyed.map((k) => k.row);
+      orderedRows.set(opts.rows, { query, ordered: all });
+    }
     page = all.slice(skip, skip + pageSize);
     more = all.length > skip + pageSize;
   } else {
@@ -264,7 +286,7 @@ export function listSync(ctx: QueryContext, sync: SyncLog, feed: SyncFeedDef, pa
     const out: ExactRecord = {
       __metadata: { uri: `${ctx.origin}/api/v1/${ctx.division}/sync/${feed.name}(${String(row.Timestamp)}L)`, type: feed.type },
     };
-    for (const [field, value] of Object.entries(row)) if (!selection.fields || selection.fields.has(field)) out[field] = value;
+    copySelected(row, selection.fields, out);
     return out;
   });
   const d: ExactRecord = { results };

@@ -35,7 +35,18 @@ export interface Route {
 }
 
 export function makeNowIso(now: () => number): () => string {
-  return () => isoSeconds(now());
+  // Every write of a request stamps the same second: format it once per second.
+  let second = NaN;
+  let text = '';
+  return () => {
+    const ms = Math.trunc(now()); // what new Date(ms) keeps
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      text = isoSeconds(ms);
+      second = s;
+    }
+    return text;
+  };
 }
 
 /** The company_id of a company-scoped call (query or body) must be the app's company (§2.3). */

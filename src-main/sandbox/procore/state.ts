@@ -82,6 +82,16 @@ export class Table<T extends Stamped & { origin_id?: string | null; deleted_at?:
     return record;
   }
 
+  /**
+   * Moves a record's updated_at to `now` (something it is computed from changed, e.g. one of
+   * its lines). Skipped when the stored record already says `now`: that write would store the
+   * same record again (several lines of one sync call touch their header in the same second).
+   */
+  touch(record: T, now: string): void {
+    const current = this.collection.get(record.id) ?? record;
+    if (current.updated_at !== now) this.put({ ...current, updated_at: now });
+  }
+
   delete(id: number): void {
     const previous = this.collection.get(id);
     if (!previous) return;

@@ -10,8 +10,8 @@ import type { Table } from './state';
  * `{"entities": [Show-shaped], "errors": [input + "errors": {"field": ["msg"]}]}`.
  * Matching per item: id → update (unknown id → "Entity with this ID not found"); else
  * origin_id → update when found, create when not; neither → create; id + origin_id → match on
- * id and set origin_id. Each item is its own SQLite transaction, committed before the answer,
- * and a failing item never stops the others.
+ * id and set origin_id. The call is one SQLite transaction, committed before the answer, and
+ * each item a savepoint in it: a failing item is undone alone and never stops the others.
  */
 export interface SyncTarget<T extends Stamped> {
   table: Table<T & { origin_id?: string | null; deleted_at?: string | null }>;
@@ -35,10 +35,8 @@ export function syncUpdates(app: ProcoreApp, body: Record<string, unknown>): unk
   return updates;
 }
 
-function errorsOf(err: unknown): FieldErrors {
-  if (err instanceof ProcoreHttpError)
-    return typeof err.errors === 'string' ? { base: [err.errors] } : err.errors;
-  throw err; // a bug, not a validation problem: let the server answer 500
+function fieldErrorsOf(err: ProcoreHttpError): FieldErrors {
+  return typeof err.errors === 'string' ? { base: [err.errors] } : err.errors;
 }
 
 export function runSync<T extends Stamped>(
@@ -48,18 +46,28 @@ export function runSync<T extends Stamped>(
 ): SimResponse {
   const entities: unknown[] = [];
   const errors: unknown[] = [];
-  for (const raw of updates) {
-    if (!isPlainObject(raw)) {
-      errors.push({ input: raw, errors: { base: ['each update must be a JSON object'] } });
-      continue;
+  // A bug (not a validation problem) stops the call with a 500 after the items before it are
+  // committed, as if each item had its own transaction.
+  let bug: { error: unknown } | undefined;
+  app.store.transaction(() => {
+    for (const raw of updates) {
+      if (!isPlainObject(raw)) {
+        errors.push({ input: raw, errors: { base: ['each update must be a JSON object'] } });
+        continue;
+      }
+      try {
+        const record = app.store.transaction(() => applyOne(raw, target));
+        entities.push(target.show(record));
+      } catch (err) {
+        if (!(err instanceof ProcoreHttpError)) {
+          bug = { error: err };
+          return;
+        }
+        errors.push({ ...raw, errors: fieldErrorsOf(err) });
+      }
     }
-    try {
-      const record = app.store.transaction(() => applyOne(raw, target));
-      entities.push(target.show(record));
-    } catch (err) {
-      errors.push({ ...raw, errors: errorsOf(err) });
-    }
-  }
+  });
+  if (bug) throw bug.error;
   return json(200, { entities, errors });
 }
 

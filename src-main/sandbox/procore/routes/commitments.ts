@@ -193,7 +193,7 @@ export function writeCommitmentLine(
 
 /** A change to the SOV changes the commitment's totals: its updated_at moves too. */
 function touch(app: ProcoreApp, contract: CommitmentRecord): void {
-  app.state.commitments[contract.kind].put({ ...contract, updated_at: app.nowIso() });
+  app.state.commitments[contract.kind].touch(contract, app.nowIso());
 }
 
 function assertSovUnlocked(app: ProcoreApp, contract: CommitmentRecord): void {

@@ -124,8 +124,7 @@ function writeDirectCostLine(
   };
   app.state.directCostLines.put(record);
   // The header's amount is the sum of its lines: a line change is a change of the direct cost.
-  const header = app.state.directCosts.get(directCost.id) ?? directCost;
-  app.state.directCosts.put({ ...header, updated_at: now });
+  app.state.directCosts.touch(directCost, now);
   return record;
 }
 
