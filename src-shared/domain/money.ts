@@ -12,7 +12,10 @@
 
 /** Decimal places held exactly by `Decimal`. */
 export const DECIMAL_SCALE = 6;
-const UNITS_PER_ONE = 10n ** BigInt(DECIMAL_SCALE);
+/** 10^0 … 10^(2 × DECIMAL_SCALE) as bigints: rounding and formatting run per amount, often. */
+const POWERS_OF_TEN: readonly bigint[] = Array.from({ length: 2 * DECIMAL_SCALE + 1 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (exponent: number): bigint => POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent);
+const UNITS_PER_ONE = pow10(DECIMAL_SCALE);
 /** Decimal places of a `Money` amount. */
 export const MONEY_DECIMALS = 2;
 
@@ -83,20 +86,24 @@ export class Decimal {
     if (typeof text !== 'string') throw new InvalidDecimalError(String(text), 'expected a string');
     const trimmed = text.trim();
     if (trimmed === '') throw new InvalidDecimalError(text, 'it is empty');
-    if (/^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(trimmed)) {
-      throw new InvalidDecimalError(text, 'exponent notation is not accepted; write it out, e.g. 1000.00');
-    }
-    if (/^[+-]?[\d.,\s']+$/.test(trimmed) && /[,\s']/.test(trimmed)) {
-      throw new InvalidDecimalError(
-        text,
-        'use a plain number with a dot for decimals and no thousands separators, e.g. 1234.50',
-      );
-    }
+    // Plain text is by far the common case; the other shapes are only told apart to explain
+    // the refusal (none of them can match PLAIN_DECIMAL).
     const match = PLAIN_DECIMAL.exec(trimmed);
-    const integerDigits = match?.[2] ?? '';
-    const fractionDigits = match?.[3] ?? '';
-    if (!match || integerDigits + fractionDigits === '')
+    if (!match) {
+      if (/^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(trimmed)) {
+        throw new InvalidDecimalError(text, 'exponent notation is not accepted; write it out, e.g. 1000.00');
+      }
+      if (/^[+-]?[\d.,\s']+$/.test(trimmed) && /[,\s']/.test(trimmed)) {
+        throw new InvalidDecimalError(
+          text,
+          'use a plain number with a dot for decimals and no thousands separators, e.g. 1234.50',
+        );
+      }
       throw new InvalidDecimalError(text, 'it is not a number');
+    }
+    const integerDigits = match[2] ?? '';
+    const fractionDigits = match[3] ?? '';
+    if (integerDigits + fractionDigits === '') throw new InvalidDecimalError(text, 'it is not a number');
     const significantFraction = fractionDigits.replace(/0+$/, '');
     if (significantFraction.length > DECIMAL_SCALE) {
       throw new InvalidDecimalError(text, `it has more than ${DECIMAL_SCALE} decimal places`);
@@ -123,7 +130,7 @@ export class Decimal {
 
   /** From integer minor units (cents). */
   static fromCents(cents: bigint): Decimal {
-    return new Decimal(cents * 10n ** BigInt(DECIMAL_SCALE - MONEY_DECIMALS));
+    return new Decimal(cents * pow10(DECIMAL_SCALE - MONEY_DECIMALS));
   }
 
   static sum(values: Iterable<Decimal>): Decimal {
@@ -148,9 +155,9 @@ export class Decimal {
   times(other: Decimal, decimals: number = DECIMAL_SCALE): Decimal {
     assertDecimalPlaces(decimals);
     const exactAtDoubleScale = this.units * other.units;
-    const dropped = 10n ** BigInt(2 * DECIMAL_SCALE - decimals);
+    const dropped = pow10(2 * DECIMAL_SCALE - decimals);
     const rounded = divideRoundingHalfAwayFromZero(exactAtDoubleScale, dropped);
-    return new Decimal(rounded * 10n ** BigInt(DECIMAL_SCALE - decimals));
+    return new Decimal(rounded * pow10(DECIMAL_SCALE - decimals));
   }
 
   negate(): Decimal {
@@ -182,7 +189,7 @@ export class Decimal {
   /** Rounds half away from zero to `decimals` places. */
   round(decimals: number): Decimal {
     assertDecimalPlaces(decimals);
-    const step = 10n ** BigInt(DECIMAL_SCALE - decimals);
+    const step = pow10(DECIMAL_SCALE - decimals);
     return new Decimal(divideRoundingHalfAwayFromZero(this.units, step) * step);
   }
 
@@ -192,7 +199,7 @@ export class Decimal {
 
   /** Integer minor units after rounding to cents. */
   toCents(): bigint {
-    return this.roundToCents().units / 10n ** BigInt(DECIMAL_SCALE - MONEY_DECIMALS);
+    return this.roundToCents().units / pow10(DECIMAL_SCALE - MONEY_DECIMALS);
   }
 
   /** Text with exactly `decimals` places, rounded half away from zero: format(2) -> "-12.50". */
