@@ -16,9 +16,11 @@ export {
 export { exportAuditCsv } from './audit-csv';
 export { canonicalJson, sha256Hex } from './canonical-json';
 export { SecretInStoreError } from './secret-guard';
+export { CanonicalJson, type JsonInput } from './repos/json';
 export {
   GENESIS_HASH,
   InvalidAuditEntryError,
+  type AuditAppendInput,
   MAX_AUDIT_PAGE_SIZE,
   type AuditChainProblem,
   type AuditChainVerdict,
@@ -59,3 +61,4 @@ export {
   type RunTrigger,
 } from './repos/runs';
 export type { RecordedSnapshot, SourceSnapshot } from './repos/snapshots';
+export type { TargetRecord, TargetRecordInput } from './repos/target-records';

@@ -33,8 +33,23 @@ export class SecretInStoreError extends Error {
   }
 }
 
+/** Verdicts by member name, remembered: the same few names recur in every record. */
+const verdictByName = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 10_000;
+
 function isSecretMemberName(name: string): boolean {
-  return SECRET_MEMBER_NAMES.has(name.toLowerCase().replace(/[-_ ]/g, ''));
+  let verdict = verdictByName.get(name);
+  if (verdict === undefined) {
+    verdict = SECRET_MEMBER_NAMES.has(name.toLowerCase().replace(/[-_ ]/g, ''));
+    if (verdictByName.size >= MAX_REMEMBERED_NAMES) verdictByName.clear();
+    verdictByName.set(name, verdict);
+  }
+  return verdict;
+}
+
+/** A member named like a credential that holds something (null and '' hold nothing). */
+export function isSecretMember(name: string, value: unknown): boolean {
+  return isSecretMemberName(name) && value !== null && value !== '';
 }
 
 /** Path of the first member that looks like a credential, or null. */
@@ -48,7 +63,7 @@ export function findSecretMember(value: unknown, path = '$'): string | null {
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (isSecretMemberName(key) && item !== null && item !== '') return `${path}.${key}`;
+      if (isSecretMember(key, item)) return `${path}.${key}`;
       const found = findSecretMember(item, `${path}.${key}`);
       if (found) return found;
     }

@@ -9,7 +9,7 @@ import {
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import { isoNow, type Clock } from './clock';
-import { nullableJsonColumn, parseNullableJsonColumn } from './json';
+import { nullableJsonColumn, parseNullableJsonColumn, type JsonInput } from './json';
 
 /** prevHash of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -35,6 +35,13 @@ export interface AuditPage {
   /** More entries exist beyond this page in the direction asked (older, or newer with afterSeq). */
   hasMore: boolean;
 }
+
+/** An entry to append; its JSON members may be CanonicalJson made earlier (see repos/json.ts). */
+export type AuditAppendInput = Omit<AuditEntryInput, 'sourceSnapshot' | 'targetPayload' | 'result'> & {
+  sourceSnapshot: JsonInput | null;
+  targetPayload: JsonInput | null;
+  result: JsonInput | null;
+};
 
 export class InvalidAuditEntryError extends Error {
   override readonly name = 'InvalidAuditEntryError';
@@ -116,7 +123,7 @@ export class AuditRepo {
   private readonly firstSeqAtOrAfter: Statement<[string], { seq: number }>;
   private readonly rowsAfter: Statement<[number, number], AuditRow>;
   private readonly statementCache = new Map<string, Statement<unknown[], AuditRow | { count: number }>>();
-  private readonly appendTransaction: Transaction<(inputs: readonly AuditEntryInput[]) => AuditEntry[]>;
+  private readonly appendTransaction: Transaction<(inputs: readonly AuditAppendInput[]) => AuditRow[]>;
 
   constructor(
     db: Database,
@@ -132,33 +139,53 @@ export class AuditRepo {
     );
     this.firstSeqAtOrAfter = db.prepare('SELECT seq FROM audit_log WHERE at >= ? ORDER BY at, seq LIMIT 1');
     this.rowsAfter = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`);
-    this.appendTransaction = db.transaction((inputs: readonly AuditEntryInput[]) => {
-      const last = this.lastRow.get();
-      // Continue after the highest seq ever handed out, so a deleted tail shows as a gap.
-      let chain: ChainTip = {
-        seq: Math.max(last?.seq ?? 0, this.highestSeqEverUsed.get()?.seq ?? 0),
-        at: last?.at ?? '',
-        hash: last?.hash ?? GENESIS_HASH,
-      };
-      return inputs.map((input) => {
-        const entry = this.appendOne(input, chain);
-        chain = entry;
-        return toEntry(entry);
-      });
-    });
+    this.appendTransaction = db.transaction((inputs: readonly AuditAppendInput[]) => this.appendRows(inputs));
   }
 
   /** Appends one entry to the chain (atomically; joins the caller's transaction if there is one). */
-  append(input: AuditEntryInput): AuditEntry {
-    return this.appendTransaction.immediate([input])[0]!;
+  append(input: AuditAppendInput): AuditEntry {
+    return toEntry(this.appendOneAtomically(input));
+  }
+
+  /**
+   * append, returning only the new entry's seq and hash instead of reading its JSON members back
+   * (the sync engine's path: it appends thousands of entries and reads none of them).
+   */
+  appendReturningHead(input: AuditAppendInput): { seq: number; hash: string } {
+    const row = this.appendOneAtomically(input);
+    return { seq: row.seq, hash: row.hash };
   }
 
   /** Appends entries in one transaction. */
-  appendMany(inputs: readonly AuditEntryInput[]): AuditEntry[] {
-    return this.appendTransaction.immediate(inputs);
+  appendMany(inputs: readonly AuditAppendInput[]): AuditEntry[] {
+    return this.appendTransaction.immediate(inputs).map(toEntry);
   }
 
-  private appendOne(input: AuditEntryInput, previous: ChainTip): AuditRow {
+  /**
+   * Inside the caller's transaction the chain tip cannot move under us and the single INSERT is
+   * atomic by itself, so no savepoint is needed; otherwise an IMMEDIATE transaction takes the
+   * write lock before the tip is read.
+   */
+  private appendOneAtomically(input: AuditAppendInput): AuditRow {
+    return (this.db.inTransaction ? this.appendRows([input]) : this.appendTransaction.immediate([input]))[0]!;
+  }
+
+  private appendRows(inputs: readonly AuditAppendInput[]): AuditRow[] {
+    const last = this.lastRow.get();
+    // Continue after the highest seq ever handed out, so a deleted tail shows as a gap.
+    let chain: ChainTip = {
+      seq: Math.max(last?.seq ?? 0, this.highestSeqEverUsed.get()?.seq ?? 0),
+      at: last?.at ?? '',
+      hash: last?.hash ?? GENESIS_HASH,
+    };
+    return inputs.map((input) => {
+      const row = this.appendOne(input, chain);
+      chain = row;
+      return row;
+    });
+  }
+
+  private appendOne(input: AuditAppendInput, previous: ChainTip): AuditRow {
     validateInput(input);
     const clockNow = isoNow(this.now);
     // `at` never decreases along seq (a clock step back keeps the previous time): date filters rely on it.
@@ -419,7 +446,7 @@ function findProblem(
   return null;
 }
 
-function validateInput(input: AuditEntryInput): void {
+function validateInput(input: AuditAppendInput): void {
   const fail = (message: string): never => {
     throw new InvalidAuditEntryError(
       `Audit entry for ${input.flow}/${input.entity}/${input.sourceId ?? '-'}: ${message}`,

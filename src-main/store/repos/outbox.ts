@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { isoNow, type Clock } from './clock';
-import { jsonColumn, parseJsonColumn } from './json';
+import { jsonColumn, parseJsonColumn, type JsonInput } from './json';
 
 /**
  * pending: persisted, not (known to be) sent yet · unknown: sent, outcome unknown (timeout,
@@ -36,7 +36,7 @@ export interface NewOutboxIntent {
   idempotencyKey: string;
   targetSystem: string;
   operation: string;
-  payload: JsonValue;
+  payload: JsonInput;
 }
 
 interface OutboxRecord {
@@ -65,7 +65,12 @@ export class OutboxRepo {
     [Omit<OutboxRecord, 'id' | 'status' | 'target_id' | 'attempts' | 'last_error'>]
   >;
   private readonly byKey: Statement<[string], OutboxRecord>;
+  private readonly statusByKey: Statement<[string], Pick<OutboxRecord, 'id' | 'status'>>;
   private readonly byId: Statement<[number], OutboxRecord>;
+  private readonly stateById: Statement<
+    [number],
+    Pick<OutboxRecord, 'idempotency_key' | 'target_system' | 'status' | 'target_id'>
+  >;
   private readonly attempt: Statement<[string, number]>;
   private readonly setStatus: Statement<[OutboxStatus, string | null, string | null, string, number]>;
   private readonly reopenStatement: Statement<[string, string | null, string, number]>;
@@ -83,7 +88,11 @@ export class OutboxRepo {
        ON CONFLICT (idempotency_key) DO NOTHING`,
     );
     this.byKey = db.prepare('SELECT * FROM outbox WHERE idempotency_key = ?');
+    this.statusByKey = db.prepare('SELECT id, status FROM outbox WHERE idempotency_key = ?');
     this.byId = db.prepare('SELECT * FROM outbox WHERE id = ?');
+    this.stateById = db.prepare(
+      'SELECT idempotency_key, target_system, status, target_id FROM outbox WHERE id = ?',
+    );
     this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?');
     this.setStatus = db.prepare(
       'UPDATE outbox SET status = ?, target_id = ?, last_error = ?, updated_at = ? WHERE id = ?',
@@ -105,8 +114,21 @@ export class OutboxRepo {
    * existed; the existing intent (whatever its status) is returned unchanged.
    */
   insertIntent(intent: NewOutboxIntent): { intent: OutboxIntent; created: boolean } {
+    const { created } = this.insertIntentReturningStatus(intent);
+    return { intent: toIntent(this.byKey.get(intent.idempotencyKey)!), created };
+  }
+
+  /**
+   * insertIntent, returning the intent's id and status instead of reading its payload back (the
+   * sync engine's path).
+   */
+  insertIntentReturningStatus(intent: NewOutboxIntent): {
+    id: number;
+    status: OutboxStatus;
+    created: boolean;
+  } {
     const at = isoNow(this.now);
-    const { changes } = this.insert.run({
+    const { changes, lastInsertRowid } = this.insert.run({
       run_id: intent.runId,
       flow: intent.flow,
       source_id: intent.sourceId ?? null,
@@ -117,7 +139,10 @@ export class OutboxRepo {
       created_at: at,
       updated_at: at,
     });
-    return { intent: toIntent(this.byKey.get(intent.idempotencyKey)!), created: changes > 0 };
+    // A new intent starts 'pending' (the column default); lastInsertRowid is only ours if we inserted.
+    if (changes > 0) return { id: Number(lastInsertRowid), status: 'pending', created: true };
+    const existing = this.statusByKey.get(intent.idempotencyKey)!;
+    return { id: existing.id, status: existing.status, created: false };
   }
 
   get(id: number): OutboxIntent | undefined {
@@ -132,20 +157,26 @@ export class OutboxRepo {
 
   /** Call just before each send. */
   recordAttempt(id: number): void {
-    this.require(id);
-    this.attempt.run(isoNow(this.now), id);
+    if (this.attempt.run(isoNow(this.now), id).changes === 0) throw noSuchIntent(id);
   }
 
   /** The target has the record. Confirming again with another target id is refused: that would mean a duplicate. */
   markConfirmed(id: number, targetId: string | null): OutboxIntent {
-    const current = this.require(id);
-    if (current.status === 'confirmed' && current.targetId !== targetId) {
+    this.markConfirmedWithoutReadBack(id, targetId);
+    return this.require(id);
+  }
+
+  /** markConfirmed, without reading the intent (and its payload) back (the sync engine's path). */
+  markConfirmedWithoutReadBack(id: number, targetId: string | null): void {
+    const current = this.stateById.get(id);
+    if (!current) throw noSuchIntent(id);
+    if (current.status === 'confirmed' && current.target_id !== targetId) {
       throw new OutboxTransitionError(
-        `Outbox intent ${current.idempotencyKey} is already confirmed as target record ${current.targetId}; ` +
-          `refusing to confirm it again as ${targetId} (that would mean a duplicate in ${current.targetSystem}).`,
+        `Outbox intent ${current.idempotency_key} is already confirmed as target record ${current.target_id}; ` +
+          `refusing to confirm it again as ${targetId} (that would mean a duplicate in ${current.target_system}).`,
       );
     }
-    return this.transition(current, 'confirmed', targetId, null);
+    this.setStatus.run('confirmed', targetId, null, isoNow(this.now), id);
   }
 
   /** The target rejected the write (business error); stays failed until a replay reopens it. */
@@ -159,7 +190,7 @@ export class OutboxRepo {
   }
 
   /** Replay after a fix: a failed intent becomes pending again with the new payload (same key). */
-  reopen(id: number, payload: JsonValue, runId: string | null): OutboxIntent {
+  reopen(id: number, payload: JsonInput, runId: string | null): OutboxIntent {
     const current = this.require(id);
     const changed = this.reopenStatement.run(
       jsonColumn(payload, `outbox payload ${current.idempotencyKey}`),
@@ -186,7 +217,7 @@ export class OutboxRepo {
 
   private require(id: number): OutboxIntent {
     const intent = this.get(id);
-    if (!intent) throw new OutboxTransitionError(`There is no outbox intent with id ${id}.`);
+    if (!intent) throw noSuchIntent(id);
     return intent;
   }
 
@@ -206,9 +237,15 @@ export class OutboxRepo {
     targetId: string | null,
     error: string | null,
   ): OutboxIntent {
-    this.setStatus.run(status, targetId, error, isoNow(this.now), current.id);
-    return this.require(current.id);
+    const at = isoNow(this.now);
+    this.setStatus.run(status, targetId, error, at, current.id);
+    // The row now, without reading it back: the UPDATE set exactly these columns.
+    return { ...current, status, targetId, lastError: error, updatedAt: at };
   }
+}
+
+function noSuchIntent(id: number): OutboxTransitionError {
+  return new OutboxTransitionError(`There is no outbox intent with id ${id}.`);
 }
 
 function toIntent(record: OutboxRecord): OutboxIntent {

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { sha256Hex } from '../canonical-json';
 import { isoNow, type Clock } from './clock';
-import { jsonColumn, parseJsonColumn } from './json';
+import { jsonColumn, parseJsonColumn, type JsonInput } from './json';
 
 /** A source record exactly as fetched (the basis of mapping, audit and replay). */
 export interface SourceSnapshot {
@@ -46,11 +46,11 @@ export class SnapshotsRepo {
     flow: string,
     stream: string,
     sourceId: string,
-    payload: JsonValue,
-  ) => RecordedSnapshot;
+    payload: JsonInput,
+  ) => { record: SnapshotRecord; isNew: boolean };
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly now: Clock,
   ) {
     this.insert = db.prepare(
@@ -67,24 +67,67 @@ export class SnapshotsRepo {
        ORDER BY last_seen_at DESC, id DESC LIMIT 1`,
     );
     this.recordTransaction = db.transaction(
-      (flow: string, stream: string, sourceId: string, payload: JsonValue) => {
-        const text = jsonColumn(payload, `snapshot of ${flow}/${stream}/${sourceId}`);
-        const contentHash = sha256Hex(text);
-        const at = isoNow(this.now);
-        const existing = this.byContent.get(flow, stream, sourceId, contentHash);
-        if (existing) {
-          this.touch.run(at, existing.id);
-          return { snapshot: toSnapshot({ ...existing, last_seen_at: at }), isNew: false };
-        }
-        const id = Number(this.insert.run(flow, stream, sourceId, contentHash, text, at, at).lastInsertRowid);
-        return { snapshot: toSnapshot(this.byId.get(id)!), isNew: true };
-      },
+      (flow: string, stream: string, sourceId: string, payload: JsonInput) =>
+        this.recordRow(flow, stream, sourceId, payload),
     );
   }
 
   /** Stores a fetched record, or (same content as before) only notes that it was seen again. */
-  record(flow: string, stream: string, sourceId: string, payload: JsonValue): RecordedSnapshot {
-    return this.recordTransaction(flow, stream, sourceId, payload);
+  record(flow: string, stream: string, sourceId: string, payload: JsonInput): RecordedSnapshot {
+    const { record, isNew } = this.recordAtomically(flow, stream, sourceId, payload);
+    return { snapshot: toSnapshot(record), isNew };
+  }
+
+  /** record, returning the snapshot's id instead of reading its payload back (the sync engine's path). */
+  recordReturningId(
+    flow: string,
+    stream: string,
+    sourceId: string,
+    payload: JsonInput,
+  ): { id: number; isNew: boolean } {
+    const { record, isNew } = this.recordAtomically(flow, stream, sourceId, payload);
+    return { id: record.id, isNew };
+  }
+
+  /** Look-up and write need one transaction; inside the caller's, the one write is atomic by itself. */
+  private recordAtomically(
+    flow: string,
+    stream: string,
+    sourceId: string,
+    payload: JsonInput,
+  ): { record: SnapshotRecord; isNew: boolean } {
+    return this.db.inTransaction
+      ? this.recordRow(flow, stream, sourceId, payload)
+      : this.recordTransaction(flow, stream, sourceId, payload);
+  }
+
+  private recordRow(
+    flow: string,
+    stream: string,
+    sourceId: string,
+    payload: JsonInput,
+  ): { record: SnapshotRecord; isNew: boolean } {
+    const text = jsonColumn(payload, `snapshot of ${flow}/${stream}/${sourceId}`);
+    const contentHash = sha256Hex(text);
+    const at = isoNow(this.now);
+    const existing = this.byContent.get(flow, stream, sourceId, contentHash);
+    if (existing) {
+      this.touch.run(at, existing.id);
+      return { record: { ...existing, last_seen_at: at }, isNew: false };
+    }
+    const id = Number(this.insert.run(flow, stream, sourceId, contentHash, text, at, at).lastInsertRowid);
+    // Exactly the row just inserted (STRICT table, no triggers or defaults): no need to read it back.
+    const record: SnapshotRecord = {
+      id,
+      flow,
+      stream,
+      source_id: sourceId,
+      content_hash: contentHash,
+      payload: text,
+      fetched_at: at,
+      last_seen_at: at,
+    };
+    return { record, isNew: true };
   }
 
   get(id: number): SourceSnapshot | undefined {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { isoNow, type Clock } from './clock';
-import { jsonColumn, parseJsonColumn } from './json';
+import { jsonColumn, parseJsonColumn, type JsonInput } from './json';
 
 /** What a flow last confirmed in a target system for one target record (see migration 0003). */
 export interface TargetRecord {
@@ -18,6 +18,9 @@ export interface TargetRecord {
   mappingVersion: number | null;
   updatedAt: string;
 }
+
+/** What upsert takes: the payload may be CanonicalJson made earlier (see repos/json.ts). */
+export type TargetRecordInput = Omit<TargetRecord, 'updatedAt' | 'payload'> & { payload: JsonInput };
 
 interface Row {
   flow: string;
@@ -36,6 +39,7 @@ interface Row {
 export class TargetRecordsRepo {
   private readonly upsertStmt: Statement<[Row]>;
   private readonly getStmt: Statement<[string, string, string], Row>;
+  private readonly payloadHashStmt: Statement<[string, string, string], Pick<Row, 'payload_hash'>>;
   private readonly bySourceStmt: Statement<[string, string], Row>;
 
   constructor(
@@ -53,10 +57,22 @@ export class TargetRecordsRepo {
          mapping_version = excluded.mapping_version, updated_at = excluded.updated_at`,
     );
     this.getStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND entity = ? AND origin_id = ?');
+    this.payloadHashStmt = db.prepare(
+      'SELECT payload_hash FROM target_records WHERE flow = ? AND entity = ? AND origin_id = ?',
+    );
     this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
   }
 
-  upsert(record: Omit<TargetRecord, 'updatedAt'>): TargetRecord {
+  upsert(record: TargetRecordInput): TargetRecord {
+    return toRecord(this.upsertRow(record));
+  }
+
+  /** upsert, without parsing the stored payload back into the returned record (the sync engine's path). */
+  upsertWithoutReadBack(record: TargetRecordInput): void {
+    this.upsertRow(record);
+  }
+
+  private upsertRow(record: TargetRecordInput): Row {
     const row: Row = {
       flow: record.flow,
       entity: record.entity,
@@ -71,12 +87,17 @@ export class TargetRecordsRepo {
       updated_at: isoNow(this.now),
     };
     this.upsertStmt.run(row);
-    return toRecord(row);
+    return row;
   }
 
   get(flow: string, entity: string, originId: string): TargetRecord | undefined {
     const row = this.getStmt.get(flow, entity, originId);
     return row && toRecord(row);
+  }
+
+  /** The payload hash last confirmed for a target record (what a plan is compared with), if any. */
+  payloadHash(flow: string, entity: string, originId: string): string | undefined {
+    return this.payloadHashStmt.get(flow, entity, originId)?.payload_hash;
   }
 
   /** Every target record that came from one source record (several when split by project). */
