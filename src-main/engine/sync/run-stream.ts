@@ -1,8 +1,8 @@
-import type { AuditEntryInput, JsonValue } from '../../../src-shared/domain/audit';
+import type { JsonValue } from '../../../src-shared/domain/audit';
 import type { ValidationIssue } from '../../../src-shared/domain/validation';
 import type { UnreadableSourceRow } from '../../connectors/connector';
 import type { Store } from '../../store/db';
-import { canonicalJson, sha256Hex } from '../../store/canonical-json';
+import { CanonicalJson, type AuditAppendInput, type JsonInput } from '../../store';
 import {
   RunInterruptedError,
   type PlannedTargetWrite,
@@ -35,7 +35,8 @@ export interface StreamRunContext<P extends PlannedTargetWrite> {
   onProgress?: (counts: RunCounts) => void;
 }
 
-const hashOf = (plan: unknown): string => sha256Hex(canonicalJson(plan as JsonValue));
+/** A plan checked and serialised once: its text is stored (outbox, target record, audit) and its sha256 compared. */
+const planJsonOf = (plan: PlannedTargetWrite): CanonicalJson => CanonicalJson.of(plan, `planned ${plan.entity} ${plan.originId}`);
 
 /** Records of one container are written together (and looked up together by recovery). */
 export function containerKey(plan: PlannedTargetWrite): string {
@@ -119,31 +120,33 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   store.transaction(() => {
     for (const record of page.records) {
       ctx.counts.read += 1;
-      const { snapshot, isNew } = store.snapshots.record(flow, spec.name, record.sourceId, record as unknown as JsonValue);
-      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: record as unknown as JsonValue });
+      const recordJson = CanonicalJson.of(record, `snapshot of ${flow}/${spec.name}/${record.sourceId}`);
+      const { id: snapshotId, isNew } = store.snapshots.recordReturningId(flow, spec.name, record.sourceId, recordJson);
+      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: recordJson });
       const previous = previousPlans<P>(store, flow, record.sourceId);
       const outcome = spec.plan(record, previous);
       if (!outcome.ok) {
-        park(ctx, spec, record.sourceId, outcome.issues, snapshot.id, record, spec.label(record));
+        park(ctx, spec, record.sourceId, outcome.issues, snapshotId, recordJson, spec.label(record));
         continue;
       }
       let changed = false;
       for (const plan of outcome.writes) {
-        const hash = hashOf(plan);
-        const known = store.targetRecords.get(flow, plan.entity, plan.originId);
-        if (known?.payloadHash === hash) continue;
+        const planJson = planJsonOf(plan);
+        const hash = planJson.sha256;
+        const knownHash = store.targetRecords.payloadHash(flow, plan.entity, plan.originId);
+        if (knownHash === hash) continue;
         changed = true;
-        const { intent } = store.outbox.insertIntent({
+        const intent = store.outbox.insertIntentReturningStatus({
           runId: ctx.runId,
           flow,
           sourceId: record.sourceId,
           idempotencyKey: intentKey(flow, plan, hash),
           targetSystem: ctx.writer.system,
-          operation: `${known ? 'update' : 'create'}-${plan.entity}`,
-          payload: plan as unknown as JsonValue,
+          operation: `${knownHash !== undefined ? 'update' : 'create'}-${plan.entity}`,
+          payload: planJson,
         });
-        if (intent.status === 'failed') store.outbox.reopen(intent.id, plan as unknown as JsonValue, ctx.runId);
-        pending.push({ plan, hash, intentId: intent.id, record, snapshotId: snapshot.id, isUpdate: known !== undefined });
+        if (intent.status === 'failed') store.outbox.reopen(intent.id, planJson, ctx.runId);
+        pending.push({ plan, planJson, hash, intentId: intent.id, record, recordJson, snapshotId, isUpdate: knownHash !== undefined });
       }
       if (!changed) {
         ctx.counts.unchanged += 1;
@@ -169,10 +172,11 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         continue;
       }
       for (const plan of plans) {
-        const hash = hashOf(plan);
-        if (store.targetRecords.get(flow, plan.entity, plan.originId)?.payloadHash === hash) continue;
-        const { intent } = store.outbox.insertIntent({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: plan as unknown as JsonValue });
-        pending.push({ plan, hash, intentId: intent.id, record: null, snapshotId: null, isUpdate: true });
+        const planJson = planJsonOf(plan);
+        const hash = planJson.sha256;
+        if (store.targetRecords.payloadHash(flow, plan.entity, plan.originId) === hash) continue;
+        const intent = store.outbox.insertIntentReturningStatus({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: planJson });
+        pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true });
       }
     }
   });
@@ -180,7 +184,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
 }
 
-type PendingWrite<R, P> = { plan: P; hash: string; intentId: number; record: R | null; snapshotId: number | null; isUpdate: boolean };
+type PendingWrite<R, P> = { plan: P; planJson: CanonicalJson; hash: string; intentId: number; record: R | null; recordJson: CanonicalJson | null; snapshotId: number | null; isUpdate: boolean };
 
 /**
  * Writes a batch one container at a time (e.g. one Procore project and entity): the target's
@@ -241,8 +245,8 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
         continue;
       }
       if (outcome.ok) {
-        store.outbox.markConfirmed(p.intentId, outcome.targetId);
-        confirmTarget(ctx, p.plan, p.hash, outcome.targetId);
+        store.outbox.markConfirmedWithoutReadBack(p.intentId, outcome.targetId);
+        confirmTarget(ctx, p.plan, p.hash, outcome.targetId, p.planJson);
         const deleted = p.record === null;
         if (deleted) ctx.counts.deleted += 1;
         else if (p.isUpdate) ctx.counts.updated += 1;
@@ -256,8 +260,8 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           amount: p.plan.total,
           currency: p.plan.currency,
           message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${ctx.writer.system} as ${p.plan.entity} ${p.plan.originId}`,
-          sourceSnapshot: (p.record as unknown as JsonValue) ?? null,
-          targetPayload: p.plan as unknown as JsonValue,
+          sourceSnapshot: p.recordJson,
+          targetPayload: p.planJson,
         });
         if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
       } else if (outcome.retryable) {
@@ -266,7 +270,7 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
       } else {
         store.outbox.markFailed(p.intentId, outcome.message);
         ctx.counts.failed += 1;
-        audit(ctx, { entity: spec.entity, sourceId: p.plan.sourceId, step: 'failed', status: 'failed', amount: p.plan.total, currency: p.plan.currency, message: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, targetPayload: p.plan as unknown as JsonValue, result: outcome.details ?? null });
+        audit(ctx, { entity: spec.entity, sourceId: p.plan.sourceId, step: 'failed', status: 'failed', amount: p.plan.total, currency: p.plan.currency, message: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, targetPayload: p.planJson, result: outcome.details ?? null });
         if (p.record)
           store.parked.park({ flow, stream: spec.name, sourceId: p.record.sourceId, reasonCode: 'target-rejected', reasonText: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, details: { mappingKeys: [] }, snapshotId: p.snapshotId, mappingVersion: ctx.mappingVersion });
       }
@@ -276,8 +280,8 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
 }
 
 /** Records the target's confirmed state (what the next run compares its plan with). */
-export function confirmTarget<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, plan: P, hash: string, targetId: string): void {
-  ctx.store.targetRecords.upsert({
+export function confirmTarget<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, plan: P, hash: string, targetId: string, planJson: JsonInput = plan as unknown as JsonValue): void {
+  ctx.store.targetRecords.upsertWithoutReadBack({
     flow: ctx.flow,
     entity: plan.entity,
     originId: plan.originId,
@@ -286,7 +290,7 @@ export function confirmTarget<P extends PlannedTargetWrite>(ctx: StreamRunContex
     targetId,
     containerId: plan.containerId,
     payloadHash: hash,
-    payload: plan as unknown as JsonValue,
+    payload: planJson,
     mappingVersion: ctx.mappingVersion,
   });
 }
@@ -301,7 +305,7 @@ function park<P extends PlannedTargetWrite>(
   sourceId: string,
   issues: ValidationIssue[],
   snapshotId: number,
-  record: unknown,
+  record: JsonInput,
   label: string,
 ): void {
   const first = issues[0]!;
@@ -317,7 +321,7 @@ function park<P extends PlannedTargetWrite>(
       snapshotId,
       mappingVersion: ctx.mappingVersion,
     });
-    audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${label} waits: ${reasonText}`, sourceSnapshot: record as JsonValue, result: { issues: issues as unknown as JsonValue } });
+    audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${label} waits: ${reasonText}`, sourceSnapshot: record, result: { issues: issues as unknown as JsonValue } });
   });
   ctx.counts.parked += 1;
 }
@@ -346,10 +350,10 @@ function resolveParked<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, s
   ctx.store.parked.resolve(ctx.flow, stream, sourceId, resolution);
 }
 
-type AuditFields = Partial<AuditEntryInput> & Pick<AuditEntryInput, 'entity' | 'step' | 'status' | 'message'>;
+type AuditFields = Partial<AuditAppendInput> & Pick<AuditAppendInput, 'entity' | 'step' | 'status' | 'message'>;
 
 export function audit<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, fields: AuditFields): void {
-  ctx.store.audit.append({
+  ctx.store.audit.appendReturningHead({
     flow: ctx.flow,
     runId: ctx.runId,
     sourceId: null,
@@ -362,5 +366,5 @@ export function audit<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, fi
     targetPayload: null,
     result: { mappingVersions: ctx.mappingVersions },
     ...fields,
-  } as AuditEntryInput);
+  } as AuditAppendInput);
 }
