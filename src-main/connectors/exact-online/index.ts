@@ -258,13 +258,9 @@ export function createExactOnlineConnector(
           raw: entry,
         }),
       );
-      // sourceVersion is the entry's Modified as an ISO instant: the newest one is the checkpoint.
-      // A parked unreadable entry moves it too: correcting it in Exact changes Modified again.
-      const versions = [
-        ...records.map((record) => record.sourceVersion),
-        ...entries.flatMap((entry) => modifiedOf(entry)),
-      ];
-      for (const version of versions)
+      // The newest Modified is the checkpoint (a record's sourceVersion is its entry's Modified).
+      // Unreadable entries count too: correcting one in Exact moves its Modified again.
+      for (const version of entries.flatMap(modifiedOf))
         if (cursorAfter === null || Date.parse(version) > Date.parse(cursorAfter)) cursorAfter = version;
       yield { records, deletions: [], unreadable, cursorAfter: cursorAfter ?? '' };
     }
