@@ -315,7 +315,7 @@ describe('Exact Online connector — reads against the simulator', () => {
     await h.connector.close();
   });
 
-  it('readPurchaseInvoices reads every entry, and `ge` re-delivers the entries at the checkpoint instead of losing them', async () => {
+  it('readPurchaseInvoices reads every entry; from its checkpoint it drops what it read and keeps what it did not', async () => {
     const h = await signedIn();
     const pages = await collect(h.connector.readPurchaseInvoices(null));
     const invoices: PurchaseInvoice[] = pages.flatMap((p) => p.records);
@@ -330,13 +330,27 @@ describe('Exact Online connector — reads against the simulator', () => {
       );
     }
     const cursor = pages.at(-1)!.cursorAfter;
+    const [instant, versionList = ''] = cursor.split('|');
     const atCheckpoint = invoices
-      .filter((i) => i.sourceVersion === cursor)
+      .filter((i) => i.sourceVersion === instant)
       .map((i) => i.sourceId)
       .sort();
     expect(atCheckpoint.length).toBeGreaterThan(0);
-    const again = (await collect(h.connector.readPurchaseInvoices(cursor))).flatMap((p) => p.records);
-    expect(again.map((i) => i.sourceId).sort()).toEqual(atCheckpoint);
+    const versions = versionList.split(',');
+    expect(versions.map((v) => v.split(':')[0]).sort()).toEqual(atCheckpoint);
+    const reread = async (from: string) =>
+      (await collect(h.connector.readPurchaseInvoices(from))).flatMap((p) => p.records.map((r) => r.sourceId)).sort();
+    // Nothing new: an idle read delivers nothing (the entries at the instant were read, in this version).
+    expect(await reread(cursor)).toEqual([]);
+    // `ge` still reads the instant: an older cursor (instant only) gets those entries again …
+    expect(await reread(instant!)).toEqual(atCheckpoint);
+    // … an entry at the instant not read before (committed later with the same Modified) comes through …
+    const [first, ...others] = versions;
+    expect(await reread(`${instant}|${others.join(',')}`)).toEqual([first!.split(':')[0]]);
+    // … and so does one read before in another version (modified again within the same instant).
+    const stale = `${first!.split(':')[0]}:0000000000000000`;
+    expect(await reread(`${instant}|${[stale, ...others].join(',')}`)).toEqual([first!.split(':')[0]]);
+    await expect(collect(h.connector.readPurchaseInvoices('yesterday|x'))).rejects.toThrow(/ISO date-time/);
     await h.connector.close();
   });
 

@@ -3,6 +3,7 @@
  * (booked supplier invoices) and the reference lists for the mapping screens.
  * Quirks and design choices: README.md in this folder. URLs and query shapes: client.ts.
  */
+import { createHash } from 'node:crypto';
 import type { TokenSet } from '../../../src-shared/domain/auth';
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../src-shared/domain/records';
 import type {
@@ -98,7 +99,11 @@ export interface ExactOnlineConnector extends Connector {
   /** Cursor: the sync Timestamp (Int64 as a decimal string); null = from the start. */
   readPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<PurchaseOrder>>;
   readDeletedPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceDeletion>>;
-  /** Cursor: ISO instant of the newest `Modified` read; null or '' = from the start. Re-delivers rows at the cursor. */
+  /**
+   * Cursor: the newest `Modified` read (ISO instant) and the versions of the entries read at that
+   * instant; null or '' = from the start. Rows at the instant are read again (`ge`: one committed
+   * later with the same Modified is not lost) and those already read are dropped.
+   */
   readPurchaseInvoices(cursor: string | null): AsyncIterable<SourcePage<PurchaseInvoice>>;
   readGlAccounts(): Promise<ExactReference[]>;
   readCostCenters(): Promise<ExactReference[]>;
@@ -241,14 +246,18 @@ export function createExactOnlineConnector(
   }
 
   async function* readPurchaseInvoices(cursor: string | null): AsyncGenerator<SourcePage<PurchaseInvoice>> {
-    let cursorAfter = cursor === null || cursor === '' ? null : cursor;
+    const checkpoint = parseEntryCheckpoint(cursor);
     const pages = inLookupWindows(
-      client.purchaseEntryPages(cursorAfter),
+      client.purchaseEntryPages(checkpoint.instant),
       (entries) => entries.length,
       LOOKUP_WINDOW_ENTRIES,
       (window) => loadLookupsFor(window.flat()),
     );
-    for await (const entries of pages) {
+    for await (const page of pages) {
+      // `Modified ge` re-sends the rows at the checkpoint's instant: those already read, in the
+      // same version, are dropped here (a row modified again differs, so it comes through).
+      const entries = page.filter((entry) => !checkpoint.alreadyRead(entry));
+      for (const entry of page) checkpoint.advance(entry);
       const { records, unreadable } = mapEach(
         entries,
         (entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }),
@@ -258,11 +267,7 @@ export function createExactOnlineConnector(
           raw: entry,
         }),
       );
-      // The newest Modified is the checkpoint (a record's sourceVersion is its entry's Modified).
-      // Unreadable entries count too: correcting one in Exact moves its Modified again.
-      for (const version of entries.flatMap(modifiedOf))
-        if (cursorAfter === null || Date.parse(version) > Date.parse(cursorAfter)) cursorAfter = version;
-      yield { records, deletions: [], unreadable, cursorAfter: cursorAfter ?? '' };
+      yield { records, deletions: [], unreadable, cursorAfter: checkpoint.toCursor() };
     }
   }
 
@@ -377,13 +382,61 @@ function linesIfExpanded<T>(lines: { results?: T[] } | T[] | null | undefined): 
   return Array.isArray(lines?.results) ? lines.results : [];
 }
 
-/** An entry's Modified as an ISO instant, or nothing when it is missing or malformed. */
-function modifiedOf(entry: WirePurchaseEntry): string[] {
+/** An entry's Modified in epoch ms, or null when it is missing or malformed. */
+function modifiedMsOf(entry: WirePurchaseEntry): number | null {
   try {
-    return [wireDateToIsoDateTime(entry.Modified, 'purchase entry', 'Modified')];
+    return Date.parse(wireDateToIsoDateTime(entry.Modified, 'purchase entry', 'Modified'));
   } catch {
-    return [];
+    return null;
   }
+}
+
+/** An entry's identity and version: its key and a digest of the row as Exact sent it. */
+function entryVersion(entry: WirePurchaseEntry): string {
+  const key = entry.EntryID ?? `#${String(entry.EntryNumber ?? '?')}`;
+  return `${key}:${createHash('sha256').update(JSON.stringify(entry)).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Beyond this many entries sharing one Modified instant (a bulk import), the cursor keeps the
+ * instant only and those rows are read again next time; the engine sees they are unchanged.
+ */
+const MAX_VERSIONS_IN_CURSOR = 500;
+
+/**
+ * The purchase-entry checkpoint: `<ISO instant>` or `<ISO instant>|<version>,<version>…`
+ * (older cursors are the instant alone). The instant only moves forward.
+ */
+function parseEntryCheckpoint(cursor: string | null) {
+  const [instantText = '', versionsText = ''] = cursor === null ? [] : cursor.split('|', 2);
+  let instantMs: number | null = null;
+  if (instantText !== '') {
+    instantMs = Date.parse(instantText);
+    if (Number.isNaN(instantMs))
+      throw new RangeError(`Exact Online purchase-entry cursor must start with an ISO date-time, got ${JSON.stringify(cursor)}`);
+  }
+  const readBefore = new Set(versionsText === '' ? [] : versionsText.split(','));
+  let atInstant = new Set(readBefore);
+  return {
+    instant: instantMs === null ? null : new Date(instantMs).toISOString(),
+    alreadyRead(entry: WirePurchaseEntry): boolean {
+      return instantMs !== null && modifiedMsOf(entry) === instantMs && readBefore.has(entryVersion(entry));
+    },
+    advance(entry: WirePurchaseEntry): void {
+      const ms = modifiedMsOf(entry);
+      if (ms === null || (instantMs !== null && ms < instantMs)) return;
+      if (instantMs === null || ms > instantMs) {
+        instantMs = ms;
+        atInstant = new Set();
+      }
+      atInstant.add(entryVersion(entry));
+    },
+    toCursor(): string {
+      if (instantMs === null) return '';
+      const instant = new Date(instantMs).toISOString();
+      return atInstant.size === 0 || atInstant.size > MAX_VERSIONS_IN_CURSOR ? instant : `${instant}|${[...atInstant].join(',')}`;
+    },
+  };
 }
 
 /** First run reads from `Timestamp gt 1` (§1.6). */
