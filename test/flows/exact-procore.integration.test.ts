@@ -70,10 +70,15 @@ describe('F1 Exact Online → Procore on the sandbox', () => {
     expect(reasons.some((r) => r.startsWith(`Supplier ${missing.code} (${missing.name}) is not linked to a Procore vendor`))).toBe(true);
   });
 
-  it('a second run writes nothing', async () => {
+  it('a second run writes nothing, and costs one Exact call per stream and nothing in Procore', async () => {
     const before = JSON.stringify(booksView(await h.procoreState()));
+    const callsBefore = h.rt.apiCalls();
     const again = await h.run();
+    const callsAfter = h.rt.apiCalls();
     expect(again.counts.created + again.counts.updated + again.counts.failed).toBe(0);
+    expect(again.counts.read).toBe(0);
+    expect(callsAfter.exact - callsBefore.exact).toBe(3);
+    expect(callsAfter.procore - callsBefore.procore).toBe(0);
     expect(JSON.stringify(booksView(await h.procoreState()))).toBe(before);
   });
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../../src-shared/domain/records';
+import type { SourcePage } from '../../../connectors/connector';
 import type { Store } from '../../../store/db';
 import { recoverUnconfirmed } from '../../sync/recover';
 import { audit, processPage, runStream, type StreamRunContext } from '../../sync/run-stream';
 import { emptyCounts, RunInterruptedError, type RunCounts, type StreamSpec, type TargetWriter, type WriteOutcome } from '../../sync/types';
 import { F1_FLOW, loadF1Mappings } from './mappings';
-import { DEFAULT_POLICY, type FlowPolicy, type PlannedLine, type PlannedWrite, type PlannedCommitment, type PlannedDirectCost } from './model';
+import { DEFAULT_POLICY, type FlowPolicy, type PlannedLine, type PlannedWrite, type PlannedCommitment, type PlannedDirectCost, type ProcoreReference } from './model';
 import { planPurchaseInvoice, planPurchaseOrder } from './plan';
 import type { ExactSource, ProcoreTarget } from './ports';
 
@@ -97,10 +98,32 @@ interface F1Specs {
   purchaseInvoices: StreamSpec<PurchaseInvoice, PlannedWrite>;
 }
 
-async function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): Promise<{ ctx: StreamRunContext<PlannedWrite>; specs: F1Specs }> {
+interface PreparedRun {
+  ctx: StreamRunContext<PlannedWrite>;
+  specs: F1Specs;
+  /** Loads Procore's reference data once per run; everything that plans awaits it first. */
+  loadReference(): Promise<void>;
+}
+
+function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): PreparedRun {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const { mappings, versions } = loadF1Mappings(deps.store);
-  const reference = await deps.procore.loadReference([...new Set(mappings.projects.values())]);
+  // Procore's cost codes, line item types and vendors are read only when a record is to be
+  // planned, so an idle poll costs one Exact call per stream and nothing in Procore.
+  let loaded: ProcoreReference | null = null;
+  const loadReference = async (): Promise<void> => {
+    loaded ??= await deps.procore.loadReference([...new Set(mappings.projects.values())]);
+  };
+  const reference = (): ProcoreReference => {
+    if (!loaded) throw new Error('Procore reference data was not loaded before planning (every path that plans must await loadReference).');
+    return loaded;
+  };
+  async function* withReference<R, D>(pages: AsyncIterable<SourcePage<R, D>>): AsyncGenerator<SourcePage<R, D>> {
+    for await (const page of pages) {
+      if (page.records.length > 0) await loadReference();
+      yield page;
+    }
+  }
   const ctx: StreamRunContext<PlannedWrite> = {
     store: deps.store,
     flow: F1_FLOW,
@@ -116,8 +139,8 @@ async function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts)
     purchaseOrders: {
       name: STREAMS.purchaseOrders,
       entity: 'purchase-order',
-      read: (cursor) => deps.exact.readPurchaseOrders(cursor),
-      plan: (po, previous) => planPurchaseOrder(po, mappings, reference, policy, linesByOrigin(previous as ReadonlyMap<string, PlannedCommitment>)),
+      read: (cursor) => withReference(deps.exact.readPurchaseOrders(cursor)),
+      plan: (po, previous) => planPurchaseOrder(po, mappings, reference(), policy, linesByOrigin(previous as ReadonlyMap<string, PlannedCommitment>)),
       label: (po) => `Purchase order ${po.number}`,
     },
     deletedPurchaseOrders: {
@@ -132,27 +155,27 @@ async function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts)
     purchaseInvoices: {
       name: STREAMS.purchaseInvoices,
       entity: 'purchase-invoice',
-      read: (cursor) => deps.exact.readPurchaseInvoices(cursor),
-      plan: (inv, previous) => planPurchaseInvoice(inv, mappings, reference, policy, linesByOrigin(previous as ReadonlyMap<string, PlannedDirectCost>)),
+      read: (cursor) => withReference(deps.exact.readPurchaseInvoices(cursor)),
+      plan: (inv, previous) => planPurchaseInvoice(inv, mappings, reference(), policy, linesByOrigin(previous as ReadonlyMap<string, PlannedDirectCost>)),
       label: (inv) => `Purchase invoice ${inv.invoiceNumber}`,
     },
   };
-  return { ctx, specs };
+  return { ctx, specs, loadReference };
 }
 
 async function withRun(
   deps: ExactProcoreDeps,
   trigger: RunTrigger,
-  work: (ctx: StreamRunContext<PlannedWrite>, specs: F1Specs) => Promise<void>,
+  work: (ctx: StreamRunContext<PlannedWrite>, specs: F1Specs, loadReference: () => Promise<void>) => Promise<void>,
 ): Promise<RunSummary> {
   const runId = deps.runId ?? randomUUID();
   const started = performance.now();
   const counts = emptyCounts();
   deps.store.runs.start(runId, F1_FLOW, trigger);
   try {
-    const { ctx, specs } = await prepare(deps, runId, counts);
+    const { ctx, specs, loadReference } = prepare(deps, runId, counts);
     await recoverUnconfirmed(ctx);
-    await work(ctx, specs);
+    await work(ctx, specs, loadReference);
     const status = counts.failed > 0 ? 'partial' : 'succeeded';
     deps.store.runs.finish(runId, status, { ...counts });
     return { runId, status, counts, durationMs: Math.round(performance.now() - started), error: null };
@@ -181,7 +204,7 @@ export function retryParked(
   selection: { ids?: readonly number[]; reasonCode?: string } = {},
   trigger: RunTrigger = 'manual',
 ): Promise<RunSummary> {
-  return withRun(deps, trigger, async (ctx, specs) => {
+  return withRun(deps, trigger, async (ctx, specs, loadReference) => {
     const open = deps.store.parked
       .listOpen(F1_FLOW)
       .filter((p) => (!selection.ids || selection.ids.includes(p.id)) && (!selection.reasonCode || p.reasonCode === selection.reasonCode));
@@ -204,6 +227,7 @@ export function retryParked(
       if (p.stream === STREAMS.purchaseOrders) orders.push(latest.payload as unknown as PurchaseOrder);
       else if (p.stream === STREAMS.purchaseInvoices) invoices.push(latest.payload as unknown as PurchaseInvoice);
     }
+    if (orders.length + invoices.length) await loadReference();
     if (orders.length) await processPage(specs.purchaseOrders, ctx, { records: orders, deletions: [] });
     if (invoices.length) await processPage(specs.purchaseInvoices, ctx, { records: invoices, deletions: [] });
     audit(ctx, { entity: 'run', step: 'replayed', status: 'ok', message: `Retried ${orders.length + invoices.length} parked record(s)`, result: { ids: open.map((p) => p.id) } });
@@ -225,7 +249,8 @@ export async function replayAuditEntry(deps: ExactProcoreDeps, seq: number): Pro
     throw new Error(`Not replayed: ${unreadable.reasonText}`);
   const snapshot = deps.store.snapshots.latest(F1_FLOW, stream, entry.sourceId);
   if (!snapshot) throw new Error(`No stored snapshot of ${entry.entity} ${entry.sourceId}; run a sync first.`);
-  const summary = await withRun(deps, 'manual', async (ctx, specs) => {
+  const summary = await withRun(deps, 'manual', async (ctx, specs, loadReference) => {
+    await loadReference();
     if (stream === STREAMS.purchaseInvoices)
       await processPage(specs.purchaseInvoices, ctx, { records: [snapshot.payload as unknown as PurchaseInvoice], deletions: [] });
     else await processPage(specs.purchaseOrders, ctx, { records: [snapshot.payload as unknown as PurchaseOrder], deletions: [] });
