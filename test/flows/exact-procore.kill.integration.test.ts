@@ -119,10 +119,22 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
     // shrinks; a run that finishes before its kill tells us the new length.
     let wholeRunMs = Math.min(clean.elapsedMs, startupMs + flowMs * 0.6);
     let earliestMs = startupMs * 0.8;
-    for (let spawned = 0; kills < MIN_KILLS && spawned < MAX_SPAWNS; spawned++) {
+    const missed = (phase: Phase): boolean => (landed.get(phase) ?? 0) === 0;
+    for (
+      let spawned = 0;
+      (kills < MIN_KILLS || missed('reading/planning') || missed('writing (intents unconfirmed)')) && spawned < MAX_SPAWNS;
+      spawned++
+    ) {
       // From late start-up to the end of a run: the early kills hit start-up, the reads and the
       // writes; once everything is written, a run is start-up, recovery and reads only.
-      const delay = Math.round(earliestMs + rng.next() * (wholeRunMs - earliestMs));
+      let from = earliestMs;
+      let to = wholeRunMs;
+      // Once half the kills are spent, aim at a phase no kill has hit yet: a batch's reads and
+      // planning come right after start-up, its writes after them (the windows are uneven, so
+      // uniform delays alone can miss one).
+      if (kills >= MIN_KILLS / 2 && missed('reading/planning')) to = earliestMs + (wholeRunMs - earliestMs) * 0.3;
+      else if (kills >= MIN_KILLS / 2 && missed('writing (intents unconfirmed)')) from = earliestMs + (wholeRunMs - earliestMs) * 0.3;
+      const delay = Math.round(from + rng.next() * (to - from));
       const result = await runSync(dir, delay);
       if (!result.killed) {
         // The run finished before the kill: fine, but it does not count as a kill.
