@@ -15,10 +15,12 @@ import type { F1Runtime } from './f1-runtime';
 export const F1_IDLE_POLL_CALLS = Object.keys(STREAMS).length;
 
 /**
- * Procore calls of an idle F1 poll: every run loads Procore's reference data (ProcoreConnector
- * loadReference: projects, line item types, vendors, and the cost codes of each mapped project),
- * one page each. The mapped projects change while the app runs, so this is read per planning;
- * rows are counted by distinct target without validation (a bad row fails the run, not the plan).
+ * Procore calls an F1 poll is charged for. A poll that finds nothing costs none in Procore; one
+ * that finds records first loads Procore's reference data (ProcoreConnector loadReference:
+ * projects, line item types, vendors, and the cost codes of each mapped project), one page
+ * each, and the spacing assumes that much so Procore's hour lasts while records keep coming.
+ * The mapped projects change while the app runs, so this is read per planning; rows are counted
+ * by distinct target without validation (a bad row fails the run, not the plan).
  */
 export function f1ProcoreIdlePollCalls(store: Store): number {
   const set = store.mappings.getSet(F1_FLOW, F1_MAPPING_SETS.projects);
