@@ -82,6 +82,14 @@ describe('F1 Exact Online → Procore on the sandbox', () => {
     expect(JSON.stringify(booksView(await h.procoreState()))).toBe(before);
   });
 
+  it('after a restart (the simulators come back on other ports) an idle run still reads nothing', async () => {
+    await h.restart();
+    const run = await h.run();
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.read).toBe(0);
+    expect(h.rt.apiCalls().procore).toBe(0);
+  });
+
   it('a PO edited in Exact updates its commitment', async () => {
     const edit = world.deliberate.editedAfterSync;
     const line = world.purchaseOrders.find((p) => p.key === edit.purchaseOrderKey)!.lines.find((l) => l.key === edit.lineKey)!;

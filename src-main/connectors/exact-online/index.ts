@@ -391,10 +391,14 @@ function modifiedMsOf(entry: WirePurchaseEntry): number | null {
   }
 }
 
-/** An entry's identity and version: its key and a digest of the row as Exact sent it. */
+/**
+ * An entry's identity and version: its key and a digest of the row as Exact sent it, without
+ * the OData `__metadata` blocks (their URIs name the host, which is not part of the data).
+ */
 function entryVersion(entry: WirePurchaseEntry): string {
   const key = entry.EntryID ?? `#${String(entry.EntryNumber ?? '?')}`;
-  return `${key}:${createHash('sha256').update(JSON.stringify(entry)).digest('hex').slice(0, 16)}`;
+  const data = JSON.stringify(entry, (name, value: unknown) => (name === '__metadata' ? undefined : value));
+  return `${key}:${createHash('sha256').update(data).digest('hex').slice(0, 16)}`;
 }
 
 /**
