@@ -18,13 +18,14 @@ import { inLookupWindows, systemClock, type KitClock, type RequestBudget, type R
 import { ExactClient } from './client';
 import {
   ExactMappingError,
+  expandedLinesOrNull,
   foldPurchaseOrderRows,
   mapDeletedPurchaseOrder,
   mapPurchaseEntry,
   mapPurchaseOrder,
+  parseWireDate,
   splitAtPageBoundary,
   trimCode,
-  wireDateToIsoDateTime,
   type FoldedPurchaseOrder,
 } from './mappers';
 import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
@@ -283,7 +284,7 @@ export function createExactOnlineConnector(
     );
     // An entry without expanded lines is reported unreadable when it is mapped; it has nothing to look up.
     const projectIds = entries.flatMap((e) =>
-      linesIfExpanded(e.PurchaseEntryLines).flatMap((line) => (line.Project ? [line.Project] : [])),
+      (expandedLinesOrNull(e.PurchaseEntryLines) ?? []).flatMap((line) => (line.Project ? [line.Project] : [])),
     );
     await loadMissing(
       projectIds,
@@ -377,15 +378,10 @@ function mapEach<W, R>(
   return { records, unreadable };
 }
 
-function linesIfExpanded<T>(lines: { results?: T[] } | T[] | null | undefined): T[] {
-  if (Array.isArray(lines)) return lines;
-  return Array.isArray(lines?.results) ? lines.results : [];
-}
-
 /** An entry's Modified in epoch ms, or null when it is missing or malformed. */
 function modifiedMsOf(entry: WirePurchaseEntry): number | null {
   try {
-    return Date.parse(wireDateToIsoDateTime(entry.Modified, 'purchase entry', 'Modified'));
+    return parseWireDate(entry.Modified, 'purchase entry', 'Modified');
   } catch {
     return null;
   }

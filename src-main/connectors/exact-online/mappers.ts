@@ -325,14 +325,21 @@ export interface PurchaseEntryLookups {
   projectCodes: ReadonlyMap<string, string>;
 }
 
+/** The lines of an `$expand`ed navigation property, or null when they were not expanded. */
+export function expandedLinesOrNull<T>(lines: ExpandedLines<T> | null | undefined): T[] | null {
+  if (Array.isArray(lines)) return lines;
+  if (lines && Array.isArray(lines.results)) return lines.results;
+  return null;
+}
+
 export function expandedLines<T>(
   lines: ExpandedLines<T> | null | undefined,
   record: string,
   field: string,
 ): T[] {
-  if (Array.isArray(lines)) return lines;
-  if (lines && Array.isArray(lines.results)) return lines.results;
-  throw new ExactMappingError(record, field, 'is missing (the lines were not expanded)');
+  const expanded = expandedLinesOrNull(lines);
+  if (expanded === null) throw new ExactMappingError(record, field, 'is missing (the lines were not expanded)');
+  return expanded;
 }
 
 export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntryLookups): PurchaseInvoice {
