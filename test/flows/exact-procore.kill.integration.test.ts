@@ -1,20 +1,23 @@
+import Database from 'better-sqlite3';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { F1_FLOW } from '../../src-main/engine/flows/exact-procore/mappings';
 import { createRng } from '../../src-main/sandbox/_common/rng';
-import { openStore } from '../../src-main/store';
+import { DATABASE_FILE_NAME, openStore } from '../../src-main/store';
 import { booksView } from '../support/f1-harness';
 
 /**
  * Issue 4's kill proof: the real CLI (`sync exact-procore --sandbox`) in a child process,
  * SIGKILLed at seeded random moments at least MIN_KILLS times on the same data folder, then run to
  * the end. Procore's books must equal a clean run's (same records, amounts to the cent, no origin
- * id twice) and the audit chain must be intact. Kill delays span CLI start-up, reads and writes,
- * scaled from a clean run measured first on this machine.
+ * id twice) and the audit chain must be intact. Kills land in CLI start-up, reads and writes:
+ * they are timed from the spawn, from the run's start or from a run's first confirmed project,
+ * scaled from a clean run measured first, so the CLI's start-up time (which varies several-fold
+ * with the machine's load) does not decide where they land.
  */
 const CLI = join(process.cwd(), 'bin', 'ml-connector.mjs');
 const LATENCY_MS = 20;
@@ -36,22 +39,65 @@ interface ChildResult {
   stderr: string;
 }
 
-/** Runs the sync CLI on `dataDir`; SIGKILLs it after `killAfterMs` if it is still running. */
-function runSync(dataDir: string, killAfterMs: number | null): Promise<ChildResult> {
+/**
+ * When to SIGKILL a child: so long after its spawn; after its F1 run row appears in the store; or
+ * after its first progress line (printed once a project's writes are confirmed, so the next
+ * project's writes are under way then).
+ */
+type KillAt = { afterSpawnMs: number } | { afterRunStartMs: number } | { afterFirstProgressMs: number };
+
+/** F1 runs recorded in the data folder so far (0 before the store exists); read-only, beside the child. */
+function runsStarted(dataDir: string): number {
+  const file = join(dataDir, DATABASE_FILE_NAME);
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 1000');
+    const hasRuns = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'runs'").get();
+    return hasRuns ? (db.prepare('SELECT count(*) AS n FROM runs WHERE flow = ?').get(F1_FLOW) as { n: number }).n : 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs the sync CLI on `dataDir`; SIGKILLs it at `killAt` if it is still running. Timing from the
+ * run's start takes the CLI's start-up out of the aim: it varies several-fold with the machine's
+ * load, while what happens after the run starts (simulated latency per call) is steadier.
+ */
+function runSync(dataDir: string, killAt: KillAt | null): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const runsBefore = killAt && 'afterRunStartMs' in killAt ? runsStarted(dataDir) : 0;
     const child = spawn(process.execPath, [CLI, ...SYNC_ARGS, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let killed = false;
-    const timer = killAfterMs === null ? null : setTimeout(() => {
-      killed = child.kill('SIGKILL');
-    }, killAfterMs);
+    let timer: NodeJS.Timeout | null = null;
+    const killIn = (ms: number) => {
+      timer = setTimeout(() => {
+        killed = child.kill('SIGKILL');
+      }, ms);
+    };
+    let poll: NodeJS.Timeout | null = null;
+    child.stderr.on('data', (chunk: Buffer) => {
+      const firstProgress = !stderr.includes('…');
+      stderr += chunk.toString();
+      if (killAt && 'afterFirstProgressMs' in killAt && firstProgress && stderr.includes('…')) killIn(killAt.afterFirstProgressMs);
+    });
+    if (killAt && 'afterSpawnMs' in killAt) killIn(killAt.afterSpawnMs);
+    else if (killAt && 'afterRunStartMs' in killAt)
+      poll = setInterval(() => {
+        if (runsStarted(dataDir) <= runsBefore) return;
+        clearInterval(poll!);
+        poll = null;
+        killIn(killAt.afterRunStartMs);
+      }, 10);
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ code, killed: killed && code === null, elapsedMs: performance.now() - started, stdout, stderr });
     });
   });
@@ -105,7 +151,6 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
     const cleanBooks = await procoreBooks(cleanDir);
     expect(Object.keys(cleanBooks.commitments).length).toBeGreaterThan(50);
     const startupMs = clean.elapsedMs - cleanSummary.durationMs;
-    const flowMs = cleanSummary.durationMs;
 
     const dir = mkdtempSync(join(tmpdir(), 'mlc-f1-kill-'));
     dirs.push(dir);
@@ -115,33 +160,37 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
     let kills = 0;
     let completedBeforeKill = 0;
     let previousRunId: string | null = null;
-    // How long a whole run of the CLI takes now: each kill leaves less to write, so this only
-    // shrinks; a run that finishes before its kill tells us the new length.
-    let wholeRunMs = Math.min(clean.elapsedMs, startupMs + flowMs * 0.6);
-    let earliestMs = startupMs * 0.8;
+    // How long a run takes from its start: each kill leaves less to write, so this only shrinks;
+    // a run that finishes before its kill tells us the new length.
+    let runMs = cleanSummary.durationMs;
+    // Kills right after a run's first confirmed project land in the writes while much is left to write.
+    let writesLeft = true;
     const missed = (phase: Phase): boolean => (landed.get(phase) ?? 0) === 0;
     for (
       let spawned = 0;
       (kills < MIN_KILLS || missed('reading/planning') || missed('writing (intents unconfirmed)')) && spawned < MAX_SPAWNS;
       spawned++
     ) {
-      // From late start-up to the end of a run: the early kills hit start-up, the reads and the
-      // writes; once everything is written, a run is start-up, recovery and reads only.
-      let from = earliestMs;
-      let to = wholeRunMs;
-      // Once half the kills are spent, aim at a phase no kill has hit yet: a batch's reads and
-      // planning come right after start-up, its writes after them (the windows are uneven, so
-      // uniform delays alone can miss one).
-      if (kills >= MIN_KILLS / 2 && missed('reading/planning')) to = earliestMs + (wholeRunMs - earliestMs) * 0.3;
-      else if (kills >= MIN_KILLS / 2 && missed('writing (intents unconfirmed)')) from = earliestMs + (wholeRunMs - earliestMs) * 0.3;
-      const delay = Math.round(from + rng.next() * (to - from));
-      const result = await runSync(dir, delay);
+      // Every fifth kill lands in CLI start-up (timed from the spawn). A run reads and plans
+      // first and writes after, but writes happen only while something is left to write
+      // (Procore line syncs run 4 at a time, so one undisturbed run writes everything), while
+      // every run reads. So, while writes are left, every other kill comes within 150 ms of a
+      // run's first confirmed project: the writes of the next one are under way, and most of the
+      // data is left for the next run. The other kills are timed from the run's start, anywhere
+      // in it, or at the reads if none has landed there by half-way.
+      const killAt: KillAt =
+        spawned % 5 === 4
+          ? { afterSpawnMs: Math.round(startupMs * (0.2 + rng.next() * 0.6)) }
+          : writesLeft && spawned % 2 === 0
+            ? { afterFirstProgressMs: Math.round(rng.next() * 150) }
+            : { afterRunStartMs: Math.round(runMs * rng.next() * (kills >= MIN_KILLS / 2 && missed('reading/planning') ? 0.3 : 1)) };
+      const result = await runSync(dir, killAt);
       if (!result.killed) {
+        if ('afterFirstProgressMs' in killAt) writesLeft = false;
         // The run finished before the kill: fine, but it does not count as a kill.
         expect(result.code === 0 || result.code === 1, result.stderr).toBe(true);
         completedBeforeKill += 1;
-        wholeRunMs = Math.min(wholeRunMs, result.elapsedMs * 0.95);
-        earliestMs = Math.min(earliestMs, wholeRunMs * 0.6);
+        if (result.code === 0) runMs = Math.min(runMs, summaryOf(result).durationMs);
         previousRunId = phaseOfKill(dir, previousRunId).runId;
         continue;
       }
@@ -149,9 +198,7 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
       const { phase, runId } = phaseOfKill(dir, previousRunId);
       previousRunId = runId;
       landed.set(phase, (landed.get(phase) ?? 0) + 1);
-      // Start-up takes at least this long on this machine now (load varies): aim later.
-      if (phase === 'start-up (no run yet)') earliestMs = Math.min(Math.max(earliestMs, delay), wholeRunMs * 0.9);
-      progressAtKill.push(`${delay} ms: ${phase}; ${lastProgress(result.stderr)}`);
+      progressAtKill.push(`${JSON.stringify(killAt)}: ${phase}; ${lastProgress(result.stderr)}`);
     }
 
     const final = await runSync(dir, null);
@@ -159,7 +206,7 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
     expect(summaryOf(final).status).toBe('succeeded');
 
     console.info(
-      `kill test: clean run ${Math.round(clean.elapsedMs)} ms (start-up ${Math.round(startupMs)} ms, sync ${flowMs} ms); ` +
+      `kill test: clean run ${Math.round(clean.elapsedMs)} ms (start-up ${Math.round(startupMs)} ms, sync ${cleanSummary.durationMs} ms); ` +
         `${kills} kills, ${completedBeforeKill} runs finished before their kill; landed: ${JSON.stringify(Object.fromEntries(landed))}\n  ${progressAtKill.join('\n  ')}`,
     );
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
