@@ -372,6 +372,45 @@ describe('Exact rate-limit headers and the shared budget', () => {
     ]);
   });
 
+  it('every attempt leaves the budget when it ends (answered, refused or reset): none stays "in flight"', async () => {
+    const server = await serve((request, response, raw) => {
+      if (request.url === '/reset') raw.socket.destroy();
+      else sendJson(response, request.url === '/fail' ? 500 : 200, {});
+    });
+    const clock = createManualClock();
+    const budget = new RequestBudget('procore:lease-test', { windows: [], clock });
+    const { client } = makeClient(server, { now: clock.now, budget, retry: { maxAttempts: 1 } });
+    await client.request({ method: 'GET', url: '/ok' });
+    await expect(client.request({ method: 'GET', url: '/fail' })).rejects.toMatchObject({ status: 500 });
+    await expect(client.request({ method: 'POST', url: '/reset' })).rejects.toBeInstanceOf(HttpNetworkError);
+    // Nothing in flight: the server's figure is taken as is, with no call counted after it.
+    budget.observe({ windows: [{ name: 'nearest', limit: 25, remaining: 10, resetAt: clock.now() + 5000 }] });
+    expect(budget.snapshot().windows).toEqual([
+      expect.objectContaining({ name: 'nearest', remaining: 10, source: 'server' }),
+    ]);
+  });
+
+  it("a 429's Retry-After holds every other call of the shared budget, not only the one retried", async () => {
+    const server = await serve((request, response) =>
+      request.index === 1
+        ? sendJson(response, 429, {}, { 'retry-after': '3' })
+        : sendJson(response, 200, { d: { results: [] } }),
+    );
+    const clock = createManualClock();
+    const budget = new RequestBudget('exact:it-client:retry-after', {
+      windows: [{ kind: 'sliding', name: 'minutely', limit: 60, windowMs: 60_000 }],
+      clock,
+    });
+    // No retries: the first call gives up on its 429; the second is another caller of the budget.
+    const { client } = makeClient(server, { now: clock.now, budget, retry: { maxAttempts: 1 } });
+    const refusedAt = clock.now();
+    await expect(client.request({ method: 'GET', url: '/first' })).rejects.toMatchObject({ status: 429 });
+    await client.request({ method: 'GET', url: '/second' });
+    expect(clock.sleeps).toEqual([3000]);
+    expect(clock.now()).toBe(refusedAt + 3000);
+    expect(server.requests.map((request) => request.url)).toEqual(['/first', '/second']);
+  });
+
   it('a daily window the server reports as spent stops the next call with resumeAt, without sending it', async () => {
     const clock = createManualClock();
     const dailyReset = nextUtcMidnight(clock.now());

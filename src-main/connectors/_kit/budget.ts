@@ -8,12 +8,22 @@
  *   with `resumeAt` when the wait would exceed `maxWaitMs` (a spent daily budget).
  * - `observe()` applies the server's rate-limit headers: until the server's reset time, the
  *   server's remaining count (minus calls we made since) is the truth, whatever we counted.
+ * - Several calls in flight at once (a pool of writes) keep it correct: checking and counting
+ *   a slot happen in one synchronous step, so N callers asking at once take N distinct slots;
+ *   `acquireLease()` marks the call in flight until released, so `observe()` counts the
+ *   OTHER calls still in flight as made since the answer (the server may not have seen them
+ *   yet). The latest answer always wins, even one that arrives out of order: keeping the
+ *   lowest figure instead would let one stale answer (a 429 storm's "0 left until the hour
+ *   resets") block every call long after the server says otherwise; an out-of-order answer
+ *   overstates what is left by fewer than the calls in flight, and a 429 then pauses all.
+ * - `pauseFor(ms)`: the server asked for a wait (429/503 Retry-After); no call of this budget
+ *   starts before it ends, so the other calls in flight do not run into the same refusal.
  * - Error budget per endpoint: the kit refuses the call that could bring the error count to
  *   `errorBudget.limit` within the window (Exact blocks the key for an hour beyond 10/hour).
  */
 import type { KitClock } from './clock';
 import { systemClock } from './clock';
-import { BudgetExhaustedError, ErrorBudgetExceededError } from './errors';
+import { BudgetExhaustedError, ErrorBudgetExceededError, SERVER_WAIT } from './errors';
 import type { ParsedRateLimits } from './rate-limits';
 
 export type BudgetWindowConfig =
@@ -53,6 +63,11 @@ export interface BudgetWindowSnapshot {
   source: 'local' | 'server';
 }
 
+/** One acquired call. Release it when the call has ended (answered or failed). */
+export interface BudgetLease {
+  release(): void;
+}
+
 export interface BudgetSnapshot {
   key: string;
   windows: BudgetWindowSnapshot[];
@@ -89,6 +104,10 @@ export class RequestBudget {
   readonly #errorTimes = new Map<string, number[]>();
   readonly #clock: KitClock;
   readonly #maxWaitMs: number;
+  /** Calls acquired and not yet released. */
+  readonly #inFlight = new Set<BudgetLease>();
+  /** Epoch ms before which no call starts (the server's Retry-After); 0 = no pause. */
+  #pausedUntil = 0;
 
   constructor(
     readonly key: string,
@@ -119,22 +138,44 @@ export class RequestBudget {
 
   /** Wait until a call is allowed and count it. `endpoint` enables the error-budget check. */
   async acquire(endpoint?: string): Promise<void> {
+    await this.#take(endpoint, false);
+  }
+
+  /**
+   * `acquire()` for a call that stays in flight until the lease is released (HttpClient does
+   * this for every attempt), so `observe()` knows which other calls the server may not have
+   * counted yet. Release it when the call has ended, answered or not.
+   */
+  acquireLease(endpoint?: string): Promise<BudgetLease> {
+    return this.#take(endpoint, true);
+  }
+
+  async #take(endpoint: string | undefined, inFlight: boolean): Promise<BudgetLease> {
     for (;;) {
       const now = this.#clock.now();
       if (endpoint !== undefined) this.#assertErrorBudget(endpoint, now);
       const { waitMs, windowName } = this.#longestWait(now);
       if (waitMs <= 0) {
+        // No await between the check, the count and the in-flight mark: concurrent callers
+        // cannot share a slot, and no answer is observed between counting and marking.
         this.#recordCall(now);
-        return;
+        const lease: BudgetLease = { release: () => this.#inFlight.delete(lease) };
+        if (inFlight) this.#inFlight.add(lease);
+        return lease;
       }
       if (waitMs > this.#maxWaitMs) throw new BudgetExhaustedError(this.key, windowName, now + waitMs);
       await this.#clock.sleep(waitMs);
     }
   }
 
-  /** Apply the server's view. Windows absent from `parsed` are unknown and left as they are. */
-  observe(parsed: ParsedRateLimits): void {
+  /**
+   * Apply the server's view from the answer to `answered` (a lease of this budget, if the call
+   * went through it). Windows absent from `parsed` are unknown and left as they are.
+   */
+  observe(parsed: ParsedRateLimits, answered?: BudgetLease): void {
     const now = this.#clock.now();
+    // The other calls in flight may reach the server after this answer was counted.
+    const othersInFlight = this.#inFlight.size - (answered && this.#inFlight.has(answered) ? 1 : 0);
     for (const window of parsed.windows) {
       // Without a reset time we cannot tell how long the server's count holds; keep our own.
       if (window.resetAt === null || window.resetAt <= now) continue;
@@ -148,9 +189,15 @@ export class RequestBudget {
         remaining: window.remaining,
         limit: window.limit,
         resetAt: window.resetAt,
-        callsSince: 0,
+        callsSince: othersInFlight,
       };
     }
+  }
+
+  /** The server asked for a wait (Retry-After on 429/503): no call starts for `ms`. */
+  pauseFor(ms: number): void {
+    if (!(ms > 0)) return;
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
   }
 
   /** Count a response against the endpoint's error budget if the vendor counts its status. */
@@ -216,14 +263,13 @@ export class RequestBudget {
       const waitMs = this.#waitFor(state, now);
       if (waitMs > longest.waitMs) longest = { waitMs, windowName: state.name };
     }
-    return longest;
+    const pausedMs = this.#pausedUntil - now;
+    return pausedMs > longest.waitMs ? { waitMs: pausedMs, windowName: SERVER_WAIT } : longest;
   }
 
   #waitFor(state: WindowState, now: number): number {
     this.#expire(state, now);
-    if (state.server) {
-      return state.server.remaining - state.server.callsSince > 0 ? 0 : state.server.resetAt - now;
-    }
+    if (state.server) return leftIn(state.server) > 0 ? 0 : state.server.resetAt - now;
     const config = state.config;
     if (!config) return 0;
     if (config.kind === 'fixed') return state.used < config.limit ? 0 : state.resetAt - now;
@@ -258,7 +304,7 @@ export class RequestBudget {
     this.#expire(state, now);
     const config = state.config;
     if (state.server) {
-      const remaining = Math.max(0, state.server.remaining - state.server.callsSince);
+      const remaining = Math.max(0, leftIn(state.server));
       const limit = state.server.limit ?? config?.limit ?? null;
       return {
         name: state.name,
@@ -287,6 +333,11 @@ export class RequestBudget {
       source: 'local',
     };
   }
+}
+
+/** Calls the server view still allows: its remaining minus our calls it has not counted. */
+function leftIn(view: ServerView): number {
+  return view.remaining - view.callsSince;
 }
 
 const budgets = new Map<string, RequestBudget>();

@@ -178,3 +178,110 @@ describe('nextUtcMidnight', () => {
     expect(nextUtcMidnight(Date.UTC(2026, 0, 31))).toBe(Date.UTC(2026, 1, 1));
   });
 });
+
+/** A clock whose sleepers wake only when the test moves time: concurrent waits stay visible. */
+function steppedClock(start = Date.UTC(2026, 0, 15, 9)): {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  advance(ms: number): void;
+} {
+  let now = start;
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  return {
+    now: () => now,
+    sleep: (ms) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
+    advance(ms) {
+      now += ms;
+      for (const sleeper of sleepers.splice(0)) {
+        if (sleeper.at <= now) sleeper.wake();
+        else sleepers.push(sleeper);
+      }
+    },
+  };
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 10; i += 1) await Promise.resolve();
+};
+
+describe('RequestBudget with several calls in flight', () => {
+  it('gives N callers asking at once N distinct slots and never more than the window holds', async () => {
+    const clock = steppedClock();
+    const budget = new RequestBudget('concurrent-slots', {
+      windows: [{ kind: 'sliding', name: 'spike', limit: 3, windowMs: 10_000 }],
+      clock,
+    });
+    const grantedAt: number[] = [];
+    const all = Promise.all(
+      Array.from({ length: 8 }, () => budget.acquire().then(() => grantedAt.push(clock.now()))),
+    );
+    await flush();
+    expect(grantedAt).toHaveLength(3);
+    clock.advance(9_999);
+    await flush();
+    expect(grantedAt).toHaveLength(3);
+    clock.advance(1);
+    await flush();
+    expect(grantedAt).toHaveLength(6);
+    clock.advance(10_000);
+    await all;
+    const start = grantedAt[0] as number;
+    expect(grantedAt.map((at) => at - start)).toEqual([0, 0, 0, 10_000, 10_000, 10_000, 20_000, 20_000]);
+  });
+
+  it('observe(): counts the other calls still in flight as not yet seen by the server', async () => {
+    const clock = createManualClock();
+    const budget = new RequestBudget('in-flight-observe', { windows: [], clock });
+    const leases = await Promise.all([0, 1, 2, 3].map(() => budget.acquireLease()));
+    // The answer to the first call says 10 left; three other calls may not be counted in it.
+    budget.observe({ windows: [{ name: 'nearest', limit: 25, remaining: 10, resetAt: clock.now() + 5000 }] }, leases[0]);
+    expect(budget.snapshot().windows[0]).toMatchObject({ remaining: 7, source: 'server' });
+    for (const lease of leases) lease.release();
+    // Released leases are no longer in flight: a later answer counts only what is.
+    const next = await budget.acquireLease();
+    budget.observe({ windows: [{ name: 'nearest', limit: 25, remaining: 5, resetAt: clock.now() + 5000 }] }, next);
+    expect(budget.snapshot().windows[0]).toMatchObject({ remaining: 5 });
+  });
+
+  it('observe(): the latest answer wins, even when it says more is left than the view before it', async () => {
+    const clock = createManualClock();
+    const budget = new RequestBudget('latest-wins', { windows: [], clock });
+    // A 429 storm's answer: nothing left until the hour resets.
+    budget.observe({ windows: [{ name: 'nearest', limit: 3600, remaining: 0, resetAt: clock.now() + 3_600_000 }] });
+    expect(budget.snapshot().nextAllowedAt).toBe(clock.now() + 3_600_000);
+    // The storm is over and the server says so: calls flow again at once.
+    budget.observe({ windows: [{ name: 'nearest', limit: 25, remaining: 24, resetAt: clock.now() + 10_000 }] });
+    expect(budget.snapshot().windows[0]).toMatchObject({ remaining: 24 });
+    await budget.acquire();
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("pauseFor(): the server's Retry-After holds every caller, whatever the windows allow", async () => {
+    const clock = steppedClock();
+    const budget = new RequestBudget('paused', {
+      windows: [{ kind: 'sliding', name: 'spike', limit: 100, windowMs: 10_000 }],
+      clock,
+    });
+    budget.pauseFor(3000);
+    budget.pauseFor(1000); // a shorter wait does not shorten the longer one
+    let granted = 0;
+    const all = Promise.all([0, 1, 2].map(() => budget.acquire().then(() => (granted += 1))));
+    await flush();
+    expect(granted).toBe(0);
+    expect(budget.snapshot().nextAllowedAt).toBe(clock.now() + 3000);
+    clock.advance(3000);
+    await all;
+    expect(granted).toBe(3);
+  });
+
+  it('pauseFor(): a wait beyond maxWaitMs throws BudgetExhaustedError naming the retry-after', async () => {
+    const clock = createManualClock();
+    const budget = new RequestBudget('paused-long', { windows: [], clock, maxWaitMs: 1000 });
+    budget.pauseFor(5000);
+    const error = await budget.acquire().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'BudgetExhaustedError', window: 'retry-after', resumeAt: clock.now() + 5000 });
+    expect((error as Error).message).toBe(
+      `Request budget paused-long is paused: the server asked to wait (Retry-After) until ${new Date(clock.now() + 5000).toISOString()}`,
+    );
+  });
+});

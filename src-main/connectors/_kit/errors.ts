@@ -107,6 +107,9 @@ export class HttpStatusError extends KitError {
 /** HTTP 401: never retried by the kit; the caller's auth layer refreshes or asks to reconnect. */
 export class UnauthorizedError extends HttpStatusError {}
 
+/** BudgetExhaustedError's `window` when the wait is the server's Retry-After, not a window. */
+export const SERVER_WAIT = 'retry-after';
+
 export class BudgetExhaustedError extends KitError {
   constructor(
     readonly budgetKey: string,
@@ -114,8 +117,11 @@ export class BudgetExhaustedError extends KitError {
     /** Epoch ms when a call will be allowed again (the scheduler's next safe run). */
     readonly resumeAt: number,
   ) {
+    const next = new Date(resumeAt).toISOString();
     super(
-      `Request budget ${budgetKey} has no ${window} calls left; next call allowed at ${new Date(resumeAt).toISOString()}`,
+      window === SERVER_WAIT
+        ? `Request budget ${budgetKey} is paused: the server asked to wait (Retry-After) until ${next}`
+        : `Request budget ${budgetKey} has no ${window} calls left; next call allowed at ${next}`,
     );
   }
 }

@@ -15,7 +15,7 @@
  * connection, connect timeout) are retried for every method: the server saw nothing.
  */
 import { Agent, errors as undiciErrors } from 'undici';
-import type { RequestBudget } from './budget';
+import type { BudgetLease, RequestBudget } from './budget';
 import type { RequestCounters } from './counters';
 import { requestCounters } from './counters';
 import {
@@ -98,6 +98,8 @@ export const defaultMaxResponseBytes = 32 * 1024 * 1024;
 
 const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'OPTIONS']);
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Statuses whose Retry-After asks every caller of the API to wait (rate limit, overload). */
+const SERVER_WAIT_STATUSES = new Set([429, 503]);
 /** Network failures worth another try; ENOTFOUND or TLS errors will not heal by retrying. */
 const TRANSIENT_NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -209,7 +211,7 @@ export class HttpClient {
     attempt: number,
   ): Promise<HttpResponse> {
     const budget = this.#options.budget;
-    await budget?.acquire(endpoint);
+    const lease = await budget?.acquireLease(endpoint);
     const startedAt = performance.now();
     let status: number | null = null;
     try {
@@ -225,12 +227,14 @@ export class HttpClient {
       const text = await this.#readBody(url, response.body, responseHeaders);
       const result = makeResponse(status, responseHeaders, text, url.href);
       this.#finish(method, url, attempt, startedAt, status);
-      return this.#checkStatus(method, url, result, attempt, endpoint);
+      return this.#checkStatus(method, url, result, attempt, endpoint, lease);
     } catch (error) {
       if (error instanceof HttpStatusError) throw error;
       const kitError = toKitError(error, url.host, this.#timeouts);
       this.#finish(method, url, attempt, startedAt, status, kitError);
       throw kitError;
+    } finally {
+      lease?.release();
     }
   }
 
@@ -240,13 +244,16 @@ export class HttpClient {
     response: HttpResponse,
     attempt: number,
     endpoint: string,
+    lease: BudgetLease | undefined,
   ): HttpResponse {
     const budget = this.#options.budget;
     const parser = this.#options.rateLimitParser;
-    if (budget && parser) budget.observe(parser(response.headers));
+    if (budget && parser) budget.observe(parser(response.headers), lease);
     budget?.recordResponse(endpoint, response.status);
     if (response.status >= 200 && response.status < 300) return response;
     const retryAfterMs = serverSuggestedDelayMs(response.headers, parser, this.#now());
+    // The server's wait applies to the whole key: the other calls in flight must not start anew.
+    if (retryAfterMs !== null && SERVER_WAIT_STATUSES.has(response.status)) budget?.pauseFor(retryAfterMs);
     const ErrorClass = response.status === 401 ? UnauthorizedError : HttpStatusError;
     throw new ErrorClass(method, url.href, response, attempt, retryAfterMs);
   }
