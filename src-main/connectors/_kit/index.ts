@@ -6,6 +6,7 @@ export { RequestCounters, requestCounters, statusClassOf } from './counters';
 export type { TimeoutPhase } from './errors';
 export {
   BudgetExhaustedError,
+  SERVER_WAIT,
   ErrorBudgetExceededError,
   HostNotAllowedError,
   HttpNetworkError,
@@ -42,12 +43,14 @@ export {
 } from './rate-limits';
 export type {
   BudgetConfig,
+  BudgetLease,
   BudgetSnapshot,
   BudgetWindowConfig,
   BudgetWindowSnapshot,
   ErrorBudgetConfig,
 } from './budget';
 export { RequestBudget, getBudget, nextUtcMidnight } from './budget';
+export { forEachConcurrently } from './pool';
 export type { LogLevel, LogSink, Logger, LoggerOptions } from './log';
 export { REDACTED, createLogger, redactString, redactValue, registerSecret, silentLogger } from './log';
 export type { PaginateOptions } from './paginate';

@@ -69,7 +69,7 @@ export const DEFAULT_PER_PAGE = 1000;
 /** §2.5: sync actions take at most 1000 items per call. */
 export const SYNC_MAX_ITEMS = 1000;
 
-/** The company id is missing or malformed: nothing was sent. */
+/** A connection setting (company id, write concurrency) is missing or malformed: nothing was sent. */
 export class ProcoreConfigError extends Error {
   override readonly name = 'ProcoreConfigError';
 }

@@ -8,7 +8,7 @@ import type { ConnectionTestResult, Connector } from '../connector';
 import type { BudgetWindowSnapshot, RequestBudget } from '../_kit';
 import type { TokenSet } from '../../../src-shared/domain/auth';
 import type { ProcoreClientContext } from './client';
-import { ProcoreClient, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
+import { ProcoreClient, ProcoreConfigError, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
 import { costCodeIndex, lineItemTypeIndex, projectFromWire, vendorFromWire } from './mappers';
 import type {
   CommitmentUpsert,
@@ -69,16 +69,32 @@ export interface ProcoreConnector extends Connector {
 }
 
 const DEFAULT_IDS_PER_READ = 100;
+export const DEFAULT_WRITE_CONCURRENCY = 4;
+/** More parallel calls buy nothing under Procore's spike window (25 per 10 s by default). */
+export const MAX_WRITE_CONCURRENCY = 16;
+
+/** `settings.writeConcurrency`, checked: a whole number from 1 to 16 (default 4). */
+function writeConcurrencyOf(settings: ProcoreSettings): number {
+  const value = settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_WRITE_CONCURRENCY))
+    throw new ProcoreConfigError(
+      `The Procore write concurrency (calls in flight at once) must be a whole number from 1 to ${MAX_WRITE_CONCURRENCY}, got ${String(value)}.`,
+    );
+  return value;
+}
 
 export function createProcoreConnector(
   ctx: ProcoreClientContext,
   settings: ProcoreSettings,
 ): ProcoreConnector {
+  // Checked before the client exists: a refused setting leaves no connection pool behind.
+  const writeConcurrency = writeConcurrencyOf(settings);
   const client = new ProcoreClient(ctx, settings);
   const options: UpsertOptions = {
     companyId: client.companyId,
     chunkSize: settings.syncChunkSize ?? SYNC_MAX_ITEMS,
     idsPerRead: settings.idsPerRead ?? DEFAULT_IDS_PER_READ,
+    writeConcurrency,
   };
 
   const listProjects = async (): Promise<ProcoreProject[]> =>

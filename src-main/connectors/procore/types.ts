@@ -38,6 +38,12 @@ export interface ProcoreSettings {
   syncChunkSize?: number;
   /** Ids per verification read (`filters[id][]=…` in the URL); default 100 keeps URLs < 4 KB. */
   idsPerRead?: number;
+  /**
+   * Commitment line-item syncs in flight at once (one call per commitment, §2.5); a whole
+   * number from 1 to 16, default 4. 1 = strictly one call after another. Every call still
+   * passes the company's rate budget, so this speeds up latency-bound runs, never the limits.
+   */
+  writeConcurrency?: number;
   /** Budget pacing and retry waits; tests inject a clock that moves simulator time. */
   clock?: KitClock;
   retry?: Partial<RetryPolicy>;

@@ -10,6 +10,7 @@
  * `idsPerRead` headers and proves Procore's total equals what was sent, to the cent.
  */
 import type { Decimal } from '../../../src-shared/domain/money';
+import { forEachConcurrently } from '../_kit';
 import type { ProcoreClient } from './client';
 import { SYNC_MAX_ITEMS, explainProcoreFailure, isSessionFatal, isWholeCallRefusal } from './client';
 import {
@@ -62,6 +63,8 @@ export interface UpsertOptions {
   companyId: string;
   chunkSize: number;
   idsPerRead: number;
+  /** Commitment line syncs in flight at once (validated by the connector: 1..16). */
+  writeConcurrency: number;
 }
 
 /** Results in input order; every input gets exactly one. */
@@ -115,7 +118,10 @@ export async function upsertCommitments(
   const written = await syncHeaders(book, prepared, 'commitment', options, (chunk) =>
     client.syncCommitments(projectId, chunk),
   );
-  for (const target of written) {
+  // One line sync per commitment (no batch across commitments exists, §2.5). The calls are
+  // independent, so up to `writeConcurrency` run at once; each records only on its own parent.
+  // A session-fatal error stops new calls, lets the running ones settle, then is rethrown.
+  await forEachConcurrently(written, options.writeConcurrency, async (target) => {
     const entries = target.input.lines.map((line) => ({ parent: target, line: lineToWire(line) }));
     await syncLines(
       entries,
@@ -123,7 +129,7 @@ export async function upsertCommitments(
       (chunk) => client.syncCommitmentLines(projectId, target.targetId, chunk),
       'commitment',
     );
-  }
+  });
   await verifyTotals(book, written, 'commitment', options, (ids) =>
     client.listCommitments(projectId, { ids }),
   );
