@@ -4,14 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KeytarCredentialStore } from './credentials';
 import { registerIpc } from './electron/ipc';
-import { startBackgroundSync } from './electron/tray';
+import { startBackgroundSync, type BackgroundSync } from './electron/tray';
 import { quitWhenAllWindowsClosed } from './engine/scheduler/tray-menu';
 
 /** Set once the tray and schedule are up; decides what closing the last window does. */
 let backgroundSyncRunning = false;
 import { appPageUrl, createMainWindow } from './electron/window';
 import { createAppContext } from './host/app-context';
-import { attachEngine } from './host/engine-host';
+import { startEngineHost } from './host/engine-host';
 import { DATA_DIR_ENV, resolveDataDir } from './store/paths';
 
 /**
@@ -57,22 +57,20 @@ function start(): void {
   const pageUrl = appPageUrl(indexHtmlPath);
   const unregisterIpc = registerIpc(ctx, pageUrl);
   if (!process.argv.includes('--hidden')) createMainWindow({ preloadPath, indexHtmlPath });
-  // The engine comes up behind the window: its simulators or sign-ins must not delay the UI.
-  const engine = attachEngine(ctx, {
+  // Tray + schedule + wake-from-sleep (issue 6). Login items exist on macOS and Windows only;
+  // a login start passes --hidden so the app comes up in the tray without a window.
+  const loginItems = process.platform === 'darwin' || process.platform === 'win32';
+  let background: BackgroundSync | null = null;
+  // The engine comes up behind the window: its simulators or sign-ins must not delay the UI. The
+  // host keeps live sign-ins alive even while the flow cannot run, and attaches the engine once
+  // a connection made in the window completes the flow; the tray schedule starts with it.
+  const engine = startEngineHost(ctx, {
     // Sign-in keep-alive notices (about to expire, sign in again) as desktop notifications.
     onNotice: (notice) => {
       if (Notification.isSupported()) new Notification(notice).show();
     },
-  }).catch((error: unknown) => {
-    ctx.log.error('the sync engine failed to start', { error });
-    return null;
-  });
-  // Tray + schedule + wake-from-sleep (issue 6). Login items exist on macOS and Windows only;
-  // a login start passes --hidden so the app comes up in the tray without a window.
-  const loginItems = process.platform === 'darwin' || process.platform === 'win32';
-  const background = engine
-    .then(() =>
-      startBackgroundSync(ctx.engine, {
+    onAttached: () => {
+      background = startBackgroundSync(ctx.engine, {
         onOpen: () => (BrowserWindow.getAllWindows()[0] ?? createMainWindow({ preloadPath, indexHtmlPath })).show(),
         onQuit: () => app.quit(),
         ...(loginItems
@@ -83,20 +81,27 @@ function start(): void {
               },
             }
           : {}),
-      }),
-    )
-    .then((b) => {
-      backgroundSyncRunning = b !== null;
-      return b;
-    })
-    .catch((error: unknown) => (ctx.log.error('background sync failed to start', { error }), null));
+      });
+      backgroundSyncRunning = background !== null;
+    },
+  }).catch((error: unknown) => {
+    ctx.log.error('the sync engine host failed to start', { error });
+    return null;
+  });
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preloadPath, indexHtmlPath });
   });
   app.on('will-quit', () => {
     unregisterIpc();
-    void background.then((b) => b?.stop()).then(() => engine).then((f1) => f1?.close()).finally(() => ctx.close());
+    // The schedule stops (waiting for a run in progress) before the engine under it closes.
+    void engine
+      .then(async (host) => {
+        await host?.attachSettled();
+        await background?.stop();
+        await host?.close();
+      })
+      .finally(() => ctx.close());
   });
 }
 

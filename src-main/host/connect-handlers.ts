@@ -10,7 +10,8 @@ import {
   connectProcore,
   LIVE_EXACT_ID,
   LIVE_PROCORE_ID,
-  openLiveConnectors,
+  openLiveExact,
+  openLiveProcore,
   type LiveDeps,
 } from './live-connections';
 
@@ -169,21 +170,15 @@ export async function testConnection(
       ok: false,
       problem: `“${connection.label}” was added by hand; only connections made with “Connect to Exact Online” or “Connect Procore” can be tested.`,
     };
-  const partnerId = connection.id === LIVE_EXACT_ID ? LIVE_PROCORE_ID : LIVE_EXACT_ID;
-  if (!ctx.store.connections.get(partnerId))
-    // openLiveConnectors opens the Exact Online and Procore pair together.
-    return {
-      ok: false,
-      problem: `The check opens Exact Online and Procore together: connect ${partnerId === LIVE_EXACT_ID ? 'Exact Online' : 'Procore'} as well, then test again.`,
-    };
-  const live = openLiveConnectors(liveDeps(ctx));
+  // The process's own custodian of the connection (shared with the keep-alive and the engine).
+  const live = connection.id === LIVE_EXACT_ID ? openLiveExact(liveDeps(ctx)) : openLiveProcore(liveDeps(ctx));
   try {
-    const result = await (connection.id === LIVE_EXACT_ID ? live.exact : live.procore).testConnection();
+    const result = await live.connector.testConnection();
     return result.ok
       ? { ok: true, detail: result.detail }
       : { ok: false, problem: redactString(result.problem) };
   } finally {
-    await Promise.all([live.exact.close(), live.procore.close()]);
+    await live.connector.close();
   }
 }
 

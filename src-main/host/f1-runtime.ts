@@ -15,7 +15,7 @@ import { generateWorld } from '../sandbox/seed/world';
 import type { Store } from '../store/db';
 import type { Connection } from '../store/repos/connections';
 import type { CredentialStore } from '../credentials';
-import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveConnectors } from './live-connections';
+import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveExact, openLiveProcore } from './live-connections';
 import { settingsCounter } from './token-call-counter';
 import type { CustodiedConnection } from './token-keep-alive';
 
@@ -179,25 +179,28 @@ function counting(): () => { exact: number; procore: number } {
   });
 }
 
-/** F1 over the stored live connections; tokens and client secrets come from the keychain. */
+/**
+ * F1 over the stored live connections; tokens and client secrets come from the keychain. The
+ * custodians are the process's shared ones (LiveCustody): the keep-alive and "Test connection"
+ * hold the same, so one connection never has two refreshers here.
+ */
 function openLiveF1Runtime(opts: F1RuntimeOptions): F1Runtime {
   if (!opts.credentials)
     throw new F1NotConfiguredError('The live connections need the OS keychain, which this process was not given.');
-  const live = openLiveConnectors({ store: opts.store, credentials: opts.credentials, log: opts.log, dataDir: opts.dataDir });
+  const deps = { store: opts.store, credentials: opts.credentials, log: opts.log, dataDir: opts.dataDir };
+  const exact = openLiveExact(deps);
+  const procore = openLiveProcore(deps);
   return {
-    deps: { store: opts.store, exact: live.exact, procore: procoreTarget(live.procore), exactConnectionId: live.exactConnection.id },
-    exact: live.exact,
-    procore: live.procore,
-    exactConnection: live.exactConnection,
-    procoreConnection: live.procoreConnection,
-    custody: [
-      { id: live.exactConnection.id, label: live.exactConnection.label, custodian: live.exactCustodian },
-      { id: live.procoreConnection.id, label: live.procoreConnection.label, custodian: live.procoreCustodian },
-    ],
+    deps: { store: opts.store, exact: exact.connector, procore: procoreTarget(procore.connector), exactConnectionId: exact.connection.id },
+    exact: exact.connector,
+    procore: procore.connector,
+    exactConnection: exact.connection,
+    procoreConnection: procore.connection,
+    custody: [exact, procore].map(({ connection, custodian }) => ({ id: connection.id, label: connection.label, custodian })),
     apiCalls: counting(),
     close: async () => {
-      await live.exact.close();
-      await live.procore.close();
+      await exact.connector.close();
+      await procore.connector.close();
     },
   };
 }
@@ -210,15 +213,20 @@ export async function openF1Runtime(opts: F1RuntimeOptions): Promise<F1Runtime> 
     ({ exact: exactConnection, procore: procoreConnection } = ensureSandboxConnections(store, opts.sandbox));
   } else {
     // The user's own accounts win over the sandbox when both are configured.
-    const live = store.connections.get(LIVE_EXACT_ID) && store.connections.get(LIVE_PROCORE_ID);
-    if (live) return openLiveF1Runtime(opts);
+    const liveExact = store.connections.get(LIVE_EXACT_ID);
+    const liveProcore = store.connections.get(LIVE_PROCORE_ID);
+    if (liveExact && liveProcore) return openLiveF1Runtime(opts);
     const pick = (system: string): Connection | undefined =>
       store.connections.list().find((c) => c.system === system && c.mode === 'sandbox');
     const e = pick('exact-online');
     const p = pick('procore');
     if (!e || !p)
       throw new F1NotConfiguredError(
-        'Exact Online → Procore needs an Exact Online and a Procore connection: `npx ml-connector connect exact-online …` and `connect procore …`, or try it on the sandbox with `npx ml-connector sync exact-procore --sandbox`.',
+        liveExact
+          ? 'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections (or `npx ml-connector connect procore …`).'
+          : liveProcore
+            ? 'Procore is connected; Exact Online → Procore also needs Exact Online: connect it under Connections (or `npx ml-connector connect exact-online …`).'
+            : 'Exact Online → Procore needs an Exact Online and a Procore connection: `npx ml-connector connect exact-online …` and `connect procore …`, or try it on the sandbox with `npx ml-connector sync exact-procore --sandbox`.',
       );
     exactConnection = e;
     procoreConnection = p;

@@ -3,6 +3,7 @@ import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, exactCustodyPolicy, To
 import { fileLock } from '../auth/file-lock';
 import { startAuthorization, type PendingAuthorization } from '../auth/loopback';
 import type { Logger } from '../connectors/_kit';
+import type { AccessTokenProvider } from '../connectors/connector';
 import { createExactOnlineConnector, exactHostFor, type ExactMe, type ExactOnlineConnector, type ExactRegion } from '../connectors/exact-online';
 import { createProcoreConnector, PROCORE_ENVIRONMENTS, type ProcoreConnector } from '../connectors/procore';
 import { connectionAccount, type CredentialStore } from '../credentials';
@@ -10,6 +11,7 @@ import type { Store } from '../store/db';
 import type { Connection } from '../store/repos/connections';
 import { join } from 'node:path';
 import { settingsCounter } from './token-call-counter';
+import type { CustodiedConnection } from './token-keep-alive';
 
 /**
  * Live connections: the user's own Exact Online and Procore. Secrets (client secrets, token
@@ -55,7 +57,7 @@ interface ExactSettings {
   division?: number;
 }
 
-function exactConnector(deps: LiveDeps, settings: ExactSettings, custody: { current?: TokenCustodian }): ExactOnlineConnector {
+function exactConnector(deps: LiveDeps, settings: ExactSettings, custodian: () => TokenCustodian): ExactOnlineConnector {
   const baseUrl = settings.baseUrl ?? exactHostFor(settings.region);
   return createExactOnlineConnector(
     {
@@ -63,8 +65,8 @@ function exactConnector(deps: LiveDeps, settings: ExactSettings, custody: { curr
       allowedHosts: [new URL(baseUrl).hostname],
       logger: deps.log,
       tokens: {
-        getAccessToken: () => custody.current!.getAccessToken(),
-        handleUnauthorized: (t) => custody.current!.handleUnauthorized(t),
+        getAccessToken: () => custodian().getAccessToken(),
+        handleUnauthorized: (t) => custodian().handleUnauthorized(t),
       },
     },
     { region: settings.region, baseUrl, division: settings.division ?? 1, clientId: settings.clientId },
@@ -83,20 +85,32 @@ export function exactPolicyFromSettings(settings: Record<string, unknown> | unde
   return exactCustodyPolicy(days);
 }
 
-function exactCustodian(deps: LiveDeps, connectionId: string, exact: () => ExactOnlineConnector): TokenCustodian {
-  return new TokenCustodian({
-    connectionId,
-    vault: keychainVault(deps.credentials, connectionId),
-    policy: exactPolicyFromSettings(deps.store.connections.get(connectionId)?.settings),
-    lock: fileLock(join(deps.dataDir, 'locks', `${connectionId}.lock`)),
-    tokenCalls: settingsCounter(deps.store, connectionId),
+function exactCustodian(deps: LiveDeps): TokenCustodian {
+  const custodian: TokenCustodian = new TokenCustodian({
+    connectionId: LIVE_EXACT_ID,
+    vault: keychainVault(deps.credentials, LIVE_EXACT_ID),
+    policy: exactPolicyFromSettings(deps.store.connections.get(LIVE_EXACT_ID)?.settings),
+    lock: fileLock(join(deps.dataDir, 'locks', `${LIVE_EXACT_ID}.lock`)),
+    tokenCalls: settingsCounter(deps.store, LIVE_EXACT_ID),
     refresh: async (current) => {
       if (!current?.refreshToken) throw new Error('Exact Online is not signed in. Connect again.');
-      const clientSecret = await requireSecret(deps.credentials, connectionId, 'clientSecret', 'The Exact Online client secret');
-      return exact().refreshTokens({ refreshToken: current.refreshToken, clientSecret, accessTokenExpiresAt: current.accessTokenExpiresAt });
+      const clientSecret = await requireSecret(deps.credentials, LIVE_EXACT_ID, 'clientSecret', 'The Exact Online client secret');
+      // A connector for this one call, from the settings as stored now: a new sign-in may have
+      // changed the app (client id) or the host since this custodian was made.
+      const exact = exactConnector(deps, storedExactSettings(deps.store), () => custodian);
+      try {
+        return await exact.refreshTokens({ refreshToken: current.refreshToken, clientSecret, accessTokenExpiresAt: current.accessTokenExpiresAt });
+      } finally {
+        await exact.close();
+      }
     },
-    onStateChange: (state) => deps.store.connections.setStatus(connectionId, state),
+    onStateChange: (state) => deps.store.connections.setStatus(LIVE_EXACT_ID, state),
   });
+  return custodian;
+}
+
+function storedExactSettings(store: Store): ExactSettings {
+  return store.connections.require(LIVE_EXACT_ID).settings as unknown as ExactSettings;
 }
 
 export interface ConnectExactRequest extends ExactSettings {
@@ -115,8 +129,9 @@ export interface ConnectExactRequest extends ExactSettings {
  */
 export async function connectExactOnline(deps: LiveDeps, req: ConnectExactRequest): Promise<{ connection: Connection; me: ExactMe }> {
   const settings: ExactSettings = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}) };
-  const custody: { current?: TokenCustodian } = {};
-  const exact = exactConnector(deps, settings, custody);
+  // The process's one Exact custodian (see LiveCustody), made once the connection row exists.
+  const custodian = (): TokenCustodian => liveCustody(deps).custodian(LIVE_EXACT_ID);
+  const exact = exactConnector(deps, settings, custodian);
   const pending = await startAuthorization({
     authorizeEndpoint: exact.authorizeEndpoint(),
     clientId: req.clientId,
@@ -135,8 +150,7 @@ export async function connectExactOnline(deps: LiveDeps, req: ConnectExactReques
   settingsCounter(deps.store, LIVE_EXACT_ID).increment(new Date().toISOString().slice(0, 10));
   const tokens = await exact.exchangeCode({ code: grant.code, codeVerifier: grant.pkce.verifier, redirectUri: grant.redirectUri, clientSecret: req.clientSecret });
   await deps.credentials.set(connectionAccount(LIVE_EXACT_ID, 'clientSecret'), req.clientSecret);
-  custody.current = exactCustodian(deps, LIVE_EXACT_ID, () => exact);
-  await custody.current.acceptNewGrant(tokens);
+  await custodian().acceptNewGrant(tokens);
 
   const me = await exact.me();
   const division = req.division ?? me.currentDivision;
@@ -160,27 +174,51 @@ export interface ConnectProcoreRequest {
   authBaseUrl?: string;
 }
 
-function procoreConnector(deps: LiveDeps, s: { companyId: string; apiBaseUrl: string; authBaseUrl: string }, custody: { current?: TokenCustodian }): ProcoreConnector {
+interface ProcoreSettings {
+  companyId: string;
+  apiBaseUrl: string;
+  authBaseUrl: string;
+  clientId: string;
+}
+
+function procoreConnector(deps: LiveDeps, s: Omit<ProcoreSettings, 'clientId'>, tokens: AccessTokenProvider): ProcoreConnector {
   return createProcoreConnector(
     {
       baseUrl: s.apiBaseUrl,
       allowedHosts: [...new Set([new URL(s.apiBaseUrl).hostname, new URL(s.authBaseUrl).hostname])],
       logger: deps.log,
-      tokens: { getAccessToken: () => custody.current!.getAccessToken(), handleUnauthorized: (t) => custody.current!.handleUnauthorized(t) },
+      tokens,
     },
     { companyId: s.companyId, apiBaseUrl: s.apiBaseUrl, authBaseUrl: s.authBaseUrl },
   );
 }
 
-function procoreCustodian(deps: LiveDeps, connectionId: string, procore: () => ProcoreConnector, clientId: string): TokenCustodian {
-  return new TokenCustodian({
-    connectionId,
-    vault: keychainVault(deps.credentials, connectionId),
+/**
+ * Client credentials (DMSA): a new token costs nothing and rotates nothing, so no lock and no
+ * call cap. Each token call uses a connector made from `settings()` at that moment.
+ */
+function procoreCustodian(deps: LiveDeps, settings: () => ProcoreSettings): TokenCustodian {
+  const custodian: TokenCustodian = new TokenCustodian({
+    connectionId: LIVE_PROCORE_ID,
+    vault: keychainVault(deps.credentials, LIVE_PROCORE_ID),
     policy: CLIENT_CREDENTIALS_POLICY,
-    refresh: async () =>
-      procore().requestToken({ clientId, clientSecret: await requireSecret(deps.credentials, connectionId, 'clientSecret', 'The Procore client secret') }),
-    onStateChange: (state) => deps.store.connections.setStatus(connectionId, state),
+    refresh: async () => {
+      const clientSecret = await requireSecret(deps.credentials, LIVE_PROCORE_ID, 'clientSecret', 'The Procore client secret');
+      const current = settings();
+      const procore = procoreConnector(deps, current, custodian);
+      try {
+        return await procore.requestToken({ clientId: current.clientId, clientSecret });
+      } finally {
+        await procore.close();
+      }
+    },
+    onStateChange: (state) => deps.store.connections.setStatus(LIVE_PROCORE_ID, state),
   });
+  return custodian;
+}
+
+function storedProcoreSettings(store: Store): ProcoreSettings {
+  return store.connections.require(LIVE_PROCORE_ID).settings as unknown as ProcoreSettings;
 }
 
 /** Stores a Procore DMSA connection (client credentials) after proving it works. */
@@ -197,9 +235,12 @@ export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest)
   const connection = existing
     ? deps.store.connections.update(LIVE_PROCORE_ID, { settings: { ...existing.settings, ...settings } })
     : deps.store.connections.create({ id: LIVE_PROCORE_ID, system: 'procore', label: 'Procore', mode: 'live', settings });
-  const custody: { current?: TokenCustodian } = {};
-  const procore = procoreConnector(deps, hosts, custody);
-  custody.current = procoreCustodian(deps, LIVE_PROCORE_ID, () => procore, req.clientId);
+  // A custodian of its own, not the process's shared one (LiveCustody): that one may still hold
+  // a token from the earlier credentials, which would hide a wrong secret. Client-credentials
+  // tokens do not rotate, so a second custodian cannot break anything; the shared one picks up
+  // the new token from the keychain at its next 401.
+  const custodian = procoreCustodian(deps, () => settings);
+  const procore = procoreConnector(deps, hosts, custodian);
   try {
     const test = await procore.testConnection();
     if (!test.ok) throw new Error(test.problem);
@@ -216,25 +257,79 @@ export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest)
   }
 }
 
-/** Connectors for the stored live connections, with keychain-backed token custody. */
-export function openLiveConnectors(deps: LiveDeps): {
-  exact: ExactOnlineConnector;
-  procore: ProcoreConnector;
-  exactConnection: Connection;
-  procoreConnection: Connection;
-  /** The custodians behind the connectors (keep-alive, sign-in expiry). */
-  exactCustodian: TokenCustodian;
-  procoreCustodian: TokenCustodian;
-} {
-  const exactConnection = deps.store.connections.require(LIVE_EXACT_ID);
-  const procoreConnection = deps.store.connections.require(LIVE_PROCORE_ID);
-  const es = exactConnection.settings as unknown as ExactSettings & { division: number };
-  const exactCustody: { current?: TokenCustodian } = {};
-  const exact = exactConnector(deps, es, exactCustody);
-  exactCustody.current = exactCustodian(deps, LIVE_EXACT_ID, () => exact);
-  const ps = procoreConnection.settings as unknown as { companyId: string; apiBaseUrl: string; authBaseUrl: string; clientId: string };
-  const procoreCustody: { current?: TokenCustodian } = {};
-  const procore = procoreConnector(deps, ps, procoreCustody);
-  procoreCustody.current = procoreCustodian(deps, LIVE_PROCORE_ID, () => procore, ps.clientId);
-  return { exact, procore, exactConnection, procoreConnection, exactCustodian: exactCustody.current, procoreCustodian: procoreCustody.current };
+/** A stored live connection, opened: its connector and the process's custodian of its tokens. */
+export interface LiveConnection<C> {
+  connection: Connection;
+  connector: C;
+  custodian: TokenCustodian;
+}
+
+/** The live Exact Online connection on its own (Procore need not be connected). */
+export function openLiveExact(deps: LiveDeps): LiveConnection<ExactOnlineConnector> {
+  const connection = deps.store.connections.require(LIVE_EXACT_ID);
+  const custodian = liveCustody(deps).custodian(LIVE_EXACT_ID);
+  return { connection, custodian, connector: exactConnector(deps, connection.settings as unknown as ExactSettings, () => custodian) };
+}
+
+/** The live Procore connection on its own (Exact Online need not be connected). */
+export function openLiveProcore(deps: LiveDeps): LiveConnection<ProcoreConnector> {
+  const connection = deps.store.connections.require(LIVE_PROCORE_ID);
+  const custodian = liveCustody(deps).custodian(LIVE_PROCORE_ID);
+  return { connection, custodian, connector: procoreConnector(deps, connection.settings as unknown as ProcoreSettings, custodian) };
+}
+
+type LiveConnectionId = typeof LIVE_EXACT_ID | typeof LIVE_PROCORE_ID;
+
+/**
+ * One token custodian per live connection for everything in this process that uses the same
+ * store: the keep-alive, the sync engine, "Test connection" and a new Exact sign-in. Exact rotates
+ * the refresh token on every refresh and a second refresh with the old one kills the grant, so
+ * two custodians of one connection must never race (the file lock and re-read inside custody
+ * make that safe across processes; one custodian makes it single-flight in this one).
+ *
+ * Custodians are made on first use and live as long as the store; they hold no open resources
+ * (each token call uses a connector made and closed for it).
+ */
+export class LiveCustody {
+  readonly #deps: LiveDeps;
+  readonly #custodians = new Map<LiveConnectionId, TokenCustodian>();
+
+  constructor(deps: LiveDeps) {
+    this.#deps = deps;
+  }
+
+  /** The custodian of a stored live connection (throws ConnectionNotFoundError when it is not stored). */
+  custodian(id: LiveConnectionId): TokenCustodian {
+    let custodian = this.#custodians.get(id);
+    if (!custodian) {
+      const { store } = this.#deps;
+      store.connections.require(id);
+      custodian = id === LIVE_EXACT_ID ? exactCustodian(this.#deps) : procoreCustodian(this.#deps, () => storedProcoreSettings(store));
+      this.#custodians.set(id, custodian);
+    }
+    return custodian;
+  }
+
+  /** The live connections stored now, each with its custodian (what the keep-alive checks). */
+  custodied(): CustodiedConnection[] {
+    return ([LIVE_EXACT_ID, LIVE_PROCORE_ID] as const).flatMap((id) => {
+      const connection = this.#deps.store.connections.get(id);
+      return connection ? [{ id, label: connection.label, custodian: this.custodian(id) }] : [];
+    });
+  }
+}
+
+const custodyByStore = new WeakMap<Store, LiveCustody>();
+
+/**
+ * The LiveCustody of `deps.store`. Every caller in a process passes the same keychain and data
+ * folder for a store, so the first caller's deps serve all.
+ */
+export function liveCustody(deps: LiveDeps): LiveCustody {
+  let custody = custodyByStore.get(deps.store);
+  if (!custody) {
+    custody = new LiveCustody(deps);
+    custodyByStore.set(deps.store, custody);
+  }
+  return custody;
 }

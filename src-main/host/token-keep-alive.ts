@@ -4,6 +4,7 @@ import type { Logger } from '../connectors/_kit';
 import { signInAgainNotice, signInExpiringNotice, signInExpiringWarning, type Notice } from '../engine/scheduler/notifications';
 import type { SchedulerTimers, TimerHandle } from '../engine/scheduler/timers';
 import type { ConnectionStatus } from '../store/repos/connections';
+import type { SettingsRepo } from '../store/repos/settings';
 
 /**
  * Keeps sign-ins alive while the app runs, and says when one is about to lapse.
@@ -65,8 +66,44 @@ export async function signInView(
   return { tokenExpiresAt, warning: expiry.warn ? signInExpiringWarning(connection.label, expiry.expiresAt, formatTime) : null };
 }
 
+/**
+ * Which expiry date was already announced, per connection. Kept in the store's settings
+ * (storedExpiryAnnouncements) so a restart does not announce the same date again; a renewal
+ * gives a new date, which is announced when it in turn comes near.
+ */
+export interface ExpiryAnnouncements {
+  /** The expiry (epoch ms) last announced for the connection, or null. */
+  get(connectionId: string): number | null;
+  set(connectionId: string, expiresAt: number): void;
+}
+
+const ANNOUNCED_EXPIRY_KEY_PREFIX = 'sign-in-expiry-announced:';
+
+/** Announcements kept in the store's settings, one key per connection (read back defensively). */
+export function storedExpiryAnnouncements(settings: Pick<SettingsRepo, 'get' | 'set'>): ExpiryAnnouncements {
+  return {
+    get: (connectionId) => {
+      const value = settings.get(ANNOUNCED_EXPIRY_KEY_PREFIX + connectionId) as { expiresAt?: unknown } | undefined;
+      return typeof value?.expiresAt === 'number' ? value.expiresAt : null;
+    },
+    set: (connectionId, expiresAt) => settings.set(ANNOUNCED_EXPIRY_KEY_PREFIX + connectionId, { expiresAt }),
+  };
+}
+
+/** For a ticker without a store (tests): announcements last as long as the process. */
+function memoryExpiryAnnouncements(): ExpiryAnnouncements {
+  const announced = new Map<string, number>();
+  return { get: (id) => announced.get(id) ?? null, set: (id, expiresAt) => announced.set(id, expiresAt) };
+}
+
 export interface TokenKeepAliveOptions {
-  connections: readonly CustodiedConnection[];
+  /**
+   * The connections to keep alive; a function when the set changes while the app runs (the
+   * user connects or removes a live connection): it is read at every check.
+   */
+  connections: readonly CustodiedConnection[] | (() => readonly CustodiedConnection[]);
+  /** Where announced expiry dates are kept (default: in memory, i.e. once per launch). */
+  announcements?: ExpiryAnnouncements;
   timers: SchedulerTimers;
   log: Logger;
   /** A desktop notification (Electron) or a log line (CLI, browser host). */
@@ -82,10 +119,11 @@ export class TokenKeepAlive {
   #timer: TimerHandle | null = null;
   #check: Promise<void> | null = null;
   /** Expiry already announced per connection: the warning fires once per expiry date, not per check. */
-  readonly #warnedFor = new Map<string, number>();
+  readonly #announced: ExpiryAnnouncements;
 
   constructor(opts: TokenKeepAliveOptions) {
     this.#opts = opts;
+    this.#announced = opts.announcements ?? memoryExpiryAnnouncements();
   }
 
   start(): void {
@@ -124,7 +162,16 @@ export class TokenKeepAlive {
   }
 
   async #checkAll(): Promise<void> {
-    for (const connection of this.#opts.connections) await this.#checkOne(connection);
+    const { connections, log } = this.#opts;
+    let current: readonly CustodiedConnection[];
+    try {
+      current = typeof connections === 'function' ? connections() : connections;
+    } catch (error) {
+      // E.g. a connection setting custody cannot use; the next check tries again.
+      log.warn('keep-alive: could not list the connections to check', { reason: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    for (const connection of current) await this.#checkOne(connection);
   }
 
   /** Never throws: a failure is logged (message only, no token) and the next check tries again. */
@@ -150,8 +197,8 @@ export class TokenKeepAlive {
   async #warnIfExpiring(id: string, label: string, custodian: TokenCustodian): Promise<void> {
     try {
       const expiry = custodian.state === 'needs-reauth' ? null : await custodian.refreshTokenExpiry();
-      if (!expiry?.warn || expiry.expired || this.#warnedFor.get(id) === expiry.expiresAt) return;
-      this.#warnedFor.set(id, expiry.expiresAt);
+      if (!expiry?.warn || expiry.expired || this.#announced.get(id) === expiry.expiresAt) return;
+      this.#announced.set(id, expiry.expiresAt);
       this.#opts.log.warn('sign-in expires soon', { connectionId: id, expiresAt: new Date(expiry.expiresAt).toISOString() });
       this.#opts.onNotice?.(signInExpiringNotice(label, expiry.expiresAt, this.#opts.formatTime ?? formatSignInTime));
     } catch (error) {

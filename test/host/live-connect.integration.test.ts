@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src-main/connectors/_kit';
 import { KeytarCredentialStore, connectionAccount } from '../../src-main/credentials';
-import { connectExactOnline, connectProcore, LIVE_EXACT_ID, openLiveConnectors } from '../../src-main/host/live-connections';
+import { connectExactOnline, connectProcore, LIVE_EXACT_ID, openLiveExact, openLiveProcore } from '../../src-main/host/live-connections';
 import { startSandbox, type Sandbox } from '../../src-main/sandbox';
 import { openF1Runtime } from '../../src-main/host/f1-runtime';
 import { runExactProcore } from '../../src-main/engine/flows/exact-procore/flow';
@@ -101,15 +101,21 @@ describe('live connections', () => {
       { companyId: String(c.companyId), clientId: c.clientId, clientSecret: c.clientSecret, apiBaseUrl: procore.baseUrl, authBaseUrl: procore.baseUrl },
     );
     expect(detail.length).toBeGreaterThan(0);
-    const live = openLiveConnectors({ store, credentials, log: silentLogger, dataDir: dir });
+    const deps = { store, credentials, log: silentLogger, dataDir: dir };
+    const exact = openLiveExact(deps);
+    const liveProcore = openLiveProcore(deps);
     try {
-      const first = await live.exact.readPurchaseOrders(null)[Symbol.asyncIterator]().next();
+      const first = await exact.connector.readPurchaseOrders(null)[Symbol.asyncIterator]().next();
       expect(first.done).toBe(false);
       expect(first.value!.records.length).toBeGreaterThan(0);
-      expect((await live.procore.listProjects()).length).toBeGreaterThan(0);
+      expect((await liveProcore.connector.listProjects()).length).toBeGreaterThan(0);
+      // Opened again, a connection keeps the process's one custodian (never two refreshers).
+      const again = openLiveExact(deps);
+      expect(again.custodian).toBe(exact.custodian);
+      await again.connector.close();
     } finally {
-      await live.exact.close();
-      await live.procore.close();
+      await exact.connector.close();
+      await liveProcore.connector.close();
     }
   });
 

@@ -14,7 +14,8 @@ import { createAppContext } from '../../src-main/host/app-context';
 import { attachEngine } from '../../src-main/host/engine-host';
 import type { F1Runtime } from '../../src-main/host/f1-runtime';
 import { dispatch } from '../../src-main/host/handlers';
-import { formatSignInTime, TokenKeepAlive } from '../../src-main/host/token-keep-alive';
+import { formatSignInTime, storedExpiryAnnouncements, TokenKeepAlive } from '../../src-main/host/token-keep-alive';
+import { openStore } from '../../src-main/store';
 import { startSandbox, type Sandbox } from '../../src-main/sandbox';
 
 /**
@@ -137,5 +138,64 @@ describe('sign-in expiry on the dashboard (flows.overview)', () => {
     const [dead] = await overview();
     expect(dead).toMatchObject({ status: 'needs-reauth', tokenExpiresAt: null, warning: 'Exact Online (sandbox) needs you to sign in again; syncing with it is stopped until you do (Connections).' });
     expect(JSON.stringify(await overview())).not.toMatch(/secret/);
+  });
+});
+
+describe('the "sign-in expires soon" notice across restarts', () => {
+  it('fires once per expiry date: not again after a restart on the same store, but again for the new date after a renewal', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mlc-expiry-notice-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const timers = createFakeTimers(Date.UTC(2026, 10, 1, 9, 0, 0));
+    const issued = timers.now() - 26 * DAY; // 4 days left: inside the 5-day warning
+    const vault = memoryVault({ accessToken: 'at-0', accessTokenExpiresAt: issued + 600_000, refreshToken: 'rt-0', refreshTokenIssuedAt: issued });
+    const custodian = new TokenCustodian({
+      connectionId: 'live-exact-online',
+      vault,
+      policy: EXACT_CUSTODY_POLICY,
+      now: timers.now,
+      // Exact unreachable for weeks: the keep-alive cannot renew, so the warning stands.
+      refresh: async () => {
+        throw new Error('Exact Online is unreachable (connect ECONNREFUSED)');
+      },
+    });
+    const notices: Notice[] = [];
+    /** One app launch: the keep-alive on a freshly opened store, checking hourly for `hours`. */
+    const launch = async (hours: number): Promise<void> => {
+      const store = openStore(dataDir);
+      const keepAlive = new TokenKeepAlive({
+        connections: [{ id: 'live-exact-online', label: 'Exact Online', custodian }],
+        timers,
+        log: silentLogger,
+        onNotice: (n) => notices.push(n),
+        announcements: storedExpiryAnnouncements(store.settings),
+        formatTime: (ms) => new Date(ms).toISOString(),
+        intervalMs: 3600_000,
+        firstCheckAfterMs: 60_000,
+      });
+      try {
+        keepAlive.start();
+        await timers.advance(hours * 3600_000);
+        await keepAlive.stop();
+      } finally {
+        store.close();
+      }
+    };
+
+    await launch(6);
+    expect(notices.map((n) => n.body)).toEqual([
+      `Exact Online sign-in expires on ${new Date(issued + 30 * DAY).toISOString()} unless ml-connector runs and refreshes it; keep the app open or sign in again (Connections).`,
+    ]);
+    await launch(6); // restarted: the same date is not announced again
+    expect(notices).toHaveLength(1);
+
+    // A renewal (here a new sign-in) moves the date; 26 days on, the new date comes near.
+    const renewed = timers.now();
+    await custodian.acceptNewGrant({ accessToken: 'at-1', accessTokenExpiresAt: renewed + 600_000, refreshToken: 'rt-1', refreshTokenIssuedAt: renewed });
+    await timers.advance(26 * DAY);
+    await launch(2);
+    expect(notices).toHaveLength(2);
+    expect(notices[1]!.body).toContain(`expires on ${new Date(renewed + 30 * DAY).toISOString()}`);
+    await launch(2);
+    expect(notices).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createAppContext } from '../app-context';
-import { attachEngine } from '../engine-host';
+import { startEngineHost } from '../engine-host';
 import { APP_SANDBOX_CONFIG } from '../f1-runtime';
 import { startBrowserHost, type BrowserHost } from '../browser-host';
 import type { CliCommand, CliIo } from '../cli-types';
@@ -121,12 +121,14 @@ export const serveCommand: CliCommand = {
       for (const [system, simulator] of Object.entries(sandbox.systems))
         io.err(`sandbox ${system}: ${simulator.baseUrl}`);
     }
-    // The sync engine runs in this process when the flow's connections can be opened.
-    const f1 = await attachEngine(
+    // The sync engine runs in this process when the flow's connections can be opened (also
+    // later, once a connection made in the page completes them); live sign-ins are kept alive
+    // either way.
+    const engine = await startEngineHost(
       ctx,
       sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {},
     );
-    if (!f1) io.err('Sync engine not started: no Exact Online → Procore connections yet (try --sandbox).');
+    if (!engine.f1) io.err(`Sync engine not started yet: ${engine.unavailable?.reason ?? 'no Exact Online → Procore connections'} (or try --sandbox).`);
     let host: BrowserHost;
     try {
       host = await startBrowserHost({
@@ -136,7 +138,7 @@ export const serveCommand: CliCommand = {
         rendererDir: RENDERER_DIR,
       });
     } catch (error) {
-      await f1?.close();
+      await engine.close();
       await sandbox?.close();
       ctx.close();
       io.err(
@@ -150,7 +152,7 @@ export const serveCommand: CliCommand = {
       io.signal.addEventListener('abort', () => resolveStop(), { once: true });
     });
     await host.close();
-    await f1?.close();
+    await engine.close();
     await sandbox?.close();
     ctx.close();
     return 0;

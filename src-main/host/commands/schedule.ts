@@ -9,7 +9,7 @@ import { openStore, type Store } from '../../store';
 import type { CliCommand } from '../cli-types';
 import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
 import { f1Budgets, f1FlowSchedule, f1RunOutcome } from '../f1-schedule';
-import { TokenKeepAlive } from '../token-keep-alive';
+import { storedExpiryAnnouncements, TokenKeepAlive } from '../token-keep-alive';
 
 /**
  * Headless scheduling (issue 6): `run` keeps the scheduler in the foreground (servers, tests);
@@ -61,7 +61,13 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
   });
 
   // Sign-ins stay alive while `run` runs, even when no run is due for days.
-  const keepAlive = new TokenKeepAlive({ connections: rt.custody, timers: systemTimers, log, onNotice: (n) => opts.log(`${n.title}: ${n.body}`) });
+  const keepAlive = new TokenKeepAlive({
+    connections: rt.custody,
+    timers: systemTimers,
+    log,
+    announcements: storedExpiryAnnouncements(opts.store.settings),
+    onNotice: (n) => opts.log(`${n.title}: ${n.body}`),
+  });
 
   try {
     scheduler.start();
