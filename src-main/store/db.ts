@@ -116,6 +116,11 @@ function configureConnection(db: Database.Database): void {
   // FULL: a committed outbox intent or audit entry survives a power cut, not only a crash.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: a sync writes tens of MB (snapshots,
+  // intents, audit entries), and pages changed again before the checkpoint (index and interior
+  // pages above all) are copied into the database once, not once per 4 MB. bench/store-per-record:
+  // 255–277 → 211–246 µs CPU per record. Readers are unaffected; close() checkpoints as before.
+  db.pragma('wal_autocheckpoint = 10000');
 }
 
 /** Applies pending migrations, each in its own transaction that also bumps user_version. */

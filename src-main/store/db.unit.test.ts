@@ -34,6 +34,7 @@ describe('openStore', () => {
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
       expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(store.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     } finally {
