@@ -119,4 +119,26 @@ describe(`audit log with ${ROWS.toLocaleString('en')} entries`, () => {
   it('verifies the whole chain', () => {
     expect(store.audit.verifyAuditChain()).toEqual({ ok: true, checked: ROWS });
   });
+
+  it('answers a rare text term from the trigram index once it has caught up, with the same rows as LIKE', () => {
+    const rare: AuditFilter = { text: 'SRC-12345' }; // also SRC-123450..123459: 11 entries
+    const withFlow: AuditFilter = { text: 'GL 7 is', flow: 'F3' };
+    const before = [rare, withFlow].map((f) => [...store.audit.iterate(f)].map((e) => e.seq));
+    expect(before[0]).toHaveLength(11);
+    // Nothing indexed yet: LIKE along the primary key.
+    expect(store.audit.queryPlan(rare, { limit: 50 }).join(' | ')).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY[^|]*$/);
+
+    while (store.audit.indexTextBatch(5_000) > 0);
+    expect(store.audit.textIndexProgress()).toEqual({ indexedThrough: ROWS, behind: 0 });
+    const after = [rare, withFlow].map((f) => [...store.audit.iterate(f)].map((e) => e.seq));
+    expect(after).toEqual(before);
+    const plan = store.audit.queryPlan(rare, { limit: 50 }).join(' | ');
+    expect(plan).toMatch(/SCAN audit_search VIRTUAL TABLE/);
+    // …then LIKE only over entries after the indexed range (none here).
+    expect(plan).toMatch(/VIRTUAL TABLE[^|]*\| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid=\?\) \| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
+    expect(store.audit.query(rare, { limit: 50 }).entries.map((e) => e.sourceId)).toEqual([
+      ...Array.from({ length: 10 }, (_, k) => `SRC-${123459 - k}`),
+      'SRC-12345',
+    ]);
+  });
 });

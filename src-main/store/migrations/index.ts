@@ -3,8 +3,9 @@ import { migration0001 } from './0001-initial-schema';
 import { migration0002 } from './0002-audit-log';
 import { migration0003 } from './0003-target-records';
 import { migration0004 } from './0004-settings';
+import { migration0005 } from './0005-audit-search';
 
 /** Every migration, in order. Versions are 1..n without gaps (checked when the store opens). */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
 
 export type { Migration } from './migration';

@@ -151,6 +151,28 @@ describe('0004-settings', () => {
   });
 });
 
+describe('0005-audit-search', () => {
+  it('on a version-4 database adds an empty trigram index that trails the existing audit rows', () => {
+    applyUpTo(4);
+    db.prepare(
+      `INSERT INTO audit_log (at, flow, entity, source_id, step, status, message, prev_hash, hash)
+       VALUES ('t', 'F1', 'po', 'PO-7', 'fetched', 'ok', 'Read PO-7', 'p', 'h')`,
+    ).run();
+    applyUpTo(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(objects('table')).toEqual(expect.arrayContaining(['audit_search', 'audit_search_progress']));
+    expect(isStrict('audit_search_progress')).toBe(true);
+    // Nothing indexed yet: the existing entry is found by LIKE until the indexer reaches it.
+    expect(db.prepare('SELECT indexed_through FROM audit_search_progress').all()).toEqual([{ indexed_through: 0 }]);
+    expect(db.prepare("SELECT count(*) AS n FROM audit_search WHERE audit_search MATCH '\"po-7\"'").get()).toEqual({ n: 0 });
+    expect(() => db.prepare('INSERT INTO audit_search_progress VALUES (2, 0)').run()).toThrow(/CHECK constraint/);
+    // Case-sensitive trigrams over text the indexer lower-cases (as LIKE compares).
+    db.prepare("INSERT INTO audit_search (rowid, text) VALUES (1, lower('Read PO-7'))").run();
+    expect(db.prepare("SELECT rowid FROM audit_search WHERE audit_search MATCH '\"po-7\"'").all()).toEqual([{ rowid: 1 }]);
+    expect(db.prepare("SELECT rowid FROM audit_search WHERE audit_search MATCH '\"PO-7\"'").all()).toEqual([]);
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

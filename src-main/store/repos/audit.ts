@@ -8,6 +8,7 @@ import {
 } from '../../../src-shared/domain/audit';
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../canonical-json';
+import { AuditTextIndex, type AuditTextIndexProgress } from './audit-text-index';
 import { isoNow, type Clock } from './clock';
 import { nullableJsonColumn, parseNullableJsonColumn, type JsonInput } from './json';
 
@@ -124,6 +125,7 @@ export class AuditRepo {
   private readonly rowsAfter: Statement<[number, number], AuditRow>;
   private readonly statementCache = new Map<string, Statement<unknown[], AuditRow | { count: number }>>();
   private readonly appendTransaction: Transaction<(inputs: readonly AuditAppendInput[]) => AuditRow[]>;
+  private readonly textIndex: AuditTextIndex;
 
   constructor(
     db: Database,
@@ -140,6 +142,7 @@ export class AuditRepo {
     this.firstSeqAtOrAfter = db.prepare('SELECT seq FROM audit_log WHERE at >= ? ORDER BY at, seq LIMIT 1');
     this.rowsAfter = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`);
     this.appendTransaction = db.transaction((inputs: readonly AuditAppendInput[]) => this.appendRows(inputs));
+    this.textIndex = new AuditTextIndex(db);
   }
 
   /** Appends one entry to the chain (atomically; joins the caller's transaction if there is one). */
@@ -218,31 +221,39 @@ export class AuditRepo {
 
   /** Keyset paging, newest first. */
   query(filter: AuditFilter, options: AuditPageOptions): AuditPage {
-    const { sql, params } = this.pageSql(filter, options);
-    if (sql === null) return { entries: [], hasMore: false };
-    const rows = this.statement(sql).all(...params) as AuditRow[];
+    assertPageSize(options.limit);
+    const bounds: SeqBounds = {};
+    if (options.afterSeq !== undefined) bounds.afterSeq = options.afterSeq;
+    if (options.beforeSeq !== undefined) bounds.beforeSeq = options.beforeSeq;
+    const ascending = ascendingPage(options);
+    const rows = this.rows(filter, bounds, ascending ? 'ASC' : 'DESC', options.limit + 1);
     const hasMore = rows.length > options.limit;
     const page = rows.slice(0, options.limit);
-    if (ascendingPage(options)) page.reverse();
+    if (ascending) page.reverse();
     return { entries: page.map(toEntry), hasMore };
   }
 
-  /** The SQLite plan for a page query (diagnostics and index tests). */
+  /** The SQLite plans for a page query, one list per searched part (diagnostics and index tests). */
   queryPlan(filter: AuditFilter, options: AuditPageOptions): string[] {
-    const { sql, params } = this.pageSql(filter, options);
-    if (sql === null) return [];
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
-      (row) => row.detail,
-    );
+    const resolved = this.resolve(filter, { ...options });
+    if (resolved === null) return [];
+    return this.parts(resolved).flatMap((part) => {
+      const { sql, params } = this.partSql(resolved, part, `SELECT ${ENTRY_COLUMNS}`, 'DESC');
+      return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql} LIMIT ?`).all(...params, options.limit + 1) as {
+        detail: string;
+      }[]).map((row) => row.detail);
+    });
   }
 
   count(filter: AuditFilter): number {
-    const where = this.whereClause(filter, {});
-    if (where === null) return 0;
-    const row = this.statement(`SELECT count(*) AS count FROM audit_log WHERE ${where.sql}`).get(
-      ...where.params,
-    );
-    return (row as { count: number }).count;
+    const resolved = this.resolve(filter, {});
+    if (resolved === null) return 0;
+    let count = 0;
+    for (const part of this.parts(resolved)) {
+      const { sql, params } = this.partSql(resolved, part, 'SELECT count(*) AS count', null);
+      count += (this.statement(sql).get(...params) as { count: number }).count;
+    }
+    return count;
   }
 
   /**
@@ -254,15 +265,21 @@ export class AuditRepo {
     if (!last) return;
     let afterSeq = 0;
     for (;;) {
-      const where = this.whereClause(filter, { afterSeq, throughSeq: last.seq });
-      if (where === null) return;
-      const rows = this.statement(
-        `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE ${where.sql} ORDER BY seq ASC LIMIT ?`,
-      ).all(...where.params, batchSize) as AuditRow[];
+      const rows = this.rows(filter, { afterSeq, throughSeq: last.seq }, 'ASC', batchSize);
       for (const row of rows) yield toEntry(row);
       if (rows.length < batchSize) return;
       afterSeq = rows[rows.length - 1]!.seq;
     }
+  }
+
+  /** Progress of the text-search index (it trails the log; see audit-text-index.ts). */
+  textIndexProgress(): AuditTextIndexProgress {
+    return this.textIndex.progress();
+  }
+
+  /** Adds up to `maxRows` of the oldest unindexed entries to the text-search index; returns how many. */
+  indexTextBatch(maxRows: number): number {
+    return this.textIndex.indexNextBatch(maxRows);
   }
 
   /** The last entry's seq and hash: worth writing down outside the database as an anchor. */
@@ -302,24 +319,26 @@ export class AuditRepo {
     return { ok: true, checked };
   }
 
-  private pageSql(filter: AuditFilter, options: AuditPageOptions): { sql: string | null; params: unknown[] } {
-    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_AUDIT_PAGE_SIZE) {
-      throw new RangeError(`Audit page size must be 1 to ${MAX_AUDIT_PAGE_SIZE}, got ${options.limit}.`);
+  /** Up to `limit` matching rows in seq order `direction`, across the searched parts. */
+  private rows(filter: AuditFilter, bounds: SeqBounds, direction: 'ASC' | 'DESC', limit: number): AuditRow[] {
+    const resolved = this.resolve(filter, bounds);
+    if (resolved === null) return [];
+    const parts = this.parts(resolved);
+    if (direction === 'DESC') parts.reverse();
+    const rows: AuditRow[] = [];
+    for (const part of parts) {
+      if (rows.length >= limit) break;
+      const { sql, params } = this.partSql(resolved, part, `SELECT ${ENTRY_COLUMNS}`, direction);
+      rows.push(...(this.statement(`${sql} LIMIT ?`).all(...params, limit - rows.length) as AuditRow[]));
     }
-    const bounds: SeqBounds = {};
-    if (options.afterSeq !== undefined) bounds.afterSeq = options.afterSeq;
-    if (options.beforeSeq !== undefined) bounds.beforeSeq = options.beforeSeq;
-    const where = this.whereClause(filter, bounds);
-    if (where === null) return { sql: null, params: [] };
-    const direction = ascendingPage(options) ? 'ASC' : 'DESC';
-    return {
-      sql: `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE ${where.sql} ORDER BY seq ${direction} LIMIT ?`,
-      params: [...where.params, options.limit + 1],
-    };
+    return rows;
   }
 
-  /** WHERE clause for a filter; null when the date range is known to match nothing. */
-  private whereClause(filter: AuditFilter, bounds: SeqBounds): { sql: string; params: unknown[] } | null {
+  /**
+   * A filter as column conditions plus an inclusive seq range, or null when the range is empty.
+   * Date bounds become seq bounds through the `at` index (at is non-decreasing along seq).
+   */
+  private resolve(filter: AuditFilter, bounds: SeqBounds): ResolvedFilter | null {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const equal = (column: string, value: string | undefined) => {
@@ -333,44 +352,80 @@ export class AuditRepo {
     equal('step', filter.step);
     equal('run_id', filter.runId);
 
-    // Date bounds become seq bounds through the `at` index (at is non-decreasing along seq).
+    let min = 1;
+    let max = Number.MAX_SAFE_INTEGER;
     if (filter.from !== undefined) {
       const first = this.firstSeqAtOrAfter.get(normalizeDateBound(filter.from, 'from'));
       if (!first) return null;
-      clauses.push('seq >= ?');
-      params.push(first.seq);
+      min = Math.max(min, first.seq);
     }
     if (filter.to !== undefined) {
       const firstExcluded = this.firstSeqAtOrAfter.get(normalizeDateBound(filter.to, 'to'));
-      if (firstExcluded) {
-        clauses.push('seq < ?');
-        params.push(firstExcluded.seq);
-      }
+      if (firstExcluded) max = Math.min(max, firstExcluded.seq - 1);
     }
-    if (bounds.afterSeq !== undefined) {
-      clauses.push('seq > ?');
-      params.push(bounds.afterSeq);
-    }
-    if (bounds.beforeSeq !== undefined) {
-      clauses.push('seq < ?');
-      params.push(bounds.beforeSeq);
-    }
-    if (bounds.throughSeq !== undefined) {
-      clauses.push('seq <= ?');
-      params.push(bounds.throughSeq);
-    }
-    // Substring search without an index: it walks newest-first within the other filters and
-    // stops at the page size (measured ~60 ms per 200,000 non-matching rows); a trigram FTS
-    // index was 4x slower to append to and 10x larger, a bad trade for an append-heavy log.
+    if (bounds.afterSeq !== undefined) min = Math.max(min, bounds.afterSeq + 1);
+    if (bounds.beforeSeq !== undefined) max = Math.min(max, bounds.beforeSeq - 1);
+    if (bounds.throughSeq !== undefined) max = Math.min(max, bounds.throughSeq);
+    if (min > max) return null;
     const text = filter.text?.trim();
-    if (text) {
-      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      clauses.push(
-        "(source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')",
-      );
-      params.push(pattern, pattern, pattern);
+    return { clauses, params, min, max, text: text ? text : null };
+  }
+
+  /**
+   * The seq ranges to search, oldest first, and how each matches the text. Without text, or for
+   * a term the index cannot answer, one range. Otherwise the indexed range uses the trigram index
+   * and the unindexed tail LIKE. LIKE walks newest first within the other filters and stops at
+   * the page (~0.4 s per 1,000,000 rows when nothing matches); the index answers a rare term in
+   * milliseconds. A common term (over INDEX_DRIVEN_MAX_MATCHES) combined with other filters is
+   * also left to LIKE along those filters' index, which finds a page sooner than walking every match.
+   */
+  private parts(resolved: ResolvedFilter): SearchPart[] {
+    const { min, max, text } = resolved;
+    if (text === null) return [{ min, max, match: 'none' }];
+    if (!this.textIndex.canSearch(text)) return [{ min, max, match: 'like' }];
+    const { indexedThrough } = this.textIndex.progress();
+    const parts: SearchPart[] = [];
+    if (min <= Math.min(max, indexedThrough)) {
+      const indexed = { min, max: Math.min(max, indexedThrough) };
+      const byIndex =
+        resolved.clauses.length === 0 ||
+        this.textIndex.occursAtMost(text, indexed.min, indexed.max, INDEX_DRIVEN_MAX_MATCHES);
+      parts.push({ ...indexed, match: byIndex ? 'index' : 'like' });
     }
-    return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params };
+    if (Math.max(min, indexedThrough + 1) <= max) parts.push({ min: Math.max(min, indexedThrough + 1), max, match: 'like' });
+    return parts;
+  }
+
+  /** SQL for one part: `select` over the matching rows, ordered when `direction` is given. */
+  private partSql(
+    resolved: ResolvedFilter,
+    part: SearchPart,
+    select: string,
+    direction: 'ASC' | 'DESC' | null,
+  ): { sql: string; params: unknown[] } {
+    const order = (column: string) => (direction === null ? '' : ` ORDER BY ${column} ${direction}`);
+    const filters = resolved.clauses.map((clause) => ` AND ${clause}`).join('');
+    if (part.match === 'index') {
+      // The index drives (newest match first), so a page stops early; the range is pushed into FTS5.
+      return {
+        sql:
+          `${select} FROM audit_search JOIN audit_log ON audit_log.seq = audit_search.rowid` +
+          ` WHERE audit_search MATCH ? AND audit_search.rowid >= ? AND audit_search.rowid <= ?${filters}` +
+          order('audit_search.rowid'),
+        params: [this.textIndex.matchExpression(resolved.text!), part.min, part.max, ...resolved.params],
+      };
+    }
+    let like = '';
+    const likeParams: unknown[] = [];
+    if (part.match === 'like') {
+      const pattern = `%${resolved.text!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      like = " AND (source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')";
+      likeParams.push(pattern, pattern, pattern);
+    }
+    return {
+      sql: `${select} FROM audit_log WHERE seq >= ? AND seq <= ?${filters}${like}${order('seq')}`,
+      params: [part.min, part.max, ...resolved.params, ...likeParams],
+    };
   }
 
   private statement(sql: string): Statement<unknown[], AuditRow | { count: number }> {
@@ -389,10 +444,35 @@ interface ChainTip {
   hash: string;
 }
 
+/** A filter as conditions on audit_log's columns (not seq) and an inclusive seq range. */
+interface ResolvedFilter {
+  clauses: string[];
+  params: unknown[];
+  min: number;
+  max: number;
+  /** The trimmed text filter, or null. */
+  text: string | null;
+}
+
+/** A seq range and how text is matched in it (none: no text filter). */
+interface SearchPart {
+  min: number;
+  max: number;
+  match: 'none' | 'like' | 'index';
+}
+
+/** Above this many matches, a text term with other filters is searched with LIKE (see parts()). */
+const INDEX_DRIVEN_MAX_MATCHES = 20_000;
+
 interface SeqBounds {
   afterSeq?: number;
   beforeSeq?: number;
   throughSeq?: number;
+}
+
+function assertPageSize(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE_SIZE)
+    throw new RangeError(`Audit page size must be 1 to ${MAX_AUDIT_PAGE_SIZE}, got ${limit}.`);
 }
 
 function ascendingPage(options: AuditPageOptions): boolean {
