@@ -1,5 +1,6 @@
 import type { Notice } from '../engine/scheduler/notifications';
 import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
+import { AuditTextIndexer } from './audit-text-indexer';
 import type { AppContext } from './context';
 import { createEngineApi } from './engine-api';
 import { F1NotConfiguredError, openF1Runtime, type F1Runtime, type F1RuntimeOptions } from './f1-runtime';
@@ -11,6 +12,7 @@ import { storedExpiryAnnouncements, TokenKeepAlive, type CustodiedConnection } f
  * the flow's connections can be opened, and the sign-in keep-alive for every live connection
  * that exists, whether or not the flow can run (an Exact sign-in connected before Procore
  * must not lapse after 30 idle days). One custodian per connection serves both (LiveCustody).
+ * It also keeps the audit text-search index behind the log (AuditTextIndexer).
  */
 export interface EngineHost {
   /** The flow's runtime while the engine is attached; null while the flow cannot run. */
@@ -91,6 +93,10 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
   });
   keepAlive.start();
 
+  // The audit screen's text search index follows the log between syncs (decision 0014).
+  const auditIndexer = new AuditTextIndexer({ audit: ctx.store.audit, events: ctx.events, log: ctx.log, timers });
+  auditIndexer.start();
+
   return {
     get f1() {
       return f1;
@@ -103,6 +109,7 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
     close: async () => {
       closed = true;
       unsubscribe();
+      auditIndexer.stop();
       await keepAlive.stop();
       await attaching;
       await f1?.close();

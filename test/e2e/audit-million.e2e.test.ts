@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../../src-shared/domain/audit';
+import { AUDIT_INDEX_BATCH_ROWS } from '../../src-main/host/audit-text-indexer';
 import { DATABASE_FILE_NAME, openStore } from '../../src-main/store/db';
 import {
   buildRendererOnce,
@@ -29,7 +30,8 @@ const ROWS = 1_000_000;
 const BUDGET_MS = 200;
 /** Each interaction is measured this many times; the median must meet the budget (all are reported). */
 const REPEATS = 5;
-const TEMPLATE_DIR = join(RESULTS_DIR, 'e2e-cache', `audit-${ROWS}-v1`);
+// v2: the template also holds the text-search index (migration 0005), as a running app keeps it.
+const TEMPLATE_DIR = join(RESULTS_DIR, 'e2e-cache', `audit-${ROWS}-v2`);
 const START = Date.parse('2025-03-01T00:00:00.000Z');
 const SECONDS_PER_ENTRY = 20;
 
@@ -38,9 +40,9 @@ let dataDir: string;
 let app: RunningApp;
 let browser: Browser;
 
-/** Generates the template database (once per cache) and returns how long the fill took. */
-function ensureTemplate(): { generatedMs: number | null } {
-  if (existsSync(join(TEMPLATE_DIR, DATABASE_FILE_NAME))) return { generatedMs: null };
+/** Generates the template database (once per cache) and returns how long the fill and the text index took. */
+function ensureTemplate(): { generatedMs: number | null; textIndexMs: number | null } {
+  if (existsSync(join(TEMPLATE_DIR, DATABASE_FILE_NAME))) return { generatedMs: null, textIndexMs: null };
   const staging = `${TEMPLATE_DIR}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -54,6 +56,10 @@ function ensureTemplate(): { generatedMs: number | null } {
   }
   if (batch.length > 0) store.audit.appendMany(batch.splice(0));
   const generatedMs = Math.round(performance.now() - started);
+  // What the app's background indexer does between syncs (AuditTextIndexer), all at once.
+  const indexStarted = performance.now();
+  while (store.audit.indexTextBatch(AUDIT_INDEX_BATCH_ROWS) > 0);
+  const textIndexMs = Math.round(performance.now() - indexStarted);
   store.db.pragma('optimize');
   store.close(); // checkpoints the WAL into the main file
   mkdirSync(join(RESULTS_DIR, 'e2e-cache'), { recursive: true });
@@ -62,7 +68,7 @@ function ensureTemplate(): { generatedMs: number | null } {
   } catch {
     rmSync(staging, { recursive: true, force: true }); // another run finished first
   }
-  return { generatedMs };
+  return { generatedMs, textIndexMs };
 }
 
 beforeAll(async () => {
@@ -71,6 +77,7 @@ beforeAll(async () => {
     Promise.resolve().then(ensureTemplate),
   ]);
   figures['fillMsThroughAppendMany'] = template.generatedMs ?? 'cached template used';
+  figures['textIndexBuildMs'] = template.textIndexMs ?? 'cached template used';
   dataDir = tempDataDir('mlc-e2e-million-');
   copyFileSync(join(TEMPLATE_DIR, DATABASE_FILE_NAME), join(dataDir, DATABASE_FILE_NAME));
   app = await startApp({ dataDir, rendererDir });
@@ -196,9 +203,16 @@ describe(`Audit history with ${ROWS.toLocaleString('en')} entries`, () => {
     }
     await measure(page, setControl('input[type="date"]', '', 'input'));
     // Text search is debounced (250 ms after the last keystroke); the budget applies from the query.
-    const textSearch: { paintMs: number; fromQueryMs: number }[] = [];
-    for (const text of ['KST-7 has', 'PO-09999', 'project is closed']) {
-      textSearch.push(await measure(page, setControl('input[name="text"]', text, 'input')));
+    // Each round: a phrase in 1 of 140 entries, one entry of the oldest (no other match: before
+    // the text index, LIKE walked the whole log for it), and a term in 1 of 10 entries.
+    const textTerms = ['KST-7 has', 'PO-0000042', 'project is closed'];
+    const textSearch: Record<string, { paintMs: number; fromQueryMs: number }[]> = {};
+    const rows = page.getByRole('grid', { name: 'Audit entries' }).getByRole('row');
+    for (let round = 0; round < REPEATS; round += 1) {
+      for (const text of textTerms) {
+        (textSearch[text] ??= []).push(await measure(page, setControl('input[name="text"]', text, 'input')));
+        if (text === 'PO-0000042') expect(await rows.filter({ hasText: text }).count()).toBe(1);
+      }
     }
     await screenshot(page, 'audit-history-1m');
 
@@ -212,7 +226,8 @@ describe(`Audit history with ${ROWS.toLocaleString('en')} entries`, () => {
     for (const [name, values] of Object.entries(filterChanges))
       expect(median(values), name).toBeLessThan(BUDGET_MS);
     expect(median(dateRange)).toBeLessThan(BUDGET_MS);
-    expect(median(textSearch.map((t) => t.fromQueryMs))).toBeLessThan(BUDGET_MS);
+    for (const [text, results] of Object.entries(textSearch))
+      expect(median(results.map((t) => t.fromQueryMs)), text).toBeLessThan(BUDGET_MS);
   });
 
   it('scrolls into older pages on demand (keyset paging, never the whole log)', async () => {
