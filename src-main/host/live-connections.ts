@@ -172,6 +172,8 @@ export interface ConnectProcoreRequest {
   /** Overrides the environment's hosts (tests). */
   apiBaseUrl?: string;
   authBaseUrl?: string;
+  /** Commitment line-item writes at once (1–16); the stored value, or the default, when absent. */
+  writeConcurrency?: number;
 }
 
 interface ProcoreSettings {
@@ -179,6 +181,8 @@ interface ProcoreSettings {
   apiBaseUrl: string;
   authBaseUrl: string;
   clientId: string;
+  /** Stored as given at connect time; absent = the connector's default. */
+  writeConcurrency?: number;
 }
 
 function procoreConnector(deps: LiveDeps, s: Omit<ProcoreSettings, 'clientId'>, tokens: AccessTokenProvider): ProcoreConnector {
@@ -189,7 +193,12 @@ function procoreConnector(deps: LiveDeps, s: Omit<ProcoreSettings, 'clientId'>, 
       logger: deps.log,
       tokens,
     },
-    { companyId: s.companyId, apiBaseUrl: s.apiBaseUrl, authBaseUrl: s.authBaseUrl },
+    {
+      companyId: s.companyId,
+      apiBaseUrl: s.apiBaseUrl,
+      authBaseUrl: s.authBaseUrl,
+      ...(s.writeConcurrency !== undefined ? { writeConcurrency: s.writeConcurrency } : {}),
+    },
   );
 }
 
@@ -225,7 +234,18 @@ function storedProcoreSettings(store: Store): ProcoreSettings {
 export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest): Promise<{ connection: Connection; detail: string }> {
   const env = PROCORE_ENVIRONMENTS[req.environment ?? 'production'];
   const hosts = { companyId: req.companyId, apiBaseUrl: req.apiBaseUrl ?? env.apiBaseUrl, authBaseUrl: req.authBaseUrl ?? env.authBaseUrl };
-  const settings = { ...hosts, clientId: req.clientId };
+  const settings = {
+    ...hosts,
+    clientId: req.clientId,
+    ...(req.writeConcurrency !== undefined ? { writeConcurrency: req.writeConcurrency } : {}),
+  };
+  // A custodian of its own, not the process's shared one (LiveCustody): that one may still hold
+  // a token from the earlier credentials, which would hide a wrong secret. Client-credentials
+  // tokens do not rotate, so a second custodian cannot break anything; the shared one picks up
+  // the new token from the keychain at its next 401. Made before anything is stored: a setting
+  // the connector refuses (e.g. writeConcurrency 40) changes nothing.
+  const custodian = procoreCustodian(deps, () => settings);
+  const procore = procoreConnector(deps, settings, custodian);
   const existing = deps.store.connections.get(LIVE_PROCORE_ID);
   const secretAccount = connectionAccount(LIVE_PROCORE_ID, 'clientSecret');
   const previousSecret = await deps.credentials.get(secretAccount);
@@ -235,12 +255,6 @@ export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest)
   const connection = existing
     ? deps.store.connections.update(LIVE_PROCORE_ID, { settings: { ...existing.settings, ...settings } })
     : deps.store.connections.create({ id: LIVE_PROCORE_ID, system: 'procore', label: 'Procore', mode: 'live', settings });
-  // A custodian of its own, not the process's shared one (LiveCustody): that one may still hold
-  // a token from the earlier credentials, which would hide a wrong secret. Client-credentials
-  // tokens do not rotate, so a second custodian cannot break anything; the shared one picks up
-  // the new token from the keychain at its next 401.
-  const custodian = procoreCustodian(deps, () => settings);
-  const procore = procoreConnector(deps, hosts, custodian);
   try {
     const test = await procore.testConnection();
     if (!test.ok) throw new Error(test.problem);

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import {
   EXACT_REGIONS,
   PROCORE_ENVIRONMENT_IDS,
+  PROCORE_WRITE_CONCURRENCY,
   type ExactRegionId,
   type SigninOutcome,
 } from '../../src-shared/ipc';
@@ -292,6 +293,14 @@ export function ProcoreConnect() {
   const [environment, setEnvironment] = useState<(typeof PROCORE_ENVIRONMENT_IDS)[number]>('production');
   const [apiBaseUrl, setApiBaseUrl] = useState('');
   const [authBaseUrl, setAuthBaseUrl] = useState('');
+  const [writeConcurrency, setWriteConcurrency] = useState('');
+
+  const toggle = () => {
+    // Reconnecting keeps the stored value unless the user changes it.
+    const stored = connections.getState().connections.find((c) => c.system === 'procore' && c.mode === 'live')?.settings['writeConcurrency'];
+    if (!open) setWriteConcurrency(String(typeof stored === 'number' ? stored : PROCORE_WRITE_CONCURRENCY.default));
+    setOpen(!open);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -304,6 +313,8 @@ export function ProcoreConnect() {
       environment,
       ...(apiBaseUrl.trim() ? { apiBaseUrl: apiBaseUrl.trim() } : {}),
       ...(authBaseUrl.trim() ? { authBaseUrl: authBaseUrl.trim() } : {}),
+      // Sent as typed: main checks it and names the problem (e.g. 2.5 or 40).
+      ...(writeConcurrency.trim() ? { writeConcurrency: Number(writeConcurrency) } : {}),
     });
     if (connected) setOpen(false);
   };
@@ -314,7 +325,7 @@ export function ProcoreConnect() {
         type="button"
         aria-expanded={open}
         aria-controls="procore-connect-form"
-        onClick={() => setOpen(!open)}
+        onClick={toggle}
       >
         Connect Procore
       </button>
@@ -370,7 +381,24 @@ export function ProcoreConnect() {
                 onChange={(e) => setAuthBaseUrl(e.target.value)}
               />
             </Field>
+            <Field label="Line-item writes at once">
+              <input
+                type="number"
+                min={1}
+                max={PROCORE_WRITE_CONCURRENCY.max}
+                step={1}
+                value={writeConcurrency}
+                aria-describedby="procore-write-concurrency-hint"
+                onChange={(e) => setWriteConcurrency(e.target.value)}
+              />
+            </Field>
           </div>
+          <p className="hint" id="procore-write-concurrency-hint">
+            Procore takes each commitment’s lines in a call of its own; this many go out together (1 to{' '}
+            {PROCORE_WRITE_CONCURRENCY.max}, normally {PROCORE_WRITE_CONCURRENCY.default}). Every call still
+            respects Procore’s rate limits; use 1 if your company’s Procore account is shared with other busy
+            integrations.
+          </p>
           <div className="toolbar">
             <button type="submit" disabled={busy}>
               Test and save Procore connection

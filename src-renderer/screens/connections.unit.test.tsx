@@ -197,4 +197,49 @@ describe('Test connection and Connect Procore', () => {
     expect((screen.getAllByLabelText('Client secret')[0] as HTMLInputElement).value).toBe('');
     expect(document.body.innerHTML).not.toContain(SECRET);
   });
+
+  it('offers line-item writes at once: 4 by default, the stored value when reconnecting, checked by main', async () => {
+    renderScreen();
+    fireEvent.click(screen.getByRole('button', { name: 'Connect Procore' }));
+    expect(input('Line-item writes at once').value).toBe('4');
+    cleanup();
+    unsubscribe();
+
+    ctx.store.connections.create({
+      id: 'live-procore',
+      system: 'procore',
+      label: 'Procore',
+      mode: 'live',
+      settings: { companyId: '42', clientId: 'client-9', writeConcurrency: 6 },
+    });
+    renderScreen();
+    await screen.findByRole('button', { name: 'Test connection Procore' }); // the list has loaded
+    fireEvent.click(screen.getByRole('button', { name: 'Connect Procore' }));
+    expect(input('Line-item writes at once').value).toBe('6');
+    fireEvent.change(input('Company id'), { target: { value: '42' } });
+    fireEvent.change(screen.getAllByLabelText('Client id')[0]!, { target: { value: 'client-9' } });
+    fireEvent.change(screen.getAllByLabelText('Client secret')[0]!, { target: { value: SECRET } });
+    // The form refuses 40 itself (1 to 16, whole numbers) …
+    fireEvent.change(input('Line-item writes at once'), { target: { value: '40' } });
+    expect(input('Line-item writes at once').checkValidity()).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Test and save Procore connection' }));
+    // … and main names the problem for any caller that gets past it.
+    for (const writeConcurrency of [40, 0, 2.5])
+      expect(
+        await dispatch(
+          'connections.connectProcore',
+          { companyId: '42', clientId: 'client-9', clientSecret: SECRET, writeConcurrency },
+          ctx,
+        ),
+      ).toEqual({
+        ok: false,
+        error: {
+          code: 'invalid-request',
+          message:
+            'Invalid connections.connectProcore request: writeConcurrency: line-item writes at once must be a whole number from 1 to 16',
+        },
+      });
+    expect(ctx.store.connections.require('live-procore').settings['writeConcurrency']).toBe(6);
+  });
 });
+

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_STATUSES, AUDIT_STEPS } from '../domain/audit';
 import { BUDGET_WINDOWS } from '../domain/budget';
-import { SYSTEM_IDS, type SystemId } from '../domain/systems';
+import { PROCORE_WRITE_CONCURRENCY, SYSTEM_IDS, type SystemId } from '../domain/systems';
 import type { IpcEventName, IpcMethodName } from './names';
 
 /**
@@ -17,7 +17,7 @@ import type { IpcEventName, IpcMethodName } from './names';
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-export { SYSTEM_IDS, type SystemId };
+export { PROCORE_WRITE_CONCURRENCY, SYSTEM_IDS, type SystemId };
 
 /**
  * Fields that hold secrets, per system. They are stored only in the OS keychain
@@ -607,6 +607,16 @@ export const ipcContract = {
       environment: z.enum(PROCORE_ENVIRONMENT_IDS).optional(),
       apiBaseUrl: baseUrlOverride.optional(),
       authBaseUrl: baseUrlOverride.optional(),
+      /** Line-item writes at once; kept as stored (or the default) when not given. */
+      writeConcurrency: z
+        .number()
+        .int(`line-item writes at once must be a whole number from 1 to ${PROCORE_WRITE_CONCURRENCY.max}`)
+        .min(1, `line-item writes at once must be a whole number from 1 to ${PROCORE_WRITE_CONCURRENCY.max}`)
+        .max(
+          PROCORE_WRITE_CONCURRENCY.max,
+          `line-item writes at once must be a whole number from 1 to ${PROCORE_WRITE_CONCURRENCY.max}`,
+        )
+        .optional(),
     }),
     response: z.object({ connectionId: id, detail: z.string() }),
   },

@@ -179,6 +179,21 @@ describe('ml-connector CLI usage and errors (in-process)', () => {
     expect(out).toEqual([]);
   });
 
+  it('connect procore refuses a --write-concurrency that is not a whole number before touching the keychain', async () => {
+    const { proc, out, err } = inProcess();
+    const previous = process.env['ML_CONNECTOR_CLIENT_SECRET'];
+    process.env['ML_CONNECTOR_CLIENT_SECRET'] = 'not-used';
+    try {
+      const argv = ['connect', 'procore', '--company-id', '7', '--client-id', 'c', '--write-concurrency', 'many', '--data-dir', join(home, 'connect-wc')];
+      expect(await main(argv, proc)).toBe(2);
+    } finally {
+      if (previous === undefined) delete process.env['ML_CONNECTOR_CLIENT_SECRET'];
+      else process.env['ML_CONNECTOR_CLIENT_SECRET'] = previous;
+    }
+    expect(err.join('\n')).toContain('connect: --write-concurrency must be a whole number from 1 to 16');
+    expect(out).toEqual([]);
+  });
+
   it('`<command> --help` prints that command’s usage and options, exit 0', async () => {
     const { proc, out } = inProcess();
     expect(await main(['serve', '--help'], proc)).toBe(0);

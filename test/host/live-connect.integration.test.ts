@@ -148,6 +148,31 @@ describe('live connections', () => {
     expect(await credentials.get(connectionAccount('live-procore', 'clientSecret'))).toBe(c.clientSecret);
   });
 
+  it('keeps "line-item writes at once" across reconnections, and the live Procore connector uses the stored value', async () => {
+    const procore = sandbox.systems.procore!;
+    const c = procore.credentials as { clientId: string; clientSecret: string; companyId: number };
+    const deps = { store, credentials, log: silentLogger, dataDir: dir };
+    const request = { companyId: String(c.companyId), clientId: c.clientId, clientSecret: c.clientSecret, apiBaseUrl: procore.baseUrl, authBaseUrl: procore.baseUrl };
+    await connectProcore(deps, { ...request, writeConcurrency: 2 });
+    expect(store.connections.require('live-procore').settings['writeConcurrency']).toBe(2);
+    await connectProcore(deps, request); // not given: the stored value stays
+    const stored = store.connections.require('live-procore').settings;
+    expect(stored['writeConcurrency']).toBe(2);
+    // Refused before anything is stored or sent.
+    await expect(connectProcore(deps, { ...request, writeConcurrency: 40 })).rejects.toThrow(/must be a whole number from 1 to 16, got 40/);
+    expect(store.connections.require('live-procore').settings).toEqual(stored);
+
+    // The connector is built from the stored settings: an impossible value is refused by name.
+    store.connections.update('live-procore', { settings: { ...stored, writeConcurrency: 40 } });
+    try {
+      expect(() => openLiveProcore(deps)).toThrow('The Procore write concurrency (calls in flight at once) must be a whole number from 1 to 16, got 40.');
+    } finally {
+      store.connections.update('live-procore', { settings: stored });
+    }
+    const live = openLiveProcore(deps);
+    await live.connector.close();
+  });
+
   it('accepts the pasted redirect address when the browser cannot reach the loopback', async () => {
     const exact = sandbox.systems.exact!;
     const c = exact.credentials as { clientId: string; clientSecret: string };

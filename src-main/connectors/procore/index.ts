@@ -7,6 +7,7 @@
 import type { ConnectionTestResult, Connector } from '../connector';
 import type { BudgetWindowSnapshot, RequestBudget } from '../_kit';
 import type { TokenSet } from '../../../src-shared/domain/auth';
+import { PROCORE_WRITE_CONCURRENCY } from '../../../src-shared/domain/systems';
 import type { ProcoreClientContext } from './client';
 import { ProcoreClient, ProcoreConfigError, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
 import { costCodeIndex, lineItemTypeIndex, projectFromWire, vendorFromWire } from './mappers';
@@ -69,9 +70,9 @@ export interface ProcoreConnector extends Connector {
 }
 
 const DEFAULT_IDS_PER_READ = 100;
-export const DEFAULT_WRITE_CONCURRENCY = 4;
+export const DEFAULT_WRITE_CONCURRENCY = PROCORE_WRITE_CONCURRENCY.default;
 /** More parallel calls buy nothing under Procore's spike window (25 per 10 s by default). */
-export const MAX_WRITE_CONCURRENCY = 16;
+export const MAX_WRITE_CONCURRENCY = PROCORE_WRITE_CONCURRENCY.max;
 
 /** `settings.writeConcurrency`, checked: a whole number from 1 to 16 (default 4). */
 function writeConcurrencyOf(settings: ProcoreSettings): number {

@@ -33,7 +33,7 @@ export const connectCommand: CliCommand = {
   path: ['connect'],
   summary: 'Connect your own Exact Online (browser sign-in) or Procore (client credentials) account.',
   usage:
-    'exact-online --region nl --client-id ID --redirect-uri http://127.0.0.1:PORT/callback [--division N]  |  procore --company-id ID --client-id ID [--environment production|developerSandbox|onDemandSandbox|monthlySandbox]',
+    'exact-online --region nl --client-id ID --redirect-uri http://127.0.0.1:PORT/callback [--division N]  |  procore --company-id ID --client-id ID [--environment production|developerSandbox|onDemandSandbox|monthlySandbox] [--write-concurrency 1-16]',
   options: {
     region: { type: 'string', description: `Exact Online country host: ${REGIONS.join(', ')}` },
     'client-id': { type: 'string', description: 'the app’s client id' },
@@ -42,6 +42,7 @@ export const connectCommand: CliCommand = {
     'base-url': { type: 'string', description: 'API host override (testing)' },
     'company-id': { type: 'string', description: 'Procore company id' },
     environment: { type: 'string', description: 'Procore environment (default production)' },
+    'write-concurrency': { type: 'string', description: 'Procore line-item writes at once, 1 to 16 (default 4; kept when reconnecting)' },
   },
   async run({ values, positionals }, io) {
     const system = positionals[0];
@@ -56,12 +57,18 @@ export const connectCommand: CliCommand = {
     try {
       if (system === 'procore') {
         if (!required(values, ['company-id', 'client-id'], io)) return 2;
+        const writeConcurrency = values['write-concurrency'] === undefined ? undefined : Number(values['write-concurrency']);
+        if (writeConcurrency !== undefined && !Number.isSafeInteger(writeConcurrency)) {
+          io.err('connect: --write-concurrency must be a whole number from 1 to 16');
+          return 2;
+        }
         const { detail } = await connectProcore(deps, {
           companyId: String(values['company-id']),
           clientId: String(values['client-id']),
           clientSecret: secret,
           ...(typeof values['environment'] === 'string' ? { environment: values['environment'] as 'production' } : {}),
           ...(typeof values['base-url'] === 'string' ? { apiBaseUrl: values['base-url'], authBaseUrl: values['base-url'] } : {}),
+          ...(writeConcurrency !== undefined ? { writeConcurrency } : {}),
         });
         io.out(io.json ? JSON.stringify({ connected: 'procore', detail }) : `Procore connected: ${detail}`);
         return 0;
