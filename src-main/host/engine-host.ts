@@ -54,10 +54,12 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
       }
       f1 = opened;
       unavailable = null;
+      delete ctx.engineUnavailable;
       ctx.engine = createEngineApi(ctx, opened);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       unavailable = { reason, error };
+      ctx.engineUnavailable = error instanceof F1NotConfiguredError ? reason : `The sync engine could not start: ${reason}`;
       if (error instanceof F1NotConfiguredError) ctx.log.warn('sync engine not started', { reason });
       else ctx.log.error('the sync engine failed to start', { reason });
       return null;

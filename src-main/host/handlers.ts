@@ -247,7 +247,8 @@ export const handlers: IpcHandlers = {
 };
 
 function requireEngine(ctx: AppContext): EngineApi {
-  if (!ctx.engine) throw new IpcFailure('unavailable', 'The sync engine is not running in this process.');
+  if (!ctx.engine)
+    throw new IpcFailure('unavailable', ctx.engineUnavailable ?? 'The sync engine is not running in this process.');
   return ctx.engine;
 }
 

@@ -78,7 +78,8 @@ export function DashboardScreen() {
                     </button>
                   </div>
                   <p id={`flow-${flow.value}-unavailable`} className="hint">
-                    “Sync now” needs the sync engine: start the desktop app, or{' '}
+                    “Sync now” needs the sync engine, which starts once the flow’s connections are complete (see
+                    above and <a href={routeHref('connections')}>Connections</a>), or with{' '}
                     <code>ml-connector serve --sandbox</code>.
                   </p>
                 </section>

@@ -133,6 +133,19 @@ describe('Dashboard', () => {
     // The recorded run is still listed.
     expect(screen.getByRole('cell', { name: 'partial' })).toBeTruthy();
   });
+
+  it('when the host could not attach the engine, shows its reason and where to fix it', async () => {
+    ctx.engineUnavailable =
+      'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections.';
+    renderWithStores(<DashboardScreen />);
+    expect((await screen.findByText(/also needs Procore/)).textContent).toContain(
+      'Exact Online → Procore also needs Procore: connect it under Connections.',
+    );
+    const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
+    expect(sync.disabled).toBe(true);
+    const hint = document.getElementById(sync.getAttribute('aria-describedby')!)!;
+    expect(hint.querySelector('a')?.getAttribute('href')).toBe('#/connections');
+  });
 });
 
 describe('amounts', () => {

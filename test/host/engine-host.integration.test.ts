@@ -80,6 +80,11 @@ describe('engine host with live connections', () => {
     );
     const sync = await dispatch('sync.start', { flow: 'exact-procore' }, ctx);
     expect(sync).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    // The Dashboard is told why, in the host's words (not "no engine in this process").
+    expect(await dispatch('flows.overview', {}, ctx)).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: host.unavailable!.reason },
+    });
 
     expect(tokenCalls(exactSim)).toBe(0);
     await timers.advance(FIRST_KEEP_ALIVE_CHECK_MS); // the first keep-alive check: renewal is due (8 idle days)
@@ -110,6 +115,9 @@ describe('engine host with live connections', () => {
     expect(host.f1).toBe(f1);
     expect(host.unavailable).toBeNull();
     expect(f1!.exactConnection.id).toBe(LIVE_EXACT_ID);
+    expect(ctx.engineUnavailable).toBeUndefined();
+    const overview = await dispatch('flows.overview', {}, ctx);
+    expect(overview).toMatchObject({ ok: true, value: { flows: [{ flow: 'exact-procore' }] } });
 
     // The engine holds the very custodian the keep-alive checks (one per connection and process).
     // Checked by identity: two custodians would also make one call here, saved by the lock file
