@@ -83,10 +83,13 @@ export class AuditTextIndexer {
     try {
       indexed = this.opts.audit.indexTextBatch(this.batchRows);
     } catch (error) {
-      // e.g. another process holds the write lock; search stays correct (LIKE), only slower.
-      this.opts.log.warn('audit search index: a batch failed; trying again later', {
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      // Search stays correct meanwhile (LIKE), only slower. Another process writing (a CLI sync)
+      // is normal and only worth a debug line; anything else is a warning.
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      this.opts.log[busy ? 'debug' : 'warn'](
+        busy ? 'audit search index: another process is writing; trying again later' : 'audit search index: a batch failed; trying again later',
+        { reason: error instanceof Error ? error.message : String(error) },
+      );
       return this.schedule(this.recheckMs);
     }
     this.schedule(indexed === this.batchRows ? this.pauseMs : this.recheckMs);

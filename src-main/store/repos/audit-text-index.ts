@@ -60,10 +60,20 @@ export class AuditTextIndex {
     return { indexedThrough: row.indexed_through, behind: Math.max(0, (row.head ?? 0) - row.indexed_through) };
   }
 
-  /** Indexes up to `maxRows` entries after `indexedThrough` in one write transaction; returns how many. */
+  /**
+   * Indexes up to `maxRows` entries after `indexedThrough` in one write transaction; returns how
+   * many. Never waits for the write lock: while another process writes (a CLI sync), it throws
+   * SQLITE_BUSY at once instead of blocking this thread (the app's main thread) for the busy timeout.
+   */
   indexNextBatch(maxRows: number): number {
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`Batch size must be a positive integer, got ${maxRows}.`);
-    return this.batch.immediate(maxRows);
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return this.batch.immediate(maxRows);
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
   }
 
   /** Whether the index can answer this term (otherwise LIKE over the whole range). */
