@@ -23,7 +23,7 @@
  *   The write side counts what the sync actually wrote (Procore's state after the run): parked
  *   records need no calls.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,10 +56,25 @@ interface SyncMeasurement {
   summary: RunSummary;
   apiCalls: { exact: number; procore: number };
   wallMs: number;
+  /** User + system CPU of this process (engine and in-process simulators) during the sync. */
+  cpuMs: number;
+  /** CPU time the hypervisor gave to other guests during the sync (Linux /proc/stat), or null. */
+  stealMs: number | null;
   peakRssMb: number;
   sourceLines: number;
   exactState: Row;
   procoreState: Row;
+}
+
+/** Steal time of all CPUs since boot in ms (the 8th value of /proc/stat's "cpu" line), or null off Linux. */
+function stealMsSinceBoot(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const ticks = Number(fields[8]);
+    return Number.isFinite(ticks) ? ticks * 10 : null; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 /** One initial sync on a fresh data folder. */
@@ -70,16 +85,22 @@ async function measureSync(worldSeed: number, syncScale: number, latencyMs: numb
   try {
     const rt = await openF1Runtime({ store, dataDir: dir, log: silentLogger, sandbox: { seed: worldSeed, scale: syncScale }, runningSandbox: sandbox });
     try {
+      const stealBefore = stealMsSinceBoot();
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const summary = await runExactProcore(rt.deps, 'cli');
       const wallMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const stealAfter = stealMsSinceBoot();
+      const stealMs = stealBefore === null || stealAfter === null ? null : stealAfter - stealBefore;
       const peakRssMb = process.resourceUsage().maxRSS / 1024;
       if (summary.status !== 'succeeded') throw new Error(`the sync did not succeed: ${summary.error ?? summary.status}`);
       const state = async (baseUrl: string): Promise<Row> => (await fetch(`${baseUrl}/_sandbox/state`)).json() as Promise<Row>;
       const exactState = await state(sandbox.systems.exact!.baseUrl);
       const procoreState = await state(sandbox.systems.procore!.baseUrl);
       const sourceLines = (exactState['PurchaseOrderLines'] as Row[]).length + (exactState['PurchaseEntryLines'] as Row[]).length;
-      return { summary, apiCalls: rt.apiCalls(), wallMs, peakRssMb, sourceLines, exactState, procoreState };
+      return { summary, apiCalls: rt.apiCalls(), wallMs, cpuMs, stealMs, peakRssMb, sourceLines, exactState, procoreState };
     } finally {
       await rt.close();
     }
@@ -168,6 +189,10 @@ process.stdout.write(
     minimal_plan_parts: { exact: plan.exactParts, procore: plan.procoreParts },
     wall_seconds: round(fast.wallMs / 1000),
     lines_per_s_zero_latency: Math.round(fast.sourceLines / (fast.wallMs / 1000)),
+    // The machine is shared: CPU seconds vary less than wall seconds, and steal says how much of
+    // the wall time the VM was not running at all (both cores summed).
+    cpu_seconds_zero_latency: round(fast.cpuMs / 1000),
+    vm_steal_seconds_zero_latency: fast.stealMs === null ? null : round(fast.stealMs / 1000),
     latency_50ms: { seed: seed + 1, scale: latencyScale, source_lines: slow.sourceLines, api_calls: slow.apiCalls, wall_seconds: round(slow.wallMs / 1000), lines_per_s: Math.round(slow.sourceLines / (slow.wallMs / 1000)) },
     // maxRSS only grows: read right after the zero-latency sync, before the bench itself loads
     // both simulators' whole state to count the plan (which costs more memory than the sync).
