@@ -125,8 +125,8 @@ describe(`audit log with ${ROWS.toLocaleString('en')} entries`, () => {
     const withFlow: AuditFilter = { text: 'GL 7 is', flow: 'F3' };
     const before = [rare, withFlow].map((f) => [...store.audit.iterate(f)].map((e) => e.seq));
     expect(before[0]).toHaveLength(11);
-    // Nothing indexed yet: LIKE along the primary key.
-    expect(store.audit.queryPlan(rare, { limit: 50 }).join(' | ')).toMatch(/^SEARCH audit_log USING INTEGER PRIMARY KEY[^|]*$/);
+    // Nothing indexed yet: LIKE over the whole log.
+    expect(store.audit.queryPlan(rare, { limit: 50 })).toEqual(['SCAN audit_log']);
 
     while (store.audit.indexTextBatch(5_000) > 0);
     expect(store.audit.textIndexProgress()).toEqual({ indexedThrough: ROWS, behind: 0 });
@@ -135,7 +135,7 @@ describe(`audit log with ${ROWS.toLocaleString('en')} entries`, () => {
     const plan = store.audit.queryPlan(rare, { limit: 50 }).join(' | ');
     expect(plan).toMatch(/SCAN audit_search VIRTUAL TABLE/);
     // …then LIKE only over entries after the indexed range (none here).
-    expect(plan).toMatch(/VIRTUAL TABLE[^|]*\| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid=\?\) \| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
+    expect(plan).toMatch(/VIRTUAL TABLE[^|]*\| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid=\?\) \| SEARCH audit_log USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
     expect(store.audit.query(rare, { limit: 50 }).entries.map((e) => e.sourceId)).toEqual([
       ...Array.from({ length: 10 }, (_, k) => `SRC-${123459 - k}`),
       'SRC-12345',

@@ -415,17 +415,26 @@ export class AuditRepo {
         params: [this.textIndex.matchExpression(resolved.text!), part.min, part.max, ...resolved.params],
       };
     }
-    let like = '';
-    const likeParams: unknown[] = [];
+    // Open ends stay out of the SQL: a bare count(*) then reads the smallest index, not the table.
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (part.min > 1) {
+      conditions.push('seq >= ?');
+      params.push(part.min);
+    }
+    if (part.max < Number.MAX_SAFE_INTEGER) {
+      conditions.push('seq <= ?');
+      params.push(part.max);
+    }
+    conditions.push(...resolved.clauses);
+    params.push(...resolved.params);
     if (part.match === 'like') {
       const pattern = `%${resolved.text!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      like = " AND (source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')";
-      likeParams.push(pattern, pattern, pattern);
+      conditions.push("(source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')");
+      params.push(pattern, pattern, pattern);
     }
-    return {
-      sql: `${select} FROM audit_log WHERE seq >= ? AND seq <= ?${filters}${like}${order('seq')}`,
-      params: [part.min, part.max, ...resolved.params, ...likeParams],
-    };
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    return { sql: `${select} FROM audit_log${where}${order('seq')}`, params };
   }
 
   private statement(sql: string): Statement<unknown[], AuditRow | { count: number }> {
