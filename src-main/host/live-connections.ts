@@ -246,27 +246,30 @@ export async function connectProcore(deps: LiveDeps, req: ConnectProcoreRequest)
   // the connector refuses (e.g. writeConcurrency 40) changes nothing.
   const custodian = procoreCustodian(deps, () => settings);
   const procore = procoreConnector(deps, settings, custodian);
-  const existing = deps.store.connections.get(LIVE_PROCORE_ID);
-  const secretAccount = connectionAccount(LIVE_PROCORE_ID, 'clientSecret');
-  const previousSecret = await deps.credentials.get(secretAccount);
-  // New credentials must prove themselves: a token from earlier ones would hide a wrong secret.
-  await deps.credentials.delete(connectionAccount(LIVE_PROCORE_ID, 'tokens'));
-  await deps.credentials.set(secretAccount, req.clientSecret);
-  const connection = existing
-    ? deps.store.connections.update(LIVE_PROCORE_ID, { settings: { ...existing.settings, ...settings } })
-    : deps.store.connections.create({ id: LIVE_PROCORE_ID, system: 'procore', label: 'Procore', mode: 'live', settings });
   try {
-    const test = await procore.testConnection();
-    if (!test.ok) throw new Error(test.problem);
-    return { connection, detail: test.detail };
-  } catch (error) {
-    // Refused: leave things as they were (no half-made connection, the old secret back).
-    if (existing) deps.store.connections.update(LIVE_PROCORE_ID, { settings: existing.settings });
-    else deps.store.connections.delete(LIVE_PROCORE_ID);
-    if (previousSecret) await deps.credentials.set(secretAccount, previousSecret);
-    else await deps.credentials.delete(secretAccount);
-    throw error;
+    const existing = deps.store.connections.get(LIVE_PROCORE_ID);
+    const secretAccount = connectionAccount(LIVE_PROCORE_ID, 'clientSecret');
+    const previousSecret = await deps.credentials.get(secretAccount);
+    // New credentials must prove themselves: a token from earlier ones would hide a wrong secret.
+    await deps.credentials.delete(connectionAccount(LIVE_PROCORE_ID, 'tokens'));
+    await deps.credentials.set(secretAccount, req.clientSecret);
+    const connection = existing
+      ? deps.store.connections.update(LIVE_PROCORE_ID, { settings: { ...existing.settings, ...settings } })
+      : deps.store.connections.create({ id: LIVE_PROCORE_ID, system: 'procore', label: 'Procore', mode: 'live', settings });
+    try {
+      const test = await procore.testConnection();
+      if (!test.ok) throw new Error(test.problem);
+      return { connection, detail: test.detail };
+    } catch (error) {
+      // Refused: leave things as they were (no half-made connection, the old secret back).
+      if (existing) deps.store.connections.update(LIVE_PROCORE_ID, { settings: existing.settings });
+      else deps.store.connections.delete(LIVE_PROCORE_ID);
+      if (previousSecret) await deps.credentials.set(secretAccount, previousSecret);
+      else await deps.credentials.delete(secretAccount);
+      throw error;
+    }
   } finally {
+    // Also when the keychain fails before the test: the connector's connection pool is closed.
     await procore.close();
   }
 }

@@ -173,6 +173,24 @@ describe('live connections', () => {
     await live.connector.close();
   });
 
+  it('a keychain that refuses the new secret leaves the Procore connection as it was, with the keychain’s reason', async () => {
+    const procore = sandbox.systems.procore!;
+    const c = procore.credentials as { clientId: string; clientSecret: string; companyId: number };
+    const before = store.connections.require('live-procore');
+    const lockedKeychain = Object.assign(Object.create(credentials) as typeof credentials, {
+      set: async () => {
+        throw new Error('The OS keychain is locked: unlock it and try again.');
+      },
+    });
+    await expect(
+      connectProcore(
+        { store, credentials: lockedKeychain, log: silentLogger, dataDir: dir },
+        { companyId: String(c.companyId), clientId: c.clientId, clientSecret: 'new-secret-1', apiBaseUrl: procore.baseUrl, authBaseUrl: procore.baseUrl, writeConcurrency: 3 },
+      ),
+    ).rejects.toThrow('The OS keychain is locked: unlock it and try again.');
+    expect(store.connections.require('live-procore').settings).toEqual(before.settings);
+  });
+
   it('accepts the pasted redirect address when the browser cannot reach the loopback', async () => {
     const exact = sandbox.systems.exact!;
     const c = exact.credentials as { clientId: string; clientSecret: string };
