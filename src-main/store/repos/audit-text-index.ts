@@ -31,6 +31,7 @@ export class AuditTextIndex {
   private readonly insertBatch: Statement<[number, number]>;
   private readonly lastSeqOfBatch: Statement<[number, number], { seq: number | null }>;
   private readonly saveProgress: Statement<[number]>;
+  private readonly mergePages: Statement<[number]>;
   private readonly countMatches: Statement<[string, number, number, number], { count: number }>;
   private readonly batch: Transaction<(maxRows: number) => number>;
 
@@ -48,6 +49,7 @@ export class AuditTextIndex {
       'SELECT max(seq) AS seq FROM (SELECT seq FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?)',
     );
     this.saveProgress = db.prepare('UPDATE audit_search_progress SET indexed_through = ? WHERE id = 1');
+    this.mergePages = db.prepare("INSERT INTO audit_search (audit_search, rank) VALUES ('merge', ?)");
     this.countMatches = db.prepare(
       `SELECT count(*) AS count FROM (SELECT 1 FROM audit_search
        WHERE audit_search MATCH ? AND rowid >= ? AND rowid <= ? LIMIT ?)`,
@@ -96,9 +98,7 @@ export class AuditTextIndex {
     const last = this.lastSeqOfBatch.get(indexedThrough, maxRows)!.seq;
     if (last === null) return 0;
     const { changes } = this.insertBatch.run(indexedThrough, maxRows);
-    this.db
-      .prepare("INSERT INTO audit_search (audit_search, rank) VALUES ('merge', ?)")
-      .run(Math.max(16, Math.ceil(changes * MERGE_PAGES_PER_ROW)));
+    this.mergePages.run(Math.max(16, Math.ceil(changes * MERGE_PAGES_PER_ROW)));
     this.saveProgress.run(last);
     return changes;
   }
