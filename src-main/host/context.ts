@@ -39,4 +39,6 @@ export interface EngineApi {
   retryParked(req: { flow: string; ids?: number[]; reasonCode?: string }): Promise<IpcResponse<'parked.retry'>>;
   /** A mapping set of `flow` got a new version: re-queue the parked records it may fix. */
   mappingsChanged(flow: string): Promise<{ requeued: number }>;
+  /** Supplier → vendor links suggested from Procore's vendor list (reads both systems, saves nothing). */
+  suggestVendorLinks(flow: string): Promise<IpcResponse<'mappings.suggestVendors'>>;
 }

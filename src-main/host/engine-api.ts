@@ -10,11 +10,12 @@ import type { F1Runtime } from './f1-runtime';
 import { f1Budgets, f1FlowSchedule, f1RunOutcome } from './f1-schedule';
 import { connectionBudgetView, FLOW_TITLES, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
 import { signInView } from './token-keep-alive';
+import { suggestVendorLinksFromProcore } from './vendor-suggestions';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
- * parked.retry, and re-queueing after a mapping change). One run per flow at a time: a
- * "Sync now" during a run joins it; replays and retries queue behind it.
+ * parked.retry, mappings.suggestVendors, and re-queueing after a mapping change). One run per
+ * flow at a time: a "Sync now" during a run joins it; replays and retries queue behind it.
  */
 const RECENT_RUNS = 20;
 
@@ -40,6 +41,22 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
   /** Id of the latest run: the scheduler may still hold a run that just cleared `running`. */
   let latestRunId = '';
   let queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Engine work that calls the APIs (runs, replays, retries, suggestions): how many started and
+   * how many are going. The API call counters are per process, so a count is only one piece of
+   * work's own when nothing else started or was going meanwhile.
+   */
+  const apiWork = { started: 0, going: 0 };
+
+  async function countedAsApiWork<T>(work: () => Promise<T>): Promise<T> {
+    apiWork.started += 1;
+    apiWork.going += 1;
+    try {
+      return await work();
+    } finally {
+      apiWork.going -= 1;
+    }
+  }
 
   const assertFlow = (flow: string): void => {
     if (flow !== F1_FLOW) throw new Error(`Unknown flow "${flow}". Available: ${F1_FLOW}.`);
@@ -47,7 +64,8 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
 
   /** Serialises every engine operation of the flow (one writer at a time on the same books). */
   function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = queue.then(work, work);
+    const counted = () => countedAsApiWork(work);
+    const next = queue.then(counted, counted);
     queue = next.catch(() => {});
     return next;
   }
@@ -188,6 +206,15 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
       if (open === 0) return { requeued: 0 };
       await exclusive(() => retryParked(f1.deps, {}, 'manual'));
       return { requeued: open };
+    },
+
+    async suggestVendorLinks(flow) {
+      assertFlow(flow);
+      // Only reads: not queued behind a run, so the answer does not wait for a long sync.
+      const before = { ...apiWork };
+      const { suggestions, apiCalls } = await countedAsApiWork(() => suggestVendorLinksFromProcore(f1));
+      const alone = before.going === 0 && apiWork.going === 0 && apiWork.started === before.started + 1;
+      return { suggestions, apiCalls: alone ? apiCalls : null };
     },
   };
   schedulers.set(api, scheduler);

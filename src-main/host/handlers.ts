@@ -217,6 +217,8 @@ export const handlers: IpcHandlers = {
 
   'mappings.importCsv': (request, ctx) => importMappingCsv(ctx, request),
 
+  'mappings.suggestVendors': (request, ctx) => requireEngine(ctx).suggestVendorLinks(request.flow),
+
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
   'schedules.get': (_request, ctx) => ({

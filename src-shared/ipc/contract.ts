@@ -237,6 +237,21 @@ export const unmappedValueSchema = z.object({
 });
 export type UnmappedValue = z.infer<typeof unmappedValueSchema>;
 
+/** Why a Procore vendor is suggested for an Exact supplier, strongest evidence first. */
+export const VENDOR_MATCH_KINDS = ['origin_code', 'origin_id', 'name'] as const;
+export type VendorMatchKind = (typeof VENDOR_MATCH_KINDS)[number];
+
+/** A supplier that is not linked yet and the one active Procore vendor the evidence points at. */
+export const vendorLinkSuggestionSchema = z.object({
+  supplierCode: z.string(),
+  supplierName: z.string(),
+  vendorId: z.string(),
+  vendorName: z.string(),
+  /** origin_code: the vendor's External ID is the supplier code; origin_id: its origin id is the Exact account id. */
+  matchedBy: z.enum(VENDOR_MATCH_KINDS),
+});
+export type VendorLinkSuggestion = z.infer<typeof vendorLinkSuggestionSchema>;
+
 /** After a mapping change the engine re-queues the parked records it affects (null: engine not running). */
 const requeueSchema = z.object({ requeued: z.number().int().nullable(), requeueMessage: z.string() });
 
@@ -542,6 +557,18 @@ export const ipcContract = {
     response: z
       .object({ version: mappingVersionViewSchema, rows: z.number().int() })
       .extend(requeueSchema.shape),
+  },
+  'mappings.suggestVendors': {
+    /**
+     * Engine: reads the Exact suppliers and the active Procore vendors now and suggests links
+     * for suppliers the current vendors table does not link. Nothing is saved.
+     */
+    request: z.strictObject({ flow: flowId }),
+    response: z.object({
+      suggestions: z.array(vendorLinkSuggestionSchema),
+      /** API calls made to read them; null when other engine work ran meanwhile and shares the count. */
+      apiCalls: z.object({ exact: z.number().int(), procore: z.number().int() }).nullable(),
+    }),
   },
   'flows.overview': {
     request: noRequest,

@@ -20,6 +20,7 @@ export const IPC_METHOD_NAMES = [
   'mappings.save',
   'mappings.exportCsv',
   'mappings.importCsv',
+  'mappings.suggestVendors',
   'flows.overview',
   'sync.start',
   'replay.audit',

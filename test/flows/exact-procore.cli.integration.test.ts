@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,28 @@ describe('F1 command line', () => {
     expect(replay['created']).toBe(1);
     const parkedAfter = lastJson(await cli('parked', 'list', '--json'))['parked'] as { reason: string }[];
     expect(parkedAfter.length).toBe(parkedBefore.length - 1);
+  });
+
+  it('mappings suggest exact-procore --json suggests a vendor for a supplier whose link was removed', async () => {
+    const file = join(dir, 'vendors.csv');
+    await cli('mappings', 'export', 'exact-procore', file, '--set', 'vendors');
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    const unlinked = lines.filter((line) => !line.startsWith('40001,'));
+    expect(unlinked.length).toBe(lines.length - 1);
+    writeFileSync(file, unlinked.join('\r\n'));
+    await cli('mappings', 'import', 'exact-procore', file, '--set', 'vendors');
+
+    const { suggestions, apiCalls } = lastJson(await cli('mappings', 'suggest', 'exact-procore', '--json'));
+    expect(suggestions).toEqual([
+      {
+        supplierCode: '40001',
+        supplierName: 'Van den Berg Betonmortel B.V.',
+        vendorId: String(generateWorld(1, 1).suppliers.find((s) => s.code === '40001')!.procoreVendorId),
+        vendorName: 'Van den Berg Betonmortel B.V.',
+        matchedBy: 'origin_code',
+      },
+    ]);
+    expect(apiCalls).toMatchObject({ exact: expect.any(Number), procore: expect.any(Number) });
   });
 
   it('audit verify and export-audit --csv', async () => {

@@ -1,6 +1,5 @@
 import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
-import { suggestVendorLinks } from '../../engine/flows/exact-procore/suggest';
 import { createAppContext } from '../app-context';
 import { dispatch } from '../handlers';
 import { createLogger } from '../../connectors/_kit/log';
@@ -9,6 +8,7 @@ import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from 
 import { exportAuditCsv, openStore, type Store } from '../../store';
 import type { CliCommand, CliIo } from '../cli-types';
 import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
+import { suggestVendorLinksFromProcore } from '../vendor-suggestions';
 
 /** CLI commands of the Exact Online → Procore flow (issue 4's command line). */
 
@@ -210,16 +210,8 @@ export const mappingsCommand: CliCommand = {
     }
     if (action === 'suggest') {
       return withRuntime(io, undefined, async (rt) => {
-        const [suppliers, vendors] = await Promise.all([rt.exact.readSuppliers(), rt.procore.listVendors()]);
-        const linkedSet = rt.deps.store.mappings.getSet(F1_FLOW, 'vendors');
-        const version = linkedSet ? rt.deps.store.mappings.currentVersion(linkedSet.id) : undefined;
-        const linked = new Set((version ? rt.deps.store.mappings.rows(version.id) : []).map((r) => String((r.sourceKey as { supplierCode?: string }).supplierCode)));
-        const suggestions = suggestVendorLinks(
-          suppliers.map((x) => ({ sourceId: x.id, code: x.code, name: x.name })),
-          vendors.filter((v) => v.active),
-          linked,
-        );
-        if (io.json) io.out(JSON.stringify({ suggestions }));
+        const { suggestions, apiCalls } = await suggestVendorLinksFromProcore(rt);
+        if (io.json) io.out(JSON.stringify({ suggestions, apiCalls }));
         else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching Procore vendor is linked.');
         else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
         return 0;

@@ -33,6 +33,14 @@ const SERVER_ERROR_TEXT = {
 } as const;
 
 /**
+ * The sandbox company's client credentials: fixed per seed, like its demo data, so a process
+ * other than the one running the simulator (an e2e test acting as a Procore admin) can sign in.
+ */
+export function procoreSandboxCredentials(seed: number): { clientId: string; clientSecret: string } {
+  return { clientId: `procore-sandbox-client-${seed}`, clientSecret: `procore-sandbox-secret-${seed}` };
+}
+
+/**
  * The Procore simulator (fact sheet Part 2): DMSA OAuth, company/project scoping, paging and
  * filters, sync actions, both rate-limit windows, and the financial resources the flows use.
  * Config keys: see ProcoreSimConfig (config.ts).
@@ -42,10 +50,7 @@ export const createProcoreSystem: SimulatorFactory = (ctx) => {
   const now = (): number => ctx.clock.now();
   const state = new ProcoreState(ctx.store);
   if (ctx.freshStore) ctx.store.transaction(() => projectWorld(ctx.world, state));
-  const credentials = {
-    clientId: `procore-sandbox-client-${ctx.seed}`,
-    clientSecret: `procore-sandbox-secret-${ctx.seed}`,
-  };
+  const credentials = procoreSandboxCredentials(ctx.seed);
   const company = { id: config.companyId, name: ctx.world.companyName };
   const app: ProcoreApp = {
     state,
