@@ -1,5 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { MAPPING_SETS, type MappingSetDefinition, type UnmappedValue } from '../../src-shared/ipc';
+import {
+  MAPPING_SETS,
+  mappingKeyOf,
+  type MappingSetDefinition,
+  type UnmappedValue,
+  type VendorLinkSuggestion,
+  type VendorMatchKind,
+} from '../../src-shared/ipc';
 import { routeHref, type Route } from '../app/router';
 import { useSlice, useStores } from '../app/services';
 import { draftKey, type DraftRow } from '../stores/mappings-store';
@@ -10,6 +17,17 @@ import { Notice, StateMessage } from '../ui/StateMessage';
 
 /** Editing thousands of inputs at once is slow and useless: search narrows the table instead. */
 const MAX_SHOWN_ROWS = 300;
+
+/** Why a vendor is suggested, in the words Procore's and Exact's screens use. */
+const MATCH_REASONS: Record<VendorMatchKind, string> = {
+  origin_code: 'same External ID',
+  origin_id: 'same Exact account id',
+  name: 'same name',
+};
+
+/** The tables whose links can be suggested from the target system's own list. */
+const offersVendorSuggestions = (d: MappingSetDefinition) =>
+  d.flow === 'exact-procore' && d.set === 'vendors';
 
 export function MappingsScreen({ route }: { route: Route }) {
   const { mappings } = useStores();
@@ -158,6 +176,13 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
         </div>
         <Notice notice={notice} />
         {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
+        {!viewingOld && offersVendorSuggestions(definition) ? (
+          <VendorSuggestions
+            definition={definition}
+            covered={covered}
+            onAccepted={(rowKey) => (focusRowKey.current = rowKey)}
+          />
+        ) : null}
         <table className="table mapping-table">
           <caption className="visually-hidden">{definition.title} mapping</caption>
           <thead>
@@ -319,6 +344,129 @@ function UnmappedRow({
         ) : null}
       </td>
     </tr>
+  );
+}
+
+/**
+ * "Suggest links from Procore": reads both systems only when asked, lists a vendor for each
+ * supplier that is not linked yet, and adds the accepted ones to the table being edited. Saving
+ * the table links them (a new version), as with any row added by hand.
+ */
+function VendorSuggestions({
+  definition,
+  covered,
+  onAccepted,
+}: {
+  definition: MappingSetDefinition;
+  /** Mapping keys the table being edited already has a row for. */
+  covered: ReadonlySet<string>;
+  onAccepted: (rowKey: number | null) => void;
+}) {
+  const { mappings } = useStores();
+  const found = useSlice(mappings, (s) => s.vendorSuggestions);
+  const unsaved = useSlice(mappings, (s) => s.dirty);
+  // A suggestion accepted (or a row typed in) for the same supplier leaves the list.
+  const open = (found?.suggestions ?? []).filter(
+    (s) => !covered.has(mappingKeyOf(definition, { supplierCode: s.supplierCode })),
+  );
+  const accept = (suggestions: readonly VendorLinkSuggestion[]) =>
+    onAccepted(mappings.getState().acceptVendorSuggestions(suggestions));
+
+  return (
+    <section className="card vendor-suggestions" aria-labelledby="vendor-suggestions-title">
+      <div className="card-head">
+        <h2 id="vendor-suggestions-title">Suggested links from Procore</h2>
+        <button
+          type="button"
+          className="secondary"
+          disabled={found?.busy === true}
+          aria-describedby="vendor-suggestions-help"
+          onClick={() => void mappings.getState().suggestVendorLinks()}
+        >
+          Suggest links from Procore
+        </button>
+        {found !== null && !found.busy ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => mappings.getState().dismissVendorSuggestions()}
+          >
+            Dismiss suggestions
+          </button>
+        ) : null}
+      </div>
+      <p id="vendor-suggestions-help" className="hint">
+        Reads the suppliers in Exact Online and the active vendors in Procore, and suggests a vendor for each
+        supplier that is not linked yet. Nothing is linked until you save the table.
+      </p>
+      {found === null ? null : found.busy ? (
+        <StateMessage kind="loading" title="Reading suppliers from Exact Online and vendors from Procore…" />
+      ) : found.error !== null ? (
+        <Notice notice={{ kind: 'error', text: found.error }} />
+      ) : found.suggestions.length === 0 ? (
+        <StateMessage
+          kind="empty"
+          title="No new suggestions: every supplier with a matching Procore vendor is linked."
+        />
+      ) : open.length === 0 ? (
+        <p className="notice notice-success" role="status">
+          {unsaved
+            ? 'Every suggestion is in the table below. Save mapping to link them.'
+            : 'Every suggested link is saved.'}
+        </p>
+      ) : (
+        <>
+          <div className="toolbar">
+            <p className="hint" role="status">
+              {formatCount(open.length)} suggested link{open.length === 1 ? '' : 's'}
+              {found.apiCalls
+                ? ` (API calls: ${found.apiCalls.exact} to Exact Online, ${found.apiCalls.procore} to Procore)`
+                : ''}
+              . Accept adds the link to the table; Save mapping creates the new version.
+            </p>
+            <button type="button" onClick={() => accept(open)}>
+              Accept all ({formatCount(open.length)})
+            </button>
+          </div>
+          <table className="table">
+            <caption className="visually-hidden">Suggested supplier to vendor links</caption>
+            <thead>
+              <tr>
+                <th scope="col">Exact supplier</th>
+                <th scope="col">Procore vendor</th>
+                <th scope="col">Why</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {open.map((s) => (
+                <tr key={s.supplierCode}>
+                  <td>
+                    {s.supplierCode} <span className="hint">{s.supplierName}</span>
+                  </td>
+                  <td>
+                    {s.vendorId} <span className="hint">{s.vendorName}</span>
+                  </td>
+                  <td>{MATCH_REASONS[s.matchedBy]}</td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => accept([s])}
+                      aria-label={`Accept link from supplier ${s.supplierCode} to vendor ${s.vendorId}`}
+                    >
+                      Accept
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -8,6 +8,7 @@ import {
   type MappingRowView,
   type MappingSetDefinition,
   type MappingSourceKey,
+  type VendorLinkSuggestion,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
 
@@ -18,6 +19,14 @@ export interface DraftRow {
   values: Record<string, string>;
   /** Added from the unmapped list or by "Add row" in this edit session. */
   isNew: boolean;
+}
+
+/** "Suggest links from Procore" on the vendors table: the last request and what it found. */
+export interface VendorSuggestionsState {
+  busy: boolean;
+  suggestions: VendorLinkSuggestion[];
+  apiCalls: IpcResponse<'mappings.suggestVendors'>['apiCalls'];
+  error: string | null;
 }
 
 export interface MappingsState {
@@ -31,6 +40,8 @@ export interface MappingsState {
   notice: { kind: 'success' | 'error'; text: string } | null;
   busy: boolean;
   search: string;
+  /** null until the user asks for suggestions (and again after dismissing them). */
+  vendorSuggestions: VendorSuggestionsState | null;
 
   open(flow: string, set: string, version?: number): Promise<void>;
   setSearch(search: string): void;
@@ -42,6 +53,11 @@ export interface MappingsState {
   save(note: string): Promise<boolean>;
   exportCsv(): Promise<void>;
   importCsv(csv: string): Promise<void>;
+  /** Reads Exact's suppliers and Procore's vendors (through main) and lists suggested links. */
+  suggestVendorLinks(): Promise<void>;
+  /** Adds each suggestion as a row, as "Add row" would; the links exist once the table is saved. Returns the top row's key. */
+  acceptVendorSuggestions(suggestions: readonly VendorLinkSuggestion[]): number | null;
+  dismissVendorSuggestions(): void;
 }
 
 let nextRowKey = 1;
@@ -91,6 +107,7 @@ export function createMappingsStore(bridge: IpcBridge) {
       notice: null,
       busy: false,
       search: '',
+      vendorSuggestions: null,
 
       async open(flow, setName, version) {
         const definition = findMappingSet(flow, setName);
@@ -103,7 +120,7 @@ export function createMappingsStore(bridge: IpcBridge) {
           definition,
           status: 'loading',
           error: null,
-          ...(switching ? { table: null, draft: [], notice: null } : {}),
+          ...(switching ? { table: null, draft: [], notice: null, vendorSuggestions: null } : {}),
         });
         try {
           const table = await unwrap(
@@ -223,6 +240,34 @@ export function createMappingsStore(bridge: IpcBridge) {
           set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
         }
       },
+
+      async suggestVendorLinks() {
+        const { definition } = get();
+        set({ vendorSuggestions: { busy: true, suggestions: [], apiCalls: null, error: null } });
+        let outcome: VendorSuggestionsState;
+        try {
+          const found = await unwrap(bridge['mappings.suggestVendors']({ flow: definition.flow }));
+          outcome = { busy: false, suggestions: found.suggestions, apiCalls: found.apiCalls, error: null };
+        } catch (error) {
+          outcome = { busy: false, suggestions: [], apiCalls: null, error: messageOf(error) };
+        }
+        // The user may have switched tables (or dismissed) while the systems were read.
+        if (get().definition === definition && get().vendorSuggestions !== null)
+          set({ vendorSuggestions: outcome });
+      },
+
+      acceptVendorSuggestions(suggestions) {
+        let topRow: number | null = null;
+        for (const suggestion of suggestions) {
+          topRow = get().addRow(
+            { supplierCode: suggestion.supplierCode },
+            { procoreVendorId: suggestion.vendorId },
+          );
+        }
+        return topRow;
+      },
+
+      dismissVendorSuggestions: () => set({ vendorSuggestions: null }),
     };
   });
 }

@@ -6,6 +6,9 @@
  *      src-main/sandbox/seed/world.ts) is parked; fixing it in Mappings (cost code 01-900, cost
  *      type O, the world's true mapping) makes its record leave Pending validation.
  *   3. Audit history: "Replay" of a written entry reports an idempotent outcome.
+ *   4. The world's supplier with no Procore vendor gets one in Procore; "Suggest links from
+ *      Procore" on the vendors table finds it, Accept + Save links it, and its parked records
+ *      leave Pending validation.
  * `serve` uses the OS keychain (keytar); run under `dbus-run-session` with an unlocked
  * gnome-keyring where there is no desktop session.
  */
@@ -14,7 +17,18 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRendererOnce, launchBrowser, screenshot, tempDataDir, type Browser } from './support/app';
+import { procoreSandboxCredentials } from '../../src-main/sandbox/procore';
+import { defaultCompanyId } from '../../src-main/sandbox/procore/config';
+import { generateWorld } from '../../src-main/sandbox/seed/world';
+import { addProcoreVendor } from '../support/procore-admin';
+import {
+  buildRendererOnce,
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  screenshot,
+  tempDataDir,
+  type Browser,
+} from './support/app';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SYNC_TIMEOUT_MS = 120_000;
@@ -23,6 +37,8 @@ let dataDir: string;
 let serve: ChildProcess;
 let url: string;
 let serveLog = '';
+/** Where `serve --sandbox` runs the Procore simulator (it prints each simulator's address). */
+let procoreUrl: string | undefined;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -40,6 +56,7 @@ beforeAll(async () => {
   // serve logs every HTTP call to stderr; keep the tail for a failure message, not the test output.
   serve.stderr!.on('data', (chunk: Buffer) => {
     serveLog = (serveLog + chunk.toString()).slice(-20_000);
+    procoreUrl ??= /sandbox procore: (\S+)/.exec(chunk.toString())?.[1];
   });
   url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: serve.stdout! });
@@ -125,4 +142,62 @@ describe('with the real engine (serve --sandbox)', () => {
       .filter({ hasText: /^Replay: (unchanged|written)\./ })
       .waitFor({ timeout: 30_000 });
   }, 60_000);
+
+  it(
+    'a vendor added in Procore is suggested for the unlinked supplier; Accept + Save links it',
+    async () => {
+      const { page } = browser;
+      // The demo's supplier with no Procore vendor: its purchase orders wait in Pending validation.
+      const world = generateWorld(1, 1);
+      const supplier = world.suppliers.find((s) => s.key === world.deliberate.supplierMissingInProcoreKey)!;
+      await open('pending', 'Pending validation');
+      await page
+        .getByRole('link', { name: `Fix mapping vendor:${supplier.code}` })
+        .first()
+        .waitFor();
+
+      // Someone adds the vendor in Procore, under a name spelt a little differently and no External ID.
+      expect(procoreUrl, serveLog).toBeDefined();
+      const vendorName = supplier.name.replace(/ B\.V\.$/, ' BV').toUpperCase();
+      const vendor = await addProcoreVendor(
+        { baseUrl: procoreUrl!, ...procoreSandboxCredentials(1), companyId: defaultCompanyId(1) },
+        { name: vendorName },
+      );
+
+      await open('mappings?flow=exact-procore&set=vendors', 'Mappings');
+      await page.getByRole('button', { name: 'Suggest links from Procore' }).click();
+      const suggestions = page.getByRole('table', { name: 'Suggested supplier to vendor links' });
+      const row = suggestions.getByRole('row').filter({ hasText: supplier.code });
+      await row.waitFor({ timeout: 30_000 });
+      await expect(row.textContent()).resolves.toContain(`${vendor.id} ${vendorName}`);
+      await expect(row.getByRole('cell', { name: 'same name' }).count()).resolves.toBe(1);
+      await screenshot(page, 'engine-vendor-suggestions');
+      await expectNoSeriousA11yViolations(page, 'engine-vendor-suggestions');
+
+      await row
+        .getByRole('button', { name: `Accept link from supplier ${supplier.code} to vendor ${vendor.id}` })
+        .click();
+      await expect(page.getByLabel('Exact supplier code, row 1', { exact: true }).inputValue()).resolves.toBe(
+        supplier.code,
+      );
+      await expect(page.getByLabel('Procore vendor id, row 1', { exact: true }).inputValue()).resolves.toBe(
+        vendor.id,
+      );
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^Version 2 saved\. \d+ parked records? (was|were) sent to sync again/ })
+        .waitFor();
+      await page.getByRole('link', { name: 'Version 2' }).waitFor();
+
+      await open('pending', 'Pending validation');
+      await expect
+        .poll(async () => page.getByRole('link', { name: `Fix mapping vendor:${supplier.code}` }).count(), {
+          timeout: SYNC_TIMEOUT_MS,
+          interval: 1_000,
+        })
+        .toBe(0);
+    },
+    SYNC_TIMEOUT_MS + 60_000,
+  );
 });

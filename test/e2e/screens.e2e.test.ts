@@ -82,6 +82,7 @@ function dashboardEngine(app: () => RunningApp): EngineApi {
     },
     replayAudit: notHere,
     retryParked: notHere,
+    suggestVendorLinks: notHere,
     mappingsChanged: async () => ({ requeued: 0 }),
   };
 }
