@@ -221,5 +221,5 @@ describe('F1 CLI killed with SIGKILL at random moments', () => {
     const verdict = JSON.parse(await cli(['audit', 'verify', '--json'], dir)) as { ok: boolean; checked: number };
     expect(verdict.ok).toBe(true);
     expect(verdict.checked).toBeGreaterThan(0);
-  }, 240_000);
+  }, 480_000); // 225 s run alone while the VM lost ~30 % of its CPU to steal; the kills are timed from measured runs, not the clock
 });
