@@ -103,6 +103,8 @@ async function startSandboxInOtherProcess(dir: string, worldSeed: number, syncSc
     systems: listening,
     close: () =>
       new Promise<void>((resolve) => {
+        // A child that already ended (it crashed during the sync) emits no second 'exit'.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.stdin!.end();
       }),
