@@ -6,6 +6,7 @@ import { TargetRecordsRepo } from './repos/target-records';
 import { AuditRepo } from './repos/audit';
 import { ConnectionsRepo } from './repos/connections';
 import { CursorsRepo } from './repos/cursors';
+import { FlowLocksRepo } from './repos/flow-locks';
 import { MappingsRepo } from './repos/mappings';
 import { OutboxRepo } from './repos/outbox';
 import { ParkedRepo } from './repos/parked';
@@ -53,12 +54,16 @@ export interface Store {
   readonly snapshots: SnapshotsRepo;
   readonly cursors: CursorsRepo;
   readonly runs: RunsRepo;
+  /** One writer per flow per data folder (leases with heartbeats; engine/sync/run-lock.ts). */
+  readonly flowLocks: FlowLocksRepo;
   readonly outbox: OutboxRepo;
   readonly parked: ParkedRepo;
   readonly audit: AuditRepo;
   readonly targetRecords: TargetRecordsRepo;
   /** Non-secret app settings (flow schedules) as JSON by key. */
   readonly settings: SettingsRepo;
+  /** The clock every timestamp of this store is taken from (tests inject one). */
+  readonly now: Clock;
   /**
    * Runs `work` in one IMMEDIATE transaction (all or nothing, e.g. confirm the outbox intent +
    * append audit + advance cursor). `work` must be synchronous. Nested calls become savepoints.
@@ -96,11 +101,13 @@ export function openStore(dataDir: string, options: OpenStoreOptions = {}): Stor
     snapshots: new SnapshotsRepo(db, now),
     cursors: new CursorsRepo(db, now),
     runs: new RunsRepo(db, now),
+    flowLocks: new FlowLocksRepo(db, now),
     outbox: new OutboxRepo(db, now),
     parked: new ParkedRepo(db, now),
     audit: new AuditRepo(db, now),
     targetRecords: new TargetRecordsRepo(db, now),
     settings: new SettingsRepo(db, now),
+    now,
     transaction: (work) => db.transaction(work).immediate(),
     close: () => {
       if (!db.open) return;

@@ -39,6 +39,7 @@ export {
   type NewConnection,
 } from './repos/connections';
 export type { Cursor } from './repos/cursors';
+export type { FlowLease, LockHolder } from './repos/flow-locks';
 export {
   DuplicateMappingKeyError,
   type MappingRow,

@@ -173,6 +173,22 @@ describe('0005-audit-search', () => {
   });
 });
 
+describe('0006-flow-locks', () => {
+  it('on a version-5 database adds an empty STRICT lease table with one row per flow', () => {
+    applyUpTo(5);
+    applyUpTo(6);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(isStrict('flow_locks')).toBe(true);
+    expect(db.prepare('SELECT count(*) AS n FROM flow_locks').get()).toEqual({ n: 0 });
+    const insert = db.prepare(
+      `INSERT INTO flow_locks (flow, token, run_id, pid, host, command, acquired_at, heartbeat_at) VALUES (?, 't', 'r', ?, 'h', 'c', 'a', 'b')`,
+    );
+    insert.run('exact-procore', 42);
+    expect(() => insert.run('exact-procore', 43)).toThrow(/UNIQUE constraint/);
+    expect(() => insert.run('exact-monday', 0)).toThrow(/CHECK constraint/);
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

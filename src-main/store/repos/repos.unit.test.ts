@@ -178,12 +178,17 @@ describe('runsRepo', () => {
     ).toThrow(/CHECK/);
   });
 
-  it('marks runs left running by a dead process as interrupted', () => {
+  it('closes a run left running by a dead process as interrupted, keeping its counts', () => {
     store.runs.start('run-a', 'F1', 'schedule');
+    store.runs.updateCounts('run-a', { created: 7 });
     store.runs.start('run-b', 'F2', 'cli');
     store.runs.finish('run-b', 'succeeded', {});
-    expect(store.runs.markInterrupted()).toBe(1);
-    expect(store.runs.get('run-a')?.status).toBe('interrupted');
+    expect(store.runs.listRunning('F1').map((r) => r.id)).toEqual(['run-a']);
+    expect(store.runs.interrupt('run-a', 'its process died')).toBe(true);
+    expect(store.runs.interrupt('run-b', 'its process died')).toBe(false);
+    expect(store.runs.get('run-a')).toMatchObject({ status: 'interrupted', error: 'its process died', counts: { created: 7 } });
+    expect(store.runs.get('run-a')?.endedAt).not.toBeNull();
+    expect(store.runs.listRunning('F1')).toEqual([]);
     expect(
       store.runs
         .listRecent(10)

@@ -45,7 +45,9 @@ export class RunsRepo {
   private readonly byId: Statement<[string], RunRecord>;
   private readonly recent: Statement<[number], RunRecord>;
   private readonly recentOfFlow: Statement<[string, number], RunRecord>;
-  private readonly interruptStatement: Statement<[string, string]>;
+  private readonly interruptStatement: Statement<[string, string, string]>;
+  private readonly runningOfFlow: Statement<[string], RunRecord>;
+  private readonly runningFlows: Statement<[], { flow: string }>;
 
   constructor(
     db: Database,
@@ -64,8 +66,10 @@ export class RunsRepo {
       'SELECT * FROM runs WHERE flow = ? ORDER BY started_at DESC, id DESC LIMIT ?',
     );
     this.interruptStatement = db.prepare(
-      `UPDATE runs SET status = 'interrupted', ended_at = ?, error = ? WHERE status = 'running'`,
+      `UPDATE runs SET status = 'interrupted', ended_at = ?, error = ? WHERE id = ? AND status = 'running'`,
     );
+    this.runningOfFlow = db.prepare(`SELECT * FROM runs WHERE status = 'running' AND flow = ? ORDER BY started_at`);
+    this.runningFlows = db.prepare(`SELECT DISTINCT flow FROM runs WHERE status = 'running' ORDER BY flow`);
   }
 
   start(id: string, flow: string, trigger: RunTrigger): Run {
@@ -95,11 +99,22 @@ export class RunsRepo {
   }
 
   /**
-   * At startup: runs still marked 'running' belong to a process that died. Marks them
-   * 'interrupted' and returns how many; the engine then resolves their unconfirmed outbox intents.
+   * A run whose process died (killed, crashed, power cut) is closed as 'interrupted', keeping the
+   * counts it had recorded; false when it had already ended. Only the engine's run lock decides
+   * that a process is dead (engine/sync/run-lock.ts).
    */
-  markInterrupted(reason = 'The app stopped before this run finished.'): number {
-    return this.interruptStatement.run(isoNow(this.now), reason).changes;
+  interrupt(id: string, reason: string): boolean {
+    return this.interruptStatement.run(isoNow(this.now), reason, id).changes === 1;
+  }
+
+  /** Flows with a run still marked 'running'. */
+  flowsWithRunningRuns(): string[] {
+    return this.runningFlows.all().map((r) => r.flow);
+  }
+
+  /** Runs of a flow still marked 'running', oldest first. */
+  listRunning(flow: string): Run[] {
+    return this.runningOfFlow.all(flow).map(toRun);
   }
 
   get(id: string): Run | undefined {
