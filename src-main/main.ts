@@ -92,16 +92,31 @@ function start(): void {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preloadPath, indexHtmlPath });
   });
-  app.on('will-quit', () => {
+  // Quit (tray menu, window close without background sync, OS shutdown) stops the engine first:
+  // a run in progress stops at its next safe point and is recorded 'cancelled'. A second Quit
+  // while that happens leaves at once; nothing is lost (unconfirmed writes are looked up later).
+  let quitting: 'no' | 'stopping' | 'stopped' = 'no';
+  app.on('before-quit', (event) => {
+    if (quitting === 'stopped') return;
+    event.preventDefault();
+    if (quitting === 'stopping') {
+      app.exit(0);
+      return;
+    }
+    quitting = 'stopping';
     unregisterIpc();
-    // The schedule stops (waiting for a run in progress) before the engine under it closes.
     void engine
       .then(async (host) => {
         await host?.attachSettled();
+        await host?.close('because the app is quitting');
         await background?.stop();
-        await host?.close();
       })
-      .finally(() => ctx.close());
+      .catch((error: unknown) => ctx.log.error('the sync engine did not stop cleanly', { error }))
+      .finally(() => {
+        ctx.close();
+        quitting = 'stopped';
+        app.quit();
+      });
   });
 }
 

@@ -38,6 +38,14 @@ export interface Connector {
   close(): Promise<void>;
 }
 
+/**
+ * Options of a write that may take many calls. Once `signal` aborts, the connector starts no
+ * further call; items not written come back as retryable (to be looked up before any retry).
+ */
+export interface WriteCallOptions {
+  signal?: AbortSignal;
+}
+
 /** One page of a source stream: records, deletions, and the cursor to store once it is done. */
 export interface SourcePage<R, D = never> {
   records: R[];

@@ -3,6 +3,13 @@
  * in commands/index.ts. cli.ts parses argv (node:util parseArgs), handles --help, --json and
  * --data-dir, and dispatches.
  */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Another process runs the same flow in this data folder; nothing was done (see cli.ts for all codes). */
+export const EXIT_BUSY = 3;
+/** Stopped by a signal: the shell's convention, 128 + the signal's number. */
+export const exitCodeOfSignal = (signal: StopSignal): number => (signal === 'SIGINT' ? 130 : 143);
+
 export interface CliOptionSpec {
   type: 'string' | 'boolean';
   description: string;
@@ -18,8 +25,13 @@ export interface CliIo {
   /** Resolved data directory (--data-dir, ML_CONNECTOR_DATA_DIR, or the OS app-data folder). */
   dataDir: string;
   json: boolean;
-  /** Aborted on SIGINT/SIGTERM so long-running commands (serve) can stop cleanly. */
+  /**
+   * Aborted on the first SIGINT/SIGTERM so long-running commands stop at a safe point; its
+   * reason says how ("by Ctrl-C", "by SIGTERM"). A second signal exits the process at once.
+   */
   signal: AbortSignal;
+  /** Which signal stopped the command (for its exit code: 130 / 143), or null. */
+  stoppedBy(): StopSignal | null;
 }
 
 export interface CliCommand {
@@ -29,6 +41,8 @@ export interface CliCommand {
   /** Usage line after the command words, e.g. '[--port P] [--sandbox]'. */
   usage: string;
   options: Record<string, CliOptionSpec>;
+  /** The command stops at a safe point on the first Ctrl-C (syncs, schedules, servers); it says so when asked. */
+  stopsGracefully?: boolean;
   /** Positional arguments after the command words. */
   run(args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolveDataDir } from '../store/paths';
-import type { CliCommand, CliIo, CliOptionSpec } from './cli-types';
+import { exitCodeOfSignal, type CliCommand, type CliIo, type CliOptionSpec, type StopSignal } from './cli-types';
 import { commands } from './commands';
 
 /** Options every command accepts. */
@@ -13,7 +13,10 @@ const GLOBAL_OPTIONS: Record<string, CliOptionSpec> = {
   json: { type: 'boolean', description: 'Machine-readable output: JSON lines on stdout.' },
 };
 
-/** Exit codes: 0 ok, 1 the command failed, 2 bad usage. */
+/**
+ * Exit codes: 0 ok, 1 the command failed, 2 bad usage, 3 another process is running the same
+ * flow in this data folder (nothing was done), 130 / 143 stopped by Ctrl-C / SIGTERM.
+ */
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 
@@ -22,7 +25,9 @@ export interface CliProcess {
   err(line: string): void;
   env: NodeJS.ProcessEnv;
   /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe. */
-  onStopSignal(listener: () => void): () => void;
+  onStopSignal(listener: (signal: StopSignal) => void): () => void;
+  /** Leaves at once (a second Ctrl-C): what is committed stays, the next run resolves the rest. */
+  exitNow?(code: number): never;
 }
 
 const realProcess: CliProcess = {
@@ -30,13 +35,16 @@ const realProcess: CliProcess = {
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   onStopSignal(listener) {
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
+    const onInt = () => listener('SIGINT');
+    const onTerm = () => listener('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
     return () => {
-      process.off('SIGINT', listener);
-      process.off('SIGTERM', listener);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
     };
   },
+  exitNow: (code) => process.exit(code),
 };
 
 export async function main(argv: readonly string[], proc: CliProcess = realProcess): Promise<number> {
@@ -88,14 +96,28 @@ export async function main(argv: readonly string[], proc: CliProcess = realProce
     return EXIT_USAGE;
   }
 
+  // The first Ctrl-C (or SIGTERM) asks the command to stop at its next safe point; the reason
+  // completes "Stopped …" in the run's record. A second one leaves at once: every write is
+  // either committed or an unconfirmed intent the next run looks up, so nothing is lost.
   const stop = new AbortController();
-  const unsubscribe = proc.onStopSignal(() => stop.abort());
+  let stoppedBy: StopSignal | null = null;
+  const unsubscribe = proc.onStopSignal((signal) => {
+    if (!stop.signal.aborted) {
+      stoppedBy = signal;
+      stop.abort(signal === 'SIGINT' ? 'by Ctrl-C' : 'by SIGTERM');
+      if (command.stopsGracefully) proc.err(`Stopping at the next safe point… (${signal === 'SIGINT' ? 'press Ctrl-C again' : 'send the signal again'} to quit at once)`);
+      return;
+    }
+    proc.err('Quitting at once. Nothing is lost: the next run checks the target for anything left unconfirmed.');
+    if (proc.exitNow) proc.exitNow(exitCodeOfSignal(signal));
+  });
   const io: CliIo = {
     out: proc.out,
     err: proc.err,
     dataDir,
     json: values['json'] === true,
     signal: stop.signal,
+    stoppedBy: () => stoppedBy,
   };
   try {
     return await command.run({ values, positionals }, io);

@@ -4,6 +4,7 @@ import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
 import type { ActiveHours } from '../engine/scheduler/active-hours';
 import { Scheduler, type ScheduledTrigger } from '../engine/scheduler/scheduler';
 import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
+import { FlowBusyError } from '../engine/sync/run-lock';
 import type { RunCounts } from '../engine/sync/types';
 import type { AppContext, EngineApi } from './context';
 import type { F1Runtime } from './f1-runtime';
@@ -27,6 +28,16 @@ export interface EngineSchedule {
 }
 
 const schedulers = new WeakMap<EngineApi, Scheduler>();
+const engineStops = new WeakMap<EngineApi, (reason: string) => Promise<void>>();
+
+/**
+ * Stops an engine for good (the host is quitting): the run in progress stops at its next safe
+ * point and is recorded 'cancelled' (`reason` completes "Stopped …", e.g. "because the app is
+ * quitting"), no new run starts, and this resolves once nothing is left running.
+ */
+export async function stopEngine(engine: EngineApi | undefined, reason: string): Promise<void> {
+  await engineStops.get(engine as EngineApi)?.(reason);
+}
 
 /**
  * The scheduler behind an engine (null when there is no engine). Hosts that keep syncing in the
@@ -41,6 +52,8 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
   /** Id of the latest run: the scheduler may still hold a run that just cleared `running`. */
   let latestRunId = '';
   let queue: Promise<unknown> = Promise.resolve();
+  /** Aborted by shutdown(): the run in progress stops at its next safe point, later ones at once. */
+  const stopping = new AbortController();
   /**
    * Engine work that calls the APIs (runs, replays, retries, suggestions): how many started and
    * how many are going. The API call counters are per process, so a count is only one piece of
@@ -93,6 +106,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
         {
           ...f1.deps,
           runId,
+          signal: stopping.signal,
           onProgress: (counts) => {
             state.counts = { ...counts };
             emit(runId, 'reading', counts);
@@ -130,7 +144,15 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     ],
     timers: schedule.timers ?? systemTimers,
     budgets: () => f1Budgets(f1),
-    run: async (_flow, trigger) => f1RunOutcome(await runFlow(trigger), f1, ctx.store),
+    run: async (_flow, trigger) => {
+      try {
+        return f1RunOutcome(await runFlow(trigger), f1, ctx.store);
+      } catch (error) {
+        // A CLI sync (or another app window) holds the flow: not a failure, try again soon.
+        if (error instanceof FlowBusyError) return { status: 'busy', error: error.message };
+        throw error;
+      }
+    },
   });
 
   if (!explicit && saved.paused) scheduler.pause(F1_FLOW);
@@ -179,7 +201,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     },
 
     async replayAudit(seq) {
-      const result = await exclusive(() => replayAuditEntry(f1.deps, seq));
+      const result = await exclusive(() => replayAuditEntry({ ...f1.deps, signal: stopping.signal }, seq));
       const c = result.counts;
       const outcome = result.status === 'failed' ? 'failed' : c.created + c.updated > 0 ? 'written' : c.parked > 0 ? 'parked' : 'unchanged';
       return { outcome, message: result.message, auditSeq: ctx.store.audit.head()?.seq ?? seq };
@@ -191,7 +213,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
         .listOpen(F1_FLOW)
         .filter((p) => (!req.ids || req.ids.includes(p.id)) && (!req.reasonCode || p.reasonCode === req.reasonCode)).length;
       const selection = { ...(req.ids ? { ids: req.ids } : {}), ...(req.reasonCode ? { reasonCode: req.reasonCode } : {}) };
-      const result = await exclusive(() => retryParked(f1.deps, selection));
+      const result = await exclusive(() => retryParked({ ...f1.deps, signal: stopping.signal }, selection));
       return {
         retried,
         written: result.counts.created + result.counts.updated,
@@ -204,7 +226,7 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
       assertFlow(flow);
       const open = ctx.store.parked.countOpen(F1_FLOW);
       if (open === 0) return { requeued: 0 };
-      await exclusive(() => retryParked(f1.deps, {}, 'manual'));
+      await exclusive(() => retryParked({ ...f1.deps, signal: stopping.signal }, {}, 'manual'));
       return { requeued: open };
     },
 
@@ -218,5 +240,10 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     },
   };
   schedulers.set(api, scheduler);
+  engineStops.set(api, async (reason) => {
+    stopping.abort(reason);
+    await scheduler.stop();
+    await queue;
+  });
   return api;
 }

@@ -2,7 +2,7 @@ import type { Notice } from '../engine/scheduler/notifications';
 import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
 import { AuditTextIndexer } from './audit-text-indexer';
 import type { AppContext } from './context';
-import { createEngineApi } from './engine-api';
+import { createEngineApi, stopEngine } from './engine-api';
 import { F1NotConfiguredError, openF1Runtime, type F1Runtime, type F1RuntimeOptions } from './f1-runtime';
 import { liveCustody } from './live-connections';
 import { storedExpiryAnnouncements, TokenKeepAlive, type CustodiedConnection } from './token-keep-alive';
@@ -23,8 +23,12 @@ export interface EngineHost {
   attachSettled(): Promise<F1Runtime | null>;
   /** Checks every held sign-in now (joins a check in progress). */
   checkSignInsNow(): Promise<void>;
-  /** Stops the keep-alive (waiting for a refresh in progress), then closes the engine. */
-  close(): Promise<void>;
+  /**
+   * Stops the engine (a run in progress stops at its next safe point and is recorded
+   * 'cancelled'; `reason` completes "Stopped …"), the keep-alive (waiting for a refresh in
+   * progress), then closes the connectors.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 export interface EngineHostOptions extends Pick<F1RuntimeOptions, 'sandbox' | 'runningSandbox'> {
@@ -108,12 +112,13 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
     },
     attachSettled: () => attaching,
     checkSignInsNow: () => keepAlive.checkNow(),
-    close: async () => {
+    close: async (reason = 'because the app is closing') => {
       closed = true;
       unsubscribe();
       auditIndexer.stop();
-      await keepAlive.stop();
       await attaching;
+      await stopEngine(ctx.engine, reason);
+      await keepAlive.stop();
       await f1?.close();
     },
   };

@@ -33,6 +33,7 @@ import { completeExactSignIn, connectExact, connectProcoreAccount, testConnectio
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { engineScheduler } from './engine-api';
+import { closeDeadRuns } from '../engine/sync/run-lock';
 import {
   applyScheduleSettings,
   FLOW_TITLES,
@@ -132,19 +133,23 @@ export const handlers: IpcHandlers = {
     return { id: connection.id, removedSecrets };
   },
 
-  'runs.list': (request, ctx) => ({
-    runs: ctx.store.runs.listRecent(request.limit, request.flow).map((run) => ({
-      id: run.id,
-      flow: run.flow,
-      trigger: run.trigger,
-      status: run.status,
-      startedAt: run.startedAt,
-      endedAt: run.endedAt,
-      counts: run.counts,
-      // Written by the engine in plain language; redacted again in case an upstream message slipped in.
-      error: run.error === null ? null : redactString(run.error),
-    })),
-  }),
+  'runs.list': (request, ctx) => {
+    // A run whose process died shows as 'interrupted', not 'running' forever (run-lock.ts).
+    closeDeadRuns(ctx.store);
+    return {
+      runs: ctx.store.runs.listRecent(request.limit, request.flow).map((run) => ({
+        id: run.id,
+        flow: run.flow,
+        trigger: run.trigger,
+        status: run.status,
+        startedAt: run.startedAt,
+        endedAt: run.endedAt,
+        counts: run.counts,
+        // Written by the engine in plain language; redacted again in case an upstream message slipped in.
+        error: run.error === null ? null : redactString(run.error),
+      })),
+    };
+  },
 
   'audit.query': (request, ctx) => {
     const { filter, limit, beforeSeq, afterSeq } = request;

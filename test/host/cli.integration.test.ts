@@ -148,7 +148,7 @@ describe('ml-connector CLI as a child process', () => {
 function inProcess() {
   const out: string[] = [];
   const err: string[] = [];
-  let stop: (() => void) | undefined;
+  let stop: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
   const proc: CliProcess = {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
@@ -158,7 +158,7 @@ function inProcess() {
       return () => (stop = undefined);
     },
   };
-  return { proc, out, err, stop: () => stop?.() };
+  return { proc, out, err, stop: () => stop?.('SIGINT') };
 }
 
 describe('ml-connector CLI usage and errors (in-process)', () => {

@@ -4,7 +4,7 @@
  * values) and direct costs through Procore's sync actions, keyed by origin_id.
  * Quirks and sources: README.md. Wire details: client.ts / wire.ts.
  */
-import type { ConnectionTestResult, Connector } from '../connector';
+import type { ConnectionTestResult, Connector, WriteCallOptions } from '../connector';
 import type { BudgetWindowSnapshot, RequestBudget } from '../_kit';
 import type { TokenSet } from '../../../src-shared/domain/auth';
 import { PROCORE_WRITE_CONCURRENCY } from '../../../src-shared/domain/systems';
@@ -62,10 +62,10 @@ export interface ProcoreConnector extends Connector {
    */
   loadReference(projectIds: readonly string[]): Promise<ProcoreReferenceData>;
   /** One result per input, in input order. Throws only when the session is dead (auth, config). */
-  upsertCommitments(projectId: string, commitments: readonly CommitmentUpsert[]): Promise<UpsertResult[]>;
+  upsertCommitments(projectId: string, commitments: readonly CommitmentUpsert[], call?: WriteCallOptions): Promise<UpsertResult[]>;
   /** Live commitments of the project by origin id, with their lines (resolve before retrying). */
   findCommitmentsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
-  upsertDirectCosts(projectId: string, costs: readonly DirectCostUpsert[]): Promise<UpsertResult[]>;
+  upsertDirectCosts(projectId: string, costs: readonly DirectCostUpsert[], call?: WriteCallOptions): Promise<UpsertResult[]>;
   findDirectCostsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
 }
 
@@ -151,7 +151,7 @@ export function createProcoreConnector(
       return { projects, lineItemTypes, vendors };
     },
 
-    upsertCommitments: (projectId, commitments) => upsertCommitments(client, projectId, commitments, options),
+    upsertCommitments: (projectId, commitments, call) => upsertCommitments(client, projectId, commitments, { ...options, ...call }),
 
     findCommitmentsByOrigin: (projectId, originIds) =>
       findByOrigin(
@@ -161,7 +161,7 @@ export function createProcoreConnector(
         'commitment',
       ),
 
-    upsertDirectCosts: (projectId, costs) => upsertDirectCosts(client, projectId, costs, options),
+    upsertDirectCosts: (projectId, costs, call) => upsertDirectCosts(client, projectId, costs, { ...options, ...call }),
 
     findDirectCostsByOrigin: (projectId, originIds) =>
       findByOrigin(

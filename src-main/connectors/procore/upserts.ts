@@ -65,7 +65,17 @@ export interface UpsertOptions {
   idsPerRead: number;
   /** Commitment line syncs in flight at once (validated by the connector: 1..16). */
   writeConcurrency: number;
+  /** Once aborted, no further call starts (the run was stopped); what is unwritten is retryable. */
+  signal?: AbortSignal;
 }
+
+/** An item the stopped run did not finish: its header may exist without (all) its lines. */
+const stoppedBefore = (entity: Entity, originId: string, targetId: string | null, step: string): Failure => ({
+  retryable: true,
+  message: `The run was stopped before ${step} of ${entity} ${originId}; look it up by origin id before writing it again.`,
+  fieldErrors: {},
+  targetId,
+});
 
 /** Results in input order; every input gets exactly one. */
 class ResultBook {
@@ -122,6 +132,10 @@ export async function upsertCommitments(
   // independent, so up to `writeConcurrency` run at once; each records only on its own parent.
   // A session-fatal error stops new calls, lets the running ones settle, then is rethrown.
   await forEachConcurrently(written, options.writeConcurrency, async (target) => {
+    if (options.signal?.aborted) {
+      target.failure ??= stoppedBefore('commitment', target.input.originId, target.targetId, 'the lines');
+      return;
+    }
     const entries = target.input.lines.map((line) => ({ parent: target, line: lineToWire(line) }));
     await syncLines(
       entries,
@@ -148,7 +162,9 @@ export async function upsertDirectCosts(
     client.syncDirectCosts(projectId, chunk),
   );
   // Direct cost lines sync per project: lines of many direct costs share one call.
-  const entries = written.flatMap((target) =>
+  if (options.signal?.aborted)
+    for (const target of written) target.failure ??= stoppedBefore('direct cost', target.input.originId, target.targetId, 'the lines');
+  const entries = written.filter((target) => !target.failure).flatMap((target) =>
     target.input.lines.map((line) => ({ parent: target, line: directCostLineToWire(line, target.targetId) })),
   );
   await syncLines(entries, options, (chunk) => client.syncDirectCostLines(projectId, chunk), 'direct cost');
@@ -216,6 +232,10 @@ async function syncHeaders<I extends UpsertInput, H>(
 ): Promise<Written<I, H>[]> {
   const written: Written<I, H>[] = [];
   for (const chunk of chunks(prepared, Math.min(options.chunkSize, SYNC_MAX_ITEMS))) {
+    if (options.signal?.aborted) {
+      for (const item of chunk) book.fail(item.index, stoppedBefore(entity, item.input.originId, null, 'the header'));
+      continue;
+    }
     let response: WireSyncResponse<WireCommitment | WireDirectCost>;
     try {
       response = await send(chunk.map((item) => item.header));

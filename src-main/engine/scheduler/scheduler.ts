@@ -14,13 +14,20 @@ import { activeTimeAtOrAfter, type ActiveHours, type LocalTimeOf, localTimeOfSys
 import { planBudgetSpacing, type BudgetPlan, type ConnectionBudget, type ConnectionBudgetStatus, type PollRecord } from './budget-spacing';
 import type { SchedulerTimers, TimerHandle } from './timers';
 
+/** How soon a flow another process was running is tried again (or its own cadence, if sooner). */
+const BUSY_RETRY_MS = 60_000;
+
 /** Polls remembered per connection for spacing (far more than any burst window holds). */
 const MAX_POLL_HISTORY = 1_000;
 
 export type ScheduledTrigger = Exclude<RunTrigger, 'cli'>;
 
 export interface RunOutcome {
-  status: 'succeeded' | 'partial' | 'failed';
+  /**
+   * 'cancelled': stopped on request (the app quitting); 'busy': another process runs the flow in
+   * this data folder (nothing was done; `error` names it). Neither is a failure: no backoff.
+   */
+  status: 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'busy';
   error?: string | null;
   /** Epoch ms before which a new run cannot get API calls (a spent or rate-limited budget). */
   resumeAt?: number | null;
@@ -97,8 +104,8 @@ interface FlowRuntime {
   consecutiveFailures: number;
   /** The regular cadence: when the next scheduled run is due. */
   dueAt: number;
-  /** A retry or budget wait that pushes the next run past dueAt. */
-  blocked: { until: number; kind: 'backoff' | 'budget' } | null;
+  /** A retry, budget or other-process wait that pushes the next run past dueAt. */
+  blocked: { until: number; kind: 'backoff' | 'budget' | 'busy'; reason?: string } | null;
   /** When the armed timer should fire; null when none is armed. */
   plannedAt: number | null;
   timer: TimerHandle | null;
@@ -249,7 +256,9 @@ export class Scheduler {
     const waitReason = blocked
       ? blocked.kind === 'budget'
         ? `API budget spent; calls allowed again at ${new Date(blocked.until).toISOString()}`
-        : `retrying after ${f.consecutiveFailures} failed run(s)`
+        : blocked.kind === 'busy'
+          ? `${blocked.reason ?? 'another process runs this flow'}; trying again at ${new Date(blocked.until).toISOString()}`
+          : `retrying after ${f.consecutiveFailures} failed run(s)`
       : null;
     return {
       flow: f.schedule.flow,
@@ -361,7 +370,10 @@ export class Scheduler {
     f.lastRun = { trigger, startedAt, endedAt, status: outcome.status, error: outcome.error ?? null };
     // The cadence counts from the run's start; a run longer than the interval is followed at once.
     f.dueAt = Math.max(startedAt + f.intervalMs, endedAt);
-    if (outcome.resumeAt != null && outcome.resumeAt > endedAt) {
+    if (outcome.status === 'busy') {
+      // Another process (a CLI sync, a second app) holds the flow: look again soon, not a failure.
+      f.blocked = { until: endedAt + Math.min(f.intervalMs, BUSY_RETRY_MS), kind: 'busy', ...(outcome.error ? { reason: outcome.error } : {}) };
+    } else if (outcome.resumeAt != null && outcome.resumeAt > endedAt) {
       // Out of API budget: not the run's fault; retry when calls are allowed again.
       f.blocked = { until: outcome.resumeAt, kind: 'budget' };
     } else if (outcome.status === 'failed') {
@@ -369,6 +381,8 @@ export class Scheduler {
       const base = this.#opts.backoffBaseMs ?? 60_000;
       const delay = Math.min(base * 2 ** (f.consecutiveFailures - 1), this.#opts.backoffMaxMs ?? 3_600_000);
       f.blocked = { until: endedAt + delay, kind: 'backoff' };
+    } else if (outcome.status === 'cancelled') {
+      f.blocked = null; // stopped on request: says nothing about failures either way
     } else {
       f.consecutiveFailures = 0;
       f.blocked = null;

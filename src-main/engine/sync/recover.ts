@@ -37,6 +37,7 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
   }
   let recovered = 0;
   for (const intents of groups.values()) {
+    ctx.guard?.checkpoint();
     const first = intents[0]!.payload as unknown as P;
     const found = await ctx.writer.lookup(
       first.entity,

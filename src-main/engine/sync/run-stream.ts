@@ -7,6 +7,7 @@ import {
   RunInterruptedError,
   type PlannedTargetWrite,
   type RunCounts,
+  type RunGuard,
   type StreamSpec,
   type TargetWriter,
   type WriteOutcome,
@@ -33,6 +34,8 @@ export interface StreamRunContext<P extends PlannedTargetWrite> {
   mappingVersions: JsonValue;
   counts: RunCounts;
   onProgress?: (counts: RunCounts) => void;
+  /** Safe points: a cancelled run, or one that lost its lease, stops there (flow-run.ts). */
+  guard?: RunGuard;
 }
 
 /** A plan checked and serialised once: its text is stored (outbox, target record, audit) and its sha256 compared. */
@@ -72,6 +75,8 @@ export async function runStream<R extends { sourceId: string }, P extends Planne
     batchCursor = null;
   };
   for await (const page of spec.read(cursor)) {
+    // Between source pages is a safe point: nothing of this batch is planned or written yet.
+    ctx.guard?.checkpoint();
     // A record delivered again on a later page (a newer version) replaces the earlier one.
     for (const record of page.records) {
       records.delete(record.sourceId);
@@ -113,6 +118,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
 ): Promise<void> {
   const { store, flow } = ctx;
   const pending: PendingWrite<R, P>[] = [];
+  ctx.guard?.checkpoint();
 
   // One transaction for the page's bookkeeping (snapshots, parked records, intents, audit):
   // nothing is sent before it commits, so a crash inside it loses only work the next run redoes
@@ -206,10 +212,15 @@ async function writeAndConfirm<R extends { sourceId: string }, P extends Planned
   }
   let interrupted: string | null = null;
   for (const group of containers.values()) {
+    // Before each container: a stop leaves later containers' intents unattempted (recovery
+    // retires them without a lookup), and a process that lost its lease never writes.
+    if (ctx.guard?.signal?.aborted) break;
+    ctx.guard?.checkpoint();
     interrupted ??= await writeContainer(ctx, spec, group);
     ctx.store.runs.updateCounts(ctx.runId, { ...ctx.counts });
     ctx.onProgress?.(ctx.counts);
   }
+  ctx.guard?.checkpoint();
   if (interrupted) throw new RunInterruptedError(interrupted);
 }
 
@@ -225,7 +236,10 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
   });
   let outcomes: WriteOutcome[];
   try {
-    outcomes = await ctx.writer.write(pending.map((p) => p.plan));
+    outcomes = await ctx.writer.write(
+      pending.map((p) => p.plan),
+      ctx.guard?.signal ? { signal: ctx.guard.signal } : {},
+    );
   } catch (err) {
     // Outcome unknown (timeout, dropped response, 5xx after retries): recovery looks these up.
     store.transaction(() => {

@@ -41,10 +41,18 @@ export interface FoundTarget {
 /** The target half of a flow: writes, and lookups by origin id for crash recovery. */
 export interface TargetWriter<P extends PlannedTargetWrite> {
   readonly system: string;
-  /** Writes planned records (batching by container as the API allows); one outcome per plan. */
-  write(plans: readonly P[]): Promise<WriteOutcome[]>;
+  /**
+   * Writes planned records (batching by container as the API allows); one outcome per plan.
+   * Once `signal` aborts, no further call is started: records not yet written come back as
+   * retryable outcomes (recovery looks them up), and calls in flight are allowed to answer.
+   */
+  write(plans: readonly P[], options?: WriteOptions): Promise<WriteOutcome[]>;
   /** Finds records by origin id in one container, before anything unconfirmed is retried. */
   lookup(entity: string, containerId: string, originIds: readonly string[]): Promise<Map<string, FoundTarget>>;
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
 }
 
 export type PlanOutcome<P> = { ok: true; writes: P[] } | { ok: false; issues: ValidationIssue[] };
@@ -86,6 +94,24 @@ export const emptyCounts = (): RunCounts => ({
   recovered: 0,
   read: 0,
 });
+
+/**
+ * Where a run may stop early: asked at safe points (between pages, before each write batch).
+ * Throws RunCancelledError when the user stopped the run, RunInterruptedError when this process
+ * no longer holds the flow (run-lock.ts).
+ */
+export interface RunGuard {
+  readonly signal?: AbortSignal;
+  checkpoint(): void;
+}
+
+/** The run was stopped on request (Ctrl-C, SIGTERM, Quit) at a safe point. */
+export class RunCancelledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunCancelledError';
+  }
+}
 
 /** A write could not be confirmed (network, 5xx after retries): the cursor stays, the run stops. */
 export class RunInterruptedError extends Error {

@@ -89,6 +89,7 @@ export const serveCommand: CliCommand = {
   path: ['serve'],
   summary:
     'Run the app in this machine’s browser: prints {"url": …} (with a one-time token) and serves until Ctrl+C.',
+  stopsGracefully: true,
   usage: '[--data-dir D] [--port P] [--sandbox]',
   options: {
     port: { type: 'string', description: 'Port on 127.0.0.1 (default: a free one).' },
@@ -152,7 +153,7 @@ export const serveCommand: CliCommand = {
       io.signal.addEventListener('abort', () => resolveStop(), { once: true });
     });
     await host.close();
-    await engine.close();
+    await engine.close(typeof io.signal.reason === 'string' ? io.signal.reason : undefined);
     await sandbox?.close();
     ctx.close();
     return 0;

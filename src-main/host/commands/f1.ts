@@ -6,7 +6,9 @@ import { createLogger } from '../../connectors/_kit/log';
 import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
 import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../../engine/flows/exact-procore/flow';
 import { exportAuditCsv, openStore, type Store } from '../../store';
-import type { CliCommand, CliIo } from '../cli-types';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeHolder, FlowBusyError } from '../../engine/sync/run-lock';
+import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli-types';
 import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
 import { suggestVendorLinksFromProcore } from '../vendor-suggestions';
 
@@ -64,9 +66,11 @@ async function withRuntime<T>(io: CliIo, sandbox: SandboxRunOptions | undefined,
 export const syncCommand: CliCommand = {
   path: ['sync'],
   summary: 'Run one full sync of a flow (exact-procore), e.g. on the embedded sandbox.',
-  usage: 'exact-procore [--sandbox] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC] [--json]',
+  usage: 'exact-procore [--sandbox] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC] [--wait] [--json]',
+  stopsGracefully: true,
   options: {
     sandbox: { type: 'boolean', description: 'use the embedded simulators (no credentials needed)' },
+    wait: { type: 'boolean', description: 'if another process is running this flow in the data folder, wait for it instead of stopping (exit 3)' },
     seed: { type: 'string', description: 'sandbox data seed (default 1)' },
     scale: { type: 'string', description: 'sandbox data scale (default 1)' },
     'latency-ms': { type: 'string', description: 'added latency per sandbox API call' },
@@ -96,27 +100,68 @@ export const syncCommand: CliCommand = {
     }
     return withRuntime(io, sandbox, async (rt) => {
       let lastReport = 0;
-      const summary = await runExactProcore(
-        {
-          ...rt.deps,
-          onProgress: (c) => {
-            if (Date.now() - lastReport < 1000) return;
-            lastReport = Date.now();
-            io.err(`… ${c.read} records read, ${c.created + c.updated} written, ${c.parked} parked`);
+      const summary = await untilFree(io, flow, Boolean(values['wait']), () =>
+        runExactProcore(
+          {
+            ...rt.deps,
+            signal: io.signal,
+            onProgress: (c) => {
+              if (Date.now() - lastReport < 1000) return;
+              lastReport = Date.now();
+              io.err(`… ${c.read} records read, ${c.created + c.updated} written, ${c.parked} parked`);
+            },
           },
-        },
-        'cli',
+          'cli',
+        ),
       );
+      if (typeof summary === 'number') return summary;
       if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
       else {
         io.out(describe(summary));
         if (summary.error) io.out(summary.error);
         if (summary.counts.parked > 0) io.out('See what is waiting: npx ml-connector parked list');
       }
-      return summary.status === 'failed' ? 1 : 0;
+      return exitCodeOf(summary, io);
     });
   },
 };
+
+function exitCodeOf(summary: RunSummary, io: CliIo): number {
+  if (summary.status === 'cancelled') return exitCodeOfSignal(io.stoppedBy() ?? 'SIGINT');
+  return summary.status === 'failed' ? 1 : 0;
+}
+
+/**
+ * Runs `work`; while another process holds the flow, either reports it (exit 3, nothing done)
+ * or, with --wait, tries again every 2 s until that run ends or this command is stopped.
+ */
+async function untilFree(io: CliIo, flow: string, wait: boolean, work: () => Promise<RunSummary>): Promise<RunSummary | number> {
+  let announced = false;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof FlowBusyError)) throw error;
+      if (!wait) return reportBusy(io, error);
+      if (!announced) io.err(`Waiting for ${describeHolder(error.holder)} to finish ${flow} in this data folder…`);
+      announced = true;
+      try {
+        await sleep(2_000, undefined, { signal: io.signal });
+      } catch {
+        io.err('Stopped while waiting; nothing was read or written.');
+        return exitCodeOfSignal(io.stoppedBy() ?? 'SIGINT');
+      }
+    }
+  }
+}
+
+export function reportBusy(io: CliIo, error: FlowBusyError): number {
+  const h = error.holder;
+  if (io.json)
+    io.out(JSON.stringify({ flow: error.flow, status: 'busy', heldBy: { pid: h.pid, host: h.host, command: h.command, startedAt: h.acquiredAt, runId: h.runId }, error: error.message }));
+  else io.err(error.message);
+  return EXIT_BUSY;
+}
 
 export const parkedListCommand: CliCommand = {
   path: ['parked', 'list'],
@@ -148,10 +193,17 @@ export const replayCommand: CliCommand = {
       return 2;
     }
     return withRuntime(io, undefined, async (rt) => {
-      const summary = values['parked'] ? await retryParked(rt.deps, {}, 'cli') : await replayAuditEntry(rt.deps, Number(id));
+      const deps = { ...rt.deps, signal: io.signal };
+      let summary: RunSummary;
+      try {
+        summary = values['parked'] ? await retryParked(deps, {}, 'cli') : await replayAuditEntry(deps, Number(id));
+      } catch (error) {
+        if (error instanceof FlowBusyError) return reportBusy(io, error);
+        throw error;
+      }
       if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
       else io.out(('message' in summary ? `${summary.message} ` : '') + describe(summary));
-      return summary.status === 'failed' ? 1 : 0;
+      return exitCodeOf(summary, io);
     });
   },
 };

@@ -2,6 +2,7 @@ import { createLogger } from '../../connectors/_kit/log';
 import { runExactProcore } from '../../engine/flows/exact-procore/flow';
 import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
 import { describeBudgetStatus } from '../../engine/scheduler/budget-spacing';
+import { closeDeadRuns, FlowBusyError } from '../../engine/sync/run-lock';
 import { Scheduler, type SchedulerEvent } from '../../engine/scheduler/scheduler';
 import { systemTimers } from '../../engine/scheduler/timers';
 import type { Sandbox } from '../../sandbox';
@@ -48,7 +49,15 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
     budgets: () => f1Budgets(rt),
     run: async (_flow, trigger) => {
       runs += 1;
-      const summary = await runExactProcore(rt.deps, trigger);
+      let summary;
+      try {
+        // The stop signal also stops a run in progress at its next safe point ('cancelled').
+        summary = await runExactProcore({ ...rt.deps, signal: opts.signal }, trigger);
+      } catch (error) {
+        // A CLI sync or the app holds the flow in this data folder: try again soon.
+        if (error instanceof FlowBusyError) return { status: 'busy', error: error.message };
+        throw error;
+      }
       const c = summary.counts;
       opts.log(`${F1_FLOW} ${trigger} run ${summary.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} parked, ${c.failed} failed (${summary.durationMs} ms)`);
       return f1RunOutcome(summary, rt, opts.store);
@@ -80,7 +89,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
         resolve();
       }, { once: true });
     });
-    opts.log('stopping: waiting for the run in progress to end…');
+    opts.log('stopping: a run in progress stops at its next safe point…');
     await scheduler.stop();
   } finally {
     await keepAlive.stop();
@@ -109,6 +118,7 @@ function positiveNumber(value: unknown, name: string): number | undefined {
 export const runCommand: CliCommand = {
   path: ['run'],
   summary: 'Keep syncing on a schedule in the foreground (Exact Online → Procore) until Ctrl+C.',
+  stopsGracefully: true,
   usage: '[--sandbox] [--every SECONDS] [--for SECONDS]',
   options: {
     sandbox: { type: 'boolean', description: 'use the embedded simulators (seed 1, scale 1; no credentials needed)' },
@@ -157,6 +167,7 @@ export const runsCommand: CliCommand = {
     }
     const store = openStore(io.dataDir);
     try {
+      closeDeadRuns(store); // a killed process's run shows as 'interrupted', not 'running'
       const runs = store.runs.listRecent(limit).map((r) => ({
         id: r.id,
         flow: r.flow,

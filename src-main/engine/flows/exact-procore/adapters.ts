@@ -11,8 +11,8 @@ export function procoreTarget(procore: ProcoreConnector): ProcoreTarget {
     new Map([...records].map(([originId, r]) => [originId, { targetId: r.id, total: r.grandTotal, lines: r.lines }]));
   return {
     loadReference: (projectIds) => procore.loadReference(projectIds),
-    upsertCommitments: (projectId, commitments) => procore.upsertCommitments(projectId, commitments),
-    upsertDirectCosts: (projectId, costs) => procore.upsertDirectCosts(projectId, costs),
+    upsertCommitments: (projectId, commitments, options) => procore.upsertCommitments(projectId, commitments, options),
+    upsertDirectCosts: (projectId, costs, options) => procore.upsertDirectCosts(projectId, costs, options),
     findCommitmentsByOrigin: async (projectId, originIds) => found(await procore.findCommitmentsByOrigin(projectId, originIds)),
     findDirectCostsByOrigin: async (projectId, originIds) => found(await procore.findDirectCostsByOrigin(projectId, originIds)),
   };

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../../src-shared/domain/records';
 import type { SourcePage } from '../../../connectors/connector';
 import type { Store } from '../../../store/db';
+import { runFlowExclusively, type RunSummary, type RunTrigger } from '../../sync/flow-run';
 import { recoverUnconfirmed } from '../../sync/recover';
+import type { RunLockOptions } from '../../sync/run-lock';
 import { audit, processPage, runStream, type StreamRunContext } from '../../sync/run-stream';
-import { emptyCounts, RunInterruptedError, type RunCounts, type StreamSpec, type TargetWriter, type WriteOutcome } from '../../sync/types';
+import type { RunCounts, RunGuard, StreamSpec, TargetWriter, WriteOutcome } from '../../sync/types';
 import { F1_FLOW, loadF1Mappings } from './mappings';
 import { DEFAULT_POLICY, type FlowPolicy, type PlannedLine, type PlannedWrite, type PlannedCommitment, type PlannedDirectCost, type ProcoreReference } from './model';
 import { planPurchaseInvoice, planPurchaseOrder } from './plan';
@@ -26,17 +27,13 @@ export interface ExactProcoreDeps {
   onProgress?: (counts: RunCounts) => void;
   /** Run id to use (callers that must answer with it before the run ends); default: a new uuid. */
   runId?: string;
+  /** Stops the run at its next safe point (Ctrl-C, SIGTERM, Quit). */
+  signal?: AbortSignal;
+  /** Who holds the flow's lease while this process runs it (engine/sync/run-lock.ts). */
+  lock?: RunLockOptions;
 }
 
-export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'cli';
-
-export interface RunSummary {
-  runId: string;
-  status: 'succeeded' | 'partial' | 'failed';
-  counts: RunCounts;
-  durationMs: number;
-  error: string | null;
-}
+export type { RunSummary, RunTrigger } from '../../sync/flow-run';
 
 export const STREAMS = {
   purchaseOrders: 'purchase-orders',
@@ -47,7 +44,7 @@ export const STREAMS = {
 function procoreWriter(procore: ProcoreTarget): TargetWriter<PlannedWrite> {
   return {
     system: 'procore',
-    async write(plans) {
+    async write(plans, options) {
       const groups = new Map<string, PlannedWrite[]>();
       for (const p of plans) {
         const key = `${p.entity}\u0000${p.projectId}`;
@@ -60,8 +57,8 @@ function procoreWriter(procore: ProcoreTarget): TargetWriter<PlannedWrite> {
         const first = group[0]!;
         outcomes.push(
           ...(first.entity === 'commitment'
-            ? await procore.upsertCommitments(first.projectId, group as PlannedCommitment[])
-            : await procore.upsertDirectCosts(first.projectId, group as PlannedDirectCost[])),
+            ? await procore.upsertCommitments(first.projectId, group as PlannedCommitment[], options)
+            : await procore.upsertDirectCosts(first.projectId, group as PlannedDirectCost[], options)),
         );
       }
       return outcomes;
@@ -105,7 +102,7 @@ interface PreparedRun {
   loadReference(): Promise<void>;
 }
 
-function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): PreparedRun {
+function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard: RunGuard): PreparedRun {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const { mappings, versions } = loadF1Mappings(deps.store);
   // Procore's cost codes, line item types and vendors are read only when a record is to be
@@ -133,6 +130,7 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): Prep
     mappingVersion: mappings.version || null,
     mappingVersions: versions as JsonValue,
     counts,
+    guard,
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
   const specs: F1Specs = {
@@ -163,27 +161,27 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts): Prep
   return { ctx, specs, loadReference };
 }
 
-async function withRun(
+/** One run of F1 under the flow's lease (engine/sync/flow-run.ts): recovery first, then `work`. */
+function withRun(
   deps: ExactProcoreDeps,
   trigger: RunTrigger,
   work: (ctx: StreamRunContext<PlannedWrite>, specs: F1Specs, loadReference: () => Promise<void>) => Promise<void>,
 ): Promise<RunSummary> {
-  const runId = deps.runId ?? randomUUID();
-  const started = performance.now();
-  const counts = emptyCounts();
-  deps.store.runs.start(runId, F1_FLOW, trigger);
-  try {
-    const { ctx, specs, loadReference } = prepare(deps, runId, counts);
-    await recoverUnconfirmed(ctx);
-    await work(ctx, specs, loadReference);
-    const status = counts.failed > 0 ? 'partial' : 'succeeded';
-    deps.store.runs.finish(runId, status, { ...counts });
-    return { runId, status, counts, durationMs: Math.round(performance.now() - started), error: null };
-  } catch (err) {
-    const message = err instanceof RunInterruptedError ? err.message : `The run stopped: ${(err as Error).message}`;
-    deps.store.runs.finish(runId, 'failed', { ...counts }, message);
-    return { runId, status: 'failed', counts, durationMs: Math.round(performance.now() - started), error: message };
-  }
+  return runFlowExclusively(
+    {
+      store: deps.store,
+      flow: F1_FLOW,
+      trigger,
+      ...(deps.runId ? { runId: deps.runId } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.lock ? { lock: deps.lock } : {}),
+    },
+    async ({ runId, counts, guard }) => {
+      const { ctx, specs, loadReference } = prepare(deps, runId, counts, guard);
+      await recoverUnconfirmed(ctx);
+      await work(ctx, specs, loadReference);
+    },
+  );
 }
 
 /** One full sync: recover, then purchase orders, deletions and purchase invoices to the end. */

@@ -1,6 +1,6 @@
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../../src-shared/domain/records';
 import type { SourcePage } from '../../../connectors/connector';
-import type { FoundTarget, WriteOutcome } from '../../sync/types';
+import type { FoundTarget, WriteOptions, WriteOutcome } from '../../sync/types';
 import type { PlannedCommitment, PlannedDirectCost, ProcoreReference } from './model';
 
 /**
@@ -16,8 +16,8 @@ export interface ExactSource {
 
 export interface ProcoreTarget {
   loadReference(projectIds: readonly string[]): Promise<ProcoreReference>;
-  upsertCommitments(projectId: string, commitments: readonly PlannedCommitment[]): Promise<WriteOutcome[]>;
-  upsertDirectCosts(projectId: string, costs: readonly PlannedDirectCost[]): Promise<WriteOutcome[]>;
+  upsertCommitments(projectId: string, commitments: readonly PlannedCommitment[], options?: WriteOptions): Promise<WriteOutcome[]>;
+  upsertDirectCosts(projectId: string, costs: readonly PlannedDirectCost[], options?: WriteOptions): Promise<WriteOutcome[]>;
   findCommitmentsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundTarget>>;
   findDirectCostsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundTarget>>;
 }
