@@ -1078,3 +1078,33 @@ describe('persistence across a restart', () => {
     });
   });
 });
+
+describe('one data folder served by two processes at once (e.g. `serve --sandbox` beside `sync --sandbox`)', () => {
+  it('each simulator sees the other one’s writes: a sync by origin_id updates that record instead of creating a second', async () => {
+    const dataDir = tempDir();
+    const first = await start(RELAXED, dataDir);
+    try {
+      await withSimulator(start(RELAXED, dataDir), async (second) => {
+        const a = api(first, await token(first));
+        const b = api(second, await token(second));
+        const created = await a.send('PATCH', 'vendors/sync', {
+          company_id: a.companyId,
+          updates: [{ origin_id: 'EXACT-SUPPLIER-TWICE', name: 'Tweemaal Bouw B.V.' }],
+        });
+        expect(((await created.json()) as Json)['errors']).toEqual([]);
+        // The second simulator loaded the folder before that write: it must not miss it.
+        const again = await b.send('PATCH', 'vendors/sync', {
+          company_id: b.companyId,
+          updates: [{ origin_id: 'EXACT-SUPPLIER-TWICE', name: 'Tweemaal Bouw B.V. (gewijzigd)' }],
+        });
+        expect(((await again.json()) as Json)['errors']).toEqual([]);
+        for (const side of [a, b]) {
+          const found = await side.json<Json[]>(`vendors?company_id=${side.companyId}&filters[origin_id]=EXACT-SUPPLIER-TWICE`);
+          expect(found.map((v) => v['name'])).toEqual(['Tweemaal Bouw B.V. (gewijzigd)']);
+        }
+      });
+    } finally {
+      await first.close();
+    }
+  });
+});

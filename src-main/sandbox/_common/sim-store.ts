@@ -21,6 +21,18 @@ import { dirname } from 'node:path';
  * Transactions nest: an inner transaction() is a SAVEPOINT of the outer one, so a failing inner
  * step is undone alone (SQLite and mirror) while the outer one goes on and commits the rest.
  */
+/**
+ * Another process's simulator committed to the same store file after this one last loaded it
+ * (two `sync --sandbox` runs, or `serve --sandbox` beside a CLI sync, on one data folder).
+ * Thrown before anything is written; the simulator reloads and handles the request again.
+ */
+export class StaleSimStoreError extends Error {
+  override readonly name = 'StaleSimStoreError';
+  constructor() {
+    super('the sandbox store was changed by another process; reload and try again');
+  }
+}
+
 export class SimStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, Map<string, unknown>>();
@@ -36,7 +48,12 @@ export class SimStore {
    * Runs its argument in a transaction; built once, as better-sqlite3 builds a new wrapper per
    * db.transaction() call. Called inside a transaction, better-sqlite3 makes it a SAVEPOINT.
    */
-  private readonly inSqliteTransaction: (fn: () => unknown) => unknown;
+  private readonly inSqliteTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly dataVersionStmt: Database.Statement;
+  /** PRAGMA data_version when the mirror was last known equal to the file (see changedElsewhere). */
+  private seenDataVersion = 0;
+  /** Set when a transaction found the file changed elsewhere; the simulator retries the request. */
+  private staleSeen = false;
 
   /** `file` = ':memory:' for throwaway simulators in unit tests. */
   constructor(readonly file: string) {
@@ -49,6 +66,9 @@ export class SimStore {
     // commits, and that is not what the sandbox simulates; the fsyncs (at every WAL checkpoint
     // under NORMAL) cost the simulators time on each write-heavy run.
     this.db.pragma('synchronous = OFF');
+    // Two processes may serve one data folder's sandbox (each its own simulator on the file):
+    // a writer waits for the other's transaction instead of failing with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 10000');
     // seq without AUTOINCREMENT: a new row gets max(seq) + 1, so it still comes after every
     // row of its collection (insertion order, stored, so stable across restarts), without the
     // sqlite_sequence row AUTOINCREMENT updates in every writing transaction. (A file created
@@ -73,17 +93,52 @@ export class SimStore {
       'INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json',
     );
     this.inSqliteTransaction = this.db.transaction((fn: () => unknown) => fn());
+    this.dataVersionStmt = this.db.prepare('PRAGMA data_version').pluck();
+    this.loadEverything();
+  }
+
+  /** Fills the mirror (records and meta) from the file; the Maps SimCollections hold are kept. */
+  private loadEverything(): void {
+    this.seenDataVersion = this.dataVersion();
+    this.meta.clear();
     for (const row of this.db.prepare('SELECT key, json FROM meta').iterate() as Iterable<{
       key: string;
       json: string;
     }>)
       this.meta.set(row.key, row.json);
+    for (const m of this.cache.values()) m.clear();
     const rows = this.db.prepare('SELECT collection, id, json FROM record ORDER BY seq').all() as {
       collection: string;
       id: string;
       json: string;
     }[];
     for (const row of rows) this.map(row.collection).set(row.id, JSON.parse(row.json));
+  }
+
+  private dataVersion(): number {
+    return this.dataVersionStmt.get() as number;
+  }
+
+  /**
+   * True when another connection (another process's simulator on this file) has committed since
+   * the mirror was loaded. SQLite's data_version moves only for other connections' commits, so
+   * this costs one pragma and never fires for this simulator's own writes.
+   */
+  changedElsewhere(): boolean {
+    return this.file !== ':memory:' && this.dataVersion() !== this.seenDataVersion;
+  }
+
+  /** Reloads the whole mirror from the file (after changedElsewhere). Not inside a transaction. */
+  reloadAll(): void {
+    if (this.openTransactions.length > 0) throw new Error('cannot reload the sandbox store inside a transaction');
+    this.loadEverything();
+  }
+
+  /** True (once) when a transaction since the last call found the file changed elsewhere. */
+  takeStaleSeen(): boolean {
+    const seen = this.staleSeen;
+    this.staleSeen = false;
+    return seen;
   }
 
   private map(collection: string): Map<string, unknown> {
@@ -186,7 +241,15 @@ export class SimStore {
     this.openTransactions.push(written);
     let result: R;
     try {
-      result = this.inSqliteTransaction(() => {
+      // The outermost transaction takes the write lock at once (IMMEDIATE) and then checks that
+      // no other process committed since the mirror was loaded: a write is never planned on a
+      // stale mirror (e.g. an origin_id lookup that would miss the other process's record).
+      const run = outer ? this.inSqliteTransaction : this.inSqliteTransaction.immediate;
+      result = run(() => {
+        if (!outer && this.changedElsewhere()) {
+          this.staleSeen = true;
+          throw new StaleSimStoreError();
+        }
         const value = fn();
         // Meta values reach SQLite once, just before the outermost commit, however often they
         // changed (an id sequence moves once per created record).

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createSimClock, type SimClock } from './clock';
 import { FaultController, parseFaultSpec } from './faults';
-import { SimStore } from './sim-store';
-import { startSimServer, type RequestLog, type SimSystem } from './sim-server';
+import { SimStore, StaleSimStoreError } from './sim-store';
+import { startSimServer, type RequestLog, type SimRequest, type SimResponse, type SimSystem } from './sim-server';
 import { generateWorld } from '../seed/world';
 import type { World } from '../seed/world-types';
 import type { SystemName } from './systems';
@@ -114,12 +114,9 @@ export async function launchSimulator(
         `not ${seed} / ${scale}. Use the same values, or a new --data-dir.`,
     );
   }
-  const freshStore = !stored;
   const faults = new FaultController(system, () => clock.now(), seed);
-  let sim: ReturnType<SimulatorFactory>;
-  let server: Awaited<ReturnType<typeof startSimServer>>;
-  try {
-    sim = factory({
+  const build = (freshStore: boolean): ReturnType<SimulatorFactory> =>
+    factory({
       store,
       clock,
       // Lazy: a restart over a seeded store may never need the world.
@@ -131,7 +128,10 @@ export async function launchSimulator(
       config: opts.config ?? {},
       faults,
     });
-    if (freshStore) store.setMeta(SEEDED_META_KEY, { seed, scale });
+  let sim: CoherentSystem;
+  let server: Awaited<ReturnType<typeof startSimServer>>;
+  try {
+    sim = new CoherentSystem(store, build, { seed, scale });
     server = await startSimServer(sim, {
       faults,
       clock,
@@ -156,4 +156,91 @@ export async function launchSimulator(
       store.close();
     },
   };
+}
+
+/** How often a request is tried again after another process's commit made it stale. */
+const STALE_RETRIES = 5;
+
+/**
+ * A system kept coherent with its store file when several processes serve the same data
+ * folder's sandbox (each with its own simulator and in-memory mirror): before each request,
+ * and whenever a write finds the file changed by another process, the mirror is reloaded and
+ * the system rebuilt over it (its indexes are built from the store, as after a restart), and
+ * the request is handled again. A simulator alone on its file never reloads.
+ */
+class CoherentSystem implements SimSystem {
+  readonly name: string;
+  #system: ReturnType<SimulatorFactory>;
+
+  constructor(
+    private readonly store: SimStore,
+    private readonly build: (freshStore: boolean) => ReturnType<SimulatorFactory>,
+    private readonly seeded: { seed: number; scale: number },
+  ) {
+    let built: ReturnType<SimulatorFactory> | undefined;
+    for (let attempt = 0; built === undefined; attempt += 1) {
+      if (store.changedElsewhere()) store.reloadAll();
+      try {
+        built = this.#buildOverStore();
+      } catch (err) {
+        if (!(err instanceof StaleSimStoreError) || attempt >= STALE_RETRIES) throw err;
+      }
+    }
+    this.#system = built;
+    this.name = built.name;
+  }
+
+  /**
+   * A fresh store is seeded and marked seeded in one transaction: a second process starting the
+   * same folder's sandbox at the same moment either finds the whole seed or seeds it itself.
+   */
+  #buildOverStore(): ReturnType<SimulatorFactory> {
+    if (this.store.getMeta(SEEDED_META_KEY) !== undefined) return this.build(false);
+    return this.store.transaction(() => {
+      const system = this.build(true);
+      this.store.setMeta(SEEDED_META_KEY, this.seeded);
+      return system;
+    });
+  }
+
+  async handle(req: SimRequest): Promise<SimResponse> {
+    for (let attempt = 0; ; attempt += 1) {
+      if (this.store.changedElsewhere()) this.#reload();
+      this.store.takeStaleSeen();
+      let response: SimResponse;
+      try {
+        response = await this.#system.handle(req);
+      } catch (err) {
+        if (!(err instanceof StaleSimStoreError) || attempt >= STALE_RETRIES) throw err;
+        this.#reload();
+        continue;
+      }
+      // A handler may have caught the StaleSimStoreError and answered 500: nothing was written
+      // (it is thrown before any write), so the request is handled again on the fresh mirror.
+      if (!this.store.takeStaleSeen() || attempt >= STALE_RETRIES) return response;
+      this.#reload();
+    }
+  }
+
+  #reload(): void {
+    this.store.reloadAll();
+    this.#system = this.build(false);
+  }
+
+  credentials(): Record<string, string | number> {
+    return this.#system.credentials();
+  }
+  rateLimitedResponse(): SimResponse {
+    return this.#system.rateLimitedResponse();
+  }
+  serverErrorResponse(status: 500 | 502 | 503): SimResponse {
+    return this.#system.serverErrorResponse(status);
+  }
+  expireTokens(): void {
+    this.#system.expireTokens();
+  }
+  inspect(): Record<string, unknown[]> {
+    if (this.store.changedElsewhere()) this.#reload();
+    return this.#system.inspect();
+  }
 }
