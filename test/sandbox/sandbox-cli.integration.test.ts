@@ -29,7 +29,7 @@ const tempDir = useTempDirs('ml-sandbox-cli-');
 function fakeIo(dataDir: string, signal = new AbortController().signal) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), dataDir, json: false, signal };
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), dataDir, json: false, signal, stoppedBy: () => null };
   return { io, out, err };
 }
 
