@@ -94,6 +94,29 @@ export default tseslint.config(
     ),
   },
   {
+    // A flow seeds its sandbox mapping tables from the demo world (decision 0017): the world's
+    // types are all it may see of the sandbox.
+    files: ['src-main/engine/flows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Only src-main/electron/** and src-main/main.ts may import electron.' }],
+          patterns: [
+            {
+              group: ['**/connectors/*/client*', '**/connectors/*/wire*', '**/connectors/*/mappers*'],
+              message: "A flow uses a connector's public index and the registry, never its internals.",
+            },
+            {
+              regex: '(^|/)sandbox($|/(?!seed/world-types$))',
+              message: "Of the sandbox, a flow sees only the demo world's types (to seed its sandbox mapping tables).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { silentLogger } from '../src-main/connectors/_kit';
 import { runExactProcore, type RunSummary } from '../src-main/engine/flows/exact-procore/flow';
-import { openF1Runtime, startF1Sandbox } from '../src-main/host/f1-runtime';
+import { openF1Runtime, startF1Sandbox } from '../test/support/f1-runtime';
 import type { Sandbox } from '../src-main/sandbox';
 import { openStore } from '../src-main/store';
 

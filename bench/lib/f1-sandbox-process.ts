@@ -8,7 +8,7 @@
  * Prints one JSON line (each system's base URL and sandbox credentials, which are not secrets)
  * once both listen on loopback, and closes them when stdin ends.
  */
-import { startF1Sandbox } from '../../src-main/host/f1-runtime';
+import { startF1Sandbox } from '../../test/support/f1-runtime';
 
 const [dataDir, seed, scale] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 if (!dataDir || !Number.isSafeInteger(seed) || !Number.isSafeInteger(scale)) {

@@ -23,11 +23,6 @@ export interface AppContext {
    * 'unavailable' while it is undefined.
    */
   engine?: EngineApi;
-  /**
-   * Why a long-running host has no engine attached (plain words, e.g. "…also needs Procore:
-   * connect it under Connections"); engine-backed IPC methods answer with it. Unset otherwise.
-   */
-  engineUnavailable?: string;
 }
 
 /** What the IPC handlers need from the sync engine (src-main/engine implements it). */

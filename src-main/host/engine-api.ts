@@ -1,26 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../engine/flows/exact-procore/flow';
-import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
+import type { FlowOverview } from '../../src-shared/ipc';
+import { FLOWS, requireFlow, UnknownFlowError } from '../engine/flows/registry';
 import type { ActiveHours } from '../engine/scheduler/active-hours';
 import { Scheduler, type ScheduledTrigger } from '../engine/scheduler/scheduler';
 import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
+import { ReadFailedError } from '../engine/sync/explain-read-failure';
+import type { RunSummary } from '../engine/sync/flow-run';
 import { FlowBusyError } from '../engine/sync/run-lock';
-import type { RunCounts } from '../engine/sync/types';
+import { emptyCounts, type RunCounts } from '../engine/sync/types';
 import type { AppContext, EngineApi } from './context';
-import type { F1Runtime } from './f1-runtime';
-import { f1Budgets, f1FlowSchedule, f1RunOutcome } from './f1-schedule';
-import { connectionBudgetView, FLOW_TITLES, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
+import { IpcFailure } from './errors';
+import type { FlowHost, OpenFlow } from './flow-host';
+import { connectionBudgets, flowSchedule, runOutcome } from './flow-schedule';
+import { connectionBudgetView, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
+import { ConnectionsHub } from './systems';
 import { signInView } from './token-keep-alive';
-import { suggestVendorLinksFromProcore } from './vendor-suggestions';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
- * parked.retry, mappings.suggestVendors, and re-queueing after a mapping change). One run per
- * flow at a time: a "Sync now" during a run joins it; replays and retries queue behind it.
+ * parked.retry, mappings.suggestVendors, and re-queueing after a mapping change), for every flow
+ * of the registry. One run per flow at a time: a "Sync now" during a run joins it; replays and
+ * retries of a flow queue behind its run. Other processes on the same data folder are kept out
+ * by each flow's lease (engine/sync/run-lock.ts).
  */
 const RECENT_RUNS = 20;
 
-/** How the flow is scheduled in the background (default: the schedule saved on the Settings screen). */
+/** How flows are scheduled in the background (default: the schedules saved on the Settings screen). */
 export interface EngineSchedule {
   everyMinutes?: number;
   activeHours?: ActiveHours;
@@ -29,35 +34,53 @@ export interface EngineSchedule {
 
 const schedulers = new WeakMap<EngineApi, Scheduler>();
 const engineStops = new WeakMap<EngineApi, (reason: string) => Promise<void>>();
+const engineAttach = new WeakMap<EngineApi, (flows: readonly OpenFlow[]) => void>();
 
 /**
- * Stops an engine for good (the host is quitting): the run in progress stops at its next safe
- * point and is recorded 'cancelled' (`reason` completes "Stopped …", e.g. "because the app is
+ * The scheduler behind an engine (null when there is no engine). Hosts that keep syncing in the
+ * background (Electron tray, `serve`, headless) start it; tests only use "Sync now".
+ */
+export function engineScheduler(engine: EngineApi | undefined): Scheduler | null {
+  return (engine && schedulers.get(engine)) ?? null;
+}
+
+/**
+ * Stops an engine for good (the host is quitting): runs in progress stop at their next safe
+ * point and are recorded 'cancelled' (`reason` completes "Stopped …", e.g. "because the app is
  * quitting"), no new run starts, and this resolves once nothing is left running.
  */
 export async function stopEngine(engine: EngineApi | undefined, reason: string): Promise<void> {
   await engineStops.get(engine as EngineApi)?.(reason);
 }
 
-/**
- * The scheduler behind an engine (null when there is no engine). Hosts that keep syncing in the
- * background (Electron tray, headless) start it; others (tests, `serve`) only use "Sync now".
- */
-export function engineScheduler(engine: EngineApi | undefined): Scheduler | null {
-  return (engine && schedulers.get(engine)) ?? null;
+/** Flows opened after the engine started (a connection completed them) join its schedule. */
+export function attachFlows(engine: EngineApi | undefined, flows: readonly OpenFlow[]): void {
+  if (flows.length) engineAttach.get(engine as EngineApi)?.(flows);
 }
 
-export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: EngineSchedule = {}): EngineApi {
-  let running: { runId: string; counts: RunCounts; done: Promise<RunSummary> } | null = null;
+interface FlowState {
+  running: { runId: string; counts: RunCounts } | null;
   /** Id of the latest run: the scheduler may still hold a run that just cleared `running`. */
-  let latestRunId = '';
-  let queue: Promise<unknown> = Promise.resolve();
-  /** Aborted by shutdown(): the run in progress stops at its next safe point, later ones at once. */
+  latestRunId: string;
+  /** Serialises the flow's engine work in this process (runs, replays, retries). */
+  queue: Promise<unknown>;
+}
+
+export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: EngineSchedule = {}): EngineApi {
+  const states = new Map<string, FlowState>();
+  const stateOf = (flow: string): FlowState => {
+    let state = states.get(flow);
+    if (!state) {
+      state = { running: null, latestRunId: '', queue: Promise.resolve() };
+      states.set(flow, state);
+    }
+    return state;
+  };
+  /** Aborted by stopEngine: runs in progress stop at their next safe point, later ones at once. */
   const stopping = new AbortController();
   /**
-   * Engine work that calls the APIs (runs, replays, retries, suggestions): how many started and
-   * how many are going. The API call counters are per process, so a count is only one piece of
-   * work's own when nothing else started or was going meanwhile.
+   * Engine work that calls the APIs: how many started and how many are going. The API call
+   * counters are per process, so a count is one piece of work's own only when nothing else ran.
    */
   const apiWork = { started: 0, going: 0 };
 
@@ -71,22 +94,36 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     }
   }
 
-  const assertFlow = (flow: string): void => {
-    if (flow !== F1_FLOW) throw new Error(`Unknown flow "${flow}". Available: ${F1_FLOW}.`);
-  };
-
-  /** Serialises every engine operation of the flow (one writer at a time on the same books). */
-  function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const counted = () => countedAsApiWork(work);
-    const next = queue.then(counted, counted);
-    queue = next.catch(() => {});
-    return next;
+  /** The open flow, or why it cannot run, in words that say what to connect. */
+  function openFlow(flowId: string): OpenFlow {
+    let plugin;
+    try {
+      plugin = requireFlow(flowId);
+    } catch (error) {
+      if (error instanceof UnknownFlowError) throw new IpcFailure('not-found', error.message);
+      throw error;
+    }
+    const open = host.flows.get(plugin.id);
+    if (!open) throw new IpcFailure('unavailable', host.unavailable.get(plugin.id)?.reason ?? `${plugin.title} is not set up in this process.`);
+    return open;
   }
 
-  function emit(runId: string, phase: 'starting' | 'reading' | 'done' | 'failed', counts: RunCounts, message?: string): void {
+  /** Serialises a flow's engine work in this process; a busy flow (another process) is a plain-language failure. */
+  function exclusive<T>(flow: string, work: () => Promise<T>): Promise<T> {
+    const state = stateOf(flow);
+    const counted = () => countedAsApiWork(work);
+    const next = state.queue.then(counted, counted);
+    state.queue = next.catch(() => {});
+    return next.catch((error: unknown) => {
+      if (error instanceof FlowBusyError) throw new IpcFailure('conflict', error.message);
+      throw error;
+    });
+  }
+
+  function emit(flow: string, runId: string, phase: 'starting' | 'reading' | 'done' | 'failed', counts: RunCounts, message?: string): void {
     ctx.events.emit('run.progress', {
       runId,
-      flow: F1_FLOW,
+      flow,
       phase,
       processed: counts.read,
       total: null,
@@ -95,155 +132,189 @@ export function createEngineApi(ctx: AppContext, f1: F1Runtime, schedule: Engine
     });
   }
 
-  /** One run of F1 with progress events; the scheduler calls it, one at a time. */
-  function runFlow(trigger: ScheduledTrigger): Promise<RunSummary> {
+  /** One run of a flow with progress events; the scheduler calls it, one at a time per flow. */
+  function runFlow(flow: OpenFlow, trigger: ScheduledTrigger): Promise<RunSummary> {
+    const id = flow.plugin.id;
+    const state = stateOf(id);
     const runId = randomUUID();
-    latestRunId = runId;
-    const state = { runId, counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 } as RunCounts, done: null as unknown as Promise<RunSummary> };
-    emit(runId, 'starting', state.counts);
-    state.done = exclusive(() =>
-      runExactProcore(
-        {
-          ...f1.deps,
-          runId,
-          signal: stopping.signal,
-          onProgress: (counts) => {
-            state.counts = { ...counts };
-            emit(runId, 'reading', counts);
-          },
-        },
+    state.latestRunId = runId;
+    const running = { runId, counts: emptyCounts() };
+    emit(id, runId, 'starting', running.counts);
+    const done = exclusive(id, () =>
+      flow.runtime.run({
         trigger,
-      ),
-    ).then(
-      (summary) => {
-        emit(runId, summary.status === 'failed' ? 'failed' : 'done', summary.counts, summary.error ?? undefined);
-        return summary;
-      },
-      (err: unknown) => {
-        emit(runId, 'failed', state.counts, (err as Error).message);
-        throw err;
-      },
-    ).finally(() => {
-      running = null;
-    });
-    state.done.catch(() => {});
-    running = state;
-    return state.done;
+        runId,
+        signal: stopping.signal,
+        onProgress: (counts) => {
+          running.counts = { ...counts };
+          emit(id, runId, 'reading', counts);
+        },
+      }),
+    )
+      .then(
+        (summary) => {
+          emit(id, runId, summary.status === 'failed' ? 'failed' : 'done', summary.counts, summary.error ?? undefined);
+          return summary;
+        },
+        (err: unknown) => {
+          emit(id, runId, 'failed', running.counts, (err as Error).message);
+          throw err;
+        },
+      )
+      .finally(() => {
+        if (state.running === running) state.running = null;
+      });
+    done.catch(() => {});
+    state.running = running;
+    return done;
   }
 
-  // A caller's explicit cadence wins; otherwise the saved settings (defaults: 15 min, all day).
-  const saved = readScheduleSettings(ctx.store, F1_FLOW);
-  const explicit = schedule.everyMinutes !== undefined;
+  const scheduleOf = (flow: OpenFlow) => {
+    // A caller's explicit cadence wins; otherwise the saved settings (defaults: 15 min, all day).
+    const saved = readScheduleSettings(ctx.store, flow.plugin.id);
+    const explicit = schedule.everyMinutes !== undefined;
+    return {
+      schedule: flowSchedule(flow, ctx.store, schedule.everyMinutes ?? saved.everyMinutes, explicit ? schedule.activeHours : toSchedulerActiveHours(saved.activeHours)),
+      paused: !explicit && saved.paused,
+    };
+  };
+
   const scheduler = new Scheduler({
-    schedules: [
-      f1FlowSchedule(
-        f1,
-        schedule.everyMinutes ?? saved.everyMinutes,
-        explicit ? schedule.activeHours : toSchedulerActiveHours(saved.activeHours),
-      ),
-    ],
+    schedules: [],
     timers: schedule.timers ?? systemTimers,
-    budgets: () => f1Budgets(f1),
-    run: async (_flow, trigger) => {
+    budgets: () => connectionBudgets(host.flows.values()),
+    run: async (flowId, trigger) => {
+      const flow = openFlow(flowId);
       try {
-        return f1RunOutcome(await runFlow(trigger), f1, ctx.store);
+        return runOutcome(await runFlow(flow, trigger), flow, ctx.store);
       } catch (error) {
         // A CLI sync (or another app window) holds the flow: not a failure, try again soon.
-        if (error instanceof FlowBusyError) return { status: 'busy', error: error.message };
+        if (error instanceof IpcFailure && error.code === 'conflict') return { status: 'busy', error: error.message };
         throw error;
       }
     },
   });
+  const attach = (flows: Iterable<OpenFlow>): void => {
+    for (const flow of flows) {
+      if (scheduler.has(flow.plugin.id)) continue;
+      const { schedule: s, paused } = scheduleOf(flow);
+      scheduler.addFlow(s, { paused });
+    }
+  };
+  attach(host.flows.values());
 
-  if (!explicit && saved.paused) scheduler.pause(F1_FLOW);
+  async function overview(flowId: string): Promise<FlowOverview> {
+    const plugin = requireFlow(flowId);
+    const { store } = ctx;
+    const open = host.flows.get(flowId);
+    const runs = store.runs.listRecent(RECENT_RUNS, flowId);
+    const synced = store.targetRecords.countForFlow(flowId);
+    const status = scheduler.status().find((s) => s.flow === flowId);
+    const failed = store.outbox.listFailed(flowId).filter((i) => !(i.lastError ?? '').startsWith('superseded')).length;
+    const running = states.get(flowId)?.running ?? null;
+    return {
+      flow: flowId,
+      title: plugin.title,
+      unavailable: open ? null : (host.unavailable.get(flowId)?.reason ?? `${plugin.title} is not set up in this process.`),
+      connections: open
+        ? await Promise.all(
+            open.connections.map(async (c) => {
+              const connection = store.connections.require(c.connection.id);
+              return {
+                id: connection.id,
+                system: connection.system,
+                label: connection.label,
+                status: connection.status,
+                ...(await signInView(connection, c.custodian)),
+                ...connectionBudgetView(scheduler, connection.id),
+              };
+            }),
+          )
+        : [],
+      lastRun: runs[0] ?? null,
+      nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
+      counts: { synced, parked: store.parked.countOpen(flowId), failed },
+      running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
+      recentRuns: runs.map((r) => ({
+        runId: r.id,
+        startedAt: r.startedAt,
+        records: Number(r.counts['created'] ?? 0) + Number(r.counts['updated'] ?? 0) + Number(r.counts['unchanged'] ?? 0) + Number(r.counts['parked'] ?? 0),
+        errors: Number(r.counts['failed'] ?? 0) + (r.status === 'failed' ? 1 : 0),
+      })),
+    };
+  }
 
   const api: EngineApi = {
-    async flows() {
-      const store = ctx.store;
-      const runs = store.runs.listRecent(RECENT_RUNS, F1_FLOW);
-      const connections = [f1.exactConnection, f1.procoreConnection].map((c) => store.connections.require(c.id));
-      const synced = (store.db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?').get(F1_FLOW) as { n: number }).n;
-      const nextRunAt = scheduler.status()[0]?.nextRunAt ?? null;
-      const failed = store.outbox.listFailed(F1_FLOW).filter((i) => !(i.lastError ?? '').startsWith('superseded')).length;
-      return [
-        {
-          flow: F1_FLOW,
-          title: FLOW_TITLES[F1_FLOW]!,
-          connections: await Promise.all(
-            connections.map(async (c) => ({
-              id: c.id,
-              system: c.system,
-              label: c.label,
-              status: c.status,
-              ...(await signInView(c, f1.custody.find((held) => held.id === c.id)?.custodian)),
-              ...connectionBudgetView(scheduler, c.id),
-            })),
-          ),
-          lastRun: runs[0] ?? null,
-          nextRunAt: nextRunAt === null ? null : new Date(nextRunAt).toISOString(),
-          counts: { synced, parked: store.parked.countOpen(F1_FLOW), failed },
-          running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
-          recentRuns: runs.map((r) => ({
-            runId: r.id,
-            startedAt: r.startedAt,
-            records: Number(r.counts['created'] ?? 0) + Number(r.counts['updated'] ?? 0) + Number(r.counts['unchanged'] ?? 0) + Number(r.counts['parked'] ?? 0),
-            errors: Number(r.counts['failed'] ?? 0) + (r.status === 'failed' ? 1 : 0),
-          })),
-        },
-      ];
-    },
+    flows: () => Promise.all(FLOWS.map((f) => overview(f.id))),
 
-    async startSync(flow) {
-      assertFlow(flow);
+    async startSync(flowId) {
+      const flow = openFlow(flowId);
       // Through the scheduler: a "Sync now" during any run (scheduled or manual) joins it.
-      void scheduler.runNow(flow);
-      return { runId: latestRunId };
+      void scheduler.runNow(flow.plugin.id);
+      return { runId: stateOf(flow.plugin.id).latestRunId };
     },
 
     async replayAudit(seq) {
-      const result = await exclusive(() => replayAuditEntry({ ...f1.deps, signal: stopping.signal }, seq));
+      const entry = ctx.store.audit.query({}, { beforeSeq: seq + 1, limit: 1 }).entries[0];
+      if (!entry || entry.seq !== seq) throw new IpcFailure('not-found', `Audit entry ${seq} does not exist.`);
+      const flow = openFlow(entry.flow);
+      const result = await exclusive(flow.plugin.id, () => flow.runtime.replay(seq, { trigger: 'manual', signal: stopping.signal }));
       const c = result.counts;
       const outcome = result.status === 'failed' ? 'failed' : c.created + c.updated > 0 ? 'written' : c.parked > 0 ? 'parked' : 'unchanged';
       return { outcome, message: result.message, auditSeq: ctx.store.audit.head()?.seq ?? seq };
     },
 
     async retryParked(req) {
-      assertFlow(req.flow);
+      const flow = openFlow(req.flow);
+      const id = flow.plugin.id;
       const retried = ctx.store.parked
-        .listOpen(F1_FLOW)
+        .listOpen(id)
         .filter((p) => (!req.ids || req.ids.includes(p.id)) && (!req.reasonCode || p.reasonCode === req.reasonCode)).length;
       const selection = { ...(req.ids ? { ids: req.ids } : {}), ...(req.reasonCode ? { reasonCode: req.reasonCode } : {}) };
-      const result = await exclusive(() => retryParked({ ...f1.deps, signal: stopping.signal }, selection));
+      const result = await exclusive(id, () => flow.runtime.retryParked(selection, { trigger: 'manual', signal: stopping.signal }));
       return {
         retried,
         written: result.counts.created + result.counts.updated,
-        stillParked: ctx.store.parked.countOpen(F1_FLOW),
+        stillParked: ctx.store.parked.countOpen(id),
         failed: result.counts.failed,
       };
     },
 
-    async mappingsChanged(flow) {
-      assertFlow(flow);
-      const open = ctx.store.parked.countOpen(F1_FLOW);
+    async mappingsChanged(flowId) {
+      const flow = openFlow(flowId);
+      const open = ctx.store.parked.countOpen(flow.plugin.id);
       if (open === 0) return { requeued: 0 };
-      await exclusive(() => retryParked({ ...f1.deps, signal: stopping.signal }, {}, 'manual'));
+      await exclusive(flow.plugin.id, () => flow.runtime.retryParked({}, { trigger: 'manual', signal: stopping.signal }));
       return { requeued: open };
     },
 
-    async suggestVendorLinks(flow) {
-      assertFlow(flow);
+    async suggestVendorLinks(flowId) {
+      const flow = openFlow(flowId);
+      const suggest = flow.runtime.suggestCounterpartyLinks;
+      if (!suggest) throw new IpcFailure('not-found', `${flow.plugin.title} does not suggest links.`);
       // Only reads: not queued behind a run, so the answer does not wait for a long sync.
       const before = { ...apiWork };
-      const { suggestions, apiCalls } = await countedAsApiWork(() => suggestVendorLinksFromProcore(f1));
+      const calls = () => host.hub.apiCalls();
+      const start = calls();
+      let suggestions;
+      try {
+        suggestions = await countedAsApiWork(() => suggest.call(flow.runtime));
+      } catch (error) {
+        if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
+        throw error;
+      }
+      const end = calls();
       const alone = before.going === 0 && apiWork.going === 0 && apiWork.started === before.started + 1;
+      const apiCalls = Object.fromEntries(flow.plugin.systems.map((s) => [s, (end[ConnectionsHub.apiOf(s)] ?? 0) - (start[ConnectionsHub.apiOf(s)] ?? 0)]));
       return { suggestions, apiCalls: alone ? apiCalls : null };
     },
   };
   schedulers.set(api, scheduler);
+  engineAttach.set(api, attach);
   engineStops.set(api, async (reason) => {
     stopping.abort(reason);
     await scheduler.stop();
-    await queue;
+    await Promise.all([...states.values()].map((s) => s.queue));
   });
   return api;
 }

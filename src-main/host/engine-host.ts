@@ -2,40 +2,41 @@ import type { Notice } from '../engine/scheduler/notifications';
 import { systemTimers, type SchedulerTimers } from '../engine/scheduler/timers';
 import { AuditTextIndexer } from './audit-text-indexer';
 import type { AppContext } from './context';
-import { createEngineApi, stopEngine } from './engine-api';
-import { F1NotConfiguredError, openF1Runtime, type F1Runtime, type F1RuntimeOptions } from './f1-runtime';
+import { attachFlows, createEngineApi, stopEngine } from './engine-api';
+import { openFlowHost, type FlowHost, type OpenFlow } from './flow-host';
 import { liveCustody } from './live-connections';
+import type { ConnectionsHubOptions } from './systems';
 import { storedExpiryAnnouncements, TokenKeepAlive, type CustodiedConnection } from './token-keep-alive';
 
 /**
- * What a long-running host (Electron main, `serve`) runs besides its UI: the sync engine when
- * the flow's connections can be opened, and the sign-in keep-alive for every live connection
- * that exists, whether or not the flow can run (an Exact sign-in connected before Procore
- * must not lapse after 30 idle days). One custodian per connection serves both (LiveCustody).
- * It also keeps the audit text-search index behind the log (AuditTextIndexer).
+ * What a long-running host (Electron main, `serve`) runs besides its UI: the sync engine over
+ * every flow of the registry (those whose connections exist run; the others say what to
+ * connect, and join as soon as a connection made in the page completes them), and the sign-in
+ * keep-alive for every live connection that exists, whether or not a flow can use it yet (an
+ * Exact sign-in connected before Procore must not lapse after 30 idle days). One custodian per
+ * connection serves both (LiveCustody). It also keeps the audit text-search index behind the
+ * log (AuditTextIndexer).
  */
 export interface EngineHost {
-  /** The flow's runtime while the engine is attached; null while the flow cannot run. */
-  readonly f1: F1Runtime | null;
-  /** Why the engine is not attached (plain words, also logged), or null while it is. */
-  readonly unavailable: { reason: string; error: unknown } | null;
+  /** The flows opened over this process's connections (and why the others cannot run). */
+  readonly flows: FlowHost;
   /** Settles when attaching after the latest 'connection.changed' has ended. */
-  attachSettled(): Promise<F1Runtime | null>;
+  attachSettled(): Promise<void>;
   /** Checks every held sign-in now (joins a check in progress). */
   checkSignInsNow(): Promise<void>;
   /**
-   * Stops the engine (a run in progress stops at its next safe point and is recorded
+   * Stops the engine (runs in progress stop at their next safe point and are recorded
    * 'cancelled'; `reason` completes "Stopped …"), the keep-alive (waiting for a refresh in
    * progress), then closes the connectors.
    */
   close(reason?: string): Promise<void>;
 }
 
-export interface EngineHostOptions extends Pick<F1RuntimeOptions, 'sandbox' | 'runningSandbox'> {
+export interface EngineHostOptions extends Pick<ConnectionsHubOptions, 'sandbox' | 'runningSandbox'> {
   /** A desktop notification (Electron); by default a warning in the log. */
   onNotice?: (notice: Notice) => void;
-  /** Each time the engine attaches, at start or after a connection made it possible (tray schedule). */
-  onAttached?: (f1: F1Runtime) => void;
+  /** Each time flows become able to run, at start or after a connection completed them (tray schedule). */
+  onAttached?: (flows: readonly OpenFlow[]) => void;
   /** The keep-alive's clock (tests pass fake timers). */
   timers?: SchedulerTimers;
 }
@@ -43,55 +44,40 @@ export interface EngineHostOptions extends Pick<F1RuntimeOptions, 'sandbox' | 'r
 export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions = {}): Promise<EngineHost> {
   const { onNotice, onAttached, timers = systemTimers, ...runtime } = opts;
   const live = liveCustody({ store: ctx.store, credentials: ctx.credentials, log: ctx.log, dataDir: ctx.dataDir });
-  let f1: F1Runtime | null = null;
-  let unavailable: EngineHost['unavailable'] = null;
+  const flows = await openFlowHost({ store: ctx.store, dataDir: ctx.dataDir, log: ctx.log, credentials: ctx.credentials, ...runtime });
+  for (const { reason, error } of flows.unavailable.values()) {
+    if ((error as Error).name === 'FlowNotConfiguredError') ctx.log.warn('flow not started', { reason });
+    else ctx.log.error('a flow failed to start', { reason });
+  }
+  ctx.engine = createEngineApi(ctx, flows);
   let closed = false;
-
-  /** Attaches the engine unless it is attached; any failure leaves the host (and keep-alive) running. */
-  async function attach(): Promise<F1Runtime | null> {
-    if (f1 || closed) return f1;
+  const announce = (opened: readonly OpenFlow[]): void => {
+    if (opened.length === 0) return;
     try {
-      const opened = await openF1Runtime({ store: ctx.store, dataDir: ctx.dataDir, log: ctx.log, credentials: ctx.credentials, ...runtime });
-      if (closed) {
-        await opened.close();
-        return null;
-      }
-      f1 = opened;
-      unavailable = null;
-      delete ctx.engineUnavailable;
-      ctx.engine = createEngineApi(ctx, opened);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      unavailable = { reason, error };
-      ctx.engineUnavailable = error instanceof F1NotConfiguredError ? reason : `The sync engine could not start: ${reason}`;
-      if (error instanceof F1NotConfiguredError) ctx.log.warn('sync engine not started', { reason });
-      else ctx.log.error('the sync engine failed to start', { reason });
-      return null;
-    }
-    try {
-      onAttached?.(f1);
+      onAttached?.(opened);
     } catch (error) {
       ctx.log.error('the host could not start what runs with the engine', { reason: error instanceof Error ? error.message : String(error) });
     }
-    return f1;
-  }
-
-  // A connection saved later (Procore connected after Exact) may complete the flow: attach then.
-  // Attempts queue behind each other, so one change never opens two runtimes.
-  let attaching: Promise<F1Runtime | null> = Promise.resolve(null);
-  const tryAttach = (): void => {
-    attaching = attaching.then(attach);
   };
+  announce([...flows.flows.values()]);
+
+  // A connection saved later (Procore connected after Exact) may complete a flow: open it then.
+  // Attempts queue behind each other, so one change never opens a flow twice.
+  let attaching: Promise<void> = Promise.resolve();
   const unsubscribe = ctx.events.subscribe((message) => {
-    if (message.event === 'connection.changed' && message.payload.change === 'saved' && !f1) tryAttach();
+    if (message.event !== 'connection.changed' || message.payload.change !== 'saved' || closed) return;
+    attaching = attaching.then(async () => {
+      if (closed) return;
+      const opened = await flows.attachMore();
+      attachFlows(ctx.engine, opened);
+      announce(opened);
+    });
   });
-  tryAttach();
-  await attaching;
 
   const keepAlive = new TokenKeepAlive({
     // Read at every check: live connections made or removed while the app runs, plus the
-    // engine's own (sandbox) connections. Live ones appear once: the engine holds the same custodians.
-    connections: () => uniqueById([...live.custodied(), ...(f1?.custody ?? [])]),
+    // flows' own (sandbox) connections. Live ones appear once: the flows hold the same custodians.
+    connections: () => uniqueById([...live.custodied(), ...flows.hub.custodied()]),
     timers,
     log: ctx.log,
     announcements: storedExpiryAnnouncements(ctx.store.settings),
@@ -104,12 +90,7 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
   auditIndexer.start();
 
   return {
-    get f1() {
-      return f1;
-    },
-    get unavailable() {
-      return unavailable;
-    },
+    flows,
     attachSettled: () => attaching,
     checkSignInsNow: () => keepAlive.checkNow(),
     close: async (reason = 'because the app is closing') => {
@@ -119,7 +100,7 @@ export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions =
       await attaching;
       await stopEngine(ctx.engine, reason);
       await keepAlive.stop();
-      await f1?.close();
+      await flows.close();
     },
   };
 }
@@ -129,15 +110,9 @@ function uniqueById(connections: CustodiedConnection[]): CustodiedConnection[] {
 }
 
 /**
- * For callers that want the flow only (one-shot tools, tests): the engine with its keep-alive
- * in one closable runtime, or null (nothing left running) when the flow cannot run because it
- * is not configured. Hosts that stay up use startEngineHost.
+ * For callers that want the engine only (one-shot tools, tests): started with a fake-free
+ * keep-alive, closed with everything it opened.
  */
-export async function attachEngine(ctx: AppContext, opts: Omit<EngineHostOptions, 'onAttached'> = {}): Promise<F1Runtime | null> {
-  const host = await startEngineHost(ctx, opts);
-  const { f1, unavailable } = host;
-  if (f1) return { ...f1, close: () => host.close() };
-  await host.close();
-  if (unavailable && !(unavailable.error instanceof F1NotConfiguredError)) throw unavailable.error;
-  return null;
+export function attachEngine(ctx: AppContext, opts: Omit<EngineHostOptions, 'onAttached'> = {}): Promise<EngineHost> {
+  return startEngineHost(ctx, opts);
 }

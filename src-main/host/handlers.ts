@@ -34,6 +34,7 @@ import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { engineScheduler } from './engine-api';
 import { closeDeadRuns } from '../engine/sync/run-lock';
+import { FLOWS } from '../engine/flows/registry';
 import {
   applyScheduleSettings,
   FLOW_TITLES,
@@ -224,6 +225,10 @@ export const handlers: IpcHandlers = {
 
   'mappings.suggestVendors': (request, ctx) => requireEngine(ctx).suggestVendorLinks(request.flow),
 
+  'flows.catalog': () => ({
+    flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents] })),
+  }),
+
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
   'schedules.get': (_request, ctx) => ({
@@ -255,7 +260,7 @@ export const handlers: IpcHandlers = {
 
 function requireEngine(ctx: AppContext): EngineApi {
   if (!ctx.engine)
-    throw new IpcFailure('unavailable', ctx.engineUnavailable ?? 'The sync engine is not running in this process.');
+    throw new IpcFailure('unavailable', 'The sync engine is not running in this process.');
   return ctx.engine;
 }
 

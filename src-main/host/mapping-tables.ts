@@ -4,8 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../../src-shared/domain/audit';
 import {
-  findMappingSet,
-  MAPPING_SETS,
   mappingKeyOf,
   sourceKeyFromMappingKey,
   type IpcResponse,
@@ -19,6 +17,7 @@ import {
 import { neutraliseCell } from '../store/audit-csv';
 import type { MappingVersion } from '../store/repos/mappings';
 import type { ParkedRecord } from '../store/repos/parked';
+import { findFlow } from '../engine/flows/registry';
 import type { AppContext } from './context';
 import { IpcFailure } from './errors';
 
@@ -31,9 +30,10 @@ import { IpcFailure } from './errors';
 const MAX_LISTED_ROW_ERRORS = 20;
 
 export function requireMappingSet(flow: string, set: string): MappingSetDefinition {
-  const definition = findMappingSet(flow, set);
+  const sets = findFlow(flow)?.mappingSets ?? [];
+  const definition = sets.find((d) => d.set === set);
   if (!definition) {
-    const known = MAPPING_SETS.filter((d) => d.flow === flow).map((d) => d.set);
+    const known = sets.map((d) => d.set);
     throw new IpcFailure(
       'not-found',
       known.length === 0

@@ -5,7 +5,7 @@ import {
   type ScheduleSettings,
   type ScheduleView,
 } from '../../src-shared/ipc';
-import { F1_FLOW } from '../engine/flows/exact-procore/mappings';
+import { FLOWS } from '../engine/flows/registry';
 import type { ActiveHours } from '../engine/scheduler/active-hours';
 import type { Scheduler } from '../engine/scheduler/scheduler';
 import type { Store } from '../store';
@@ -17,7 +17,7 @@ import type { Store } from '../store';
  */
 
 /** The flows that run in the background, with the names the screens show. */
-export const FLOW_TITLES: Readonly<Record<string, string>> = { [F1_FLOW]: 'Exact Online → Procore' };
+export const FLOW_TITLES: Readonly<Record<string, string>> = Object.fromEntries(FLOWS.map((f) => [f.id, f.title]));
 
 export const DEFAULT_SCHEDULE: ScheduleSettings = { everyMinutes: 15, paused: false, activeHours: null };
 

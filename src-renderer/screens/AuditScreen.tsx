@@ -2,12 +2,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { AUDIT_STATUSES } from '../../src-shared/domain/audit';
 import type { AuditEntryView } from '../../src-shared/ipc';
-import { useSlice, useStores } from '../app/services';
+import { useCatalog, useSlice, useStores } from '../app/services';
 import { Field } from '../ui/Field';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatAmount, formatDateTime, formatJson } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
-import { FLOW_OPTIONS, ENTITY_OPTIONS } from '../ui/options';
+import { documentKindsIn } from '../stores/catalog-store';
 
 const ROW_HEIGHT = 32;
 /** Text search waits for a pause in typing (each keystroke would otherwise query SQLite). */
@@ -53,6 +53,7 @@ export function AuditScreen() {
 
 function AuditFilters() {
   const { audit } = useStores();
+  const catalog = useCatalog();
   const filter = useSlice(audit, (s) => s.filter);
   const exported = useSlice(audit, (s) => s.exported);
   const [text, setText] = useState(filter.text);
@@ -76,9 +77,9 @@ function AuditFilters() {
           onChange={(e) => void audit.getState().setFilter({ flow: e.target.value })}
         >
           <option value="">All flows</option>
-          {FLOW_OPTIONS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
+          {catalog.map((f) => (
+            <option key={f.flow} value={f.flow}>
+              {f.title}
             </option>
           ))}
         </select>
@@ -90,9 +91,9 @@ function AuditFilters() {
           onChange={(e) => void audit.getState().setFilter({ entity: e.target.value })}
         >
           <option value="">All entities</option>
-          {ENTITY_OPTIONS.map((o) => (
-            <option key={o} value={o}>
-              {o}
+          {documentKindsIn(catalog).map((d) => (
+            <option key={d.entity} value={d.entity}>
+              {d.label}
             </option>
           ))}
         </select>

@@ -13,15 +13,9 @@ import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatDateTime } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
 import { ExactConnect, ProcoreConnect } from './LiveConnect';
+import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
 
-export const SYSTEM_TITLES: Record<SystemId, string> = {
-  'exact-online': 'Exact Online',
-  procore: 'Procore',
-  acumatica: 'Acumatica',
-  'sage-intacct': 'Sage Intacct',
-  monday: 'monday.com',
-  coupa: 'Coupa',
-};
+export { SYSTEM_TITLES };
 
 /** Non-secret settings the form offers per system (everything is optional until a connector needs it). */
 const SETTING_FIELDS: Record<

@@ -2,11 +2,10 @@ import { useEffect } from 'react';
 import { BUDGET_WINDOW_WORDS } from '../../src-shared/domain/budget';
 import type { FlowOverview, RunView } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
-import { useSlice, useStores } from '../app/services';
+import { useCatalog, useSlice, useStores } from '../app/services';
 import { isRunning, type RunProgress } from '../stores/dashboard-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime } from '../ui/format';
-import { FLOW_OPTIONS } from '../ui/options';
 import { StateMessage } from '../ui/StateMessage';
 
 const STATUS_TEXT = {
@@ -24,6 +23,7 @@ export function DashboardScreen() {
   const engineMessage = useSlice(dashboard, (s) => s.engineMessage);
   const app = useSlice(dashboard, (s) => s.app);
   const runs = useSlice(dashboard, (s) => s.runs);
+  const catalog = useCatalog();
 
   useEffect(() => {
     void dashboard.getState().load();
@@ -69,15 +69,15 @@ export function DashboardScreen() {
                 {engineMessage} Connections, mappings, the validation queue and the audit log can still be
                 used. The runs recorded so far are below.
               </StateMessage>
-              {FLOW_OPTIONS.map((flow) => (
-                <section key={flow.value} className="card flow-card" aria-labelledby={`flow-${flow.value}`}>
+              {catalog.map((flow) => (
+                <section key={flow.flow} className="card flow-card" aria-labelledby={`flow-${flow.flow}`}>
                   <div className="card-head">
-                    <h2 id={`flow-${flow.value}`}>{flow.label}</h2>
-                    <button type="button" disabled aria-describedby={`flow-${flow.value}-unavailable`}>
+                    <h2 id={`flow-${flow.flow}`}>{flow.title}</h2>
+                    <button type="button" disabled aria-describedby={`flow-${flow.flow}-unavailable`}>
                       Sync now
                     </button>
                   </div>
-                  <p id={`flow-${flow.value}-unavailable`} className="hint">
+                  <p id={`flow-${flow.flow}-unavailable`} className="hint">
                     “Sync now” needs the sync engine, which starts once the flow’s connections are complete (see
                     above and <a href={routeHref('connections')}>Connections</a>), or with{' '}
                     <code>ml-connector serve --sandbox</code>.
@@ -112,13 +112,18 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
         <h2 id={headingId}>{flow.title}</h2>
         <button
           type="button"
-          disabled={running || starting}
+          disabled={running || starting || flow.unavailable !== null}
           onClick={() => void dashboard.getState().startSync(flow.flow)}
-          aria-describedby={`${headingId}-progress`}
+          aria-describedby={flow.unavailable !== null ? `${headingId}-unavailable` : `${headingId}-progress`}
         >
           Sync now
         </button>
       </div>
+      {flow.unavailable !== null ? (
+        <p id={`${headingId}-unavailable`} className="hint">
+          {flow.unavailable} <a href={routeHref('connections')}>Connections</a>
+        </p>
+      ) : null}
       <div id={`${headingId}-progress`}>
         <SyncProgress progress={progress} fallback={flow.running} />
       </div>

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import {
-  MAPPING_SETS,
   mappingKeyOf,
   type MappingSetDefinition,
   type UnmappedValue,
   type VendorLinkSuggestion,
   type VendorMatchKind,
 } from '../../src-shared/ipc';
+import { SYSTEM_TITLES, type SystemId } from '../../src-shared/domain/systems';
 import { routeHref, type Route } from '../app/router';
-import { useSlice, useStores } from '../app/services';
+import { useCatalog, useSlice, useStores } from '../app/services';
 import { draftKey, type DraftRow } from '../stores/mappings-store';
 import { Field } from '../ui/Field';
 import { ScreenHeading } from '../ui/ScreenHeading';
@@ -25,38 +25,46 @@ const MATCH_REASONS: Record<VendorMatchKind, string> = {
   name: 'same name',
 };
 
-/** The tables whose links can be suggested from the target system's own list. */
-const offersVendorSuggestions = (d: MappingSetDefinition) =>
-  d.flow === 'exact-procore' && d.set === 'vendors';
+/** The tables whose links can be suggested from the target system's own list (the flow says which). */
+const offersVendorSuggestions = (d: MappingSetDefinition) => d.suggestsCounterpartyLinks === true;
 
 export function MappingsScreen({ route }: { route: Route }) {
   const { mappings } = useStores();
-  const flow = route.params.get('flow') ?? MAPPING_SETS[0]!.flow;
-  const setName = route.params.get('set') ?? MAPPING_SETS[0]!.set;
+  const catalog = useCatalog();
+  const first = catalog.find((f) => f.mappingSets.length > 0)?.mappingSets[0];
+  const flow = route.params.get('flow') ?? first?.flow;
+  const setName = route.params.get('set') ?? first?.set;
   const versionParam = Number(route.params.get('version') ?? '') || undefined;
   const highlightKey = route.params.get('key');
 
   useEffect(() => {
-    void mappings.getState().open(flow, setName, versionParam);
+    if (flow && setName) void mappings.getState().open(flow, setName, versionParam);
   }, [mappings, flow, setName, versionParam]);
 
-  const sets = MAPPING_SETS.filter((d) => d.flow === flow);
   return (
     <section className="screen" aria-labelledby="screen-title">
       <ScreenHeading title="Mappings">
         How source values become target values. Every save is a new version; older versions stay readable.
       </ScreenHeading>
-      <nav aria-label="Mapping tables" className="tabs">
-        {sets.map((d) => (
-          <a
-            key={d.set}
-            href={routeHref('mappings', { flow: d.flow, set: d.set })}
-            aria-current={d.set === setName ? 'page' : undefined}
-            className="tab"
-          >
-            {d.title}
-          </a>
-        ))}
+      {/* Grouped by flow: each flow's tables under its title. */}
+      <nav aria-label="Mapping tables" className="tab-groups">
+        {catalog
+          .filter((f) => f.mappingSets.length > 0)
+          .map((f) => (
+            <div key={f.flow} className="tabs" role="group" aria-label={f.title}>
+              {catalog.length > 1 ? <span className="tab-group-title">{f.title}</span> : null}
+              {f.mappingSets.map((d) => (
+                <a
+                  key={d.set}
+                  href={routeHref('mappings', { flow: d.flow, set: d.set })}
+                  aria-current={d.flow === flow && d.set === setName ? 'page' : undefined}
+                  className="tab"
+                >
+                  {d.title}
+                </a>
+              ))}
+            </div>
+          ))}
       </nav>
       <MappingTable highlightKey={highlightKey} />
     </section>
@@ -420,7 +428,9 @@ function VendorSuggestions({
             <p className="hint" role="status">
               {formatCount(open.length)} suggested link{open.length === 1 ? '' : 's'}
               {found.apiCalls
-                ? ` (API calls: ${found.apiCalls.exact} to Exact Online, ${found.apiCalls.procore} to Procore)`
+                ? ` (API calls: ${Object.entries(found.apiCalls)
+                    .map(([system, n]) => `${n} to ${SYSTEM_TITLES[system as SystemId] ?? system}`)
+                    .join(', ')})`
                 : ''}
               . Accept adds the link to the table; Save mapping creates the new version.
             </p>

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
-import { MAPPING_SETS, type ParkedGroup, type ParkedRecordDetail } from '../../src-shared/ipc';
+import type { FlowCatalogEntry, ParkedGroup, ParkedRecordDetail } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
-import { useSlice, useStores } from '../app/services';
+import { useCatalog, useSlice, useStores } from '../app/services';
+import { flowTitleIn, mappingSetsIn } from '../stores/catalog-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime, formatJson } from '../ui/format';
-import { flowTitle } from '../ui/options';
 import { Notice, StateMessage } from '../ui/StateMessage';
 
 /** The Mappings screen link that fixes a mapping key ("cost:4400|KST-12|" -> costs table, that value). */
-export function fixMappingHref(flow: string, key: string): string | null {
-  const definition = MAPPING_SETS.find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
+export function fixMappingHref(catalog: readonly FlowCatalogEntry[], flow: string, key: string): string | null {
+  const definition = mappingSetsIn(catalog).find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
   return definition ? routeHref('mappings', { flow, set: definition.set, key }) : null;
 }
 
@@ -87,6 +87,7 @@ export function PendingScreen() {
 
 function ParkedGroupSection({ group }: { group: ParkedGroup }) {
   const { parked } = useStores();
+  const catalog = useCatalog();
   const selected = useSlice(parked, (s) => s.selected);
   const busy = useSlice(parked, (s) => s.retry?.busy === true);
   const headingId = `group-${group.flow}-${group.reasonCode}`;
@@ -98,7 +99,7 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
           {group.reasonText} <span className="count">({formatCount(group.count)})</span>
         </h2>
         <p className="hint">
-          {flowTitle(group.flow)} · reason code <code>{group.reasonCode}</code>
+          {flowTitleIn(catalog, group.flow)} · reason code <code>{group.reasonCode}</code>
         </p>
         <button type="button" disabled={busy} onClick={() => void parked.getState().retryGroup(group)}>
           Retry all {formatCount(group.count)}
@@ -151,6 +152,7 @@ function ParkedRow({
   busy: boolean;
 }) {
   const { parked } = useStores();
+  const catalog = useCatalog();
   const [open, setOpen] = useState(false);
   const label = `${record.stream} ${record.sourceId}`;
   return (
@@ -182,7 +184,7 @@ function ParkedRow({
             <span className="hint">Fix in the source system</span>
           ) : (
             record.mappingKeys.map((key) => {
-              const href = fixMappingHref(record.flow, key);
+              const href = fixMappingHref(catalog, record.flow, key);
               return href ? (
                 <a key={key} href={href} className="fix-link">
                   Fix mapping {key}

@@ -24,6 +24,7 @@ const NEXT_SAFE_RUN = '2026-01-14T09:40:00.000Z';
 const overview: FlowOverview = flowOverviewSchema.parse({
   flow: 'exact-procore',
   title: 'Exact Online → Procore',
+  unavailable: null,
   connections: [
     {
       id: 'exact-1',

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBridge } from '../../src-shared/ipc';
+import { createBridge, type FlowCatalogEntry, type FlowOverview } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
@@ -70,11 +70,12 @@ describe('Pending validation', () => {
     );
   });
 
-  it('links a mapping key to its table, and nothing for keys of no table', () => {
-    expect(fixMappingHref('exact-procore', 'vendor:SUP-1')).toBe(
+  it('links a mapping key to its table, and nothing for keys of no table', async () => {
+    const catalog = ((await dispatch('flows.catalog', {}, ctx)) as { ok: true; value: { flows: FlowCatalogEntry[] } }).value.flows;
+    expect(fixMappingHref(catalog, 'exact-procore', 'vendor:SUP-1')).toBe(
       '#/mappings?flow=exact-procore&set=vendors&key=vendor%3ASUP-1',
     );
-    expect(fixMappingHref('exact-procore', 'unknown:1')).toBeNull();
+    expect(fixMappingHref(catalog, 'exact-procore', 'unknown:1')).toBeNull();
   });
 });
 
@@ -134,9 +135,21 @@ describe('Dashboard', () => {
     expect(screen.getByRole('cell', { name: 'partial' })).toBeTruthy();
   });
 
-  it('when the host could not attach the engine, shows its reason and where to fix it', async () => {
-    ctx.engineUnavailable =
-      'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections.';
+  it('when a flow cannot run in this host, its card shows the reason and where to fix it', async () => {
+    const reason = 'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections.';
+    const card: FlowOverview = {
+      flow: 'exact-procore',
+      title: 'Exact Online → Procore',
+      unavailable: reason,
+      connections: [],
+      lastRun: null,
+      nextRunAt: null,
+      counts: { synced: 0, parked: 0, failed: 0 },
+      running: null,
+      recentRuns: [],
+    };
+    const refuse = () => Promise.reject(new Error('not in this test'));
+    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse };
     renderWithStores(<DashboardScreen />);
     expect((await screen.findByText(/also needs Procore/)).textContent).toContain(
       'Exact Online → Procore also needs Procore: connect it under Connections.',

@@ -1,5 +1,6 @@
 import type { IpcBridge } from '../../src-shared/ipc';
 import { createAuditStore } from './audit-store';
+import { createCatalogStore } from './catalog-store';
 import { createConnectionsStore } from './connections-store';
 import { createDashboardStore } from './dashboard-store';
 import { createMappingsStore } from './mappings-store';
@@ -7,11 +8,13 @@ import { createParkedStore } from './parked-store';
 
 /** One store per screen, all talking to the same bridge (created once per window). */
 export function createAppStores(bridge: IpcBridge) {
+  const catalog = createCatalogStore(bridge);
   const stores = {
     bridge,
+    catalog,
     audit: createAuditStore(bridge),
     parked: createParkedStore(bridge),
-    mappings: createMappingsStore(bridge),
+    mappings: createMappingsStore(bridge, catalog),
     dashboard: createDashboardStore(bridge),
     connections: createConnectionsStore(bridge),
   };

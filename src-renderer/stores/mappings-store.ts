@@ -1,7 +1,5 @@
-import { createStore } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
-  findMappingSet,
-  MAPPING_SETS,
   mappingKeyOf,
   type IpcBridge,
   type IpcResponse,
@@ -11,6 +9,10 @@ import {
   type VendorLinkSuggestion,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
+import { mappingSetsIn, type CatalogState } from './catalog-store';
+
+/** Shown until the first table is opened (the definitions come from main's flow catalog). */
+const NO_TABLE: MappingSetDefinition = { flow: '', set: '', title: '', description: '', keyPrefix: '', sourceFields: [], targetFields: [] };
 
 /** A row being edited; `key` keeps React rows stable while values change. */
 export interface DraftRow {
@@ -86,7 +88,7 @@ export function draftKey(definition: MappingSetDefinition, draft: DraftRow): str
   return mappingKeyOf(definition, toRow(definition, draft).sourceKey);
 }
 
-export function createMappingsStore(bridge: IpcBridge) {
+export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<CatalogState>) {
   return createStore<MappingsState>()((set, get) => {
     const reload = async () => {
       const { definition, table } = get();
@@ -98,7 +100,7 @@ export function createMappingsStore(bridge: IpcBridge) {
     };
 
     return {
-      definition: MAPPING_SETS[0]!,
+      definition: NO_TABLE,
       table: null,
       draft: [],
       dirty: false,
@@ -110,8 +112,13 @@ export function createMappingsStore(bridge: IpcBridge) {
       vendorSuggestions: null,
 
       async open(flow, setName, version) {
-        const definition = findMappingSet(flow, setName);
+        await catalog.getState().load();
+        const definition = mappingSetsIn(catalog.getState().flows).find((d) => d.flow === flow && d.set === setName);
         if (!definition) {
+          if (catalog.getState().status === 'error') {
+            set({ status: 'error', error: catalog.getState().error });
+            return;
+          }
           set({ status: 'error', error: `There is no mapping table "${setName}" for ${flow}.` });
           return;
         }

@@ -2,6 +2,16 @@
 export const SYSTEM_IDS = ['exact-online', 'procore', 'acumatica', 'sage-intacct', 'monday', 'coupa'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
+/** Each system as its users name it. */
+export const SYSTEM_TITLES: Readonly<Record<SystemId, string>> = {
+  'exact-online': 'Exact Online',
+  procore: 'Procore',
+  acumatica: 'Acumatica',
+  'sage-intacct': 'Sage Intacct',
+  monday: 'monday.com',
+  coupa: 'Coupa',
+};
+
 /**
  * Procore commitment line-item syncs in flight at once (one call per commitment): 1 to 16,
  * default 4. Every call still passes the company's rate budget; more buys nothing under

@@ -279,6 +279,8 @@ export const PARKED_GROUP_RECORD_LIMIT = 200;
 export const flowOverviewSchema = z.object({
   flow: z.string(),
   title: z.string(),
+  /** Why the flow cannot run in this process (what to connect), or null when it can. */
+  unavailable: z.string().nullable(),
   connections: z.array(
     z.object({
       id: z.string(),
@@ -319,6 +321,30 @@ export const flowOverviewSchema = z.object({
   ),
 });
 export type FlowOverview = z.infer<typeof flowOverviewSchema>;
+
+const mappingFieldSchema = z.object({ name: z.string(), label: z.string(), optional: z.boolean().optional() });
+
+/** What the screens need to know about a flow, whether or not it can run here (the registry, sent once). */
+export const flowCatalogEntrySchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  systems: z.array(z.enum(SYSTEM_IDS)),
+  mappingSets: z.array(
+    z.object({
+      flow: z.string(),
+      set: z.string(),
+      title: z.string(),
+      description: z.string(),
+      keyPrefix: z.string(),
+      sourceFields: z.array(mappingFieldSchema),
+      targetFields: z.array(mappingFieldSchema),
+      suggestsCounterpartyLinks: z.boolean().optional(),
+    }),
+  ),
+  /** The kinds of record its audit entries are about, with the words the screens use ("Purchase order"). */
+  documents: z.array(z.object({ entity: z.string(), label: z.string() })),
+});
+export type FlowCatalogEntry = z.infer<typeof flowCatalogEntrySchema>;
 
 /** Limits of a flow's background cadence (minutes). */
 export const SCHEDULE_MIN_MINUTES = 5;
@@ -566,9 +592,14 @@ export const ipcContract = {
     request: z.strictObject({ flow: flowId }),
     response: z.object({
       suggestions: z.array(vendorLinkSuggestionSchema),
-      /** API calls made to read them; null when other engine work ran meanwhile and shares the count. */
-      apiCalls: z.object({ exact: z.number().int(), procore: z.number().int() }).nullable(),
+      /** API calls made to read them, per system; null when other engine work ran meanwhile and shares the count. */
+      apiCalls: z.record(z.string(), z.number().int()).nullable(),
     }),
+  },
+  'flows.catalog': {
+    /** Every flow of the registry: titles, systems, mapping tables, document kinds. Needs no engine. */
+    request: noRequest,
+    response: z.object({ flows: z.array(flowCatalogEntrySchema) }),
   },
   'flows.overview': {
     request: noRequest,

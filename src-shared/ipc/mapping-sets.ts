@@ -1,8 +1,9 @@
 /**
- * The mapping tables a finance team maintains, per flow: which fields make up a row's source key
- * and its target, and how a parked record's mapping key (src-shared/domain/validation.ts
- * `mappingKey`) names a source key. Main validates saves and imports with these definitions;
- * the Mappings screen builds its columns from them.
+ * The shape of a mapping table a finance team maintains for a flow: which fields make up a row's
+ * source key and its target, and how a parked record's mapping key (src-shared/domain/validation.ts
+ * `mappingKey`) names a source key. Each flow declares its tables (src-main/engine/flows/<flow>/);
+ * main validates saves and imports with them, and the Mappings screen builds its columns from the
+ * definitions `flows.catalog` sends.
  */
 
 export interface MappingField {
@@ -11,7 +12,7 @@ export interface MappingField {
   /** Column header on screen and in CSV files. */
   label: string;
   /** Optional source fields store null when empty (e.g. "any cost unit"). */
-  optional?: boolean;
+  optional?: boolean | undefined;
 }
 
 export interface MappingSetDefinition {
@@ -23,51 +24,8 @@ export interface MappingSetDefinition {
   keyPrefix: string;
   sourceFields: readonly MappingField[];
   targetFields: readonly MappingField[];
-}
-
-export const MAPPING_SETS: readonly MappingSetDefinition[] = [
-  {
-    flow: 'exact-procore',
-    set: 'projects',
-    title: 'Projects',
-    description: 'Exact Online project → Procore project',
-    keyPrefix: 'project',
-    sourceFields: [{ name: 'projectCode', label: 'Exact project code' }],
-    targetFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
-  },
-  {
-    flow: 'exact-procore',
-    set: 'costs',
-    title: 'Cost codes',
-    description: 'GL account + cost center (+ cost unit) → Procore cost code + cost type',
-    keyPrefix: 'cost',
-    sourceFields: [
-      { name: 'glAccountCode', label: 'GL account' },
-      { name: 'costCenterCode', label: 'Cost center' },
-      { name: 'costUnitCode', label: 'Cost unit (empty = any)', optional: true },
-    ],
-    targetFields: [
-      { name: 'costCode', label: 'Procore cost code' },
-      { name: 'lineItemTypeCode', label: 'Cost type' },
-    ],
-  },
-  {
-    flow: 'exact-procore',
-    set: 'vendors',
-    title: 'Vendors',
-    description: 'Exact Online supplier → Procore vendor',
-    keyPrefix: 'vendor',
-    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code' }],
-    targetFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
-  },
-];
-
-export const FLOW_TITLES: Readonly<Record<string, string>> = {
-  'exact-procore': 'Exact Online → Procore',
-};
-
-export function findMappingSet(flow: string, set: string): MappingSetDefinition | undefined {
-  return MAPPING_SETS.find((definition) => definition.flow === flow && definition.set === set);
+  /** The flow can suggest links for this table by reading both systems (supplier → vendor). */
+  suggestsCounterpartyLinks?: boolean | undefined;
 }
 
 export type MappingSourceKey = Record<string, string | null>;

@@ -21,6 +21,7 @@ export const IPC_METHOD_NAMES = [
   'mappings.exportCsv',
   'mappings.importCsv',
   'mappings.suggestVendors',
+  'flows.catalog',
   'flows.overview',
   'sync.start',
   'replay.audit',

@@ -33,6 +33,7 @@ function dashboardEngine(app: () => RunningApp): EngineApi {
   const overview: FlowOverview = {
     flow: FLOW,
     title: 'Exact Online → Procore',
+    unavailable: null,
     connections: [
       {
         id: 'c1',

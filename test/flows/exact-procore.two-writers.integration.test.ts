@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/connectors/_kit';
 import { runExactProcore } from '../../src-main/engine/flows/exact-procore/flow';
-import { openF1Runtime, startF1Sandbox } from '../../src-main/host/f1-runtime';
+import { openF1Runtime, startF1Sandbox } from '../support/f1-runtime';
 import { openStore } from '../../src-main/store';
 import { cleanReference, compareBooks } from '../support/crash-harness';
 import { CRASH_SPECS } from '../support/flow-crash-specs';

@@ -74,16 +74,15 @@ describe('engine host with live connections', () => {
     const timers = createFakeTimers(Date.now());
     const host = await startHost(ctx, timers);
 
-    expect(host.f1).toBeNull();
-    expect(host.unavailable?.reason).toBe(
-      'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections (or `npx ml-connector connect procore …`).',
-    );
+    expect(host.flows.flows.get('exact-procore')).toBeUndefined();
+    const reason = 'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections (or `npx ml-connector connect procore …`).';
+    expect(host.flows.unavailable.get('exact-procore')?.reason).toBe(reason);
     const sync = await dispatch('sync.start', { flow: 'exact-procore' }, ctx);
-    expect(sync).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    // The Dashboard is told why, in the host's words (not "no engine in this process").
-    expect(await dispatch('flows.overview', {}, ctx)).toEqual({
-      ok: false,
-      error: { code: 'unavailable', message: host.unavailable!.reason },
+    expect(sync).toMatchObject({ ok: false, error: { code: 'unavailable', message: reason } });
+    // The Dashboard's card for the flow says why, in the host's words (not "no engine in this process").
+    expect(await dispatch('flows.overview', {}, ctx)).toMatchObject({
+      ok: true,
+      value: { flows: [{ flow: 'exact-procore', unavailable: reason, connections: [] }] },
     });
 
     expect(tokenCalls(exactSim)).toBe(0);
@@ -101,7 +100,7 @@ describe('engine host with live connections', () => {
     const { ctx, credentials, exactSim, procoreSim, storedTokens } = await liveExactConnected();
     const timers = createFakeTimers(Date.now());
     const host = await startHost(ctx, timers);
-    expect(host.f1).toBeNull();
+    expect(host.flows.flows.get('exact-procore')).toBeUndefined();
 
     const p = procoreSim.credentials as { clientId: string; clientSecret: string; companyId: number };
     const connected = await dispatch(
@@ -110,20 +109,19 @@ describe('engine host with live connections', () => {
       ctx,
     );
     expect(connected).toMatchObject({ ok: true, value: { connectionId: LIVE_PROCORE_ID } });
-    const f1 = await host.attachSettled();
-    expect(f1).not.toBeNull();
-    expect(host.f1).toBe(f1);
-    expect(host.unavailable).toBeNull();
-    expect(f1!.exactConnection.id).toBe(LIVE_EXACT_ID);
-    expect(ctx.engineUnavailable).toBeUndefined();
+    await host.attachSettled();
+    const f1 = host.flows.flows.get('exact-procore');
+    expect(f1).toBeDefined();
+    expect(host.flows.unavailable.size).toBe(0);
+    expect(f1!.connections.map((c) => c.connection.id)).toEqual([LIVE_EXACT_ID, LIVE_PROCORE_ID]);
     const overview = await dispatch('flows.overview', {}, ctx);
-    expect(overview).toMatchObject({ ok: true, value: { flows: [{ flow: 'exact-procore' }] } });
+    expect(overview).toMatchObject({ ok: true, value: { flows: [{ flow: 'exact-procore', unavailable: null }] } });
 
     // The engine holds the very custodian the keep-alive checks (one per connection and process).
     // Checked by identity: two custodians would also make one call here, saved by the lock file
     // and the re-read inside it, but would each keep their own cache and state.
     const shared = liveCustody({ store: ctx.store, credentials, log: silentLogger, dataDir: ctx.dataDir }).custodian(LIVE_EXACT_ID);
-    expect(f1!.custody.find((c) => c.id === LIVE_EXACT_ID)!.custodian).toBe(shared);
+    expect(f1!.connections.find((c) => c.connection.id === LIVE_EXACT_ID)!.custodian).toBe(shared);
     expect(tokenCalls(exactSim)).toBe(0);
 
     // The scheduled check, a second check and a sync all find the 8-day-old, expired tokens at once.

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src-main/connectors/_kit';
 import { KeytarCredentialStore, connectionAccount } from '../../src-main/credentials';
 import { connectExactOnline, connectProcore, LIVE_EXACT_ID, openLiveExact, openLiveProcore } from '../../src-main/host/live-connections';
 import { startSandbox, type Sandbox } from '../../src-main/sandbox';
-import { openF1Runtime } from '../../src-main/host/f1-runtime';
+import { openF1Runtime } from '../support/f1-runtime';
 import { runExactProcore } from '../../src-main/engine/flows/exact-procore/flow';
 import { openStore, type Store } from '../../src-main/store';
 import { startPrivateKeyringSession, type PrivateKeyringSession } from '../credentials/private-keyring';

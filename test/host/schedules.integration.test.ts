@@ -7,14 +7,13 @@ import { silentLogger } from '../../src-main/connectors/_kit/log';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
 import { engineScheduler } from '../../src-main/host/engine-api';
-import { attachEngine } from '../../src-main/host/engine-host';
-import type { F1Runtime } from '../../src-main/host/f1-runtime';
+import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 import { dispatch } from '../../src-main/host/handlers';
 
 /** schedules.get / schedules.save against a real SQLite file, with and without a running engine. */
 let dataDir: string;
 let ctx: ReturnType<typeof createAppContext>;
-let f1: F1Runtime | null = null;
+let f1: EngineHost | null = null;
 
 const open = () =>
   createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), appVersion: '1.0.0', log: silentLogger });

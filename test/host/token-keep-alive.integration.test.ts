@@ -11,8 +11,7 @@ import type { Notice } from '../../src-main/engine/scheduler/notifications';
 import { createFakeTimers } from '../../src-main/engine/scheduler/timers';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
-import { attachEngine } from '../../src-main/host/engine-host';
-import type { F1Runtime } from '../../src-main/host/f1-runtime';
+import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 import { dispatch } from '../../src-main/host/handlers';
 import { formatSignInTime, storedExpiryAnnouncements, TokenKeepAlive } from '../../src-main/host/token-keep-alive';
 import { openStore } from '../../src-main/store';
@@ -110,9 +109,9 @@ describe('sign-in expiry on the dashboard (flows.overview)', () => {
     const ctx = createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), appVersion: '1.0.0', log: silentLogger });
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     cleanups.push(() => ctx.close());
-    const f1: F1Runtime | null = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
+    const f1: EngineHost | null = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
     cleanups.push(() => f1?.close());
-    const exact = f1!.custody.find((c) => c.id === f1!.exactConnection.id)!.custodian;
+    const exact = f1!.flows.flows.get('exact-procore')!.connections.find((c) => c.system === 'exact-online')!.custodian;
     const overview = async (): Promise<FlowOverview['connections']> => {
       const result = await dispatch('flows.overview', undefined, ctx);
       if (!result.ok) throw new Error(result.error.message);

@@ -10,8 +10,7 @@ import type { EngineApi } from '../../src-main/host/context';
 import { engineScheduler } from '../../src-main/host/engine-api';
 import { dispatch } from '../../src-main/host/handlers';
 import type { FlowOverview } from '../../src-shared/ipc';
-import { attachEngine } from '../../src-main/host/engine-host';
-import type { F1Runtime } from '../../src-main/host/f1-runtime';
+import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 
 /** Resolves with the scheduler's next event of this type. */
 function next<T extends SchedulerEvent['type']>(scheduler: Scheduler, type: T): Promise<Extract<SchedulerEvent, { type: T }>> {
@@ -27,7 +26,7 @@ function next<T extends SchedulerEvent['type']>(scheduler: Scheduler, type: T): 
 describe('the UI engine runs through the scheduler', () => {
   let dataDir: string;
   let ctx: ReturnType<typeof createAppContext>;
-  let f1: F1Runtime | null;
+  let f1: EngineHost | null;
   let engine: EngineApi;
   let scheduler: Scheduler;
 

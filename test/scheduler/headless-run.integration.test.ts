@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/host/cli';
 import { runHeadless } from '../../src-main/host/commands/schedule';
-import { startF1Sandbox } from '../../src-main/host/f1-runtime';
+import { startF1Sandbox } from '../support/f1-runtime';
 import type { Sandbox } from '../../src-main/sandbox';
 import { openStore } from '../../src-main/store';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src-main/connectors/_kit';
 import { runExactProcore } from '../../src-main/engine/flows/exact-procore/flow';
-import { openF1Runtime, startF1Sandbox, type SandboxRunOptions } from '../../src-main/host/f1-runtime';
+import { openF1Runtime, startF1Sandbox, type SandboxRunOptions } from './f1-runtime';
 import type { Sandbox } from '../../src-main/sandbox';
 import { openStore, type Store } from '../../src-main/store';
 

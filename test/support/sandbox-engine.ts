@@ -1,7 +1,7 @@
 import { createFakeTimers } from '../../src-main/engine/scheduler/timers';
 import type { AppContext } from '../../src-main/host/context';
 import { startEngineHost, type EngineHost } from '../../src-main/host/engine-host';
-import { startF1Sandbox } from '../../src-main/host/f1-runtime';
+import { startF1Sandbox } from './f1-runtime';
 import type { Sandbox } from '../../src-main/sandbox';
 import type { ProcoreSandboxAccess } from './procore-admin';
 

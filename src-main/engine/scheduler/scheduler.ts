@@ -123,22 +123,44 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.#localTimeOf = opts.localTimeOf ?? localTimeOfSystem;
-    for (const schedule of opts.schedules) {
-      assertValidSchedule(schedule);
-      if (this.#flows.has(schedule.flow)) throw new Error(`Flow "${schedule.flow}" is scheduled twice.`);
-      this.#flows.set(schedule.flow, {
-        schedule,
-        intervalMs: schedule.everyMinutes * 60_000,
-        paused: false,
-        running: null,
-        lastRun: null,
-        consecutiveFailures: 0,
-        dueAt: 0,
-        blocked: null,
-        plannedAt: null,
-        timer: null,
-      });
-    }
+    for (const schedule of opts.schedules) this.#add(schedule);
+  }
+
+  /**
+   * Schedules a flow that became able to run while the scheduler runs (a connection was made):
+   * due at once when started, like the others at start.
+   */
+  addFlow(schedule: FlowSchedule, options: { paused?: boolean } = {}): void {
+    const f = this.#add(schedule);
+    f.paused = options.paused ?? false;
+    if (!this.#started) return;
+    f.dueAt = this.#opts.timers.now();
+    this.#arm(f);
+    this.#changed(f);
+  }
+
+  #add(schedule: FlowSchedule): FlowRuntime {
+    assertValidSchedule(schedule);
+    if (this.#flows.has(schedule.flow)) throw new Error(`Flow "${schedule.flow}" is scheduled twice.`);
+    const f: FlowRuntime = {
+      schedule,
+      intervalMs: schedule.everyMinutes * 60_000,
+      paused: false,
+      running: null,
+      lastRun: null,
+      consecutiveFailures: 0,
+      dueAt: 0,
+      blocked: null,
+      plannedAt: null,
+      timer: null,
+    };
+    this.#flows.set(schedule.flow, f);
+    return f;
+  }
+
+  /** Whether a flow has a schedule here. */
+  has(flow: string): boolean {
+    return this.#flows.has(flow);
   }
 
   /** Plans every flow's first run (due at once, inside its active hours). */

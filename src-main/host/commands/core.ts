@@ -5,7 +5,7 @@ import { KeytarCredentialStore } from '../../credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createAppContext } from '../app-context';
 import { startEngineHost } from '../engine-host';
-import { APP_SANDBOX_CONFIG } from '../f1-runtime';
+import { APP_SANDBOX_CONFIG } from '../systems';
 import { startBrowserHost, type BrowserHost } from '../browser-host';
 import type { CliCommand, CliIo } from '../cli-types';
 import type { AppContext } from '../context';
@@ -129,7 +129,8 @@ export const serveCommand: CliCommand = {
       ctx,
       sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {},
     );
-    if (!engine.f1) io.err(`Sync engine not started yet: ${engine.unavailable?.reason ?? 'no Exact Online → Procore connections'} (or try --sandbox).`);
+    // Each flow that cannot run yet says what to connect (it joins as soon as a connection completes it).
+    for (const { reason } of engine.flows.unavailable.values()) io.err(`Not syncing yet: ${reason}`);
     let host: BrowserHost;
     try {
       host = await startBrowserHost({

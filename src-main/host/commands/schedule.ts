@@ -1,6 +1,5 @@
 import { createLogger } from '../../connectors/_kit/log';
-import { runExactProcore } from '../../engine/flows/exact-procore/flow';
-import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
+import { KeytarCredentialStore, type CredentialStore } from '../../credentials';
 import { describeBudgetStatus } from '../../engine/scheduler/budget-spacing';
 import { closeDeadRuns, FlowBusyError } from '../../engine/sync/run-lock';
 import { Scheduler, type SchedulerEvent } from '../../engine/scheduler/scheduler';
@@ -8,8 +7,9 @@ import { systemTimers } from '../../engine/scheduler/timers';
 import type { Sandbox } from '../../sandbox';
 import { openStore, type Store } from '../../store';
 import type { CliCommand } from '../cli-types';
-import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
-import { f1Budgets, f1FlowSchedule, f1RunOutcome } from '../f1-schedule';
+import { openFlowHost } from '../flow-host';
+import { connectionBudgets, flowSchedule, runOutcome } from '../flow-schedule';
+import type { SandboxRunOptions } from '../systems';
 import { storedExpiryAnnouncements, TokenKeepAlive } from '../token-keep-alive';
 
 /**
@@ -30,37 +30,45 @@ export interface HeadlessOptions {
   sandbox?: SandboxRunOptions;
   /** Simulators already running in this process (tests inspect their request counters). */
   runningSandbox?: Sandbox;
+  /** The OS keychain, for live connections. */
+  credentials?: CredentialStore;
+  /** Only these flows (default: every flow whose connections exist). */
+  only?: readonly string[];
 }
 
-/** Runs F1 on a schedule until aborted (or `forMs` elapses); resolves when the last run has ended. */
+/** Runs every flow that can run on a schedule until aborted (or `forMs` elapses); resolves when the last run has ended. */
 export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number }> {
   const log = createLogger({ sink: opts.log, level: 'warn' });
-  const rt = await openF1Runtime({
+  const host = await openFlowHost({
     store: opts.store,
     dataDir: opts.dataDir,
     log,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     ...(opts.runningSandbox ? { runningSandbox: opts.runningSandbox } : {}),
+    ...(opts.only ? { only: opts.only } : {}),
   });
+  for (const { reason } of host.unavailable.values()) opts.log(`not scheduled: ${reason}`);
   let runs = 0;
   const scheduler: Scheduler = new Scheduler({
-    schedules: [f1FlowSchedule(rt, opts.everySeconds / 60)],
+    schedules: [...host.flows.values()].map((flow) => flowSchedule(flow, opts.store, opts.everySeconds / 60)),
     timers: systemTimers,
-    budgets: () => f1Budgets(rt),
-    run: async (_flow, trigger) => {
+    budgets: () => connectionBudgets(host.flows.values()),
+    run: async (flowId, trigger) => {
+      const flow = host.flows.get(flowId)!;
       runs += 1;
       let summary;
       try {
         // The stop signal also stops a run in progress at its next safe point ('cancelled').
-        summary = await runExactProcore({ ...rt.deps, signal: opts.signal }, trigger);
+        summary = await flow.runtime.run({ trigger, signal: opts.signal });
       } catch (error) {
         // A CLI sync or the app holds the flow in this data folder: try again soon.
         if (error instanceof FlowBusyError) return { status: 'busy', error: error.message };
         throw error;
       }
       const c = summary.counts;
-      opts.log(`${F1_FLOW} ${trigger} run ${summary.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} parked, ${c.failed} failed (${summary.durationMs} ms)`);
-      return f1RunOutcome(summary, rt, opts.store);
+      opts.log(`${flowId} ${trigger} run ${summary.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} parked, ${c.failed} failed (${summary.durationMs} ms)`);
+      return runOutcome(summary, flow, opts.store);
     },
     onEvent: (event) => {
       logEvent(event, opts.log);
@@ -71,7 +79,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
 
   // Sign-ins stay alive while `run` runs, even when no run is due for days.
   const keepAlive = new TokenKeepAlive({
-    connections: rt.custody,
+    connections: () => host.hub.custodied(),
     timers: systemTimers,
     log,
     announcements: storedExpiryAnnouncements(opts.store.settings),
@@ -93,7 +101,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
     await scheduler.stop();
   } finally {
     await keepAlive.stop();
-    await rt.close();
+    await host.close();
   }
   return { runs };
 }
@@ -117,7 +125,7 @@ function positiveNumber(value: unknown, name: string): number | undefined {
 
 export const runCommand: CliCommand = {
   path: ['run'],
-  summary: 'Keep syncing on a schedule in the foreground (Exact Online → Procore) until Ctrl+C.',
+  summary: 'Keep syncing every flow that is set up, on a schedule in the foreground, until Ctrl+C.',
   stopsGracefully: true,
   usage: '[--sandbox] [--every SECONDS] [--for SECONDS]',
   options: {
@@ -144,6 +152,7 @@ export const runCommand: CliCommand = {
         ...(forSeconds !== undefined ? { forMs: forSeconds * 1000 } : {}),
         signal: io.signal,
         log: (line) => io.err(line),
+        credentials: new KeytarCredentialStore(),
         ...(values['sandbox'] ? { sandbox: { seed: 1, scale: 1 } } : {}),
       });
       io.out(io.json ? JSON.stringify({ runs }) : `Stopped after ${runs} run(s).`);

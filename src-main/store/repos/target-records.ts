@@ -41,6 +41,7 @@ export class TargetRecordsRepo {
   private readonly getStmt: Statement<[string, string, string], Row>;
   private readonly payloadHashStmt: Statement<[string, string, string], Pick<Row, 'payload_hash'>>;
   private readonly bySourceStmt: Statement<[string, string], Row>;
+  private readonly countStmt: Statement<[string], { n: number }>;
 
   constructor(
     db: Database,
@@ -61,6 +62,12 @@ export class TargetRecordsRepo {
       'SELECT payload_hash FROM target_records WHERE flow = ? AND entity = ? AND origin_id = ?',
     );
     this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
+    this.countStmt = db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?');
+  }
+
+  /** Records the flow has written and confirmed (the Dashboard's "synced"). */
+  countForFlow(flow: string): number {
+    return this.countStmt.get(flow)!.n;
   }
 
   upsert(record: TargetRecordInput): TargetRecord {

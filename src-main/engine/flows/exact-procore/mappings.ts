@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
+import type { MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
+import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
 import type { CostMappingRow, ExactProcoreMappings } from './model';
 
@@ -9,6 +11,81 @@ export const F1_MAPPING_SETS = {
   costs: 'costs',
   vendors: 'vendors',
 } as const;
+
+/** The three tables a finance team maintains for F1, as the Mappings screen and CSV files show them. */
+export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
+  {
+    flow: F1_FLOW,
+    set: F1_MAPPING_SETS.projects,
+    title: 'Projects',
+    description: 'Exact Online project → Procore project',
+    keyPrefix: 'project',
+    sourceFields: [{ name: 'projectCode', label: 'Exact project code' }],
+    targetFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
+  },
+  {
+    flow: F1_FLOW,
+    set: F1_MAPPING_SETS.costs,
+    title: 'Cost codes',
+    description: 'GL account + cost center (+ cost unit) → Procore cost code + cost type',
+    keyPrefix: 'cost',
+    sourceFields: [
+      { name: 'glAccountCode', label: 'GL account' },
+      { name: 'costCenterCode', label: 'Cost center' },
+      { name: 'costUnitCode', label: 'Cost unit (empty = any)', optional: true },
+    ],
+    targetFields: [
+      { name: 'costCode', label: 'Procore cost code' },
+      { name: 'lineItemTypeCode', label: 'Cost type' },
+    ],
+  },
+  {
+    flow: F1_FLOW,
+    set: F1_MAPPING_SETS.vendors,
+    title: 'Vendors',
+    description: 'Exact Online supplier → Procore vendor',
+    keyPrefix: 'vendor',
+    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code' }],
+    targetFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
+    suggestsCounterpartyLinks: true,
+  },
+];
+
+/**
+ * First start of a sandbox: the mappings a finance team would have set up, from the sandbox
+ * world — minus its deliberate gaps (an unmapped GL/cost-center pair, a supplier without a
+ * Procore vendor), which the user fixes in Mappings.
+ */
+export function seedF1SandboxMappings(store: Store, worldOf: () => World): void {
+  if (store.mappings.getSet(F1_FLOW, F1_MAPPING_SETS.costs)) return;
+  const world = worldOf();
+  const [projects, costs, vendors] = F1_MAPPING_SET_DEFINITIONS as [MappingSetDefinition, MappingSetDefinition, MappingSetDefinition];
+  store.transaction(() => {
+    const projectSet = store.mappings.ensureSet(F1_FLOW, projects.set, projects.description);
+    store.mappings.createVersion(
+      projectSet.id,
+      world.projects.map((p) => ({ sourceKey: { projectCode: p.code }, target: { procoreProjectId: String(p.procoreId) } })),
+      'sandbox defaults',
+    );
+    const costSet = store.mappings.ensureSet(F1_FLOW, costs.set, costs.description);
+    store.mappings.createVersion(
+      costSet.id,
+      world.costMappings.map((m) => ({
+        sourceKey: { glAccountCode: m.glAccountCode, costCenterCode: m.costCenterCode, costUnitCode: m.costUnitCode },
+        target: { costCode: m.costCode, lineItemTypeCode: m.lineItemTypeCode },
+      })),
+      'sandbox defaults',
+    );
+    const vendorSet = store.mappings.ensureSet(F1_FLOW, vendors.set, vendors.description);
+    store.mappings.createVersion(
+      vendorSet.id,
+      world.suppliers
+        .filter((s) => s.procoreVendorId !== null)
+        .map((s) => ({ sourceKey: { supplierCode: s.code }, target: { procoreVendorId: String(s.procoreVendorId) } })),
+      'sandbox defaults',
+    );
+  });
+}
 
 const code = z.string().trim().min(1);
 const projectRow = z.object({ sourceKey: z.object({ projectCode: code }), target: z.object({ procoreProjectId: code }) });

@@ -1,6 +1,8 @@
+import type { CounterpartyLinkSuggestion } from '../types';
+
 /**
- * Suggested supplier → vendor links for the Mappings screen and `mappings suggest`. The user
- * confirms them; nothing is linked automatically. Strongest evidence first: the vendor's
+ * Suggested supplier → vendor links (any flow whose counterparties live in two systems) for the
+ * Mappings screen and `mappings suggest`. The user confirms them; nothing is linked automatically. Strongest evidence first: the vendor's
  * External ID (origin_code) equals the Exact supplier code, or its origin_id equals the Exact
  * account id; then the same name once legal forms, accents, case and punctuation are ignored.
  */
@@ -17,13 +19,7 @@ export interface VendorForMatching {
   originCode: string | null;
 }
 
-export interface VendorSuggestion {
-  supplierCode: string;
-  supplierName: string;
-  vendorId: string;
-  vendorName: string;
-  matchedBy: 'origin_code' | 'origin_id' | 'name';
-}
+export type VendorSuggestion = CounterpartyLinkSuggestion;
 
 const LEGAL_FORMS = /\b(b\.?\s?v\.?|n\.?\s?v\.?|v\.?\s?o\.?\s?f\.?|c\.?\s?v\.?|gmbh|ltd|limited|llc|inc|plc|bvba|sarl|s\.?a\.?|holding|& co\.?)\b/g;
 

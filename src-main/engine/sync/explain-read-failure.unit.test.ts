@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NeedsReauthError } from '../../src-shared/domain/auth';
+import { NeedsReauthError } from '../../../src-shared/domain/auth';
 import {
   BudgetExhaustedError,
   ErrorBudgetExceededError,
   HttpNetworkError,
   registerSecret,
-} from '../connectors/_kit';
-import { explainReadFailure } from './vendor-suggestions';
+} from '../../connectors/_kit';
+import { explainReadFailure } from './explain-read-failure';
 
 /** What the Mappings screen says when a system cannot be read for suggestions (errors as the kit throws them). */
 describe('explainReadFailure', () => {

@@ -1,20 +1,22 @@
 import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { createAppContext } from '../app-context';
 import { dispatch } from '../handlers';
 import { createLogger } from '../../connectors/_kit/log';
-import { F1_FLOW } from '../../engine/flows/exact-procore/mappings';
-import { replayAuditEntry, retryParked, runExactProcore, type RunSummary } from '../../engine/flows/exact-procore/flow';
-import { exportAuditCsv, openStore, type Store } from '../../store';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { FLOWS, findFlow } from '../../engine/flows/registry';
+import { ReadFailedError } from '../../engine/sync/explain-read-failure';
+import type { RunSummary } from '../../engine/sync/flow-run';
 import { describeHolder, FlowBusyError } from '../../engine/sync/run-lock';
+import { exportAuditCsv, openStore, type Store } from '../../store';
 import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli-types';
-import { openF1Runtime, type SandboxRunOptions } from '../f1-runtime';
-import { suggestVendorLinksFromProcore } from '../vendor-suggestions';
+import { openFlowHost, type OpenFlow } from '../flow-host';
+import { ConnectionsHub, type SandboxRunOptions } from '../systems';
 
-/** CLI commands of the Exact Online → Procore flow (issue 4's command line). */
+/** CLI commands of every flow of the registry: sync, parked records, replay, audit, mappings. */
 
-const FLOWS = [F1_FLOW] as const;
+const FLOW_IDS = FLOWS.map((f) => f.id);
+const FLOW_USAGE = FLOW_IDS.join('|');
 
 class UsageError extends Error {}
 
@@ -30,9 +32,14 @@ function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>): Promise<T>
   return work(store).finally(() => store.close());
 }
 
-function summaryLine(s: RunSummary, apiCalls: { exact: number; procore: number }): string {
+/** API calls per API name ("exact", "procore", …) for the flow's systems, since `start`. */
+function flowApiCalls(flow: OpenFlow, start: Record<string, number>, end: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(flow.plugin.systems.map((s) => ConnectionsHub.apiOf(s)).map((api) => [api, (end[api] ?? 0) - (start[api] ?? 0)]));
+}
+
+function summaryLine(flow: string, s: RunSummary, apiCalls: Record<string, number>): string {
   return JSON.stringify({
-    flow: F1_FLOW,
+    flow,
     created: s.counts.created,
     updated: s.counts.updated,
     unchanged: s.counts.unchanged,
@@ -52,21 +59,42 @@ function describe(s: RunSummary): string {
   return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
 }
 
-async function withRuntime<T>(io: CliIo, sandbox: SandboxRunOptions | undefined, work: (rt: Awaited<ReturnType<typeof openF1Runtime>>) => Promise<T>): Promise<T> {
+/** A flow opened for one command (its connections, on the sandbox when asked); exit 1 with the reason when it cannot run. */
+async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | undefined, work: (flow: OpenFlow, apiCalls: () => Record<string, number>) => Promise<number>): Promise<number> {
   return withStore(io, async (store) => {
-    const rt = await openF1Runtime({ store, dataDir: io.dataDir, log: createLogger({ sink: (line) => io.err(line), level: 'warn' }), credentials: new KeytarCredentialStore(), ...(sandbox ? { sandbox } : {}) });
+    const host = await openFlowHost({
+      store,
+      dataDir: io.dataDir,
+      log: createLogger({ sink: (line) => io.err(line), level: 'warn' }),
+      credentials: new KeytarCredentialStore(),
+      only: [flowId],
+      ...(sandbox ? { sandbox } : {}),
+    });
     try {
-      return await work(rt);
+      const flow = host.flows.get(flowId);
+      if (!flow) {
+        io.err(host.unavailable.get(flowId)?.reason ?? `${flowId} cannot run here.`);
+        return 1;
+      }
+      const start = host.hub.apiCalls();
+      return await work(flow, () => flowApiCalls(flow, start, host.hub.apiCalls()));
     } finally {
-      await rt.close();
+      await host.close();
     }
   });
 }
 
+/** The flow named on the command line, or a usage error listing the flows. */
+function flowArgument(io: CliIo, command: string, value: string | undefined): string | null {
+  if (value && findFlow(value)) return value;
+  io.err(`${command}: ${value ? `there is no flow "${value}"` : 'name a flow'}: ${FLOW_IDS.join(', ')}`);
+  return null;
+}
+
 export const syncCommand: CliCommand = {
   path: ['sync'],
-  summary: 'Run one full sync of a flow (exact-procore), e.g. on the embedded sandbox.',
-  usage: 'exact-procore [--sandbox] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC] [--wait] [--json]',
+  summary: `Run one full sync of a flow (${FLOW_IDS.join(', ')}), e.g. on the embedded sandbox.`,
+  usage: `${FLOW_USAGE} [--sandbox] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC] [--wait] [--json]`,
   stopsGracefully: true,
   options: {
     sandbox: { type: 'boolean', description: 'use the embedded simulators (no credentials needed)' },
@@ -77,11 +105,8 @@ export const syncCommand: CliCommand = {
     faults: { type: 'string', description: 'sandbox fault SPEC, e.g. 5xx=0.05,429=0.02' },
   },
   async run({ values, positionals }, io) {
-    const flow = positionals[0];
-    if (!flow || !(FLOWS as readonly string[]).includes(flow)) {
-      io.err(`sync: name a flow: ${FLOWS.join(', ')}`);
-      return 2;
-    }
+    const flowId = flowArgument(io, 'sync', positionals[0]);
+    if (!flowId) return 2;
     let sandbox: SandboxRunOptions | undefined;
     try {
       if (values['sandbox'])
@@ -98,28 +123,25 @@ export const syncCommand: CliCommand = {
       }
       throw err;
     }
-    return withRuntime(io, sandbox, async (rt) => {
+    return withFlow(io, flowId, sandbox, async (flow, apiCalls) => {
       let lastReport = 0;
-      const summary = await untilFree(io, flow, Boolean(values['wait']), () =>
-        runExactProcore(
-          {
-            ...rt.deps,
-            signal: io.signal,
-            onProgress: (c) => {
-              if (Date.now() - lastReport < 1000) return;
-              lastReport = Date.now();
-              io.err(`… ${c.read} records read, ${c.created + c.updated} written, ${c.parked} parked`);
-            },
+      const summary = await untilFree(io, flowId, Boolean(values['wait']), () =>
+        flow.runtime.run({
+          trigger: 'cli',
+          signal: io.signal,
+          onProgress: (c) => {
+            if (Date.now() - lastReport < 1000) return;
+            lastReport = Date.now();
+            io.err(`… ${c.read} records read, ${c.created + c.updated} written, ${c.parked} parked`);
           },
-          'cli',
-        ),
+        }),
       );
       if (typeof summary === 'number') return summary;
-      if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
+      if (io.json) io.out(summaryLine(flowId, summary, apiCalls()));
       else {
         io.out(describe(summary));
         if (summary.error) io.out(summary.error);
-        if (summary.counts.parked > 0) io.out('See what is waiting: npx ml-connector parked list');
+        if (summary.counts.parked > 0) io.out(`See what is waiting: npx ml-connector parked list --flow ${flowId}`);
       }
       return exitCodeOf(summary, io);
     });
@@ -166,11 +188,13 @@ export function reportBusy(io: CliIo, error: FlowBusyError): number {
 export const parkedListCommand: CliCommand = {
   path: ['parked', 'list'],
   summary: 'List records waiting in Pending validation, with the reason in plain words.',
-  usage: '[--json]',
-  options: {},
-  run: (_args, io) =>
+  usage: `[--flow ${FLOW_USAGE}] [--json]`,
+  options: { flow: { type: 'string', description: 'only this flow' } },
+  run: ({ values }, io) =>
     withStore(io, async (store) => {
-      const open = store.parked.listOpen();
+      const only = typeof values['flow'] === 'string' ? flowArgument(io, 'parked list', values['flow']) : undefined;
+      if (only === null) return 2;
+      const open = store.parked.listOpen(only);
       if (io.json) {
         io.out(JSON.stringify({ parked: open.map((p) => ({ id: p.id, flow: p.flow, stream: p.stream, sourceId: p.sourceId, reasonCode: p.reasonCode, reason: p.reasonText, parkedAt: p.parkedAt })) }));
         return 0;
@@ -184,29 +208,52 @@ export const parkedListCommand: CliCommand = {
 export const replayCommand: CliCommand = {
   path: ['replay'],
   summary: 'Replay an audit entry, or retry every parked record (--parked). Idempotent.',
-  usage: '<audit-id> | --parked [--json]',
-  options: { parked: { type: 'boolean', description: 'retry all parked records' } },
+  usage: `<audit-id> | --parked [--flow ${FLOW_USAGE}] [--json]`,
+  stopsGracefully: true,
+  options: { parked: { type: 'boolean', description: 'retry all parked records' }, flow: { type: 'string', description: 'with --parked: only this flow' } },
   async run({ values, positionals }, io) {
     const id = positionals[0];
     if (!values['parked'] && (id === undefined || !/^\d+$/.test(id))) {
       io.err('replay: give an audit entry number, or --parked');
       return 2;
     }
-    return withRuntime(io, undefined, async (rt) => {
-      const deps = { ...rt.deps, signal: io.signal };
-      let summary: RunSummary;
-      try {
-        summary = values['parked'] ? await retryParked(deps, {}, 'cli') : await replayAuditEntry(deps, Number(id));
-      } catch (error) {
-        if (error instanceof FlowBusyError) return reportBusy(io, error);
-        throw error;
+    if (values['parked']) {
+      // Every flow with parked records (or the one named), each through its own runtime.
+      const only = typeof values['flow'] === 'string' ? flowArgument(io, 'replay', values['flow']) : undefined;
+      if (only === null) return 2;
+      const flows = await withStore(io, async (store) => FLOW_IDS.filter((f) => (only ? f === only : store.parked.countOpen(f) > 0)));
+      if (flows.length === 0) {
+        io.out(io.json ? JSON.stringify({ retried: 0 }) : 'Nothing is waiting.');
+        return 0;
       }
-      if (io.json) io.out(summaryLine(summary, rt.apiCalls()));
-      else io.out(('message' in summary ? `${summary.message} ` : '') + describe(summary));
-      return exitCodeOf(summary, io);
-    });
+      let worst = 0;
+      for (const flowId of flows) worst = Math.max(worst, await replayIn(io, flowId, (flow) => flow.runtime.retryParked({}, { trigger: 'cli', signal: io.signal })));
+      return worst;
+    }
+    // The entry says which flow it belongs to.
+    const entry = await withStore(io, async (store) => store.audit.query({}, { beforeSeq: Number(id) + 1, limit: 1 }).entries[0]);
+    if (!entry || entry.seq !== Number(id)) {
+      io.err(`replay: there is no audit entry ${id} (see \`npx ml-connector export-audit\` or the Audit history screen).`);
+      return 1;
+    }
+    return replayIn(io, entry.flow, (flow) => flow.runtime.replay(Number(id), { trigger: 'cli', signal: io.signal }));
   },
 };
+
+async function replayIn(io: CliIo, flowId: string, work: (flow: OpenFlow) => Promise<RunSummary & { message?: string }>): Promise<number> {
+  return withFlow(io, flowId, undefined, async (flow, apiCalls) => {
+    let summary: RunSummary & { message?: string };
+    try {
+      summary = await work(flow);
+    } catch (error) {
+      if (error instanceof FlowBusyError) return reportBusy(io, error);
+      throw error;
+    }
+    if (io.json) io.out(summaryLine(flowId, summary, apiCalls()));
+    else io.out((summary.message ? `${summary.message} ` : '') + describe(summary));
+    return exitCodeOf(summary, io);
+  });
+}
 
 export const exportAuditCommand: CliCommand = {
   path: ['export-audit'],
@@ -242,29 +289,45 @@ export const auditVerifyCommand: CliCommand = {
     }),
 };
 
-const MAPPING_SETS = ['projects', 'costs', 'vendors'] as const;
-
 export const mappingsCommand: CliCommand = {
   path: ['mappings'],
   summary: 'Export or import a mapping table as CSV (Excel-safe), or list suggested supplier → vendor links.',
-  usage: 'export|import exact-procore FILE.csv [--set projects|costs|vendors]  |  suggest exact-procore [--json]',
-  options: { set: { type: 'string', description: 'which table (default: costs, the GL + cost center → cost code table)' } },
+  usage: `export|import <${FLOW_USAGE}> FILE.csv [--set SET]  |  suggest <flow> [--json]`,
+  options: { set: { type: 'string', description: "which table (default: the flow's first table with a GL account column, else its first)" } },
   async run({ values, positionals }, io) {
-    const [action, flow, file] = positionals;
-    const set = typeof values['set'] === 'string' ? values['set'] : 'costs';
-    if (!action || !['export', 'import', 'suggest'].includes(action) || flow !== F1_FLOW || (action !== 'suggest' && !file)) {
+    const [action, flowId, file] = positionals;
+    if (!action || !['export', 'import', 'suggest'].includes(action) || (action !== 'suggest' && !file)) {
       io.err(`mappings: usage: mappings ${this.usage}`);
       return 2;
     }
-    if (!(MAPPING_SETS as readonly string[]).includes(set)) {
-      io.err(`mappings: --set must be one of ${MAPPING_SETS.join(', ')}`);
+    if (!flowArgument(io, 'mappings', flowId)) return 2;
+    const plugin = findFlow(flowId!)!;
+    const sets = plugin.mappingSets.map((d) => d.set);
+    const defaultSet = plugin.mappingSets.find((d) => d.sourceFields.some((f) => /glaccount/i.test(f.name)))?.set ?? sets[0];
+    const set = typeof values['set'] === 'string' ? values['set'] : defaultSet;
+    if (!set || !sets.includes(set)) {
+      io.err(`mappings: --set must be one of ${sets.join(', ')} for ${flowId}`);
       return 2;
     }
+    const flow = flowId!;
     if (action === 'suggest') {
-      return withRuntime(io, undefined, async (rt) => {
-        const { suggestions, apiCalls } = await suggestVendorLinksFromProcore(rt);
-        if (io.json) io.out(JSON.stringify({ suggestions, apiCalls }));
-        else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching Procore vendor is linked.');
+      return withFlow(io, flow, undefined, async (open, apiCalls) => {
+        if (!open.runtime.suggestCounterpartyLinks) {
+          io.err(`mappings suggest: ${plugin.title} does not suggest links.`);
+          return 1;
+        }
+        let suggestions;
+        try {
+          suggestions = await open.runtime.suggestCounterpartyLinks();
+        } catch (error) {
+          if (error instanceof ReadFailedError) {
+            io.err(error.message);
+            return 1;
+          }
+          throw error;
+        }
+        if (io.json) io.out(JSON.stringify({ suggestions, apiCalls: apiCalls() }));
+        else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching vendor is linked.');
         else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
         return 0;
       });
@@ -293,4 +356,4 @@ export const mappingsCommand: CliCommand = {
   },
 };
 
-export const f1Commands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];
+export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];

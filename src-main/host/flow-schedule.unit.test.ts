@@ -6,15 +6,19 @@ import { parseExactRateLimits, parseProcoreRateLimits, silentLogger, type KitClo
 import type { AccessTokenProvider } from '../connectors/connector';
 import { createExactOnlineConnector } from '../connectors/exact-online';
 import { createProcoreConnector } from '../connectors/procore';
-import type { RunSummary } from '../engine/flows/exact-procore/flow';
+import type { RunSummary } from '../engine/sync/flow-run';
+import { exactProcoreFlow } from '../engine/flows/exact-procore';
 import { F1_FLOW, F1_MAPPING_SETS } from '../engine/flows/exact-procore/mappings';
+import type { AnyFlowPlugin } from '../engine/flows/types';
+import type { TokenCustodian } from '../auth/custody';
 import { describeBudgetStatus } from '../engine/scheduler/budget-spacing';
 import { Scheduler } from '../engine/scheduler/scheduler';
 import { createFakeTimers, type FakeTimers } from '../engine/scheduler/timers';
 import { openStore, type Store } from '../store';
-import { f1Budgets, f1FlowSchedule, f1ProcoreIdlePollCalls, f1RunOutcome, type F1ScheduleSources } from './f1-schedule';
+import { connectionBudgets, flowSchedule, runOutcome } from './flow-schedule';
+import { openedConnection } from './systems';
 
-// F1's schedule over the real connectors' budgets (no network: the budgets are fed the vendors'
+// A flow's schedule (F1's here) over the real connectors' budgets (no network: the budgets are fed the vendors'
 // rate-limit headers as every response feeds them) and a real store, on a fake clock.
 
 const MIN = 60_000;
@@ -49,7 +53,7 @@ function mapProjects(procoreProjectIds: string[]): void {
   );
 }
 
-function f1Sources(clock: KitClock): F1ScheduleSources {
+function f1Sources(clock: KitClock) {
   const account = nextAccount++;
   const exactConnection = store.connections.create({ id: 'exact-1', system: 'exact-online', label: 'Exact Online', mode: 'live' });
   const procoreConnection = store.connections.create({ id: 'procore-1', system: 'procore', label: 'Procore', mode: 'live' });
@@ -62,8 +66,19 @@ function f1Sources(clock: KitClock): F1ScheduleSources {
     { baseUrl: 'https://api.procore.com', allowedHosts: ['api.procore.com'], logger: silentLogger, tokens: noTokens },
     { companyId: String(account), apiBaseUrl: 'https://api.procore.com', authBaseUrl: 'https://login.procore.com', clock },
   );
-  return { exactConnection, procoreConnection, exact, procore, deps: { store } };
+  const custodian = {} as TokenCustodian; // not used: nothing here calls the network
+  const close = async () => {};
+  return {
+    exact,
+    procore,
+    plugin: exactProcoreFlow as AnyFlowPlugin,
+    connections: [
+      openedConnection('exact-online', { connection: exactConnection, connector: exact, custodian, close }),
+      openedConnection('procore', { connection: procoreConnection, connector: procore, custodian, close }),
+    ],
+  };
 }
+type F1ScheduleSources = ReturnType<typeof f1Sources>;
 
 function kitClock(timers: FakeTimers): KitClock {
   return { now: () => timers.now(), sleep: (ms) => timers.advance(ms) };
@@ -71,9 +86,9 @@ function kitClock(timers: FakeTimers): KitClock {
 
 function f1Scheduler(timers: FakeTimers, f1: F1ScheduleSources, starts: number[]): Scheduler {
   return new Scheduler({
-    schedules: [f1FlowSchedule(f1, 15)],
+    schedules: [flowSchedule(f1, store, 15)],
     timers,
-    budgets: () => f1Budgets(f1),
+    budgets: () => connectionBudgets([f1]),
     run: async () => {
       starts.push(timers.now());
       return { status: 'succeeded' };
@@ -83,11 +98,11 @@ function f1Scheduler(timers: FakeTimers, f1: F1ScheduleSources, starts: number[]
 
 describe('F1 schedule over the Exact and Procore budgets', () => {
   it('counts an idle poll\'s Procore calls from the mapped projects, as they change', () => {
-    expect(f1ProcoreIdlePollCalls(store)).toBe(3); // projects, line item types, vendors
+    expect(exactProcoreFlow.idlePollCalls(store).procore).toBe(3); // projects, line item types, vendors
     mapProjects(['101', '102', '101']); // two Exact projects into one Procore project
-    expect(f1ProcoreIdlePollCalls(store)).toBe(5);
+    expect(exactProcoreFlow.idlePollCalls(store).procore).toBe(5);
     const f1 = f1Sources(kitClock(createFakeTimers(START)));
-    const pollCost = f1FlowSchedule(f1, 15).pollCost as () => Record<string, number>;
+    const pollCost = flowSchedule(f1, store, 15).pollCost as () => Record<string, number>;
     expect(pollCost()).toEqual({ 'exact-1': 3, 'procore-1': 5 });
     mapProjects(['101', '102', '103']);
     expect(pollCost()).toEqual({ 'exact-1': 3, 'procore-1': 6 });
@@ -139,7 +154,7 @@ describe('F1 schedule over the Exact and Procore budgets', () => {
   });
 
   it('a failed run waits for whichever budget blocks calls, Procore\'s too', async () => {
-    const timers = createFakeTimers(Date.now()); // f1RunOutcome compares with the wall clock
+    const timers = createFakeTimers(Date.now()); // runOutcome compares with the wall clock
     const f1 = f1Sources(kitClock(timers));
     const spikeReset = Math.ceil((timers.now() + 8_000) / 1000) * 1000;
     f1.procore.budget.observe(parseProcoreRateLimits({ 'x-rate-limit-limit': '25', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(spikeReset / 1000) }));
@@ -150,7 +165,7 @@ describe('F1 schedule over the Exact and Procore budgets', () => {
       error: status === 'failed' ? 'Procore request budget spent' : null,
       counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 },
     });
-    expect(f1RunOutcome(summary('failed'), f1, store).resumeAt).toBe(spikeReset);
-    expect(f1RunOutcome(summary('succeeded'), f1, store).resumeAt).toBeNull();
+    expect(runOutcome(summary('failed'), f1, store).resumeAt).toBe(spikeReset);
+    expect(runOutcome(summary('succeeded'), f1, store).resumeAt).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseCompanyName, suggestVendorLinks } from './suggest';
+import { normaliseCompanyName, suggestVendorLinks } from './counterparty-links';
 
 describe('suggested supplier → vendor links', () => {
   it('normalises legal forms, accents, case and punctuation', () => {

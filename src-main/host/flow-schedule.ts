@@ -1,0 +1,48 @@
+import type { ActiveHours } from '../engine/scheduler/active-hours';
+import type { ConnectionBudget } from '../engine/scheduler/budget-spacing';
+import type { FlowSchedule, RunOutcome } from '../engine/scheduler/scheduler';
+import type { RunSummary } from '../engine/sync/flow-run';
+import type { Store } from '../store';
+import type { OpenFlow } from './flow-host';
+import type { OpenedConnection } from './systems';
+
+/**
+ * How a flow is scheduled, shared by the app's engine and the headless `run` command so both
+ * behave the same. Connections belong to systems: every flow on a connection spends its budget,
+ * and the scheduler spaces them all inside it.
+ */
+
+/** A flow's schedule: its cadence, hours, and what an idle poll costs on each of its connections. */
+export function flowSchedule(flow: Pick<OpenFlow, 'plugin' | 'connections'>, store: Store, everyMinutes: number, activeHours?: ActiveHours): FlowSchedule {
+  return {
+    flow: flow.plugin.id,
+    everyMinutes,
+    ...(activeHours ? { activeHours } : {}),
+    // Read per planning: a flow's cost can follow settings that change while the app runs (mapped projects).
+    pollCost: () => {
+      const calls = flow.plugin.idlePollCalls(store) as Record<string, number | undefined>;
+      return Object.fromEntries(flow.connections.map((c) => [c.connection.id, calls[c.system] ?? 0]));
+    },
+  };
+}
+
+/** The budgets the scheduler spaces polls by: each connection of the open flows once (Exact's day, Procore's hour). */
+export function connectionBudgets(flows: Iterable<Pick<OpenFlow, 'connections'>>): ConnectionBudget[] {
+  const seen = new Map<string, OpenedConnection>();
+  for (const flow of flows) for (const c of flow.connections) seen.set(c.connection.id, c);
+  return [...seen.values()].map((c) => c.budget());
+}
+
+/** What the scheduler needs to know about a finished run (retry time, notifications). */
+export function runOutcome(summary: RunSummary, flow: Pick<OpenFlow, 'connections'>, store: Store): RunOutcome {
+  // A run stopped by a spent budget leaves it blocked: the next attempt waits for it.
+  const nextAllowedAt = Math.max(0, ...flow.connections.map((c) => c.nextAllowedAt()));
+  const needsReauth = flow.connections.map((c) => store.connections.require(c.connection.id)).filter((c) => c.status === 'needs-reauth').map((c) => c.label);
+  return {
+    status: summary.status,
+    error: summary.error,
+    resumeAt: summary.status === 'failed' && nextAllowedAt > Date.now() ? nextAllowedAt : null,
+    parked: summary.counts.parked,
+    needsReauth,
+  };
+}
