@@ -99,6 +99,8 @@ describe('monday §4.1 endpoint, auth and versions', () => {
     const r = await gql(sim, '{ boards { id } }', undefined, { authorization: 'not-the-token' });
     expect(r.status).toBe(401);
     expect(r.body.errors?.[0]?.message).toMatch(/not valid/);
+    // A caller of no account gets no account's rate-limit figures.
+    expect(r.headers.get('ratelimit')).toBeNull();
   });
 
   it('4.1 the raw token (official client) and "Bearer <token>" are both accepted', async () => {

@@ -214,7 +214,8 @@ function createMondaySystem(ctx: SimulatorContext) {
    * only when the limit is exceeded.
    */
   function rateLimitHeaders(env: Envelope): Record<string, string> {
-    const who = env.who ?? tokens[0];
+    // An unauthenticated caller belongs to no account: nothing to report.
+    const who = env.who;
     if (!who) return {};
     const key = limiterKey(who);
     const w = minuteWindows.get(key);
