@@ -290,5 +290,13 @@ export interface World {
     nonAsciiSupplierKey: string;
     /** Purchase entry whose description contains a control character (U+0007). */
     controlCharPurchaseEntryKey: string;
+    /**
+     * Purchase entries whose supplier invoice is already in Coupa (keyed in there before the
+     * first sync) and approved there, resp. approved and paid: Coupa refuses any change to
+     * them, so an Exact → Coupa sync meets "an approved invoice cannot be changed".
+     * null only at the smallest scales, when too few entries have a supplier that is in Coupa.
+     */
+    coupaApprovedPurchaseEntryKey: string | null;
+    coupaPaidPurchaseEntryKey: string | null;
   };
 }

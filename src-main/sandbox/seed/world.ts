@@ -673,6 +673,7 @@ class WorldBuilder {
         supplierMissingInProcoreKey: missingInProcore.key,
         nonAsciiSupplierKey: nonAsciiSupplier.key,
         controlCharPurchaseEntryKey,
+        ...coupaInvoicedEntries(purchaseEntries, suppliers, controlCharPurchaseEntryKey),
       },
     };
   }
@@ -1333,4 +1334,25 @@ function parseCents(amount: Decimal): bigint {
 /** "12.5" → 12500 thousandths. */
 function parseQuantity(quantity: Decimal): bigint {
   return SharedDecimal.parse(quantity).units / UNITS_PER_THOUSANDTH;
+}
+
+/**
+ * Two purchase entries whose supplier exists in Coupa, processed ones (status 50) first and the
+ * control-character entry last, in entry order: the Coupa simulator seeds their invoices as
+ * approved, resp. approved and paid. Chosen without the RNG so the rest of the world is unchanged.
+ * At the smallest scales a few seeds have fewer than two such entries: the missing key is null.
+ */
+function coupaInvoicedEntries(
+  entries: readonly WorldPurchaseEntry[],
+  suppliers: readonly WorldSupplier[],
+  controlCharKey: string,
+): Pick<World['deliberate'], 'coupaApprovedPurchaseEntryKey' | 'coupaPaidPurchaseEntryKey'> {
+  const inCoupa = new Set(suppliers.filter((s) => s.coupaSupplierId !== null).map((s) => s.key));
+  const rank = (e: WorldPurchaseEntry): number => (e.key === controlCharKey ? 2 : e.status === 50 ? 0 : 1);
+  const [approved, paid] = entries
+    .filter((e) => inCoupa.has(e.supplierKey))
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
+    .map(({ e }) => e);
+  return { coupaApprovedPurchaseEntryKey: approved?.key ?? null, coupaPaidPurchaseEntryKey: paid?.key ?? null };
 }
