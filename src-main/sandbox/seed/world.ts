@@ -674,6 +674,7 @@ class WorldBuilder {
         nonAsciiSupplierKey: nonAsciiSupplier.key,
         controlCharPurchaseEntryKey,
         ...coupaInvoicedEntries(purchaseEntries, suppliers, controlCharPurchaseEntryKey),
+        acumatica: acumaticaDifferences(commitments, directCosts, suppliers, apAccounts, departments),
       },
     };
   }
@@ -1355,4 +1356,55 @@ function coupaInvoicedEntries(
     .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
     .map(({ e }) => e);
   return { coupaApprovedPurchaseEntryKey: approved?.key ?? null, coupaPaidPurchaseEntryKey: paid?.key ?? null };
+}
+
+/**
+ * The planted Acumatica-side differences of World['deliberate'].acumatica, chosen without the
+ * RNG so the rest of the world is unchanged: the least-used cost codes among direct-cost lines
+ * of suppliers Acumatica knows (so a sync really meets them), the last department, and the
+ * first approved commitments (in world order) of such suppliers.
+ */
+function acumaticaDifferences(
+  commitments: readonly WorldCommitment[],
+  directCosts: readonly WorldDirectCost[],
+  suppliers: readonly WorldSupplier[],
+  apAccounts: readonly WorldApAccount[],
+  departments: readonly WorldDepartment[],
+): World['deliberate']['acumatica'] {
+  const inAcumatica = new Set(suppliers.filter((s) => s.acumaticaVendorId !== null).map((s) => s.key));
+  const uses = new Map<string, number>();
+  for (const cost of directCosts) {
+    if (!inAcumatica.has(cost.supplierKey)) continue;
+    for (const line of cost.lines) uses.set(line.costCode, (uses.get(line.costCode) ?? 0) + 1);
+  }
+  const useOf = (a: WorldApAccount): number => uses.get(a.costCode) ?? 0;
+  const byUse = apAccounts.filter((a) => uses.has(a.costCode)).sort((a, b) => useOf(a) - useOf(b));
+  const fallback = apAccounts[apAccounts.length - 1] as WorldApAccount;
+  const inactive = byUse[0] ?? fallback;
+  const other = (a: WorldApAccount): boolean => a.costCode !== inactive.costCode;
+  const missing = byUse.find(other) ?? apAccounts.find(other) ?? fallback;
+  const approved = commitments.filter(
+    (c) => (c.status === 'Approved' || c.status === 'Complete') && inAcumatica.has(c.supplierKey),
+  );
+  const differing = approved.find((c) => c.kind === 'work_order_contract' && c.lines.length > 0);
+  const differingLine = differing?.lines[0];
+  const missingCo = approved
+    .filter((c) => c !== differing)
+    .flatMap((c) => c.changeOrders.filter((co) => co.status === 'approved'))[0];
+  return {
+    inactiveAccountCode: inactive.code,
+    inactiveSubaccountCode: (departments[departments.length - 1] as WorldDepartment).code,
+    missingCostCode: missing.costCode,
+    onlyCostCode: { code: '99-000', name: 'Contingency' },
+    subcontractLineDifference:
+      differing && differingLine
+        ? {
+            commitmentKey: differing.key,
+            lineKey: differingLine.key,
+            // A keying difference: 1,000.00 more than Procore's line.
+            acumaticaAmount: formatCents(parseCents(differingLine.amount) + 100_000n),
+          }
+        : null,
+    changeOrderMissingKey: missingCo?.key ?? null,
+  };
 }
