@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../_common/sim-server';
-import { launchSimulator, type RunningSimulator, type SimulatorFactory, type SimulatorStartOptions } from '../_common/simulator';
+import {
+  launchSimulator,
+  type RunningSimulator,
+  type SimulatorFactory,
+  type SimulatorStartOptions,
+} from '../_common/simulator';
+import { buildContract, type CustomFieldConfig } from './contract';
 import { EntityApi, jsonResponse, type Tables } from './entity-api';
 import { EntityTable } from './entity-table';
 import { LICENCE_LIMIT_MESSAGE, acumaticaError, notFound } from './errors';
 import { toJsonText } from './json-text';
 import { LicenceQueue } from './licence-queue';
-import { FULL_SHAPE, SCHEMAS, renderRecord } from './schema';
+import { ACTION_COMPLETIONS, type ActionCompletion } from './long-operations';
 import { AcumaticaAuth } from './sessions';
 import { projectWorld } from './world-projection';
 
@@ -24,6 +30,12 @@ import { projectWorld } from './world-projection';
  *   allowClientCredentials, refreshTokenReuse [false, false]; loginLimitStatus [500]
  *   sessionCookieName / authCookieName [ASP.NET_SessionId / .ASPXAUTH]
  *   branch [HEADOFFICE]; closedPeriods ["MM-YYYY", …] [none]
+ *   actionCompletion  how actions answer: 'polled' (202 + status Location), 'immediate' (204 +
+ *                     Location) or 'alternate' [polled]; see long-operations.ts
+ *   actionPendingPolls status polls answered 202 before a polled action completes [1]
+ *   actionDurationMs  simulator time after which a polled action completes unpolled [60000]
+ *   customFields      screen fields outside the contract, per entity, for $custom / "custom":
+ *                     {"Bill": {"Document.UsrProcoreID": "CustomStringField"}} [none]
  */
 export function startAcumaticaSimulator(opts: SimulatorStartOptions): Promise<RunningSimulator> {
   return launchSimulator('acumatica', createAcumatica, opts);
@@ -42,9 +54,33 @@ const createAcumatica: SimulatorFactory = (ctx) => {
   };
 
   const tables: Tables = {};
-  for (const schema of Object.values(SCHEMAS)) tables[schema.name] = new EntityTable(ctx.store, schema);
-  const api = new EntityApi(ctx.store, tables, { branch: cfg.branch, currency: ctx.world.currency, closedPeriods: cfg.closedPeriods, seed: ctx.seed }, () => ctx.clock.now());
-  if (ctx.freshStore) ctx.store.transaction(() => projectWorld(ctx.world, tables, api));
+  for (const schema of Object.values(buildContract(cfg.customFields)))
+    tables[schema.name] = new EntityTable(ctx.store, schema);
+  const api = new EntityApi(
+    ctx.store,
+    tables,
+    {
+      branch: cfg.branch,
+      // The world's currency, read only when seeding: a restart over a seeded store need not build the world.
+      get currency() {
+        return ctx.store.getMeta<string>('currency') ?? 'EUR';
+      },
+      closedPeriods: cfg.closedPeriods,
+      seed: ctx.seed,
+      operations: {
+        completion: cfg.actionCompletion,
+        pendingPolls: cfg.actionPendingPolls,
+        durationMs: cfg.actionDurationMs,
+      },
+    },
+    () => ctx.clock.now(),
+  );
+  if (ctx.freshStore) {
+    ctx.store.transaction(() => {
+      ctx.store.setMeta('currency', ctx.world.currency);
+      projectWorld(ctx.world, tables, api);
+    });
+  }
 
   const auth = new AcumaticaAuth(ctx.store, ctx.clock, {
     ...credentials,
@@ -64,7 +100,8 @@ const createAcumatica: SimulatorFactory = (ctx) => {
     realDelayFactor: cfg.throttleRealDelayFactor,
   });
 
-  const rateLimited = (): SimResponse => acumaticaError(429, LICENCE_LIMIT_MESSAGE, 'PX.Api.ContractBased.ApiLicenseLimitException');
+  const rateLimited = (): SimResponse =>
+    acumaticaError(429, LICENCE_LIMIT_MESSAGE, 'PX.Api.ContractBased.ApiLicenseLimitException');
 
   function route(req: SimRequest): SimResponse {
     const path = req.path.replace(/\/+$/, '');
@@ -76,7 +113,12 @@ const createAcumatica: SimulatorFactory = (ctx) => {
         issuer,
         token_endpoint: `${issuer}/connect/token`,
         authorization_endpoint: `${issuer}/connect/authorize`,
-        grant_types_supported: ['password', 'refresh_token', 'authorization_code', ...(cfg.allowClientCredentials ? ['client_credentials'] : [])],
+        grant_types_supported: [
+          'password',
+          'refresh_token',
+          'authorization_code',
+          ...(cfg.allowClientCredentials ? ['client_credentials'] : []),
+        ],
         scopes_supported: ['api', 'offline_access', 'api:concurrent_access'],
       });
     }
@@ -84,17 +126,22 @@ const createAcumatica: SimulatorFactory = (ctx) => {
       // Discovery (1.1): the ERP version plus the endpoints this instance serves.
       return jsonResponse(200, {
         version: { acumaticaBuildVersion: '24.200.0123', databaseVersion: '24.200.0123' },
-        endpoints: cfg.endpointVersions.map((version) => ({ name: 'Default', version, href: `/entity/Default/${version}/` })),
+        endpoints: cfg.endpointVersions.map((version) => ({
+          name: 'Default',
+          version,
+          href: `/entity/Default/${version}/`,
+        })),
       });
     }
     const segments = path.split('/').filter(Boolean);
     if (segments[0] !== 'entity' || segments.length < 4) return notFound(req.url.pathname);
     const [, endpointName, version, ...rest] = segments;
     // An endpoint name/version the instance does not publish is a plain 404 (1.1).
-    if (endpointName !== 'Default' || !version || !cfg.endpointVersions.includes(version)) return notFound(req.url.pathname);
+    if (endpointName !== 'Default' || !version || !cfg.endpointVersions.includes(version))
+      return notFound(req.url.pathname);
     const who = auth.authenticate(req);
     if (!who.ok) return who.response;
-    return api.handle(req, rest);
+    return api.handle(req, version, rest, who.session.key);
   }
 
   return {
@@ -102,12 +149,17 @@ const createAcumatica: SimulatorFactory = (ctx) => {
     credentials: () => ({ ...credentials }),
     async handle(req) {
       // Logout never waits in the licence queue (1.10), so a client can always free its seat.
-      if (req.method === 'POST' && req.path.replace(/\/+$/, '') === '/entity/auth/logout') return auth.logout(req);
+      if (req.method === 'POST' && req.path.replace(/\/+$/, '') === '/entity/auth/logout')
+        return auth.logout(req);
       const admission = await queue.admit();
       if (!admission.admitted) return rateLimited();
       try {
         const response = route(req);
-        if (admission.delayMs > 0) response.headers = { ...response.headers, 'x-sandbox-throttle-delay-ms': String(admission.delayMs) };
+        if (admission.delayMs > 0)
+          response.headers = {
+            ...response.headers,
+            'x-sandbox-throttle-delay-ms': String(admission.delayMs),
+          };
         return response;
       } finally {
         admission.release();
@@ -116,16 +168,31 @@ const createAcumatica: SimulatorFactory = (ctx) => {
     rateLimitedResponse: rateLimited,
     serverErrorResponse(status) {
       // 500 = the JSON error body; 502/503 come from IIS as an HTML page (1.9).
-      if (status === 500) return acumaticaError(500, 'An unexpected error occurred on the server (sandbox fault).', 'System.Exception');
+      if (status === 500)
+        return acumaticaError(
+          500,
+          'An unexpected error occurred on the server (sandbox fault).',
+          'System.Exception',
+        );
       const title = status === 502 ? 'Bad Gateway' : 'Service Unavailable';
-      return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${status} ${title}</h1></body></html>` };
+      return {
+        status,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+        body: `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${status} ${title}</h1></body></html>`,
+      };
     },
     expireTokens: () => auth.expireAll(),
     inspect() {
       const out: Record<string, unknown[]> = {};
+      const latest = cfg.endpointVersions[cfg.endpointVersions.length - 1] ?? '24.200.001';
       for (const [name, table] of Object.entries(tables)) {
-        // Exactly what a client would read off the wire.
-        out[name] = table.collection.all().map((record, i) => JSON.parse(toJsonText(renderRecord(table.schema, record, FULL_SHAPE, i + 1))) as unknown);
+        // Exactly what a client of the newest served version reads with everything expanded.
+        out[name] = table.collection
+          .all()
+          .map(
+            (record, i) =>
+              JSON.parse(toJsonText(api.renderFull(table.schema, record, i + 1, latest))) as unknown,
+          );
       }
       return out;
     },
@@ -148,16 +215,22 @@ interface AcumaticaConfig {
   authCookieName: string;
   branch: string;
   closedPeriods: Set<string>;
+  actionCompletion: ActionCompletion;
+  actionPendingPolls: number;
+  actionDurationMs: number;
+  customFields: CustomFieldConfig;
 }
 
 function readConfig(config: Record<string, unknown>): AcumaticaConfig {
   const num = (key: string, fallback: number): number => {
     const v = config[key];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`acumatica config '${key}' must be a number >= 0, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`acumatica config '${key}' must be a number >= 0, got ${JSON.stringify(v)}`);
     return v;
   };
-  const optionalNum = (key: string): number | null => (config[key] === undefined || config[key] === null ? null : num(key, 0));
+  const optionalNum = (key: string): number | null =>
+    config[key] === undefined || config[key] === null ? null : num(key, 0);
   const str = (key: string, fallback: string): string => {
     const v = config[key];
     if (v === undefined) return fallback;
@@ -167,8 +240,18 @@ function readConfig(config: Record<string, unknown>): AcumaticaConfig {
   const strings = (key: string, fallback: string[]): string[] => {
     const v = config[key];
     if (v === undefined) return fallback;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`acumatica config '${key}' must be a list of strings`);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw new Error(`acumatica config '${key}' must be a list of strings`);
     return v as string[];
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = config[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string' || !allowed.includes(v as T))
+      throw new Error(
+        `acumatica config '${key}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+      );
+    return v as T;
   };
   const closed = strings('closedPeriods', []).map((p) => {
     const m = /^(\d{2})-?(\d{4})$/.exec(p);
@@ -191,5 +274,26 @@ function readConfig(config: Record<string, unknown>): AcumaticaConfig {
     authCookieName: str('authCookieName', '.ASPXAUTH'),
     branch: str('branch', 'HEADOFFICE'),
     closedPeriods: new Set(closed),
+    actionCompletion: oneOf('actionCompletion', ACTION_COMPLETIONS, 'polled'),
+    actionPendingPolls: num('actionPendingPolls', 1),
+    actionDurationMs: num('actionDurationMs', 60_000),
+    customFields: customFieldConfig(config.customFields),
   };
+}
+
+function customFieldConfig(value: unknown): CustomFieldConfig {
+  if (value === undefined) return {};
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (
+    !isRecord(value) ||
+    !Object.values(value).every(
+      (fields) => isRecord(fields) && Object.values(fields).every((t) => typeof t === 'string'),
+    )
+  ) {
+    throw new Error(
+      `acumatica config 'customFields' must look like {"Bill": {"Document.UsrField": "CustomStringField"}}`,
+    );
+  }
+  return value as CustomFieldConfig;
 }
