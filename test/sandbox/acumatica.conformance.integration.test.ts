@@ -218,6 +218,59 @@ describe('Acumatica §1.1 endpoints and versions', () => {
     }));
 });
 
+describe('Acumatica §1.1 instance not at the web root', () => {
+  it('1.1 with an instance name every URL lives under it (entity, auth, identity, discovery hrefs and action Locations); the web root answers 404', () =>
+    withSimulator(start({ instanceName: 'AcumaticaERP', actionCompletion: 'immediate' }), async (sim) => {
+      const site = `${sim.baseUrl}/AcumaticaERP`;
+      const root = await fetch(`${sim.baseUrl}/entity/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(creds(sim)),
+      });
+      expect(root.status).toBe(404);
+      const res = await fetch(`${site}/entity/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(creds(sim)),
+      });
+      expect(res.status).toBe(204);
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const discovery = await fetchJson<{ endpoints: { href: string }[] }>(`${site}/entity`);
+      expect(discovery.endpoints.map((e) => e.href)).toContain(`/AcumaticaERP/entity/Default/${V}/`);
+      const oidc = await fetchJson<{ token_endpoint: string }>(
+        `${site}/identity/.well-known/openid-configuration`,
+      );
+      expect(oidc.token_endpoint).toMatch(/\/AcumaticaERP\/identity\/connect\/token$/);
+      const vendors = (await (
+        await entityFetch(`${site}/entity/Default/${V}/Vendor?$top=1`, { headers: { cookie } })
+      ).json()) as Json[];
+      const bill = await entityFetch(`${site}/entity/Default/${V}/Bill`, {
+        method: 'PUT',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          Vendor: vendors[0]?.VendorID,
+          Details: [{ Account: w(world.apAccounts[0]?.code), ExtendedCost: w(1) }],
+        }),
+      });
+      const id = String(((await bill.json()) as Json).id);
+      const released = await fetch(`${site}/entity/Default/${V}/Bill/ReleaseBill`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ entity: { id } }),
+      });
+      expect([released.status, released.headers.get('location')]).toEqual([
+        204,
+        `/AcumaticaERP/entity/Default/${V}/Bill/${id}`,
+      ]);
+      expect(
+        (await fetch(`${site}/entity/auth/logout`, { method: 'POST', headers: { cookie } })).status,
+      ).toBe(204);
+    }));
+});
+
 describe('Acumatica §1.4 cookie session login', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
@@ -1152,13 +1205,17 @@ describe('Acumatica §1.8 bill lines: coding, tax details, schema fields', () =>
   });
 
   it('1.8 TaxDetails add their tax to TaxTotal and Amount; IsTaxValid and the POReceipt*/LC* line fields are schema fields, accepted', async () => {
+    const po = await api(sim, cookie).saved('PurchaseOrder', {
+      VendorID: w(ref.vendor),
+      Details: [{ Account: w(ref.account), ExtendedCost: w(100) }],
+    });
     const bill = await api(sim, cookie).saved(
       'Bill',
       billWith(
         'TAX-1',
         {
           POOrderType: w('Normal'),
-          POOrderNbr: w('PO000001'),
+          POOrderNbr: po.OrderNbr,
           POLine: w(1),
           POReceiptType: w('Receipt'),
           POReceiptNbr: w('R000001'),
@@ -1180,6 +1237,41 @@ describe('Acumatica §1.8 bill lines: coding, tax details, schema fields', () =>
       billWith('TAX-2', {}, { TaxDetails: [{ TaxAmount: w(3) }] }),
     );
     expect(noTaxId.status).toBe(422);
+  });
+
+  it('1.8 a line billed against an order needs that order of the same vendor and its line', async () => {
+    const [otherVendor] = (
+      await api(sim, cookie).json<Json[]>(
+        `Vendor?$filter=${encodeURIComponent(`VendorID ne '${ref.vendor}'`)}&$top=1`,
+      )
+    ).map((v) => val(v, 'VendorID'));
+    const theirs = await api(sim, cookie).saved('PurchaseOrder', {
+      VendorID: w(otherVendor),
+      Details: [{ Account: w(ref.account), ExtendedCost: w(5) }],
+    });
+    const ours = await api(sim, cookie).saved('Subcontract', {
+      VendorID: w(ref.vendor),
+      Details: [{ Account: w(ref.account), ExtendedCost: w(5) }],
+    });
+    const link = (vendorRef: string, order: Json): Promise<Response> =>
+      api(sim, cookie).put('Bill', billWith(vendorRef, order));
+    expect(await lineError(await link('PO-1', { POOrderNbr: w('PO999999') }), 'POOrderNbr')).toBe(
+      "'PO Number' cannot be found in the system.",
+    );
+    expect(await lineError(await link('PO-2', { POOrderNbr: theirs.OrderNbr }), 'POOrderNbr')).toMatch(
+      /another vendor/,
+    );
+    expect(
+      await lineError(
+        await link('PO-3', { POOrderType: w('Subcontract'), POOrderNbr: ours.SubcontractNbr, POLine: w(9) }),
+        'POLine',
+      ),
+    ).toBe("'PO Line' cannot be found in the system.");
+    const linked = await api(sim, cookie).saved(
+      'Bill',
+      billWith('PO-4', { POOrderType: w('Subcontract'), POOrderNbr: ours.SubcontractNbr, POLine: w(1) }),
+    );
+    expect(val(lines(linked)[0] ?? {}, 'POOrderNbr')).toBe(val(ours, 'SubcontractNbr'));
   });
 
   it('1.1/1.8 the 23.200.001 endpoint has no landed-cost line fields: refused there with a message naming the version', async () => {

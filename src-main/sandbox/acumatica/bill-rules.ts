@@ -1,3 +1,4 @@
+import { commitmentOf } from './commitment-rules';
 import {
   ActionError,
   EMPTY,
@@ -150,6 +151,7 @@ function applyBillLine(
   );
   // BillDetail.Description is mapped to the account's description (Transactions.AccountID_Account_description),
   // so whatever a client sends there is replaced; free text belongs in TransactionDescription (TranDesc).
+  checkOrderLink(ctx, bill, line, errors);
   const account = isBlank(l.Account) ? undefined : find(ctx, 'Account', [l.Account]);
   l.Description = account?.values.Description ?? null;
   priceLine(l, sent?.fields, {
@@ -160,6 +162,23 @@ function applyBillLine(
   });
   l.Amount = l.ExtendedCost ?? '0.00';
   l.UOM ??= 'EA';
+}
+
+/** A line billed against a purchase order or subcontract line: the order must exist, be the vendor's, and have that line. */
+function checkOrderLink(ctx: RuleContext, bill: StoredRecord, line: StoredNode, errors: EntityErrors): void {
+  const l = line.values;
+  if (isBlank(l.POOrderNbr)) return;
+  l.POOrderType ??= 'Normal';
+  const order = commitmentOf(ctx, l.POOrderType, l.POOrderNbr);
+  if (!order) errors.node(line.id, 'POOrderNbr', NOT_FOUND('PO Number'));
+  else if (order.record.values.VendorID !== bill.values.Vendor) {
+    errors.node(line.id, 'POOrderNbr', `The order ${String(l.POOrderNbr)} belongs to another vendor.`);
+  } else if (
+    !isBlank(l.POLine) &&
+    !order.record.collections?.Details?.some((d) => d.values.LineNbr === l.POLine)
+  ) {
+    errors.node(line.id, 'POLine', NOT_FOUND('PO Line'));
+  }
 }
 
 /** BillTaxDetail: a tax id, and the tax amount (rate × taxable amount when not given). */

@@ -194,8 +194,8 @@ export const subcontractRules: EntityRules = {
   },
 };
 
-/** The PO or subcontract a change order line points at. */
-function commitmentOf(ctx: RuleContext, poType: unknown, poNbr: unknown): Related | undefined {
+/** The PO or subcontract a change order or bill line points at (POType "Subcontract" = a subcontract). */
+export function commitmentOf(ctx: RuleContext, poType: unknown, poNbr: unknown): Related | undefined {
   if (poType === SUBCONTRACT_TYPE) {
     const record = find(ctx, 'Subcontract', [poNbr as string]);
     return record && { entity: 'Subcontract', record };

@@ -132,8 +132,16 @@ export class EntityApi {
     return `${prefix}${String(n).padStart(6, '0')}`;
   }
 
-  /** `rest` = path segments after the version: [Entity, ...keys | Action | $adHocSchema]. */
-  handle(req: SimRequest, version: string, rest: string[], sessionKey: string): SimResponse {
+  /**
+   * `rest` = path segments after the version: [Entity, ...keys | Action | $adHocSchema].
+   * `site` = the instance's application path ('' at the web root), which Location headers carry.
+   */
+  handle(
+    req: SimRequest,
+    where: { site: string; version: string; sessionKey: string },
+    rest: string[],
+  ): SimResponse {
+    const { site, version, sessionKey } = where;
     const [entityName, ...tail] = rest;
     const table = entityName ? this.tables[entityName] : undefined;
     if (!entityName || !table)
@@ -142,7 +150,7 @@ export class EntityApi {
         `Entity '${entityName ?? ''}' is not defined in the Default/${version} endpoint of this sandbox.`,
         'PX.Api.ContractBased.EntityNotFoundException',
       );
-    const base = `/entity/Default/${version}/${entityName}`;
+    const endpoint = `${site}/entity/Default/${version}`;
     try {
       this.operations.settleDue();
       if (req.method === 'GET') {
@@ -161,7 +169,7 @@ export class EntityApi {
           `Attaching files to ${table.schema.name} records is not modelled by this sandbox.`,
         );
       if (req.method === 'POST' && tail.length === 1)
-        return this.action(req, table, version, tail[0] ?? '', base, sessionKey);
+        return this.action(req, table, version, tail[0] ?? '', endpoint, sessionKey);
       if (req.method === 'DELETE' && tail.length > 0)
         return this.inTransaction(() => this.remove(req, table, tail));
       return {
@@ -343,7 +351,7 @@ export class EntityApi {
     table: EntityTable,
     version: string,
     actionName: string,
-    base: string,
+    endpoint: string,
     sessionKey: string,
   ): SimResponse {
     const schema = table.schema;
@@ -398,7 +406,7 @@ export class EntityApi {
           this.saveRelated(save);
           return {
             ok: true,
-            location: `/entity/Default/${version}/${processed.entity}/${processed.record.id}`,
+            location: `${endpoint}/${processed.entity}/${processed.record.id}`,
           };
         });
       } catch (err) {
@@ -406,7 +414,7 @@ export class EntityApi {
         throw err;
       }
     };
-    return this.operations.start(sessionKey, base, actionName, execute);
+    return this.operations.start(sessionKey, `${endpoint}/${schema.name}`, actionName, execute);
   }
 
   private ruleContext(req?: SimRequest): RuleContext {

@@ -34,6 +34,8 @@ import { projectWorld } from './world-projection';
  *                     Location) or 'alternate' [polled]; see long-operations.ts
  *   actionPendingPolls status polls answered 202 before a polled action completes [1]
  *   actionDurationMs  simulator time after which a polled action completes unpolled [60000]
+ *   instanceName      the site's application path when it is not at the web root, e.g.
+ *                     "AcumaticaERP" → /AcumaticaERP/entity/…, /AcumaticaERP/identity/… [none]
  *   customFields      screen fields outside the contract, per entity, for $custom / "custom":
  *                     {"Bill": {"Document.UsrProcoreID": "CustomStringField"}} [none]
  */
@@ -103,12 +105,24 @@ const createAcumatica: SimulatorFactory = (ctx) => {
   const rateLimited = (): SimResponse =>
     acumaticaError(429, LICENCE_LIMIT_MESSAGE, 'PX.Api.ContractBased.ApiLicenseLimitException');
 
-  function route(req: SimRequest): SimResponse {
+  /** `/{instanceName}` when the site is not at the web root (1.1), else ''. */
+  const site = cfg.instanceName ? `/${cfg.instanceName}` : '';
+
+  /** The request path below the site, or null when it is not under the site at all. */
+  function sitePath(req: SimRequest): string | null {
     const path = req.path.replace(/\/+$/, '');
+    if (!site) return path;
+    // IIS matches the application path case-insensitively.
+    return path.toLowerCase().startsWith(`${site.toLowerCase()}/`) ? path.slice(site.length) : null;
+  }
+
+  function route(req: SimRequest): SimResponse {
+    const path = sitePath(req);
+    if (path === null) return notFound(req.url.pathname);
     if (req.method === 'POST' && path === '/entity/auth/login') return auth.login(req);
     if (req.method === 'POST' && path === '/identity/connect/token') return auth.token(req);
     if (req.method === 'GET' && path === '/identity/.well-known/openid-configuration') {
-      const issuer = `http://${req.headers.host ?? '127.0.0.1'}/identity`;
+      const issuer = `http://${req.headers.host ?? '127.0.0.1'}${site}/identity`;
       return jsonResponse(200, {
         issuer,
         token_endpoint: `${issuer}/connect/token`,
@@ -129,7 +143,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
         endpoints: cfg.endpointVersions.map((version) => ({
           name: 'Default',
           version,
-          href: `/entity/Default/${version}/`,
+          href: `${site}/entity/Default/${version}/`,
         })),
       });
     }
@@ -141,7 +155,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
       return notFound(req.url.pathname);
     const who = auth.authenticate(req);
     if (!who.ok) return who.response;
-    return api.handle(req, version, rest, who.session.key);
+    return api.handle(req, { site, version, sessionKey: who.session.key }, rest);
   }
 
   return {
@@ -149,8 +163,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
     credentials: () => ({ ...credentials }),
     async handle(req) {
       // Logout never waits in the licence queue (1.10), so a client can always free its seat.
-      if (req.method === 'POST' && req.path.replace(/\/+$/, '') === '/entity/auth/logout')
-        return auth.logout(req);
+      if (req.method === 'POST' && sitePath(req) === '/entity/auth/logout') return auth.logout(req);
       const admission = await queue.admit();
       if (!admission.admitted) return rateLimited();
       try {
@@ -219,6 +232,7 @@ interface AcumaticaConfig {
   actionPendingPolls: number;
   actionDurationMs: number;
   customFields: CustomFieldConfig;
+  instanceName: string;
 }
 
 function readConfig(config: Record<string, unknown>): AcumaticaConfig {
@@ -278,6 +292,7 @@ function readConfig(config: Record<string, unknown>): AcumaticaConfig {
     actionPendingPolls: num('actionPendingPolls', 1),
     actionDurationMs: num('actionDurationMs', 60_000),
     customFields: customFieldConfig(config.customFields),
+    instanceName: config.instanceName === undefined ? '' : str('instanceName', '').replace(/^\/+|\/+$/g, ''),
   };
 }
 

@@ -39,7 +39,8 @@ export class LicenceQueue {
   ) {}
 
   async admit(): Promise<Admission> {
-    if (this.waiting >= this.limits.maxQueued) {
+    // Declined only when MORE than maxQueued already wait (1.10): the (maxQueued + 1)th may queue.
+    if (this.waiting > this.limits.maxQueued) {
       return { admitted: false, reason: `more than ${this.limits.maxQueued} requests are already queued` };
     }
     const delayMs = this.throttleDelay();
