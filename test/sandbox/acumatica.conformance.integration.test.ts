@@ -1323,6 +1323,29 @@ describe('Acumatica §1.8 bill lines: coding, tax details, schema fields', () =>
   });
 });
 
+describe('Acumatica §1.4/§1.7 current branch', () => {
+  it('1.7 PX-CbApiBranch, else the branch signed in with, sets the branch of new documents; an unknown branch is refused', () =>
+    withSimulator(start({ maxApiUsers: 5, branches: ['NORTH'] }), async (sim) => {
+      const cookie = await signIn(sim);
+      const ref = await firstVendorAndAccount(sim, cookie);
+      const body = (vendorRef: string): Json => billBody(ref.vendor, ref.account, vendorRef, ['1.00']);
+      expect(val(await api(sim, cookie).saved('Bill', body('BR-1')), 'BranchID')).toBe('HEADOFFICE');
+      const north = await api(sim, cookie).saved('Bill', body('BR-2'), { 'PX-CbApiBranch': 'north' });
+      expect([val(north, 'BranchID'), val(lines(north)[0] ?? {}, 'Branch')]).toEqual(['NORTH', 'NORTH']);
+      const unknown = await api(sim, cookie).put('Bill', body('BR-3'), { 'PX-CbApiBranch': 'SOUTH' });
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as Json).exceptionMessage).toMatch(/Branch 'SOUTH' cannot be found/);
+      const northLogin = await login(sim, { ...creds(sim), branch: 'NORTH' });
+      expect(northLogin.status).toBe(204);
+      const northCookie = northLogin.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      expect(val(await api(sim, northCookie).saved('Bill', body('BR-4')), 'BranchID')).toBe('NORTH');
+      expect((await login(sim, { ...creds(sim), branch: 'SOUTH' })).status).toBe(500);
+    }));
+});
+
 describe('Acumatica §1.6 $custom and custom fields', () => {
   let sim: RunningSimulator;
   let cookie: string;

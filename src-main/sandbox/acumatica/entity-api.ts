@@ -58,7 +58,9 @@ import {
  * `/{Entity}/{Action}/status/{id}`).
  */
 export interface EntityApiSettings {
+  /** The tenant's default branch and every branch it has. */
   branch: string;
+  branches: string[];
   currency: string;
   closedPeriods: Set<string>;
   seed: number;
@@ -138,7 +140,7 @@ export class EntityApi {
    */
   handle(
     req: SimRequest,
-    where: { site: string; version: string; sessionKey: string },
+    where: { site: string; version: string; sessionKey: string; branch?: string | null },
     rest: string[],
   ): SimResponse {
     const { site, version, sessionKey } = where;
@@ -153,6 +155,7 @@ export class EntityApi {
     const endpoint = `${site}/entity/Default/${version}`;
     try {
       this.operations.settleDue();
+      const ctx = this.ruleContext(req, where.branch ?? null);
       if (req.method === 'GET') {
         if (tail.length === 0) return this.list(req, table, version);
         if (tail.length === 1 && tail[0] === '$adHocSchema')
@@ -162,16 +165,16 @@ export class EntityApi {
         return this.getOne(req, table, version, tail);
       }
       if (req.method === 'PUT' && tail.length === 0)
-        return this.inTransaction(() => this.upsert(req, table, version));
+        return this.inTransaction(() => this.upsert(req, ctx, table, version));
       if (req.method === 'PUT' && tail.includes('files'))
         return acumaticaError(
           405,
           `Attaching files to ${table.schema.name} records is not modelled by this sandbox.`,
         );
       if (req.method === 'POST' && tail.length === 1)
-        return this.action(req, table, version, tail[0] ?? '', endpoint, sessionKey);
+        return this.action(req, ctx, table, version, tail[0] ?? '', endpoint, sessionKey);
       if (req.method === 'DELETE' && tail.length > 0)
-        return this.inTransaction(() => this.remove(req, table, tail));
+        return this.inTransaction(() => this.remove(ctx, table, tail));
       return {
         status: 405,
         body: { message: `The requested resource does not support http method '${req.method}'.` },
@@ -233,14 +236,13 @@ export class EntityApi {
     return table.byKeys(tail);
   }
 
-  private remove(req: SimRequest, table: EntityTable, tail: string[]): SimResponse {
+  private remove(ctx: RuleContext, table: EntityTable, tail: string[]): SimResponse {
     const rules = RULES[table.schema.name];
     if (!rules?.deletable)
       return acumaticaError(405, `Deleting ${table.schema.name} records is not modelled by this sandbox.`);
     const record = this.locate(table, tail);
     if (!record)
       return acumaticaError(404, `No ${table.schema.name} record matches '${tail.join('/')}'.`, NO_MATCH);
-    const ctx = this.ruleContext(req);
     const refused = rules.deletable(ctx, record);
     if (refused) return acumaticaError(400, refused);
     table.remove(record);
@@ -249,7 +251,7 @@ export class EntityApi {
   }
 
   /** PUT = upsert (fact sheet 1.7). Runs inside the request's transaction. */
-  private upsert(req: SimRequest, table: EntityTable, version: string): SimResponse {
+  private upsert(req: SimRequest, ctx: RuleContext, table: EntityTable, version: string): SimResponse {
     const schema = table.schema;
     let body: unknown;
     try {
@@ -276,7 +278,6 @@ export class EntityApi {
     const record: StoredRecord = existing ? cloneRecord(existing) : { id: this.newGuid(), values: {} };
     const errors = new EntityErrors();
     const sent = mergeBody(schema, record, sentBody, { version, newGuid: () => this.newGuid(), errors });
-    const ctx = this.ruleContext(req);
     if (isNew && schema.autoNumber && isBlank(record.values[schema.autoNumber.field])) {
       record.values[schema.autoNumber.field] = ctx.nextNumber(schema.name, schema.autoNumber.prefix);
     }
@@ -348,6 +349,7 @@ export class EntityApi {
   /** POST /{Entity}/{Action} {entity, parameters} → 202/204 with Location (1.7). */
   private action(
     req: SimRequest,
+    ctxAtInvoke: RuleContext,
     table: EntityTable,
     version: string,
     actionName: string,
@@ -388,7 +390,6 @@ export class EntityApi {
     if (!target.record)
       return acumaticaError(404, `No ${schema.name} record matches the entity of the action.`, NO_MATCH);
     const recordId = target.record.id;
-    const ctxAtInvoke = this.ruleContext(req);
     const refused = definition.precheck(ctxAtInvoke, target.record);
     if (refused) return acumaticaError(500, refused);
     const execute = (): OperationOutcome => {
@@ -417,18 +418,32 @@ export class EntityApi {
     return this.operations.start(sessionKey, `${endpoint}/${schema.name}`, actionName, execute);
   }
 
-  private ruleContext(req?: SimRequest): RuleContext {
+  /**
+   * The business context of one request: its business date (`PX-CbApiBusinessDate`) and current
+   * branch (`PX-CbApiBranch`, else the branch signed in with, else the tenant's), fact sheet 1.7.
+   */
+  private ruleContext(req: SimRequest, sessionBranch: string | null): RuleContext {
     const now = this.now();
     return {
       tables: this.tables,
       now,
       today: businessDate(req, now),
-      branch: this.settings.branch,
+      branch: this.currentBranch(req, sessionBranch),
       currency: this.settings.currency,
       closedPeriods: this.settings.closedPeriods,
       nextNumber: (sequence, prefix) => this.nextNumber(sequence, prefix),
       newGuid: () => this.newGuid(),
     };
+  }
+
+  private currentBranch(req: SimRequest, sessionBranch: string | null): string {
+    const header = req.headers['px-cbapibranch'];
+    const requested = (Array.isArray(header) ? header[0] : header) ?? sessionBranch;
+    if (!requested) return this.settings.branch;
+    const known = this.settings.branches.find((b) => b.toLowerCase() === requested.toLowerCase());
+    if (!known)
+      throw new WireValueError(`Branch '${requested}' cannot be found in the system (PX-CbApiBranch).`);
+    return known;
   }
 
   /** A record as a client reads it with everything expanded (sandbox inspection). */
@@ -445,8 +460,8 @@ export class EntityApi {
 const DEFAULT_TYPES: Record<string, string> = { Bill: 'Bill', Check: 'Payment' };
 
 /** `PX-CbApiBusinessDate` (fact sheet 1.7) sets the business date; else the simulator's today. */
-function businessDate(req: SimRequest | undefined, now: number): string {
-  const header = req?.headers['px-cbapibusinessdate'];
+function businessDate(req: SimRequest, now: number): string {
+  const header = req.headers['px-cbapibusinessdate'];
   const text = Array.isArray(header) ? header[0] : header;
   if (text) {
     if (Number.isNaN(Date.parse(text)))

@@ -29,7 +29,8 @@ import { projectWorld } from './world-projection';
  *   throttleRealDelayFactor  real-time share of the computed throttle delay [1]
  *   allowClientCredentials, refreshTokenReuse [false, false]; loginLimitStatus [500]
  *   sessionCookieName / authCookieName [ASP.NET_SessionId / .ASPXAUTH]
- *   branch [HEADOFFICE]; closedPeriods ["MM-YYYY", …] [none]
+ *   branch [HEADOFFICE]; branches (every branch of the tenant) [[branch]]
+ *   closedPeriods ["MM-YYYY", …] [none]
  *   actionCompletion  how actions answer: 'polled' (202 + status Location), 'immediate' (204 +
  *                     Location) or 'alternate' [polled]; see long-operations.ts
  *   actionPendingPolls status polls answered 202 before a polled action completes [1]
@@ -63,6 +64,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
     tables,
     {
       branch: cfg.branch,
+      branches: cfg.branches,
       // The world's currency, read only when seeding: a restart over a seeded store need not build the world.
       get currency() {
         return ctx.store.getMeta<string>('currency') ?? 'EUR';
@@ -87,6 +89,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
   const auth = new AcumaticaAuth(ctx.store, ctx.clock, {
     ...credentials,
     maxApiUsers: cfg.maxApiUsers,
+    branches: cfg.branches,
     sessionIdleMs: cfg.sessionIdleMinutes * 60_000,
     tokenLifetimeMs: cfg.tokenLifetimeSeconds * 1000,
     sessionCookieName: cfg.sessionCookieName,
@@ -155,7 +158,7 @@ const createAcumatica: SimulatorFactory = (ctx) => {
       return notFound(req.url.pathname);
     const who = auth.authenticate(req);
     if (!who.ok) return who.response;
-    return api.handle(req, { site, version, sessionKey: who.session.key }, rest);
+    return api.handle(req, { site, version, sessionKey: who.session.key, branch: who.session.branch }, rest);
   }
 
   return {
@@ -227,6 +230,7 @@ interface AcumaticaConfig {
   sessionCookieName: string;
   authCookieName: string;
   branch: string;
+  branches: string[];
   closedPeriods: Set<string>;
   actionCompletion: ActionCompletion;
   actionPendingPolls: number;
@@ -287,6 +291,7 @@ function readConfig(config: Record<string, unknown>): AcumaticaConfig {
     sessionCookieName: str('sessionCookieName', 'ASP.NET_SessionId'),
     authCookieName: str('authCookieName', '.ASPXAUTH'),
     branch: str('branch', 'HEADOFFICE'),
+    branches: [...new Set([str('branch', 'HEADOFFICE'), ...strings('branches', [])])],
     closedPeriods: new Set(closed),
     actionCompletion: oneOf('actionCompletion', ACTION_COMPLETIONS, 'polled'),
     actionPendingPolls: num('actionPendingPolls', 1),

@@ -18,6 +18,8 @@ export interface AuthSettings {
   clientId: string;
   clientSecret: string;
   maxApiUsers: number;
+  /** The tenant's branches (the first is the default); a login may name one. */
+  branches: string[];
   sessionIdleMs: number;
   tokenLifetimeMs: number;
   sessionCookieName: string;
@@ -53,7 +55,8 @@ interface IssuedToken {
 
 /** `key` identifies the server session (long operations belong to the session that started them). */
 export type AuthOutcome =
-  { ok: true; session: { user: string; tenant: string; key: string } } | { ok: false; response: SimResponse };
+  | { ok: true; session: { user: string; tenant: string; key: string; branch: string | null } }
+  | { ok: false; response: SimResponse };
 
 const secret = (): string => randomBytes(24).toString('base64url');
 
@@ -86,6 +89,13 @@ export class AcumaticaAuth {
     ) {
       return acumaticaError(500, 'Invalid credentials. Please try again.', 'PX.Data.PXException');
     }
+    // The branch signed in with becomes the session's current branch (sandbox wording when unknown).
+    const branch =
+      body.branch === undefined
+        ? null
+        : s.branches.find((b) => b.toLowerCase() === body.branch?.toLowerCase());
+    if (branch === undefined)
+      return acumaticaError(500, `Branch '${String(body.branch)}' cannot be found in the system.`);
     const full = this.licenceFull();
     if (full) return full;
     const sessionId = secret();
@@ -96,14 +106,14 @@ export class AcumaticaAuth {
       authCookie,
       user: s.username,
       tenant: s.tenant,
-      branch: body.branch ?? null,
+      branch,
       lastSeenAt: this.clock.now(),
       expiresAt: null,
     });
     const cookies = [
       `${s.sessionCookieName}=${sessionId}; path=/; HttpOnly; SameSite=Lax`,
       `${s.authCookieName}=${authCookie}; path=/; HttpOnly`,
-      `UserBranch=${encodeURIComponent(body.branch ?? 'HEADOFFICE')}; path=/`,
+      `UserBranch=${encodeURIComponent(branch ?? s.branches[0] ?? 'HEADOFFICE')}; path=/`,
       `Locale=${encodeURIComponent(body.locale ?? 'en-US')}; path=/`,
     ];
     return { status: 204, headers: { 'set-cookie': cookies } };
@@ -150,7 +160,7 @@ export class AcumaticaAuth {
           expiresAt: token.expiresAt,
         });
       }
-      return { ok: true, session: { user: token.user, tenant: this.settings.tenant, key } };
+      return { ok: true, session: { user: token.user, tenant: this.settings.tenant, key, branch: null } };
     }
     const cookies = parseCookies(req.headers.cookie);
     const sessionId = cookies.get(this.settings.sessionCookieName);
@@ -167,7 +177,10 @@ export class AcumaticaAuth {
       return { ok: false, response: notSignedIn() };
     }
     this.sessions.put(session.key, { ...session, lastSeenAt: now });
-    return { ok: true, session: { user: session.user, tenant: session.tenant, key: session.key } };
+    return {
+      ok: true,
+      session: { user: session.user, tenant: session.tenant, key: session.key, branch: session.branch },
+    };
   }
 
   /** POST /identity/connect/token (form-urlencoded). */
