@@ -1177,6 +1177,26 @@ describe('Acumatica §1.8 bill lines: coding, tax details, schema fields', () =>
     );
   });
 
+  it('1.8 PUT /CostCode adds the missing cost code (cost codes aligned both ways); lines coded to it are then accepted', async () => {
+    const before = await api(sim, cookie).put(
+      'Bill',
+      billWith('CC-1', { Project: w(project), CostCode: w(plants.missingCostCode) }),
+    );
+    expect(before.status).toBe(422);
+    const name = world.costCodes.find((c) => c.code === plants.missingCostCode)?.name;
+    const created = await api(sim, cookie).saved('CostCode', {
+      CostCodeID: w(plants.missingCostCode),
+      Description: w(name),
+    });
+    expect(val(created, 'LastModifiedDateTime')).toEqual(expect.any(String));
+    const after = await api(sim, cookie).saved(
+      'Bill',
+      billWith('CC-1', { Project: w(project), CostCode: w(plants.missingCostCode) }),
+    );
+    expect(val(lines(after)[0] ?? {}, 'CostCode')).toBe(plants.missingCostCode);
+    expect((await api(sim, cookie).put('CostCode', { Description: w('no id') })).status).toBe(422);
+  });
+
   it("1.8 a project line without a task gets the project's default task; a valid task and cost code are kept", async () => {
     const bill = await api(sim, cookie).saved(
       'Bill',
