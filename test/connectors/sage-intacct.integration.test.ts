@@ -583,6 +583,48 @@ describe('Intacct connector: GL journal entries (2.7) and purchasing transaction
   });
 });
 
+describe('Intacct connector: every optional element the builders write (so the XSD check below sees them all)', () => {
+  it('maximal bills, journals, purchasing documents and vendors are accepted', async () => {
+    const h = await harness({ settings: { defaultPurchasingItemId: 'BET-C2025' } });
+    const ref = await refData(h.sim);
+    const s = await state(h.sim);
+    const customer = s.CUSTOMER?.[0]?.CUSTOMERID ?? '';
+    const employee = s.EMPLOYEE?.[0]?.EMPLOYEEID ?? '';
+    const warehouse = s.WAREHOUSE?.[0]?.WAREHOUSEID ?? '';
+    const dims = { locationId: ref.location, departmentId: ref.department, projectId: ref.project, taskId: ref.task, costTypeId: ref.costType, classId: ref.classId, vendorId: ref.vendor, customerId: customer, employeeId: employee, itemId: ref.item, warehouseId: warehouse };
+    const [b] = await h.connector.createBills([
+      { ...bill(ref, 'max-bill', ['10.00']), glPostingDate: '2026-10-16', termName: 'Net 30', lines: [{ ...dims, accountNo: ref.account, amount: '10.00', description: 'all dimensions' }] },
+    ]);
+    expect(b).toMatchObject({ ok: true });
+    if (!b?.ok || !b.recordNo) throw new Error('bill');
+    expect((await h.connector.updateBills([{ key: 'max-bill', recordNo: b.recordNo, changeId: 'c', description: 'changed', reference: 'SC-2', dueDate: '2026-12-01', submit: true, lines: [{ ...dims, accountNo: ref.account, amount: '11.00', lineNo: 1 }] }]))[0]).toMatchObject({ ok: true, total: '11.00' });
+
+    const [j] = await h.connector.createJournalEntries([
+      { key: 'max-gl', journal: 'GJ', date: '2026-10-03', title: 'All', draft: true, lines: [{ ...dims, accountNo: ref.account, side: 'debit', amount: '5.00', description: 'd' }, { accountNo: ref.account2, side: 'credit', amount: '5.00' }] },
+    ]);
+    expect(j).toMatchObject({ ok: true });
+    if (!j?.ok || !j.recordNo) throw new Error('journal');
+    expect((await h.connector.updateJournalEntries([{ key: 'max-gl', recordNo: j.recordNo, changeId: 'c', title: 'All (changed)', date: '2026-10-04', lines: [{ accountNo: ref.account, side: 'debit', amount: '6.00' }, { accountNo: ref.account2, side: 'credit', amount: '6.00' }] }]))[0]).toMatchObject({ ok: true, total: '6.00' });
+
+    const poLine = { ...dims, quantity: '2.5', unitPrice: '4.00', memo: 'm', itemDescription: 'Concrete', unit: 'm3', retainagePercentage: '5' };
+    const [p] = await h.connector.createPurchasingDocuments([
+      { key: 'max-po', transactionType: 'Purchase Order', vendorId: ref.vendor, date: '2026-10-03', dueDate: '2026-11-30', referenceNo: 'PO-9', vendorDocNo: 'Q-77', message: 'note', projectId: ref.project, returnTo: 'Site', payTo: 'AP', draft: true, lines: [poLine, { quantity: '1', unitPrice: '1.00' }] },
+    ]);
+    expect(p).toMatchObject({ ok: true, total: '11.00' });
+    const [pu] = await h.connector.updatePurchasingDocuments([
+      { key: 'max-po', transactionType: 'Purchase Order', documentId: p?.ok ? p.targetId : '', changeId: 'c', changeLogNumber: 'CO-1', message: 'changed', dueDate: '2026-12-31', lines: [{ ...poLine, lineNo: 1 }, { quantity: '1', unitPrice: '1.00', lineNo: 2 }, { ...poLine, quantity: '1' }] },
+    ]);
+    expect(pu).toMatchObject({ ok: true, total: '15.00' });
+
+    const [v] = await h.connector.createVendors([
+      { key: 'max-v', vendorId: 'V-MAX', name: 'Max B.V.', printAs: 'Max', email: 'a@max.example', phone: '+31 20 000', taxId: 'NL1', termName: 'Net 30', active: true, address: { line1: 'Dam 1', line2: 'Unit 2', city: 'Amsterdam', state: 'NH', postalCode: '1012 JS', country: 'Netherlands', countryCode: 'NL' } },
+    ]);
+    expect(v).toMatchObject({ ok: true, targetId: 'V-MAX' });
+    const [vu] = await h.connector.updateVendors([{ key: 'max-v', vendorId: 'V-MAX', changeId: 'c', name: 'Max Holding B.V.', printAs: 'Max H', email: 'b@max.example', phone: '+31 20 111', taxId: 'NL2', termName: 'Net 30', active: true, address: { city: 'Utrecht' } }]);
+    expect(vu).toMatchObject({ ok: true });
+  });
+});
+
 describe('Intacct connector: vendors both ways (2.8) and payment status', () => {
   it('creates vendors with the Procore key, finds them, reads changes since a cursor, updates them', async () => {
     const h = await harness();
