@@ -651,6 +651,28 @@ describe('Intacct connector: vendors both ways (2.8) and payment status', () => 
     expect(after.cursorAfter! >= changed.cursorAfter!).toBe(true);
   });
 
+  it('changes are read in keyset pages: a vendor edited in Intacct between two pages is neither skipped nor lost', async () => {
+    let pages = 0;
+    const h = await harness({
+      settings: { pageSize: 7 },
+      beforeRequest: (label, sim) => {
+        if (!label.startsWith('read VENDOR changed')) return;
+        pages += 1;
+        if (pages !== 2) return;
+        // Someone edits vendor 1 (on page 1) while the second page is on its way: it moves behind the cursor.
+        const vendors = sim.store.collection<{ fields: Node }>('VENDOR');
+        const first = vendors.get('1');
+        if (first) vendors.put('1', { ...first, fields: { ...first.fields, NAME: 'Renamed meanwhile', WHENMODIFIED: '10/31/2026 09:00:00' } });
+      },
+    });
+    const total = ((await state(h.sim)).VENDOR ?? []).length;
+    const { vendors, cursorAfter } = await h.connector.listVendors({ modifiedSince: '2026-10-30T16:00:00' });
+    expect(new Set(vendors.map((v) => v.recordNo)).size).toBe(total);
+    expect(vendors.filter((v) => v.recordNo === '1').map((v) => v.name)).toEqual([expect.not.stringMatching(/Renamed/), 'Renamed meanwhile']);
+    expect(cursorAfter).toBe('2026-10-31T09:00:00');
+    expect(pages).toBe(Math.ceil((total + 1) / 7));
+  });
+
   it('payment status: a partial then a final payment show in STATE / TOTALPAID / TOTALDUE / WHENPAID read by WHENMODIFIED; a paid bill cannot change', async () => {
     const h = await harness();
     const ref = await refData(h.sim);
