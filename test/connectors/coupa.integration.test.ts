@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_CREDENTIALS_POLICY, TokenCustodian } from '../../src-main/auth/custody';
 import type { TokenSet } from '../../src-main/auth/custody';
@@ -211,6 +213,37 @@ describe('Coupa connector: token and connection', () => {
       expect(tokens.accessTokenExpiresAt - before).toBeGreaterThanOrEqual(86_399_000);
       const calls = await h.requests();
       expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([`POST ${tokenPath ?? '/oauth2/token'} 200`]);
+    }
+  });
+
+  it('falls back to /oauth2/access_tokens when /oauth2/token is not there (path not configured)', async () => {
+    const h = await harness({ connect: false });
+    // An instance serving only the Swagger's token path: the simulator behind a proxy that hides the other.
+    const proxy = createServer((req, res) => {
+      if (req.url === '/oauth2/token') return void res.writeHead(404).end();
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const headers = Object.fromEntries(
+          ['accept', 'authorization', 'content-type'].flatMap((name) => (req.headers[name] ? [[name, String(req.headers[name])]] : [])),
+        );
+        fetch(`${h.sim.baseUrl}${req.url ?? ''}`, { method: req.method ?? 'GET', headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) })
+          .then(async (answer) => res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? '' }).end(await answer.text()))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = createCoupaConnector(
+      { baseUrl: '', allowedHosts: ['127.0.0.1'], logger: silentLogger, tokens: { getAccessToken: async () => '', handleUnauthorized: async () => '' } },
+      { instanceUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, clientId: String(h.sim.credentials.clientId), clock: h.clock },
+    );
+    try {
+      const tokens = await proxied.requestToken(String(h.sim.credentials.clientSecret));
+      expect(tokens.accessToken.split('.')).toHaveLength(3);
+      expect((await h.requests()).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /oauth2/access_tokens 200']);
+    } finally {
+      await proxied.close();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 
@@ -542,11 +575,13 @@ describe('Coupa connector: invoices', () => {
       invoice(String(record['invoice-number']), [invLine(1, '1.00', '0.00')], {
         supplier: { id: String((record['supplier'] as Json)['id']) },
       });
+    // The paid one also names a PO Coupa does not have: the lock is what the flow must hear.
+    const paidInput = { ...input(paid), lines: [invLine(1, '1.00', '0.00', { orderLine: { poNumber: 'EX-404', lineNum: 1 } })] };
     await h.resetRequests();
-    const [a, p] = await h.connector.upsertInvoices([input(approved), input(paid)]);
+    const [a, p] = await h.connector.upsertInvoices([input(approved), paidInput]);
     expect(a).toMatchObject({ ok: false, retryable: false, code: 'invoice-approved', sameAsCoupa: false, id: String(approved['id']) });
     expect(a?.ok === false && a.message).toMatch(/already approved in Coupa \(it differs in .*\); Coupa does not allow changing an approved invoice/);
-    expect(p).toMatchObject({ ok: false, retryable: false, code: 'invoice-paid', id: String(paid['id']) });
+    expect(p).toMatchObject({ ok: false, retryable: false, code: 'invoice-paid', id: String(paid['id']), sameAsCoupa: false });
     expect((await h.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
 
     // One of ours approved in Coupa afterwards: a change is refused just the same.

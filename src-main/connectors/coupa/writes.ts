@@ -540,9 +540,10 @@ export async function upsertInvoices(env: WriteEnv, inputs: readonly InvoiceInpu
       invoice = prepareWithReferences(env, input, refs);
     } catch (error) {
       results[index] =
-        error instanceof NotFound
+        (found && lockedInvoice(found, null, key, what)) ??
+        (error instanceof NotFound
           ? fail(key, 'not-found', `${capitalised(what)}: ${error.message}.`, { id: foundId })
-          : failureOf(error, env, key, capitalised(what), foundId);
+          : failureOf(error, env, key, capitalised(what), foundId));
       return;
     }
     try {
@@ -554,26 +555,31 @@ export async function upsertInvoices(env: WriteEnv, inputs: readonly InvoiceInpu
   return results;
 }
 
-/** Where an invoice Coupa no longer lets the API change stands; null when it can be written. */
-function lockedInvoice(current: WireInvoice, invoice: PreparedInvoice, what: string): InvoiceWriteResult | null {
+/**
+ * Where an invoice Coupa no longer lets the API change stands; null when it can be written.
+ * `invoice` null: what would be sent could not be prepared (a reference is missing), so the
+ * lock is reported without a comparison, it matters more than the missing reference.
+ */
+function lockedInvoice(current: WireInvoice, invoice: PreparedInvoice | null, key: string, what: string): InvoiceWriteResult | null {
   const status = String(current.status);
   if (INVOICE_EDITABLE.has(status) && current.paid !== true) return null;
-  const key = invoice.input.invoiceNumber;
   const id = String(current.id);
-  const differences = invoiceDifferences(current, invoice);
-  const same = differences.length === 0;
+  const differences = invoice ? invoiceDifferences(current, invoice) : null;
+  const same = differences?.length === 0;
   // Submitted by an earlier run whose confirmation was lost: nothing left to do.
   if (same && INVOICE_IN_APPROVAL.has(status) && current.paid !== true)
     return { key, ok: true, id, draft: 'found', submission: 'already', invoice: invoiceFromWire(current) };
-  const differ = same ? 'it says the same as what was sent' : `it differs in ${differences.slice(0, 5).join(', ')}`;
+  const differ =
+    differences === null ? 'not compared' : same ? 'it says the same as what was sent' : `it differs in ${differences.slice(0, 5).join(', ')}`;
   const extra = { id, sameAsCoupa: same };
+  const subject = capitalised(what);
   if (current.paid === true)
-    return fail(key, 'invoice-paid', `${capitalised(what)} is already paid in Coupa (${differ}); Coupa does not allow changing a paid invoice.`, extra);
+    return fail(key, 'invoice-paid', `${subject} is already paid in Coupa (${differ}); Coupa does not allow changing a paid invoice.`, extra);
   if (status === 'approved')
-    return fail(key, 'invoice-approved', `${capitalised(what)} is already approved in Coupa (${differ}); Coupa does not allow changing an approved invoice.`, extra);
+    return fail(key, 'invoice-approved', `${subject} is already approved in Coupa (${differ}); Coupa does not allow changing an approved invoice.`, extra);
   if (INVOICE_IN_APPROVAL.has(status))
-    return fail(key, 'invoice-in-approval', `${capitalised(what)} is in approval in Coupa (${status}; ${differ}); it can be changed only after it is rejected or returned.`, extra);
-  return fail(key, 'invoice-final', `${capitalised(what)} is ${status} in Coupa (${differ}); the API cannot change it.`, extra);
+    return fail(key, 'invoice-in-approval', `${subject} is in approval in Coupa (${status}; ${differ}); it can be changed only after it is rejected or returned.`, extra);
+  return fail(key, 'invoice-final', `${subject} is ${status} in Coupa (${differ}); the API cannot change it.`, extra);
 }
 
 async function writeInvoice(env: WriteEnv, invoice: PreparedInvoice, found: WireInvoice | null, what: string): Promise<InvoiceWriteResult> {
@@ -595,7 +601,7 @@ async function writeInvoice(env: WriteEnv, invoice: PreparedInvoice, found: Wire
   }
   const id = String(current.id);
   for (let round = 1; ; round += 1) {
-    const locked = lockedInvoice(current, invoice, what);
+    const locked = lockedInvoice(current, invoice, key, what);
     if (locked) return locked;
     const body = invoiceUpdateBody(current, invoice);
     if (body === null) break;
