@@ -873,6 +873,231 @@ describe('§1.8 Error bodies and fault injection', () => {
   });
 });
 
+// -------------------------------------------------------------------------------------------
+// What flows F4 (Exact → monday) and F5 (Exact ↔ Coupa) read and write.
+
+/** ISO 13616 check of an IBAN (mod 97 = 1), written here independently of the simulator. */
+function ibanIsValid(iban: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return false;
+  const digits = `${iban.slice(4)}${iban.slice(0, 4)}`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  return BigInt(digits) % 97n === 1n;
+}
+
+describe('§1.5/§1.6 Sales invoices and sales orders (read by F4)', () => {
+  let sim: RunningSimulator;
+  let access: string;
+  const world = generateWorld(1, 1);
+  beforeAll(async () => {
+    sim = await start(NO_LIMITS);
+    access = (await login(sim)).access;
+  });
+  const feed = async (name: string, select: string, after = 1): Promise<Json[]> =>
+    (await readAll(sim, access, `sync/${name}?$select=${q(select)}&$filter=${q(`Timestamp gt ${after}L`)}`)).rows;
+  const newestTimestamp = async (): Promise<number> => {
+    const rows = await feed('Deleted', 'Timestamp');
+    const all = [...rows, ...(await feed('SalesInvoice/SalesInvoices', 'Timestamp')), ...(await feed('SalesOrder/SalesOrderLines', 'Timestamp')), ...(await feed('SalesOrder/SalesOrderHeaders', 'Timestamp'))];
+    return Math.max(...all.map((r) => r.Timestamp as number));
+  };
+
+  it('1.6 sync/SalesInvoice/SalesInvoices rows are line level: header fields repeated, GLAccount guid + description, CostCenter code, line VAT adding up to the invoice VAT', async () => {
+    const rows = await feed('SalesInvoice/SalesInvoices', 'Timestamp,ID,InvoiceID,InvoiceNumber,InvoiceTo,InvoiceToName,InvoiceDate,DueDate,Status,Type,AmountFC,AmountFCExclVat,VATAmountFC,VATCode,VATPercentage,GLAccount,GLAccountDescription,CostCenter,CostCenterDescription,LineNumber,Modified');
+    for (const si of world.salesInvoices) {
+      const mine = rows.filter((r) => r.InvoiceID === si.exactId);
+      expect(mine.map((r) => r.ID).sort()).toEqual(si.lines.map((l) => l.exactId).sort());
+      const customer = world.customers.find((c) => c.key === si.customerKey)!;
+      for (const row of mine) {
+        const line = si.lines.find((l) => l.exactId === row.ID)!;
+        expect(row).toMatchObject({ InvoiceNumber: si.invoiceNumber, InvoiceTo: customer.exactId, InvoiceToName: customer.name, Status: si.status, Type: 8020, VATCode: '2', VATPercentage: 0.21, CostCenter: line.costCenterCode });
+        expect(row.GLAccount).toBe(world.glAccounts.find((g) => g.code === line.glAccountCode)!.exactId);
+        expect(Decimal.fromJsonNumber(row.AmountFC as number).toMoneyString()).toBe(line.amount);
+        expect(Decimal.fromJsonNumber(row.AmountFCExclVat as number).toMoneyString()).toBe(si.amountExclVat);
+        expect(dateMs(row.DueDate as string)).toBe(Date.parse(`${si.dueDate}T00:00:00Z`));
+      }
+      const vat = Decimal.sum(mine.map((r) => Decimal.fromJsonNumber(r.VATAmountFC as number)));
+      expect(vat.toMoneyString()).toBe(si.vatAmount);
+    }
+  });
+
+  it('1.6 sync/SalesOrder/SalesOrderHeaders (ID = OrderID, DeliveryDate, AmountFCExclVat) and SalesOrderLines (OrderID, Item whose GLRevenueCode is the line\'s revenue account)', async () => {
+    const headers = await feed('SalesOrder/SalesOrderHeaders', 'Timestamp,ID,OrderID,OrderNumber,OrderedBy,OrderedByName,OrderDate,DeliveryDate,Status,AmountFCExclVat,Currency');
+    const lines = await feed('SalesOrder/SalesOrderLines', 'Timestamp,ID,OrderID,LineNumber,Item,ItemCode,Description,Quantity,UnitPrice,AmountFC,VATAmount,CostCenter');
+    expect(headers).toHaveLength(world.salesOrders.length);
+    const itemIds = [...new Set(lines.map((l) => l.Item as string))];
+    const items = (await readAll(sim, access, `logistics/Items?$select=ID,Code,GLRevenueCode,IsSalesItem&$filter=${q(itemIds.map((id) => `ID eq guid'${id}'`).join(' or '))}`)).rows;
+    expect(items.every((i) => i.IsSalesItem === true)).toBe(true);
+    for (const so of world.salesOrders) {
+      const header = headers.find((h) => h.OrderID === so.exactId)!;
+      expect(header.ID).toBe(so.exactId);
+      expect(header).toMatchObject({ OrderNumber: so.orderNumber, Status: so.status, Currency: 'EUR' });
+      expect(Decimal.fromJsonNumber(header.AmountFCExclVat as number).toMoneyString()).toBe(so.amount);
+      expect(dateMs(header.DeliveryDate as string)).toBeGreaterThan(dateMs(header.OrderDate as string));
+      for (const l of so.lines) {
+        const row = lines.find((r) => r.ID === l.exactId)!;
+        expect(row.OrderID).toBe(so.exactId);
+        expect(items.find((i) => i.ID === row.Item)!.GLRevenueCode).toBe(l.glAccountCode);
+        expect(Decimal.fromJsonNumber(row.AmountFC as number).toMoneyString()).toBe(l.amount);
+      }
+    }
+    // The standard endpoint expands the same lines.
+    const so = world.salesOrders[0]!;
+    const one = await api(sim, access, `salesorder/SalesOrders?$filter=${q(`OrderID eq guid'${so.exactId}'`)}&$expand=SalesOrderLines&$select=OrderID,DeliveryDate,SalesOrderLines/ID,SalesOrderLines/Item`);
+    expect((one.json.d.results[0].SalesOrderLines.results as Json[]).map((l) => l.ID).sort()).toEqual(so.lines.map((l) => l.exactId).sort());
+  });
+
+  it('1.6 PUT SalesInvoices(guid) re-sends every line of the invoice on the feed with the new Modified; a processed invoice (Status 50) → 400', async () => {
+    const open = world.salesInvoices.find((s) => s.status !== 50 && s.lines.length > 1)!;
+    const before = await newestTimestamp();
+    sim.clock.advance(MINUTE);
+    const put = await api(sim, access, `salesinvoice/SalesInvoices(guid'${open.exactId}')`, { method: 'PUT', body: { YourRef: 'PO-77' } });
+    expect(put.status).toBe(204);
+    const after = await feed('SalesInvoice/SalesInvoices', 'Timestamp,ID,InvoiceID,YourRef,Modified', before);
+    expect(after.map((r) => r.ID).sort()).toEqual(open.lines.map((l) => l.exactId).sort());
+    expect(new Set(after.map((r) => r.YourRef))).toEqual(new Set(['PO-77']));
+    expect(new Set(after.map((r) => r.Modified)).size).toBe(1);
+    expect(dateMs(after[0]!.Modified as string)).toBeGreaterThan(open.modifiedAt);
+    const processed = world.salesInvoices.find((s) => s.status === 50)!;
+    expectEnvelope(await api(sim, access, `salesinvoice/SalesInvoices(guid'${processed.exactId}')`, { method: 'PUT', body: { YourRef: 'x' } }), 400, /processed/);
+    expectEnvelope(await api(sim, access, `salesinvoice/SalesInvoices(guid'${open.exactId}')`, { method: 'PUT', body: { AmountFC: 1 } }), 400, /AmountFC/);
+  });
+
+  it('1.6 PUT SalesOrders(guid) appends one header row; PUT SalesOrderLines(guid) appends that line\'s row only', async () => {
+    const so = world.salesOrders.find((s) => s.lines.length > 1)!;
+    let before = await newestTimestamp();
+    expect((await api(sim, access, `salesorder/SalesOrders(guid'${so.exactId}')`, { method: 'PUT', body: { Description: 'Nieuwe omschrijving' } })).status).toBe(204);
+    expect((await feed('SalesOrder/SalesOrderHeaders', 'Timestamp,ID,Description', before)).map((r) => [r.ID, r.Description])).toEqual([[so.exactId, 'Nieuwe omschrijving']]);
+    expect(await feed('SalesOrder/SalesOrderLines', 'Timestamp', before)).toEqual([]);
+    before = await newestTimestamp();
+    const line = so.lines[1]!;
+    expect((await api(sim, access, `salesorder/SalesOrderLines(guid'${line.exactId}')`, { method: 'PUT', body: { Description: 'Regel gewijzigd' } })).status).toBe(204);
+    expect((await feed('SalesOrder/SalesOrderLines', 'Timestamp,ID,OrderID,Description', before)).map((r) => [r.ID, r.OrderID, r.Description])).toEqual([[line.exactId, so.exactId, 'Regel gewijzigd']]);
+    expect(await feed('SalesOrder/SalesOrderHeaders', 'Timestamp', before)).toEqual([]);
+  });
+
+  it('1.6 DELETE SalesInvoices → sync/Deleted EntityType 13; DELETE SalesOrders → 32 for the order and 33 per line; EntityType filters combine with or', async () => {
+    const before = await newestTimestamp();
+    const si = world.salesInvoices.find((s) => s.status !== 50)!;
+    const so = world.salesOrders.find((s) => s.status === 12)!;
+    expect((await api(sim, access, `salesinvoice/SalesInvoices(guid'${si.exactId}')`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(sim, access, `salesorder/SalesOrders(guid'${so.exactId}')`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(sim, access, `salesinvoice/SalesInvoices(guid'${si.exactId}')`)).status).toBe(404);
+    const deleted = await feed('Deleted', 'Timestamp,EntityKey,EntityType,DeletedDate', before);
+    expect(deleted.filter((r) => r.EntityType === 13).map((r) => r.EntityKey)).toEqual([si.exactId]);
+    expect(deleted.filter((r) => r.EntityType === 32).map((r) => r.EntityKey)).toEqual([so.exactId]);
+    expect(deleted.filter((r) => r.EntityType === 33).map((r) => r.EntityKey).sort()).toEqual(so.lines.map((l) => l.exactId).sort());
+    const headersOnly = await readAll(sim, access, `sync/Deleted?$select=EntityKey,EntityType&$filter=${q(`Timestamp gt ${before}L and (EntityType eq 13 or EntityType eq 32)`)}`);
+    expect(headersOnly.rows.map((r) => r.EntityType).sort()).toEqual([13, 32]);
+    const processed = world.salesInvoices.find((s) => s.status === 50)!;
+    expectEnvelope(await api(sim, access, `salesinvoice/SalesInvoices(guid'${processed.exactId}')`, { method: 'DELETE' }), 400, /processed/);
+    const complete = world.salesOrders.find((s) => s.status === 21)!;
+    expectEnvelope(await api(sim, access, `salesorder/SalesOrders(guid'${complete.exactId}')`, { method: 'DELETE' }), 400, /cannot be deleted/);
+  });
+});
+
+describe('§1.5/§1.6 Suppliers: crm/Accounts writes, sync/CRM/Accounts and bank accounts (F5)', () => {
+  let sim: RunningSimulator;
+  let access: string;
+  const world = generateWorld(1, 1);
+  beforeAll(async () => {
+    sim = await start(NO_LIMITS);
+    access = (await login(sim)).access;
+  });
+  const accountsFeed = async (after = 1): Promise<Json[]> =>
+    (await readAll(sim, access, `sync/CRM/Accounts?$select=${q('Timestamp,ID,Code,Name,IsSupplier,City,Blocked,Modified,BankAccounts')}&$filter=${q(`Timestamp gt ${after}L`)}`)).rows;
+
+  it('crm/BankAccounts: every supplier has one main bank account with a valid IBAN; standard GET links them as __deferred, $expand inlines them', async () => {
+    const banks = (await readAll(sim, access, 'crm/BankAccounts?$select=ID,Account,BankAccount,BICCode,Main,BankAccountHolderName')).rows;
+    expect(banks).toHaveLength(world.suppliers.length);
+    for (const supplier of world.suppliers) {
+      const mine = banks.filter((b) => b.Account === supplier.exactId);
+      expect(mine).toHaveLength(1);
+      expect(ibanIsValid(mine[0]!.BankAccount as string)).toBe(true);
+      expect(mine[0]).toMatchObject({ Main: true, BankAccountHolderName: supplier.name });
+    }
+    const supplier = world.suppliers[2]!;
+    const deferred = await api(sim, access, `crm/Accounts?$filter=${q(`ID eq guid'${supplier.exactId}'`)}`);
+    expect(deferred.json.d.results[0].BankAccounts.__deferred.uri).toMatch(/crm\/Accounts\(guid'[^']+'\)\/BankAccounts$/);
+    const viaLink = await api(sim, access, deferred.json.d.results[0].BankAccounts.__deferred.uri as string);
+    expect((viaLink.json.d.results as Json[]).map((b) => b.Account)).toEqual([supplier.exactId]);
+    const expanded = await api(sim, access, `crm/Accounts?$filter=${q(`ID eq guid'${supplier.exactId}'`)}&$expand=BankAccounts&$select=ID,BankAccounts/BankAccount`);
+    expect(expanded.json.d.results[0].BankAccounts.results).toEqual([expect.objectContaining({ BankAccount: banks.find((b) => b.Account === supplier.exactId)!.BankAccount })]);
+  });
+
+  it('1.6 sync/CRM/Accounts rows carry the account with its BankAccounts inline; config syncAccountBankAccounts "deferred" links them instead', async () => {
+    const rows = await accountsFeed();
+    const supplier = world.suppliers[0]!;
+    const row = rows.find((r) => r.ID === supplier.exactId)!;
+    expect(row.Code).toBe(supplier.code.padStart(18, ' '));
+    expect(ibanIsValid((row.BankAccounts.results as Json[])[0]!.BankAccount as string)).toBe(true);
+    const customer = rows.find((r) => r.ID === world.customers[0]!.exactId)!;
+    expect(customer.BankAccounts.results).toEqual([]);
+    const deferredSim = await start({ ...NO_LIMITS, syncAccountBankAccounts: 'deferred' });
+    const token = (await login(deferredSim)).access;
+    const deferred = await readAll(deferredSim, token, `sync/CRM/Accounts?$select=ID,BankAccounts&$filter=${q('Timestamp gt 1L')}`);
+    expect(deferred.rows[0]!.BankAccounts.__deferred.uri).toContain(`crm/Accounts(guid'${deferred.rows[0]!.ID as string}')/BankAccounts`);
+  });
+
+  it('1.5 POST crm/Accounts → 201 {"d":…} with the Code padded to 18; the account enters sync/CRM/Accounts and the IsSupplier filter', async () => {
+    const before = Math.max(...(await accountsFeed()).map((r) => r.Timestamp as number));
+    const created = await api(sim, access, 'crm/Accounts', {
+      method: 'POST',
+      body: { Code: '70001', Name: 'Nieuwe Leverancier B.V.', IsSupplier: true, AddressLine1: 'Havenweg 1', Postcode: '3011 AA', City: 'Rotterdam', Country: 'NL', Email: 'ap@nieuw.example', Phone: '+31 10 123 4567', VATNumber: 'NL001234567B01', ChamberOfCommerce: '12345678' },
+    });
+    expect(created.status).toBe(201);
+    const d = created.json.d as Json;
+    expect(d.Code).toBe('70001'.padStart(18, ' '));
+    expect(d).toMatchObject({ Name: 'Nieuwe Leverancier B.V.', IsSupplier: true, City: 'Rotterdam', Blocked: false });
+    expect(d.BankAccounts.results).toEqual([]);
+    const after = await accountsFeed(before);
+    expect(after.map((r) => r.ID)).toEqual([d.ID]);
+    const byCode = await api(sim, access, `crm/Accounts?$select=ID&$filter=${q(`Code eq '${'70001'.padStart(18, ' ')}' and IsSupplier eq true`)}`);
+    expect(byCode.json.d.results.map((r: Json) => r.ID)).toEqual([d.ID]);
+    // Without a Code, Exact numbers the account itself.
+    const numbered = await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Name: 'Zonder code', IsSupplier: true } });
+    expect(numbered.status).toBe(201);
+    expect(Number((numbered.json.d.Code as string).trim())).toBeGreaterThan(70001);
+  });
+
+  it('1.5 POST crm/Accounts validation: a code in use (padded or not) → 400 and nothing created; no Name, bad Country/Email, read-only or bank fields → 400 naming them', async () => {
+    const taken = world.suppliers[1]!;
+    const count = async (): Promise<number> => Number((await api(sim, access, `crm/Accounts/$count?$filter=${q('IsSupplier eq true or IsSales eq true')}`)).text);
+    const before = await count();
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: taken.code, Name: 'Dubbel' } }), 400, /already exists/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: `  ${taken.code}`, Name: 'Dubbel' } }), 400, /already exists/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '70100' } }), 400, /Name/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '70101', Name: 'X', Country: 'Nederland' } }), 400, /Country/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '70102', Name: 'X', Email: 'geen-adres' } }), 400, /Email/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '70103', Name: 'X', ID: 'x', BankAccounts: [] } }), 400, /ID, BankAccounts/);
+    expectEnvelope(await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '1234567890123456789', Name: 'X' } }), 400, /18 characters/);
+    expect(await count()).toBe(before);
+  });
+
+  it('1.5 PUT crm/Accounts(guid) → 204, Modified bumped and a new sync row; a taken Code → 400; an unknown account → 404; DELETE of a used account → 400, of an unused one → 204 + sync/Deleted EntityType 2', async () => {
+    const supplier = world.suppliers[3]!;
+    const before = Math.max(...(await accountsFeed()).map((r) => r.Timestamp as number));
+    sim.clock.advance(MINUTE);
+    const put = await api(sim, access, `crm/Accounts(guid'${supplier.exactId}')`, { method: 'PUT', body: { City: 'Utrecht', Blocked: true } });
+    expect(put.status).toBe(204);
+    expect(put.text).toBe('');
+    const rows = await accountsFeed(before);
+    expect(rows.map((r) => [r.ID, r.City, r.Blocked])).toEqual([[supplier.exactId, 'Utrecht', true]]);
+    expect(dateMs(rows[0]!.Modified as string)).toBeGreaterThan(before);
+    expect(ibanIsValid((rows[0]!.BankAccounts.results as Json[])[0]!.BankAccount as string)).toBe(true); // untouched
+    expectEnvelope(await api(sim, access, `crm/Accounts(guid'${supplier.exactId}')`, { method: 'PUT', body: { Code: world.suppliers[0]!.code } }), 400, /already exists/);
+    expectEnvelope(await api(sim, access, `crm/Accounts(guid'${supplier.exactId}')`, { method: 'PUT', body: { BankAccounts: [] } }), 400, /BankAccounts/);
+    expectEnvelope(await api(sim, access, `crm/Accounts(guid'00000000-0000-4000-8000-000000000000')`, { method: 'PUT', body: { City: 'X' } }), 404, /does not exist/);
+
+    const used = world.purchaseOrders[0]!.supplierKey;
+    const usedId = world.suppliers.find((s) => s.key === used)!.exactId;
+    expectEnvelope(await api(sim, access, `crm/Accounts(guid'${usedId}')`, { method: 'DELETE' }), 400, /cannot be deleted/);
+    const spare = await api(sim, access, 'crm/Accounts', { method: 'POST', body: { Code: '79999', Name: 'Tijdelijk', IsSupplier: true } });
+    const spareId = spare.json.d.ID as string;
+    const deletedBefore = Math.max(before, ...(await accountsFeed()).map((r) => r.Timestamp as number));
+    expect((await api(sim, access, `crm/Accounts(guid'${spareId}')`, { method: 'DELETE' })).status).toBe(204);
+    const deleted = await readAll(sim, access, `sync/Deleted?$select=EntityKey,EntityType&$filter=${q(`Timestamp gt ${deletedBefore}L and EntityType eq 2`)}`);
+    expect(deleted.rows).toEqual([expect.objectContaining({ EntityKey: spareId, EntityType: 2 })]);
+  });
+});
+
 describe('Persistence across a restart', () => {
   it('close + start on the same dataDir keeps writes, tokens, sync Timestamps and counters, and does not re-seed', async () => {
     const dir = tempDir();

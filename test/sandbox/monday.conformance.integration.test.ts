@@ -53,12 +53,12 @@ async function advanceClock(sim: RunningSimulator, ms: number): Promise<void> {
 interface BoardInfo {
   id: string;
   name: string;
-  columns: { id: string; title: string; type: string; settings_str: string }[];
+  columns: { id: string; title: string; type: string; settings: Record<string, unknown> }[];
   groups: { id: string; title: string }[];
 }
 
 async function poBoard(sim: RunningSimulator): Promise<BoardInfo> {
-  const data = await ok<{ boards: BoardInfo[] }>(sim, '{ boards { id name columns { id title type settings_str } groups { id title } } }');
+  const data = await ok<{ boards: BoardInfo[] }>(sim, '{ boards { id name columns { id title type settings } groups { id title } } }');
   const board = data.boards.find((b) => b.name === 'Purchase orders');
   if (!board) throw new Error('no Purchase orders board');
   return board;
@@ -99,6 +99,8 @@ describe('monday §4.1 endpoint, auth and versions', () => {
     const r = await gql(sim, '{ boards { id } }', undefined, { authorization: 'not-the-token' });
     expect(r.status).toBe(401);
     expect(r.body.errors?.[0]?.message).toMatch(/not valid/);
+    // A caller of no account gets no account's rate-limit figures.
+    expect(r.headers.get('ratelimit')).toBeNull();
   });
 
   it('4.1 the raw token (official client) and "Bearer <token>" are both accepted', async () => {
@@ -147,7 +149,7 @@ describe('monday §4.1 endpoint, auth and versions', () => {
       expect(r.body.errors?.[0]?.extensions?.code).toBe('InvalidVersionException');
     }));
 
-  it('4.7 a body that is not JSON → 400 JsonParseException; a GraphQL syntax error → 200 "Parse error on …"', async () => {
+  it('4.7 a body that is not JSON → 400 JsonParseException; a GraphQL syntax error → 200 "Parse error on …" (graphql-ruby wording)', async () => {
     const res = await fetch(`${sim.baseUrl}/v2`, {
       method: 'POST',
       headers: { authorization: String(sim.credentials.apiToken), 'content-type': 'application/json' },
@@ -155,16 +157,50 @@ describe('monday §4.1 endpoint, auth and versions', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as GqlResult['body']).errors?.[0]?.extensions?.code).toBe('JsonParseException');
-    const r = await gql(sim, '{ boards { id ');
+    const r = await gql(sim, '{ boards { id } } }');
     expect(r.status).toBe(200);
-    expect(r.body.errors?.[0]?.message).toMatch(/^Parse error on/);
+    expect(r.body.errors).toEqual([{ message: 'Parse error on "}" (RCURLY) at [1, 19]', locations: [{ line: 1, column: 19 }] }]);
+    const cut = await gql(sim, '{ boards { id ');
+    expect(cut.body.errors?.[0]?.message).toBe('Unexpected end of document');
   });
 
-  it('4.2 a field outside the schema fails GraphQL validation (real schema, not string matching)', async () => {
-    const r = await gql(sim, '{ boards { id no_such_field } }');
+  it('4.2/issue a field outside the schema: HTTP 200, no data, "Field \'x\' doesn\'t exist on type \'Y\'" with path and code undefinedField', async () => {
+    const r = await gql(sim, 'query Boards { boards { id no_such_field } }');
     expect(r.status).toBe(200);
-    expect(r.body.errors?.[0]?.message).toMatch(/no_such_field/);
     expect(r.body.data).toBeUndefined();
+    expect(r.body.errors).toEqual([
+      {
+        message: "Field 'no_such_field' doesn't exist on type 'Board'",
+        locations: [{ line: 1, column: 28 }],
+        path: ['query Boards', 'boards', 'no_such_field'],
+        extensions: { code: 'undefinedField', typeName: 'Board', fieldName: 'no_such_field' },
+      },
+    ]);
+  });
+
+  it('issue: other validation errors in monday\'s words (missingRequiredArguments, argumentLiteralsIncompatible) and variables that do not coerce', async () => {
+    const missing = await gql(sim, 'mutation { create_item(item_name: "x") { id } }');
+    expect(missing.body.errors?.[0]).toMatchObject({
+      message: "Field 'create_item' is missing required arguments: board_id",
+      path: ['mutation', 'create_item'],
+      extensions: { code: 'missingRequiredArguments', arguments: 'board_id' },
+    });
+    const literal = await gql(sim, '{ boards(limit: "ten") { id } }');
+    expect(literal.body.errors?.[0]?.extensions?.code).toBe('argumentLiteralsIncompatible');
+    const variable = await gql(sim, 'query ($b: ID!) { boards(ids: [$b]) { id } }', {});
+    expect(variable.status).toBe(200);
+    expect(variable.body.errors?.[0]).toMatchObject({ message: 'Variable $b of type ID! was provided invalid value', extensions: { value: null } });
+  });
+
+  it('4.7/2025-01 account_id is no longer in every response from 2025-01; versions before it still carry it', async () => {
+    const current = await gql(sim, '{ boards(limit: 1) { id } }');
+    expect(current.body).not.toHaveProperty('account_id');
+    const failing = await gql(sim, '{ boards { nope } }');
+    expect(failing.body).not.toHaveProperty('account_id');
+    await withSimulator(start({ apiVersions: [{ value: '2026-10', kind: 'current' }, { value: '2024-10', kind: 'maintenance' }] }), async (old) => {
+      const legacy = await gql(old, '{ boards(limit: 1) { id } }', undefined, { 'API-Version': '2024-10' });
+      expect(legacy.body.account_id).toEqual(expect.any(Number));
+    });
   });
 });
 
@@ -194,11 +230,21 @@ describe('monday §4.3–4.4 boards, mutations and column values', () => {
           { id: 'status', type: 'status' },
           { id: 'gl_account', type: 'text' },
           { id: 'cost_center', type: 'text' },
+          // Columns the connector meets but cannot write (issue).
+          { id: 'amount_vat', type: 'formula' },
+          { id: 'related', type: 'board_relation' },
+          { id: 'related_party', type: 'mirror' },
+          { id: 'files', type: 'file' },
+          { id: 'subitems', type: 'subtasks' },
         ]),
       );
     }
+    // Column.settings is the JSON object (2025-10); settings_str the same as a deprecated string.
     const status = board.columns.find((c) => c.id === 'status');
-    expect(JSON.parse(status?.settings_str ?? '{}')).toEqual({ labels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } });
+    expect(status?.settings).toEqual({ done_colors: [2], labels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } });
+    const both = await ok<{ boards: { columns: { settings: unknown; settings_str: string }[] }[] }>(sim, `{ boards(ids: [${board.id}]) { columns(ids: ["status", "amount_vat"]) { settings settings_str } } }`);
+    for (const c of both.boards[0]?.columns ?? []) expect(JSON.parse(c.settings_str)).toEqual(c.settings);
+    expect(both.boards[0]?.columns[1]?.settings).toEqual({ formula: 'ROUND({amount} * 1.21, 2)' });
   });
 
   it('4.3/4.4 create_item with a JSON-encoded column_values string: text, numbers, date, status read back as text + value', async () => {
@@ -246,7 +292,7 @@ describe('monday §4.3–4.4 boards, mutations and column values', () => {
     ['text column given an object', { exact_key: { text: 'x' } }],
     ['numbers column given words', { amount: 'twelve' }],
     ['numbers column given a decimal comma', { amount: '12,50' }],
-    ['date column given a bare string', { doc_date: '2026-10-15' }],
+    ['date column given a string that is not YYYY-MM-DD', { doc_date: '15-10-2026' }],
     ['date column given an impossible date', { doc_date: { date: '2026-02-30' } }],
     ['date column given a bad time', { doc_date: { date: '2026-02-03', time: '25:00:00' } }],
     ['status column given an unknown index', { status: { index: 17 } }],
@@ -304,8 +350,8 @@ describe('monday §4.3–4.4 boards, mutations and column values', () => {
     expect(refused.body.errors?.[0]?.message).toMatch(/On hold/);
     const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'PO 10003', values, labels: true });
     expect(created.create_item.column_values.find((c) => c.id === 'status')?.text).toBe('On hold');
-    const labels = JSON.parse((await poBoard(sim)).columns.find((c) => c.id === 'status')?.settings_str ?? '{}') as { labels: Record<string, string> };
-    expect(labels.labels['4']).toBe('On hold');
+    const settings = (await poBoard(sim)).columns.find((c) => c.id === 'status')?.settings as { labels: Record<string, string> };
+    expect(settings.labels['4']).toBe('On hold');
   });
 
   it('4.7 unknown column id → InvalidColumnIdException; unknown board → InvalidBoardIdException', async () => {
@@ -509,17 +555,20 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
       expect(probe.before).toBe(10_000_000);
     }));
 
-  it('4.6/4.7 per-minute budget exhausted → HTTP 200 COMPLEXITY_BUDGET_EXHAUSTED with retry_in_seconds + Retry-After; recovers after the window', async () => {
-    // Reading the board (~7k points) and two create_items (~10k each) fit; the third does not.
-    await withSimulator(start({ complexityBudgetPerMinute: 30_000 }), async (sim) => {
+  it('4.6/4.7 per-minute budget exhausted → HTTP 429 COMPLEXITY_BUDGET_EXHAUSTED with retry_in_seconds + Retry-After; recovers after the window', async () => {
+    // Reading the board and two create_items (30,001 points each) fit; the third does not.
+    await withSimulator(start({ complexityBudgetPerMinute: 80_000 }), async (sim) => {
       const board = await poBoard(sim);
       const create = `mutation ($b: ID!) { create_item(board_id: $b, item_name: "budget") { id } }`;
       await ok(sim, create, { b: board.id });
       await ok(sim, create, { b: board.id });
       const r = await gql(sim, create, { b: board.id });
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(429);
       expect(r.body.data).toBeUndefined();
+      expect(r.body).not.toHaveProperty('account_id');
       const ext = r.body.errors?.[0]?.extensions ?? {};
+      // API >= 2025-07: only code and retry_in_seconds.
+      expect(Object.keys(ext).sort()).toEqual(['code', 'retry_in_seconds']);
       expect(ext.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
       expect(ext.retry_in_seconds).toEqual(expect.any(Number));
       expect(ext.retry_in_seconds as number).toBeGreaterThan(0);
@@ -529,7 +578,7 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
       expect(items.boards[0]?.items_count).toBe(2);
       await advanceClock(sim, (ext.retry_in_seconds as number) * 1000);
       const again = await ok<{ create_item: { id: string }; complexity: { before: number } }>(sim, `mutation ($b: ID!) { complexity { before } create_item(board_id: $b, item_name: "budget") { id } }`, { b: board.id });
-      expect(again.complexity.before).toBe(30_000);
+      expect(again.complexity.before).toBe(80_000);
     });
   });
 
@@ -545,9 +594,12 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
     try {
       const q = '{ boards { id name } }';
       const mid = await gql(sim, q, undefined, { 'API-Version': '2025-04' });
+      expect(mid.status).toBe(429);
       expect(mid.body.errors?.[0]?.extensions).toMatchObject({ code: 'COMPLEXITY_BUDGET_EXHAUSTED', complexity_budget_limit: 10, status_code: 429 });
+      // The legacy shape came inside HTTP 200 (fact sheet §4.8), with account_id (before 2025-01).
       const legacy = await gql(sim, q, undefined, { 'API-Version': '2024-10' });
       expect(legacy.status).toBe(200);
+      expect(legacy.body.account_id).toEqual(expect.any(Number));
       expect(legacy.body).toMatchObject({ error_code: 'ComplexityException', status_code: 429, error_data: {} });
       expect(String(legacy.body.error_message)).toMatch(/budget remaining \d+ out of 10 reset in \d+ seconds/);
     } finally {
@@ -555,20 +607,19 @@ describe('monday §4.6–4.7 complexity and rate limits', () => {
     }
   });
 
-  it('4.7 config.complexityErrorStatus=429 answers the budget error with HTTP 429 (the sheet lists both)', () =>
-    withSimulator(start({ complexityBudgetPerMinute: 10, complexityErrorStatus: 429 }), async (sim) => {
-      const r = await gql(sim, '{ boards { id name } }');
-      expect(r.status).toBe(429);
-      expect(r.body.errors?.[0]?.extensions?.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
-    }));
 
   it('4.6 minute request limit → 429 "Minute limit rate exceeded" with Retry-After and retry_in_seconds; RateLimit headers on every answer', () =>
     withSimulator(start({ requestsPerMinute: 3 }), async (sim) => {
       for (let n = 0; n < 3; n += 1) {
         const r = await gql(sim, '{ boards { id } }');
         expect(r.status).toBe(200);
-        expect(r.headers.get('ratelimit')).toBe(`"minuteRate";r=${2 - n};t=${r.headers.get('ratelimit')?.split('t=')[1]}`);
-        expect(r.headers.get('ratelimit-policy')).toMatch(/"minuteRate";q=3;w=60/);
+        // Rate-limits doc "Rate limit headers": t on minuteRate only once it is exhausted.
+        const complexity = /"complexityMinute";r=(\d+);t=(\d+)$/.exec(r.headers.get('ratelimit') ?? '');
+        expect(complexity).not.toBeNull();
+        expect(r.headers.get('ratelimit')).toBe(
+          `"minuteRate";r=${2 - n}${n === 2 ? ';t=60' : ''}, "concurrency";r=249, "complexityMinute";r=${complexity?.[1] ?? ''};t=${complexity?.[2] ?? ''}`,
+        );
+        expect(r.headers.get('ratelimit-policy')).toBe('"minuteRate";q=3;w=60, "concurrency";q=250;qu="concurrent-requests", "complexityMinute";q=10000000;w=60;qu="content-bytes"');
       }
       const limited = await gql(sim, '{ boards { id } }');
       expect(limited.status).toBe(429);
@@ -654,4 +705,203 @@ describe('monday faults and persistence', () => {
       expect(Number(next.create_item.id)).toBeGreaterThan(Number(created.create_item.id));
     });
   });
+});
+
+describe('monday issue: values, columns the connector cannot write, paging and item lifecycle', () => {
+  let sim: RunningSimulator;
+  let board: BoardInfo;
+  beforeAll(async () => {
+    sim = await start();
+    board = await poBoard(sim);
+  });
+  afterAll(() => sim.close());
+
+  const VALUES = `query ($i: [ID!]) { items(ids: $i) { column_values { id type text value
+    ... on DropdownValue { values { id label } }
+    ... on StatusValue { index label is_done }
+    ... on DateValue { date time }
+    ... on FormulaValue { display_value }
+    ... on MirrorValue { display_value }
+    ... on BoardRelationValue { display_value linked_item_ids }
+    ... on SubtasksValue { display_value subitems_ids }
+  } } }`;
+  type Value = { id: string; type: string; text: string | null; value: string | null; [key: string]: unknown };
+  const valuesOf = async (itemId: string): Promise<Record<string, Value>> => {
+    const data = await ok<{ items: { column_values: Value[] }[] }>(sim, VALUES, { i: [itemId] });
+    return Object.fromEntries((data.items[0]?.column_values ?? []).map((v) => [v.id, v]));
+  };
+
+  it('an empty column reads text "" (not null) and value null for every type; the name column is no column value', async () => {
+    const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'empty' });
+    const values = await valuesOf(created.create_item.id);
+    expect(values.name).toBeUndefined();
+    for (const id of ['exact_key', 'amount', 'doc_date', 'status', 'amount_vat', 'related', 'related_party', 'files', 'subitems'])
+      expect([id, values[id]?.text, values[id]?.value]).toEqual([id, '', null]);
+    expect(values.status).toMatchObject({ index: null, label: null });
+    expect(values.amount_vat?.display_value).toBe('');
+  });
+
+  it('a date column takes the plain "YYYY-MM-DD" string (and with a time) as well as {"date"}', async () => {
+    const created = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'dated', values: JSON.stringify({ doc_date: '2026-10-15' }) });
+    expect((await valuesOf(created.create_item.id)).doc_date).toMatchObject({ text: '2026-10-15', date: '2026-10-15', time: null });
+    await ok(sim, 'mutation ($b: ID!, $i: ID, $v: JSON!) { change_multiple_column_values(board_id: $b, item_id: $i, column_values: $v) { id } }', {
+      b: board.id,
+      i: created.create_item.id,
+      v: JSON.stringify({ doc_date: '2026-11-01 09:30:00' }),
+    });
+    expect((await valuesOf(created.create_item.id)).doc_date).toMatchObject({ text: '2026-11-01 09:30:00', date: '2026-11-01', time: '09:30:00' });
+  });
+
+  it('DropdownValue.values are {id, label} objects; StatusValue.is_done follows the done label', async () => {
+    const made = await ok<{ create_board: { id: string } }>(sim, 'mutation { create_board(board_name: "Dropdowns", board_kind: private) { id } }');
+    await ok(sim, 'mutation ($b: ID!) { create_column(board_id: $b, title: "Tags", column_type: dropdown, id: "tags") { id } }', { b: made.create_board.id });
+    const item = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: made.create_board.id, name: 'tagged', labels: true, values: JSON.stringify({ tags: { labels: ['Steel', 'Glass'] } }) });
+    expect((await valuesOf(item.create_item.id)).tags).toMatchObject({ text: 'Steel, Glass', values: [{ id: '1', label: 'Steel' }, { id: '2', label: 'Glass' }] });
+    const done = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'done', values: JSON.stringify({ status: { label: 'Complete' } }) });
+    expect((await valuesOf(done.create_item.id)).status).toMatchObject({ label: 'Complete', is_done: true });
+  });
+
+  it('formula reads its result in display_value (text "" and value null); mirror shows the linked item\'s party; neither can be written', async () => {
+    const supplier = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'linked', values: JSON.stringify({ party: 'Bouwmaat BV' }) });
+    const item = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, {
+      board: board.id,
+      name: 'with formula',
+      values: JSON.stringify({ amount: '1000.00', related: { item_ids: [Number(supplier.create_item.id)] } }),
+    });
+    const values = await valuesOf(item.create_item.id);
+    expect(values.amount_vat).toMatchObject({ type: 'formula', text: '', value: null, display_value: '1210' });
+    expect(values.related).toMatchObject({ display_value: 'linked', linked_item_ids: [supplier.create_item.id] });
+    expect(values.related_party).toMatchObject({ type: 'mirror', text: '', value: null, display_value: 'Bouwmaat BV' });
+
+    for (const [column, expected] of [
+      ['amount_vat', { code: 'ColumnValueException', message: 'This column type can not be updated or created (client side auto calculated column)' }],
+      ['related_party', { code: 'ColumnValueException', message: 'This column type can not be updated or created (client side auto calculated column)' }],
+      ['files', { code: 'InvalidColumnTypeException', message: 'This column type is not supported yet in the API' }],
+      ['subitems', { code: 'InvalidColumnTypeException', message: 'This column type is not supported yet in the API' }],
+    ] as const) {
+      const r = await gql(sim, CREATE_ITEM, { board: board.id, name: `write ${column}`, values: JSON.stringify({ [column]: '1' }) });
+      expect(r.status).toBe(200);
+      expect(r.body.data).toEqual({ create_item: null });
+      expect(r.body.errors?.[0]).toMatchObject({ message: expected.message, path: ['create_item'], extensions: { code: expected.code, status_code: 200 } });
+    }
+    const simple = await gql(sim, 'mutation ($b: ID!, $i: ID) { change_simple_column_value(board_id: $b, item_id: $i, column_id: "amount_vat", value: "5") { id } }', {
+      b: board.id,
+      i: item.create_item.id,
+    });
+    expect(simple.body.errors?.[0]?.message).toBe('column type FormulaColumn is not supporting changing the column value with simple column value');
+    // Filtering on a formula column is refused too.
+    const filtered = await gql(sim, `query ($b: [ID!]) { boards(ids: $b) { items_page(query_params: {rules: [{column_id: "amount_vat", compare_value: ["1210"]}]}) { items { id } } } }`, { b: [board.id] });
+    expect(filtered.body.errors?.[0]?.extensions?.code).toBe('InvalidColumnTypeException');
+  });
+
+  it('create_column refuses types the API cannot create here (mirror, subtasks) with InvalidColumnTypeException', async () => {
+    const r = await gql(sim, 'mutation ($b: ID!) { create_column(board_id: $b, title: "Mirror", column_type: mirror) { id } }', { b: board.id });
+    expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'InvalidColumnTypeException', error_data: { actual_type: 'mirror' } });
+  });
+
+  it('Board.updated_at is an ISO 8601 date-time, Board.url and top_group are served; Group.items_page pages one group', async () => {
+    const made = await ok<{ create_board: { id: string } }>(sim, 'mutation { create_board(board_name: "Groups", board_kind: public) { id } }');
+    const group = await ok<{ create_group: { id: string } }>(sim, 'mutation ($b: ID!) { create_group(board_id: $b, group_name: "Second") { id } }', { b: made.create_board.id });
+    const inGroup = `mutation ($b: ID!, $g: String) { create_item(board_id: $b, item_name: "in group", group_id: $g) { id } }`;
+    await ok(sim, inGroup, { b: made.create_board.id, g: 'topics' });
+    const second = await ok<{ create_item: { id: string } }>(sim, inGroup, { b: made.create_board.id, g: group.create_group.id });
+    const data = await ok<{ boards: { updated_at: string; url: string; top_group: { id: string }; groups: { id: string; items_page: { items: { id: string }[] } }[] }[] }>(
+      sim,
+      'query ($b: [ID!], $g: [String]) { boards(ids: $b) { updated_at url top_group { id } groups(ids: $g) { id items_page(limit: 10) { items { id } } } } }',
+      { b: [made.create_board.id], g: [group.create_group.id] },
+    );
+    const b = data.boards[0];
+    expect(b?.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(b?.url).toMatch(new RegExp(`^https://[a-z0-9-]+\\.monday\\.com/boards/${made.create_board.id}$`));
+    expect(b?.top_group.id).toBe('topics');
+    expect(b?.groups).toEqual([{ id: group.create_group.id, items_page: { items: [{ id: second.create_item.id }] } }]);
+  });
+
+  it('items_page query_params.order_by sorts (numbers numerically, desc) across pages; nested rule groups combine with or', async () => {
+    const made = await ok<{ create_board: { id: string } }>(sim, 'mutation { create_board(board_name: "Sorted", board_kind: public) { id } }');
+    const boardId = made.create_board.id;
+    await ok(sim, 'mutation ($b: ID!) { create_column(board_id: $b, title: "Amount", column_type: numbers, id: "amount") { id } }', { b: boardId });
+    for (const [name, amount] of [['a', '9.5'], ['b', '100'], ['c', '20'], ['d', '']] as const)
+      await ok(sim, CREATE_ITEM, { board: boardId, name, values: JSON.stringify({ amount: amount === '' ? null : amount }) });
+    const q = `query ($b: [ID!], $qp: ItemsQuery) { boards(ids: $b) { items_page(limit: 2, query_params: $qp) { cursor items { name } } } }`;
+    const first = await ok<{ boards: { items_page: { cursor: string; items: { name: string }[] } }[] }>(sim, q, {
+      b: [boardId],
+      qp: { order_by: [{ column_id: 'amount', direction: 'desc' }] },
+    });
+    expect(first.boards[0]?.items_page.items.map((i) => i.name)).toEqual(['b', 'c']);
+    const rest = await ok<{ next_items_page: { cursor: string | null; items: { name: string }[] } }>(sim, 'query ($c: String!) { next_items_page(cursor: $c, limit: 5) { cursor items { name } } }', {
+      c: first.boards[0]?.items_page.cursor,
+    });
+    // Empty values last.
+    expect(rest.next_items_page).toEqual({ cursor: null, items: [{ name: 'a' }, { name: 'd' }] });
+    const grouped = await ok<{ boards: { items_page: { items: { name: string }[] } }[] }>(sim, q.replace('limit: 2', 'limit: 10'), {
+      b: [boardId],
+      qp: {
+        groups: [
+          { operator: 'or', rules: [{ column_id: 'name', compare_value: ['a'] }, { column_id: 'amount', compare_value: ['50'], operator: 'greater_than' }] },
+        ],
+      },
+    });
+    expect(grouped.boards[0]?.items_page.items.map((i) => i.name)).toEqual(['a', 'b']);
+  });
+
+  it('archive_item and delete_item: the item leaves items_page and the key lookup; items(ids) still reads it with its state unless exclude_nonactive', async () => {
+    const made = await ok<{ create_item: ItemOut }>(sim, CREATE_ITEM, { board: board.id, name: 'to archive', values: JSON.stringify({ exact_key: 'ARCH-1' }) });
+    const id = made.create_item.id;
+    const lookup = `query ($b: ID!) { items_page_by_column_values(board_id: $b, columns: [{column_id: "exact_key", column_values: ["ARCH-1"]}]) { items { id } } }`;
+    expect((await ok<{ items_page_by_column_values: { items: unknown[] } }>(sim, lookup, { b: board.id })).items_page_by_column_values.items).toEqual([{ id }]);
+    const archived = await ok<{ archive_item: { id: string; state: string } }>(sim, 'mutation ($i: ID) { archive_item(item_id: $i) { id state } }', { i: id });
+    expect(archived.archive_item).toEqual({ id, state: 'archived' });
+    expect((await ok<{ items_page_by_column_values: { items: unknown[] } }>(sim, lookup, { b: board.id })).items_page_by_column_values.items).toEqual([]);
+    const byId = 'query ($i: [ID!], $x: Boolean) { items(ids: $i, exclude_nonactive: $x) { id state } }';
+    expect((await ok<{ items: unknown[] }>(sim, byId, { i: [id] })).items).toEqual([{ id, state: 'archived' }]);
+    expect((await ok<{ items: unknown[] }>(sim, byId, { i: [id], x: true })).items).toEqual([]);
+    const deleted = await ok<{ delete_item: { state: string } }>(sim, 'mutation ($i: ID) { delete_item(item_id: $i) { state } }', { i: id });
+    expect(deleted.delete_item.state).toBe('deleted');
+    const again = await gql(sim, 'mutation ($i: ID) { archive_item(item_id: $i) { id } }', { i: id });
+    expect(again.body.errors?.[0]?.extensions?.code).toBe('InvalidArgumentException');
+  });
+});
+
+describe('monday §4.6 complexity the way monday documents it, per account and per app', () => {
+  it('create_item { id } costs 30,001 (the changelog\'s budget error); ids count before limit', () =>
+    withSimulator(start(), async (sim) => {
+      const board = await poBoard(sim);
+      const created = await ok<{ complexity: { query: number } }>(sim, 'mutation ($b: ID!) { complexity { query } create_item(board_id: $b, item_name: "x") { id } }', { b: board.id });
+      expect(created.complexity.query).toBe(30_001);
+      const read = await ok<{ complexity: { query: number } }>(sim, `{ complexity { query } boards(ids: [${board.id}, 1, 2, 3], limit: 3) { id } }`);
+      expect(read.complexity.query).toBe(4 * 11);
+    }));
+
+  it('personal tokens of two users share the account\'s 10M combined budget; the app token has its own read and write budgets', () =>
+    withSimulator(start({ complexityBudgetPerMinute: 100_000, appComplexityBudgetPerMinute: 50_000 }), async (sim) => {
+      const board = await poBoard(sim);
+      const as = (token: unknown) => ({ authorization: String(token) });
+      const probe = '{ complexity { before } }';
+      const create = `mutation { complexity { before after } create_item(board_id: ${board.id}, item_name: "x") { id } }`;
+      const first = await gql(sim, create, undefined, as(sim.credentials.apiToken));
+      const after = (first.body.data as { complexity: { after: number } }).complexity.after;
+      // The second user's token sees what the first spent: one budget per account.
+      const second = await gql(sim, probe, undefined, as(sim.credentials.secondUserApiToken));
+      expect((second.body.data as { complexity: { before: number } }).complexity.before).toBe(after);
+      // The app's read budget and write budget are separate from the account's and from each other.
+      const appRead = await gql(sim, probe, undefined, as(sim.credentials.appApiToken));
+      expect((appRead.body.data as { complexity: { before: number } }).complexity.before).toBe(50_000);
+      const appWrite = await gql(sim, create, undefined, as(sim.credentials.appApiToken));
+      expect((appWrite.body.data as { complexity: { before: number } }).complexity.before).toBe(50_000);
+      const appWrite2 = await gql(sim, create, undefined, as(sim.credentials.appApiToken));
+      expect(appWrite2.status).toBe(429);
+      expect(appWrite2.body.errors?.[0]?.extensions?.code).toBe('COMPLEXITY_BUDGET_EXHAUSTED');
+      const appReadAgain = await gql(sim, probe, undefined, as(sim.credentials.appApiToken));
+      expect(appReadAgain.status).toBe(200);
+      expect(appReadAgain.headers.get('ratelimit-policy')).toMatch(/"complexityMinute";q=50000;/);
+    }));
+
+  it('fault 429 with rateLimitFault "complexity" answers HTTP 429 COMPLEXITY_BUDGET_EXHAUSTED with retry_in_seconds', () =>
+    withSimulator(start({ rateLimitFault: 'complexity' }, { faults: 'monday:429=1' }), async (sim) => {
+      const r = await gql(sim, '{ boards { id } }');
+      expect(r.status).toBe(429);
+      expect(r.body.errors?.[0]?.extensions).toEqual({ code: 'COMPLEXITY_BUDGET_EXHAUSTED', retry_in_seconds: 1 });
+      expect(r.headers.get('retry-after')).toBe('1');
+    }));
 });

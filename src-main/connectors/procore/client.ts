@@ -28,6 +28,7 @@ import {
   UnauthorizedError,
   getBudget,
   paginateByPageNumber,
+  parseLinkHeader,
   parseProcoreRateLimits,
   registerSecret,
   systemClock,
@@ -37,9 +38,21 @@ import { NeedsReauthError } from '../../../src-shared/domain/auth';
 import { idToWire, parseProcoreJson, ProcoreResponseShapeError } from './mappers';
 import type { ProcoreSettings } from './types';
 import type {
+  WireCodedLine,
   WireCommitment,
+  WireCommitmentRecord,
   WireCommitmentUpdate,
+  WireContractPayment,
+  WireContractPaymentCreate,
   WireCostCode,
+  WireCostCodeRecord,
+  WireCostCodeUpdate,
+  WireDirectCostLink,
+  WireDirectCostRecord,
+  WireRequisition,
+  WireRequisitionItem,
+  WireVendorRecord,
+  WireVendorUpdate,
   WireDirectCost,
   WireDirectCostLineUpdate,
   WireDirectCostUpdate,
@@ -236,6 +249,168 @@ export class ProcoreClient {
     );
   }
 
+  // ---- source reads for the cursor streams (flows F2/F3) --------------------------------------
+
+  /**
+   * One page of a source list. `updatedWindow` becomes `filters[updated_at]=from...to` (§2.4)
+   * where the list documents that filter (not on commitment change orders: §2.5 lists id,
+   * batch_id, legacy_package_id and contract_id only, so the caller filters those itself).
+   * Commitments are listed with `filters[include_deleted]=with` so deletions are seen.
+   */
+  async sourcePage<T>(
+    list: SourceList,
+    updatedWindow: { from: string; to: string },
+    page: number,
+    perPage: number,
+  ): Promise<ListPage<T>> {
+    const window = { 'filters[updated_at]': `${updatedWindow.from}...${updatedWindow.to}` };
+    const { url, query } = ((): { url: string; query: QueryParams } => {
+      switch (list.kind) {
+        case 'purchase-order-contracts':
+        case 'work-order-contracts':
+          return {
+            url: `${REST}/${list.kind === 'purchase-order-contracts' ? 'purchase_order_contracts' : 'work_order_contracts'}`,
+            query: { project_id: list.projectId, ...window, 'filters[include_deleted]': 'with' },
+          };
+        case 'commitment-change-orders':
+          return { url: `${REST}/projects/${list.projectId}/commitment_change_orders`, query: {} };
+        case 'requisitions':
+          return { url: `${REST}/requisitions`, query: { project_id: list.projectId, ...window } };
+        case 'direct-costs':
+          return { url: `${REST}/projects/${list.projectId}/direct_costs`, query: window };
+        case 'vendors':
+          return { url: `${REST}/vendors`, query: { company_id: this.companyId, ...window } };
+        case 'inactive-vendors':
+          return { url: `${REST}/companies/${this.companyId}/vendors/inactive`, query: window };
+      }
+    })();
+    return this.#page<T>(url, query, page, perPage);
+  }
+
+  /** SOV lines of a purchase order or work order contract. */
+  listContractLines(kind: CommitmentKind, projectId: string, commitmentId: string): Promise<WireCodedLine[]> {
+    return this.#listAll<WireCodedLine>(`${REST}/${COMMITMENT_PATHS[kind]}/${commitmentId}/line_items`, {
+      project_id: projectId,
+    });
+  }
+
+  /** Every live commitment of a project, both kinds (the mixed `/commitments` list, §2.5). */
+  listProjectCommitments(projectId: string): Promise<WireCommitmentRecord[]> {
+    return this.#listAll<WireCommitmentRecord>(`${REST}/commitments`, { project_id: projectId });
+  }
+
+  /** The G703 items of a subcontractor invoice: contract items or change-order items (§2.5). */
+  listRequisitionItems(
+    kind: 'contract' | 'change-order',
+    projectId: string,
+    requisitionId: string,
+  ): Promise<WireRequisitionItem[]> {
+    const path = kind === 'contract' ? 'contract_items' : 'change_order_items';
+    return this.#listAll<WireRequisitionItem>(`${REST}/requisitions/${requisitionId}/${path}`, {
+      project_id: projectId,
+    });
+  }
+
+  /** Direct cost lines of one direct cost (when the list did not embed them). */
+  listDirectCostLineRecords(projectId: string, directCostId: string): Promise<WireCodedLine[]> {
+    return this.#listAll<WireCodedLine>(`${REST}/projects/${projectId}/direct_costs/${directCostId}/line_items`, {});
+  }
+
+  listCostCodeRecords(projectId: string, filter: RecordFilter): Promise<WireCostCodeRecord[]> {
+    return this.#listAll<WireCostCodeRecord>(`${REST}/cost_codes`, { project_id: projectId, ...filterQuery(filter) });
+  }
+
+  /** Active company vendors; `inactive` lists the deactivated ones (§2.5). */
+  listVendorRecords(filter: RecordFilter, which: 'active' | 'inactive' = 'active'): Promise<WireVendorRecord[]> {
+    return which === 'active'
+      ? this.#listAll<WireVendorRecord>(`${REST}/vendors`, { company_id: this.companyId, ...filterQuery(filter) })
+      : this.#listAll<WireVendorRecord>(`${REST}/companies/${this.companyId}/vendors/inactive`, filterQuery(filter));
+  }
+
+  listRequisitions(projectId: string, filter: RecordFilter): Promise<WireRequisition[]> {
+    return this.#listAll<WireRequisition>(`${REST}/requisitions`, { project_id: projectId, ...filterQuery(filter) });
+  }
+
+  /** Payments issued against a commitment; the list documents no filters (SDK). */
+  listContractPayments(projectId: string, contractId: string): Promise<WireContractPayment[]> {
+    return this.#listAll<WireContractPayment>(`${REST}/contract_payments`, {
+      project_id: projectId,
+      contract_id: contractId,
+    });
+  }
+
+  // ---- write-backs (flows F2/F3) ---------------------------------------------------------------
+
+  /**
+   * `PATCH /requisitions/{id}` with ERP fields (origin_id, origin_data, erp_status,
+   * payment_date). Setting the same values twice changes nothing, so it is retrySafe.
+   */
+  async patchRequisition(
+    projectId: string,
+    requisitionId: string,
+    fields: Record<string, string | null>,
+  ): Promise<WireRequisition> {
+    const response = await this.#call({
+      method: 'PATCH',
+      url: `${REST}/requisitions/${requisitionId}`,
+      query: { project_id: projectId },
+      body: { json: { project_id: idToWire(projectId, 'project'), requisition: fields } },
+      retrySafe: true,
+    });
+    return parseProcoreJson(response.text) as WireRequisition;
+  }
+
+  /** Creates a contract payment. Not retrySafe: a repeat would pay twice; look it up instead. */
+  async createContractPayment(
+    projectId: string,
+    contractId: string,
+    payment: WireContractPaymentCreate,
+  ): Promise<WireContractPayment> {
+    const response = await this.#call({
+      method: 'POST',
+      url: `${REST}/contract_payments`,
+      body: {
+        json: {
+          project_id: idToWire(projectId, 'project'),
+          contract_id: idToWire(contractId, 'commitment'),
+          contract_payment: payment,
+        },
+      },
+    });
+    return parseProcoreJson(response.text) as WireContractPayment;
+  }
+
+  /** Deletes a contract payment; a repeat after a lost answer meets 404, which the caller reads as done. */
+  async deleteContractPayment(projectId: string, contractId: string, paymentId: string): Promise<void> {
+    await this.#call({
+      method: 'DELETE',
+      url: `${REST}/contract_payments/${paymentId}`,
+      query: { project_id: projectId, contract_id: contractId },
+      retrySafe: true,
+    });
+  }
+
+  syncVendors(updates: WireVendorUpdate[]): Promise<WireSyncResponse<WireVendorRecord>> {
+    return this.#sync(`${REST}/vendors/sync`, {}, { company_id: idToWire(this.companyId, 'company'), updates });
+  }
+
+  /** §2.5: project_id placement is unconfirmed, so it goes in both the query and the body. */
+  syncCostCodes(projectId: string, updates: WireCostCodeUpdate[]): Promise<WireSyncResponse<WireCostCodeRecord>> {
+    return this.#sync(
+      `${REST}/cost_codes/sync`,
+      { project_id: projectId },
+      { project_id: idToWire(projectId, 'project'), updates },
+    );
+  }
+
+  /** Direct cost sync items keyed by id: sets origin_id / origin_data or payment_date. */
+  syncDirectCostLinks(
+    projectId: string,
+    updates: WireDirectCostLink[],
+  ): Promise<WireSyncResponse<WireDirectCostRecord>> {
+    return this.#sync(`${REST}/projects/${projectId}/direct_costs/sync`, {}, { updates });
+  }
+
   // ---- sync writes (§2.5: always 200 {entities, errors}; ≤ 1000 items) ----------------------
 
   syncCommitments(
@@ -315,6 +490,24 @@ export class ProcoreClient {
     return all;
   }
 
+  /** One page and what the headers say about the rest (§2.4 Total / Link). */
+  async #page<T>(url: string, query: QueryParams, page: number, perPage: number): Promise<ListPage<T>> {
+    const response = await this.#call({ method: 'GET', url, query: { ...query, page, per_page: perPage } });
+    const items = parseProcoreJson(response.text);
+    if (!Array.isArray(items))
+      throw new ProcoreResponseShapeError(`Procore answered ${url} with something other than a list`);
+    const totalHeader = Number(response.headers['total']);
+    const total = response.headers['total'] !== undefined && Number.isSafeInteger(totalHeader) ? totalHeader : null;
+    const link = response.headers['link'];
+    const hasNext =
+      link !== undefined
+        ? parseLinkHeader(link).next !== undefined
+        : total !== null
+          ? page * perPage < total
+          : items.length >= perPage;
+    return { items: items as T[], total, hasNext: hasNext && items.length > 0 };
+  }
+
   /** One API call with the company header and bearer; a 401 renews the token once and repeats. */
   async #call(request: HttpRequest): Promise<HttpResponse> {
     if (!/^\d+$/.test(this.companyId))
@@ -341,6 +534,30 @@ export class ProcoreClient {
       headers: { ...request.headers, authorization: `Bearer ${token}`, 'procore-company-id': this.companyId },
     };
   }
+}
+
+export type CommitmentKind = 'purchase-order' | 'work-order';
+
+const COMMITMENT_PATHS: Record<CommitmentKind, string> = {
+  'purchase-order': 'purchase_order_contracts',
+  'work-order': 'work_order_contracts',
+};
+
+/** The source lists the cursor streams walk (URLs stay in this file). */
+export type SourceList =
+  | { kind: 'purchase-order-contracts' | 'work-order-contracts'; projectId: string }
+  | { kind: 'commitment-change-orders'; projectId: string }
+  | { kind: 'requisitions'; projectId: string }
+  | { kind: 'direct-costs'; projectId: string }
+  | { kind: 'vendors' }
+  | { kind: 'inactive-vendors' };
+
+export interface ListPage<T> {
+  items: T[];
+  /** The Total header (items matching the filters), null when absent. */
+  total: number | null;
+  /** Link rel="next", else Total, else a full page (§2.4). */
+  hasNext: boolean;
 }
 
 /** List filters this connector uses (§2.4: `filters[origin_id]=`, `filters[id][]=`). */

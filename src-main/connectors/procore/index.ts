@@ -4,43 +4,106 @@
  * values) and direct costs through Procore's sync actions, keyed by origin_id.
  * Quirks and sources: README.md. Wire details: client.ts / wire.ts.
  */
-import type { ConnectionTestResult, Connector, WriteCallOptions } from '../connector';
+import type { ConnectionTestResult, Connector, SourcePage, WriteCallOptions } from '../connector';
+import type {
+  ProcoreCommitment,
+  ProcoreCommitmentChangeOrder,
+  ProcoreDirectCost,
+  ProcoreRequisition,
+  ProcoreSourceDeletion,
+  ProcoreVendorRecord,
+} from '../../../src-shared/domain/records';
 import type { BudgetWindowSnapshot, RequestBudget } from '../_kit';
 import type { TokenSet } from '../../../src-shared/domain/auth';
 import { PROCORE_WRITE_CONCURRENCY } from '../../../src-shared/domain/systems';
 import type { ProcoreClientContext } from './client';
-import { ProcoreClient, ProcoreConfigError, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
-import { costCodeIndex, lineItemTypeIndex, projectFromWire, vendorFromWire } from './mappers';
+import { DEFAULT_PER_PAGE, ProcoreClient, ProcoreConfigError, SYNC_MAX_ITEMS, explainProcoreFailure } from './client';
+import {
+  costCodeFromWire,
+  costCodeIndex,
+  lineItemTypeFromWire,
+  lineItemTypeIndex,
+  projectFromWire,
+  vendorFromWire,
+} from './mappers';
+import {
+  DEFAULT_DIRECT_COST_STATUSES,
+  DEFAULT_REQUISITION_STATUSES,
+  readCommitmentChangeOrders,
+  readCommitments,
+  readDirectCosts,
+  readRequisitions,
+  readVendors,
+  type ReadSettings,
+} from './reads';
 import type {
   CommitmentUpsert,
+  CostCodeUpsert,
   DirectCostUpsert,
+  FoundContractPayment,
   FoundRecord,
+  FoundRequisition,
+  PaymentWriteBack,
+  ProcoreCostCode,
+  ProcoreLineItemType,
   ProcoreProject,
   ProcoreReferenceData,
   ProcoreSettings,
   ProcoreVendor,
+  StatusReadOptions,
+  SyncedEntity,
+  SyncedLink,
   UpsertResult,
+  VendorUpsert,
+  WriteBackResult,
 } from './types';
+import {
+  findContractPaymentsByOrigin,
+  findCostCodesByOrigin,
+  findRequisitionsByOrigin,
+  findVendorsByOrigin,
+  markSynced,
+  recordPayments,
+  upsertCostCodes,
+  upsertVendors,
+} from './writebacks';
+import type { WireLineItemTypeRecord } from './wire';
 import type { UpsertOptions } from './upserts';
 import { findByOrigin, upsertCommitments, upsertDirectCosts } from './upserts';
 
 export { PROCORE_ENVIRONMENTS } from './types';
 export type {
   CommitmentUpsert,
+  CostCodeUpsert,
+  DirectCostPaymentWriteBack,
   DirectCostUpsert,
+  FoundContractPayment,
   FoundLine,
   FoundRecord,
+  FoundRequisition,
   LineUpsert,
+  PaymentWriteBack,
+  ProcoreCostCode,
   ProcoreEnvironment,
+  ProcoreLineItemType,
   ProcoreProject,
   ProcoreReferenceData,
   ProcoreSettings,
   ProcoreVendor,
+  RequisitionPaymentWriteBack,
+  StatusReadOptions,
+  SyncedEntity,
+  SyncedLink,
   UpsertFailure,
   UpsertResult,
+  VendorUpsert,
+  WriteBackFailure,
+  WriteBackResult,
 } from './types';
 export { ProcoreConfigError } from './client';
+export { ProcoreCursorError } from './cursor';
 export { InvalidInputError, ProcoreResponseShapeError, flattenFieldErrors } from './mappers';
+export { DEFAULT_DIRECT_COST_STATUSES, DEFAULT_REQUISITION_STATUSES } from './reads';
 
 export interface ProcoreConnector extends Connector {
   readonly system: 'procore';
@@ -67,6 +130,45 @@ export interface ProcoreConnector extends Connector {
   findCommitmentsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
   upsertDirectCosts(projectId: string, costs: readonly DirectCostUpsert[], call?: WriteCallOptions): Promise<UpsertResult[]>;
   findDirectCostsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
+
+  // ---- flows F2 / F3: Procore as the source ----------------------------------------------------
+  // Cursor reads walk every project the app sees; the cursor is one opaque string per stream
+  // (a checkpoint per project) — store it after each page. null or '' = from the start.
+
+  /** Purchase order and work order contracts with their SOV lines; soft-deleted ones as deletions. */
+  readCommitments(cursor: string | null): AsyncIterable<SourcePage<ProcoreCommitment, ProcoreSourceDeletion>>;
+  /** Commitment change orders (line detail where Procore's answer carries it). */
+  readCommitmentChangeOrders(cursor: string | null): AsyncIterable<SourcePage<ProcoreCommitmentChangeOrder>>;
+  /** Subcontractor invoices with their G703 lines (contract and change order items); default statuses approved, approved_as_noted. */
+  readRequisitions(cursor: string | null, options?: StatusReadOptions): AsyncIterable<SourcePage<ProcoreRequisition>>;
+  /** Direct costs with their lines; default status approved. */
+  readDirectCosts(cursor: string | null, options?: StatusReadOptions): AsyncIterable<SourcePage<ProcoreDirectCost>>;
+  /** Company vendors, active and (unless switched off) inactive. */
+  readVendors(cursor: string | null, options?: { includeInactive?: boolean }): AsyncIterable<SourcePage<ProcoreVendorRecord>>;
+  /** The project's live cost codes with their ERP links. */
+  listCostCodes(projectId: string): Promise<ProcoreCostCode[]>;
+  /** The company's line item types ("cost types"). */
+  listLineItemTypes(): Promise<ProcoreLineItemType[]>;
+
+  // ---- flows F2 / F3: write-backs (one result per item, in input order) ---------------------------
+
+  /** Writes the ERP link (origin_id / origin_data, invoices also erp_status) onto invoices or direct costs. */
+  markSynced(entity: SyncedEntity, links: readonly SyncedLink[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
+  /** Subcontractor invoices of a project by ERP link (origin id). */
+  findRequisitionsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRequisition>>;
+  /** Creates or updates company vendors from the ERP, keyed by origin id (or linking by procoreId). */
+  upsertVendors(vendors: readonly VendorUpsert[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
+  findVendorsByOrigin(originIds: readonly string[]): Promise<Map<string, ProcoreVendorRecord>>;
+  /** Creates or updates a project's cost codes from the ERP, keyed by origin id. */
+  upsertCostCodes(projectId: string, costCodes: readonly CostCodeUpsert[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
+  findCostCodesByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, ProcoreCostCode>>;
+  /** ERP payments: contract payments + invoice payment date, or a direct cost's payment date; voids reverse them. */
+  recordPayments(payments: readonly PaymentWriteBack[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
+  findContractPaymentsByOrigin(
+    projectId: string,
+    commitmentId: string,
+    originIds: readonly string[],
+  ): Promise<Map<string, FoundContractPayment>>;
 }
 
 const DEFAULT_IDS_PER_READ = 100;
@@ -84,13 +186,42 @@ function writeConcurrencyOf(settings: ProcoreSettings): number {
   return value;
 }
 
+/** `settings.readConcurrency`, checked like the write concurrency. */
+function readConcurrencyOf(settings: ProcoreSettings): number {
+  const value = settings.readConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_WRITE_CONCURRENCY))
+    throw new ProcoreConfigError(
+      `The Procore read concurrency (sub-reads in flight at once) must be a whole number from 1 to ${MAX_WRITE_CONCURRENCY}, got ${String(value)}.`,
+    );
+  return value;
+}
+
+/** Default of `settings.cursorSettleSeconds`. */
+export const DEFAULT_CURSOR_SETTLE_SECONDS = 5;
+
+function settleMsOf(settings: ProcoreSettings): number {
+  const value = settings.cursorSettleSeconds ?? DEFAULT_CURSOR_SETTLE_SECONDS;
+  if (!(Number.isFinite(value) && value >= 0 && value <= 3600))
+    throw new ProcoreConfigError(
+      `The Procore cursor settle time must be from 0 to 3600 seconds, got ${String(value)}.`,
+    );
+  return Math.round(value * 1000);
+}
+
 export function createProcoreConnector(
   ctx: ProcoreClientContext,
   settings: ProcoreSettings,
 ): ProcoreConnector {
   // Checked before the client exists: a refused setting leaves no connection pool behind.
   const writeConcurrency = writeConcurrencyOf(settings);
+  const readSettings: Omit<ReadSettings, 'now'> = {
+    perPage: settings.perPage ?? DEFAULT_PER_PAGE,
+    settleMs: settleMsOf(settings),
+    readConcurrency: readConcurrencyOf(settings),
+  };
   const client = new ProcoreClient(ctx, settings);
+  const clock = settings.clock;
+  const reads: ReadSettings = { ...readSettings, now: ctx.now ?? (() => (clock ? clock.now() : Date.now())) };
   const options: UpsertOptions = {
     companyId: client.companyId,
     chunkSize: settings.syncChunkSize ?? SYNC_MAX_ITEMS,
@@ -170,6 +301,33 @@ export function createProcoreConnector(
         (id) => client.listDirectCostLines(projectId, id),
         'direct cost',
       ),
+
+    readCommitments: (cursor) => readCommitments(client, cursor, reads),
+    readCommitmentChangeOrders: (cursor) => readCommitmentChangeOrders(client, cursor, reads),
+    readRequisitions: (cursor, options) =>
+      readRequisitions(client, cursor, options?.statuses ?? DEFAULT_REQUISITION_STATUSES, reads),
+    readDirectCosts: (cursor, options) =>
+      readDirectCosts(client, cursor, options?.statuses ?? DEFAULT_DIRECT_COST_STATUSES, reads),
+    readVendors: (cursor, options) => readVendors(client, cursor, options?.includeInactive ?? true, reads),
+
+    async listCostCodes(projectId) {
+      return (await client.listCostCodeRecords(projectId, {}))
+        .filter((code) => !code.deleted_at)
+        .map((code) => costCodeFromWire(code, projectId));
+    },
+    async listLineItemTypes() {
+      return ((await client.listLineItemTypes()) as WireLineItemTypeRecord[]).map(lineItemTypeFromWire);
+    },
+
+    markSynced: (entity, links, call) => markSynced(client, entity, links, call ?? {}),
+    findRequisitionsByOrigin: (projectId, originIds) => findRequisitionsByOrigin(client, projectId, originIds),
+    upsertVendors: (vendors, call) => upsertVendors(client, vendors, call ?? {}),
+    findVendorsByOrigin: (originIds) => findVendorsByOrigin(client, originIds),
+    upsertCostCodes: (projectId, costCodes, call) => upsertCostCodes(client, projectId, costCodes, call ?? {}),
+    findCostCodesByOrigin: (projectId, originIds) => findCostCodesByOrigin(client, projectId, originIds),
+    recordPayments: (payments, call) => recordPayments(client, payments, call ?? {}),
+    findContractPaymentsByOrigin: (projectId, commitmentId, originIds) =>
+      findContractPaymentsByOrigin(client, projectId, commitmentId, originIds),
 
     close: () => client.close(),
   };

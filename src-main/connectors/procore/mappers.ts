@@ -6,11 +6,17 @@
 import { Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
 import type {
   CommitmentUpsert,
+  CostCodeUpsert,
   DirectCostUpsert,
+  FoundContractPayment,
   FoundLine,
+  FoundRequisition,
   LineUpsert,
+  ProcoreCostCode,
+  ProcoreLineItemType,
   ProcoreProject,
   ProcoreVendor,
+  VendorUpsert,
 } from './types';
 import type {
   WireCommitmentUpdate,
@@ -21,9 +27,17 @@ import type {
   WireLineItem,
   WireLineItemType,
   WireLineUpdate,
+  WireContractPayment,
+  WireContractPaymentCreate,
+  WireCostCodeRecord,
+  WireCostCodeUpdate,
+  WireLineItemTypeRecord,
   WireProject,
+  WireRequisition,
   WireVendor,
+  WireVendorUpdate,
 } from './wire';
+import type { RequisitionPaymentWriteBack } from './types';
 
 /** A response did not have the shape the connector needs; names the record and field. */
 export class ProcoreResponseShapeError extends Error {
@@ -247,4 +261,112 @@ function humaniseField(field: string): string {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// ---- flows F2 / F3: ERP write-backs and lookups -----------------------------------------------
+
+const blankToNull = (value: string | null | undefined): string | null =>
+  value === undefined || value === null || value.trim() === '' ? null : value.trim();
+
+/** A vendor sync item (§2.5 Vendors): checked locally so Procore is not asked in vain. */
+export function vendorToWire(vendor: VendorUpsert): WireVendorUpdate {
+  const what = `vendor ${vendor.originId}`;
+  if (vendor.originId.trim() === '') throw new InvalidInputError('a vendor without an ERP id cannot be synced idempotently');
+  if (vendor.name.trim() === '') throw new InvalidInputError(`${what} has no name`);
+  const country = blankToNull(vendor.countryCode)?.toUpperCase() ?? null;
+  if (country !== null && !/^[A-Z]{2}$/.test(country))
+    throw new InvalidInputError(`${what}: country "${vendor.countryCode ?? ''}" is not a two-letter ISO code such as NL`);
+  const wire: WireVendorUpdate = { origin_id: vendor.originId, name: vendor.name.trim() };
+  if (vendor.procoreId) wire.id = idToWire(vendor.procoreId, `Procore vendor of ${what}`);
+  const optional: Array<[keyof WireVendorUpdate, string | null | undefined]> = [
+    ['origin_code', vendor.originCode],
+    ['origin_data', vendor.originData],
+    ['legal_name', vendor.legalName],
+    ['abbreviated_name', vendor.abbreviatedName],
+    ['address', vendor.address],
+    ['city', vendor.city],
+    ['state_code', vendor.stateCode],
+    ['zip', vendor.zip],
+    ['business_phone', vendor.businessPhone],
+    ['email_address', vendor.emailAddress],
+    ['website', vendor.website],
+  ];
+  // Absent = leave Procore's value; null or blank = clear it.
+  for (const [field, value] of optional) if (value !== undefined) (wire as unknown as Record<string, unknown>)[field] = blankToNull(value);
+  if (vendor.countryCode !== undefined) wire.country_code = country;
+  if (vendor.active !== undefined) wire.is_active = vendor.active;
+  return wire;
+}
+
+export function costCodeToWire(costCode: CostCodeUpsert): WireCostCodeUpdate {
+  const what = `cost code ${costCode.originId}`;
+  if (costCode.originId.trim() === '') throw new InvalidInputError('a cost code without an ERP id cannot be synced idempotently');
+  if (costCode.code.trim() === '') throw new InvalidInputError(`${what} has no code`);
+  if (costCode.name.trim() === '') throw new InvalidInputError(`${what} has no name`);
+  const wire: WireCostCodeUpdate = { origin_id: costCode.originId, code: costCode.code.trim(), name: costCode.name.trim() };
+  if (costCode.parentId !== undefined)
+    wire.parent_id = costCode.parentId === null ? null : idToWire(costCode.parentId, `parent of ${what}`);
+  if (costCode.originData !== undefined) wire.origin_data = costCode.originData;
+  return wire;
+}
+
+export function contractPaymentToWire(payment: RequisitionPaymentWriteBack): WireContractPaymentCreate {
+  const wire: WireContractPaymentCreate = {
+    amount: moneyToWire(payment.amount, `the amount of payment ${payment.paymentOriginId}`),
+    date: payment.date,
+    draw_request_number: payment.requisitionNumber,
+    origin_id: payment.paymentOriginId,
+  };
+  if (blankToNull(payment.checkNumber)) wire.check_number = (payment.checkNumber as string).trim();
+  if (blankToNull(payment.invoiceNumber)) wire.invoice_number = (payment.invoiceNumber as string).trim();
+  if (blankToNull(payment.notes)) wire.notes = payment.notes as string;
+  if (payment.originData) wire.origin_data = payment.originData;
+  return wire;
+}
+
+export function costCodeFromWire(code: WireCostCodeRecord, projectId: string): ProcoreCostCode {
+  const id = idFromWire(code.id, `a cost code of project ${projectId}`);
+  const parent = code.parent?.id ?? code.parent_id;
+  return {
+    id,
+    code: code.code ?? '',
+    fullCode: code.full_code ?? code.code ?? '',
+    name: code.name ?? '',
+    parentId: parent === null || parent === undefined ? null : idFromWire(parent, `the parent of cost code ${id}`),
+    originId: code.origin_id ?? null,
+    originData: code.origin_data ?? null,
+  };
+}
+
+export function lineItemTypeFromWire(type: WireLineItemTypeRecord): ProcoreLineItemType {
+  return {
+    id: idFromWire(type.id, `line item type ${type.code ?? ''}`),
+    code: type.code ?? '',
+    name: type.name ?? '',
+    baseType: type.base_type ?? null,
+    originId: type.origin_id ?? null,
+  };
+}
+
+export function foundRequisitionFromWire(row: WireRequisition): FoundRequisition {
+  return {
+    id: idFromWire(row.id, 'a subcontractor invoice'),
+    status: row.status ?? null,
+    originId: row.origin_id ?? '',
+    originData: row.origin_data ?? null,
+    paymentDate: row.payment_date ?? null,
+    erpStatus: row.erp_status ?? null,
+  };
+}
+
+export function foundContractPaymentFromWire(row: WireContractPayment): FoundContractPayment {
+  const draw = row.draw_request_number === null || row.draw_request_number === undefined ? null : Number(row.draw_request_number);
+  return {
+    id: idFromWire(row.id, 'a contract payment'),
+    originId: row.origin_id ?? '',
+    amount: moneyFromWire(row.amount, 'the amount of a contract payment').toMoneyString(),
+    date: row.date ?? null,
+    requisitionId: row.requisition_id === null || row.requisition_id === undefined ? null : idFromWire(row.requisition_id, 'the invoice of a contract payment'),
+    drawRequestNumber: draw !== null && Number.isSafeInteger(draw) ? draw : null,
+  };
 }

@@ -1,52 +1,122 @@
 import { createHash } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../_common/sim-server';
 import type { SimStore } from '../_common/sim-store';
-import { applyBillRules, applyCheckRules, applyVendorRules, EntityErrors, RELEASED, billStatus, type RuleContext, type SentFields } from './bill-rules';
+import { billRules } from './bill-rules';
+import { mergeBody } from './body-merge';
+import { checkRules } from './check-rules';
+import {
+  changeOrderRules,
+  externalCommitmentRules,
+  purchaseOrderRules,
+  subcontractRules,
+} from './commitment-rules';
 import type { EntityTable } from './entity-table';
 import { acumaticaError } from './errors';
 import { toJsonText } from './json-text';
+import { LongOperations, type OperationOutcome, type OperationSettings } from './long-operations';
 import { FilterError, parseFilter } from './odata-filter';
+import { parseShape } from './query-shape';
 import {
-  FULL_SHAPE,
+  accountRules,
+  costCodeRules,
+  projectRules,
+  projectTaskRules,
+  subaccountRules,
+  vendorRules,
+} from './reference-rules';
+import {
+  ActionError,
+  EMPTY,
+  EntityErrors,
+  cloneRecord,
+  isBlank,
+  type EntityRules,
+  type Related,
+  type RuleContext,
+  type Tables,
+} from './rule-kit';
+import {
   SYSTEM_FIELDS,
   WireValueError,
+  emptyShape,
+  fullShape,
+  hasField,
   isoFromMs,
+  normalizeDateTime,
   parseWireValue,
-  renderRecord,
+  renderAdHocSchema,
+  renderNode,
   type EntitySchema,
   type Shape,
-  type StoredLine,
   type StoredRecord,
 } from './schema';
 
 /**
- * `/entity/Default/{version}/{Entity}[/…]` once the caller is signed in: list and read with the
- * OData-style parameters (fact sheet 1.6), PUT = upsert with the detail-line rules of 1.7,
- * the Bill actions, DELETE of unreleased bills.
+ * `/entity/Default/{version}/{Entity}[/…]` once the caller is signed in: list and read with
+ * the OData-style parameters (fact sheet 1.6), `$adHocSchema`, PUT = upsert with the
+ * detail-line rules of 1.7, DELETE, actions (202/204 with Location, polled through
+ * `/{Entity}/{Action}/status/{id}`).
  */
 export interface EntityApiSettings {
+  /** The tenant's default branch and every branch it has. */
   branch: string;
+  branches: string[];
   currency: string;
   closedPeriods: Set<string>;
   seed: number;
+  operations: OperationSettings;
 }
 
-/** Entity name (a key of SCHEMAS) → its table. */
-export type Tables = Record<string, EntityTable>;
+export type { Tables } from './rule-kit';
+
+const RULES: Record<string, EntityRules> = {
+  Bill: billRules,
+  Check: checkRules,
+  Vendor: vendorRules,
+  Account: accountRules,
+  Subaccount: subaccountRules,
+  Project: projectRules,
+  ProjectTask: projectTaskRules,
+  CostCode: costCodeRules,
+  PurchaseOrder: purchaseOrderRules,
+  Subcontract: subcontractRules,
+  ChangeOrder: changeOrderRules,
+  ExternalCommitment: externalCommitmentRules,
+};
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NO_MATCH = 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException';
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: toJsonText(body) };
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): SimResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: toJsonText(body),
+  };
+}
+
+/** Thrown inside the write transaction to roll it back (number sequences included) and answer. */
+class Refusal extends Error {
+  constructor(readonly response: SimResponse) {
+    super('refused');
+  }
 }
 
 export class EntityApi {
+  readonly operations: LongOperations;
+
   constructor(
     private readonly store: SimStore,
     private readonly tables: Tables,
     private readonly settings: EntityApiSettings,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.operations = new LongOperations(settings.operations, now, () => this.newGuid());
+  }
 
   /** Deterministic GUIDs (seed + counter) so a seed replays the same ids. */
   newGuid(): string {
@@ -56,46 +126,107 @@ export class EntityApi {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
-  /** `rest` = path segments after the version: [Entity, ...keys | Action]. */
-  handle(req: SimRequest, rest: string[]): SimResponse {
+  /** The next number of a sequence, e.g. Bill "000012", PurchaseOrder "PO000012". */
+  nextNumber(sequence: string, prefix: string): string {
+    const key = `nextNumber:${sequence}`;
+    const n = (this.store.getMeta<number>(key) ?? 0) + 1;
+    this.store.setMeta(key, n);
+    return `${prefix}${String(n).padStart(6, '0')}`;
+  }
+
+  /**
+   * `rest` = path segments after the version: [Entity, ...keys | Action | $adHocSchema].
+   * `site` = the instance's application path ('' at the web root), which Location headers carry.
+   */
+  handle(
+    req: SimRequest,
+    where: { site: string; version: string; sessionKey: string; branch?: string | null },
+    rest: string[],
+  ): SimResponse {
+    const { site, version, sessionKey } = where;
     const [entityName, ...tail] = rest;
     const table = entityName ? this.tables[entityName] : undefined;
-    if (!entityName || !table) return acumaticaError(404, `Entity '${entityName ?? ''}' is not defined in this endpoint.`, 'PX.Api.ContractBased.EntityNotFoundException');
-    const schema = table.schema;
+    if (!entityName || !table)
+      return acumaticaError(
+        404,
+        `Entity '${entityName ?? ''}' is not defined in the Default/${version} endpoint of this sandbox.`,
+        'PX.Api.ContractBased.EntityNotFoundException',
+      );
+    const endpoint = `${site}/entity/Default/${version}`;
     try {
-      if (req.method === 'GET') return tail.length === 0 ? this.list(req, table) : this.getOne(req, table, tail);
-      if (req.method === 'PUT' && tail.length === 0) {
-        if (!schema.writable) return acumaticaError(405, `${schema.name} is read-only in this sandbox.`);
-        // One commit for the record, its line ids and its number sequence.
-        return this.store.transaction(() => this.upsert(req, table));
+      this.operations.settleDue();
+      const ctx = this.ruleContext(req, where.branch ?? null);
+      if (req.method === 'GET') {
+        if (tail.length === 0) return this.list(req, table, version);
+        if (tail.length === 1 && tail[0] === '$adHocSchema')
+          return jsonResponse(200, renderAdHocSchema(table.schema, version));
+        if (tail.length === 3 && tail[1] === 'status')
+          return this.operations.status(sessionKey, tail[2] ?? '');
+        return this.getOne(req, table, version, tail);
       }
-      if (req.method === 'POST' && tail.length === 1) return this.action(req, table, tail[0] ?? '');
-      if (req.method === 'DELETE' && tail.length > 0) return this.remove(table, tail);
-      return { status: 405, body: { message: `The requested resource does not support http method '${req.method}'.` } };
+      if (req.method === 'PUT' && tail.length === 0)
+        return this.inTransaction(() => this.upsert(req, ctx, table, version));
+      if (req.method === 'PUT' && tail.includes('files'))
+        return acumaticaError(
+          405,
+          `Attaching files to ${table.schema.name} records is not modelled by this sandbox.`,
+        );
+      if (req.method === 'POST' && tail.length === 1)
+        return this.action(req, ctx, table, version, tail[0] ?? '', endpoint, sessionKey);
+      if (req.method === 'DELETE' && tail.length > 0)
+        return this.inTransaction(() => this.remove(ctx, table, tail));
+      return {
+        status: 405,
+        body: { message: `The requested resource does not support http method '${req.method}'.` },
+      };
     } catch (err) {
-      if (err instanceof FilterError || err instanceof WireValueError) return acumaticaError(400, err.message, 'PX.Api.ContractBased.ValidationException');
+      if (err instanceof FilterError || err instanceof WireValueError)
+        return acumaticaError(400, err.message, 'PX.Api.ContractBased.ValidationException');
       throw err;
     }
   }
 
-  private list(req: SimRequest, table: EntityTable): SimResponse {
+  private inTransaction(fn: () => SimResponse): SimResponse {
+    try {
+      return this.store.transaction(fn);
+    } catch (err) {
+      if (err instanceof Refusal) return err.response;
+      throw err;
+    }
+  }
+
+  private list(req: SimRequest, table: EntityTable, version: string): SimResponse {
     const q = req.query;
-    if (q.has('$custom')) throw new FilterError('$custom fields are not supported by this sandbox.');
     const top = pagingNumber(q.get('$top'), '$top');
     const skip = pagingNumber(q.get('$skip'), '$skip') ?? 0;
     const filterText = q.get('$filter');
-    const filter = filterText ? parseFilter(filterText, table.schema) : null;
-    const shape = parseShape(table.schema, q.get('$select'), q.get('$expand'));
-    const all = table.query(filter);
-    const page = all.slice(skip, top === null ? undefined : skip + top);
-    return jsonResponse(200, page.map((record, i) => renderRecord(table.schema, record, shape, skip + i + 1)));
+    const filter = filterText ? parseFilter(filterText, table.schema, version) : null;
+    const shape = this.shapeOf(req, table.schema, version);
+    const page = table.query(filter).slice(skip, top === null ? undefined : skip + top);
+    return jsonResponse(
+      200,
+      page.map((record, i) => renderNode(table.schema, record, shape, skip + i + 1, version)),
+    );
   }
 
-  private getOne(req: SimRequest, table: EntityTable, tail: string[]): SimResponse {
+  private getOne(req: SimRequest, table: EntityTable, version: string, tail: string[]): SimResponse {
     const record = this.locate(table, tail);
-    if (!record) return acumaticaError(404, `No ${table.schema.name} record matches '${tail.join('/')}'.`, 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException');
-    const shape = parseShape(table.schema, req.query.get('$select'), req.query.get('$expand'));
-    return jsonResponse(200, renderRecord(table.schema, record, shape, 1));
+    if (!record)
+      return acumaticaError(404, `No ${table.schema.name} record matches '${tail.join('/')}'.`, NO_MATCH);
+    return jsonResponse(
+      200,
+      renderNode(table.schema, record, this.shapeOf(req, table.schema, version), 1, version),
+    );
+  }
+
+  private shapeOf(req: SimRequest, schema: EntitySchema, version: string): Shape {
+    return parseShape(
+      schema,
+      version,
+      req.query.get('$select'),
+      req.query.get('$expand'),
+      req.query.get('$custom'),
+    );
   }
 
   /** GET/DELETE /{Entity}/{id} (GUID) or /{Entity}/{key1}/{key2}… (1.2). */
@@ -105,17 +236,22 @@ export class EntityApi {
     return table.byKeys(tail);
   }
 
-  private remove(table: EntityTable, tail: string[]): SimResponse {
-    if (table.schema.name !== 'Bill') return acumaticaError(405, `Deleting ${table.schema.name} records is not supported by this sandbox.`);
+  private remove(ctx: RuleContext, table: EntityTable, tail: string[]): SimResponse {
+    const rules = RULES[table.schema.name];
+    if (!rules?.deletable)
+      return acumaticaError(405, `Deleting ${table.schema.name} records is not modelled by this sandbox.`);
     const record = this.locate(table, tail);
-    if (!record) return acumaticaError(404, `No ${table.schema.name} record matches '${tail.join('/')}'.`, 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException');
-    if (record.values[RELEASED] === true) return acumaticaError(400, 'The document has been released and cannot be deleted.');
+    if (!record)
+      return acumaticaError(404, `No ${table.schema.name} record matches '${tail.join('/')}'.`, NO_MATCH);
+    const refused = rules.deletable(ctx, record);
+    if (refused) return acumaticaError(400, refused);
     table.remove(record);
+    this.saveRelated(rules.afterDelete?.(ctx, record) ?? []);
     return { status: 204 };
   }
 
-  /** PUT = upsert (fact sheet 1.7). */
-  private upsert(req: SimRequest, table: EntityTable): SimResponse {
+  /** PUT = upsert (fact sheet 1.7). Runs inside the request's transaction. */
+  private upsert(req: SimRequest, ctx: RuleContext, table: EntityTable, version: string): SimResponse {
     const schema = table.schema;
     let body: unknown;
     try {
@@ -123,180 +259,216 @@ export class EntityApi {
     } catch (err) {
       return acumaticaError(400, (err as Error).message);
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return acumaticaError(400, `The body of PUT ${schema.name} must be one JSON object.`);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return acumaticaError(400, `The body of PUT ${schema.name} must be one JSON object.`);
     const sentBody = body as Record<string, unknown>;
 
-    const target = this.findTarget(req, table, sentBody);
+    const target = this.findTarget(req, table, version, sentBody);
     if ('response' in target) return target.response;
     const existing = target.record;
-    if (req.headers['if-none-match'] === '*' && existing) {
-      return acumaticaError(412, `A ${schema.name} record with these keys already exists (If-None-Match: *).`);
-    }
-    if (req.headers['if-match'] === '*' && !existing) {
+    if (req.headers['if-none-match'] === '*' && existing)
+      return acumaticaError(
+        412,
+        `A ${schema.name} record with these keys already exists (If-None-Match: *).`,
+      );
+    if (req.headers['if-match'] === '*' && !existing)
       return acumaticaError(412, `No ${schema.name} record matches and If-Match: * forbids an insert.`);
-    }
 
     const isNew = !existing;
-    const record: StoredRecord = existing
-      ? { ...existing, values: { ...existing.values }, ...(existing.details ? { details: existing.details.map((l) => ({ id: l.id, values: { ...l.values } })) } : {}) }
-      : { id: this.newGuid(), values: {}, ...(schema.details ? { details: [] } : {}) };
-    const sent: SentFields = { header: new Set(), lines: new Map() };
+    const record: StoredRecord = existing ? cloneRecord(existing) : { id: this.newGuid(), values: {} };
     const errors = new EntityErrors();
-
-    for (const [field, wrapped] of Object.entries(sentBody)) {
-      if (SYSTEM_FIELDS.has(field)) continue;
-      if (field === 'Details' && schema.details) {
-        this.mergeDetails(schema, record, wrapped, sent, errors);
-        continue;
-      }
-      const type = schema.fields[field];
-      if (!type) throw new WireValueError(`'${field}' is not a field of ${schema.name} in the Default endpoint.`);
-      record.values[field] = parseWireValue(field, type, wrapped);
-      sent.header.add(field);
+    const sent = mergeBody(schema, record, sentBody, { version, newGuid: () => this.newGuid(), errors });
+    if (isNew && schema.autoNumber && isBlank(record.values[schema.autoNumber.field])) {
+      record.values[schema.autoNumber.field] = ctx.nextNumber(schema.name, schema.autoNumber.prefix);
     }
-
-    const ctx = this.ruleContext();
-    let alsoSave: StoredRecord[] = [];
-    if (schema.name === 'Bill') applyBillRules(ctx, record, sent, isNew, errors);
-    else if (schema.name === 'Vendor') applyVendorRules(ctx, record, isNew, errors);
-    else if (schema.name === 'Check') alsoSave = applyCheckRules(ctx, record, isNew, errors);
-
-    if (isNew && !errors.fields.size) {
-      const clash = table.byKeys(table.keyOf(record));
-      if (clash) errors.entity.push(`Another ${schema.name} record already uses the key ${table.keyOf(record).join(' / ')}.`);
+    const related =
+      RULES[schema.name]?.save?.(ctx, record, { isNew, sent, previous: existing }, errors) ?? [];
+    for (const key of schema.keys) if (isBlank(record.values[key])) errors.field(key, EMPTY(key));
+    if (isNew && !errors.any && table.byKeys(table.keyOf(record))) {
+      errors.entity.push(
+        `Another ${schema.name} record already uses the key ${table.keyOf(record).join(' / ')}.`,
+      );
     }
-    if (errors.any) return jsonResponse(422, this.echoWithErrors(schema, record, errors, isNew));
+    if (errors.any)
+      throw new Refusal(jsonResponse(422, echoWithErrors(schema, record, errors, isNew, version)));
+    if (hasField(schema, 'LastModifiedDateTime', version))
+      record.values.LastModifiedDateTime = isoFromMs(ctx.now);
+    if (isNew && 'CreatedDateTime' in schema.fields) record.values.CreatedDateTime = isoFromMs(ctx.now);
 
     table.put(record);
-    for (const bill of alsoSave) this.tables.Bill?.put(bill);
-    const shape = parseShape(schema, req.query.get('$select'), req.query.get('$expand'));
-    if (sentBody.Details !== undefined) shape.expand.add('Details');
-    return jsonResponse(200, renderRecord(schema, record, shape, 1));
+    this.saveRelated(related);
+    const shape = this.shapeOf(req, schema, version);
+    // What was written comes back expanded, as the live API echoes sent detail lines.
+    for (const name of [...sent.lines.keys(), ...sent.linked.keys()])
+      if (!shape.sub.has(name)) shape.sub.set(name, emptyShape());
+    return jsonResponse(200, renderNode(schema, record, shape, 1, version));
+  }
+
+  private saveRelated(related: readonly Related[]): void {
+    for (const { entity, record } of related) this.tables[entity]?.put(record);
   }
 
   /** Record identified by `id`, by `$filter`, or by the key fields in the body; none = insert. */
-  private findTarget(req: SimRequest, table: EntityTable, body: Record<string, unknown>): { record: StoredRecord | undefined } | { response: SimResponse } {
+  private findTarget(
+    req: SimRequest,
+    table: EntityTable,
+    version: string,
+    body: Record<string, unknown>,
+  ): { record: StoredRecord | undefined } | { response: SimResponse } {
     const schema = table.schema;
     if (typeof body.id === 'string' && body.id) {
       const record = table.get(body.id);
-      if (!record) return { response: acumaticaError(404, `No ${schema.name} record has id ${body.id}.`, 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException') };
+      if (!record)
+        return { response: acumaticaError(404, `No ${schema.name} record has id ${body.id}.`, NO_MATCH) };
       return { record };
     }
     const filterText = req.query.get('$filter');
     if (filterText) {
-      const found = table.query(parseFilter(filterText, schema));
-      if (found.length > 1) return { response: acumaticaError(400, `$filter on PUT matches ${found.length} ${schema.name} records; it must identify one.`) };
+      const found = table.query(parseFilter(filterText, schema, version));
+      if (found.length > 1)
+        return {
+          response: acumaticaError(
+            400,
+            `$filter on PUT matches ${found.length} ${schema.name} records; it must identify one.`,
+          ),
+        };
       if (found.length === 1) return { record: found[0] };
     }
-    const keyValues = schema.keys.map((k) => {
-      const wrapped = body[k];
-      if (wrapped === undefined) return undefined;
-      return parseWireValue(k, schema.fields[k] ?? 'string', wrapped);
-    });
-    if (keyValues.every((v) => v !== undefined && v !== null)) {
+    const keyValues = schema.keys.map((k) =>
+      body[k] === undefined ? undefined : parseWireValue(k, schema.fields[k] ?? 'string', body[k]),
+    );
+    if (keyValues.every((v) => v !== undefined && v !== null))
       return { record: table.byKeys(keyValues as (string | number | boolean)[]) };
-    }
     // Bill/Check: Type defaults to 'Bill'/'Payment', so ReferenceNbr alone also locates a record.
-    if (schema.keys[0] === 'Type' && keyValues[0] === undefined && keyValues[1] !== undefined && keyValues[1] !== null) {
-      return { record: table.byKeys([schema.name === 'Bill' ? 'Bill' : 'Payment', keyValues[1]]) };
-    }
+    const defaultType = DEFAULT_TYPES[schema.name];
+    if (defaultType && keyValues[0] === undefined && !isBlank(keyValues[1]))
+      return { record: table.byKeys([defaultType, keyValues[1] ?? null]) };
     return { record: undefined };
   }
 
-  /** Lines with `id` are updated, lines without are APPENDED, `"delete": true` removes (1.7). */
-  private mergeDetails(schema: EntitySchema, record: StoredRecord, wrapped: unknown, sent: SentFields, errors: EntityErrors): void {
-    if (!Array.isArray(wrapped)) throw new WireValueError(`'Details' must be an array of line objects.`);
-    const fields = schema.details ?? {};
-    const lines = (record.details ??= []);
-    for (const raw of wrapped) {
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new WireValueError('Each entry of Details must be an object.');
-      const lineBody = raw as Record<string, unknown>;
-      let line: StoredLine | undefined;
-      if (typeof lineBody.id === 'string' && lineBody.id) {
-        line = lines.find((l) => l.id === lineBody.id);
-        if (!line) {
-          errors.entity.push(`Details: no line with id ${lineBody.id} exists on this ${schema.name}.`);
-          continue;
-        }
-        if (lineBody.delete === true) {
-          lines.splice(lines.indexOf(line), 1);
-          continue;
-        }
-      } else {
-        line = { id: this.newGuid(), values: {} };
-        lines.push(line);
-      }
-      const sentLine = new Set<string>();
-      for (const [field, value] of Object.entries(lineBody)) {
-        if (SYSTEM_FIELDS.has(field)) continue;
-        const type = fields[field];
-        if (!type) throw new WireValueError(`'${field}' is not a field of ${schema.name} Details in the Default endpoint.`);
-        line.values[field] = parseWireValue(`Details/${field}`, type, value);
-        sentLine.add(field);
-      }
-      sent.lines.set(line.id, sentLine);
+  /** POST /{Entity}/{Action} {entity, parameters} → 202/204 with Location (1.7). */
+  private action(
+    req: SimRequest,
+    ctxAtInvoke: RuleContext,
+    table: EntityTable,
+    version: string,
+    actionName: string,
+    endpoint: string,
+    sessionKey: string,
+  ): SimResponse {
+    const schema = table.schema;
+    const rules = RULES[schema.name];
+    const definition = rules?.actions?.[actionName];
+    if (!definition) {
+      if (rules?.unmodelledActions?.includes(actionName))
+        return acumaticaError(
+          500,
+          `The ${actionName} action of ${schema.name} is part of the Default endpoint but not modelled by this sandbox.`,
+        );
+      return acumaticaError(
+        404,
+        `Action '${actionName}' is not defined for ${schema.name} in the Default/${version} endpoint.`,
+      );
     }
-  }
-
-  /** 422 body: the entity echoed back with `error` on the offending fields and lines (1.9). */
-  private echoWithErrors(schema: EntitySchema, record: StoredRecord, errors: EntityErrors, isNew: boolean): Record<string, unknown> {
-    const out = renderRecord(schema, record, FULL_SHAPE, 1);
-    for (const [field, message] of errors.fields) out[field] = { ...(out[field] as object), error: message };
-    if (Array.isArray(out.Details)) {
-      for (const line of out.Details as Record<string, unknown>[]) {
-        const lineErrors = errors.lines.get(String(line.id));
-        if (!lineErrors) continue;
-        for (const [field, message] of lineErrors) line[field] = { ...(line[field] as object), error: message };
-        line.error = [...lineErrors.values()].join(' ');
-      }
-    }
-    out.error = errors.entity.length
-      ? errors.entity.join(' ')
-      : `${isNew ? 'Inserting' : 'Updating'} '${schema.name}' record raised at least one error. Please review the errors.`;
-    return out;
-  }
-
-  /** POST /{Entity}/{Action} {entity, parameters} → 204 when done (1.7). */
-  private action(req: SimRequest, table: EntityTable, actionName: string): SimResponse {
-    if (table.schema.name !== 'Bill' || actionName !== 'ReleaseBill') {
-      return acumaticaError(404, `Action '${actionName}' is not defined for ${table.schema.name} in this sandbox.`);
-    }
-    let body: { entity?: Record<string, unknown> };
+    let body: { entity?: unknown };
     try {
-      body = req.json() as { entity?: Record<string, unknown> };
+      body = req.json() as { entity?: unknown };
     } catch (err) {
       return acumaticaError(400, (err as Error).message);
     }
     const entity = body?.entity;
-    if (!entity || typeof entity !== 'object') return acumaticaError(400, 'The action body needs {"entity": {…id or key fields…}}.');
-    const target = this.findTarget(req, table, entity);
+    if (!entity || typeof entity !== 'object' || Array.isArray(entity))
+      return acumaticaError(400, 'The action body needs {"entity": {…id or key fields…}}.');
+    for (const member of Object.keys(entity)) {
+      if (!SYSTEM_FIELDS.has(member) && !(member in schema.fields))
+        throw new WireValueError(
+          `'${member}' is not a field of ${schema.name} in the Default/${version} endpoint.`,
+        );
+    }
+    const target = this.findTarget(req, table, version, entity as Record<string, unknown>);
     if ('response' in target) return target.response;
-    const bill = target.record;
-    if (!bill) return acumaticaError(404, 'No Bill record matches the entity of the action.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException');
-    if (bill.values[RELEASED] === true) return acumaticaError(500, 'The document is already released.');
-    if (bill.values.Hold === true) return acumaticaError(500, 'The document is on hold and cannot be released.');
-    const released: StoredRecord = { ...bill, values: { ...bill.values, [RELEASED]: true, LastModifiedDateTime: isoFromMs(this.now()) } };
-    released.values.Status = billStatus(released);
-    table.put(released);
-    return { status: 204 };
+    if (!target.record)
+      return acumaticaError(404, `No ${schema.name} record matches the entity of the action.`, NO_MATCH);
+    const recordId = target.record.id;
+    const refused = definition.precheck(ctxAtInvoke, target.record);
+    if (refused) return acumaticaError(500, refused);
+    const execute = (): OperationOutcome => {
+      try {
+        return this.store.transaction(() => {
+          const current = table.get(recordId);
+          if (!current)
+            return {
+              ok: false,
+              message: `The ${schema.name} record was deleted while the action was pending.`,
+            };
+          const refusedNow = definition.precheck(ctxAtInvoke, current);
+          if (refusedNow) return { ok: false, message: refusedNow };
+          const { save, processed } = definition.run({ ...ctxAtInvoke, now: this.now() }, current);
+          this.saveRelated(save);
+          return {
+            ok: true,
+            location: `${endpoint}/${processed.entity}/${processed.record.id}`,
+          };
+        });
+      } catch (err) {
+        if (err instanceof ActionError) return { ok: false, message: err.message };
+        throw err;
+      }
+    };
+    return this.operations.start(sessionKey, `${endpoint}/${schema.name}`, actionName, execute);
   }
 
-  private ruleContext(): RuleContext {
-    const t = this.tables;
+  /**
+   * The business context of one request: its business date (`PX-CbApiBusinessDate`) and current
+   * branch (`PX-CbApiBranch`, else the branch signed in with, else the tenant's), fact sheet 1.7.
+   */
+  private ruleContext(req: SimRequest, sessionBranch: string | null): RuleContext {
+    const now = this.now();
     return {
-      tables: { Vendor: t.Vendor as EntityTable, Account: t.Account as EntityTable, Subaccount: t.Subaccount as EntityTable, Project: t.Project as EntityTable, Bill: t.Bill as EntityTable },
-      now: this.now(),
-      branch: this.settings.branch,
+      tables: this.tables,
+      now,
+      today: businessDate(req, now),
+      branch: this.currentBranch(req, sessionBranch),
       currency: this.settings.currency,
       closedPeriods: this.settings.closedPeriods,
-      nextNumber: (sequence) => {
-        const key = `nextNumber:${sequence}`;
-        const n = (this.store.getMeta<number>(key) ?? 0) + 1;
-        this.store.setMeta(key, n);
-        return String(n).padStart(6, '0');
-      },
+      nextNumber: (sequence, prefix) => this.nextNumber(sequence, prefix),
+      newGuid: () => this.newGuid(),
     };
   }
+
+  private currentBranch(req: SimRequest, sessionBranch: string | null): string {
+    const header = req.headers['px-cbapibranch'];
+    const requested = (Array.isArray(header) ? header[0] : header) ?? sessionBranch;
+    if (!requested) return this.settings.branch;
+    const known = this.settings.branches.find((b) => b.toLowerCase() === requested.toLowerCase());
+    if (!known)
+      throw new WireValueError(`Branch '${requested}' cannot be found in the system (PX-CbApiBranch).`);
+    return known;
+  }
+
+  /** A record as a client reads it with everything expanded (sandbox inspection). */
+  renderFull(
+    schema: EntitySchema,
+    record: StoredRecord,
+    rowNumber: number,
+    version: string,
+  ): Record<string, unknown> {
+    return renderNode(schema, record, fullShape(schema), rowNumber, version);
+  }
+}
+
+const DEFAULT_TYPES: Record<string, string> = { Bill: 'Bill', Check: 'Payment' };
+
+/** `PX-CbApiBusinessDate` (fact sheet 1.7) sets the business date; else the simulator's today. */
+function businessDate(req: SimRequest, now: number): string {
+  const header = req.headers['px-cbapibusinessdate'];
+  const text = Array.isArray(header) ? header[0] : header;
+  if (text) {
+    if (Number.isNaN(Date.parse(text)))
+      throw new WireValueError(`PX-CbApiBusinessDate '${text}' is not a date.`);
+    return normalizeDateTime(text.slice(0, 10));
+  }
+  return isoFromMs(Math.floor(now / 86_400_000) * 86_400_000);
 }
 
 function pagingNumber(text: string | null, name: string): number | null {
@@ -305,25 +477,33 @@ function pagingNumber(text: string | null, name: string): number | null {
   return Number(text);
 }
 
-/** `$select` (incl. `Details/Field`) and `$expand` → the fields a response carries. */
-export function parseShape(schema: EntitySchema, select: string | null, expand: string | null): Shape {
-  const shape: Shape = { fields: null, expand: new Set(), detailFields: null };
-  for (const name of (expand ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const known = (name === 'Details' && schema.details) || (name === 'Applications' && schema.applications);
-    if (!known) throw new FilterError(`$expand: '${name}' is not a collection of ${schema.name} in this sandbox.`);
-    shape.expand.add(name);
+/** 422 body: the entity echoed back with `error` on the offending fields, lines and linked entities (1.9). */
+function echoWithErrors(
+  schema: EntitySchema,
+  record: StoredRecord,
+  errors: EntityErrors,
+  isNew: boolean,
+  version: string,
+): Record<string, unknown> {
+  const out = renderNode(schema, record, fullShape(schema), 1, version);
+  for (const [field, message] of errors.fields) out[field] = { ...(out[field] as object), error: message };
+  attachNodeErrors(out, errors, true);
+  out.error = errors.entity.length
+    ? errors.entity.join(' ')
+    : `${isNew ? 'Inserting' : 'Updating'} '${schema.name}' record raised at least one error. Please review the errors.`;
+  return out;
+}
+
+function attachNodeErrors(node: Record<string, unknown>, errors: EntityErrors, top: boolean): void {
+  const own = top ? undefined : errors.nodes.get(String(node.id));
+  if (own) {
+    for (const [field, message] of own) node[field] = { ...(node[field] as object), error: message };
+    node.error = [...own.values()].join(' ');
   }
-  if (!select) return shape;
-  shape.fields = new Set();
-  for (const path of select.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [head, sub] = path.split('/');
-    if (sub !== undefined && head === 'Details' && schema.details) {
-      if (!(sub in schema.details)) throw new FilterError(`$select: '${sub}' is not a field of ${schema.name} Details.`);
-      (shape.detailFields ??= new Set()).add(sub);
-      continue;
-    }
-    if (!head || !(head in schema.fields)) throw new FilterError(`$select: '${path}' is not a field of ${schema.name}.`);
-    shape.fields.add(head);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value))
+      for (const item of value) attachNodeErrors(item as Record<string, unknown>, errors, false);
+    else if (value && typeof value === 'object' && 'rowNumber' in value)
+      attachNodeErrors(value as Record<string, unknown>, errors, false);
   }
-  return shape;
 }

@@ -20,7 +20,11 @@ export class EntityTable {
   ) {
     this.collection = store.collection<StoredRecord>(schema.name);
     for (const field of schema.indexed) this.byField.set(field, new Map());
-    for (const record of this.collection.all()) this.index(record);
+    for (const stored of this.collection.all()) {
+      const record = upgradeLegacyRecord(stored);
+      if (record !== stored) this.collection.put(record.id, record);
+      this.index(record);
+    }
   }
 
   get(id: string): StoredRecord | undefined {
@@ -59,11 +63,11 @@ export class EntityTable {
       const ids = index.get(term.value.toLowerCase()) ?? new Set<string>();
       if (!smallest || ids.size < smallest.size) smallest = ids;
     }
-    if (!smallest) return this.collection.filter((record) => matches(filter, record, this.schema));
+    if (!smallest) return this.collection.filter((record) => matches(filter, record));
     const out: StoredRecord[] = [];
     for (const id of smallest) {
       const record = this.collection.get(id);
-      if (record && matches(filter, record, this.schema)) out.push(record);
+      if (record && matches(filter, record)) out.push(record);
     }
     return out.sort((a, b) => this.position(a.id) - this.position(b.id));
   }
@@ -97,4 +101,29 @@ export class EntityTable {
 /** Keys compare case-insensitively, like the database behind the API. */
 function keyText(values: readonly (string | number | boolean | null)[]): string {
   return JSON.stringify(values.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)));
+}
+
+/**
+ * Records written by the first version of this simulator kept `details` / `applications` at
+ * the top and a `LineNbr` on bill lines (which the Bill schema does not have): move them into
+ * `collections` so an old sandbox data folder keeps working.
+ */
+export function upgradeLegacyRecord(record: StoredRecord): StoredRecord {
+  const legacy = record as StoredRecord & { details?: StoredRecord[]; applications?: StoredRecord[] };
+  if (!legacy.details && !legacy.applications) return record;
+  const { details, applications, ...rest } = legacy;
+  const dropLineNbr = rest.values.PostPeriod !== undefined; // only bills carry a PostPeriod
+  const lines = (details ?? []).map((line) => {
+    if (!dropLineNbr) return line;
+    const { LineNbr: _dropped, ...values } = line.values;
+    return { ...line, values };
+  });
+  return {
+    ...rest,
+    collections: {
+      ...(rest.collections ?? {}),
+      ...(details ? { Details: lines } : {}),
+      ...(applications ? { Applications: applications } : {}),
+    },
+  };
 }

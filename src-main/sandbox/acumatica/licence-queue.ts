@@ -24,7 +24,8 @@ export interface LicenceLimits {
 const MINUTE_MS = 60_000;
 const MAX_WAIT_MS = 10 * MINUTE_MS;
 
-export type Admission = { admitted: true; delayMs: number; release: () => void } | { admitted: false; reason: string };
+export type Admission =
+  { admitted: true; delayMs: number; release: () => void } | { admitted: false; reason: string };
 
 export class LicenceQueue {
   private readonly recent: number[] = [];
@@ -38,15 +39,18 @@ export class LicenceQueue {
   ) {}
 
   async admit(): Promise<Admission> {
-    if (this.waiting >= this.limits.maxQueued) {
+    // Declined only when MORE than maxQueued already wait (1.10): the (maxQueued + 1)th may queue.
+    if (this.waiting > this.limits.maxQueued) {
       return { admitted: false, reason: `more than ${this.limits.maxQueued} requests are already queued` };
     }
     const delayMs = this.throttleDelay();
-    if (delayMs > MAX_WAIT_MS) return { admitted: false, reason: 'the request would wait more than 10 minutes' };
+    if (delayMs > MAX_WAIT_MS)
+      return { admitted: false, reason: 'the request would wait more than 10 minutes' };
     this.recent.push(this.clock.now());
     this.waiting += 1;
     try {
-      if (delayMs > 0 && this.limits.realDelayFactor > 0) await sleep(Math.ceil(delayMs * this.limits.realDelayFactor));
+      if (delayMs > 0 && this.limits.realDelayFactor > 0)
+        await sleep(Math.ceil(delayMs * this.limits.realDelayFactor));
       await this.takeSlot();
     } finally {
       this.waiting -= 1;

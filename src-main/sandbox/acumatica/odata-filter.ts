@@ -1,17 +1,28 @@
 import { Decimal } from '../../../src-shared/domain/money';
-import type { EntitySchema, FieldType, StoredRecord } from './schema';
+import {
+  CUSTOM_FIELD_TYPES,
+  hasField,
+  type FieldType,
+  type NodeSchema,
+  type Scalar,
+  type StoredRecord,
+} from './schema';
 
 /**
  * `$filter` as the contract-based API reads it (fact sheet 1.6): eq ne gt ge lt le, and, or,
  * not, parentheses, substringof / startswith / endswith, literals 'text' ('' escapes a quote),
- * numbers, true/false/null, datetimeoffset'…' and datetime'…'. Filtering on detail fields is
- * refused with a clear message (the live API gives unpredictable results, 1.6).
- * String comparison ignores case, like the SQL Server collation behind Acumatica.
+ * numbers, true/false/null, datetimeoffset'…' and datetime'…'; linked-entity fields as
+ * `MainContact/Email`; screen fields outside the contract as `cf.String(f='Document.UsrField')`.
+ * Filtering on detail fields is refused with a clear message (the live API gives unpredictable
+ * results, 1.6). String comparison ignores case, like the SQL Server collation behind Acumatica.
  */
 export class FilterError extends Error {}
 
 type Literal = { kind: 'literal'; value: string | number | boolean | null; typed?: 'datetime' };
-type FieldRef = { kind: 'field'; name: string };
+/** A contract field (path through linked entities) or a custom screen field. */
+type FieldRef =
+  | { kind: 'field'; name: string; path: string[]; type: FieldType }
+  | { kind: 'field'; name: string; custom: { view: string; field: string; alias?: string }; type: FieldType };
 type Operand = Literal | FieldRef;
 export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
@@ -19,7 +30,11 @@ export type FilterNode =
   | { kind: 'compare'; op: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; left: Operand; right: Operand }
   | { kind: 'call'; fn: 'substringof' | 'startswith' | 'endswith'; field: FieldRef; text: string };
 
-type Token = { t: 'id'; v: string } | { t: 'str'; v: string; prefix?: string } | { t: 'num'; v: string } | { t: '(' | ')' | ',' };
+type Token =
+  | { t: 'id'; v: string }
+  | { t: 'str'; v: string; prefix?: string }
+  | { t: 'num'; v: string }
+  | { t: '(' | ')' | ',' | '=' };
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -30,7 +45,7 @@ function tokenize(input: string): Token[] {
       i += 1;
       continue;
     }
-    if (c === '(' || c === ')' || c === ',') {
+    if (c === '(' || c === ')' || c === ',' || c === '=') {
       tokens.push({ t: c });
       i += 1;
       continue;
@@ -66,7 +81,8 @@ function readQuoted(input: string, start: number): { text: string; end: number }
   let text = '';
   let i = start + 1;
   for (;;) {
-    if (i >= input.length) throw new FilterError(`Unterminated string literal starting at position ${start} of $filter.`);
+    if (i >= input.length)
+      throw new FilterError(`Unterminated string literal starting at position ${start} of $filter.`);
     if (input[i] === "'") {
       if (input[i + 1] === "'") {
         text += "'";
@@ -83,11 +99,22 @@ function readQuoted(input: string, start: number): { text: string; end: number }
 const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const FUNCTIONS = new Set(['substringof', 'startswith', 'endswith']);
 
-export function parseFilter(input: string, schema: EntitySchema): FilterNode {
+const CUSTOM_FILTER_TYPES: Record<string, FieldType> = {
+  string: 'string',
+  decimal: 'decimal',
+  boolean: 'bool',
+  datetime: 'datetime',
+  int: 'int',
+  short: 'short',
+  guid: 'guid',
+};
+
+export function parseFilter(input: string, schema: NodeSchema, version: string): FilterNode {
   const tokens = tokenize(input);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
-  const isWord = (tok: Token | undefined, word: string): boolean => tok?.t === 'id' && tok.v.toLowerCase() === word;
+  const isWord = (tok: Token | undefined, word: string): boolean =>
+    tok?.t === 'id' && tok.v.toLowerCase() === word;
   const expect = (t: Token['t']): Token => {
     const tok = tokens[pos];
     if (!tok || tok.t !== t) throw new FilterError(`Expected '${t}' in $filter at token ${pos + 1}.`);
@@ -96,13 +123,50 @@ export function parseFilter(input: string, schema: EntitySchema): FilterNode {
   };
 
   const field = (name: string): FieldRef => {
-    if (name.includes('/')) {
-      const head = name.split('/')[0] ?? '';
-      if (head === 'Details') throw new FilterError(`Filtering on detail fields ('${name}') is not supported by the contract-based API.`);
-      throw new FilterError(`'${name}': ${schema.name} has no linked entity '${head}' in this sandbox.`);
+    const parts = name.split('/');
+    let node = schema;
+    for (const head of parts.slice(0, -1)) {
+      if (node.collections?.[head])
+        throw new FilterError(
+          `Filtering on detail fields ('${name}') is not supported by the contract-based API.`,
+        );
+      const linked = node.linked?.[head];
+      if (!linked)
+        throw new FilterError(`'${name}': ${node.name} has no linked entity '${head}' in this sandbox.`);
+      node = linked;
     }
-    if (!(name in schema.fields)) throw new FilterError(`'${name}' is not a field of ${schema.name}.`);
-    return { kind: 'field', name };
+    const last = parts[parts.length - 1] ?? '';
+    if (!hasField(node, last, version))
+      throw new FilterError(`'${name}' is not a field of ${schema.name} in Default/${version}.`);
+    return { kind: 'field', name, path: parts, type: node.fields[last] ?? 'string' };
+  };
+
+  /** `cf.String(f='Document.UsrField')` (fact sheet 1.6). */
+  const customField = (typeWord: string): FieldRef => {
+    const type = CUSTOM_FILTER_TYPES[typeWord.toLowerCase()];
+    if (!type) throw new FilterError(`Unknown custom field type 'cf.${typeWord}' in $filter.`);
+    expect('(');
+    const f = tokens[pos];
+    if (f?.t !== 'id' || f.v !== 'f') throw new FilterError(`cf.${typeWord}(…) takes f='View.Field'.`);
+    pos += 1;
+    expect('=');
+    const target = tokens[pos];
+    if (target?.t !== 'str' || target.prefix)
+      throw new FilterError(`cf.${typeWord}(f='View.Field') needs a quoted View.Field.`);
+    pos += 1;
+    expect(')');
+    const [view = '', fieldName = ''] = target.v.split('.');
+    const spec = schema.views?.[view]?.[fieldName];
+    if (!spec)
+      throw new FilterError(`'${target.v}' is not a field of ${schema.name}'s screen known to this sandbox.`);
+    if (CUSTOM_FIELD_TYPES[spec.type] !== type)
+      throw new FilterError(`'${target.v}' is a ${spec.type}, not cf.${typeWord}.`);
+    return {
+      kind: 'field',
+      name: target.v,
+      custom: { view, field: fieldName, ...(spec.alias ? { alias: spec.alias } : {}) },
+      type,
+    };
   };
 
   const operand = (): Operand => {
@@ -125,6 +189,7 @@ export function parseFilter(input: string, schema: EntitySchema): FilterNode {
       const word = tok.v.toLowerCase();
       if (word === 'true' || word === 'false') return { kind: 'literal', value: word === 'true' };
       if (word === 'null') return { kind: 'literal', value: null };
+      if (word.startsWith('cf.') && tokens[pos]?.t === '(') return customField(tok.v.slice(3));
       return field(tok.v);
     }
     throw new FilterError(`Unexpected '${tok.t}' in $filter where a field or value was expected.`);
@@ -159,7 +224,9 @@ export function parseFilter(input: string, schema: EntitySchema): FilterNode {
     const left = operand();
     const opTok = tokens[pos];
     if (!opTok || opTok.t !== 'id' || !COMPARISONS.has(opTok.v.toLowerCase())) {
-      throw new FilterError(`Expected a comparison operator (eq, ne, gt, ge, lt, le) after '${left.kind === 'field' ? left.name : String(left.value)}'.`);
+      throw new FilterError(
+        `Expected a comparison operator (eq, ne, gt, ge, lt, le) after '${left.kind === 'field' ? left.name : String(left.value)}'.`,
+      );
     }
     pos += 1;
     const right = operand();
@@ -185,29 +252,48 @@ export function parseFilter(input: string, schema: EntitySchema): FilterNode {
 
   if (tokens.length === 0) throw new FilterError('$filter is empty.');
   const tree = orExpr();
-  if (pos < tokens.length) throw new FilterError(`Unexpected text after the end of the $filter expression (token ${pos + 1}).`);
+  if (pos < tokens.length)
+    throw new FilterError(`Unexpected text after the end of the $filter expression (token ${pos + 1}).`);
   return tree;
 }
 
-/** `Field eq 'literal'` terms joined by `and` at the top: candidates for an index lookup. */
+/** `Field eq 'value'` on a top-level string field (lookups made by the business rules). */
+export function fieldEquals(field: string, value: string): FilterNode {
+  return {
+    kind: 'compare',
+    op: 'eq',
+    left: { kind: 'field', name: field, path: [field], type: 'string' },
+    right: { kind: 'literal', value },
+  };
+}
+
+/** Top-level `Field eq 'literal'` terms joined by `and`: candidates for an index lookup. */
 export function equalityTerms(node: FilterNode): { field: string; value: string }[] {
   if (node.kind === 'and') return [...equalityTerms(node.left), ...equalityTerms(node.right)];
-  if (node.kind === 'compare' && node.op === 'eq' && node.left.kind === 'field' && node.right.kind === 'literal' && typeof node.right.value === 'string') {
+  if (
+    node.kind === 'compare' &&
+    node.op === 'eq' &&
+    node.left.kind === 'field' &&
+    'path' in node.left &&
+    node.left.path.length === 1 &&
+    node.right.kind === 'literal' &&
+    typeof node.right.value === 'string'
+  ) {
     return [{ field: node.left.name, value: node.right.value }];
   }
   return [];
 }
 
-export function matches(node: FilterNode, record: StoredRecord, schema: EntitySchema): boolean {
+export function matches(node: FilterNode, record: StoredRecord): boolean {
   switch (node.kind) {
     case 'and':
-      return matches(node.left, record, schema) && matches(node.right, record, schema);
+      return matches(node.left, record) && matches(node.right, record);
     case 'or':
-      return matches(node.left, record, schema) || matches(node.right, record, schema);
+      return matches(node.left, record) || matches(node.right, record);
     case 'not':
-      return !matches(node.inner, record, schema);
+      return !matches(node.inner, record);
     case 'call': {
-      const value = record.values[node.field.name];
+      const value = fieldValue(node.field, record);
       if (value === null || value === undefined) return false;
       const hay = String(value).toLowerCase();
       const needle = node.text.toLowerCase();
@@ -215,10 +301,15 @@ export function matches(node: FilterNode, record: StoredRecord, schema: EntitySc
       return node.fn === 'startswith' ? hay.startsWith(needle) : hay.endsWith(needle);
     }
     case 'compare': {
-      const type = node.left.kind === 'field' ? schema.fields[node.left.name] : node.right.kind === 'field' ? schema.fields[node.right.name] : undefined;
+      const type =
+        node.left.kind === 'field'
+          ? node.left.type
+          : node.right.kind === 'field'
+            ? node.right.type
+            : 'string';
       const left = resolve(node.left, record);
       const right = resolve(node.right, record);
-      const order = compareValues(left, right, type ?? 'string');
+      const order = compareValues(left, right, type);
       if (order === null) return node.op === 'ne' ? left !== right : node.op === 'eq' && left === right;
       switch (node.op) {
         case 'eq':
@@ -239,21 +330,37 @@ export function matches(node: FilterNode, record: StoredRecord, schema: EntitySc
   return false;
 }
 
-function resolve(operand: Operand, record: StoredRecord): string | number | boolean | null {
+function resolve(operand: Operand, record: StoredRecord): Scalar {
   if (operand.kind === 'literal') return operand.value;
-  return record.values[operand.name] ?? null;
+  return fieldValue(operand, record);
+}
+
+function fieldValue(ref: FieldRef, record: StoredRecord): Scalar {
+  if ('custom' in ref) {
+    const { view, field, alias } = ref.custom;
+    return (alias ? record.values[alias] : record.custom?.[view]?.[field]) ?? null;
+  }
+  let node: StoredRecord | undefined = record;
+  for (const linked of ref.path.slice(0, -1)) node = node?.linked?.[linked];
+  return node?.values[ref.path[ref.path.length - 1] ?? ''] ?? null;
 }
 
 /** Ordering of two values as the field's type reads them; null = not comparable (a null side). */
-function compareValues(a: string | number | boolean | null, b: string | number | boolean | null, type: FieldType): number | null {
+function compareValues(
+  a: string | number | boolean | null,
+  b: string | number | boolean | null,
+  type: FieldType,
+): number | null {
   if (a === null || b === null) return null;
   switch (type) {
     case 'datetime': {
-      const ms = (v: string | number | boolean): number => (typeof v === 'number' ? v : Date.parse(String(v)));
+      const ms = (v: string | number | boolean): number =>
+        typeof v === 'number' ? v : Date.parse(String(v));
       return Math.sign(ms(a) - ms(b));
     }
     case 'decimal':
     case 'int':
+    case 'short':
       try {
         return Decimal.parse(String(a)).compare(Decimal.parse(String(b)));
       } catch {
@@ -261,6 +368,7 @@ function compareValues(a: string | number | boolean | null, b: string | number |
       }
     case 'bool':
       return a === b ? 0 : 1;
+    case 'guid':
     case 'string': {
       const x = String(a).toLowerCase();
       const y = String(b).toLowerCase();

@@ -1,245 +1,136 @@
+import { createHash } from 'node:crypto';
 import { Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
 import { JsonNumberText } from './json-text';
 
 /**
- * The entities of the `Default` endpoint this simulator serves (fact sheet 1.8), as field
- * name → value type. Records are stored unwrapped (money as decimal strings, instants as ISO
- * text) and wrapped as `{"value": …}` only on the wire (1.5).
+ * The record model of the contract-based API (fact sheet 1.5; OpenAPI `components.schemas`):
+ * a top-level entity is a node of wrapped fields plus detail collections (arrays of nodes, e.g.
+ * `Details`) and linked entities (one nested node, e.g. `MainContact`). Records are stored
+ * unwrapped (money as decimal strings, instants as ISO text) and wrapped as `{"value": …}` only
+ * on the wire.
  */
-export type FieldType = 'string' | 'decimal' | 'int' | 'bool' | 'datetime';
+export type FieldType = 'string' | 'decimal' | 'int' | 'short' | 'bool' | 'datetime' | 'guid';
 export type Scalar = string | number | boolean | null;
 
-export interface StoredLine {
+export interface StoredNode {
   id: string;
   values: Record<string, Scalar>;
+  /** The `note` system field (a StringValue in the Entity schema). */
+  note?: string | null;
+  /** Detail collections by contract name (`Details`, `Applications`, `TaxDetails`, `History`…). */
+  collections?: Record<string, StoredNode[]>;
+  /** Linked entities by contract name (`MainContact`, `VendorAddressInfo`…). */
+  linked?: Record<string, StoredNode>;
+  /** Screen fields outside the contract, by data view then field (`$custom`, body `custom`). */
+  custom?: Record<string, Record<string, Scalar>>;
 }
+export type StoredRecord = StoredNode;
 
-export interface StoredRecord {
-  id: string;
-  values: Record<string, Scalar>;
-  /** The `Details` collection (Bill, PurchaseOrder, Check); undefined for flat entities. */
-  details?: StoredLine[];
-  /** Bill only: payments applied to it (read with `$expand=Applications`, 1.8). */
-  applications?: StoredLine[];
-}
+/** The `type` discriminator of a custom field on the wire (OpenAPI `CustomField` subtypes). */
+export type CustomFieldType =
+  | 'CustomStringField'
+  | 'CustomDecimalField'
+  | 'CustomBooleanField'
+  | 'CustomDateTimeField'
+  | 'CustomIntField'
+  | 'CustomShortField'
+  | 'CustomGuidField';
 
-export interface EntitySchema {
-  name: string;
-  fields: Record<string, FieldType>;
-  /** Key fields that locate an existing record on PUT (1.7) and in GET /{Entity}/{keys}. */
-  keys: string[];
-  /** Only these entities accept PUT; the others are reference data here. */
-  writable: boolean;
-  details?: Record<string, FieldType>;
-  applications?: Record<string, FieldType>;
-  /** Fields with an equality index (fast `$filter=X eq '…'`, e.g. the vendor-ref lookup). */
-  indexed: string[];
-}
-
-export const BILL_TYPES = ['Bill', 'Credit Adj.', 'Debit Adj.', 'Prepayment'] as const;
-
-export const SCHEMAS: Record<string, EntitySchema> = {
-  Bill: {
-    name: 'Bill',
-    keys: ['Type', 'ReferenceNbr'],
-    writable: true,
-    indexed: ['VendorRef', 'Vendor'],
-    fields: {
-      Type: 'string',
-      ReferenceNbr: 'string',
-      Vendor: 'string',
-      VendorRef: 'string',
-      Date: 'datetime',
-      DueDate: 'datetime',
-      PostPeriod: 'string',
-      Description: 'string',
-      BranchID: 'string',
-      LocationID: 'string',
-      CurrencyID: 'string',
-      Terms: 'string',
-      Project: 'string',
-      Hold: 'bool',
-      ApprovedForPayment: 'bool',
-      Status: 'string',
-      Amount: 'decimal',
-      Balance: 'decimal',
-      TaxTotal: 'decimal',
-      CashAccount: 'string',
-      LastModifiedDateTime: 'datetime',
-    },
-    details: {
-      LineNbr: 'int',
-      Account: 'string',
-      Subaccount: 'string',
-      Amount: 'decimal',
-      ExtendedCost: 'decimal',
-      Qty: 'decimal',
-      UnitCost: 'decimal',
-      UOM: 'string',
-      InventoryID: 'string',
-      Branch: 'string',
-      Project: 'string',
-      ProjectTask: 'string',
-      CostCode: 'string',
-      NonBillable: 'bool',
-      Description: 'string',
-      TransactionDescription: 'string',
-      TaxCategory: 'string',
-      POOrderType: 'string',
-      POOrderNbr: 'string',
-      POLine: 'int',
-    },
-    applications: { DocType: 'string', ReferenceNbr: 'string', AmountPaid: 'decimal', Balance: 'decimal', Status: 'string' },
-  },
-  Vendor: {
-    name: 'Vendor',
-    keys: ['VendorID'],
-    writable: true,
-    indexed: ['VendorID'],
-    fields: {
-      VendorID: 'string',
-      VendorName: 'string',
-      LegalName: 'string',
-      VendorClass: 'string',
-      Status: 'string',
-      Terms: 'string',
-      CurrencyID: 'string',
-      PaymentMethod: 'string',
-      CashAccount: 'string',
-      APAccount: 'string',
-      APSubaccount: 'string',
-      TaxRegistrationID: 'string',
-      TaxZone: 'string',
-      F1099Vendor: 'bool',
-      CreatedDateTime: 'datetime',
-      LastModifiedDateTime: 'datetime',
-    },
-  },
-  Account: {
-    name: 'Account',
-    keys: ['AccountCD'],
-    writable: false,
-    indexed: ['AccountCD'],
-    fields: {
-      AccountCD: 'string',
-      AccountID: 'int',
-      Description: 'string',
-      Type: 'string',
-      AccountClass: 'string',
-      AccountGroup: 'string',
-      Active: 'bool',
-      CashAccount: 'bool',
-      CurrencyID: 'string',
-      PostOption: 'string',
-      LastModifiedDateTime: 'datetime',
-    },
-  },
-  // No LastModifiedDateTime in 24.200.001 (1.6).
-  Subaccount: {
-    name: 'Subaccount',
-    keys: ['SubaccountCD'],
-    writable: false,
-    indexed: ['SubaccountCD'],
-    fields: { SubaccountCD: 'string', SubaccountID: 'int', Description: 'string', Active: 'bool', Secured: 'bool' },
-  },
-  Project: {
-    name: 'Project',
-    keys: ['ProjectID'],
-    writable: false,
-    indexed: ['ProjectID'],
-    fields: { ProjectID: 'string', Description: 'string', Status: 'string', LastModifiedDateTime: 'datetime' },
-  },
-  PurchaseOrder: {
-    name: 'PurchaseOrder',
-    keys: ['Type', 'OrderNbr'],
-    writable: false,
-    indexed: ['VendorRef'],
-    fields: {
-      Type: 'string',
-      OrderNbr: 'string',
-      Status: 'string',
-      VendorID: 'string',
-      VendorRef: 'string',
-      Date: 'datetime',
-      PromisedOn: 'datetime',
-      Description: 'string',
-      Project: 'string',
-      Branch: 'string',
-      Hold: 'bool',
-      CurrencyID: 'string',
-      LineTotal: 'decimal',
-      TaxTotal: 'decimal',
-      OrderTotal: 'decimal',
-      ControlTotal: 'decimal',
-      Terms: 'string',
-      LastModifiedDateTime: 'datetime',
-    },
-    details: {
-      LineNbr: 'int',
-      LineType: 'string',
-      InventoryID: 'string',
-      LineDescription: 'string',
-      OrderQty: 'decimal',
-      UnitCost: 'decimal',
-      ExtendedCost: 'decimal',
-      Account: 'string',
-      Subaccount: 'string',
-      Project: 'string',
-      ProjectTask: 'string',
-      CostCode: 'string',
-      ReceivedAmount: 'decimal',
-      QtyOnReceipts: 'decimal',
-      Completed: 'bool',
-      Cancelled: 'bool',
-      BranchID: 'string',
-    },
-  },
-  Check: {
-    name: 'Check',
-    keys: ['Type', 'ReferenceNbr'],
-    writable: true,
-    indexed: ['Vendor'],
-    fields: {
-      Type: 'string',
-      ReferenceNbr: 'string',
-      Vendor: 'string',
-      Status: 'string',
-      Hold: 'bool',
-      ApplicationDate: 'datetime',
-      PaymentAmount: 'decimal',
-      UnappliedBalance: 'decimal',
-      PaymentMethod: 'string',
-      PaymentRef: 'string',
-      CashAccount: 'string',
-      CurrencyID: 'string',
-      LastModifiedDateTime: 'datetime',
-    },
-    details: {
-      DocType: 'string',
-      ReferenceNbr: 'string',
-      AmountPaid: 'decimal',
-      Balance: 'decimal',
-      CashDiscountBalance: 'decimal',
-    },
-  },
+export const CUSTOM_FIELD_TYPES: Record<CustomFieldType, FieldType> = {
+  CustomStringField: 'string',
+  CustomDecimalField: 'decimal',
+  CustomBooleanField: 'bool',
+  CustomDateTimeField: 'datetime',
+  CustomIntField: 'int',
+  CustomShortField: 'short',
+  CustomGuidField: 'guid',
 };
 
-/** System fields that may appear in a body and are not ordinary fields (1.5). */
-export const SYSTEM_FIELDS = new Set(['id', 'rowNumber', 'note', 'custom', 'files', '_links', 'error', 'delete']);
+export interface CustomFieldSpec {
+  type: CustomFieldType;
+  /** The contract field this screen field is mapped to: read and written through it. */
+  alias?: string;
+}
+
+export interface NodeSchema {
+  /** The schema's name in the vendor OpenAPI (`components.schemas.<name>`). */
+  name: string;
+  fields: Record<string, FieldType>;
+  /** Fields that exist only from an endpoint version on (e.g. BillDetail `LCNbr` from 24.200.001). */
+  since?: Record<string, string>;
+  collections?: Record<string, CollectionSchema>;
+  linked?: Record<string, NodeSchema>;
+  /** Sub-entities of the contract this sandbox does not model: refused with a message that says so. */
+  unmodelled?: readonly string[];
+  /** Screen data views behind this node and their fields reachable through `$custom`. */
+  views?: Record<string, Record<string, CustomFieldSpec>>;
+}
+
+export interface CollectionSchema extends NodeSchema {
+  /** Set when clients cannot write the collection; the text says what maintains it instead. */
+  readOnly?: string;
+}
+
+export interface EntitySchema extends NodeSchema {
+  /** Key fields that locate an existing record on PUT (1.7) and in GET /{Entity}/{keys}. */
+  keys: string[];
+  /** Fields with an equality index (fast `$filter=X eq '…'`, e.g. the vendor-ref lookup). */
+  indexed: string[];
+  /** The key field filled from a number sequence on insert, and the sequence's prefix. */
+  autoNumber?: { field: string; prefix: string };
+}
+
+/** Body/record members that are not ordinary fields (1.5); `note` and `custom` are handled apart. */
+export const SYSTEM_FIELDS = new Set(['id', 'rowNumber', '_links', 'error', 'delete', 'files']);
+
+/** Whether a field exists in the given endpoint version of the contract. */
+export function hasField(schema: NodeSchema, field: string, version: string): boolean {
+  if (!(field in schema.fields)) return false;
+  const since = schema.since?.[field];
+  return since === undefined || version >= since;
+}
+
+export function fieldsOf(schema: NodeSchema, version: string): [string, FieldType][] {
+  return Object.entries(schema.fields).filter(([field]) => hasField(schema, field, version));
+}
+
+/** A sub-entity (collection or linked) of a node, or undefined. */
+export function subSchema(
+  schema: NodeSchema,
+  name: string,
+): { kind: 'collection'; schema: CollectionSchema } | { kind: 'linked'; schema: NodeSchema } | undefined {
+  const collection = schema.collections?.[name];
+  if (collection) return { kind: 'collection', schema: collection };
+  const linked = schema.linked?.[name];
+  if (linked) return { kind: 'linked', schema: linked };
+  return undefined;
+}
 
 export class WireValueError extends Error {}
 
 /** `{"value": x}` from a request body → stored scalar of the field's type. */
 export function parseWireValue(field: string, type: FieldType, wrapped: unknown): Scalar {
   if (wrapped === null || typeof wrapped !== 'object' || Array.isArray(wrapped) || !('value' in wrapped)) {
-    throw new WireValueError(`Field '${field}' must be an object of the form {"value": …} (see "Representation of a Record in JSON Format").`);
+    throw new WireValueError(
+      `Field '${field}' must be an object of the form {"value": …} (see "Representation of a Record in JSON Format").`,
+    );
   }
-  const value = (wrapped as { value: unknown }).value;
+  return parseScalar(field, type, (wrapped as { value: unknown }).value);
+}
+
+const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseScalar(field: string, type: FieldType, value: unknown): Scalar {
   if (value === null) return null;
   switch (type) {
     case 'string':
-      if (typeof value !== 'string') throw new WireValueError(`Field '${field}' expects a string value, got ${JSON.stringify(value)}.`);
+      if (typeof value !== 'string')
+        throw new WireValueError(`Field '${field}' expects a string value, got ${JSON.stringify(value)}.`);
       return value;
+    case 'guid':
+      if (typeof value !== 'string' || !GUID_TEXT.test(value))
+        throw new WireValueError(`Field '${field}' expects a GUID, got ${JSON.stringify(value)}.`);
+      return value.toLowerCase();
     case 'decimal':
       try {
         if (typeof value === 'number') return Decimal.fromJsonNumber(value).toString();
@@ -250,6 +141,7 @@ export function parseWireValue(field: string, type: FieldType, wrapped: unknown)
       }
       throw new WireValueError(`Field '${field}' expects a decimal number, got ${JSON.stringify(value)}.`);
     case 'int':
+    case 'short':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
       throw new WireValueError(`Field '${field}' expects an integer, got ${JSON.stringify(value)}.`);
@@ -258,7 +150,9 @@ export function parseWireValue(field: string, type: FieldType, wrapped: unknown)
       throw new WireValueError(`Field '${field}' expects true or false, got ${JSON.stringify(value)}.`);
     case 'datetime': {
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-        throw new WireValueError(`Field '${field}' expects a date/time such as "2026-01-15T00:00:00+00:00", got ${JSON.stringify(value)}.`);
+        throw new WireValueError(
+          `Field '${field}' expects a date/time such as "2026-01-15T00:00:00+00:00", got ${JSON.stringify(value)}.`,
+        );
       }
       return normalizeDateTime(value);
     }
@@ -282,45 +176,100 @@ export function wrapValue(type: FieldType, value: Scalar | undefined): Record<st
   return { value };
 }
 
-/** Which fields a GET/PUT response carries ($select / $expand, contract v4 rules, 1.6). */
-export interface Shape {
-  /** null = every top-level field. */
-  fields: Set<string> | null;
-  /** Collections to include: `Details`, `Applications`. */
-  expand: Set<string>;
-  /** null = every detail field. */
-  detailFields: Set<string> | null;
+/** A GUID derived from text (stable ids for linked entities that were never written). */
+export function derivedGuid(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export const FULL_SHAPE: Shape = { fields: null, expand: new Set(['Details', 'Applications']), detailFields: null };
+/** Which fields a response carries ($select / $expand / $custom, contract v4 rules of 1.6). */
+export interface Shape {
+  /** null = every field of the node. */
+  fields: Set<string> | null;
+  /** Expanded sub-entities (collections and linked entities) and their own shapes. */
+  sub: Map<string, Shape>;
+  /** `$custom`: data view → fields outside the contract. */
+  custom: Map<string, Set<string>>;
+}
 
-export function renderRecord(schema: EntitySchema, record: StoredRecord, shape: Shape, rowNumber: number): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: record.id, rowNumber, note: {} };
-  for (const [field, type] of Object.entries(schema.fields)) {
+export function emptyShape(): Shape {
+  return { fields: null, sub: new Map(), custom: new Map() };
+}
+
+/** Every field and every modelled sub-entity, recursively (sandbox inspection, 422 echoes). */
+export function fullShape(schema: NodeSchema): Shape {
+  const shape = emptyShape();
+  for (const [name, sub] of Object.entries({ ...(schema.collections ?? {}), ...(schema.linked ?? {}) }))
+    shape.sub.set(name, fullShape(sub));
+  return shape;
+}
+
+export function renderNode(
+  schema: NodeSchema,
+  node: StoredNode,
+  shape: Shape,
+  rowNumber: number,
+  version: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: node.id,
+    rowNumber,
+    note: node.note ? { value: node.note } : {},
+  };
+  for (const [field, type] of fieldsOf(schema, version)) {
     if (shape.fields && !shape.fields.has(field)) continue;
-    out[field] = wrapValue(type, record.values[field]);
+    out[field] = wrapValue(type, node.values[field]);
   }
-  if (schema.details && shape.expand.has('Details')) {
-    out.Details = (record.details ?? []).map((line, index) => renderLine(schema.details ?? {}, line, shape.detailFields, index + 1));
+  for (const [name, subShape] of shape.sub) {
+    const sub = subSchema(schema, name);
+    if (!sub) continue;
+    if (sub.kind === 'collection') {
+      out[name] = (node.collections?.[name] ?? []).map((line, i) =>
+        renderNode(sub.schema, line, subShape, i + 1, version),
+      );
+    } else {
+      const linked = node.linked?.[name] ?? { id: derivedGuid(`${node.id}/${name}`), values: {} };
+      out[name] = renderNode(sub.schema, linked, subShape, 1, version);
+    }
   }
-  if (schema.applications && shape.expand.has('Applications')) {
-    out.Applications = (record.applications ?? []).map((line, index) => renderLine(schema.applications ?? {}, line, null, index + 1));
-  }
-  out.custom = {};
+  out.custom = renderCustom(schema, node, shape.custom);
   return out;
 }
 
-export function renderLine(
-  fields: Record<string, FieldType>,
-  line: StoredLine,
-  only: Set<string> | null,
-  rowNumber: number,
+/** `custom` of a node: `{View: {Field: {type, value}}}` for the requested screen fields. */
+function renderCustom(
+  schema: NodeSchema,
+  node: StoredNode,
+  requested: Map<string, Set<string>>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: line.id, rowNumber, note: {} };
-  for (const [field, type] of Object.entries(fields)) {
-    if (only && !only.has(field)) continue;
-    out[field] = wrapValue(type, line.values[field]);
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [view, fields] of requested) {
+    for (const field of fields) {
+      const spec = schema.views?.[view]?.[field];
+      if (!spec) continue;
+      const value = spec.alias ? node.values[spec.alias] : node.custom?.[view]?.[field];
+      (out[view] ??= {})[field] = { type: spec.type, ...wrapValue(CUSTOM_FIELD_TYPES[spec.type], value) };
+    }
   }
-  out.custom = {};
+  return out;
+}
+
+/**
+ * GET /{Entity}/$adHocSchema: the entity with every field empty, one sample line per collection
+ * and every screen field reachable through `$custom` (with its type), so a client can discover
+ * custom fields.
+ */
+export function renderAdHocSchema(schema: NodeSchema, version: string): Record<string, unknown> {
+  const zero = '00000000-0000-0000-0000-000000000000';
+  const out: Record<string, unknown> = { id: zero, rowNumber: 1, note: {} };
+  for (const [field] of fieldsOf(schema, version)) out[field] = {};
+  for (const [name, sub] of Object.entries(schema.collections ?? {}))
+    out[name] = [renderAdHocSchema(sub, version)];
+  for (const [name, sub] of Object.entries(schema.linked ?? {})) out[name] = renderAdHocSchema(sub, version);
+  const custom: Record<string, Record<string, unknown>> = {};
+  for (const [view, fields] of Object.entries(schema.views ?? {})) {
+    for (const [field, spec] of Object.entries(fields)) (custom[view] ??= {})[field] = { type: spec.type };
+  }
+  out.custom = custom;
   return out;
 }

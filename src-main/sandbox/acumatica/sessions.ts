@@ -18,6 +18,8 @@ export interface AuthSettings {
   clientId: string;
   clientSecret: string;
   maxApiUsers: number;
+  /** The tenant's branches (the first is the default); a login may name one. */
+  branches: string[];
   sessionIdleMs: number;
   tokenLifetimeMs: number;
   sessionCookieName: string;
@@ -51,7 +53,10 @@ interface IssuedToken {
   expiresAt: number | null;
 }
 
-export type AuthOutcome = { ok: true; session: { user: string; tenant: string } } | { ok: false; response: SimResponse };
+/** `key` identifies the server session (long operations belong to the session that started them). */
+export type AuthOutcome =
+  | { ok: true; session: { user: string; tenant: string; key: string; branch: string | null } }
+  | { ok: false; response: SimResponse };
 
 const secret = (): string => randomBytes(24).toString('base64url');
 
@@ -77,9 +82,20 @@ export class AcumaticaAuth {
     }
     const tenant = body.tenant ?? body.company ?? '';
     const s = this.settings;
-    if (body.name !== s.username || body.password !== s.password || tenant.toLowerCase() !== s.tenant.toLowerCase()) {
+    if (
+      body.name !== s.username ||
+      body.password !== s.password ||
+      tenant.toLowerCase() !== s.tenant.toLowerCase()
+    ) {
       return acumaticaError(500, 'Invalid credentials. Please try again.', 'PX.Data.PXException');
     }
+    // The branch signed in with becomes the session's current branch (sandbox wording when unknown).
+    const branch =
+      body.branch === undefined
+        ? null
+        : s.branches.find((b) => b.toLowerCase() === body.branch?.toLowerCase());
+    if (branch === undefined)
+      return acumaticaError(500, `Branch '${String(body.branch)}' cannot be found in the system.`);
     const full = this.licenceFull();
     if (full) return full;
     const sessionId = secret();
@@ -90,14 +106,14 @@ export class AcumaticaAuth {
       authCookie,
       user: s.username,
       tenant: s.tenant,
-      branch: body.branch ?? null,
+      branch,
       lastSeenAt: this.clock.now(),
       expiresAt: null,
     });
     const cookies = [
       `${s.sessionCookieName}=${sessionId}; path=/; HttpOnly; SameSite=Lax`,
       `${s.authCookieName}=${authCookie}; path=/; HttpOnly`,
-      `UserBranch=${encodeURIComponent(body.branch ?? 'HEADOFFICE')}; path=/`,
+      `UserBranch=${encodeURIComponent(branch ?? s.branches[0] ?? 'HEADOFFICE')}; path=/`,
       `Locale=${encodeURIComponent(body.locale ?? 'en-US')}; path=/`,
     ];
     return { status: 204, headers: { 'set-cookie': cookies } };
@@ -112,7 +128,12 @@ export class AcumaticaAuth {
     if (bearer) this.sessions.delete(`bearer:${bearer}`);
     return {
       status: 204,
-      headers: { 'set-cookie': [`${this.settings.sessionCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`, `${this.settings.authCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`] },
+      headers: {
+        'set-cookie': [
+          `${this.settings.sessionCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`,
+          `${this.settings.authCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT`,
+        ],
+      },
     };
   }
 
@@ -122,20 +143,33 @@ export class AcumaticaAuth {
     const bearer = bearerToken(req);
     if (bearer) {
       const token = this.tokens.get(bearer);
-      if (!token || token.kind !== 'access' || (token.expiresAt !== null && token.expiresAt <= now)) return { ok: false, response: notSignedIn() };
+      if (!token || token.kind !== 'access' || (token.expiresAt !== null && token.expiresAt <= now))
+        return { ok: false, response: notSignedIn() };
       const key = `bearer:${bearer}`;
       if (!this.sessions.has(key)) {
         // With plain `api` scope one token = one server session, opened on first use (1.3).
         const full = this.licenceFull();
         if (full) return { ok: false, response: full };
-        this.sessions.put(key, { key, kind: 'bearer', user: token.user, tenant: this.settings.tenant, branch: null, lastSeenAt: now, expiresAt: token.expiresAt });
+        this.sessions.put(key, {
+          key,
+          kind: 'bearer',
+          user: token.user,
+          tenant: this.settings.tenant,
+          branch: null,
+          lastSeenAt: now,
+          expiresAt: token.expiresAt,
+        });
       }
-      return { ok: true, session: { user: token.user, tenant: this.settings.tenant } };
+      return { ok: true, session: { user: token.user, tenant: this.settings.tenant, key, branch: null } };
     }
     const cookies = parseCookies(req.headers.cookie);
     const sessionId = cookies.get(this.settings.sessionCookieName);
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
-    if (!session || session.kind !== 'cookie' || cookies.get(this.settings.authCookieName) !== session.authCookie) {
+    if (
+      !session ||
+      session.kind !== 'cookie' ||
+      cookies.get(this.settings.authCookieName) !== session.authCookie
+    ) {
       return { ok: false, response: notSignedIn() };
     }
     if (this.isExpired(session, now)) {
@@ -143,7 +177,10 @@ export class AcumaticaAuth {
       return { ok: false, response: notSignedIn() };
     }
     this.sessions.put(session.key, { ...session, lastSeenAt: now });
-    return { ok: true, session: { user: session.user, tenant: session.tenant } };
+    return {
+      ok: true,
+      session: { user: session.user, tenant: session.tenant, key: session.key, branch: session.branch },
+    };
   }
 
   /** POST /identity/connect/token (form-urlencoded). */
@@ -155,7 +192,10 @@ export class AcumaticaAuth {
       body: { error, error_description: description },
     });
     if (form.get('client_id') !== s.clientId || form.get('client_secret') !== s.clientSecret) {
-      return oauthError('invalid_client', 'The client id or secret is not valid (the client id carries the tenant suffix: <GUID>@<Tenant>).');
+      return oauthError(
+        'invalid_client',
+        'The client id or secret is not valid (the client id carries the tenant suffix: <GUID>@<Tenant>).',
+      );
     }
     const grant = form.get('grant_type');
     let user: string;
@@ -169,7 +209,8 @@ export class AcumaticaAuth {
     } else if (grant === 'refresh_token') {
       const presented = form.get('refresh_token') ?? '';
       const refresh = this.tokens.get(presented);
-      if (!refresh || refresh.kind !== 'refresh') return oauthError('invalid_grant', 'The refresh token is not valid.');
+      if (!refresh || refresh.kind !== 'refresh')
+        return oauthError('invalid_grant', 'The refresh token is not valid.');
       if (!s.refreshTokenReuse) this.tokens.delete(presented);
       user = refresh.user;
       scope = refresh.scope;
@@ -180,7 +221,8 @@ export class AcumaticaAuth {
       return oauthError('unsupported_grant_type', `grant_type '${grant ?? ''}' is not supported.`);
     }
     const scopes = scope.split(/\s+/).filter(Boolean);
-    if (!scopes.includes('api')) return oauthError('invalid_scope', "The 'api' scope is required for API access.");
+    if (!scopes.includes('api'))
+      return oauthError('invalid_scope', "The 'api' scope is required for API access.");
     const accessToken = secret();
     const expiresAt = this.clock.now() + s.tokenLifetimeMs;
     this.tokens.put(accessToken, { token: accessToken, kind: 'access', user, scope, expiresAt });
@@ -212,7 +254,8 @@ export class AcumaticaAuth {
   /** The "API Login Limit" answer when every licensed API-user slot is taken, else null. */
   private licenceFull(): SimResponse | null {
     const now = this.clock.now();
-    for (const session of this.sessions.all()) if (this.isExpired(session, now)) this.sessions.delete(session.key);
+    for (const session of this.sessions.all())
+      if (this.isExpired(session, now)) this.sessions.delete(session.key);
     if (this.sessions.size < this.settings.maxApiUsers) return null;
     return acumaticaError(
       this.settings.loginLimitStatus,
@@ -221,14 +264,20 @@ export class AcumaticaAuth {
   }
 }
 
-function readLoginBody(req: SimRequest): { name?: string; password?: string; tenant?: string; company?: string; branch?: string; locale?: string } | { error: string } {
+function readLoginBody(
+  req: SimRequest,
+):
+  | { name?: string; password?: string; tenant?: string; company?: string; branch?: string; locale?: string }
+  | { error: string } {
   const type = String(req.headers['content-type'] ?? '');
   let raw: Record<string, unknown>;
-  if (type.includes('application/x-www-form-urlencoded')) raw = Object.fromEntries(new URLSearchParams(req.text()));
+  if (type.includes('application/x-www-form-urlencoded'))
+    raw = Object.fromEntries(new URLSearchParams(req.text()));
   else {
     try {
       const parsed = req.json();
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { error: 'The login body must be a JSON object.' };
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        return { error: 'The login body must be a JSON object.' };
       raw = parsed as Record<string, unknown>;
     } catch (err) {
       return { error: (err as Error).message };

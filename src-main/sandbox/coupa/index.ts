@@ -1,29 +1,40 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRng } from '../_common/rng';
 import { SimBadJson, type SimRequest, type SimResponse } from '../_common/sim-server';
 import { launchSimulator, type RunningSimulator, type SimulatorContext, type SimulatorStartOptions } from '../_common/simulator';
 import { CoupaError } from './errors';
-import { matches, parseFields, parseFilters, parsePaging, parseReturnObject, shape } from './query';
-import { CoupaData, KNOWN_ROOTS, OBJECT_NAME, type CoupaRecord, type Resource } from './records';
+import { matches, parseFields, parseFilters, parseOrder, parsePaging, parseReturnObject, shape, sortRecords, type Filter } from './query';
+import { CoupaData, KNOWN_ROOTS, LOOKUP_RESOURCES, OBJECT_NAME, type CoupaRecord, type ListResource, type LookupResource, type Resource } from './records';
+import { seedCoupa } from './seed';
+import { mintJwt, verifyJwt } from './token';
+import { coupaTime, isObject } from './validate';
+import { xmlErrors, xmlList, xmlRecord } from './xml';
 
 /**
- * Coupa Core API simulator (fact sheet §3): OAuth 2.0 client credentials with scopes,
- * /api/suppliers, /api/purchase_orders (external POs), /api/invoices in JSON with hyphenated
- * keys, Coupa's query operators and paging, return_object/fields, no DELETE, and the
- * 25 req/s instance rate limit with a queue of 20.
+ * Coupa Core API simulator (fact sheet §3 and the brief's R39 Swagger / Compass facts, which win
+ * where they differ): OAuth 2.0 client credentials with JWT access tokens and per-object scopes
+ * at /oauth2/token and /oauth2/access_tokens; /api/suppliers, /api/purchase_orders (external
+ * POs), /api/purchase_order_lines, /api/invoices and read-only reference data (/api/addresses,
+ * /api/account_types, /api/users); JSON with hyphenated keys when asked for, XML otherwise;
+ * Coupa's query operators, ordering, named filters and paging; status changes only through the
+ * PUT action sub-paths; and the 25 req/s instance rate limit with a queue of 20.
  *
  * config (all optional; defaults = the documented values, "unconfirmed" ones marked):
- *   clientScopes               scopes the OAuth client was granted (default: read+write for PO,
- *                              invoice and supplier, plus core.common.read)
+ *   clientScopes               scopes the OAuth client was granted (default: DEFAULT_CLIENT_SCOPES)
  *   tokenLifetimeSeconds       86,399 (24 h)
  *   tokenActivationDelaySeconds 0 (docs say wait ~5 s after minting; off so tests need no wait)
  *   maxLimit                   50; limitAbove50 'clamp' | 'error' (default clamp)
- *   validationErrorStatus      400 (unconfirmed: 4xx with the {"errors": {...}} body)
+ *   validationErrorStatus      400 ({"errors": {"<model>": [...]}})
+ *   scopeRefusalStatus         403 (unconfirmed: a call outside the token's scopes)
  *   rateLimitPerSecond         25; rateLimitQueue 20 (queued calls are delayed, not refused)
- *   rateLimitStatus            429 (unconfirmed); rateLimitRetryAfter true (unconfirmed header)
- *   deleteStatus               405 (DELETE is not supported; the exact status is unconfirmed)
+ *   rateLimitStatus            429; rateLimitRetryAfter true (unconfirmed header)
+ *   deleteStatus               405 for DELETE on resources that cannot be deleted (unconfirmed)
  *   requireApiVersionHeader    false (X-Coupa-API-Version has no evidence upstream, §3.1)
+ *   invoiceRemitTo             'both' (remit-to-address and supplier-remit-to required) | 'either'
+ *   readOnlyInput              'ignore' (read-only fields in a body are dropped) | 'error'
+ *   apiFilters                 named filters for `filter=<name>`: {resource: {name: "query string"}}
+ *                              (Coupa admins define them per instance; defaults: DEFAULT_API_FILTERS)
  */
 export async function startCoupaSimulator(opts: SimulatorStartOptions): Promise<RunningSimulator> {
   return launchSimulator('coupa', createCoupaSystem, opts);
@@ -34,13 +45,44 @@ export const DEFAULT_CLIENT_SCOPES = [
   'core.purchase_order.write',
   'core.invoice.read',
   'core.invoice.write',
+  'core.invoice.delete',
   'core.supplier.read',
   'core.supplier.write',
   'core.common.read',
 ];
 
-/** Scope object per resource: `core.<object>.<read|write>` (§3.2). */
-const SCOPE_OBJECT: Record<Resource, string> = { purchase_orders: 'purchase_order', invoices: 'invoice', suppliers: 'supplier' };
+/** Named API filters of the sandbox instance (sandbox examples; a real instance has its own). */
+export const DEFAULT_API_FILTERS: Record<string, Record<string, string>> = {
+  invoices: { approved_not_exported: 'status=approved&exported=false' },
+  purchase_orders: { not_exported: 'exported=false' },
+  suppliers: { active_suppliers: 'status=active' },
+};
+
+/** Scope object per resource: `core.<object>.<read|write>` (§3.2); reference data needs core.common.read. */
+const SCOPE_OBJECT: Record<ListResource, string> = {
+  purchase_orders: 'purchase_order',
+  purchase_order_lines: 'purchase_order',
+  invoices: 'invoice',
+  suppliers: 'supplier',
+  addresses: 'common',
+  account_types: 'common',
+  users: 'common',
+};
+
+/** XML root element per resource (Coupa's own: a PO is an <order-header>, an invoice an <invoice-header>). */
+const XML_ROOT: Record<ListResource, string> = {
+  suppliers: 'supplier',
+  purchase_orders: 'order-header',
+  purchase_order_lines: 'order-line',
+  invoices: 'invoice-header',
+  addresses: 'address',
+  account_types: 'account-type',
+  users: 'user',
+};
+
+const TOKEN_PATHS = ['/oauth2/token', '/oauth2/access_tokens'];
+
+type Format = 'json' | 'xml';
 
 interface StoredToken {
   id: string;
@@ -63,13 +105,32 @@ function bool(config: Record<string, unknown>, key: string, fallback: boolean): 
   return value;
 }
 
-/** Coupa times: ISO 8601 with seconds and an explicit offset, e.g. 2026-10-30T16:00:00+00:00. */
-function coupaTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+function oneOf<T extends string>(config: Record<string, unknown>, key: string, allowed: readonly T[]): T {
+  const value = config[key] ?? allowed[0];
+  if (!allowed.includes(value as T)) throw new Error(`coupa sandbox config.${key} must be ${allowed.join(' or ')}, got ${String(value)}`);
+  return value as T;
+}
+
+function apiFilters(config: Record<string, unknown>): Record<string, Record<string, string>> {
+  const value = config.apiFilters ?? DEFAULT_API_FILTERS;
+  const valid = isObject(value) && Object.values(value).every((named) => isObject(named) && Object.values(named).every((q) => typeof q === 'string'));
+  if (!valid) throw new Error('coupa sandbox config.apiFilters must be {resource: {filterName: "query string"}}');
+  return value as Record<string, Record<string, string>>;
 }
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * JSON when the client asks for it; XML, Coupa's default, when it sends no Accept, `*\/*` or an
+ * XML type (§3.1); anything else cannot be served (406).
+ */
+function negotiate(req: SimRequest): Format | null {
+  const accept = String(req.headers.accept ?? '').toLowerCase();
+  if (accept.includes('application/json')) return 'json';
+  if (accept.trim() === '' || accept.includes('xml') || accept.includes('*/*')) return 'xml';
+  return null;
 }
 
 function createCoupaSystem(ctx: SimulatorContext) {
@@ -80,29 +141,32 @@ function createCoupaSystem(ctx: SimulatorContext) {
   const maxLimit = num(config, 'maxLimit', 50);
   const limitAbove = config.limitAbove50 === 'error' ? 'error' : 'clamp';
   const validationStatus = num(config, 'validationErrorStatus', 400);
+  const scopeRefusalStatus = num(config, 'scopeRefusalStatus', 403);
   const ratePerSecond = num(config, 'rateLimitPerSecond', 25);
   const rateQueue = num(config, 'rateLimitQueue', 20);
   const rateLimitStatus = num(config, 'rateLimitStatus', 429);
   const sendRetryAfter = bool(config, 'rateLimitRetryAfter', true);
   const deleteStatus = num(config, 'deleteStatus', 405);
   const requireVersionHeader = bool(config, 'requireApiVersionHeader', false);
+  const namedFilters = apiFilters(config);
 
-  const data = new CoupaData(store, () => coupaTime(clock.now()), validationStatus);
+  const data = new CoupaData(store, {
+    nowText: () => coupaTime(clock.now()),
+    validationStatus,
+    invoiceRemitTo: oneOf(config, 'invoiceRemitTo', ['both', 'either'] as const),
+    readOnlyInput: oneOf(config, 'readOnlyInput', ['ignore', 'error'] as const),
+  });
   const tokens = store.collection<StoredToken>('oauth_tokens');
 
   if (ctx.freshStore) {
     const rng = createRng(ctx.seed ^ 0xc0a9a);
     const random = (): string => Math.floor(rng.next() * 2 ** 48).toString(36);
     store.setMeta('client', { clientId: `sandbox-coupa-${ctx.seed}-${random()}`, clientSecret: `${random()}${random()}${random()}` });
-    const createdAt = coupaTime(ctx.world.asOf);
-    store.transaction(() => {
-      for (const supplier of [...ctx.world.suppliers].sort((a, b) => (a.coupaSupplierId ?? 0) - (b.coupaSupplierId ?? 0))) {
-        // A supplier without coupaSupplierId is deliberately missing on the Coupa side.
-        if (supplier.coupaSupplierId !== null) data.seedSupplier({ ...supplier, coupaSupplierId: supplier.coupaSupplierId }, createdAt);
-      }
-    });
+    store.transaction(() => seedCoupa(data, ctx.world));
   }
   const client = store.getMeta<{ clientId: string; clientSecret: string }>('client') ?? { clientId: '', clientSecret: '' };
+  // Derived, not stored: every process serving this data folder (and every rebuild) signs alike.
+  const jwtSecret = createHash('sha256').update(`coupa-sandbox-jwt:${client.clientSecret}`).digest('hex');
 
   // ---- rate limit: 25/s per instance, 20 more wait in a queue, the rest get 429 (§3.7) ----
   /** Times (sim clock) at which recent requests were (or will be) served. */
@@ -123,18 +187,18 @@ function createCoupaSystem(ctx: SimulatorContext) {
     return slot - now;
   }
 
-  function rateLimited(): SimResponse {
+  function rateLimited(format: Format = 'json'): SimResponse {
     const now = clock.now();
     const oldest = served.find((t) => t > now - 1000) ?? now;
     const retryAfter = Math.max(1, Math.ceil((oldest + 1000 - now) / 1000));
-    return {
-      status: rateLimitStatus,
-      headers: sendRetryAfter ? { 'Retry-After': String(retryAfter) } : {},
-      body: { errors: { rate_limit: [`Rate limit exceeded: at most ${ratePerSecond} requests per second (plus ${rateQueue} queued)`] } },
-    };
+    const error = new CoupaError(rateLimitStatus, 'rate_limit', [`Rate limit exceeded: at most ${ratePerSecond} requests per second (plus ${rateQueue} queued)`], sendRetryAfter ? { 'Retry-After': String(retryAfter) } : {});
+    return errorResponse(error, format);
   }
 
-  const errorResponse = (err: CoupaError): SimResponse => ({ status: err.status, headers: err.headers, body: err.body() });
+  function errorResponse(err: CoupaError, format: Format): SimResponse {
+    if (format === 'xml') return { status: err.status, headers: { ...err.headers, 'content-type': 'application/xml; charset=utf-8' }, body: xmlErrors(err.messages) };
+    return { status: err.status, headers: err.headers, body: err.body() };
+  }
 
   // ---- OAuth ------------------------------------------------------------------------------------
 
@@ -161,8 +225,15 @@ function createCoupaSystem(ctx: SimulatorContext) {
     if (requested.length === 0) return oauthError(400, 'invalid_scope', 'scope is required: a space-separated list such as core.purchase_order.read');
     const refused = requested.filter((s) => !clientScopes.includes(s));
     if (refused.length) return oauthError(400, 'invalid_scope', `The requested scope is invalid, unknown, or not granted to this client: ${refused.join(' ')}`);
-    const accessToken = `coupa_sbx_${randomBytes(48).toString('base64url')}`;
     const now = clock.now();
+    const accessToken = mintJwt(jwtSecret, {
+      iss: 'coupa-sandbox',
+      sub: client.clientId,
+      aud: 'coupa-api',
+      scope: requested.join(' '),
+      iat: Math.floor(now / 1000),
+      exp: Math.floor((now + tokenLifetimeMs) / 1000),
+    });
     // Forget tokens that expired a day ago, so a long-running sandbox does not grow without end.
     store.transaction(() => {
       for (const old of tokens.filter((t) => t.expiresAt < now - 86_400_000)) tokens.delete(old.id);
@@ -181,7 +252,7 @@ function createCoupaSystem(ctx: SimulatorContext) {
     const unauthorized = (reason: string): CoupaError =>
       new CoupaError(401, 'authorization', [reason], { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason}"` });
     if (!match?.[1]) throw unauthorized('Send Authorization: Bearer <access token> (API keys are no longer supported)');
-    const token = tokens.get(hashToken(match[1]));
+    const token = verifyJwt(jwtSecret, match[1]) ? tokens.get(hashToken(match[1])) : undefined;
     const now = clock.now();
     if (!token) throw unauthorized('The access token is invalid');
     if (now >= token.expiresAt) throw unauthorized('The access token expired');
@@ -189,31 +260,78 @@ function createCoupaSystem(ctx: SimulatorContext) {
     return token;
   }
 
+  function requireScope(token: StoredToken, scope: string, req: SimRequest): void {
+    if (token.scopes.includes(scope)) return;
+    throw new CoupaError(scopeRefusalStatus, 'authorization', [`The access token lacks the scope ${scope} needed for ${req.method} ${req.path}`], {
+      'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+    });
+  }
+
   // ---- API --------------------------------------------------------------------------------------
 
-  function list(resource: Resource, req: SimRequest): SimResponse {
-    const filters = parseFilters(req.query, KNOWN_ROOTS[resource]);
+  /** Conditions of `filter=<name>`, a named filter of this instance; unknown names are refused. */
+  function namedFilter(resource: ListResource, query: URLSearchParams): Filter[] {
+    const name = query.get('filter');
+    if (name === null) return [];
+    const text = namedFilters[resource]?.[name];
+    if (text === undefined) {
+      const known = Object.keys(namedFilters[resource] ?? {});
+      throw new CoupaError(400, 'query', [`filter "${name}" is not an API filter of ${resource}${known.length ? ` (known: ${known.join(', ')})` : ''}`]);
+    }
+    return parseFilters(new URLSearchParams(text), KNOWN_ROOTS[resource]);
+  }
+
+  /** Rendered records of a resource in ascending id order (narrowed by a natural key when one is exact). */
+  function* listSource(resource: ListResource, filters: Filter[]): Generator<CoupaRecord> {
+    if (resource === 'purchase_order_lines') return yield* data.orderLines();
+    if ((LOOKUP_RESOURCES as readonly string[]).includes(resource))
+      return yield* data.lookups[resource as LookupResource].all().sort((a, b) => a.id - b.id);
+    const main = resource as Resource;
+    const naturalKey = filters.find((f) => f.operator === 'eq' && f.path.length === 1 && ['po-number', 'number', 'name'].includes(f.path[0] ?? ''));
+    const collection = data.collection(main);
+    for (const id of data.candidateIds(main, naturalKey ? { key: naturalKey.path[0] ?? '', value: naturalKey.value } : null)) {
+      const stored = collection.get(id);
+      if (stored) yield data.render(main, stored);
+    }
+  }
+
+  function list(resource: ListResource, req: SimRequest, format: Format): SimResponse {
+    const filters = [...parseFilters(req.query, KNOWN_ROOTS[resource]), ...namedFilter(resource, req.query)];
+    const order = parseOrder(req.query, KNOWN_ROOTS[resource]);
     const paging = parsePaging(req.query, maxLimit, limitAbove);
     const returnObject = parseReturnObject(req.query, false);
     const fields = parseFields(req.query);
-    const naturalKey = filters.find((f) => f.operator === 'eq' && f.path.length === 1 && ['po-number', 'number', 'name'].includes(f.path[0] ?? ''));
-    const collection = data.collection(resource);
-    const page: Record<string, unknown>[] = [];
-    let skipped = 0;
-    for (const id of data.candidateIds(resource, naturalKey ? { key: naturalKey.path[0] ?? '', value: naturalKey.value } : null)) {
-      const stored = collection.get(id);
-      if (!stored) continue;
-      const record = data.render(resource, stored);
-      if (!filters.every((f) => matches(record, f))) continue;
-      if (skipped < paging.offset) {
-        skipped += 1;
-        continue;
+    let page: CoupaRecord[];
+    if (order.key === 'id' && !order.descending) {
+      // Default order: stop reading at the end of the page.
+      page = [];
+      let skipped = 0;
+      for (const record of listSource(resource, filters)) {
+        if (!filters.every((f) => matches(record, f))) continue;
+        if (skipped < paging.offset) skipped += 1;
+        else if (page.push(record) === paging.limit) break;
       }
-      page.push(shape(record, returnObject, fields) ?? {});
-      if (page.length === paging.limit) break;
+    } else {
+      const all = [...listSource(resource, filters)].filter((record) => filters.every((f) => matches(record, f)));
+      page = sortRecords(all, order).slice(paging.offset, paging.offset + paging.limit);
     }
-    // JSON answers an empty result with [] and 200 (§3.3).
-    return { status: 200, body: page };
+    const shaped = page.map((record) => shape(record, returnObject, fields) ?? {});
+    if (format === 'xml') {
+      // XML answers "no results" with 404 where JSON answers [] (§3.3).
+      if (shaped.length === 0) return errorResponse(new CoupaError(404, 'query', ['No results match your search criteria']), 'xml');
+      return xmlAnswer(200, xmlList(XML_ROOT[resource], shaped));
+    }
+    return { status: 200, body: shaped };
+  }
+
+  function xmlAnswer(status: number, body: string): SimResponse {
+    return { status, headers: { 'content-type': 'application/xml; charset=utf-8' }, body };
+  }
+
+  function recordAnswer(resource: ListResource, record: CoupaRecord, req: SimRequest, status: number, format: Format, isWrite: boolean): SimResponse {
+    const shaped = shape(record, parseReturnObject(req.query, isWrite), parseFields(req.query));
+    if (shaped === undefined) return { status, body: '' };
+    return format === 'xml' ? xmlAnswer(status, xmlRecord(XML_ROOT[resource], shaped)) : { status, body: shaped };
   }
 
   function find(resource: Resource, id: string): CoupaRecord {
@@ -222,10 +340,25 @@ function createCoupaSystem(ctx: SimulatorContext) {
     return record;
   }
 
-  function writeBody(req: SimRequest): Record<string, unknown> {
+  function findAny(resource: ListResource, id: string): CoupaRecord {
+    if (resource === 'suppliers' || resource === 'purchase_orders' || resource === 'invoices') return data.render(resource, find(resource, id));
+    const record = /^\d+$/.test(id)
+      ? resource === 'purchase_order_lines'
+        ? data.orderLines().find((l) => l.id === Number(id))
+        : data.lookups[resource].get(Number(id))
+      : undefined;
+    if (!record) throw new CoupaError(404, OBJECT_NAME[resource], [`No ${OBJECT_NAME[resource].replace(/_/g, ' ')} with id ${id}`]);
+    return record;
+  }
+
+  function writeBody(req: SimRequest, format: Format): Record<string, unknown> {
     const contentType = String(req.headers['content-type'] ?? '');
+    if (contentType.includes('xml'))
+      throw new CoupaError(415, 'request', ['This sandbox reads JSON bodies only: send Content-Type: application/json with Accept: application/json']);
     if (!contentType.includes('application/json'))
       throw new CoupaError(415, 'request', ['Send Content-Type: application/json with Accept: application/json (Coupa wants both in the same family)']);
+    if (format !== 'json')
+      throw new CoupaError(406, 'request', ['A JSON body needs Accept: application/json as well (Coupa wants Accept and Content-Type in the same family)']);
     let body: unknown;
     try {
       body = req.json();
@@ -233,13 +366,8 @@ function createCoupaSystem(ctx: SimulatorContext) {
       if (err instanceof SimBadJson) throw new CoupaError(400, 'request', [err.message]);
       throw err;
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CoupaError(400, 'request', ['The body must be one JSON object (one record per request)']);
-    return body as Record<string, unknown>;
-  }
-
-  function respondRecord(resource: Resource, record: CoupaRecord, req: SimRequest, status: number): SimResponse {
-    const shaped = shape(data.render(resource, record), parseReturnObject(req.query, true), parseFields(req.query));
-    return shaped === undefined ? { status, body: '' } : { status, body: shaped };
+    if (!isObject(body)) throw new CoupaError(400, 'request', ['The body must be one JSON object (one record per request)']);
+    return body;
   }
 
   function save(resource: Resource, body: Record<string, unknown>, existing: CoupaRecord | null): CoupaRecord {
@@ -248,69 +376,82 @@ function createCoupaSystem(ctx: SimulatorContext) {
     return data.saveInvoice(body, existing);
   }
 
-  function route(req: SimRequest): SimResponse {
-    const match = /^\/api\/(suppliers|purchase_orders|invoices)(?:\/([^/]+))?(?:\/([a-z_]+))?\/?$/.exec(req.path);
+  const RESOURCE_PATH = /^\/api\/(suppliers|purchase_orders|purchase_order_lines|invoices|addresses|account_types|users)(?:\/([^/]+))?(?:\/([a-z_]+))?\/?$/;
+
+  function route(req: SimRequest, format: Format): SimResponse {
+    const match = RESOURCE_PATH.exec(req.path);
     if (!match) throw new CoupaError(404, 'request', [`No such resource: ${req.method} ${req.path}`]);
-    const resource = match[1] as Resource;
+    const resource = match[1] as ListResource;
     const [id, action] = [match[2], match[3]];
-    if (req.method === 'DELETE')
-      throw new CoupaError(deleteStatus, OBJECT_NAME[resource], ['DELETE is not supported; deactivate the record with PUT instead'], { Allow: 'GET, POST, PUT' });
+    const object = SCOPE_OBJECT[resource];
+    const readOnly = (LOOKUP_RESOURCES as readonly string[]).includes(resource);
+
+    if (req.method === 'DELETE') {
+      // Only invoices (scope core.invoice.delete) and PO lines can be deleted; the rest are deactivated with PUT.
+      if (resource !== 'invoices' && resource !== 'purchase_order_lines')
+        throw new CoupaError(deleteStatus, OBJECT_NAME[resource], ['DELETE is not supported; deactivate the record with PUT instead'], { Allow: readOnly ? 'GET' : 'GET, POST, PUT' });
+      const token = authenticate(req);
+      requireScope(token, resource === 'invoices' ? 'core.invoice.delete' : 'core.purchase_order.write', req);
+      if (id === undefined || action !== undefined) throw new CoupaError(404, 'request', [`Delete one record: DELETE /api/${resource}/{id}`]);
+      if (resource === 'invoices') return recordAnswer(resource, data.deleteInvoice(find('invoices', id)), req, 200, format, true);
+      if (!/^\d+$/.test(id)) throw new CoupaError(404, 'purchase_order_line', [`No purchase order line with id ${id}`]);
+      return recordAnswer(resource, data.deleteOrderLine(Number(id)), req, 200, format, true);
+    }
 
     const token = authenticate(req);
-    const right = req.method === 'GET' ? 'read' : 'write';
-    const scope = `core.${SCOPE_OBJECT[resource]}.${right}`;
-    if (!token.scopes.includes(scope))
-      throw new CoupaError(403, 'authorization', [`The access token lacks the scope ${scope} needed for ${req.method} /api/${resource}`]);
+    const isRead = req.method === 'GET';
+    if (!isRead && readOnly) throw new CoupaError(405, OBJECT_NAME[resource], [`${resource} are read-only through the API`], { Allow: 'GET' });
+    requireScope(token, `core.${object}.${isRead ? 'read' : 'write'}`, req);
 
-    if (req.method === 'GET') {
-      if (id === undefined) return list(resource, req);
+    if (isRead) {
+      if (id === undefined) return list(resource, req, format);
       if (action !== undefined) throw new CoupaError(404, 'request', [`No such resource: GET ${req.path}`]);
-      const fields = parseFields(req.query);
-      return { status: 200, body: shape(data.render(resource, find(resource, id)), parseReturnObject(req.query, false), fields) };
+      return recordAnswer(resource, findAny(resource, id), req, 200, format, false);
     }
+    if (resource === 'purchase_order_lines')
+      throw new CoupaError(405, 'purchase_order_line', ['Change order lines through PUT /api/purchase_orders/{id} (order-lines), or DELETE one line'], { Allow: 'GET, DELETE' });
+    const main = resource as Resource;
     if (req.method === 'POST') {
       if (id !== undefined) throw new CoupaError(404, 'request', [`Create with POST /api/${resource}; update with PUT /api/${resource}/{id}`]);
-      return respondRecord(resource, save(resource, writeBody(req), null), req, 201);
+      return recordAnswer(main, data.render(main, save(main, writeBody(req, format), null)), req, 201, format, true);
     }
     if (req.method === 'PUT' || req.method === 'PATCH') {
       if (id === undefined) throw new CoupaError(404, 'request', [`Update one record per request: PUT /api/${resource}/{id}`]);
-      const existing = find(resource, id);
+      const existing = find(main, id);
       if (action !== undefined) {
-        if (resource !== 'purchase_orders') throw new CoupaError(404, 'request', [`No action ${action} on ${resource}`]);
-        return respondRecord(resource, data.poAction(existing, action), req, 200);
+        const changed =
+          main === 'purchase_orders' ? data.poAction(existing, action) : main === 'invoices' ? data.invoiceAction(existing, action) : null;
+        if (!changed) throw new CoupaError(404, 'request', [`No action ${action} on ${resource}`]);
+        return recordAnswer(main, data.render(main, changed), req, 200, format, true);
       }
       const exported = req.query.get('exported');
-      if (exported !== null && resource !== 'suppliers') {
+      if (exported !== null && main !== 'suppliers') {
         if (exported !== 'true' && exported !== 'false') throw new CoupaError(400, 'query', ['exported must be true or false']);
-        return respondRecord(resource, data.markExported(resource, existing, exported === 'true'), req, 200);
+        return recordAnswer(main, data.render(main, data.markExported(main, existing, exported === 'true')), req, 200, format, true);
       }
-      return respondRecord(resource, save(resource, writeBody(req), existing), req, 200);
+      return recordAnswer(main, data.render(main, save(main, writeBody(req, format), existing)), req, 200, format, true);
     }
     throw new CoupaError(405, 'request', [`${req.method} is not supported`], { Allow: 'GET, POST, PUT' });
   }
 
   async function handle(req: SimRequest): Promise<SimResponse> {
+    const format = negotiate(req);
     const delay = admit();
-    if (delay === null) return rateLimited();
+    if (delay === null) return rateLimited(format ?? 'json');
     if (delay > 0) await sleep(delay);
-    if (req.path === '/oauth2/token') {
-      if (req.method !== 'POST') return oauthError(405, 'invalid_request', 'Use POST /oauth2/token');
+    if (TOKEN_PATHS.includes(req.path)) {
+      // Compass articles name /oauth2/token; the R39 Swagger securityDefinitions /oauth2/access_tokens.
+      if (req.method !== 'POST') return oauthError(405, 'invalid_request', `Use POST ${req.path}`);
       return issueToken(req);
     }
-    const accept = String(req.headers.accept ?? '');
-    if (!accept.includes('application/json'))
-      // XML is Coupa's default (§3.1); this sandbox speaks JSON only, so say so in XML.
-      return {
-        status: 406,
-        headers: { 'content-type': 'application/xml; charset=utf-8' },
-        body: '<?xml version="1.0" encoding="UTF-8"?><errors><error>This sandbox answers JSON only: send Accept: application/json</error></errors>',
-      };
+    if (format === null)
+      return errorResponse(new CoupaError(406, 'request', [`Cannot answer Accept: ${String(req.headers.accept)}; ask for application/json or application/xml`]), 'xml');
     try {
       if (requireVersionHeader && !req.headers['x-coupa-api-version'])
         throw new CoupaError(400, 'request', ['The X-Coupa-API-Version header is required by this instance']);
-      return route(req);
+      return route(req, format);
     } catch (err) {
-      if (err instanceof CoupaError) return errorResponse(err);
+      if (err instanceof CoupaError) return errorResponse(err, format);
       throw err;
     }
   }
@@ -318,7 +459,7 @@ function createCoupaSystem(ctx: SimulatorContext) {
   return {
     name: 'coupa',
     handle,
-    rateLimitedResponse: rateLimited,
+    rateLimitedResponse: () => rateLimited('json'),
     serverErrorResponse: (status: 500 | 502 | 503): SimResponse => ({
       status,
       body: { errors: { server: [status === 503 ? 'Service temporarily unavailable' : 'Internal server error'] } },

@@ -3,9 +3,10 @@ import { CoupaError } from './errors';
 
 /**
  * Coupa's query string (fact sheet §3.3): `attribute[operator]=value`, association paths like
- * `supplier[name]=…` or `order_lines[account][code]=…`, underscores in names where the JSON
- * has hyphens, `limit` (≤ 50) / `offset` paging in ascending id order, and the response
- * shaping switches `return_object` and `fields`.
+ * `supplier[name]=…` or `order_lines[account][code]=…`, `limit` (≤ 50) / `offset` paging,
+ * `order_by` + `dir`, a named `filter`, and the response shaping switches `return_object` and
+ * `fields`. Attribute names may use underscores (Compass "Arguments") or the JSON's hyphens
+ * (Coupa's own examples: `updated-at[gt]`, `invoice-date[gt]`); both name the same attribute.
  */
 export const OPERATORS = ['contains', 'starts_with', 'ends_with', 'gt', 'lt', 'gt_or_eq', 'lt_or_eq', 'not_eq', 'in', 'not_in', 'blank'] as const;
 type Operator = (typeof OPERATORS)[number] | 'eq';
@@ -19,8 +20,13 @@ export interface Filter {
   param: string;
 }
 
-/** Paging and shaping switches; everything else in the query string is a filter. */
-const RESERVED = new Set(['limit', 'offset', 'return_object', 'fields']);
+/** Paging, ordering and shaping switches; everything else in the query string is a filter. */
+const RESERVED = new Set(['limit', 'offset', 'return_object', 'fields', 'order_by', 'dir', 'filter']);
+
+/** `updated_at` and `updated-at` both name the JSON key `updated-at`. */
+function jsonKey(name: string): string {
+  return name.replace(/_/g, '-');
+}
 
 /** Splits `order_lines[account][code][contains]` into names and operator. */
 function parseParam(key: string): { names: string[]; operator: Operator } {
@@ -34,25 +40,25 @@ function parseParam(key: string): { names: string[]; operator: Operator } {
 
 /**
  * Filters from a query string. `knownRoots` are the hyphenated top-level keys of the resource;
- * a name with a dash, or one the resource does not have, is refused with a message saying so
- * (Coupa wants underscores in query arguments, §3.1) rather than silently matching everything.
+ * a name the resource does not have is refused with a message saying so rather than silently
+ * matching everything.
  */
 export function parseFilters(query: URLSearchParams, knownRoots: ReadonlySet<string>): Filter[] {
   const filters: Filter[] = [];
   for (const [key, value] of query) {
     if (RESERVED.has(key)) continue;
     const { names, operator } = parseParam(key);
-    const dashed = names.find((n) => n.includes('-'));
-    if (dashed)
-      throw new CoupaError(400, 'query', [`"${key}": query arguments use underscores, not dashes (write ${dashed.replace(/-/g, '_')})`]);
-    const path = names.map((n) => n.replace(/_/g, '-'));
+    const path = names.map(jsonKey);
     if (!knownRoots.has(path[0] ?? '')) throw new CoupaError(400, 'query', [`"${key}": unknown attribute "${names[0] ?? ''}"`]);
-    if (operator === 'ends_with' && isDatePath(path)) throw new CoupaError(400, 'query', [`"${key}": ends_with does not apply to dates`]);
+    // Compass "Querying Options": contains, starts_with and ends_with are not used with date fields.
+    if (TEXT_OPERATORS.has(operator) && isDatePath(path)) throw new CoupaError(400, 'query', [`"${key}": ${operator} does not apply to dates`]);
     if (isDatePath(path) && !['blank', 'in', 'not_in'].includes(operator)) parseInstant(value, key);
     filters.push({ path, operator, value, param: key });
   }
   return filters;
 }
+
+const TEXT_OPERATORS: ReadonlySet<Operator> = new Set(['contains', 'starts_with', 'ends_with']);
 
 function isDatePath(path: readonly string[]): boolean {
   const last = path[path.length - 1] ?? '';
@@ -159,6 +165,43 @@ export function parsePaging(query: URLSearchParams, maxLimit: number, above: 'cl
   }
   if (offsetText !== null && !/^\d+$/.test(offsetText)) throw new CoupaError(400, 'query', [`offset must be a whole number >= 0, got "${offsetText}"`]);
   return { limit, offset: offsetText === null ? 0 : Number(offsetText) };
+}
+
+export interface Order {
+  /** Hyphenated top-level key. */
+  key: string;
+  descending: boolean;
+}
+
+/**
+ * `order_by=<attribute>` and `dir=asc|desc` (R39 Swagger query parameters). The default is
+ * ascending id (§3.3); `dir` alone reverses the id order.
+ */
+export function parseOrder(query: URLSearchParams, knownRoots: ReadonlySet<string>): Order {
+  const by = query.get('order_by');
+  const dir = query.get('dir');
+  if (dir !== null && dir !== 'asc' && dir !== 'desc') throw new CoupaError(400, 'query', [`dir must be asc or desc, got "${dir}"`]);
+  const key = by === null ? 'id' : jsonKey(by);
+  if (!knownRoots.has(key)) throw new CoupaError(400, 'query', [`order_by: unknown attribute "${by ?? ''}"`]);
+  return { key, descending: dir === 'desc' };
+}
+
+/** Compares two values of one attribute: instants, then decimals/integers, then text; null first. */
+function compareForOrder(a: unknown, b: unknown, isDate: boolean): number {
+  const blank = (v: unknown): boolean => v === null || v === undefined || v === '';
+  if (blank(a) || blank(b)) return blank(a) === blank(b) ? 0 : blank(a) ? -1 : 1;
+  if (isDate) return Math.sign(Date.parse(String(a)) - Date.parse(String(b)));
+  const [x, y] = [String(a), String(b)];
+  if (/^-?\d+(\.\d+)?$/.test(x) && /^-?\d+(\.\d+)?$/.test(y)) return Decimal.parse(x).compare(Decimal.parse(y));
+  if (typeof a === 'object' || typeof b === 'object') return 0;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Sorts rendered records by `order`, ties broken by id (in the same direction). */
+export function sortRecords<T extends Record<string, unknown>>(records: T[], order: Order): T[] {
+  const isDate = isDatePath([order.key]);
+  const sign = order.descending ? -1 : 1;
+  return records.sort((a, b) => sign * (compareForOrder(a[order.key], b[order.key], isDate) || Number(a.id) - Number(b.id)));
 }
 
 export type ReturnObject = 'full' | 'none' | 'limited' | 'shallow';

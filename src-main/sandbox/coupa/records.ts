@@ -1,103 +1,120 @@
-import { Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
+import { Decimal } from '../../../src-shared/domain/money';
 import type { SimCollection, SimStore } from '../_common/sim-store';
-import type { WorldSupplier } from '../seed/world-types';
 import { CoupaError } from './errors';
+import {
+  INVOICE_ACTIONS,
+  INVOICE_DELETABLE_STATUSES,
+  INVOICE_FROZEN_STATUSES,
+  PO_ACTIONS,
+  PO_FROZEN_STATUSES,
+  transition,
+} from './lifecycle';
+import { lineTotal, mergeLines, type LineContext } from './lines';
+import {
+  booleanValue,
+  datetimeText,
+  decimalText,
+  humanise,
+  isObject,
+  optionalString,
+  Problems,
+  type Body,
+} from './validate';
 
 /**
- * Coupa records (fact sheet §3.4–3.6) stored with the hyphenated JSON keys the API returns.
- * References to suppliers and PO lines are stored as ids and rendered with the referenced
- * record's current id/name/number, so a renamed supplier shows its new name everywhere.
+ * Coupa records (fact sheet §3.4–3.6, R39 Swagger) stored with the hyphenated JSON keys the API
+ * returns. References (supplier, users, addresses, account type, remit-to, PO lines) are stored
+ * as ids and rendered from the referenced record's current values, so a renamed supplier shows
+ * its new name everywhere.
  */
 export type CoupaRecord = Record<string, unknown> & { id: number };
+/** Resources a client writes. */
 export type Resource = 'suppliers' | 'purchase_orders' | 'invoices';
+/** Read-only reference data a client looks up (scope core.common.read). */
+export type LookupResource = 'addresses' | 'account_types' | 'users';
+/** Everything GET can list. */
+export type ListResource = Resource | LookupResource | 'purchase_order_lines';
 
-/** Rails-style object names used as keys of `{"errors": {…}}`. */
-export const OBJECT_NAME: Record<Resource, string> = { suppliers: 'supplier', purchase_orders: 'purchase_order', invoices: 'invoice' };
+export const LOOKUP_RESOURCES: readonly LookupResource[] = ['addresses', 'account_types', 'users'];
 
-const PO_STATUSES = ['buyer_hold', 'cancelled', 'closed', 'currency_hold', 'draft', 'error', 'expensed', 'issued', 'supplier_hold', 'supplier_window_hold', 'exported'];
-const INVOICE_STATUSES = ['new', 'draft', 'ap_hold', 'on_hold', 'pending_receipt', 'pending_approval', 'pending_action', 'booking_hold', 'approved', 'rejected', 'abandoned', 'disputed', 'voided', 'processing', 'invalid', 'payable_adjustment'];
+/** Rails-style object names: keys of `{"errors": {…}}` and XML root elements. */
+export const OBJECT_NAME: Record<ListResource, string> = {
+  suppliers: 'supplier',
+  purchase_orders: 'purchase_order',
+  purchase_order_lines: 'purchase_order_line',
+  invoices: 'invoice',
+  addresses: 'address',
+  account_types: 'account_type',
+  users: 'user',
+};
+
 const SUPPLIER_STATUSES = ['active', 'inactive', 'onboarding'];
 const PO_METHODS = ['cxml', 'xml', 'email', 'prompt', 'mark_as_sent', 'buy_online'];
 const MAX_PO_NUMBER = 20;
 const MAX_INVOICE_NUMBER = 40;
 const MAX_SUPPLIER_NAME = 100;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CURRENCY_CODE = /^[A-Z]{3}$/;
 
-/** Top-level keys per resource: what query filters may name (§3.3). */
-export const KNOWN_ROOTS: Record<Resource, ReadonlySet<string>> = {
+/** Fields the API returns but does not take (R39 Swagger readOnly): ignored on input, or refused with config readOnlyInput = 'error'. */
+const READ_ONLY: Record<Resource, readonly string[]> = {
+  suppliers: ['id', 'created-at', 'updated-at', 'supplier-status'],
+  purchase_orders: ['id', 'created-at', 'updated-at', 'status', 'version', 'exported'],
+  invoices: ['id', 'created-at', 'updated-at', 'status', 'document-type', 'gross-total', 'total-with-taxes', 'paid', 'payment-date', 'exported'],
+};
+
+/** Top-level keys per resource as GET renders them: what query filters and order_by may name (§3.3). */
+export const KNOWN_ROOTS: Record<ListResource, ReadonlySet<string>> = {
   suppliers: new Set([
     'id', 'created-at', 'updated-at', 'name', 'display-name', 'number', 'status', 'supplier-status', 'on-hold', 'po-method', 'po-email',
-    'payment-term', 'primary-address', 'tax-id', 'account-number', 'invoice-matching-level', 'payment-method',
+    'payment-term', 'primary-address', 'primary-contact', 'remit-to-addresses', 'tax-id', 'account-number', 'invoice-matching-level',
+    'payment-method',
   ]),
   purchase_orders: new Set([
     'id', 'created-at', 'updated-at', 'po-number', 'type', 'status', 'version', 'exported', 'currency', 'supplier', 'ship-to-address',
-    'requester', 'payment-term', 'order-lines',
+    'ship-to-user', 'requester', 'payment-term', 'order-lines',
+  ]),
+  purchase_order_lines: new Set([
+    'id', 'created-at', 'updated-at', 'order-header-id', 'po-number', 'line-num', 'description', 'price', 'quantity', 'uom', 'total',
+    'currency', 'type', 'account', 'account-allocations', 'need-by-date', 'commodity', 'status',
   ]),
   invoices: new Set([
-    'id', 'created-at', 'updated-at', 'invoice-number', 'invoice-date', 'supplier', 'currency', 'document-type', 'account-type',
-    'line-level-taxation', 'supplier-total', 'gross-total', 'total-with-taxes', 'paid', 'payment-date', 'net-due-date', 'exported',
-    'status', 'invoice-lines',
+    'id', 'created-at', 'updated-at', 'invoice-number', 'invoice-date', 'supplier', 'currency', 'is-credit-note', 'document-type',
+    'original-invoice-number', 'original-invoice-date', 'account-type', 'line-level-taxation', 'tax-amount', 'bill-to-address',
+    'remit-to-address', 'supplier-remit-to', 'payment-term', 'supplier-note', 'supplier-total', 'gross-total', 'total-with-taxes', 'paid',
+    'payment-date', 'net-due-date', 'exported', 'status', 'invoice-lines',
   ]),
+  addresses: new Set(['id', 'created-at', 'updated-at', 'name', 'location-code', 'street1', 'street2', 'city', 'state', 'postal-code', 'country', 'active']),
+  account_types: new Set(['id', 'created-at', 'updated-at', 'name', 'currency', 'active']),
+  users: new Set(['id', 'created-at', 'updated-at', 'login', 'email', 'firstname', 'lastname', 'fullname', 'active']),
 };
 
-type Body = Record<string, unknown>;
-
-function isObject(v: unknown): v is Body {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+export interface CoupaDataOptions {
+  nowText: () => string;
+  validationStatus: number;
+  /** 'both' (default): an invoice needs remit-to-address and supplier-remit-to; 'either': one is enough. */
+  invoiceRemitTo: 'both' | 'either';
+  /** What a read-only field in a write body does: 'ignore' (default, as Coupa's API does) or 'error'. */
+  readOnlyInput: 'ignore' | 'error';
 }
 
-/** Collects validation messages so one answer lists every problem, as Coupa's error arrays do. */
-class Problems {
-  readonly messages: string[] = [];
-  add(message: string): void {
-    this.messages.push(message);
+/** Finds a record by `{id}` or by one of its natural keys (`{number}`, `{name}`, `{login}`…). */
+function findByRef(ref: unknown, records: () => CoupaRecord[], byId: (id: number) => CoupaRecord | undefined, keys: readonly string[]): CoupaRecord | undefined {
+  if (!isObject(ref)) return undefined;
+  if (ref.id !== undefined && ref.id !== null) return Number.isInteger(Number(ref.id)) ? byId(Number(ref.id)) : undefined;
+  for (const key of keys) {
+    const wanted = ref[key];
+    if (typeof wanted !== 'string' && typeof wanted !== 'number') continue;
+    const text = String(wanted).toLowerCase();
+    return records().find((r) => String(r[key] ?? '').toLowerCase() === text);
   }
-  throwIfAny(status: number, object: string): void {
-    if (this.messages.length) throw new CoupaError(status, object, this.messages);
-  }
-}
-
-/** A decimal amount sent as a string (or a JSON number), kept exact with at least 2 decimals. */
-function decimalText(value: unknown, label: string, problems: Problems): string | null {
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    problems.add(`${label} must be a decimal number such as "1234.50"`);
-    return null;
-  }
-  try {
-    const d = typeof value === 'number' ? Decimal.fromJsonNumber(value) : Decimal.parse(value);
-    const decimals = (d.toString().split('.')[1] ?? '').length;
-    return d.format(Math.max(2, decimals));
-  } catch (err) {
-    if (err instanceof InvalidDecimalError) {
-      problems.add(`${label} ${err.message}`);
-      return null;
-    }
-    throw err;
-  }
-}
-
-function optionalString(body: Body, key: string, problems: Problems, max = 255): string | null | undefined {
-  const value = body[key];
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  if (typeof value !== 'string') {
-    problems.add(`${humanise(key)} must be text`);
-    return undefined;
-  }
-  if (value.length > max) problems.add(`${humanise(key)} is too long (maximum is ${max} characters)`);
-  return value;
-}
-
-/** "po-number" -> "Po number", the way Rails words its messages. */
-function humanise(key: string): string {
-  const words = key.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return undefined;
 }
 
 export class CoupaData {
   readonly suppliers: SimCollection<CoupaRecord>;
   readonly purchaseOrders: SimCollection<CoupaRecord>;
   readonly invoices: SimCollection<CoupaRecord>;
+  readonly lookups: Record<LookupResource, SimCollection<CoupaRecord>>;
   /** Ascending ids per resource: the default order of every list (§3.3). */
   private readonly ordered: Record<Resource, number[]> = { suppliers: [], purchase_orders: [], invoices: [] };
   private readonly supplierByName = new Map<string, number>();
@@ -106,15 +123,23 @@ export class CoupaData {
   private readonly invoiceByKey = new Map<string, number>();
   /** order line id -> PO id, for invoice lines that reference a PO line. */
   private readonly poByLineId = new Map<number, number>();
+  private readonly nowText: () => string;
+  private readonly validationStatus: number;
 
   constructor(
     private readonly store: SimStore,
-    private readonly nowText: () => string,
-    private readonly validationStatus: number,
+    private readonly options: CoupaDataOptions,
   ) {
+    this.nowText = options.nowText;
+    this.validationStatus = options.validationStatus;
     this.suppliers = store.collection<CoupaRecord>('suppliers');
     this.purchaseOrders = store.collection<CoupaRecord>('purchase_orders');
     this.invoices = store.collection<CoupaRecord>('invoices');
+    this.lookups = {
+      addresses: store.collection<CoupaRecord>('addresses'),
+      account_types: store.collection<CoupaRecord>('account_types'),
+      users: store.collection<CoupaRecord>('users'),
+    };
     for (const resource of ['suppliers', 'purchase_orders', 'invoices'] as const) {
       const records = this.collection(resource).all().sort((a, b) => a.id - b.id);
       for (const record of records) this.index(resource, record, null);
@@ -125,11 +150,9 @@ export class CoupaData {
     return resource === 'suppliers' ? this.suppliers : resource === 'purchase_orders' ? this.purchaseOrders : this.invoices;
   }
 
-  private nextId(resource: Resource): number {
-    const key = `nextId:${resource}`;
-    const fromRecords = (this.ordered[resource].at(-1) ?? 0) + 1;
-    const id = Math.max(this.store.getMeta<number>(key) ?? 1, fromRecords);
-    this.store.setMeta(key, id + 1);
+  private nextId(key: string, floor = 1): number {
+    const id = Math.max(this.store.getMeta<number>(`nextId:${key}`) ?? 1, floor);
+    this.store.setMeta(`nextId:${key}`, id + 1);
     return id;
   }
 
@@ -143,7 +166,10 @@ export class CoupaData {
       this.supplierByName.set(String(record.name).toLowerCase(), record.id);
       if (record.number) this.supplierByNumber.set(String(record.number), record.id);
     } else if (resource === 'purchase_orders') {
-      if (previous) this.poByNumber.delete(String(previous['po-number']));
+      if (previous) {
+        this.poByNumber.delete(String(previous['po-number']));
+        for (const line of previous['order-lines'] as CoupaRecord[]) this.poByLineId.delete(line.id);
+      }
       this.poByNumber.set(String(record['po-number']), record.id);
       for (const line of record['order-lines'] as CoupaRecord[]) this.poByLineId.set(line.id, record.id);
     } else {
@@ -168,31 +194,7 @@ export class CoupaData {
     return this.ordered[resource];
   }
 
-  // ---- rendering ------------------------------------------------------------------------------
-
-  private supplierRef(id: unknown): Body | null {
-    const supplier = this.suppliers.get(Number(id));
-    return supplier ? { id: supplier.id, name: supplier.name, number: supplier.number, 'display-name': supplier['display-name'] } : null;
-  }
-
-  /** The record as GET returns it. */
-  render(resource: Resource, record: CoupaRecord): CoupaRecord {
-    if (resource === 'suppliers') return record;
-    const out: CoupaRecord = { ...record, supplier: this.supplierRef(record['supplier-id']) };
-    delete out['supplier-id'];
-    if (resource === 'invoices') {
-      out['invoice-lines'] = (record['invoice-lines'] as CoupaRecord[]).map((line) => {
-        const orderLineId = line['order-line-id'];
-        const po = typeof orderLineId === 'number' ? this.purchaseOrders.get(this.poByLineId.get(orderLineId) ?? -1) : undefined;
-        const orderLine = po ? (po['order-lines'] as CoupaRecord[]).find((l) => l.id === orderLineId) : undefined;
-        // Output-only references to the PO (§3.5).
-        return { ...line, 'po-number': po?.['po-number'] ?? null, 'order-header-num': po?.['po-number'] ?? null, 'order-line-num': orderLine?.['line-num'] ?? null };
-      });
-    }
-    return out;
-  }
-
-  // ---- suppliers ------------------------------------------------------------------------------
+  // ---- references -------------------------------------------------------------------------------
 
   /** Finds a supplier from a reference object {id} | {number} | {name} (§3.4). */
   resolveSupplier(ref: unknown): CoupaRecord | undefined {
@@ -209,33 +211,130 @@ export class CoupaData {
     return undefined;
   }
 
-  seedSupplier(s: WorldSupplier & { coupaSupplierId: number }, createdAt: string): void {
-    const record: CoupaRecord = {
-      id: s.coupaSupplierId,
-      'created-at': createdAt,
-      'updated-at': createdAt,
-      name: s.name,
-      'display-name': s.name,
-      number: s.code,
-      status: 'active',
-      'supplier-status': 'approved',
-      'on-hold': false,
-      'po-method': 'prompt',
-      'po-email': s.email,
-      'payment-term': { code: 'Net 30' },
-      'primary-address': { city: s.city, country: { code: s.country } },
-      'tax-id': s.vatNumber,
-      'account-number': null,
-      'invoice-matching-level': '3-way',
-      'payment-method': 'invoice',
-    };
-    this.suppliers.put(record.id, record);
-    this.index('suppliers', record, null);
+  private resolveLookup(resource: LookupResource, ref: unknown): CoupaRecord | undefined {
+    const keys = { addresses: ['location-code', 'name'], account_types: ['name'], users: ['login', 'email'] }[resource];
+    const collection = this.lookups[resource];
+    return findByRef(ref, () => collection.all(), (id) => collection.get(id), keys);
+  }
+
+  private resolveRemitTo(supplierId: unknown, ref: unknown): CoupaRecord | undefined {
+    const supplier = this.suppliers.get(Number(supplierId));
+    const addresses = (supplier?.['remit-to-addresses'] as CoupaRecord[] | undefined) ?? [];
+    return findByRef(ref, () => addresses, (id) => addresses.find((a) => a.id === id), ['remit-to-code']);
+  }
+
+  /**
+   * Sets `next[<key>-id]` from the reference in `body[key]`. An unknown reference is an error on
+   * create and leaves the value unchanged on update (fact sheet §3.1: "referenced data must
+   * already exist or the value is silently not changed"). A required one may not end up empty.
+   */
+  private reference(
+    body: Body,
+    key: string,
+    next: CoupaRecord,
+    resolve: (ref: unknown) => CoupaRecord | undefined,
+    how: { creating: boolean; required: boolean },
+    problems: Problems,
+  ): void {
+    const idKey = `${key}-id`;
+    const ref = body[key];
+    if (ref === null) next[idKey] = null;
+    else if (ref !== undefined) {
+      const found = resolve(ref);
+      if (found) next[idKey] = found.id;
+      else if (how.creating) return problems.add(`${humanise(key)} ${JSON.stringify(ref)} was not found`);
+    }
+    if (how.required && next[idKey] === null) problems.add(`${humanise(key)} can't be blank`);
+  }
+
+  private readOnly(resource: Resource, body: Body, problems: Problems): void {
+    if (this.options.readOnlyInput !== 'error') return;
+    for (const key of READ_ONLY[resource]) if (key in body && key !== 'id') problems.add(`${humanise(key)} is read-only`);
+  }
+
+  // ---- rendering ------------------------------------------------------------------------------
+
+  private supplierRef(id: unknown): Body | null {
+    const supplier = this.suppliers.get(Number(id));
+    return supplier ? { id: supplier.id, name: supplier.name, number: supplier.number, 'display-name': supplier['display-name'] } : null;
+  }
+
+  private lookupRef(resource: LookupResource, id: unknown): CoupaRecord | null {
+    return id === null || id === undefined ? null : (this.lookups[resource].get(Number(id)) ?? null);
+  }
+
+  private remitToRef(supplierId: unknown, id: unknown): CoupaRecord | null {
+    if (id === null || id === undefined) return null;
+    const supplier = this.suppliers.get(Number(supplierId));
+    return ((supplier?.['remit-to-addresses'] as CoupaRecord[] | undefined) ?? []).find((a) => a.id === id) ?? null;
+  }
+
+  /** The record with each stored `<key>-id` replaced, in place, by `<key>` holding the rendered reference. */
+  private withRefs(record: CoupaRecord, refs: Record<string, unknown>): CoupaRecord {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record)) {
+      const ref = key.endsWith('-id') ? key.slice(0, -3) : '';
+      if (ref in refs) out[ref] = refs[ref];
+      else out[key] = value;
+    }
+    return out as CoupaRecord;
+  }
+
+  /** The record as GET returns it. */
+  render(resource: Resource, record: CoupaRecord): CoupaRecord {
+    if (resource === 'suppliers') return record;
+    const supplier = this.supplierRef(record['supplier-id']);
+    if (resource === 'purchase_orders')
+      return this.withRefs(record, {
+        supplier,
+        'ship-to-address': this.lookupRef('addresses', record['ship-to-address-id']),
+        'ship-to-user': this.lookupRef('users', record['ship-to-user-id']),
+      });
+    const out = this.withRefs(record, {
+      supplier,
+      'account-type': this.lookupRef('account_types', record['account-type-id']),
+      'bill-to-address': this.lookupRef('addresses', record['bill-to-address-id']),
+      'remit-to-address': this.remitToRef(record['supplier-id'], record['remit-to-address-id']),
+      'supplier-remit-to': this.remitToRef(record['supplier-id'], record['supplier-remit-to-id']),
+    });
+    out['invoice-lines'] = (record['invoice-lines'] as CoupaRecord[]).map((line) => {
+      const orderLineId = line['order-line-id'];
+      const po = typeof orderLineId === 'number' ? this.purchaseOrders.get(this.poByLineId.get(orderLineId) ?? -1) : undefined;
+      const orderLine = po ? (po['order-lines'] as CoupaRecord[]).find((l) => l.id === orderLineId) : undefined;
+      // Output-only references to the PO (§3.5).
+      return { ...line, 'po-number': po?.['po-number'] ?? null, 'order-header-num': po?.['po-number'] ?? null, 'order-line-num': orderLine?.['line-num'] ?? null };
+    });
+    return out;
+  }
+
+  /** Every order line as GET /api/purchase_order_lines returns it, in ascending id order. */
+  orderLines(): CoupaRecord[] {
+    const out: CoupaRecord[] = [];
+    for (const po of this.purchaseOrders.all())
+      for (const line of po['order-lines'] as CoupaRecord[]) out.push({ ...line, 'order-header-id': po.id, 'po-number': po['po-number'] });
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  // ---- suppliers ------------------------------------------------------------------------------
+
+  /** A seeded supplier (see seed.ts), written with its own id; its remit-to addresses get theirs. */
+  seedSupplier(record: CoupaRecord): void {
+    this.store.transaction(() => {
+      for (const address of record['remit-to-addresses'] as CoupaRecord[]) if (address.id === 0) address.id = this.nextId('remit_to_addresses');
+      this.suppliers.put(record.id, record);
+      this.index('suppliers', record, null);
+    });
+  }
+
+  /** A seeded lookup record (see seed.ts). */
+  seedLookup(resource: LookupResource, record: CoupaRecord): void {
+    this.lookups[resource].put(record.id, record);
   }
 
   saveSupplier(body: Body, existing: CoupaRecord | null): CoupaRecord {
     const problems = new Problems();
     const now = this.nowText();
+    this.readOnly('suppliers', body, problems);
     const next: CoupaRecord = existing
       ? { ...existing, 'updated-at': now }
       : {
@@ -252,6 +351,8 @@ export class CoupaData {
           'po-email': null,
           'payment-term': null,
           'primary-address': null,
+          'primary-contact': null,
+          'remit-to-addresses': [],
           'tax-id': null,
           'account-number': null,
           'invoice-matching-level': '2-way',
@@ -290,8 +391,49 @@ export class CoupaData {
       else next['on-hold'] = body['on-hold'];
     }
     for (const key of ['payment-term', 'primary-address']) if (isObject(body[key]) || body[key] === null) next[key] = body[key];
+    const contact = body['primary-contact'];
+    if (contact !== undefined) {
+      // Supplier "primary-contact" (R39 Swagger Contact: email, name-given, name-family, phone-work…).
+      if (contact !== null && !isObject(contact)) problems.add('Primary contact must be an object such as {"email": …, "name-given": …, "name-family": …}');
+      else if (contact !== null && contact.email !== undefined && (typeof contact.email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(contact.email)))
+        problems.add(`Primary contact email ${JSON.stringify(contact.email)} is not an email address`);
+      else next['primary-contact'] = contact;
+    }
+    if (body['remit-to-addresses'] !== undefined)
+      next['remit-to-addresses'] = this.mergeRemitTos(body['remit-to-addresses'], (next['remit-to-addresses'] as CoupaRecord[] | undefined) ?? [], problems, now);
     problems.throwIfAny(this.validationStatus, 'supplier');
     return this.persist('suppliers', next, existing);
+  }
+
+  /** remit-to-addresses: with id updates that one, without id adds one; remit-to-code unique per supplier. */
+  private mergeRemitTos(input: unknown, current: CoupaRecord[], problems: Problems, now: string): CoupaRecord[] {
+    if (!Array.isArray(input)) {
+      problems.add('Remit to addresses must be an array');
+      return current;
+    }
+    const out = current.map((a) => ({ ...a }));
+    input.forEach((raw, position) => {
+      const where = `Remit to address ${position + 1}`;
+      if (!isObject(raw)) return problems.add(`${where} must be an object`);
+      let address = raw.id !== undefined ? out.find((a) => a.id === Number(raw.id)) : undefined;
+      if (raw.id !== undefined && !address) return problems.add(`${where}: id ${String(raw.id)} is not a remit-to address of this supplier`);
+      if (!address) {
+        address = { id: 0, 'remit-to-code': null, name: null, street1: null, street2: null, city: null, 'postal-code': null, country: null, active: true, 'created-at': now };
+        out.push(address);
+      }
+      address['updated-at'] = now;
+      for (const key of ['remit-to-code', 'name', 'street1', 'street2', 'city', 'state', 'postal-code']) {
+        const v = optionalString(raw, key, problems);
+        if (v !== undefined) address[key] = v;
+      }
+      if (isObject(raw.country)) address.country = raw.country;
+      if (raw.active !== undefined) address.active = booleanValue(raw.active) ?? address.active;
+      if (!address['remit-to-code']) problems.add(`${where}: remit-to-code can't be blank`);
+      if (!address.street1 || !address.city) problems.add(`${where}: street1 and city can't be blank`);
+    });
+    const codes = out.map((a) => String(a['remit-to-code']));
+    for (const code of new Set(codes)) if (codes.filter((c) => c === code).length > 1) problems.add(`Remit to code ${code} is used twice on this supplier`);
+    return out;
   }
 
   // ---- purchase orders ---------------------------------------------------------------------------
@@ -299,10 +441,16 @@ export class CoupaData {
   savePurchaseOrder(body: Body, existing: CoupaRecord | null): CoupaRecord {
     const problems = new Problems();
     const now = this.nowText();
-    if (!existing && body.type !== 'ExternalOrderHeader')
+    const creating = !existing;
+    if (creating && body.type !== 'ExternalOrderHeader')
       throw new CoupaError(this.validationStatus, 'purchase_order', [
         'Only external purchase orders can be created through the API: send "type": "ExternalOrderHeader"',
       ]);
+    if (existing && PO_FROZEN_STATUSES.includes(String(existing.status)))
+      throw new CoupaError(this.validationStatus, 'purchase_order', [
+        existing.status === 'closed' ? 'A closed purchase order cannot be changed; reopen it first' : 'A cancelled purchase order cannot be changed',
+      ]);
+    this.readOnly('purchase_orders', body, problems);
     const next: CoupaRecord = existing
       ? { ...existing, 'updated-at': now }
       : {
@@ -316,7 +464,8 @@ export class CoupaData {
           exported: false,
           currency: { code: 'EUR' },
           'supplier-id': null,
-          'ship-to-address': null,
+          'ship-to-address-id': null,
+          'ship-to-user-id': null,
           requester: null,
           'payment-term': null,
           'order-lines': [],
@@ -333,22 +482,17 @@ export class CoupaData {
       const clash = this.poByNumber.get(number);
       if (clash !== undefined && clash !== existing?.id) problems.add('Po number has already been taken');
     }
-    if (body.supplier !== undefined) {
-      const supplier = this.resolveSupplier(body.supplier);
-      // On update an unknown reference is silently not changed (§3.1); on create it is required.
-      if (supplier) next['supplier-id'] = supplier.id;
-      else if (!existing) problems.add(`Supplier ${JSON.stringify(body.supplier)} was not found`);
-    } else if (!existing) problems.add("Supplier can't be blank");
-    if (body.status !== undefined) {
-      if (!PO_STATUSES.includes(String(body.status))) problems.add(`Status must be one of ${PO_STATUSES.join(', ')}`);
-      else next.status = body.status;
-    }
-    if (isObject(body.currency) && typeof body.currency.code === 'string') next.currency = { code: body.currency.code };
-    for (const key of ['ship-to-address', 'requester', 'payment-term']) if (isObject(body[key])) next[key] = body[key];
-    const currency = next.currency as { code: string };
-    if (body['order-lines'] !== undefined) next['order-lines'] = this.mergeLines('order', body['order-lines'], next['order-lines'] as CoupaRecord[], currency, problems, now);
+    const required = { creating, required: true };
+    this.reference(body, 'supplier', next, (ref) => this.resolveSupplier(ref), required, problems);
+    // ship-to-user is required on an external PO (R39 Swagger, brief); ship-to-address is optional.
+    this.reference(body, 'ship-to-user', next, (ref) => this.resolveLookup('users', ref), required, problems);
+    this.reference(body, 'ship-to-address', next, (ref) => this.resolveLookup('addresses', ref), { creating, required: false }, problems);
+    this.currency(body, next, problems);
+    for (const key of ['requester', 'payment-term']) if (isObject(body[key])) next[key] = body[key];
+    if (body['order-lines'] !== undefined)
+      next['order-lines'] = mergeLines('order', body['order-lines'], next['order-lines'] as CoupaRecord[], this.lineContext('order', next, problems, now)).lines;
     problems.throwIfAny(this.validationStatus, 'purchase_order');
-    // A new PO version resets `exported` (§3.3).
+    // A change is a new PO version, which resets `exported` (§3.3).
     if (existing) {
       next.version = Number(existing.version) + 1;
       next.exported = false;
@@ -356,26 +500,72 @@ export class CoupaData {
     return this.persist('purchase_orders', next, existing);
   }
 
+  private currency(body: Body, next: CoupaRecord, problems: Problems): void {
+    if (body.currency === undefined) return;
+    const code = isObject(body.currency) ? body.currency.code : undefined;
+    if (typeof code !== 'string' || !CURRENCY_CODE.test(code)) problems.add(`Currency must be {"code": "EUR"} with an ISO 4217 code, got ${JSON.stringify(body.currency)}`);
+    else next.currency = { code };
+  }
+
+  private lineContext(kind: 'order' | 'invoice', document: CoupaRecord, problems: Problems, now: string): LineContext {
+    return {
+      currency: document.currency as { code: string },
+      problems,
+      now,
+      orderLineProblem: (orderLineId) => this.orderLineProblem(orderLineId, document['supplier-id']),
+      deleteProblem: (line) => (kind === 'order' ? this.orderLineDeleteProblem(line.id) : null),
+    };
+  }
+
+  /** Why an invoice of `supplierId` may not bill this PO line (unknown line, other supplier, cancelled order). */
+  private orderLineProblem(orderLineId: number, supplierId: unknown): string | null {
+    const po = this.purchaseOrders.get(this.poByLineId.get(orderLineId) ?? -1);
+    if (!po) return `order-line-id ${orderLineId} is not a purchase order line`;
+    if (supplierId !== null && po['supplier-id'] !== supplierId) return `order-line-id ${orderLineId} is on purchase order ${String(po['po-number'])} of another supplier`;
+    if (po.status === 'cancelled') return `order-line-id ${orderLineId} is on cancelled purchase order ${String(po['po-number'])}`;
+    return null;
+  }
+
+  /** An order line that an invoice bills cannot be deleted. */
+  private orderLineDeleteProblem(orderLineId: number): string | null {
+    for (const invoice of this.invoices.all()) {
+      if (['voided', 'abandoned'].includes(String(invoice.status))) continue;
+      if ((invoice['invoice-lines'] as CoupaRecord[]).some((l) => l['order-line-id'] === orderLineId))
+        return `order line ${orderLineId} is billed by invoice ${String(invoice['invoice-number'])} and cannot be deleted`;
+    }
+    return null;
+  }
+
   /** PUT ?exported=true|false is its own request; the rest of the body is ignored (§3.3). */
   markExported(resource: 'purchase_orders' | 'invoices', existing: CoupaRecord, exported: boolean): CoupaRecord {
     return this.persist(resource, { ...existing, exported, 'updated-at': this.nowText() }, existing);
   }
 
-  /** PUT /api/purchase_orders/:id/{issue,cancel,close,…} (§3.4). */
+  /** PUT /api/purchase_orders/:id/{issue,cancel,close,reopen,…} (§3.4). */
   poAction(existing: CoupaRecord, action: string): CoupaRecord {
-    const target: Record<string, string> = {
-      issue: 'issued',
-      issue_without_send: 'issued',
-      ignore_window_and_issue: 'issued',
-      cancel: 'cancelled',
-      close: 'closed',
-      reopen: 'issued',
-      release_from_buyer_hold: 'issued',
+    const result = transition(PO_ACTIONS, action, String(existing.status), 'purchase order');
+    if (!result.ok) throw new CoupaError(PO_ACTIONS[action] ? this.validationStatus : 404, 'purchase_order', [result.reason]);
+    return this.persist('purchase_orders', { ...existing, status: result.to, 'updated-at': this.nowText() }, existing);
+  }
+
+  /** DELETE /api/purchase_order_lines/:id: the line leaves its order, which gets a new version. */
+  deleteOrderLine(lineId: number): CoupaRecord {
+    const po = this.purchaseOrders.get(this.poByLineId.get(lineId) ?? -1);
+    const line = po ? (po['order-lines'] as CoupaRecord[]).find((l) => l.id === lineId) : undefined;
+    if (!po || !line) throw new CoupaError(404, 'purchase_order_line', [`No purchase order line with id ${lineId}`]);
+    if (PO_FROZEN_STATUSES.includes(String(po.status)))
+      throw new CoupaError(this.validationStatus, 'purchase_order_line', [`Purchase order ${String(po['po-number'])} is ${String(po.status)}; its lines cannot be deleted`]);
+    const refused = this.orderLineDeleteProblem(lineId);
+    if (refused) throw new CoupaError(this.validationStatus, 'purchase_order_line', [refused.charAt(0).toUpperCase() + refused.slice(1)]);
+    const next: CoupaRecord = {
+      ...po,
+      'order-lines': (po['order-lines'] as CoupaRecord[]).filter((l) => l.id !== lineId),
+      version: Number(po.version) + 1,
+      exported: false,
+      'updated-at': this.nowText(),
     };
-    const status = target[action];
-    if (!status) throw new CoupaError(404, 'purchase_order', [`Unknown action "${action}"`]);
-    if (existing.status === 'cancelled' && action !== 'reopen') throw new CoupaError(this.validationStatus, 'purchase_order', [`A cancelled order cannot ${action.replace(/_/g, ' ')}`]);
-    return this.persist('purchase_orders', { ...existing, status, 'updated-at': this.nowText() }, existing);
+    this.persist('purchase_orders', next, po);
+    return { ...line, 'order-header-id': po.id, 'po-number': po['po-number'] };
   }
 
   // ---- invoices -------------------------------------------------------------------------------
@@ -383,6 +573,9 @@ export class CoupaData {
   saveInvoice(body: Body, existing: CoupaRecord | null): CoupaRecord {
     const problems = new Problems();
     const now = this.nowText();
+    const creating = !existing;
+    if (existing) this.assertInvoiceEditable(existing);
+    this.readOnly('invoices', body, problems);
     const next: CoupaRecord = existing
       ? { ...existing, 'updated-at': now }
       : {
@@ -393,9 +586,18 @@ export class CoupaData {
           'invoice-date': null,
           'supplier-id': null,
           currency: { code: 'EUR' },
+          'is-credit-note': false,
           'document-type': 'Invoice',
-          'account-type': null,
-          'line-level-taxation': false,
+          'original-invoice-number': null,
+          'original-invoice-date': null,
+          'account-type-id': null,
+          'line-level-taxation': null,
+          'tax-amount': null,
+          'bill-to-address-id': null,
+          'remit-to-address-id': null,
+          'supplier-remit-to-id': null,
+          'payment-term': null,
+          'supplier-note': null,
           'supplier-total': null,
           'gross-total': '0.00',
           'total-with-taxes': '0.00',
@@ -414,155 +616,138 @@ export class CoupaData {
     const number = next['invoice-number'];
     if (typeof number !== 'string' || number.trim() === '') problems.add("Invoice number can't be blank");
     else if (number.length > MAX_INVOICE_NUMBER) problems.add(`Invoice number is too long (maximum is ${MAX_INVOICE_NUMBER} characters)`);
+    // invoice-date is a datetime (R39 Swagger `format: date-time`): taken as sent, returned as one.
     const date = body['invoice-date'];
-    if (date !== undefined) {
-      // Send the date only (§3.5).
-      if (typeof date !== 'string' || !ISO_DATE.test(date) || !Number.isFinite(Date.parse(`${date}T00:00:00Z`)))
-        problems.add('Invoice date must be a date (YYYY-MM-DD) without a time');
-      else next['invoice-date'] = date;
+    if (date !== undefined && date !== null) next['invoice-date'] = datetimeText(date, 'Invoice date', problems) ?? next['invoice-date'];
+    else if (date === null || !next['invoice-date']) {
+      next['invoice-date'] = null;
+      problems.add("Invoice date can't be blank");
     }
-    if (!next['invoice-date']) problems.add("Invoice date can't be blank");
-    if (body.supplier !== undefined) {
-      const supplier = this.resolveSupplier(body.supplier);
-      if (supplier) next['supplier-id'] = supplier.id;
-      else if (!existing) problems.add(`Supplier ${JSON.stringify(body.supplier)} was not found`);
-    } else if (!existing) problems.add("Supplier can't be blank");
+    const required = { creating, required: true };
+    this.reference(body, 'supplier', next, (ref) => this.resolveSupplier(ref), required, problems);
     if (typeof number === 'string' && next['supplier-id'] !== null) {
       const clash = this.invoiceByKey.get(invoiceKey(next));
       if (clash !== undefined && clash !== existing?.id) problems.add('Invoice number has already been used for this supplier');
     }
-    if (body['document-type'] !== undefined) {
-      if (body['document-type'] !== 'Invoice' && body['document-type'] !== 'Credit Note') problems.add('Document type must be Invoice or Credit Note');
-      else next['document-type'] = body['document-type'];
+    this.currency(body, next, problems);
+    this.reference(body, 'account-type', next, (ref) => this.resolveLookup('account_types', ref), required, problems);
+    this.reference(body, 'bill-to-address', next, (ref) => this.resolveLookup('addresses', ref), required, problems);
+    // Remit-to references are looked up among the invoice supplier's remit-to addresses (so a
+    // change of supplier drops the old supplier's remit-to unless a new one is sent).
+    const remitTo = (ref: unknown): CoupaRecord | undefined => this.resolveRemitTo(next['supplier-id'], ref);
+    for (const key of ['remit-to-address-id', 'supplier-remit-to-id'])
+      if (this.remitToRef(next['supplier-id'], next[key]) === null) next[key] = null;
+    const either = this.options.invoiceRemitTo === 'either';
+    this.reference(body, 'remit-to-address', next, remitTo, { creating, required: !either }, problems);
+    this.reference(body, 'supplier-remit-to', next, remitTo, { creating, required: !either }, problems);
+    if (either && next['remit-to-address-id'] === null && next['supplier-remit-to-id'] === null)
+      problems.add("Remit to address can't be blank (send remit-to-address or supplier-remit-to)");
+    if (body['line-level-taxation'] !== undefined) {
+      const flag = booleanValue(body['line-level-taxation']);
+      if (flag === undefined) problems.add('Line level taxation must be true or false');
+      else next['line-level-taxation'] = flag;
     }
-    if (body.status !== undefined) {
-      if (!INVOICE_STATUSES.includes(String(body.status))) problems.add(`Status must be one of ${INVOICE_STATUSES.join(', ')}`);
-      else next.status = body.status;
-    }
-    if (isObject(body.currency) && typeof body.currency.code === 'string') next.currency = { code: body.currency.code };
-    for (const key of ['account-type', 'net-due-date']) if (body[key] !== undefined) next[key] = body[key];
+    if (next['line-level-taxation'] === null && body['line-level-taxation'] === undefined) problems.add("Line level taxation can't be blank (true or false)");
+    this.creditNote(body, next, problems);
+    if (body['tax-amount'] !== undefined) next['tax-amount'] = body['tax-amount'] === null ? null : decimalText(body['tax-amount'], 'Tax amount', problems);
     if (body['supplier-total'] !== undefined) next['supplier-total'] = body['supplier-total'] === null ? null : decimalText(body['supplier-total'], 'Supplier total', problems);
-    const currency = next.currency as { code: string };
-    if (body['invoice-lines'] !== undefined) next['invoice-lines'] = this.mergeLines('invoice', body['invoice-lines'], next['invoice-lines'] as CoupaRecord[], currency, problems, now);
-    const lines = next['invoice-lines'] as CoupaRecord[];
-    const net = Decimal.sum(lines.map((l) => Decimal.parse(String(l.total))));
-    const tax = Decimal.sum(lines.map((l) => (l['tax-amount'] ? Decimal.parse(String(l['tax-amount'])) : Decimal.ZERO)));
-    next['gross-total'] = net.plus(tax).toMoneyString();
-    next['total-with-taxes'] = net.plus(tax).toMoneyString();
+    if (isObject(body['payment-term']) || body['payment-term'] === null) next['payment-term'] = body['payment-term'];
+    const note = optionalString(body, 'supplier-note', problems, 1000);
+    if (note !== undefined) next['supplier-note'] = note;
+    if (body['net-due-date'] !== undefined) next['net-due-date'] = body['net-due-date'] === null ? null : datetimeText(body['net-due-date'], 'Net due date', problems);
+    if (body['invoice-lines'] !== undefined)
+      next['invoice-lines'] = mergeLines('invoice', body['invoice-lines'], next['invoice-lines'] as CoupaRecord[], this.lineContext('invoice', next, problems, now)).lines;
+    if ((next['invoice-lines'] as CoupaRecord[]).length === 0) problems.add('An invoice needs at least one line');
     problems.throwIfAny(this.validationStatus, 'invoice');
+    Object.assign(next, invoiceTotals(next));
     return this.persist('invoices', next, existing);
   }
 
-  /**
-   * order-lines / invoice-lines: a line with an `id` updates that line, one without is added;
-   * lines not mentioned stay. description and price are required; line-num unique per document.
-   */
-  private mergeLines(kind: 'order' | 'invoice', input: unknown, current: CoupaRecord[], currency: { code: string }, problems: Problems, now: string): CoupaRecord[] {
-    const label = kind === 'order' ? 'Order line' : 'Invoice line';
-    if (!Array.isArray(input)) {
-      problems.add(`${kind}-lines must be an array`);
-      return current;
+  /** is-credit-note with original-invoice-number/-date; document-type follows from it (read-only). */
+  private creditNote(body: Body, next: CoupaRecord, problems: Problems): void {
+    if (body['is-credit-note'] !== undefined) {
+      const flag = booleanValue(body['is-credit-note']);
+      if (flag === undefined) problems.add('Is credit note must be true or false');
+      else next['is-credit-note'] = flag;
     }
-    const lines = current.map((l) => ({ ...l }));
-    input.forEach((raw, position) => {
-      const where = `${label} ${position + 1}`;
-      if (!isObject(raw)) {
-        problems.add(`${where} must be an object`);
-        return;
-      }
-      let line = raw.id !== undefined ? lines.find((l) => l.id === Number(raw.id)) : undefined;
-      if (raw.id !== undefined && !line) {
-        problems.add(`${where}: line id ${String(raw.id)} is not on this document`);
-        return;
-      }
-      if (!line) {
-        line = {
-          id: 0,
-          'line-num': lines.reduce((max, l) => Math.max(max, Number(l['line-num'])), 0) + 1,
-          description: null,
-          price: null,
-          quantity: null,
-          uom: null,
-          total: null,
-          currency,
-          type: null,
-          account: null,
-          'account-allocations': [],
-          'created-at': now,
-          'updated-at': now,
-          ...(kind === 'order' ? { 'need-by-date': null, commodity: null, status: 'created' } : { 'tax-amount': null, 'order-line-id': null, 'source-part-num': null }),
-        };
-        lines.push(line);
-      }
-      line['updated-at'] = now;
-      if (raw['line-num'] !== undefined) {
-        const n = Number(raw['line-num']);
-        if (!Number.isInteger(n) || n < 1) problems.add(`${where}: line-num must be a whole number >= 1`);
-        else line['line-num'] = n;
-      }
-      if (raw.description !== undefined) line.description = raw.description;
-      if (typeof line.description !== 'string' || line.description.trim() === '') problems.add(`${where}: description can't be blank`);
-      if (raw.price !== undefined) line.price = decimalText(raw.price, `${where}: price`, problems);
-      else if (line.price === null) problems.add(`${where}: price can't be blank`);
-      if (raw.quantity !== undefined) line.quantity = raw.quantity === null ? null : decimalText(raw.quantity, `${where}: quantity`, problems);
-      if (isObject(raw.uom)) line.uom = raw.uom;
-      if (isObject(raw.account) || raw.account === null) line.account = raw.account;
-      if (Array.isArray(raw['account-allocations'])) line['account-allocations'] = raw['account-allocations'];
-      if (kind === 'order') {
-        if (raw['need-by-date'] !== undefined) line['need-by-date'] = raw['need-by-date'];
-        if (isObject(raw.commodity)) line.commodity = raw.commodity;
-      } else {
-        if (raw['tax-amount'] !== undefined) line['tax-amount'] = raw['tax-amount'] === null ? null : decimalText(raw['tax-amount'], `${where}: tax-amount`, problems);
-        if (raw['source-part-num'] !== undefined) line['source-part-num'] = raw['source-part-num'];
-        if (raw['order-line-id'] !== undefined && raw['order-line-id'] !== null) {
-          const id = Number(raw['order-line-id']);
-          if (!this.poByLineId.has(id)) problems.add(`${where}: order-line-id ${String(raw['order-line-id'])} is not a purchase order line`);
-          else line['order-line-id'] = id;
-        }
-      }
-      const quantityType = kind === 'order' ? 'OrderQuantityLine' : 'InvoiceQuantityLine';
-      const amountType = kind === 'order' ? 'OrderAmountLine' : 'InvoiceAmountLine';
-      if (raw.type !== undefined) {
-        if (raw.type !== quantityType && raw.type !== amountType) problems.add(`${where}: type must be ${quantityType} or ${amountType}`);
-        else line.type = raw.type;
-      }
-      line.type ??= line.quantity === null ? amountType : quantityType;
-      if (line.type === quantityType && line.quantity === null) problems.add(`${where}: quantity can't be blank on a ${quantityType}`);
-      if (typeof line.price === 'string') {
-        line.total = line.type === quantityType && typeof line.quantity === 'string'
-          ? Decimal.parse(line.price).times(Decimal.parse(line.quantity), 2).toMoneyString()
-          : Decimal.parse(line.price).toMoneyString();
-      }
+    const original = optionalString(body, 'original-invoice-number', problems, MAX_INVOICE_NUMBER);
+    if (original !== undefined) next['original-invoice-number'] = original;
+    if (body['original-invoice-date'] !== undefined)
+      next['original-invoice-date'] = body['original-invoice-date'] === null ? null : datetimeText(body['original-invoice-date'], 'Original invoice date', problems);
+    next['document-type'] = next['is-credit-note'] === true ? 'Credit Note' : 'Invoice';
+    if (next['is-credit-note'] === true) {
+      if (!next['original-invoice-number']) problems.add("Original invoice number can't be blank on a credit note");
+      if (!next['original-invoice-date'] && !problems.messages.some((m) => m.startsWith('Original invoice date'))) problems.add("Original invoice date can't be blank on a credit note");
+    }
+  }
+
+  private assertInvoiceEditable(existing: CoupaRecord): void {
+    if (existing.paid === true) throw new CoupaError(this.validationStatus, 'invoice', ['A paid invoice cannot be changed']);
+    if (INVOICE_FROZEN_STATUSES.includes(String(existing.status)))
+      throw new CoupaError(this.validationStatus, 'invoice', [`An invoice in status ${String(existing.status)} cannot be changed`]);
+  }
+
+  /** PUT /api/invoices/:id/{submit,abandon,void,dispute,bypass_approvals,…} (§3.5). */
+  invoiceAction(existing: CoupaRecord, action: string): CoupaRecord {
+    if (action === 'void' && existing.paid === true) throw new CoupaError(this.validationStatus, 'invoice', ['A paid invoice cannot be voided']);
+    const result = transition(INVOICE_ACTIONS, action, String(existing.status), 'invoice');
+    if (!result.ok) throw new CoupaError(INVOICE_ACTIONS[action] ? this.validationStatus : 404, 'invoice', [result.reason]);
+    return this.persist('invoices', { ...existing, status: result.to, 'updated-at': this.nowText() }, existing);
+  }
+
+  /** Seeding only (seed.ts): an invoice approved (and paid) in Coupa before the sandbox starts. */
+  settleSeededInvoice(existing: CoupaRecord, how: { at: string; paymentDate: string | null }): CoupaRecord {
+    const stamp = { 'created-at': how.at, 'updated-at': how.at };
+    const lines = (existing['invoice-lines'] as CoupaRecord[]).map((line) => ({ ...line, ...stamp }));
+    const next = { ...existing, ...stamp, 'invoice-lines': lines, status: 'approved', paid: how.paymentDate !== null, 'payment-date': how.paymentDate };
+    return this.persist('invoices', next, existing);
+  }
+
+  /** DELETE /api/invoices/:id (scope core.invoice.delete): only invoices that never entered approval. */
+  deleteInvoice(existing: CoupaRecord): CoupaRecord {
+    if (!INVOICE_DELETABLE_STATUSES.includes(String(existing.status)) || existing.paid === true)
+      throw new CoupaError(this.validationStatus, 'invoice', [
+        `An invoice in status ${String(existing.status)} cannot be deleted (only ${INVOICE_DELETABLE_STATUSES.join(', ')}); void or abandon it instead`,
+      ]);
+    const rendered = this.render('invoices', existing);
+    this.store.transaction(() => {
+      this.invoices.delete(existing.id);
+      this.invoiceByKey.delete(invoiceKey(existing));
+      this.ordered.invoices = this.ordered.invoices.filter((id) => id !== existing.id);
     });
-    const seen = new Set<number>();
-    for (const line of lines) {
-      const n = Number(line['line-num']);
-      if (seen.has(n)) problems.add(`${label} number ${n} is used twice; line-num must be unique within the document`);
-      seen.add(n);
-    }
-    return lines;
+    return rendered;
   }
 
   // ---- persistence ------------------------------------------------------------------------------
 
   private persist(resource: Resource, next: CoupaRecord, existing: CoupaRecord | null): CoupaRecord {
     return this.store.transaction(() => {
-      const record = existing ? next : { ...next, id: this.nextId(resource) };
+      const record = existing ? next : { ...next, id: this.nextId(resource, (this.ordered[resource].at(-1) ?? 0) + 1) };
       for (const key of ['order-lines', 'invoice-lines']) {
         const lines = record[key];
-        if (Array.isArray(lines)) for (const line of lines as CoupaRecord[]) if (line.id === 0) line.id = this.nextLineId();
+        if (Array.isArray(lines)) for (const line of lines as CoupaRecord[]) if (line.id === 0) line.id = this.nextId('lines');
       }
+      const remitTos = record['remit-to-addresses'];
+      if (Array.isArray(remitTos)) for (const address of remitTos as CoupaRecord[]) if (address.id === 0) address.id = this.nextId('remit_to_addresses');
       this.collection(resource).put(record.id, record);
       this.index(resource, record, existing);
       return record;
     });
   }
+}
 
-  private nextLineId(): number {
-    const id = this.store.getMeta<number>('nextId:lines') ?? 1;
-    this.store.setMeta('nextId:lines', id + 1);
-    return id;
-  }
+/**
+ * Net = Σ line totals. Tax = Σ line tax-amount with line-level taxation; without it, the header
+ * tax-amount when one was sent (else Σ line tax). gross-total = total-with-taxes = net + tax.
+ */
+export function invoiceTotals(invoice: CoupaRecord): { 'tax-amount': string; 'gross-total': string; 'total-with-taxes': string } {
+  const lines = invoice['invoice-lines'] as CoupaRecord[];
+  const net = Decimal.sum(lines.map((l) => Decimal.parse(String(l.total ?? lineTotal(l, 'InvoiceQuantityLine')))));
+  const lineTax = Decimal.sum(lines.map((l) => (l['tax-amount'] ? Decimal.parse(String(l['tax-amount'])) : Decimal.ZERO)));
+  const headerTax = invoice['tax-amount'];
+  const tax = invoice['line-level-taxation'] === false && typeof headerTax === 'string' ? Decimal.parse(headerTax) : lineTax;
+  const gross = net.plus(tax).toMoneyString();
+  return { 'tax-amount': tax.toMoneyString(), 'gross-total': gross, 'total-with-taxes': gross };
 }
 
 function invoiceKey(record: CoupaRecord): string {

@@ -36,6 +36,11 @@ const ExactConfigSchema = z
     initialRefreshToken: z.string().min(16).optional(),
     /** Me.ServerUtcOffset in seconds (dates on the wire are always true UTC here). */
     serverUtcOffset: z.number().default(3600),
+    /**
+     * How sync/CRM/Accounts rows carry `BankAccounts` (unconfirmed upstream): `inline` as
+     * {"results": [...]}, or `deferred` as {"__deferred": {"uri": …}} like a standard GET.
+     */
+    syncAccountBankAccounts: z.enum(['inline', 'deferred']).default('inline'),
   })
   .strict();
 

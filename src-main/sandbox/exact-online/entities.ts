@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Decimal } from '../../../src-shared/domain/money';
 import type { Rng } from '../_common/rng';
 import type { World, WorldPurchaseOrder } from '../seed/world-types';
@@ -24,9 +25,20 @@ export function seededGuid(rng: Rng): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * A GUID derived from a name (SHA-256), for records the world does not hold itself (bank
+ * accounts, sales items): the same world always gives the same ids, and no world RNG draw moves.
+ */
+export function derivedGuid(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** Collections of the projected world, in the order their records are created. */
 export interface ExactProjection {
   Accounts: ExactRecord[];
+  BankAccounts: ExactRecord[];
   GLAccounts: ExactRecord[];
   Costcenters: ExactRecord[];
   Costunits: ExactRecord[];
@@ -70,7 +82,7 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
   const costCenter = (code: string): World['costCenters'][number] => need(costCenterByCode, code, 'cost center');
   const costUnitDescription = (code: string | null): string | null => (code === null ? null : need(costUnitByCode, code, 'cost unit').description);
 
-  const accountBase = { Blocked: false, ChamberOfCommerce: null, Phone: null, Website: null, AddressLine1: null, Postcode: null, State: null, StartDate: null, EndDate: null, Created: referenceDate, Modified: referenceDate, ...common };
+  const accountBase = { Blocked: false, ChamberOfCommerce: null, Phone: null, Website: null, AddressLine1: null, AddressLine2: null, AddressLine3: null, Postcode: null, State: null, StartDate: null, EndDate: null, Created: referenceDate, Modified: referenceDate, ...common };
   const Accounts: ExactRecord[] = [
     ...world.suppliers.map((s) => ({
       ID: s.exactId,
@@ -103,6 +115,10 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
       ...accountBase,
     })),
   ];
+
+  // One bank account per supplier (the world holds none): a valid Dutch IBAN derived from the
+  // supplier's id, so F5's "bank details are read, never written" has something to read.
+  const BankAccounts: ExactRecord[] = world.suppliers.map((s) => supplierBankAccount(s.exactId, s.name, referenceDate, division));
 
   const GLAccounts: ExactRecord[] = world.glAccounts.map((g) => ({
     ID: g.exactId,
@@ -153,11 +169,45 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
       GLCosts: account.exactId,
       GLCostsCode: account.code,
       GLCostsDescription: account.description,
+      GLRevenue: null,
+      GLRevenueCode: null,
+      GLRevenueDescription: null,
       Created: referenceDate,
       Modified: referenceDate,
       ...common,
     };
   });
+  // Sales order lines are item-based and take their G/L from the item's revenue account (§1.5:
+  // order lines have no GLAccount); the world's order lines name a revenue G/L, so one sales item
+  // per revenue account used stands for it.
+  const salesItems = new Map<string, ExactRecord>();
+  const salesItemFor = (glCode: string): ExactRecord => {
+    let item = salesItems.get(glCode);
+    if (!item) {
+      const account = gl(glCode);
+      item = {
+        ID: derivedGuid(`exact-sales-item:${account.exactId}`),
+        Code: `OMZET-${account.code}`,
+        Description: account.description,
+        Unit: 'st',
+        UnitDescription: 'stuk',
+        IsPurchaseItem: false,
+        IsSalesItem: true,
+        IsStockItem: false,
+        GLCosts: null,
+        GLCostsCode: null,
+        GLCostsDescription: null,
+        GLRevenue: account.exactId,
+        GLRevenueCode: account.code,
+        GLRevenueDescription: account.description,
+        Created: referenceDate,
+        Modified: referenceDate,
+        ...common,
+      };
+      salesItems.set(glCode, item);
+    }
+    return item;
+  };
 
   const Projects: ExactRecord[] = world.projects.map((p) => ({
     ID: p.exactId,
@@ -308,24 +358,37 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
     const modified = exactDate(so.modifiedAt);
     for (const l of so.lines) {
       const amount = amountNumber(Decimal.parse(l.amount));
+      const item = salesItemFor(l.glAccountCode);
       SalesOrderLines.push({
         ID: l.exactId,
         OrderID: so.exactId,
         LineNumber: l.lineNumber,
+        Item: item.ID,
+        ItemCode: item.Code,
+        ItemDescription: item.Description,
         Description: l.description,
         Quantity: decimalNumber(Decimal.parse(l.quantity)),
         UnitPrice: decimalNumber(Decimal.parse(l.unitPrice)),
         NetPrice: decimalNumber(Decimal.parse(l.unitPrice)),
         AmountDC: amount,
         AmountFC: amount,
+        // The world's sales orders carry no VAT and no cost center.
         VATAmount: 0,
+        VATCode: null,
+        VATPercentage: 0,
+        CostCenter: null,
+        CostCenterDescription: null,
+        CostUnit: null,
+        CostUnitDescription: null,
         Project: project.exactId,
+        ProjectCode: project.code,
         ProjectDescription: project.name,
         Modified: modified,
         ...common,
       });
     }
     const amount = amountNumber(Decimal.parse(so.amount));
+    const orderMs = Date.parse(`${so.orderDate}T00:00:00Z`);
     SalesOrders.push({
       OrderID: so.exactId,
       OrderNumber: so.orderNumber,
@@ -333,12 +396,16 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
       OrderedByName: customer.name,
       InvoiceTo: customer.exactId,
       InvoiceToName: customer.name,
-      OrderDate: exactDateFromIso(so.orderDate),
+      OrderDate: exactDate(orderMs),
+      // The world has no delivery date: two weeks after the order (a sandbox choice, README).
+      DeliveryDate: exactDate(orderMs + 14 * DAY_MS),
       Description: so.description,
       YourRef: null,
       Currency: world.currency,
       AmountDC: amount,
       AmountFC: amount,
+      AmountFCExclVat: amount,
+      VATAmount: 0,
       Status: so.status,
       StatusDescription: { 12: 'Open', 20: 'Partial', 21: 'Complete', 45: 'Cancelled' }[so.status],
       DeliveryStatus: so.status === 21 ? 21 : 12,
@@ -356,14 +423,18 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
     const customer = need(customers, si.customerKey, 'customer');
     const project = need(projects, si.projectKey, 'project');
     const modified = exactDate(si.modifiedAt);
-    for (const l of si.lines) {
+    const lineVat = salesInvoiceLineVat(si);
+    si.lines.forEach((l, index) => {
       const account = gl(l.glAccountCode);
       const amount = amountNumber(Decimal.parse(l.amount));
+      const vat = amountNumber(lineVat[index] as Decimal);
       SalesInvoiceLines.push({
         ID: l.exactId,
         InvoiceID: si.exactId,
         LineNumber: l.lineNumber,
         Item: null,
+        ItemCode: null,
+        ItemDescription: null,
         Description: l.description,
         Quantity: decimalNumber(Decimal.parse(l.quantity)),
         UnitPrice: decimalNumber(Decimal.parse(l.unitPrice)),
@@ -372,10 +443,11 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
         AmountFC: amount,
         GLAccount: account.exactId,
         GLAccountDescription: account.description,
-        // VAT is only known per invoice in the world; lines carry none.
-        VATCode: null,
-        VATAmountDC: null,
-        VATAmountFC: null,
+        // 21 % per line, as the world computed the invoice's VAT (see salesInvoiceLineVat).
+        VATCode: '2',
+        VATPercentage: 0.21,
+        VATAmountDC: vat,
+        VATAmountFC: vat,
         CostCenter: l.costCenterCode,
         CostCenterDescription: costCenter(l.costCenterCode).description,
         CostUnit: null,
@@ -385,7 +457,7 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
         Modified: modified,
         ...common,
       });
-    }
+    });
     const net = Decimal.parse(si.amountExclVat);
     const vat = Decimal.parse(si.vatAmount);
     SalesInvoices.push({
@@ -418,10 +490,11 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
 
   return {
     Accounts,
+    BankAccounts,
     GLAccounts,
     Costcenters: world.costCenters.map(dimension),
     Costunits: world.costUnits.map(dimension),
-    Items,
+    Items: [...Items, ...salesItems.values()],
     Projects,
     PurchaseOrders,
     PurchaseOrderLines,
@@ -432,6 +505,69 @@ export function projectWorld(world: World, division: number, user: ExactUser): E
     SalesInvoices,
     SalesInvoiceLines,
   };
+}
+
+/**
+ * VAT per sales-invoice line: 21 % of the line rounded to the cent, which is how the world
+ * summed the invoice's VAT; any difference to the world's total goes on the last line, so the
+ * lines always add up to the invoice.
+ */
+function salesInvoiceLineVat(si: World['salesInvoices'][number]): Decimal[] {
+  const rate = Decimal.parse('0.21');
+  const perLine = si.lines.map((l) => Decimal.parse(l.amount).times(rate, 2));
+  const difference = Decimal.parse(si.vatAmount).minus(Decimal.sum(perLine));
+  if (!difference.isZero() && perLine.length > 0) perLine[perLine.length - 1] = (perLine.at(-1) as Decimal).plus(difference);
+  return perLine;
+}
+
+/** Dutch banks for the derived IBANs: bank code and BIC. */
+const BANKS: readonly (readonly [string, string])[] = [
+  ['INGB', 'INGBNL2A'],
+  ['RABO', 'RABONL2U'],
+  ['ABNA', 'ABNANL2A'],
+  ['TRIO', 'TRIONL2U'],
+];
+
+/** A valid NL IBAN (ISO 13616 mod-97 check digits) derived from `seed`, with its BIC. */
+export function derivedDutchIban(seed: string): { iban: string; bic: string } {
+  const digest = createHash('sha256').update(`exact-iban:${seed}`).digest();
+  const [bank, bic] = BANKS[(digest[0] as number) % BANKS.length] as readonly [string, string];
+  const account = (digest.readUInt32BE(1) % 10_000_000_000).toString().padStart(10, '0');
+  const bban = `${bank}${account}`;
+  // Letters count as 10..35; the country code and "00" move to the end before taking mod 97.
+  const numeric = `${bban}NL00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  const check = 98n - (BigInt(numeric) % 97n);
+  return { iban: `NL${check.toString().padStart(2, '0')}${bban}`, bic };
+}
+
+/** The one bank account a sandbox supplier has (crm/BankAccounts shape). */
+export function supplierBankAccount(accountId: string, holder: string, created: string, division: number): ExactRecord {
+  const { iban, bic } = derivedDutchIban(accountId);
+  return {
+    ID: derivedGuid(`exact-bank-account:${accountId}`),
+    Account: accountId,
+    AccountName: holder,
+    BankAccount: iban,
+    BankAccountHolderName: holder,
+    BICCode: bic,
+    Description: null,
+    Format: 'IBAN',
+    Main: true,
+    Type: 'A',
+    TypeDescription: 'Account',
+    Created: created,
+    Modified: created,
+    Division: division,
+  };
+}
+
+/**
+ * One sync/CRM/Accounts row: the account as it is now, with its bank accounts inline (the sync
+ * model lists `BankAccounts` as a collection of the row; inline vs deferred is unconfirmed and
+ * a config switch, see routes.ts).
+ */
+export function accountSyncRow(account: ExactRecord, bankAccounts: readonly ExactRecord[], timestamp: number): ExactRecord {
+  return { Timestamp: timestamp, ...account, BankAccounts: { results: bankAccounts.map((b) => ({ ...b })) } };
 }
 
 function purchaseOrderHeader(

@@ -2,12 +2,14 @@ import { createRng } from '../_common/rng';
 import { launchSimulator, type RunningSimulator, type SimulatorContext, type SimulatorStartOptions } from '../_common/simulator';
 import type { SimSystem } from '../_common/sim-server';
 import { parseExactConfig } from './config';
-import { entitySyncRow, projectWorld, purchaseOrderSyncRow, salesInvoiceSyncRow, seededGuid, type ExactProjection, type ExactUser } from './entities';
+import { AccountWriter } from './accounts';
+import { accountSyncRow, entitySyncRow, projectWorld, purchaseOrderSyncRow, salesInvoiceSyncRow, seededGuid, type ExactProjection, type ExactUser } from './entities';
 import { ExactOAuth } from './oauth';
 import { PurchaseOrderWriter } from './purchase-orders';
 import { ExactRateLimiter } from './rate-limit';
 import { ENDPOINTS, ExactRepository } from './repository';
 import { ExactRoutes } from './routes';
+import { SalesWriter } from './sales';
 import { SyncLog } from './sync';
 import { odataError, type ExactRecord } from './wire';
 
@@ -47,7 +49,9 @@ export function createExactSystem(ctx: SimulatorContext): SimSystem & { credenti
   const oauth = new ExactOAuth(ctx.store, ctx.clock, config, { clientId, clientSecret, userId: user.userId, division });
   const limiter = new ExactRateLimiter(ctx.store, ctx.clock, config);
   const writer = new PurchaseOrderWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
-  const routes = new ExactRoutes({ config, clock: ctx.clock, oauth, limiter, repo, sync, writer, user, companyName: ctx.world.companyName });
+  const accounts = new AccountWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
+  const sales = new SalesWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
+  const routes = new ExactRoutes({ config, clock: ctx.clock, oauth, limiter, repo, sync, writer, accounts, sales, user, companyName: ctx.world.companyName });
 
   return {
     name: 'exact',
@@ -76,6 +80,7 @@ function seed(p: ExactProjection, repo: ExactRepository, sync: SyncLog): void {
   put('hrm/Costcenters', p.Costcenters);
   put('hrm/Costunits', p.Costunits);
   put('crm/Accounts', p.Accounts);
+  put('crm/BankAccounts', p.BankAccounts);
   put('logistics/Items', p.Items);
   put('project/Projects', p.Projects);
   put('purchaseorder/PurchaseOrders', p.PurchaseOrders);
@@ -88,7 +93,8 @@ function seed(p: ExactProjection, repo: ExactRepository, sync: SyncLog): void {
   put('salesinvoice/SalesInvoiceLines', p.SalesInvoiceLines);
 
   for (const gl of p.GLAccounts) sync.append('Financial/GLAccounts', (ts) => entitySyncRow(gl, 'ID', ts));
-  for (const account of p.Accounts) sync.append('CRM/Accounts', (ts) => entitySyncRow(account, 'ID', ts));
+  const banks = groupBy(p.BankAccounts, 'Account');
+  for (const account of p.Accounts) sync.append('CRM/Accounts', (ts) => accountSyncRow(account, banks.get(String(account.ID)) ?? [], ts));
   const poLines = groupBy(p.PurchaseOrderLines, 'PurchaseOrderID');
   for (const po of p.PurchaseOrders) {
     for (const line of poLines.get(String(po.PurchaseOrderID)) ?? []) sync.append('PurchaseOrder/PurchaseOrders', (ts) => purchaseOrderSyncRow(po, line, ts));

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SimClock } from '../_common/clock';
 import type { SimStore } from '../_common/sim-store';
-import { padAccountCode, exactDate, readDecimal, decimalNumber, ExactApiError, GUID, parseExactDate, type ExactRecord } from './wire';
+import { padAccountCode, exactDate, readDecimal, decimalNumber, ExactApiError, type ExactRecord } from './wire';
 import { purchaseOrderSyncRow, recomputePurchaseOrderLine, recomputePurchaseOrderTotals } from './entities';
-import { findEndpoint, type EndpointDef, type ExactRepository } from './repository';
+import { requireEndpoint as def, type ExactRepository, type EndpointDef } from './repository';
 import { DELETED_ENTITY_TYPE, type SyncLog } from './sync';
+import { asObject, checkSettable, readDate, readGuid, transact } from './write-input';
 
 /**
  * The writes the demo and the tests need (fact sheet §1.4 "Write shapes", §1.6):
@@ -20,12 +21,6 @@ const HEADER_FIELDS = new Set(['Description', 'YourRef', 'Remarks', 'OrderDate',
 const HEADER_DATE_FIELDS = new Set(['OrderDate', 'ReceiptDate']);
 const LINE_FIELDS = new Set(['ID', 'Quantity', 'QuantityInPurchaseUnits', 'UnitPrice', 'NetPrice', 'Description', 'CostCenter', 'CostUnit', 'Project', 'ReceiptDate', 'Notes', 'Item']);
 
-function def(path: string): EndpointDef {
-  const found = findEndpoint(path);
-  if (!found) throw new Error(`endpoint ${path} is not defined`);
-  return found;
-}
-
 const LAST_ORDER_NUMBER = 'purchaseorder:lastOrderNumber';
 const HEADERS = def('purchaseorder/PurchaseOrders');
 const LINES = def('purchaseorder/PurchaseOrderLines');
@@ -34,26 +29,6 @@ const ITEMS = def('logistics/Items');
 const PROJECTS = def('project/Projects');
 const COST_CENTERS = def('hrm/Costcenters');
 const COST_UNITS = def('hrm/Costunits');
-
-function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ExactApiError(400, `${what} must be a JSON object.`);
-  return value as Record<string, unknown>;
-}
-
-/** Accepts "/Date(ms)/" or an ISO date/date-time for date fields. */
-function readDate(value: unknown, field: string): string {
-  if (parseExactDate(value) !== undefined) return value as string;
-  if (typeof value === 'string') {
-    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-    if (!Number.isNaN(ms)) return exactDate(ms);
-  }
-  throw new ExactApiError(400, `${field} must be a date such as "2026-03-01" or "/Date(1772323200000)/".`);
-}
-
-function readGuid(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !GUID.test(value)) throw new ExactApiError(400, `${field} must be a guid.`);
-  return value.toLowerCase();
-}
 
 export class PurchaseOrderWriter {
   constructor(
@@ -178,10 +153,7 @@ export class PurchaseOrderWriter {
   }
 
   private checkFields(body: Record<string, unknown>, allowed: Set<string>, what: string): void {
-    const refused = Object.keys(body).filter((k) => !allowed.has(k));
-    if (refused.length) {
-      throw new ExactApiError(400, `${what}: these fields cannot be set through the sandbox API: ${refused.join(', ')} (settable: ${[...allowed].join(', ')}).`);
-    }
+    checkSettable(body, allowed, what);
   }
 
   /** Stores header + lines and appends one sync row per line (new Timestamps). */
@@ -196,12 +168,7 @@ export class PurchaseOrderWriter {
   }
 
   private transact<R>(fn: () => R): R {
-    try {
-      return this.store.transaction(fn);
-    } catch (err) {
-      this.repo.invalidate();
-      throw err;
-    }
+    return transact(this.store, this.repo, fn);
   }
 
   /** Order numbers are never reused, not even after a delete. */

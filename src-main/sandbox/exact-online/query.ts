@@ -243,7 +243,14 @@ export function listStandard(ctx: QueryContext, repo: ExactRepository, def: Endp
  * filtered, pages hold up to 1000 rows in Timestamp order and `__next` carries
  * `$skiptoken=<last Timestamp>L`.
  */
-export function listSync(ctx: QueryContext, sync: SyncLog, feed: SyncFeedDef, pageSize: number): { status: number; body: unknown } {
+export function listSync(
+  ctx: QueryContext,
+  sync: SyncLog,
+  feed: SyncFeedDef,
+  pageSize: number,
+  /** Reshapes a stored row before $select (e.g. a collection sent deferred instead of inline). */
+  present: (row: ExactRecord) => ExactRecord = (row) => row,
+): { status: number; body: unknown } {
   const { req } = ctx;
   const selectText = param(req, '$select');
   const top = nonNegativeInt(req, '$top');
@@ -286,7 +293,7 @@ export function listSync(ctx: QueryContext, sync: SyncLog, feed: SyncFeedDef, pa
     const out: ExactRecord = {
       __metadata: { uri: `${ctx.origin}/api/v1/${ctx.division}/sync/${feed.name}(${String(row.Timestamp)}L)`, type: feed.type },
     };
-    copySelected(row, selection.fields, out);
+    copySelected(present(row), selection.fields, out);
     return out;
   });
   const d: ExactRecord = { results };

@@ -31,7 +31,16 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   { path: 'hrm/Costcenters', collection: 'Costcenters', key: 'ID', type: 'Costcenter' },
   { path: 'hrm/Costunits', collection: 'Costunits', key: 'ID', type: 'Costunit' },
   // Which fields satisfy mandatory filtering is not documented in the fact sheet; these are the usual ones.
-  { path: 'crm/Accounts', collection: 'Accounts', key: 'ID', type: 'Account', mandatoryFilter: ['ID', 'Code', 'Name', 'IsSupplier', 'IsSales', 'Modified'] },
+  {
+    path: 'crm/Accounts',
+    collection: 'Accounts',
+    key: 'ID',
+    type: 'Account',
+    mandatoryFilter: ['ID', 'Code', 'Name', 'IsSupplier', 'IsSales', 'Modified'],
+    navigation: { property: 'BankAccounts', linesPath: 'crm/BankAccounts' },
+  },
+  // Bank accounts of customers and suppliers (picqer BankAccount.php mirrors Exact's CRMBankAccounts page).
+  { path: 'crm/BankAccounts', collection: 'BankAccounts', key: 'ID', type: 'BankAccount', parentKey: 'Account' },
   { path: 'logistics/Items', collection: 'Items', key: 'ID', type: 'Item', mandatoryFilter: ['ID', 'Code', 'Description', 'Modified'] },
   { path: 'project/Projects', collection: 'Projects', key: 'ID', type: 'Project' },
   { path: 'salesinvoice/SalesInvoices', collection: 'SalesInvoices', key: 'InvoiceID', type: 'SalesInvoice', navigation: { property: 'SalesInvoiceLines', linesPath: 'salesinvoice/SalesInvoiceLines' } },
@@ -43,6 +52,13 @@ export const ENDPOINTS: readonly EndpointDef[] = [
 export function findEndpoint(path: string): EndpointDef | undefined {
   const lower = path.toLowerCase();
   return ENDPOINTS.find((e) => e.path.toLowerCase() === lower);
+}
+
+/** An endpoint the simulator defines (a typo in a path is a programming error). */
+export function requireEndpoint(path: string): EndpointDef {
+  const found = findEndpoint(path);
+  if (!found) throw new Error(`endpoint ${path} is not defined`);
+  return found;
 }
 
 function keyOrder(a: ExactRecord, b: ExactRecord, key: string): number {

@@ -3,7 +3,9 @@ import type { SimClock } from '../_common/clock';
 import type { ExactConfig } from './config';
 import type { ExactUser } from './entities';
 import type { AccessGrant, ExactOAuth } from './oauth';
+import type { AccountWriter } from './accounts';
 import type { PurchaseOrderWriter } from './purchase-orders';
+import type { SalesWriter } from './sales';
 import { listStandard, listSync, parseKeyLiteral, shapeRecord, singleRecord, type QueryContext } from './query';
 import type { ExactRateLimiter } from './rate-limit';
 import { findEndpoint, type EndpointDef, type ExactRepository } from './repository';
@@ -24,11 +26,20 @@ export interface ExactRoutesDeps {
   repo: ExactRepository;
   sync: SyncLog;
   writer: PurchaseOrderWriter;
+  accounts: AccountWriter;
+  sales: SalesWriter;
   user: ExactUser;
   companyName: string;
 }
 
 const DIVISIONS_DEF: EndpointDef = { path: 'system/Divisions', collection: '', key: 'Code', type: 'System.Division' };
+
+/** What each writable endpoint accepts (anything else answers 405 naming these). */
+interface EndpointWrites {
+  post?: (body: unknown) => Record<string, unknown>;
+  put?: (id: string, body: unknown) => void;
+  delete?: (id: string) => void;
+}
 
 function lineDefOf(path: string): EndpointDef {
   const def = findEndpoint(path);
@@ -37,7 +48,19 @@ function lineDefOf(path: string): EndpointDef {
 }
 
 export class ExactRoutes {
-  constructor(private readonly deps: ExactRoutesDeps) {}
+  private readonly writes: ReadonlyMap<string, EndpointWrites>;
+
+  constructor(private readonly deps: ExactRoutesDeps) {
+    const { writer, accounts, sales } = deps;
+    this.writes = new Map<string, EndpointWrites>([
+      ['purchaseorder/PurchaseOrders', { post: (b) => writer.create(b), put: (id, b) => writer.update(id, b), delete: (id) => writer.delete(id) }],
+      ['purchaseorder/PurchaseOrderLines', { put: (id, b) => writer.updateLine(id, b) }],
+      ['crm/Accounts', { post: (b) => accounts.create(b), put: (id, b) => accounts.update(id, b), delete: (id) => accounts.delete(id) }],
+      ['salesinvoice/SalesInvoices', { put: (id, b) => sales.updateInvoice(id, b), delete: (id) => sales.deleteInvoice(id) }],
+      ['salesorder/SalesOrders', { put: (id, b) => sales.updateOrder(id, b), delete: (id) => sales.deleteOrder(id) }],
+      ['salesorder/SalesOrderLines', { put: (id, b) => sales.updateOrderLine(id, b) }],
+    ]);
+  }
 
   handle(req: SimRequest): SimResponse {
     const path = req.path.replace(/\/+$/, '');
@@ -106,7 +129,8 @@ export class ExactRoutes {
       const feed = this.deps.sync.feed(resource.slice('sync/'.length));
       if (!feed) throw new ExactApiError(404, `No sync endpoint ${resource}.`);
       this.requireMethod(req, ['GET']);
-      return listSync(ctx, this.deps.sync, feed, this.deps.config.syncPageSize);
+      const deferBankAccounts = feed.name === 'CRM/Accounts' && this.deps.config.syncAccountBankAccounts === 'deferred';
+      return listSync(ctx, this.deps.sync, feed, this.deps.config.syncPageSize, deferBankAccounts ? (row) => this.deferredBankAccounts(ctx, row) : undefined);
     }
 
     const match = /^([A-Za-z]+\/[A-Za-z]+)(?:\(([^)]*)\))?(?:\/(\$count|[A-Za-z]+))?$/.exec(resource);
@@ -122,8 +146,7 @@ export class ExactRoutes {
       }
       if (suffix !== undefined) throw new ExactApiError(404, `No resource ${resource} in this sandbox.`);
       if (req.method === 'POST') {
-        this.requireWritable(def, 'POST');
-        const created = this.deps.writer.create(req.json());
+        const created = this.writesOf(def, 'post').post(req.json());
         const shaped = shapeRecord(ctx, this.deps.repo, def, created, { fields: null, nested: new Map() }, new Set(def.navigation ? [def.navigation.property] : []), lineDefOf);
         return { status: 201, body: { d: shaped } };
       }
@@ -143,15 +166,11 @@ export class ExactRoutes {
       return listStandard(ctx, this.deps.repo, lineDef, { pageSize: this.deps.config.pageSize, rows, lineDefOf });
     }
     if (req.method === 'PUT') {
-      this.requireWritable(def, 'PUT');
-      const body = req.json();
-      if (def.path === 'purchaseorder/PurchaseOrderLines') this.deps.writer.updateLine(id, body);
-      else this.deps.writer.update(id, body);
+      this.writesOf(def, 'put').put(id, req.json());
       return { status: 204 };
     }
     if (req.method === 'DELETE') {
-      if (def.path !== 'purchaseorder/PurchaseOrders') throw new ExactApiError(405, `The sandbox supports DELETE only on purchaseorder/PurchaseOrders.`);
-      this.deps.writer.delete(id);
+      this.writesOf(def, 'delete').delete(id);
       return { status: 204 };
     }
     this.requireMethod(req, ['GET', 'PUT', 'DELETE']);
@@ -164,9 +183,19 @@ export class ExactRoutes {
     if (!allowed.includes(req.method)) throw new ExactApiError(405, `${req.method} is not supported here; use ${allowed.join(' or ')}.`);
   }
 
-  private requireWritable(def: EndpointDef, method: 'POST' | 'PUT'): void {
-    const writable = method === 'POST' ? ['purchaseorder/PurchaseOrders'] : ['purchaseorder/PurchaseOrders', 'purchaseorder/PurchaseOrderLines'];
-    if (!writable.includes(def.path)) throw new ExactApiError(405, `The sandbox supports ${method} only on ${writable.join(' and ')}.`);
+  private writesOf<M extends keyof EndpointWrites>(def: EndpointDef, method: M): Required<Pick<EndpointWrites, M>> {
+    const writes = this.writes.get(def.path);
+    if (!writes?.[method]) {
+      const supported = [...this.writes].filter(([, w]) => w[method]).map(([path]) => path);
+      throw new ExactApiError(405, `The sandbox supports ${method.toUpperCase()} only on ${supported.join(', ')}.`);
+    }
+    return writes as Required<Pick<EndpointWrites, M>>;
+  }
+
+  /** config.syncAccountBankAccounts = 'deferred': the row links to its bank accounts instead of holding them. */
+  private deferredBankAccounts(ctx: QueryContext, row: Record<string, unknown>): Record<string, unknown> {
+    if (!('BankAccounts' in row)) return row;
+    return { ...row, BankAccounts: { __deferred: { uri: `${ctx.origin}/api/v1/${ctx.division}/crm/Accounts(guid'${String(row.ID)}')/BankAccounts` } } };
   }
 
   private me(ctx: QueryContext, grant: AccessGrant): SimResponse {

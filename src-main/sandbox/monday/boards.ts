@@ -1,9 +1,12 @@
 import { Decimal } from '../../../src-shared/domain/money';
 import type { SimCollection, SimStore } from '../_common/sim-store';
 import {
+  assertWritable,
   columnText,
+  CREATABLE_COLUMN_TYPES,
   defaultSettings,
   normaliseColumnValue,
+  unsupportedColumnTypeError,
   type ColumnType,
   type StoredColumn,
   type StoredValue,
@@ -29,12 +32,15 @@ export interface StoredBoard {
   updated_at: string;
 }
 
+/** SDL `enum State`: an item is active, archived (archive_item) or deleted (delete_item). */
+export type ItemState = 'active' | 'archived' | 'deleted';
+
 export interface StoredItem {
   id: string;
   board_id: string;
   group_id: string;
   name: string;
-  state: 'active';
+  state: ItemState;
   created_at: string;
   updated_at: string;
   /** column id -> normalised value (absent = empty). The name lives in `name`. */
@@ -46,6 +52,22 @@ export interface ItemsRule {
   compare_value: unknown;
   operator: string;
 }
+
+/** SDL `input ItemsQueryGroup`: rules and nested groups combined with `operator`. */
+export interface ItemsRuleGroup {
+  rules?: ItemsRule[] | null;
+  groups?: ItemsRuleGroup[] | null;
+  operator?: 'and' | 'or' | null;
+}
+
+/** SDL `input ItemsQueryOrderBy`. */
+export interface ItemsOrder {
+  column_id: string;
+  direction?: 'asc' | 'desc' | null;
+}
+
+/** Column types items_page cannot filter on (monday formula column docs: "invalid rule error"; mirror likewise). */
+const UNFILTERABLE_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>(['formula', 'mirror']);
 
 const FIRST_BOARD_ID = 1_800_000_001;
 const FIRST_ITEM_ID = 9_100_000_001;
@@ -129,9 +151,14 @@ export class BoardData {
     return column;
   }
 
-  textOf(board: StoredBoard, item: StoredItem, column: StoredColumn): string | null {
+  textOf(board: StoredBoard, item: StoredItem, column: StoredColumn): string {
     if (column.type === 'name') return item.name;
     return columnText(column, item.values[column.id]);
+  }
+
+  /** Active items of a board (Board.items_count; items_page leaves archived and deleted items out). */
+  activeItemCount(boardId: string): number {
+    return this.boardItemIds(boardId).filter((id) => this.items.get(id)?.state === 'active').length;
   }
 
   /** Item ids of a board, ascending (monday's order is unspecified; ours is stable). */
@@ -154,17 +181,52 @@ export class BoardData {
     return new Set([...first].filter((id) => rest.every((m) => m.has(id))));
   }
 
-  /** items_page query_params rules (§4.5), evaluated on display text. */
-  matchesRules(board: StoredBoard, item: StoredItem, rules: readonly ItemsRule[], operator: 'and' | 'or', ids: ReadonlySet<string> | null): boolean {
+  /** Checks every rule of a filter names a column that can be filtered, before any item is read. */
+  checkRules(board: StoredBoard, group: ItemsRuleGroup): void {
+    for (const rule of group.rules ?? []) {
+      const column = this.column(board, rule.column_id);
+      if (UNFILTERABLE_TYPES.has(column.type)) throw unsupportedColumnTypeError(column);
+    }
+    for (const nested of group.groups ?? []) this.checkRules(board, nested);
+  }
+
+  /**
+   * items_page query_params (§4.5): `rules` and nested `groups` combined with `operator`,
+   * evaluated on display text; `ids` narrows first.
+   */
+  matchesRules(board: StoredBoard, item: StoredItem, group: ItemsRuleGroup, ids: ReadonlySet<string> | null): boolean {
     if (ids && !ids.has(item.id)) return false;
-    if (rules.length === 0) return true;
-    const results = rules.map((rule) => this.matchesRule(board, item, rule));
-    return operator === 'or' ? results.some(Boolean) : results.every(Boolean);
+    return this.matchesGroup(board, item, group);
+  }
+
+  private matchesGroup(board: StoredBoard, item: StoredItem, group: ItemsRuleGroup): boolean {
+    const tests = [...(group.rules ?? []).map((rule) => () => this.matchesRule(board, item, rule)), ...(group.groups ?? []).map((g) => () => this.matchesGroup(board, item, g))];
+    if (tests.length === 0) return true;
+    return group.operator === 'or' ? tests.some((t) => t()) : tests.every((t) => t());
+  }
+
+  /** Sorts items by `order_by` (column text; numbers and dates in their own order), ties by id. */
+  sortItems(board: StoredBoard, items: StoredItem[], orderBy: readonly ItemsOrder[]): StoredItem[] {
+    const keys = orderBy.map((o) => ({ column: this.column(board, o.column_id), sign: o.direction === 'desc' ? -1 : 1 }));
+    return [...items].sort((a, b) => {
+      for (const { column, sign } of keys) {
+        const left = this.textOf(board, a, column);
+        const right = this.textOf(board, b, column);
+        // Empty values sort last whatever the direction.
+        if (left === '' || right === '') {
+          if (left !== right) return left === '' ? 1 : -1;
+          continue;
+        }
+        const c = compareTexts(column.type, left, right);
+        if (c !== 0) return c * sign;
+      }
+      return Number(a.id) - Number(b.id);
+    });
   }
 
   private matchesRule(board: StoredBoard, item: StoredItem, rule: ItemsRule): boolean {
     const column = this.column(board, rule.column_id);
-    const text = this.textOf(board, item, column) ?? '';
+    const text = this.textOf(board, item, column);
     const compare = (Array.isArray(rule.compare_value) ? rule.compare_value : [rule.compare_value]).map((v) => String(v));
     const statusIndex = column.type === 'status' ? (item.values[column.id] as { index?: number } | undefined)?.index : undefined;
     const equalsAny = (): boolean => compare.some((v) => v === text || (statusIndex !== undefined && v === String(statusIndex)));
@@ -228,9 +290,17 @@ export class BoardData {
     });
   }
 
-  createColumn(boardId: string, title: string, type: ColumnType, description: string | null, defaults: unknown, requestedId: string | null): StoredColumn {
+  createColumn(
+    boardId: string,
+    title: string,
+    type: ColumnType,
+    description: string | null,
+    defaults: unknown,
+    requestedId: string | null,
+    afterColumnId: string | null = null,
+  ): StoredColumn {
     const board = this.board(boardId);
-    if (type === 'name') throw new MondayError('InvalidArgumentException', 'A board has exactly one name column; it cannot be created');
+    if (!CREATABLE_COLUMN_TYPES.has(type)) throw unsupportedColumnTypeError({ id: requestedId ?? '', title, type, settings_str: '{}', description });
     let id = requestedId;
     if (id !== null) {
       if (!/^[a-z0-9_]{1,20}$/.test(id))
@@ -240,7 +310,8 @@ export class BoardData {
     return this.store.transaction(() => {
       id ??= `${type}_mk${this.nextId('nextColumnSeq', 1)}`;
       const column: StoredColumn = { id, title, type, settings_str: defaultSettings(type, parseJsonArgument(defaults, 'defaults', true)), description };
-      this.boards.put(board.id, { ...board, columns: [...board.columns, column], updated_at: this.nowIso() });
+      const at = afterColumnId === null ? board.columns.length : board.columns.indexOf(this.column(board, afterColumnId)) + 1;
+      this.boards.put(board.id, { ...board, columns: [...board.columns.slice(0, at), column, ...board.columns.slice(at)], updated_at: this.nowIso() });
       return column;
     });
   }
@@ -257,6 +328,23 @@ export class BoardData {
       this.boards.put(board.id, { ...board, groups: [...board.groups, group], updated_at: this.nowIso() });
       return group;
     });
+  }
+
+  /** Replaces a column's settings (the seed wires mirror and connect-boards columns to board ids this way). */
+  setColumnSettings(boardId: string, columnId: string, settings: Record<string, unknown>): void {
+    const board = this.board(boardId);
+    this.column(board, columnId);
+    this.boards.put(board.id, { ...board, columns: board.columns.map((c) => (c.id === columnId ? { ...c, settings_str: JSON.stringify(settings) } : c)) });
+  }
+
+  /** archive_item / delete_item: the item stays readable by id with its new state (SDL `enum State`). */
+  setItemState(itemId: string | null, state: ItemState): StoredItem {
+    const existing = itemId === null ? undefined : this.items.get(itemId);
+    if (!existing || existing.state === 'deleted')
+      throw new MondayError('InvalidArgumentException', `Item ${itemId ?? '(none)'} does not exist`, { error_data: { item_id: itemId } });
+    const item = { ...existing, state, updated_at: this.nowIso() };
+    this.items.put(item.id, item);
+    return item;
   }
 
   createItem(boardId: string, name: string, groupId: string | null, columnValues: unknown, createLabels: boolean): StoredItem {
@@ -305,6 +393,7 @@ export class BoardData {
         item.name = raw;
         continue;
       }
+      assertWritable(column);
       const result = normaliseColumnValue(column, raw, createLabels, item.updated_at);
       if (result.value === null) delete item.values[columnId];
       else item.values[columnId] = result.value;
@@ -323,6 +412,7 @@ export class BoardData {
     return {
       id: item.id,
       name: item.name,
+      state: item.state,
       board: { id: item.board_id },
       group: { id: item.group_id },
       created_at: item.created_at,

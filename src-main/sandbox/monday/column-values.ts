@@ -6,8 +6,57 @@ import { MondayError } from './errors';
  * normalised JSON object (or string) that `column_values { value }` returns JSON-encoded;
  * `text` is derived from it and the column settings on every read.
  */
+
+/** SDL `enum ColumnType` (API 2026-10): all 43 values, in the vendor's order. */
 export const COLUMN_TYPES = [
+  'auto_number',
+  'board_relation',
+  'button',
+  'checkbox',
+  'color_picker',
+  'country',
+  'creation_log',
+  'date',
+  'dependency',
+  'doc',
+  'dropdown',
+  'email',
+  'file',
+  'formula',
+  'group',
+  'hour',
+  'integration',
+  'item_assignees',
+  'item_id',
+  'last_updated',
+  'link',
+  'location',
+  'long_text',
+  'mirror',
+  'numbers',
+  'people',
+  'phone',
+  'progress',
+  'rating',
+  'status',
+  'tags',
+  'team',
+  'text',
+  'timeline',
+  'time_tracking',
+  'vote',
+  'week',
+  'world_clock',
+  'unsupported',
   'name',
+  'person',
+  'direct_doc',
+  'subtasks',
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** Types whose values the sandbox stores and validates through column_values (§4.4). */
+export const WRITABLE_COLUMN_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([
   'text',
   'numbers',
   'date',
@@ -21,14 +70,35 @@ export const COLUMN_TYPES = [
   'people',
   'timeline',
   'board_relation',
-] as const;
-export type ColumnType = (typeof COLUMN_TYPES)[number];
+]);
+
+/**
+ * Computed by monday itself; a column_values write (also a clear) is refused. monday docs,
+ * column pages for formula, auto number and creation log (2026-09): "This column type can not be
+ * updated or created (client side auto calculated column)".
+ */
+const AUTO_CALCULATED_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([
+  'auto_number',
+  'item_id',
+  'creation_log',
+  'last_updated',
+  'formula',
+  'progress',
+  'mirror',
+]);
+
+/**
+ * What create_column accepts in the sandbox: the writable types plus formula and file. The
+ * other enum values are valid GraphQL but not modelled here; create_column refuses them with
+ * monday's InvalidColumnTypeException so nothing half-simulated lands on a board.
+ */
+export const CREATABLE_COLUMN_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([...WRITABLE_COLUMN_TYPES, 'formula', 'file']);
 
 export interface StoredColumn {
   id: string;
   title: string;
   type: ColumnType;
-  /** JSON text, as monday returns it: status {"labels":{"0":"Open"}}, dropdown {"labels":[{id,name}]}. */
+  /** JSON text, as monday's deprecated `settings_str` returns it; `settings` is its parsed form. */
   settings_str: string;
   description: string | null;
 }
@@ -37,6 +107,7 @@ export type StoredValue = string | Record<string, unknown>;
 
 interface StatusSettings {
   labels: Record<string, string>;
+  done_colors?: number[];
 }
 interface DropdownSettings {
   labels: { id: number; name: string }[];
@@ -53,8 +124,47 @@ const ISO_TIME = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 
 function columnValueError(column: StoredColumn, raw: unknown, reason: string): MondayError {
   return new MondayError('ColumnValueException', `${reason} (column "${column.id}" of type ${column.type})`, {
+    // Since the 2025 bug fix column_type is the plain type ("status"), not "StatusColumn".
     error_data: { column_value: JSON.stringify(raw) ?? 'undefined', column_type: column.type, column_id: column.id },
   });
+}
+
+/** The refusal for a column the API cannot write (file, subtasks, …): monday's InvalidColumnTypeException. */
+export function unsupportedColumnTypeError(column: StoredColumn): MondayError {
+  return new MondayError('InvalidColumnTypeException', 'This column type is not supported yet in the API', {
+    error_data: { column_id: column.id, actual_type: column.type },
+  });
+}
+
+/** Refuses a write to a column type the API cannot write; silent for writable types. */
+export function assertWritable(column: StoredColumn): void {
+  if (WRITABLE_COLUMN_TYPES.has(column.type)) return;
+  if (AUTO_CALCULATED_TYPES.has(column.type))
+    throw new MondayError('ColumnValueException', 'This column type can not be updated or created (client side auto calculated column)', {
+      error_data: { column_id: column.id, column_type: column.type },
+    });
+  throw unsupportedColumnTypeError(column);
+}
+
+/** monday's internal class names in the change_simple_column_value refusal (formula, auto number, creation log docs). */
+const INTERNAL_COLUMN_CLASS: Partial<Record<ColumnType, string>> = {
+  formula: 'FormulaColumn',
+  auto_number: 'AutonumberColumn',
+  creation_log: 'PulseLogColumn',
+  mirror: 'MirrorColumn',
+  last_updated: 'LastUpdatedColumn',
+  item_id: 'PulseIdColumn',
+  progress: 'ProgressColumn',
+};
+
+/** change_simple_column_value on a column that takes no simple string: monday's refusal. */
+export function assertSimpleWritable(column: StoredColumn): void {
+  const internal = INTERNAL_COLUMN_CLASS[column.type];
+  if (internal)
+    throw new MondayError('ColumnValueException', `column type ${internal} is not supporting changing the column value with simple column value`, {
+      error_data: { column_id: column.id, column_type: column.type },
+    });
+  assertWritable(column);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -69,12 +179,31 @@ function isRealDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-function parseSettings<T>(column: StoredColumn, fallback: T): T {
+/** The column's settings as the `settings` JSON field returns them ({} when unreadable). */
+export function columnSettings(column: StoredColumn): Record<string, unknown> {
   try {
-    return { ...fallback, ...(JSON.parse(column.settings_str || '{}') as object) } as T;
+    const parsed = JSON.parse(column.settings_str || '{}') as unknown;
+    return isPlainObject(parsed) ? parsed : {};
   } catch {
-    return fallback;
+    return {};
   }
+}
+
+function parseSettings<T>(column: StoredColumn, fallback: T): T {
+  return { ...fallback, ...columnSettings(column) } as T;
+}
+
+/**
+ * A date column takes {"date":"YYYY-MM-DD","time":"HH:MM:SS"} or the plain string
+ * "YYYY-MM-DD" (optionally "YYYY-MM-DD HH:MM:SS"), monday's simple-value form (issue; monday
+ * date column docs). Both end up as the same stored object.
+ */
+function dateParts(raw: unknown): { date: unknown; time: unknown } | null {
+  if (typeof raw === 'string') {
+    const [date, time, ...rest] = raw.trim().split(' ');
+    return rest.length === 0 ? { date, time } : null;
+  }
+  return isPlainObject(raw) ? { date: raw.date, time: raw.time } : null;
 }
 
 /**
@@ -88,9 +217,9 @@ export function normaliseColumnValue(
   createLabelsIfMissing: boolean,
   nowIso: string,
 ): NormalisedValue {
+  assertWritable(column);
   if (raw === null) return { value: null };
   switch (column.type) {
-    case 'name':
     case 'text': {
       if (typeof raw !== 'string') throw columnValueError(column, raw, 'a text column takes a plain string');
       return { value: raw };
@@ -110,12 +239,13 @@ export function normaliseColumnValue(
       }
     }
     case 'date': {
-      if (!isPlainObject(raw) || typeof raw.date !== 'string' || !isRealDate(raw.date))
-        throw columnValueError(column, raw, 'a date column takes {"date":"YYYY-MM-DD"} with a real calendar date');
-      if (raw.time !== undefined && raw.time !== null && (typeof raw.time !== 'string' || !ISO_TIME.test(raw.time)))
-        throw columnValueError(column, raw, 'the optional "time" must be "HH:MM:SS" (UTC)');
-      const time = typeof raw.time === 'string' ? raw.time : null;
-      return { value: { date: raw.date, ...(time ? { time } : {}), changed_at: nowIso } };
+      const parts = dateParts(raw);
+      if (!parts || typeof parts.date !== 'string' || !isRealDate(parts.date))
+        throw columnValueError(column, raw, 'a date column takes "YYYY-MM-DD" or {"date":"YYYY-MM-DD"} with a real calendar date');
+      if (parts.time !== undefined && parts.time !== null && (typeof parts.time !== 'string' || !ISO_TIME.test(parts.time)))
+        throw columnValueError(column, raw, 'the optional time must be "HH:MM:SS" (UTC)');
+      const time = typeof parts.time === 'string' ? parts.time : null;
+      return { value: { date: parts.date, ...(time ? { time } : {}), icon: null, changed_at: nowIso } };
     }
     case 'status':
       return normaliseStatus(column, raw, createLabelsIfMissing, nowIso);
@@ -128,8 +258,7 @@ export function normaliseColumnValue(
       return { value: { url: raw.url, text: typeof raw.text === 'string' ? raw.text : raw.url, changed_at: nowIso } };
     }
     case 'long_text': {
-      if (!isPlainObject(raw) || typeof raw.text !== 'string')
-        throw columnValueError(column, raw, 'a long_text column takes {"text":"…"}');
+      if (!isPlainObject(raw) || typeof raw.text !== 'string') throw columnValueError(column, raw, 'a long_text column takes {"text":"…"}');
       return { value: { text: raw.text, changed_at: nowIso } };
     }
     case 'email': {
@@ -164,6 +293,9 @@ export function normaliseColumnValue(
         throw columnValueError(column, raw, 'a connect-boards column takes {"item_ids":[…]}');
       return { value: { linkedPulseIds: ids.map((id) => ({ linkedPulseId: Number(id) })) } };
     }
+    default:
+      // assertWritable let only the types above through.
+      throw unsupportedColumnTypeError(column);
   }
 }
 
@@ -182,7 +314,7 @@ function normaliseStatus(column: StoredColumn, raw: unknown, createLabelsIfMissi
   const existing = Object.entries(settings.labels).find(([, name]) => name === label);
   if (existing) return { value: stored(Number(existing[0])) };
   if (!createLabelsIfMissing)
-    throw columnValueError(column, raw, `status label "${label}" does not exist; pass create_labels_if_missing: true to create it`);
+    throw columnValueError(column, raw, `invalid value - label "${label}" does not exist in column; pass create_labels_if_missing: true to create it`);
   let index = 0;
   while (settings.labels[String(index)] !== undefined) index += 1;
   const labels = { ...settings.labels, [String(index)]: label };
@@ -195,6 +327,7 @@ function normaliseDropdown(column: StoredColumn, raw: unknown, createLabelsIfMis
   let changed = false;
   const ids: number[] = [];
   if (isPlainObject(raw) && Array.isArray(raw.ids)) {
+    // ids may be numbers or numeric strings (changelog "column values argument now accepts string values").
     for (const id of raw.ids) {
       const n = Number(id);
       if (!labels.some((l) => l.id === n)) throw columnValueError(column, raw, `dropdown id ${String(id)} does not exist on this column`);
@@ -220,19 +353,38 @@ function normaliseDropdown(column: StoredColumn, raw: unknown, createLabelsIfMis
   };
 }
 
-/** The display text monday shows for a stored value (`column_values { text }`). */
-export function columnText(column: StoredColumn, value: StoredValue | null | undefined): string | null {
-  if (value === null || value === undefined) return column.type === 'text' || column.type === 'numbers' ? '' : null;
+/** The selected options of a dropdown value, as DropdownValue.values returns them ({id, label}). */
+export function dropdownOptions(column: StoredColumn, value: StoredValue | null | undefined): { id: string; label: string }[] {
+  if (column.type !== 'dropdown' || value === null || value === undefined || typeof value === 'string') return [];
+  const labels = parseSettings<DropdownSettings>(column, { labels: [] }).labels;
+  return (value.ids as number[]).map((id) => ({ id: String(id), label: labels.find((l) => l.id === id)?.name ?? '' }));
+}
+
+/** Status label of a stored index and whether it counts as done (settings `done_colors`, default [1]). */
+export function statusLabel(column: StoredColumn, value: StoredValue | null | undefined): { label: string; isDone: boolean } | null {
+  if (column.type !== 'status' || value === null || value === undefined || typeof value === 'string') return null;
+  const settings = parseSettings<StatusSettings>(column, { labels: {} });
+  const index = Number(value.index);
+  return { label: settings.labels[String(index)] ?? '', isDone: (settings.done_colors ?? [1]).includes(index) };
+}
+
+/**
+ * The display text monday shows for a stored value (`column_values { text }`). An empty
+ * column reads "" for every type, never null (issue; monday formula docs: "Returns an empty
+ * string"). Computed types (formula, mirror) carry their result in display_value, not here.
+ */
+export function columnText(column: StoredColumn, value: StoredValue | null | undefined): string {
+  if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   switch (column.type) {
     case 'date':
       return typeof value.time === 'string' ? `${String(value.date)} ${value.time}` : String(value.date);
     case 'status':
-      return parseSettings<StatusSettings>(column, { labels: {} }).labels[String(value.index)] ?? '';
-    case 'dropdown': {
-      const labels = parseSettings<DropdownSettings>(column, { labels: [] }).labels;
-      return (value.ids as number[]).map((id) => labels.find((l) => l.id === id)?.name ?? '').join(', ');
-    }
+      return statusLabel(column, value)?.label ?? '';
+    case 'dropdown':
+      return dropdownOptions(column, value)
+        .map((o) => o.label)
+        .join(', ');
     case 'link':
       return `${String(value.text)} - ${String(value.url)}`;
     case 'long_text':
@@ -250,15 +402,15 @@ export function columnText(column: StoredColumn, value: StoredValue | null | und
   }
 }
 
-/** Default settings of a new column (create_column / seeded boards). */
+/** Default settings of a new column (create_column / seeded boards); `defaults` as create_column takes it. */
 export function defaultSettings(type: ColumnType, defaults: unknown): string {
+  const given = isPlainObject(defaults) && isPlainObject(defaults.settings) ? defaults.settings : isPlainObject(defaults) ? defaults : {};
   if (type === 'status') {
-    const labels = isPlainObject(defaults) && isPlainObject(defaults.labels) ? defaults.labels : { '0': 'Working on it', '1': 'Done', '2': 'Stuck' };
-    return JSON.stringify({ labels });
+    const labels = isPlainObject(given.labels) ? given.labels : { '0': 'Working on it', '1': 'Done', '2': 'Stuck' };
+    const doneColors = Array.isArray(given.done_colors) ? given.done_colors : [1];
+    return JSON.stringify({ done_colors: doneColors, labels });
   }
-  if (type === 'dropdown') {
-    const labels = isPlainObject(defaults) && Array.isArray(defaults.labels) ? defaults.labels : [];
-    return JSON.stringify({ labels });
-  }
-  return '{}';
+  if (type === 'dropdown') return JSON.stringify({ labels: Array.isArray(given.labels) ? given.labels : [] });
+  if (type === 'formula') return JSON.stringify(typeof given.formula === 'string' ? { formula: given.formula } : {});
+  return JSON.stringify(given);
 }

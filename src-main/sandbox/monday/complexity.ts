@@ -16,13 +16,16 @@ import {
 } from 'graphql';
 
 /**
- * monday.com does not publish its cost formula, only that cost grows with the *potential*
- * size of what is asked (§4.6: limits per query and per minute). This model follows that:
- * every scalar costs `scalarCost`, every object `objectCost` plus its children, and a list
- * multiplies by its potential length (its `limit`, the number of `ids`, the page size of the
- * enclosing items_page, or `defaultListSize`). Each root mutation adds `mutationCost`
- * (≈ 10,000 per create_item as integrators report). All numbers are config so tests and the
- * connector's budgeter can be tuned without code changes.
+ * monday's documented cost rules (monday staff post "Complexity Field Weights" on the
+ * developer community; rate-limits doc "Calculating complexity"; fact sheet §4.6):
+ * every scalar field costs `scalarCost` (1), every object `objectCost` (10) plus its children,
+ * and a list multiplies by its *potential* length: the number of `ids` when ids are given
+ * ("IDs are considered before the limit argument": 4 ids with limit 3 cost 4), otherwise its
+ * `limit` (SDL defaults included, e.g. boards 25), otherwise the page size of the enclosing
+ * items_page, otherwise `defaultListSize` (monday publishes no figure for unbounded lists such as
+ * columns or column_values). A root mutation costs `mutationCost` (30,000) plus what it selects:
+ * the changelog's budget error for `create_item(...) { id }` reads "query cost 30001".
+ * All numbers are config so the connector's budgeter can be tested against other weights.
  */
 export interface ComplexityModel {
   scalarCost: number;
@@ -35,7 +38,7 @@ export const DEFAULT_COMPLEXITY_MODEL: ComplexityModel = {
   scalarCost: 1,
   objectCost: 10,
   defaultListSize: 10,
-  mutationCost: 10_000,
+  mutationCost: 30_000,
 };
 
 /** Cost of the operation that would run; 0 when variables do not coerce (execution reports that). */
@@ -87,17 +90,14 @@ export function queryCost(
       const limit = typeof args.limit === 'number' ? args.limit : undefined;
       const ids = Array.isArray(args.ids) ? args.ids.length : undefined;
       const named = getNamedType(field.type);
-      let cost = model.scalarCost;
+      const rootMutation = isRoot && operation.operation === 'mutation';
+      let cost = rootMutation ? model.mutationCost : model.scalarCost;
       if (selection.selectionSet && isCompositeType(named)) {
         // A non-list field with a `limit` (items_page and friends) sizes the list inside it.
         const innerPage = !isListType(getNullableType(field.type)) && limit !== undefined ? limit : undefined;
-        cost = model.objectCost + selectionCost(named, selection.selectionSet, innerPage, false);
+        cost = (rootMutation ? model.mutationCost : model.objectCost) + selectionCost(named, selection.selectionSet, innerPage, false);
       }
-      if (isListType(getNullableType(field.type))) {
-        const size = pageSize ?? (ids !== undefined && limit !== undefined ? Math.min(ids, limit) : (ids ?? limit ?? model.defaultListSize));
-        cost *= Math.max(1, size);
-      }
-      if (isRoot && operation.operation === 'mutation') cost += model.mutationCost;
+      if (isListType(getNullableType(field.type))) cost *= Math.max(1, pageSize ?? ids ?? limit ?? model.defaultListSize);
       total += cost;
     }
     return total;
@@ -114,48 +114,52 @@ export interface ComplexityReport {
   reset_in_x_seconds: number;
 }
 
+/** One per-minute budget: whose it is and how many points it holds (fact sheet §4.6). */
+export interface BudgetBucket {
+  key: string;
+  limit: number;
+}
+
 /**
- * Per-token minute budget (§4.6): the window opens with the first call and the full budget
- * comes back 60 s later. Kept in memory: a restarted simulator starts a fresh minute, which
- * is what a client sees after any pause of a minute anyway.
+ * Per-minute complexity budgets (fact sheet §4.6; rate-limits doc: "Per-minute budgets follow a
+ * sliding window and reset 60 seconds after the first API call was made"; "limits are measured
+ * per account, per app. Usage through a personal token counts toward the same limit"). The
+ * caller picks the bucket: one per account for personal tokens, one per app and account for
+ * reads and one for writes for app tokens. Kept in memory: a restarted simulator starts a fresh
+ * minute, which is what a client sees after any pause of a minute anyway.
  */
 export class ComplexityBudget {
   private readonly windows = new Map<string, { startedAt: number; used: number }>();
 
   constructor(
-    private readonly perMinute: number,
     private readonly now: () => number,
     private readonly windowMs = 60_000,
   ) {}
 
-  private window(token: string): { startedAt: number; used: number } {
+  private window(key: string): { startedAt: number; used: number } {
     const now = this.now();
-    let w = this.windows.get(token);
+    let w = this.windows.get(key);
     if (!w || now - w.startedAt >= this.windowMs) {
       w = { startedAt: now, used: 0 };
-      this.windows.set(token, w);
+      this.windows.set(key, w);
     }
     return w;
   }
 
   /** Remaining points and whole seconds until the window resets. */
-  peek(token: string): { remaining: number; resetInSeconds: number } {
-    const w = this.window(token);
+  peek(bucket: BudgetBucket): { remaining: number; resetInSeconds: number } {
+    const w = this.window(bucket.key);
     return {
-      remaining: this.perMinute - w.used,
+      remaining: Math.max(0, bucket.limit - w.used),
       resetInSeconds: Math.max(1, Math.ceil((w.startedAt + this.windowMs - this.now()) / 1000)),
     };
   }
 
   /** Charges `cost` when it fits; otherwise returns null and charges nothing. */
-  charge(token: string, cost: number): ComplexityReport | null {
-    const { remaining, resetInSeconds } = this.peek(token);
+  charge(bucket: BudgetBucket, cost: number): ComplexityReport | null {
+    const { remaining, resetInSeconds } = this.peek(bucket);
     if (cost > remaining) return null;
-    this.window(token).used += cost;
+    this.window(bucket.key).used += cost;
     return { before: remaining, after: remaining - cost, query: cost, reset_in_x_seconds: resetInSeconds };
-  }
-
-  get limit(): number {
-    return this.perMinute;
   }
 }

@@ -13,9 +13,13 @@ describe('monday complexity model', () => {
     expect(cost('{ boards(ids: [1]) { id name } }')).toBe(12);
   });
 
-  it('multiplies a list by its limit, by the number of ids, or by the page size of the enclosing items_page', () => {
+  it('multiplies a list by the number of ids (before its limit), by its limit, or by the page size of the enclosing items_page', () => {
     expect(cost('{ boards(limit: 3) { id } }')).toBe(3 * 11);
     expect(cost('{ boards(ids: [1, 2], limit: 25) { id } }')).toBe(2 * 11);
+    // monday: "IDs are considered before the limit argument": 4 ids with limit 3 cost 4 boards.
+    expect(cost('{ boards(ids: [1, 2, 3, 4], limit: 3) { id } }')).toBe(4 * 11);
+    // No limit given: the SDL default (boards limit: Int = 25) sizes the list.
+    expect(cost('{ boards { id } }')).toBe(25 * 11);
     // items_page(limit: 100) sizes `items`: 10 + 10 + 100 × (10 + 1)
     expect(cost('{ boards(ids: [1]) { items_page(limit: 100) { items { id } } } }')).toBe(10 + 10 + 100 * 11);
   });
@@ -27,10 +31,10 @@ describe('monday complexity model', () => {
     expect(withFragment).toBe(12);
   });
 
-  it('adds the mutation cost once per root mutation, aliases included; the complexity probe is free', () => {
+  it('charges a root mutation 30,000 plus what it selects (create_item { id } = 30001, as monday\'s budget error quotes), per alias; the complexity probe is free', () => {
     const one = cost('mutation { create_item(board_id: 1, item_name: "a") { id } }');
     const two = cost('mutation { a: create_item(board_id: 1, item_name: "a") { id } b: create_item(board_id: 1, item_name: "b") { id } complexity { query } }');
-    expect(one).toBe(10_000 + 11);
+    expect(one).toBe(30_001);
     expect(two).toBe(2 * one);
   });
 });
@@ -38,13 +42,14 @@ describe('monday complexity model', () => {
 describe('monday per-minute budget', () => {
   it('opens the window at the first call, refuses what does not fit without charging, and refills after 60 s', () => {
     let now = 1_000_000;
-    const budget = new ComplexityBudget(100, () => now);
-    expect(budget.charge('t', 60)).toEqual({ before: 100, after: 40, query: 60, reset_in_x_seconds: 60 });
+    const budget = new ComplexityBudget(() => now);
+    const account = { key: 'account:1', limit: 100 };
+    expect(budget.charge(account, 60)).toEqual({ before: 100, after: 40, query: 60, reset_in_x_seconds: 60 });
     now += 30_000;
-    expect(budget.charge('t', 50)).toBeNull();
-    expect(budget.peek('t')).toEqual({ remaining: 40, resetInSeconds: 30 });
-    expect(budget.charge('other-token', 50)?.before).toBe(100);
+    expect(budget.charge(account, 50)).toBeNull();
+    expect(budget.peek(account)).toEqual({ remaining: 40, resetInSeconds: 30 });
+    expect(budget.charge({ key: 'app:7:read', limit: 100 }, 50)?.before).toBe(100);
     now += 30_000;
-    expect(budget.charge('t', 50)?.before).toBe(100);
+    expect(budget.charge(account, 50)?.before).toBe(100);
   });
 });

@@ -1,10 +1,11 @@
-import { execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+import { GraphQLError, execute, getOperationAST, parse, type DocumentNode } from 'graphql';
 import { createRng } from '../_common/rng';
 import type { SimRequest, SimResponse } from '../_common/sim-server';
 import { launchSimulator, type RunningSimulator, type SimulatorContext, type SimulatorStartOptions } from '../_common/simulator';
-import { BoardData } from './boards';
+import { BoardData, type StoredBoard } from './boards';
 import { defaultSettings, type ColumnType, type StoredColumn } from './column-values';
-import { ComplexityBudget, DEFAULT_COMPLEXITY_MODEL, queryCost, type ComplexityModel } from './complexity';
+import { ComplexityBudget, DEFAULT_COMPLEXITY_MODEL, queryCost, type BudgetBucket, type ComplexityModel } from './complexity';
+import { parseErrorEntry, validationErrors, variableErrors } from './document-errors';
 import { errorEntry, MondayError } from './errors';
 import { IdempotencyCache } from './idempotency';
 import { createRootValue, type RequestContext } from './resolvers';
@@ -12,20 +13,26 @@ import { buildMondaySchema } from './schema';
 import { DEFAULT_API_VERSIONS, resolveVersion, versionAtLeast, type ApiVersion, type VersionPolicy } from './versions';
 
 /**
- * monday.com platform API (GraphQL v2) simulator, built from fact sheet §4:
+ * monday.com platform API (GraphQL v2) simulator, built from fact sheet §4 and the vendor SDL:
  * POST /v2 with `Authorization: <token>` and `API-Version`, a real GraphQL schema executed by
- * graphql-js, complexity per query and per minute, cursor paging with expiry, and monday's
- * error envelopes (application errors inside HTTP 200).
+ * graphql-js (errors worded as monday's graphql-ruby words them), complexity per query and per
+ * minute per account or app, cursor paging with expiry, and monday's error envelopes
+ * (application errors inside HTTP 200; rate limits as HTTP 429).
+ *
+ * The account has three tokens (credentials): `apiToken` and `secondUserApiToken`, personal
+ * tokens of two users (they share the account's combined budget), and `appApiToken`, an app's
+ * token (its own read and write budgets).
  *
  * config (all optional; defaults = the documented values):
  *   apiVersions              [{value, kind}]   live versions (default: 2027-01 RC, 2026-10 current, …)
  *   unknownVersion           'current'|'error' (default 'current', third-party report)
  *   deprecatedVersion        'maintenance'|'as-is' (default 'maintenance', third-party report)
  *   complexityMaxPerQuery    5,000,000
- *   complexityBudgetPerMinute 10,000,000 (personal token, paid plan)
+ *   complexityBudgetPerMinute 10,000,000: personal tokens, reads and writes combined, per account (paid plan)
+ *   appComplexityBudgetPerMinute 5,000,000: app tokens, reads and writes each, per app and account
  *   complexityModel          {scalarCost, objectCost, defaultListSize, mutationCost}
- *   complexityErrorStatus    HTTP status of the budget-exhausted error (default 200; see §4.7/§4.8)
- *   requestsPerMinute        5,000 (Enterprise; Pro 2,500, others 1,000)
+ *   requestsPerMinute        5,000 (Enterprise; Pro 2,500, others 1,000), per account / app
+ *   concurrencyLimit         250 (Enterprise): reported in the RateLimit headers
  *   cursorTtlMinutes         60
  *   maxPageSize              500
  *   rateLimitFault           'minute-rate' (HTTP 429) | 'complexity' (budget error): what the 429 fault sends
@@ -37,30 +44,58 @@ export async function startMondaySimulator(opts: SimulatorStartOptions): Promise
 }
 
 /** The three boards the F4 flow fills (empty: the app creates the items). */
-const WORLD_BOARDS: { name: string; party: string; dateTitle: string; statusLabels: Record<string, string> }[] = [
-  { name: 'Purchase orders', party: 'Supplier', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } },
-  { name: 'Sales invoices', party: 'Customer', dateTitle: 'Invoice date', statusLabels: { '0': 'Draft', '1': 'Open', '2': 'Processed' } },
-  { name: 'Sales orders', party: 'Customer', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } },
+const WORLD_BOARDS: { name: string; party: string; dateTitle: string; statusLabels: Record<string, string>; doneIndex: number }[] = [
+  { name: 'Purchase orders', party: 'Supplier', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
+  { name: 'Sales invoices', party: 'Customer', dateTitle: 'Invoice date', statusLabels: { '0': 'Draft', '1': 'Open', '2': 'Processed' }, doneIndex: 2 },
+  { name: 'Sales orders', party: 'Customer', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
 ];
 
+/**
+ * The columns of a world board: those the connector maps Exact fields to, and columns it can
+ * read but never write (issue: "the demo boards must include columns the connector cannot
+ * write"): a formula, a connect-boards column with a mirror of it, a files column and the
+ * subitems column. Mirror and connect-boards settings need board ids; seedBoards fills them in.
+ */
 function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
-  const col = (id: string, title: string, type: ColumnType, defaults?: unknown): StoredColumn => ({
+  const col = (id: string, title: string, type: ColumnType, settings: Record<string, unknown> = {}): StoredColumn => ({
     id,
     title,
     type,
-    settings_str: defaultSettings(type, defaults),
+    settings_str: defaultSettings(type, settings),
     description: null,
   });
   return [
+    col('subitems', 'Subitems', 'subtasks', { allowMultipleItems: true, itemTypeName: 'column.subtasks.title', displayType: 'BOARD_INLINE', boardIds: [] }),
     col('exact_key', 'Exact number', 'text'),
     col('party', board.party, 'text'),
     col('amount', 'Amount', 'numbers'),
     col('doc_date', board.dateTitle, 'date'),
-    col('status', 'Status', 'status', { labels: board.statusLabels }),
+    col('status', 'Status', 'status', { labels: board.statusLabels, done_colors: [board.doneIndex] }),
     col('gl_account', 'GL account', 'text'),
     col('cost_center', 'Cost center', 'text'),
     col('project', 'Project', 'text'),
+    col('amount_vat', 'Amount incl. 21% VAT', 'formula', { formula: 'ROUND({amount} * 1.21, 2)' }),
+    col('related', 'Related documents', 'board_relation'),
+    col('related_party', 'Related party', 'mirror'),
+    col('files', 'Files', 'file'),
   ];
+}
+
+function seedBoards(data: BoardData, companyName: string): void {
+  const boards: StoredBoard[] = WORLD_BOARDS.map((board) =>
+    data.createBoard(board.name, 'public', `${companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
+      { id: 'topics', title: board.name, color: '#579bfc', position: '65536' },
+    ]),
+  );
+  const boardIds = boards.map((b) => Number(b.id));
+  for (const board of boards) {
+    // "Related documents" connects to any of the three boards; the mirror shows the party of what it links.
+    data.setColumnSettings(board.id, 'related', { allowCreateReflectionColumn: false, boardIds });
+    data.setColumnSettings(board.id, 'related_party', {
+      relation_column: { related: true },
+      displayed_linked_columns: Object.fromEntries(boards.map((b) => [b.id, ['party']])),
+    });
+  }
 }
 
 function num(config: Record<string, unknown>, key: string, fallback: number): number {
@@ -77,6 +112,17 @@ function oneOf<T extends string>(config: Record<string, unknown>, key: string, a
   return value as T;
 }
 
+/** A token the account issued: a user's personal token or an app's token (fact sheet §4.1, §4.6). */
+interface AccountToken {
+  token: string;
+  kind: 'personal' | 'app';
+  /** For app tokens: the app; its budgets are its own. */
+  appId?: string;
+}
+
+/** The first API version without `account_id` in every response (changelog "account id no longer returned by default"). */
+const NO_ACCOUNT_ID_FROM = '2025-01';
+
 function createMondaySystem(ctx: SimulatorContext) {
   const { store, clock, config } = ctx;
   const nowIso = (): string => new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -87,93 +133,147 @@ function createMondaySystem(ctx: SimulatorContext) {
   };
   const maxPerQuery = num(config, 'complexityMaxPerQuery', 5_000_000);
   const model: ComplexityModel = { ...DEFAULT_COMPLEXITY_MODEL, ...(config.complexityModel as Partial<ComplexityModel> | undefined) };
-  const budget = new ComplexityBudget(num(config, 'complexityBudgetPerMinute', 10_000_000), () => clock.now());
-  const complexityErrorStatus = num(config, 'complexityErrorStatus', 200);
+  const budget = new ComplexityBudget(() => clock.now());
+  const personalBudget = num(config, 'complexityBudgetPerMinute', 10_000_000);
+  const appBudget = num(config, 'appComplexityBudgetPerMinute', 5_000_000);
   const requestsPerMinute = num(config, 'requestsPerMinute', 5_000);
+  const concurrencyLimit = num(config, 'concurrencyLimit', 250);
   const rateLimitFault = oneOf(config, 'rateLimitFault', ['minute-rate', 'complexity'], 'minute-rate');
   const minuteWindows = new Map<string, { startedAt: number; count: number }>();
+  const inFlight = new Map<string, number>();
   const idempotencyEnabled = config.idempotencyKeys === undefined ? true : config.idempotencyKeys === true;
   const idempotency = new IdempotencyCache(store, () => clock.now(), num(config, 'idempotencyTtlMinutes', 30) * 60_000);
 
   const schema = buildMondaySchema();
   const data = new BoardData(store, nowIso);
+
+  if (ctx.freshStore) {
+    store.setMeta('accountId', 20_000_000 + (ctx.seed % 1_000_000));
+    seedBoards(data, ctx.world.companyName);
+  }
+  const accountId = store.getMeta<number>('accountId') ?? 0;
+  // Tokens are made once per data folder; a folder from before the second user and the app gets them now.
+  const rng = createRng(ctx.seed ^ 0x6d6f6e);
+  const randomPart = (): string => Math.floor(rng.next() * 2 ** 48).toString(36);
+  const storedToken = (key: string, prefix: string): string => {
+    const existing = store.getMeta<string>(key);
+    if (existing) return existing;
+    const made = `${prefix}-${ctx.seed}-${randomPart()}`;
+    store.setMeta(key, made);
+    return made;
+  };
+  const apiToken = storedToken('apiToken', 'sandbox-monday');
+  const secondUserApiToken = storedToken('secondUserApiToken', 'sandbox-monday-user2');
+  const appApiToken = storedToken('appApiToken', 'sandbox-monday-app');
+  const tokens: AccountToken[] = [
+    { token: apiToken, kind: 'personal' },
+    { token: secondUserApiToken, kind: 'personal' },
+    { token: appApiToken, kind: 'app', appId: '10000001' },
+  ];
+
   const rootValue = createRootValue(data, {
     maxPageSize: num(config, 'maxPageSize', 500),
     cursorTtlMs: num(config, 'cursorTtlMinutes', 60) * 60_000,
     now: () => clock.now(),
+    accountUrl: `https://sandbox-${accountId}.monday.com`,
   });
 
-  if (ctx.freshStore) {
-    const rng = createRng(ctx.seed ^ 0x6d6f6e);
-    store.setMeta('apiToken', `sandbox-monday-${ctx.seed}-${Math.floor(rng.next() * 2 ** 48).toString(36)}`);
-    store.setMeta('accountId', 20_000_000 + (ctx.seed % 1_000_000));
-    for (const board of WORLD_BOARDS) {
-      data.createBoard(board.name, 'public', `${ctx.world.companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
-        { id: 'topics', title: board.name, color: '#579bfc', position: '65536' },
-      ]);
-    }
+  /**
+   * §4.6 / rate-limits doc: "limits are measured per account, per app. Usage through a personal
+   * token counts toward the same limit." Personal tokens share one combined bucket per account;
+   * an app has a read bucket and a write bucket of its own.
+   */
+  const bucketOf = (who: AccountToken, isMutation: boolean): BudgetBucket =>
+    who.kind === 'personal'
+      ? { key: `account:${accountId}`, limit: personalBudget }
+      : { key: `app:${who.appId ?? ''}:${isMutation ? 'write' : 'read'}`, limit: appBudget };
+  /** The minute request limit and concurrency are counted per account (personal tokens) or per app. */
+  const limiterKey = (who: AccountToken): string => (who.kind === 'personal' ? `account:${accountId}` : `app:${who.appId ?? ''}`);
+
+  /** What the response envelope depends on: the version served and who asked. */
+  interface Envelope {
+    version: ApiVersion | null;
+    who: AccountToken | null;
+    bucket: BudgetBucket | null;
   }
-  const apiToken = store.getMeta<string>('apiToken') ?? '';
-  const accountId = store.getMeta<number>('accountId') ?? 0;
+  const noEnvelope: Envelope = { version: null, who: null, bucket: null };
 
-  const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimResponse => ({
+  /** account_id stays only for versions before 2025-01 (and only once the account is known). */
+  const withAccountId = (body: Record<string, unknown>, env: Envelope): Record<string, unknown> =>
+    env.who && env.version && !versionAtLeast(env.version, NO_ACCOUNT_ID_FROM) ? { ...body, account_id: accountId } : body;
+
+  const json = (status: number, body: Record<string, unknown>, env: Envelope, headers: Record<string, string> = {}): SimResponse => ({
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(), ...headers },
-    body,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(env), ...headers },
+    body: withAccountId(body, env),
   });
 
-  /** §4.6: IETF-style headers on every response. */
-  function rateLimitHeaders(token = apiToken): Record<string, string> {
-    const w = minuteWindows.get(token);
+  /**
+   * Rate-limits doc "Rate limit headers": every response carries RateLimit-Policy and RateLimit
+   * (IETF structured fields) for minuteRate, concurrency and complexityMinute; `t` on minuteRate
+   * only when the limit is exceeded.
+   */
+  function rateLimitHeaders(env: Envelope): Record<string, string> {
+    // An unauthenticated caller belongs to no account: nothing to report.
+    const who = env.who;
+    if (!who) return {};
+    const key = limiterKey(who);
+    const w = minuteWindows.get(key);
     const remaining = Math.max(0, requestsPerMinute - (w?.count ?? 0));
-    const reset = w ? Math.max(0, Math.ceil((w.startedAt + 60_000 - clock.now()) / 1000)) : 60;
+    const resetIn = w ? Math.max(1, Math.ceil((w.startedAt + 60_000 - clock.now()) / 1000)) : 60;
+    const bucket = env.bucket ?? bucketOf(who, false);
+    const complexity = budget.peek(bucket);
     return {
-      'RateLimit-Policy': `"minuteRate";q=${requestsPerMinute};w=60, "complexityMinute";q=${budget.limit};w=60;qu="complexity"`,
-      RateLimit: `"minuteRate";r=${remaining};t=${reset}`,
+      'RateLimit-Policy': `"minuteRate";q=${requestsPerMinute};w=60, "concurrency";q=${concurrencyLimit};qu="concurrent-requests", "complexityMinute";q=${bucket.limit};w=60;qu="content-bytes"`,
+      RateLimit: `"minuteRate";r=${remaining}${remaining === 0 ? `;t=${resetIn}` : ''}, "concurrency";r=${Math.max(0, concurrencyLimit - (inFlight.get(key) ?? 0))}, "complexityMinute";r=${complexity.remaining};t=${complexity.resetInSeconds}`,
     };
   }
 
-  function minuteRateLimited(retryInSeconds: number): SimResponse {
+  function minuteRateLimited(retryInSeconds: number, env: Envelope): SimResponse {
     return json(
       429,
-      { errors: [errorEntry('Minute limit rate exceeded', { code: 'RATE_LIMIT_EXCEEDED', status_code: 429, retry_in_seconds: retryInSeconds })], account_id: accountId },
+      { errors: [errorEntry('Minute limit rate exceeded', { code: 'RATE_LIMIT_EXCEEDED', status_code: 429, retry_in_seconds: retryInSeconds })] },
+      env,
       { 'Retry-After': String(retryInSeconds) },
     );
   }
 
-  /** §4.7: the budget-exhausted error in the shape of the API version the request is served with. */
-  function complexityExhausted(version: ApiVersion, cost: number, remaining: number, resetIn: number): SimResponse {
+  /**
+   * §4.7: the budget-exhausted error in the shape of the API version served. From 2025-01 it
+   * answers HTTP 429 (issue); 2025-07 and later carry only code and retry_in_seconds
+   * (changelog "breaking change updated complexity budget exhausted error"); 2025-01..04 also
+   * the budget fields; older versions the legacy top-level ComplexityException inside HTTP 200.
+   */
+  function complexityExhausted(cost: number, remaining: number, resetIn: number, env: Envelope): SimResponse {
     const headers = { 'Retry-After': String(resetIn) };
+    const version = env.version ?? resolveVersion(undefined, policy);
+    const limit = env.bucket?.limit ?? personalBudget;
     if (versionAtLeast(version, '2025-07'))
-      return json(
-        complexityErrorStatus,
-        { errors: [errorEntry('Complexity budget exhausted', { code: 'COMPLEXITY_BUDGET_EXHAUSTED', retry_in_seconds: resetIn })], account_id: accountId },
-        headers,
-      );
+      return json(429, { errors: [errorEntry('Complexity budget exhausted', { code: 'COMPLEXITY_BUDGET_EXHAUSTED', retry_in_seconds: resetIn })] }, env, headers);
     if (versionAtLeast(version, '2025-01'))
       return json(
-        complexityErrorStatus,
+        429,
         {
           errors: [
             errorEntry('Complexity budget exhausted', {
               code: 'COMPLEXITY_BUDGET_EXHAUSTED',
-              retry_in_seconds: resetIn,
               complexity: cost,
               complexity_budget_left: remaining,
-              complexity_budget_limit: budget.limit,
+              complexity_budget_limit: limit,
+              retry_in_seconds: resetIn,
               status_code: 429,
             }),
           ],
-          account_id: accountId,
         },
+        env,
         headers,
       );
-    const message = `Complexity budget exhausted, query cost ${cost} budget remaining ${remaining} out of ${budget.limit} reset in ${resetIn} seconds`;
-    return json(complexityErrorStatus, { error_code: 'ComplexityException', status_code: 429, error_message: message, error_data: {}, errors: [message], account_id: accountId }, headers);
+    const message = `Complexity budget exhausted, query cost ${cost} budget remaining ${remaining} out of ${limit} reset in ${resetIn} seconds`;
+    return json(200, { error_code: 'ComplexityException', status_code: 429, error_message: message, error_data: {}, errors: [message] }, env, headers);
   }
 
-  function graphqlErrors(errors: readonly GraphQLError[] | readonly Record<string, unknown>[], status = 200): SimResponse {
-    return json(status, { errors: errors.map((e) => (e instanceof GraphQLError ? e.toJSON() : e)), account_id: accountId });
+  function errorsResponse(errors: readonly Record<string, unknown>[], env: Envelope, status = 200): SimResponse {
+    return json(status, { errors }, env);
   }
 
   function tokenOf(req: SimRequest): string | null {
@@ -185,107 +285,137 @@ function createMondaySystem(ctx: SimulatorContext) {
 
   async function handle(req: SimRequest): Promise<SimResponse> {
     if (req.path !== '/v2')
-      return graphqlErrors([errorEntry(`No route ${req.method} ${req.path}; the API lives at POST /v2`, { code: 'ResourceNotFoundException', status_code: 404 })], 404);
-    if (req.method !== 'POST') return graphqlErrors([errorEntry('Send queries with POST /v2', { code: 'BadRequest', status_code: 405 })], 405);
+      return errorsResponse([errorEntry(`No route ${req.method} ${req.path}; the API lives at POST /v2`, { code: 'ResourceNotFoundException', status_code: 404 })], noEnvelope, 404);
+    if (req.method !== 'POST') return errorsResponse([errorEntry('Send queries with POST /v2', { code: 'BadRequest', status_code: 405 })], noEnvelope, 405);
 
     const token = tokenOf(req);
-    if (token === null || token !== apiToken)
-      return graphqlErrors(
+    const who = token === null ? undefined : tokens.find((t) => t.token === token);
+    if (!who)
+      return errorsResponse(
         [errorEntry(token === null ? 'Unauthorized: no Authorization header' : 'Unauthorized: the token is not valid', { code: 'Unauthorized', status_code: 401 })],
+        noEnvelope,
         401,
       );
 
-    let version: ApiVersion;
+    let env: Envelope;
     try {
       const header = req.headers['api-version'];
-      version = resolveVersion(Array.isArray(header) ? header[0] : header, policy);
+      env = { version: resolveVersion(Array.isArray(header) ? header[0] : header, policy), who, bucket: null };
     } catch (err) {
-      if (err instanceof MondayError) return graphqlErrors([errorEntry(err.message, err.extensions)]);
+      if (err instanceof MondayError) return errorsResponse([errorEntry(err.message, err.extensions)], { ...noEnvelope, who });
       throw err;
     }
 
-    // §4.6 minute request limit per token (window opens with the first call).
+    // §4.6 minute request limit per account / app (window opens with the first call).
+    const key = limiterKey(who);
     const now = clock.now();
-    let window = minuteWindows.get(token);
-    if (!window || now - window.startedAt >= 60_000) minuteWindows.set(token, (window = { startedAt: now, count: 0 }));
-    if (window.count >= requestsPerMinute) return minuteRateLimited(Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000)));
+    let window = minuteWindows.get(key);
+    if (!window || now - window.startedAt >= 60_000) minuteWindows.set(key, (window = { startedAt: now, count: 0 }));
+    if (window.count >= requestsPerMinute) return minuteRateLimited(Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000)), env);
     window.count += 1;
 
+    inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+    try {
+      return await answer(req, who, env);
+    } finally {
+      inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+    }
+  }
+
+  async function answer(req: SimRequest, who: AccountToken, env: Envelope): Promise<SimResponse> {
     let body: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       body = req.json() as typeof body;
     } catch (err) {
-      return graphqlErrors([errorEntry((err as Error).message, { code: 'JsonParseException', status_code: 400 })], 400);
+      return errorsResponse([errorEntry((err as Error).message, { code: 'JsonParseException', status_code: 400 })], env, 400);
     }
     if (typeof body !== 'object' || body === null || typeof body.query !== 'string' || body.query.trim() === '')
-      return graphqlErrors([errorEntry('The body needs a "query" string', { code: 'BadRequest', status_code: 400 })], 400);
+      return errorsResponse([errorEntry('The body needs a "query" string', { code: 'BadRequest', status_code: 400 })], env, 400);
     const variables = body.variables === undefined || body.variables === null ? {} : body.variables;
     if (typeof variables !== 'object' || Array.isArray(variables))
-      return graphqlErrors([errorEntry('"variables" must be a JSON object', { code: 'BadRequest', status_code: 400 })], 400);
+      return errorsResponse([errorEntry('"variables" must be a JSON object', { code: 'BadRequest', status_code: 400 })], env, 400);
+    const inputs = variables as Record<string, unknown>;
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
 
     let document: DocumentNode;
     try {
       document = parse(body.query);
     } catch (err) {
-      const e = err as GraphQLError;
-      return graphqlErrors([errorEntry(`Parse error on ${e.message}`, { code: 'PARSE_ERROR' })]);
+      if (err instanceof GraphQLError) return errorsResponse([parseErrorEntry(body.query, err)], env);
+      throw err;
     }
-    const validationErrors = validate(schema, document);
-    if (validationErrors.length > 0)
-      return graphqlErrors(validationErrors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
+    // Validation errors come back in HTTP 200 without data, worded as graphql-ruby words them.
+    const invalid = validationErrors(schema, document);
+    if (invalid.length > 0) return errorsResponse(invalid, env);
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return errorsResponse([{ message: operationName ? `No operation named "${operationName}"` : 'An operation name is required' }], env);
+    const badVariables = variableErrors(schema, operation, inputs);
+    if (badVariables.length > 0) return errorsResponse(badVariables, env);
 
+    const isMutation = operation.operation === 'mutation';
+    env = { ...env, bucket: bucketOf(who, isMutation) };
     const keyHeader = req.headers['idempotency-key'];
-    const isMutation = getOperationAST(document, operationName)?.operation === 'mutation';
     const idempotencyId =
-      idempotencyEnabled && isMutation && typeof keyHeader === 'string' && keyHeader.trim() !== '' ? idempotency.id(token, keyHeader.trim()) : null;
+      idempotencyEnabled && isMutation && typeof keyHeader === 'string' && keyHeader.trim() !== '' ? idempotency.id(who.token, keyHeader.trim()) : null;
     if (idempotencyId) {
       const cached = idempotency.lookup(idempotencyId);
       if (cached === 'in-flight')
-        return json(409, { errors: [errorEntry('A request with this Idempotency-Key is still being processed', { code: 'IDEMPOTENCY_CONFLICT', status_code: 409, retry_in_seconds: 1 })], account_id: accountId }, { 'Retry-After': '1' });
-      if (cached) return json(cached.status, cached.body, { 'Idempotency-Replayed': 'true' });
+        return json(
+          409,
+          { errors: [errorEntry('A request with this Idempotency-Key is still being processed', { code: 'IDEMPOTENCY_CONFLICT', status_code: 409, retry_in_seconds: 1 })] },
+          env,
+          { 'Retry-After': '1' },
+        );
+      if (cached) return json(cached.status, cached.body as Record<string, unknown>, env, { 'Idempotency-Replayed': 'true' });
     }
 
-    const cost = queryCost(schema, document, operationName, variables as Record<string, unknown>, model);
+    const cost = queryCost(schema, document, operationName, inputs, model);
     if (cost > maxPerQuery)
-      return graphqlErrors([
-        errorEntry(`Query has complexity of ${cost}, which exceeds max complexity of ${maxPerQuery}`, {
-          code: 'maxComplexityExceeded',
-          complexity: cost,
-          max_complexity: maxPerQuery,
-        }),
-      ]);
-    const report = budget.charge(token, cost);
+      return errorsResponse(
+        [
+          errorEntry(`Query has complexity of ${cost}, which exceeds max complexity of ${maxPerQuery}`, {
+            code: 'maxComplexityExceeded',
+            complexity: cost,
+            max_complexity: maxPerQuery,
+          }),
+        ],
+        env,
+      );
+    const bucket = env.bucket ?? bucketOf(who, isMutation);
+    const report = budget.charge(bucket, cost);
     if (!report) {
-      const { remaining, resetInSeconds } = budget.peek(token);
-      return complexityExhausted(version, cost, remaining, resetInSeconds);
+      const { remaining, resetInSeconds } = budget.peek(bucket);
+      return complexityExhausted(cost, remaining, resetInSeconds, env);
     }
 
-    const contextValue: RequestContext = { complexity: report, version, versions: policy.versions };
+    const contextValue: RequestContext = { complexity: report, version: env.version ?? resolveVersion(undefined, policy), versions: policy.versions };
     const run = async (): Promise<{ status: number; body: unknown }> => {
-      const result = await execute({ schema, document, rootValue, contextValue, variableValues: variables as Record<string, unknown>, operationName });
+      const result = await execute({ schema, document, rootValue, contextValue, variableValues: inputs, operationName });
+      // Partial success: data for what resolved, errors (with path) for what did not, in HTTP 200.
       return {
         status: 200,
-        body: { data: result.data ?? null, ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), account_id: accountId },
+        body: { data: result.data ?? null, ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}) },
       };
     };
-    const answer = idempotencyId ? await idempotency.run(idempotencyId, run) : await run();
-    return json(answer.status, answer.body);
+    const result = idempotencyId ? await idempotency.run(idempotencyId, run) : await run();
+    return json(result.status, result.body as Record<string, unknown>, env);
   }
+
+  const defaultEnvelope = (): Envelope => ({ version: resolveVersion(undefined, policy), who: tokens[0] ?? null, bucket: null });
 
   return {
     name: 'monday',
     handle,
     rateLimitedResponse: (): SimResponse =>
-      rateLimitFault === 'complexity' ? complexityExhausted(resolveVersion(undefined, policy), 0, 0, 1) : minuteRateLimited(1),
+      rateLimitFault === 'complexity' ? complexityExhausted(0, 0, 1, defaultEnvelope()) : minuteRateLimited(1, defaultEnvelope()),
     serverErrorResponse: (status: 500 | 502 | 503): SimResponse =>
-      json(status, { errors: [errorEntry('Internal server error', { code: 'INTERNAL_SERVER_ERROR', status_code: status })], account_id: accountId }),
+      errorsResponse([errorEntry('Internal server error', { code: 'INTERNAL_SERVER_ERROR', status_code: status })], defaultEnvelope(), status),
     // Personal API tokens do not expire (§4.1); there is nothing to invalidate.
     expireTokens: (): void => {},
     inspect: (): Record<string, unknown[]> => ({
-      boards: data.boards.all().map((b) => ({ ...b, items_count: data.boardItemIds(b.id).length })),
+      boards: data.boards.all().map((b) => ({ ...b, items_count: data.activeItemCount(b.id) })),
       items: data.items.all().map((i) => data.itemAsApi(i)),
     }),
-    credentials: (): Record<string, string | number> => ({ apiToken }),
+    credentials: (): Record<string, string | number> => ({ apiToken, secondUserApiToken, appApiToken }),
   };
 }

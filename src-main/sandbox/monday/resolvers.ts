@@ -1,8 +1,19 @@
 import { VALUE_TYPE_BY_COLUMN } from './schema';
-import { parseJsonArgument, valueJson, type BoardData, type ItemsRule, type StoredBoard, type StoredGroup, type StoredItem } from './boards';
-import { columnText, type ColumnType, type StoredColumn } from './column-values';
+import {
+  parseJsonArgument,
+  valueJson,
+  type BoardData,
+  type ItemsOrder,
+  type ItemsRule,
+  type ItemsRuleGroup,
+  type StoredBoard,
+  type StoredGroup,
+  type StoredItem,
+} from './boards';
+import { assertSimpleWritable, columnSettings, columnText, dropdownOptions, statusLabel, type ColumnType, type StoredColumn } from './column-values';
 import type { ComplexityReport } from './complexity';
 import { MondayError } from './errors';
+import { evaluateFormula } from './formula';
 import { displayName, type ApiVersion } from './versions';
 
 /** Per-request state the resolvers read. */
@@ -12,18 +23,37 @@ export interface RequestContext {
   versions: readonly ApiVersion[];
 }
 
-export interface PagingRules {
+export interface ResolverOptions {
   maxPageSize: number;
   cursorTtlMs: number;
   now: () => number;
+  /** The account's web address, for Board.url and Item.url ("https://<slug>.monday.com"). */
+  accountUrl: string;
 }
 
-/** What a cursor carries: monday cursors are opaque; ours encode where to continue and the filter. */
+/** SDL `input ItemsQuery`. */
+interface ItemsQueryArgs {
+  rules?: ItemsRule[] | null;
+  groups?: ItemsRuleGroup[] | null;
+  operator?: 'and' | 'or' | null;
+  ids?: string[] | null;
+  order_by?: ItemsOrder[] | null;
+}
+
+type CursorFilter =
+  | { kind: 'page'; query: ItemsQueryArgs; groupId: string | null }
+  | { kind: 'values'; columns: { column_id: string; column_values: (string | null)[] }[] };
+
+/**
+ * What a cursor carries: monday cursors are opaque; ours encode where to continue (after an
+ * item id, or at an offset of an ordered page) and the filter.
+ */
 interface CursorState {
   board: string;
-  after: string;
+  after: string | null;
+  offset: number;
   issuedAt: number;
-  filter: { kind: 'page'; rules: ItemsRule[]; operator: 'and' | 'or'; ids: string[] | null } | { kind: 'values'; columns: { column_id: string; column_values: (string | null)[] }[] };
+  filter: CursorFilter;
 }
 
 const MAX_ITEMS_BY_IDS = 100;
@@ -35,26 +65,40 @@ function encodeCursor(state: CursorState): string {
 function decodeCursor(cursor: string): CursorState {
   try {
     const state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-    if (typeof state.board === 'string' && typeof state.after === 'string' && typeof state.issuedAt === 'number') return state;
+    if (typeof state.board === 'string' && typeof state.issuedAt === 'number' && typeof state.offset === 'number') return state;
   } catch {
     // fall through to the error below
   }
   throw new MondayError('InvalidArgumentException', 'The cursor is not one this API issued');
 }
 
+type ItemsPageArgs = { limit: number; cursor?: string | null; query_params?: ItemsQueryArgs | null };
+
 /**
  * Root value for graphql-js: the default field resolver calls these functions with
  * (args, context), and the objects they return expose nested fields the same way (functions
  * for fields with arguments), so no separate resolver map is needed.
  */
-export function createRootValue(data: BoardData, paging: PagingRules): Record<string, unknown> {
+export function createRootValue(data: BoardData, options: ResolverOptions): Record<string, unknown> {
   const checkLimit = (limit: number, max: number): void => {
     if (!Number.isInteger(limit) || limit < 1 || limit > max)
       throw new MondayError('InvalidArgumentException', `limit must be between 1 and ${max}, got ${limit}`);
   };
+  const boardUrl = (boardId: string): string => `/boards/${boardId}`;
 
-  const columnView = (c: StoredColumn): Record<string, unknown> => ({ ...c, archived: false });
-  const groupView = (g: StoredGroup): Record<string, unknown> => ({ ...g, archived: false, deleted: false });
+  const columnView = (c: StoredColumn): Record<string, unknown> => ({
+    ...c,
+    archived: false,
+    width: null,
+    // Column.settings (JSON) is the parsed form of the deprecated settings_str (API 2025-10).
+    settings: columnSettings(c),
+  });
+  const groupView = (board: StoredBoard, g: StoredGroup): Record<string, unknown> => ({
+    ...g,
+    archived: false,
+    deleted: false,
+    items_page: (args: ItemsPageArgs) => itemsPage(board, args, g.id),
+  });
 
   const itemView = (item: StoredItem): Record<string, unknown> => ({
     id: item.id,
@@ -62,51 +106,136 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
     state: item.state,
     created_at: item.created_at,
     updated_at: item.updated_at,
+    relative_link: `${boardUrl(item.board_id)}/pulses/${item.id}`,
+    url: `${options.accountUrl}${boardUrl(item.board_id)}/pulses/${item.id}`,
+    // The sandbox keeps no subitems: every item is a top-level item.
+    parent_item: null,
+    subitems: [],
     board: () => boardView(data.board(item.board_id)),
     group: () => {
-      const group = data.board(item.board_id).groups.find((g) => g.id === item.group_id);
-      return group ? groupView(group) : null;
+      const board = data.board(item.board_id);
+      const group = board.groups.find((g) => g.id === item.group_id);
+      return group ? groupView(board, group) : null;
     },
     column_values: (args: { ids?: string[] | null; types?: ColumnType[] | null }) => {
       const board = data.board(item.board_id);
+      // The name column is not a column value (its text is Item.name; the SDL has no NameValue).
       return board.columns
         .filter((c) => c.type !== 'name' && (!args.ids || args.ids.includes(c.id)) && (!args.types || args.types.includes(c.type)))
-        .map((c) => columnValueView(item, c));
+        .map((c) => columnValueView(board, item, c));
     },
   });
 
-  const columnValueView = (item: StoredItem, column: StoredColumn): Record<string, unknown> => {
+  const linkedItemIds = (value: unknown): string[] => {
+    const links = (value as { linkedPulseIds?: { linkedPulseId: number }[] } | undefined)?.linkedPulseIds;
+    return Array.isArray(links) ? links.map((l) => String(l.linkedPulseId)) : [];
+  };
+  const existingItems = (ids: readonly string[]): StoredItem[] =>
+    ids.map((id) => data.items.get(id)).filter((i): i is StoredItem => i !== undefined && i.state !== 'deleted');
+
+  /** Mirror display: the displayed columns' texts of the items linked through the relation column(s). */
+  const mirrorDisplay = (board: StoredBoard, item: StoredItem, column: StoredColumn): string => {
+    const settings = columnSettings(column) as { relation_column?: Record<string, boolean>; displayed_linked_columns?: Record<string, string[]> };
+    const relationIds = Object.entries(settings.relation_column ?? {})
+      .filter(([, on]) => on)
+      .map(([id]) => id);
+    const texts: string[] = [];
+    for (const relationId of relationIds) {
+      for (const linked of existingItems(linkedItemIds(item.values[relationId]))) {
+        const linkedBoard = data.board(linked.board_id);
+        for (const shownId of settings.displayed_linked_columns?.[linked.board_id] ?? []) {
+          const shown = linkedBoard.columns.find((c) => c.id === shownId);
+          const text = shown ? data.textOf(linkedBoard, linked, shown) : '';
+          if (text !== '') texts.push(text);
+        }
+      }
+    }
+    return texts.join(', ');
+  };
+
+  /** Type-specific fields of each ColumnValue implementation (vendor SDL), next to the common ones. */
+  const typedFields = (board: StoredBoard, item: StoredItem, column: StoredColumn): Record<string, unknown> => {
     const value = item.values[column.id];
-    const text = column.type === 'name' ? item.name : columnText(column, value);
     const obj: Record<string, unknown> = typeof value === 'object' ? value : {};
+    const updatedAt = obj.changed_at ?? null;
+    switch (column.type) {
+      case 'numbers':
+        return { number: typeof value === 'string' ? Number(value) : null, symbol: null, direction: null };
+      case 'date':
+        return { date: obj.date ?? null, time: obj.time ?? null, icon: null, updated_at: updatedAt };
+      case 'status': {
+        const status = statusLabel(column, value);
+        return { index: obj.index ?? null, label: status?.label ?? null, is_done: status?.isDone ?? null, update_id: null, updated_at: updatedAt };
+      }
+      case 'dropdown':
+        return { values: dropdownOptions(column, value) };
+      case 'link':
+        return { url: obj.url ?? null, url_text: obj.text ?? null, updated_at: updatedAt };
+      case 'email':
+        return { email: obj.email ?? null, label: obj.text ?? null, updated_at: updatedAt };
+      case 'phone':
+        return { phone: obj.phone ?? null, country_short_name: obj.countryShortName ?? null, updated_at: updatedAt };
+      case 'checkbox':
+        return { checked: value !== undefined, updated_at: updatedAt };
+      case 'people':
+        return {
+          persons_and_teams: Array.isArray(obj.personsAndTeams) ? (obj.personsAndTeams as { id: number; kind: string }[]).map((p) => ({ id: String(p.id), kind: p.kind })) : null,
+          updated_at: updatedAt,
+        };
+      case 'timeline':
+        return { from: obj.from ?? null, to: obj.to ?? null, visualization_type: null, updated_at: updatedAt };
+      case 'board_relation': {
+        const linked = existingItems(linkedItemIds(value));
+        return {
+          linked_item_ids: linkedItemIds(value),
+          linked_items: () => linked.map(itemView),
+          display_value: linked.map((i) => i.name).join(', '),
+          updated_at: null,
+        };
+      }
+      case 'formula': {
+        const formula = columnSettings(column).formula;
+        const textOf = (columnId: string): string => {
+          const ref = board.columns.find((c) => c.id === columnId);
+          return ref && ref.type !== 'formula' ? data.textOf(board, item, ref) : '';
+        };
+        return { display_value: typeof formula === 'string' ? evaluateFormula(formula, textOf) : '' };
+      }
+      case 'mirror':
+        return { display_value: mirrorDisplay(board, item, column) };
+      case 'subtasks':
+        return { display_value: '', subitems: [], subitems_ids: [] };
+      default:
+        return { updated_at: updatedAt };
+    }
+  };
+
+  const columnValueView = (board: StoredBoard, item: StoredItem, column: StoredColumn): Record<string, unknown> => {
+    const computed = column.type === 'formula' || column.type === 'mirror';
     return {
-      __typename: VALUE_TYPE_BY_COLUMN[column.type],
+      __typename: VALUE_TYPE_BY_COLUMN[column.type] ?? 'UnsupportedValue',
       id: column.id,
       type: column.type,
-      text,
-      value: valueJson(value),
+      // Formula and mirror results live in display_value; their text is "" and value null (monday formula docs).
+      text: computed ? '' : columnText(column, item.values[column.id]),
+      value: computed ? null : valueJson(item.values[column.id]),
       column: columnView(column),
-      // typed fragment fields (§4.4)
-      number: column.type === 'numbers' && typeof value === 'string' ? Number(value) : null,
-      date: obj.date ?? null,
-      time: obj.time ?? null,
-      index: obj.index ?? null,
-      label: column.type === 'status' && value !== undefined ? text : null,
-      values: column.type === 'dropdown' && text ? text.split(', ') : [],
-      url: obj.url ?? null,
-      url_text: obj.text ?? null,
-      email: obj.email ?? null,
-      phone: obj.phone ?? null,
-      country_short_name: obj.countryShortName ?? null,
-      checked: column.type === 'checkbox' ? value !== undefined : null,
-      from: obj.from ?? null,
-      to: obj.to ?? null,
-      linked_item_ids: Array.isArray(obj.linkedPulseIds) ? (obj.linkedPulseIds as { linkedPulseId: number }[]).map((l) => String(l.linkedPulseId)) : [],
+      is_leaf: true,
+      ...typedFields(board, item, column),
     };
   };
 
-  /** One page of item ids matching `matches`, after `after`, and the cursor for the rest. */
-  const page = (board: StoredBoard, state: Omit<CursorState, 'after'>, after: string | null, limit: number, matches: (item: StoredItem) => boolean): Record<string, unknown> => {
+  /** One page of active items matching the filter, after the cursor position, and the cursor for the rest. */
+  const page = (board: StoredBoard, state: Omit<CursorState, 'after' | 'offset'>, after: string | null, offset: number, limit: number): Record<string, unknown> => {
+    const matches = pageFilter(board, state.filter);
+    const orderBy = state.filter.kind === 'page' ? (state.filter.query.order_by ?? []) : [];
+    if (orderBy.length > 0) {
+      // An ordered page is sorted as a whole and continued by position.
+      const all = data.sortItems(board, existingActive(board).filter(matches), orderBy);
+      const items = all.slice(offset, offset + limit);
+      const more = offset + limit < all.length;
+      return { cursor: more ? encodeCursor({ ...state, after: null, offset: offset + limit }) : null, items: items.map(itemView) };
+    }
     const ids = data.boardItemIds(board.id);
     let start = 0;
     if (after !== null) {
@@ -124,7 +253,7 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
     let hasMore = false;
     for (let i = start; i < ids.length; i += 1) {
       const item = data.items.get(ids[i] ?? '');
-      if (!item || !matches(item)) continue;
+      if (!item || item.state !== 'active' || !matches(item)) continue;
       if (items.length === limit) {
         hasMore = true;
         break;
@@ -133,46 +262,57 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
     }
     const last = items[items.length - 1];
     return {
-      cursor: hasMore && last ? encodeCursor({ ...state, after: last.id }) : null,
+      cursor: hasMore && last ? encodeCursor({ ...state, after: last.id, offset: 0 }) : null,
       items: items.map(itemView),
     };
   };
 
-  const pageFilter = (board: StoredBoard, filter: CursorState['filter']): ((item: StoredItem) => boolean) => {
+  const existingActive = (board: StoredBoard): StoredItem[] =>
+    data
+      .boardItemIds(board.id)
+      .map((id) => data.items.get(id))
+      .filter((i): i is StoredItem => i !== undefined && i.state === 'active');
+
+  const pageFilter = (board: StoredBoard, filter: CursorFilter): ((item: StoredItem) => boolean) => {
     if (filter.kind === 'values') {
       const hits = data.lookupByColumnValues(board, filter.columns);
       return (item) => hits.has(item.id);
     }
-    const ids = filter.ids ? new Set(filter.ids) : null;
-    for (const rule of filter.rules) data.column(board, rule.column_id);
-    return (item) => data.matchesRules(board, item, filter.rules, filter.operator, ids);
+    const query = filter.query;
+    const ids = query.ids ? new Set(query.ids) : null;
+    const group: ItemsRuleGroup = { rules: query.rules ?? [], groups: query.groups ?? [], operator: query.operator ?? 'and' };
+    data.checkRules(board, group);
+    for (const order of query.order_by ?? []) data.column(board, order.column_id);
+    return (item) => (filter.groupId === null || item.group_id === filter.groupId) && data.matchesRules(board, item, group, ids);
+  };
+
+  const itemsPage = (board: StoredBoard, args: ItemsPageArgs, groupId: string | null): Record<string, unknown> => {
+    checkLimit(args.limit, options.maxPageSize);
+    if (args.cursor) return continuePage(args.cursor, args.limit);
+    const query = args.query_params ?? {};
+    if (query.ids && query.ids.length > MAX_ITEMS_BY_IDS) throw new MondayError('InvalidArgumentException', `query_params.ids takes at most ${MAX_ITEMS_BY_IDS} ids`);
+    return page(board, { board: board.id, issuedAt: options.now(), filter: { kind: 'page', query, groupId } }, null, 0, args.limit);
   };
 
   const boardView = (board: StoredBoard): Record<string, unknown> => ({
     ...board,
-    items_count: data.boardItemIds(board.id).length,
+    created_at: (board as StoredBoard & { created_at?: string }).created_at ?? board.updated_at,
+    items_count: data.activeItemCount(board.id),
+    url: `${options.accountUrl}${boardUrl(board.id)}`,
+    top_group: () => (board.groups[0] ? groupView(board, board.groups[0]) : null),
     columns: (args: { ids?: string[] | null; types?: ColumnType[] | null }) =>
       board.columns.filter((c) => (!args.ids || args.ids.includes(c.id)) && (!args.types || args.types.includes(c.type))).map(columnView),
-    groups: (args: { ids?: string[] | null }) => board.groups.filter((g) => !args.ids || args.ids.includes(g.id)).map(groupView),
-    items_page: (args: { limit: number; cursor?: string | null; query_params?: { rules?: ItemsRule[] | null; operator?: 'and' | 'or'; ids?: string[] | null } | null }) => {
-      checkLimit(args.limit, paging.maxPageSize);
-      if (args.cursor) return continuePage(args.cursor, args.limit);
-      const q = args.query_params;
-      if (q?.ids && q.ids.length > MAX_ITEMS_BY_IDS) throw new MondayError('InvalidArgumentException', `query_params.ids takes at most ${MAX_ITEMS_BY_IDS} ids`);
-      const filter: CursorState['filter'] = { kind: 'page', rules: q?.rules ?? [], operator: q?.operator ?? 'and', ids: q?.ids ?? null };
-      return page(board, { board: board.id, issuedAt: paging.now(), filter }, null, args.limit, pageFilter(board, filter));
-    },
+    groups: (args: { ids?: string[] | null }) => board.groups.filter((g) => !args.ids || args.ids.includes(g.id)).map((g) => groupView(board, g)),
+    items_page: (args: ItemsPageArgs) => itemsPage(board, args, null),
   });
 
   const continuePage = (cursor: string, limit: number): Record<string, unknown> => {
     const state = decodeCursor(cursor);
     // §4.5: a cursor lives 60 minutes from the first page request, whatever happened since.
-    if (paging.now() - state.issuedAt > paging.cursorTtlMs)
-      throw new MondayError('CursorExpiredError', 'CursorExpiredError: The cursor provided for pagination has expired. Please refresh your query and obtain a new cursor.', {
-        status_code: 200,
-      });
+    if (options.now() - state.issuedAt > options.cursorTtlMs)
+      throw new MondayError('CursorExpiredError', 'CursorExpiredError: The cursor provided for pagination has expired. Please refresh your query and obtain a new cursor.');
     const board = data.board(state.board);
-    return page(board, state, state.after, limit, pageFilter(board, state.filter));
+    return page(board, { board: state.board, issuedAt: state.issuedAt, filter: state.filter }, state.after, state.offset, limit);
   };
 
   const numericIds = (ids: readonly string[]): void => {
@@ -180,37 +320,44 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
   };
 
   return {
-    boards: (args: { ids?: string[] | null; limit: number; page: number }) => {
+    boards: (args: { ids?: string[] | null; limit: number; page: number; state: string; board_kind?: string | null; workspace_ids?: (string | null)[] | null }) => {
       if (args.ids) numericIds(args.ids);
       const wanted = args.ids ? new Set(args.ids) : null;
+      // Every sandbox board is active: state "all" or "active" lists them, archived/deleted none.
       const boards = data.boards
-        .filter((b) => !wanted || wanted.has(b.id))
+        .filter(
+          (b) =>
+            (!wanted || wanted.has(b.id)) &&
+            (args.state === 'all' || args.state === b.state) &&
+            (!args.board_kind || args.board_kind === b.board_kind) &&
+            (!args.workspace_ids || args.workspace_ids.includes(b.workspace_id)),
+        )
         .sort((a, b) => Number(a.id) - Number(b.id));
       const start = (Math.max(1, args.page) - 1) * args.limit;
       return boards.slice(start, start + args.limit).map(boardView);
     },
-    items: (args: { ids?: string[] | null; limit: number; page: number }) => {
+    items: (args: { ids?: string[] | null; limit: number; page: number; exclude_nonactive?: boolean | null; newest_first?: boolean | null }) => {
       if (!args.ids) throw new MondayError('InvalidArgumentException', 'items needs ids; read a board with items_page instead');
       numericIds(args.ids);
       checkLimit(args.limit, MAX_ITEMS_BY_IDS);
       if (args.ids.length > MAX_ITEMS_BY_IDS) throw new MondayError('InvalidArgumentException', `items takes at most ${MAX_ITEMS_BY_IDS} ids`);
-      return args.ids
+      const found = args.ids
         .map((id) => data.items.get(id))
-        .filter((i): i is StoredItem => i !== undefined)
-        .slice(0, args.limit)
-        .map(itemView);
+        .filter((i): i is StoredItem => i !== undefined && (!args.exclude_nonactive || i.state === 'active'));
+      if (args.newest_first) found.sort((a, b) => Number(b.id) - Number(a.id));
+      const start = (Math.max(1, args.page) - 1) * args.limit;
+      return found.slice(start, start + args.limit).map(itemView);
     },
     next_items_page: (args: { cursor: string; limit: number }) => {
-      checkLimit(args.limit, paging.maxPageSize);
+      checkLimit(args.limit, options.maxPageSize);
       return continuePage(args.cursor, args.limit);
     },
     items_page_by_column_values: (args: { board_id: string; columns?: { column_id: string; column_values: (string | null)[] }[] | null; cursor?: string | null; limit: number }) => {
-      checkLimit(args.limit, paging.maxPageSize);
+      checkLimit(args.limit, options.maxPageSize);
       if (args.cursor) return continuePage(args.cursor, args.limit);
       const board = data.board(args.board_id);
       if (!args.columns || args.columns.length === 0) throw new MondayError('InvalidArgumentException', 'columns needs at least one {column_id, column_values}');
-      const filter: CursorState['filter'] = { kind: 'values', columns: args.columns };
-      return page(board, { board: board.id, issuedAt: paging.now(), filter }, null, args.limit, pageFilter(board, filter));
+      return page(board, { board: board.id, issuedAt: options.now(), filter: { kind: 'values', columns: args.columns } }, null, 0, args.limit);
     },
     complexity: (_args: unknown, ctx: RequestContext) => ctx.complexity,
     version: (_args: unknown, ctx: RequestContext) => ({ ...ctx.version, display_name: displayName(ctx.version) }),
@@ -218,10 +365,14 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
 
     create_board: (args: { board_name: string; board_kind: StoredBoard['board_kind']; description?: string | null; workspace_id?: string | null }) =>
       boardView(data.createBoard(args.board_name, args.board_kind, args.description ?? null, args.workspace_id ?? null)),
-    create_column: (args: { board_id: string; title: string; column_type: ColumnType; description?: string | null; defaults?: unknown; id?: string | null }) =>
-      columnView(data.createColumn(args.board_id, args.title, args.column_type, args.description ?? null, args.defaults, args.id ?? null)),
-    create_group: (args: { board_id: string; group_name: string; group_color?: string | null }) =>
-      groupView(data.createGroup(args.board_id, args.group_name, args.group_color ?? null)),
+    create_column: (args: { board_id: string; title: string; column_type: ColumnType; description?: string | null; defaults?: unknown; id?: string | null; after_column_id?: string | null }) =>
+      columnView(
+        data.createColumn(args.board_id, args.title, args.column_type, args.description ?? null, args.defaults, args.id ?? null, args.after_column_id ?? null),
+      ),
+    create_group: (args: { board_id: string; group_name: string; group_color?: string | null }) => {
+      const group = data.createGroup(args.board_id, args.group_name, args.group_color ?? null);
+      return groupView(data.board(args.board_id), group);
+    },
     create_item: (args: { board_id: string; item_name: string; group_id?: string | null; column_values?: unknown; create_labels_if_missing?: boolean | null }) =>
       itemView(data.createItem(args.board_id, args.item_name, args.group_id ?? null, args.column_values, args.create_labels_if_missing === true)),
     change_multiple_column_values: (args: { board_id: string; item_id?: string | null; column_values: unknown; create_labels_if_missing?: boolean | null }) => {
@@ -236,8 +387,12 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
     },
     change_simple_column_value: (args: { board_id: string; item_id?: string | null; column_id: string; value?: string | null; create_labels_if_missing?: boolean | null }) => {
       const column = data.column(data.board(args.board_id), args.column_id);
+      assertSimpleWritable(column);
       return itemView(data.changeValues(args.board_id, args.item_id ?? null, { [args.column_id]: simpleToRaw(column, args.value ?? null) }, args.create_labels_if_missing === true));
     },
+    // archive_item / delete_item (SDL Mutation): the item keeps its id and reads back with its new state.
+    archive_item: (args: { item_id?: string | null }) => itemView(data.setItemState(args.item_id ?? null, 'archived')),
+    delete_item: (args: { item_id?: string | null }) => itemView(data.setItemState(args.item_id ?? null, 'deleted')),
   };
 }
 
@@ -245,10 +400,9 @@ export function createRootValue(data: BoardData, paging: PagingRules): Record<st
 function simpleToRaw(column: StoredColumn, value: string | null): unknown {
   if (value === null || value === '') return null;
   switch (column.type) {
-    case 'date': {
-      const [date, time] = value.split(' ');
-      return { date, ...(time ? { time } : {}) };
-    }
+    case 'date':
+      // "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS": the date column takes the plain string as is.
+      return value;
     case 'status':
       return { label: value };
     case 'dropdown':

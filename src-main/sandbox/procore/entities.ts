@@ -1,4 +1,5 @@
-import type { World, WorldProject } from '../seed/world-types';
+import { Decimal } from '../../../src-shared/domain/money';
+import type { World, WorldProject, WorldRequisition } from '../seed/world-types';
 import { isoSeconds } from './http';
 import type { CommitmentRecord, CostCodeRecord, LineItemTypeRecord } from './records';
 import type { ProcoreState } from './state';
@@ -34,9 +35,11 @@ function maxWorldId(world: World): number {
 /**
  * Projects the world into Procore's records (first start only): projects, every world cost
  * code in every project (each with its own id), line item types, vendors (only suppliers with a
- * Procore vendor id: the deliberately missing one stays missing), the Procore-native
- * commitments with their SOV lines and change orders, requisitions with contract items, and
- * direct costs with lines. Purchase orders from Exact are not here: flow F1 writes them.
+ * Procore vendor id: the deliberately missing one stays missing; some already linked to their
+ * ERP vendor, see erpLinkOf), the Procore-native commitments with their SOV lines and change
+ * orders, requisitions with contract items (and change-order items, see
+ * projectChangeOrderBilling), and direct costs with lines. Purchase orders from Exact are not
+ * here: flow F1 writes them.
  */
 export function projectWorld(world: World, state: ProcoreState): void {
   state.initIdSequence(maxWorldId(world) + 1);
@@ -140,8 +143,7 @@ export function projectWorld(world: World, state: ProcoreState): void {
       // Most vendors carry the Exact code as External ID, so suggested matching has something
       // to work with; every fifth one does not, so matching by name is exercised too.
       origin_code: i % 5 === 4 ? null : s.code,
-      synced_to_erp: false,
-      ...origin,
+      ...erpLinkOf(s, i),
       ...stamp,
     });
   });
@@ -332,5 +334,62 @@ export function projectWorld(world: World, state: ProcoreState): void {
         updated_at: updatedAt,
       }),
     );
+  }
+
+  projectChangeOrderBilling(world, state);
+}
+
+/**
+ * Every third vendor that Acumatica also knows is already linked to its ERP vendor: origin_id is
+ * the Acumatica vendor id (so Procore shows it as synced with the ERP). The others carry no
+ * origin_id, so a Procore → ERP flow meets both linked and unlinked vendors.
+ */
+function erpLinkOf(
+  supplier: World['suppliers'][number],
+  index: number,
+): { origin_id: string | null; origin_data: string | null; synced_to_erp: boolean } {
+  const linked = index % 3 === 1 && supplier.acumaticaVendorId !== null;
+  return linked
+    ? { origin_id: supplier.acumaticaVendorId, origin_data: null, synced_to_erp: true }
+    : { origin_id: null, origin_data: null, synced_to_erp: false };
+}
+
+/**
+ * Change-order lines billed on subcontractor invoices: the world bills commitment lines only,
+ * so the simulator derives these (no RNG, after every world record has its id): the latest
+ * invoice of a commitment bills half of each of its approved change orders (toward zero, to
+ * the cent; a deductive change order bills a negative amount). Pending and draft change orders
+ * are never billed. The invoice's updated_at stays the world's.
+ */
+function projectChangeOrderBilling(world: World, state: ProcoreState): void {
+  const latest = new Map<string, WorldRequisition>();
+  for (const r of world.requisitions) {
+    const current = latest.get(r.commitmentKey);
+    if (!current || r.number > current.number) latest.set(r.commitmentKey, r);
+  }
+  for (const c of world.commitments) {
+    const requisition = latest.get(c.key);
+    if (!requisition) continue;
+    for (const co of c.changeOrders) {
+      if (co.status !== 'approved') continue;
+      const record = state.changeOrders.get(co.procoreId);
+      const line = record?.line_items[0];
+      if (!record || !line) continue;
+      const billed = Decimal.fromCents(Decimal.parse(line.amount).toCents() / 2n);
+      if (billed.isZero()) continue;
+      state.changeOrderItems.put({
+        id: state.nextId(),
+        requisition_id: requisition.procoreId,
+        project_id: record.project_id,
+        change_order_id: record.id,
+        change_order_line_id: line.id,
+        cost_code_id: line.cost_code_id,
+        description_of_work: co.title,
+        work_completed_this_period: billed.toMoneyString(),
+        materials_presently_stored: '0.00',
+        created_at: noon(requisition.billingDate),
+        updated_at: isoSeconds(requisition.updatedAt),
+      });
+    }
   }
 }

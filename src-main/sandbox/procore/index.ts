@@ -16,6 +16,7 @@ import { Router } from './router';
 import { changeOrderRoutes } from './routes/change-orders';
 import { commitmentRoutes } from './routes/commitments';
 import { companyRoutes } from './routes/company';
+import { contractPaymentRoutes } from './routes/contract-payments';
 import { costCodeRoutes } from './routes/cost-codes';
 import { directCostRoutes } from './routes/direct-costs';
 import { projectRoutes } from './routes/projects';
@@ -70,6 +71,7 @@ export const createProcoreSystem: SimulatorFactory = (ctx) => {
     ...commitmentRoutes(app),
     ...changeOrderRoutes(app),
     ...requisitionRoutes(app),
+    ...contractPaymentRoutes(app),
     ...directCostRoutes(app),
   ]);
 
@@ -144,6 +146,8 @@ export const createProcoreSystem: SimulatorFactory = (ctx) => {
       commitment_change_orders: state.changeOrders.all().map((c) => app.views.changeOrder(c)),
       requisitions: state.requisitions.all().map((r) => app.views.requisition(r)),
       contract_items: state.contractItems.all().map((i) => app.views.contractItem(i)),
+      change_order_items: state.changeOrderItems.all().map((i) => app.views.changeOrderItem(i)),
+      contract_payments: state.contractPayments.all().map((p) => app.views.contractPayment(p)),
       direct_costs: state.directCosts.all().map((d) => app.views.directCost(d)),
       direct_cost_line_items: state.directCostLines.all().map((l) => app.views.directCostLine(l)),
     }),

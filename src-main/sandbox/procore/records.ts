@@ -188,6 +188,44 @@ export interface ContractItemRecord extends Stamped {
   materials_presently_stored: string;
 }
 
+/**
+ * A change-order line billed on a subcontractor invoice (`…/requisitions/{id}/change_order_items`):
+ * G703 detail for an approved commitment change order's line, next to the contract items.
+ */
+export interface ChangeOrderItemRecord extends Stamped {
+  requisition_id: number;
+  project_id: number;
+  /** The commitment change order (Procore shows it as change_order_package_id). */
+  change_order_id: number;
+  /** The line of that change order (its `line_items[].id`); its amount is the scheduled value. */
+  change_order_line_id: number;
+  cost_code_id: number;
+  description_of_work: string | null;
+  work_completed_this_period: string;
+  materials_presently_stored: string;
+}
+
+/**
+ * A payment issued against a commitment (`/rest/v1.0/contract_payments`), e.g. the ERP's check
+ * for a subcontractor invoice. `draw_request_number` is the number of the invoice it pays.
+ */
+export interface ContractPaymentRecord extends Stamped, OriginFields {
+  project_id: number;
+  contract_id: number;
+  /** The subcontractor invoice paid: derived from draw_request_number within the contract. */
+  requisition_id: number | null;
+  amount: string;
+  date: string | null;
+  check_number: string | null;
+  invoice_number: string | null;
+  invoice_date: string | null;
+  draw_request_number: number | null;
+  payment_number: number;
+  payment_method: string | null;
+  notes: string | null;
+  origin_code: string | null;
+}
+
 export interface DirectCostRecord extends Stamped, OriginFields {
   project_id: number;
   direct_cost_type: 'invoice' | 'expense' | 'payroll';

@@ -1,11 +1,13 @@
 import type { SimCollection, SimStore } from '../_common/sim-store';
 import { conflict } from './http';
 import type {
+  ChangeOrderItemRecord,
   ChangeOrderRecord,
   CommitmentKind,
   CommitmentLineRecord,
   CommitmentRecord,
   ContractItemRecord,
+  ContractPaymentRecord,
   CostCodeRecord,
   DirectCostLineRecord,
   DirectCostRecord,
@@ -151,6 +153,8 @@ export class ProcoreState {
   readonly changeOrders: Table<ChangeOrderRecord>;
   readonly requisitions: Table<RequisitionRecord>;
   readonly contractItems: Table<ContractItemRecord>;
+  readonly changeOrderItems: Table<ChangeOrderItemRecord>;
+  readonly contractPayments: Table<ContractPaymentRecord>;
   readonly directCosts: Table<DirectCostRecord>;
   readonly directCostLines: Table<DirectCostLineRecord>;
 
@@ -176,6 +180,13 @@ export class ProcoreState {
     this.contractItems = new Table(store.collection('requisition_contract_items'), {
       requisition: (r) => r.requisition_id,
       line: (r) => r.line_item_id,
+    });
+    this.changeOrderItems = new Table(store.collection('requisition_change_order_items'), {
+      requisition: (r) => r.requisition_id,
+      changeOrderLine: (r) => r.change_order_line_id,
+    });
+    this.contractPayments = new Table(store.collection('contract_payments'), {
+      contract: (r) => r.contract_id,
     });
     this.directCosts = new Table(store.collection('direct_costs'), byProject);
     this.directCostLines = new Table(store.collection('direct_cost_line_items'), {

@@ -1,11 +1,13 @@
 import { Decimal } from '../../../src-shared/domain/money';
 import { sumMoney } from './fields';
 import type {
+  ChangeOrderItemRecord,
   ChangeOrderRecord,
   CodedLineFields,
   CommitmentLineRecord,
   CommitmentRecord,
   ContractItemRecord,
+  ContractPaymentRecord,
   CostCodeRecord,
   DirectCostLineRecord,
   DirectCostRecord,
@@ -129,7 +131,7 @@ export class Views {
     let requisitioned = Decimal.ZERO;
     for (const r of this.state.requisitions.inGroup('commitment', c.id))
       requisitioned = requisitioned.plus(this.requisitionThisPeriod(r));
-    const payments = Decimal.ZERO; // contract payments are not simulated
+    const payments = sumMoney(this.state.contractPayments.inGroup('contract', c.id).map((p) => p.amount));
     const project = this.state.projects.get(project_id);
     return {
       ...out,
@@ -155,25 +157,34 @@ export class Views {
     return { ...co, grand_total: money(this.changeOrderTotal(co)), paid: co.paid_date !== null };
   }
 
-  private itemThisPeriod(i: ContractItemRecord): Decimal {
+  private itemThisPeriod(i: ContractItemRecord | ChangeOrderItemRecord): Decimal {
     return Decimal.parse(i.work_completed_this_period).plus(Decimal.parse(i.materials_presently_stored));
   }
 
+  /** Every G703 item of an invoice: contract items, then change-order items. */
+  private itemsOf(r: RequisitionRecord): (ContractItemRecord | ChangeOrderItemRecord)[] {
+    return [
+      ...this.state.contractItems.inGroup('requisition', r.id),
+      ...this.state.changeOrderItems.inGroup('requisition', r.id),
+    ];
+  }
+
   private requisitionThisPeriod(r: RequisitionRecord): Decimal {
-    return sumMoney(
-      this.state.contractItems
-        .inGroup('requisition', r.id)
-        .flatMap((i) => [i.work_completed_this_period, i.materials_presently_stored]),
-    );
+    return Decimal.sum(this.itemsOf(r).map((i) => this.itemThisPeriod(i)));
+  }
+
+  /** This period's change-order items of an invoice: the additive and the deductive ones apart. */
+  private changeOrderItemsThisPeriod(r: RequisitionRecord): { positive: Decimal; negative: Decimal } {
+    const amounts = this.state.changeOrderItems.inGroup('requisition', r.id).map((i) => this.itemThisPeriod(i));
+    return {
+      positive: Decimal.sum(amounts.filter((d) => !d.isNegative())),
+      negative: Decimal.sum(amounts.filter((d) => d.isNegative())),
+    };
   }
 
   private requisitionRetainage(r: RequisitionRecord): Decimal {
     const pct = Decimal.parse(r.retainage_percent);
-    return Decimal.sum(
-      this.state.contractItems
-        .inGroup('requisition', r.id)
-        .map((i) => percentOf(this.itemThisPeriod(i), pct)),
-    );
+    return Decimal.sum(this.itemsOf(r).map((i) => percentOf(this.itemThisPeriod(i), pct)));
   }
 
   /** Earlier invoices (lower number) against the same commitment. */
@@ -195,6 +206,10 @@ export class Views {
     const earnedLessRetainage = completedToDate.minus(totalRetainage);
     const previousCertificates = previousCompleted.minus(previousRetainage);
     const vendor = commitment ? this.vendorRef(commitment.vendor_id) : null;
+    const changeOrderItems = this.changeOrderItemsThisPeriod(r);
+    const previousItems = previous.map((p) => this.changeOrderItemsThisPeriod(p));
+    const previousPositive = Decimal.sum(previousItems.map((p) => p.positive));
+    const previousNegative = Decimal.sum(previousItems.map((p) => p.negative));
     return {
       ...r,
       commitment_type: commitment ? COMMITMENT_TYPE[commitment.kind] : null,
@@ -207,40 +222,100 @@ export class Views {
         net_change_by_change_orders: money(totals?.approvedChangeOrders ?? Decimal.ZERO),
         contract_sum_to_date: money(contractSum),
         total_completed_and_stored_to_date: money(completedToDate),
+        completed_work_retainage_percent: Decimal.parse(r.retainage_percent).toMoneyString(),
+        completed_work_retainage_amount: money(totalRetainage),
+        stored_materials_retainage_percent: '0.00',
+        stored_materials_retainage_amount: '0.00',
         total_retainage: money(totalRetainage),
         total_earned_less_retainage: money(earnedLessRetainage),
         less_previous_certificates_for_payment: money(previousCertificates),
         current_payment_due: money(thisPeriod.minus(retainageThisPeriod)),
         balance_to_finish_including_retainage: money(contractSum.minus(earnedLessRetainage)),
+        positive_new_change_order_item_total: money(changeOrderItems.positive),
+        negative_new_change_order_item_total: money(changeOrderItems.negative),
+        positive_previous_change_order_item_total: money(previousPositive),
+        negative_previous_change_order_item_total: money(previousNegative),
+        positive_change_order_item_total: money(changeOrderItems.positive.plus(previousPositive)),
+        negative_change_order_item_total: money(changeOrderItems.negative.plus(previousNegative)),
+        formatted_period:
+          r.requisition_start && r.requisition_end ? `${r.requisition_start} - ${r.requisition_end}` : null,
       },
     };
   }
 
-  contractItem(i: ContractItemRecord): Record<string, unknown> {
-    const requisition = this.state.requisitions.get(i.requisition_id);
-    const line = this.state.commitmentLines.get(i.line_item_id);
-    const scheduled = line ? Decimal.parse(line.amount) : Decimal.ZERO;
-    const previousIds = new Set(requisition ? this.previousRequisitions(requisition).map((p) => p.id) : []);
-    const previous = Decimal.sum(
-      this.state.contractItems
-        .inGroup('line', i.line_item_id)
-        .filter((o) => previousIds.has(o.requisition_id))
-        .map((o) => this.itemThisPeriod(o)),
-    );
-    const toDate = previous.plus(this.itemThisPeriod(i));
-    const retainage = requisition
-      ? percentOf(this.itemThisPeriod(i), Decimal.parse(requisition.retainage_percent))
-      : Decimal.ZERO;
+  /**
+   * The G703 columns every item shows (SDK RequisitionContractItem / ChangeOrderItem): amounts
+   * this period, from previous applications, to date, and the retainage held this period.
+   */
+  private g703(
+    item: ContractItemRecord | ChangeOrderItemRecord,
+    scheduled: Decimal,
+    previousItems: (ContractItemRecord | ChangeOrderItemRecord)[],
+  ): Record<string, unknown> {
+    const requisition = this.state.requisitions.get(item.requisition_id);
+    const pct = requisition ? Decimal.parse(requisition.retainage_percent) : Decimal.ZERO;
+    const previous = Decimal.sum(previousItems.map((o) => this.itemThisPeriod(o)));
+    const previousRetainage = Decimal.sum(previousItems.map((o) => percentOf(this.itemThisPeriod(o), pct)));
+    const toDate = previous.plus(this.itemThisPeriod(item));
     return {
-      ...i,
       scheduled_value: money(scheduled),
       work_completed_from_previous_application: money(previous),
       materials_previously_stored: '0.00',
       total_completed_and_stored_to_date: money(toDate),
       percent_complete: percentage(toDate, scheduled),
+      total_completed_and_stored_to_date_percent: percentage(toDate, scheduled),
       balance_to_finish: money(scheduled.minus(toDate)),
-      work_completed_retainage_retained_this_period: money(retainage),
+      work_completed_retainage_from_previous_application: money(previousRetainage),
+      work_completed_retainage_retained_this_period: money(percentOf(this.itemThisPeriod(item), pct)),
+      work_completed_retainage_percent_this_period: pct.toMoneyString(),
+      work_completed_retainage_released_this_period: '0.00',
+      materials_stored_retainage_currently_retained: '0.00',
+      materials_stored_retainage_percent_this_period: '0.00',
+      materials_stored_retainage_released_this_period: '0.00',
     };
+  }
+
+  /** The `candidates` (items of the same SOV / change order line) billed on earlier invoices of the commitment. */
+  private previousItems<I extends ContractItemRecord | ChangeOrderItemRecord>(
+    item: I,
+    candidates: I[],
+  ): I[] {
+    const requisition = this.state.requisitions.get(item.requisition_id);
+    const previousIds = new Set(requisition ? this.previousRequisitions(requisition).map((p) => p.id) : []);
+    return candidates.filter((o) => previousIds.has(o.requisition_id));
+  }
+
+  contractItem(i: ContractItemRecord): Record<string, unknown> {
+    const line = this.state.commitmentLines.get(i.line_item_id);
+    const scheduled = line ? Decimal.parse(line.amount) : Decimal.ZERO;
+    const previous = this.previousItems(i, this.state.contractItems.inGroup('line', i.line_item_id));
+    return {
+      ...i,
+      item_type: 'contract_item',
+      position: line?.position ?? null,
+      ...this.g703(i, scheduled, previous),
+    };
+  }
+
+  /** A change-order item: its scheduled value is the change order line's amount. */
+  changeOrderItem(i: ChangeOrderItemRecord): Record<string, unknown> {
+    const { change_order_id: changeOrderId, change_order_line_id: changeOrderLineId, ...rest } = i;
+    const co = this.state.changeOrders.get(changeOrderId);
+    const line = co?.line_items.find((l) => l.id === changeOrderLineId);
+    const scheduled = line ? Decimal.parse(line.amount) : Decimal.ZERO;
+    const previous = this.previousItems(i, this.state.changeOrderItems.inGroup('changeOrderLine', changeOrderLineId));
+    return {
+      ...rest,
+      item_type: 'change_order_item',
+      line_item_id: changeOrderLineId,
+      change_order_package_id: changeOrderId,
+      ...this.g703(i, scheduled, previous),
+    };
+  }
+
+  contractPayment(p: ContractPaymentRecord): Record<string, unknown> {
+    // `status` is for Procore Pay payments; one recorded from an ERP has none (unconfirmed).
+    return { ...p, status: null };
   }
 
   directCostLine(l: DirectCostLineRecord): Record<string, unknown> {

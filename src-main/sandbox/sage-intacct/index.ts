@@ -1,26 +1,37 @@
 import { launchSimulator, type RunningSimulator, type SimulatorFactory, type SimulatorStartOptions } from '../_common/simulator';
 import type { World } from '../seed/world-types';
-import { IntacctFunctions, intacctTimestamp } from './functions';
+import { IntacctCompany } from './company';
+import { IntacctFunctions } from './functions';
 import { IntacctGateway, gatewayFailure } from './gateway';
-import { ObjectTable, SCHEMAS } from './objects';
+import { ERR } from './errors';
+import { ObjectTable, buildSchemas } from './objects';
+import { projectWorld } from './world-projection';
 
 /**
- * Sage Intacct XML gateway simulator (fact sheet section 2).
+ * Sage Intacct XML gateway simulator (fact sheet section 2; README.md in this folder).
  *
  * Config (`SimulatorStartOptions.config`), defaults in brackets:
  *   sessionTimeoutMinutes   sliding API-session lifetime [60; the real one is a company setting]
  *   requestsPerMinute / maxConcurrentRequests  gateway limits [none / 2; both unconfirmed, 2.11]
  *   rateLimitHttpStatus     [429] (Intacct may also say it in a 200 body, 2.5)
+ *   cdnTimeoutRate          probability of an HTTP 524 after the request committed [0] (2.1)
  *   uniqueIdDefault         uniqueid when <uniqueid> is omitted [true, as the docs say; 2.3]
- *   duplicateControlIdErrorNo [XL03000009] (exact error unconfirmed, 2.3)
- *   abortedStatus           result status of rolled-back functions ["aborted", unconfirmed]
- *   multiEntity             require LOCATIONID on bill lines [false]
+ *   duplicateControlIdErrorNo [SANDBOX-DUPLICATE-CONTROLID] (Intacct documents none, 2.3)
+ *   authorizedSenderIds     the company's Web Services authorizations [the sandbox sender]
+ *   customFields            custom fields per object, e.g. {"VENDOR": ["PROCORE_VENDOR_ID"]}
+ *                           [APBILL: PROCORE_ID, VENDOR: PROCORE_VENDOR_ID, PODOCUMENT: PROCORE_ID]
+ *   multiEntity             require LOCATIONID on lines at top level [false]
  *   resultIdTtlMinutes      readMore resultId lifetime [30, unconfirmed]
  *   processingDelayMs       real time spent per request [0]
  */
 export function startIntacctSimulator(opts: SimulatorStartOptions): Promise<RunningSimulator> {
   return launchSimulator('intacct', createIntacct, opts);
 }
+
+/** The world's one currency (World['currency']), without generating the world on a restart. */
+const COMPANY_CURRENCY: World['currency'] = 'EUR';
+
+const DEFAULT_CUSTOM_FIELDS: Record<string, string[]> = { APBILL: ['PROCORE_ID'], VENDOR: ['PROCORE_VENDOR_ID'], PODOCUMENT: ['PROCORE_ID'] };
 
 const createIntacct: SimulatorFactory = (ctx) => {
   const cfg = readConfig(ctx.config);
@@ -32,25 +43,28 @@ const createIntacct: SimulatorFactory = (ctx) => {
     userPassword: `sandbox-${ctx.seed}`,
   };
   const tables: Record<string, ObjectTable> = {};
-  for (const schema of Object.values(SCHEMAS)) tables[schema.name] = new ObjectTable(ctx.store, schema);
-  if (ctx.freshStore) ctx.store.transaction(() => projectWorld(ctx.world, tables));
+  for (const schema of Object.values(buildSchemas(cfg.customFields))) tables[schema.name] = new ObjectTable(ctx.store, schema);
+  ctx.store.transaction(() => projectWorld(ctx.store, ctx.freshStore, () => ctx.world, tables));
 
-  const functions = new IntacctFunctions(
+  const company = new IntacctCompany(
     ctx.store,
     tables,
-    { currency: ctx.world.currency, multiEntity: cfg.multiEntity, readByQueryMaxPageSize: 1000, queryMaxPageSize: 2000, resultIdTtlMs: cfg.resultIdTtlMinutes * 60_000 },
+    { currency: COMPANY_CURRENCY, multiEntity: cfg.multiEntity, readByQueryMaxPageSize: 1000, queryMaxPageSize: 2000, resultIdTtlMs: cfg.resultIdTtlMinutes * 60_000 },
     () => ctx.clock.now(),
   );
-  const gateway = new IntacctGateway(ctx.store, ctx.clock, functions, {
+  const gateway = new IntacctGateway(ctx.store, ctx.clock, new IntacctFunctions(company), {
     ...credentials,
+    authorizedSenderIds: cfg.authorizedSenderIds ?? [credentials.senderId],
     sessionTimeoutMs: cfg.sessionTimeoutMinutes * 60_000,
     uniqueIdDefault: cfg.uniqueIdDefault,
     duplicateControlIdErrorNo: cfg.duplicateControlIdErrorNo,
-    abortedStatus: cfg.abortedStatus,
     requestsPerMinute: cfg.requestsPerMinute,
     maxConcurrentRequests: cfg.maxConcurrentRequests,
     rateLimitHttpStatus: cfg.rateLimitHttpStatus,
+    cdnTimeoutRate: cfg.cdnTimeoutRate,
+    seed: ctx.seed,
     processingDelayMs: cfg.processingDelayMs,
+    isEntity: (locationId) => tables.LOCATION?.byBusinessId(locationId)?.fields.STATUS === 'active',
   });
 
   return {
@@ -58,75 +72,30 @@ const createIntacct: SimulatorFactory = (ctx) => {
     credentials: () => ({ ...credentials }),
     handle: (req) => gateway.handle(req),
     rateLimitedResponse: () => gateway.rateLimited(),
-    // Service trouble arrives as a gateway failure with the text in description2 (2.12).
-    serverErrorResponse: (status) =>
-      gatewayFailure(status, 'GW-0500', 'Internal error', `The Intacct service is temporarily unavailable (HTTP ${status}). Retry later. [Support ID: sandbox-fault]`),
+    // Gateway trouble: a control block with only status, the text in description.
+    serverErrorResponse: (status) => gatewayFailure(status, ERR.SERVICE, `The Intacct service is temporarily unavailable (HTTP ${status}). Retry later.`),
     expireTokens: () => gateway.expireSessions(),
     inspect() {
       const out: Record<string, unknown[]> = {};
       for (const [name, table] of Object.entries(tables)) {
-        out[name] = table.all().map((r) => (r.lines ? { ...r.fields, APBILLITEMS: r.lines } : { ...r.fields }));
+        const container = table.schema.lines?.container;
+        out[name] = table.all().map((r) => (container && r.lines ? { ...r.fields, [container]: r.lines } : { ...r.fields }));
       }
       return out;
     },
   };
 };
 
-/**
- * First start: vendors for suppliers with an Intacct id (null ids stay missing on purpose),
- * GL accounts (AP expense accounts + ledger), departments, one location per project city,
- * projects. No bills: the F3 flow writes those.
- */
-function projectWorld(world: World, tables: Record<string, ObjectTable>): void {
-  const stamp = intacctTimestamp(world.asOf);
-  const put = (object: string, fields: Record<string, string>): void => {
-    const table = tables[object];
-    if (table) table.put({ fields: { RECORDNO: table.nextRecordNo(), ...fields, WHENCREATED: stamp, WHENMODIFIED: stamp } });
-  };
-  for (const s of world.suppliers) {
-    if (s.intacctVendorId === null) continue;
-    put('VENDOR', {
-      VENDORID: s.intacctVendorId,
-      NAME: s.name,
-      STATUS: 'active',
-      TAXID: s.vatNumber,
-      CURRENCY: world.currency,
-      TERMNAME: 'Net 30',
-      ONHOLD: 'false',
-      'DISPLAYCONTACT.PRINTAS': s.name,
-      'DISPLAYCONTACT.COMPANYNAME': s.name,
-      'DISPLAYCONTACT.EMAIL1': s.email,
-      'DISPLAYCONTACT.MAILADDRESS.CITY': s.city,
-      'DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE': s.country,
-    });
-  }
-  const seen = new Set<string>();
-  const account = (code: string, title: string, balanceSheet: boolean): void => {
-    if (seen.has(code)) return;
-    seen.add(code);
-    put('GLACCOUNT', { ACCOUNTNO: code, TITLE: title, ACCOUNTTYPE: balanceSheet ? 'balancesheet' : 'incomestatement', NORMALBALANCE: 'debit', CLOSINGTYPE: balanceSheet ? 'non-closing account' : 'closing account', STATUS: 'active' });
-  };
-  for (const a of world.apAccounts) account(a.code, a.description, false);
-  for (const g of world.glAccounts) account(g.code, g.description, g.balanceType === 'B');
-  for (const d of world.departments) put('DEPARTMENT', { DEPARTMENTID: d.code, TITLE: d.name, STATUS: 'active' });
-  const locationOfCity = new Map<string, string>();
-  for (const p of world.projects) {
-    if (locationOfCity.has(p.city)) continue;
-    const id = String(100 * (locationOfCity.size + 1));
-    locationOfCity.set(p.city, id);
-    put('LOCATION', { LOCATIONID: id, NAME: p.city, STATUS: 'active' });
-  }
-  for (const p of world.projects) put('PROJECT', { PROJECTID: p.intacctProjectId, NAME: p.name, STATUS: 'active', LOCATIONID: locationOfCity.get(p.city) ?? '' });
-}
-
 interface IntacctConfig {
   sessionTimeoutMinutes: number;
   requestsPerMinute: number | null;
   maxConcurrentRequests: number | null;
   rateLimitHttpStatus: number;
+  cdnTimeoutRate: number;
   uniqueIdDefault: boolean;
   duplicateControlIdErrorNo: string;
-  abortedStatus: string;
+  authorizedSenderIds: string[] | null;
+  customFields: Record<string, string[]>;
   multiEntity: boolean;
   resultIdTtlMinutes: number;
   processingDelayMs: number;
@@ -146,14 +115,24 @@ function readConfig(config: Record<string, unknown>): IntacctConfig {
     if (typeof v !== 'string' || !v) throw new Error(`intacct config '${key}' must be a non-empty string`);
     return v;
   };
+  const strings = (key: string, value: unknown): string[] => {
+    if (!Array.isArray(value) || !value.every((s): s is string => typeof s === 'string' && s !== '')) throw new Error(`intacct config '${key}' must be a list of non-empty strings`);
+    return value;
+  };
+  const cdnTimeoutRate = num('cdnTimeoutRate', 0);
+  if (cdnTimeoutRate > 1) throw new Error(`intacct config 'cdnTimeoutRate' is a rate in [0, 1], got ${cdnTimeoutRate}`);
+  const custom = config.customFields;
+  if (custom !== undefined && (typeof custom !== 'object' || custom === null || Array.isArray(custom))) throw new Error("intacct config 'customFields' must be an object of object name → field names");
   return {
     sessionTimeoutMinutes: num('sessionTimeoutMinutes', 60),
     requestsPerMinute: optional('requestsPerMinute', null),
     maxConcurrentRequests: optional('maxConcurrentRequests', 2),
     rateLimitHttpStatus: num('rateLimitHttpStatus', 429),
+    cdnTimeoutRate,
     uniqueIdDefault: config.uniqueIdDefault !== false,
-    duplicateControlIdErrorNo: str('duplicateControlIdErrorNo', 'XL03000009'),
-    abortedStatus: str('abortedStatus', 'aborted'),
+    duplicateControlIdErrorNo: str('duplicateControlIdErrorNo', 'SANDBOX-DUPLICATE-CONTROLID'),
+    authorizedSenderIds: config.authorizedSenderIds === undefined ? null : strings('authorizedSenderIds', config.authorizedSenderIds),
+    customFields: custom === undefined ? DEFAULT_CUSTOM_FIELDS : Object.fromEntries(Object.entries(custom).map(([object, fields]) => [object.toUpperCase(), strings(`customFields.${object}`, fields).map((f) => f.toUpperCase())])),
     multiEntity: config.multiEntity === true,
     resultIdTtlMinutes: num('resultIdTtlMinutes', 30),
     processingDelayMs: num('processingDelayMs', 0),

@@ -231,7 +231,8 @@ function filterCondition(operator: string, node: XmlNode, schema: ObjectSchema):
       return { kind: 'like', field, pattern: one(), negate: operator === 'notlike' };
     case 'in':
     case 'notin':
-      if (values.length === 0) throw new QueryError(`<${operator}> needs at least one <value>.`);
+      // XSD `in`: value minOccurs 1, maxOccurs 1000.
+      if (values.length === 0 || values.length > 1000) throw new QueryError(`<${operator}> needs 1 to 1000 <value> elements, got ${values.length}.`);
       return { kind: 'in', field, values, negate: operator === 'notin' };
     case 'isnull':
     case 'isnotnull':
@@ -309,6 +310,7 @@ export function evaluate(cond: Condition, record: IntacctRecord, schema: ObjectS
 export function compareTyped(a: string, b: string, type: IntacctFieldType, opts: EvalOptions): number {
   switch (type) {
     case 'decimal':
+    case 'number':
     case 'integer':
       return Decimal.parse(requireNumber(a)).compare(Decimal.parse(requireNumber(b)));
     case 'date':

@@ -290,5 +290,37 @@ export interface World {
     nonAsciiSupplierKey: string;
     /** Purchase entry whose description contains a control character (U+0007). */
     controlCharPurchaseEntryKey: string;
+    /**
+     * Purchase entries whose supplier invoice is already in Coupa (keyed in there before the
+     * first sync) and approved there, resp. approved and paid: Coupa refuses any change to
+     * them, so an Exact → Coupa sync meets "an approved invoice cannot be changed".
+     * null only at the smallest scales, when too few entries have a supplier that is in Coupa.
+     */
+    coupaApprovedPurchaseEntryKey: string | null;
+    coupaPaidPurchaseEntryKey: string | null;
+    /**
+     * Where the Acumatica tenant differs from Procore on purpose, so a Procore → Acumatica sync
+     * (F2) and its reconciliation meet real differences. All of them live on the Acumatica side
+     * only (the Acumatica simulator projects them); null only at the smallest scales, when no
+     * record qualifies.
+     */
+    acumatica: {
+      /** An apAccounts code Acumatica holds as inactive (Active = false): lines coded to it are refused. */
+      inactiveAccountCode: string;
+      /** A department whose Acumatica subaccount is inactive. */
+      inactiveSubaccountCode: string;
+      /** A company cost code (used on direct costs) Acumatica does not have: lines coded to it are refused. */
+      missingCostCode: string;
+      /** A cost code only Acumatica has (not in costCodes). */
+      onlyCostCode: { code: string; name: string };
+      /** An approved work order contract whose Acumatica subcontract carries another amount on one line. */
+      subcontractLineDifference: {
+        commitmentKey: string;
+        lineKey: string;
+        acumaticaAmount: Decimal;
+      } | null;
+      /** An approved commitment change order that was never entered in Acumatica. */
+      changeOrderMissingKey: string | null;
+    };
   };
 }

@@ -673,6 +673,8 @@ class WorldBuilder {
         supplierMissingInProcoreKey: missingInProcore.key,
         nonAsciiSupplierKey: nonAsciiSupplier.key,
         controlCharPurchaseEntryKey,
+        ...coupaInvoicedEntries(purchaseEntries, suppliers, controlCharPurchaseEntryKey),
+        acumatica: acumaticaDifferences(commitments, directCosts, suppliers, apAccounts, departments),
       },
     };
   }
@@ -1333,4 +1335,76 @@ function parseCents(amount: Decimal): bigint {
 /** "12.5" → 12500 thousandths. */
 function parseQuantity(quantity: Decimal): bigint {
   return SharedDecimal.parse(quantity).units / UNITS_PER_THOUSANDTH;
+}
+
+/**
+ * Two purchase entries whose supplier exists in Coupa, processed ones (status 50) first and the
+ * control-character entry last, in entry order: the Coupa simulator seeds their invoices as
+ * approved, resp. approved and paid. Chosen without the RNG so the rest of the world is unchanged.
+ * At the smallest scales a few seeds have fewer than two such entries: the missing key is null.
+ */
+function coupaInvoicedEntries(
+  entries: readonly WorldPurchaseEntry[],
+  suppliers: readonly WorldSupplier[],
+  controlCharKey: string,
+): Pick<World['deliberate'], 'coupaApprovedPurchaseEntryKey' | 'coupaPaidPurchaseEntryKey'> {
+  const inCoupa = new Set(suppliers.filter((s) => s.coupaSupplierId !== null).map((s) => s.key));
+  const rank = (e: WorldPurchaseEntry): number => (e.key === controlCharKey ? 2 : e.status === 50 ? 0 : 1);
+  const [approved, paid] = entries
+    .filter((e) => inCoupa.has(e.supplierKey))
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
+    .map(({ e }) => e);
+  return { coupaApprovedPurchaseEntryKey: approved?.key ?? null, coupaPaidPurchaseEntryKey: paid?.key ?? null };
+}
+
+/**
+ * The planted Acumatica-side differences of World['deliberate'].acumatica, chosen without the
+ * RNG so the rest of the world is unchanged: the least-used cost codes among direct-cost lines
+ * of suppliers Acumatica knows (so a sync really meets them), the last department, and the
+ * first approved commitments (in world order) of such suppliers.
+ */
+function acumaticaDifferences(
+  commitments: readonly WorldCommitment[],
+  directCosts: readonly WorldDirectCost[],
+  suppliers: readonly WorldSupplier[],
+  apAccounts: readonly WorldApAccount[],
+  departments: readonly WorldDepartment[],
+): World['deliberate']['acumatica'] {
+  const inAcumatica = new Set(suppliers.filter((s) => s.acumaticaVendorId !== null).map((s) => s.key));
+  const uses = new Map<string, number>();
+  for (const cost of directCosts) {
+    if (!inAcumatica.has(cost.supplierKey)) continue;
+    for (const line of cost.lines) uses.set(line.costCode, (uses.get(line.costCode) ?? 0) + 1);
+  }
+  const useOf = (a: WorldApAccount): number => uses.get(a.costCode) ?? 0;
+  const byUse = apAccounts.filter((a) => uses.has(a.costCode)).sort((a, b) => useOf(a) - useOf(b));
+  const fallback = apAccounts[apAccounts.length - 1] as WorldApAccount;
+  const inactive = byUse[0] ?? fallback;
+  const other = (a: WorldApAccount): boolean => a.costCode !== inactive.costCode;
+  const missing = byUse.find(other) ?? apAccounts.find(other) ?? fallback;
+  const approved = commitments.filter(
+    (c) => (c.status === 'Approved' || c.status === 'Complete') && inAcumatica.has(c.supplierKey),
+  );
+  const differing = approved.find((c) => c.kind === 'work_order_contract' && c.lines.length > 0);
+  const differingLine = differing?.lines[0];
+  const missingCo = approved
+    .filter((c) => c !== differing)
+    .flatMap((c) => c.changeOrders.filter((co) => co.status === 'approved'))[0];
+  return {
+    inactiveAccountCode: inactive.code,
+    inactiveSubaccountCode: (departments[departments.length - 1] as WorldDepartment).code,
+    missingCostCode: missing.costCode,
+    onlyCostCode: { code: '99-000', name: 'Contingency' },
+    subcontractLineDifference:
+      differing && differingLine
+        ? {
+            commitmentKey: differing.key,
+            lineKey: differingLine.key,
+            // A keying difference: 1,000.00 more than Procore's line.
+            acumaticaAmount: formatCents(parseCents(differingLine.amount) + 100_000n),
+          }
+        : null,
+    changeOrderMissingKey: missingCo?.key ?? null,
+  };
 }

@@ -1,7 +1,7 @@
 import type { ProcoreApp, Route, RouteCtx } from '../app';
 import { readFields, type FieldSpec } from '../fields';
 import { addFieldError, isPlainObject, json, jsonObjectBody, type FieldErrors } from '../http';
-import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
+import { listResponse, type FilterDefs } from '../paging-filters';
 import type { ChangeOrderRecord, ProjectRecord } from '../records';
 import {
   assertWritable,
@@ -12,11 +12,16 @@ import {
   writeResponse,
 } from './route-kit';
 
+/**
+ * §2.5: the CCO list documents filters id, batch_id, legacy_package_id and contract_id only
+ * (no updated_at, origin_id or status: a client reads a project's list and filters itself).
+ * The sandbox has no legacy change order packages, so legacy_package_id matches nothing.
+ */
 const FILTERS: FilterDefs<ChangeOrderRecord> = {
-  ...commonFilters<ChangeOrderRecord>(),
-  contract_id: { kind: 'ids', get: (c) => c.contract_id },
+  id: { kind: 'ids', get: (c) => c.id },
   batch_id: { kind: 'ids', get: (c) => c.batch_id },
-  status: { kind: 'equals', get: (c) => c.status },
+  legacy_package_id: { kind: 'ids', get: () => null },
+  contract_id: { kind: 'ids', get: (c) => c.contract_id },
 };
 
 const LINE_FIELDS: FieldSpec = {

@@ -2,7 +2,7 @@ import { pathId, requireProject, type ProcoreApp, type Route, type RouteCtx } fr
 import type { FieldSpec } from '../fields';
 import { addFieldError, json, jsonObjectBody, notFound } from '../http';
 import { commonFilters, listResponse, type FilterDefs } from '../paging-filters';
-import type { ContractItemRecord, RequisitionRecord } from '../records';
+import type { ChangeOrderItemRecord, ContractItemRecord, RequisitionRecord } from '../records';
 import { assertWritable, envelope, readWriteInput, writeResponse } from './route-kit';
 
 /** §2.5 requisition (subcontractor invoice) status enum. */
@@ -41,6 +41,11 @@ const FILTERS: FilterDefs<RequisitionRecord> = {
 };
 
 const ITEM_FILTERS: FilterDefs<ContractItemRecord> = {
+  id: { kind: 'ids', get: (i) => i.id },
+  cost_code_id: { kind: 'ids', get: (i) => i.cost_code_id },
+};
+
+const CHANGE_ORDER_ITEM_FILTERS: FilterDefs<ChangeOrderItemRecord> = {
   id: { kind: 'ids', get: (i) => i.id },
   cost_code_id: { kind: 'ids', get: (i) => i.cost_code_id },
 };
@@ -118,6 +123,33 @@ export function requisitionRoutes(app: ProcoreApp): Route[] {
           (i) => app.views.contractItem(i),
           app.config,
         );
+      },
+    },
+    {
+      // G703 lines billed against approved commitment change orders (SDK
+      // RequisitionSubcontractorInvoiceChangeOrderItemsApi; project_id in the query).
+      method: 'GET',
+      path: '/requisitions/:id/change_order_items',
+      list: true,
+      handle: (ctx) => {
+        const r = requisitionOf(ctx, ctx.req.query.get('project_id'));
+        return listResponse(
+          ctx.req,
+          app.state.changeOrderItems.inGroup('requisition', r.id),
+          CHANGE_ORDER_ITEM_FILTERS,
+          (i) => app.views.changeOrderItem(i),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requisitions/:id/change_order_items/:itemId',
+      handle: (ctx) => {
+        const r = requisitionOf(ctx, ctx.req.query.get('project_id'));
+        const item = app.state.changeOrderItems.get(pathId(ctx, 'itemId'));
+        if (!item || item.requisition_id !== r.id) throw notFound();
+        return json(200, app.views.changeOrderItem(item));
       },
     },
     {

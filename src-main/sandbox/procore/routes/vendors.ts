@@ -27,11 +27,14 @@ const FIELDS: FieldSpec = {
   origin_data: { type: 'string' },
 };
 
+/**
+ * §2.5 vendor list filters. `GET /vendors` lists the active company vendors; inactive ones are
+ * listed at `/companies/{company_id}/vendors/inactive` (same filters).
+ */
 const FILTERS: FilterDefs<VendorRecord> = {
   ...commonFilters<VendorRecord>(),
   search: { kind: 'search', get: (v) => [v.name, v.legal_name, v.trade_name, v.abbreviated_name] },
   origin_code: { kind: 'equals', get: (v) => v.origin_code },
-  is_active: { kind: 'equals', get: (v) => v.is_active },
 };
 
 /** Validates and stores a company vendor (create when `existing` is null). */
@@ -96,7 +99,22 @@ export function vendorRoutes(app: ProcoreApp): Route[] {
         companyOf(ctx);
         return listResponse(
           ctx.req,
-          app.state.vendors.all(),
+          app.state.vendors.all().filter((v) => v.is_active),
+          FILTERS,
+          (v) => app.views.vendor(v),
+          app.config,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/companies/:companyId/vendors/inactive',
+      list: true,
+      handle: (ctx) => {
+        requireCompany(app, ctx.params['companyId']);
+        return listResponse(
+          ctx.req,
+          app.state.vendors.all().filter((v) => !v.is_active),
           FILTERS,
           (v) => app.views.vendor(v),
           app.config,

@@ -1,0 +1,206 @@
+/**
+ * Reads: boards for the mapping screen, and items by key (the lookup before every create and
+ * after a crash, §6) or by id. Failures are thrown as MondayRequestError with a sentence, or
+ * unchanged when the session cannot go on (NeedsReauthError, settings, hosts).
+ */
+import { GraphQLRequestError, paginateByCursor, paginateByPageNumber } from '../_kit';
+import type { MondayClient } from './client';
+import { MondayRequestError, toReadError } from './client';
+import {
+  findItemsByKeyDocument,
+  getBoardDocument,
+  listBoardsDocument,
+  nextItemsPageDocument,
+  readItemsDocument,
+  testConnectionDocument,
+} from './documents';
+import { boardFromWire, itemFromWire, itemsByKey } from './mappers';
+import type { FoundItem, MondayBoard, MondayBoardSummary } from './types';
+import type { WireBoard, WireItem, WireItemsResponse, WireVersion } from './wire';
+
+/** Boards per page (`boards(limit, page)`); a short page is the last. */
+const BOARDS_PER_PAGE = 100;
+/** §4.5 / simulator report: `items(ids)` takes at most 100 ids. */
+const IDS_PER_READ = 100;
+
+export async function listBoards(client: MondayClient): Promise<MondayBoardSummary[]> {
+  const boards: MondayBoardSummary[] = [];
+  try {
+    const pages = paginateByPageNumber<WireBoard>(BOARDS_PER_PAGE, async (page, perPage) => {
+      const data = await client.request<{ boards: Array<WireBoard | null> | null }>(
+        listBoardsDocument(page, perPage),
+      );
+      return { items: (data.boards ?? []).flatMap((board) => (board ? [board] : [])) };
+    });
+    for await (const page of pages)
+      for (const wire of page) {
+        const { columns: _columns, ...summary } = boardFromWire(wire);
+        boards.push(summary);
+      }
+  } catch (error) {
+    throw toReadError(error, 'listing the boards');
+  }
+  return boards;
+}
+
+export async function getBoard(client: MondayClient, boardId: string): Promise<MondayBoard> {
+  if (!/^\d+$/.test(boardId))
+    throw new MondayRequestError(
+      `"${boardId}" is not a monday board id (board ids are numbers).`,
+      false,
+      'LocalValidation',
+    );
+  let wire: WireBoard | null | undefined;
+  try {
+    const data = await client.request<{ boards: Array<WireBoard | null> | null }>(getBoardDocument(boardId));
+    wire = data.boards?.find((board) => board !== null && String(board.id) === boardId);
+  } catch (error) {
+    throw toReadError(error, `reading board ${boardId}`, boardId);
+  }
+  if (!wire)
+    throw new MondayRequestError(
+      `Board ${boardId} does not exist, is archived, or the monday user of this connection cannot see it; pick the board again.`,
+      false,
+      'InvalidBoardIdException',
+    );
+  return boardFromWire(wire);
+}
+
+export interface ConnectionFacts {
+  /** The API version monday served (it may serve another one than asked, §4.1). */
+  version: WireVersion;
+  boardCount: number;
+  /** The account's web address (from a board url), when a board is visible. */
+  accountHost: string | null;
+}
+
+export async function readConnectionFacts(client: MondayClient): Promise<ConnectionFacts> {
+  let version: WireVersion | null = null;
+  let boardCount = 0;
+  let accountHost: string | null = null;
+  const pages = paginateByPageNumber<{ id: string; url?: string }>(BOARDS_PER_PAGE, async (page, perPage) => {
+    const data = await client.request<{
+      version: WireVersion;
+      boards: Array<{ id: string; url?: string } | null> | null;
+    }>(testConnectionDocument(page, perPage));
+    version ??= data.version;
+    return { items: (data.boards ?? []).flatMap((board) => (board ? [board] : [])) };
+  });
+  for await (const page of pages) {
+    boardCount += page.length;
+    for (const board of page) accountHost ??= hostOf(board.url);
+  }
+  return { version: version ?? { value: 'unknown', kind: 'unknown' }, boardCount, accountHost };
+}
+
+function hostOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
+export interface ItemReadOptions {
+  /** Columns to read (the key column is always read); default every column. */
+  columnIds?: readonly string[];
+}
+
+/**
+ * Live items by key (`items_page_by_column_values`, §4.5): `keysPerLookup` keys per request,
+ * pages of `pageSize` followed by cursor. Archived and deleted items are not found (monday
+ * skips them; use readItems by id for those). A cursor that expired mid-read (60 minutes,
+ * §4.8) restarts that batch of keys once.
+ */
+export async function findItemsByKey(
+  client: MondayClient,
+  boardId: string,
+  keyColumnId: string,
+  keys: readonly string[],
+  options: ItemReadOptions = {},
+): Promise<Map<string, FoundItem>> {
+  const wanted = [...new Set(keys.filter((key) => key !== ''))];
+  const columnIds = options.columnIds ? [...new Set([keyColumnId, ...options.columnIds])] : null;
+  const { keysPerLookup, pageSize } = client.settings;
+  const found: FoundItem[] = [];
+  try {
+    for (let start = 0; start < wanted.length; start += keysPerLookup) {
+      const chunk = wanted.slice(start, start + keysPerLookup);
+      found.push(...(await readKeyChunk(client, boardId, keyColumnId, chunk, pageSize, columnIds)));
+    }
+  } catch (error) {
+    throw toReadError(error, `looking up items by column "${keyColumnId}" on board ${boardId}`, boardId);
+  }
+  return itemsByKey(found, keyColumnId, new Set(wanted));
+}
+
+async function readKeyChunk(
+  client: MondayClient,
+  boardId: string,
+  keyColumnId: string,
+  keys: readonly string[],
+  pageSize: number,
+  columnIds: readonly string[] | null,
+): Promise<FoundItem[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    const items: FoundItem[] = [];
+    try {
+      const pages = paginateByCursor<WireItem>(async (cursor) => {
+        const response =
+          cursor === null
+            ? (
+                await client.request<{ items_page_by_column_values: WireItemsResponse }>(
+                  findItemsByKeyDocument(boardId, keyColumnId, keys, pageSize, columnIds),
+                )
+              ).items_page_by_column_values
+            : (
+                await client.request<{ next_items_page: WireItemsResponse }>(
+                  nextItemsPageDocument(cursor, pageSize, columnIds),
+                )
+              ).next_items_page;
+        return { items: response.items, cursor: response.cursor };
+      });
+      for await (const page of pages) items.push(...page.map(itemFromWire));
+      return items;
+    } catch (error) {
+      // An expired cursor is answered in HTTP 200 without data (§4.8); start the batch again.
+      if (
+        attempt === 1 &&
+        error instanceof GraphQLRequestError &&
+        /CursorExpired/i.test(`${error.code ?? ''} ${error.message}`)
+      )
+        continue;
+      throw error;
+    }
+  }
+}
+
+/** Items by id in any state (active, archived, deleted): ⌈ids/100⌉ calls. Unknown ids are absent. */
+export async function readItems(
+  client: MondayClient,
+  itemIds: readonly string[],
+  options: ItemReadOptions = {},
+): Promise<Map<string, FoundItem>> {
+  const ids = [...new Set(itemIds)];
+  const bad = ids.find((id) => !/^\d+$/.test(id));
+  if (bad !== undefined)
+    throw new MondayRequestError(
+      `"${bad}" is not a monday item id (item ids are numbers).`,
+      false,
+      'LocalValidation',
+    );
+  const columnIds = options.columnIds ? [...new Set(options.columnIds)] : null;
+  const found = new Map<string, FoundItem>();
+  try {
+    for (let start = 0; start < ids.length; start += IDS_PER_READ) {
+      const data = await client.request<{ items: Array<WireItem | null> | null }>(
+        readItemsDocument(ids.slice(start, start + IDS_PER_READ), columnIds),
+      );
+      for (const wire of data.items ?? []) if (wire) found.set(String(wire.id), itemFromWire(wire));
+    }
+  } catch (error) {
+    throw toReadError(error, 'reading items by id');
+  }
+  return found;
+}
