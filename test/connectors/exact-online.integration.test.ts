@@ -530,6 +530,28 @@ describe('Exact Online connector — sales invoices (F4) against the simulator',
     await h.connector.close();
   });
 
+  it('a feed that re-sent only one line of an invoice does not cut the others: lines missing the total are read whole (one call)', async () => {
+    const h = await signedIn();
+    const feed = h.sim.store.collection<Json>('sync_SalesInvoices');
+    const rows = feed.all();
+    const invoiceId = rows.find((r) => rows.filter((o) => o.InvoiceID === r.InvoiceID).length > 1)!.InvoiceID as string;
+    // Only the first line's row looks "changed later": the fold's removed-line rule would drop the others.
+    const first = rows.filter((r) => r.InvoiceID === invoiceId).sort((a, b) => (a.Timestamp as number) - (b.Timestamp as number))[0]!;
+    const later = `/Date(${Number(/\d+/.exec(first.Modified as string)![0]) + 60_000})/`;
+    feed.put(String(first.Timestamp), { ...first, Modified: later });
+    const sim = await state(h.sim);
+    const before = requestCounters.get('exact').total;
+    const invoices = (await collect(h.connector.readSalesInvoices(null))).flatMap((p) => p.records);
+    const invoice = invoices.find((i) => i.sourceId === invoiceId)!;
+    expect(invoice.lines.map((l) => l.sourceLineId).sort()).toEqual(
+      (sim.SalesInvoiceLines as Json[]).filter((l) => l.InvoiceID === invoiceId).map((l) => l.ID as string).sort(),
+    );
+    expect(invoice.amount).toBe(money((sim.SalesInvoices as Json[]).find((s) => s.InvoiceID === invoiceId)!.AmountFCExclVat));
+    // 1 feed page + customer and G/L lookups + 1 whole-invoice read.
+    expect(requestCounters.get('exact').total - before).toBe(4);
+    await h.connector.close();
+  });
+
   it('an invoice whose rows cannot be read is returned as unreadable (to park) and the rest of the page goes on', async () => {
     const h = await signedIn();
     const feed = h.sim.store.collection<Json>('sync_SalesInvoices');
