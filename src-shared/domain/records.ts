@@ -29,6 +29,12 @@ export interface PurchaseOrderLine {
   unit: string | null;
   /** Line amount excl. VAT in the order currency, two decimals. */
   amount: string;
+  /** Name of the G/L account (Exact: the item's cost account description). */
+  glAccountDescription?: string | null;
+  costCenterDescription?: string | null;
+  /** VAT on the line, two decimals ("0.00" when the order carries none). */
+  vatAmount?: string;
+  vatCode?: string | null;
 }
 
 export interface PurchaseOrder {
@@ -43,6 +49,14 @@ export interface PurchaseOrder {
   lines: PurchaseOrderLine[];
   /** Opaque version of the source record (Exact: highest sync Timestamp of its rows). */
   sourceVersion: string;
+  /** When the goods are expected (purchase orders have no due date; this is the nearest). */
+  receiptDate?: string | null;
+  /** Sum of the line amounts excl. VAT, two decimals. */
+  amount?: string;
+  /** Sum of the lines' VAT, two decimals. */
+  vatAmount?: string;
+  /** The order in the source system's web screens (a link for people, never called by the app). */
+  webUrl?: string;
 }
 
 export interface PurchaseInvoiceLine {
@@ -56,6 +70,13 @@ export interface PurchaseInvoiceLine {
   /** Excl. VAT, two decimals. */
   amount: string;
   vatAmount: string;
+  glAccountDescription?: string | null;
+  costCenterDescription?: string | null;
+  /** Quantity as booked (Exact entry lines: usually 1); null when the source has none. */
+  quantity?: string | null;
+  /** amount ÷ quantity when that divides exactly (at most 6 decimals), else null. */
+  unitPrice?: string | null;
+  vatCode?: string | null;
 }
 
 export interface PurchaseInvoice {
@@ -71,12 +92,139 @@ export interface PurchaseInvoice {
   currency: string;
   lines: PurchaseInvoiceLine[];
   sourceVersion: string;
+  /** A credit note corrects an earlier invoice (Exact purchase entry Type 31). */
+  documentType?: 'invoice' | 'credit-note';
+  /** Number of the purchase order the entry references (Exact `OrderNumber`), when it has one. */
+  purchaseOrderNumber?: string | null;
+  status?: PurchaseInvoiceStatus;
 }
+
+/** Exact purchase entries: 5 rejected, 20 open, 50 processed. */
+export type PurchaseInvoiceStatus = 'rejected' | 'open' | 'processed';
 
 /** A record removed at the source (Exact sync/Deleted). */
 export interface SourceDeletion {
   kind: 'deletion';
   entity: 'purchase-order' | 'purchase-invoice';
+  sourceId: string;
+  deletedAt: string;
+  sourceVersion: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sales documents (F4: Exact Online -> monday.com)
+
+export interface SalesDocumentLine {
+  sourceLineId: string;
+  lineNumber: number;
+  itemCode: string | null;
+  /** Revenue G/L account (Exact: on invoice lines; from the item on order lines). */
+  glAccountCode: string | null;
+  glAccountDescription: string | null;
+  costCenterCode: string | null;
+  costCenterDescription: string | null;
+  costUnitCode: string | null;
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  /** Excl. VAT, two decimals (negative on a credit note). */
+  amount: string;
+  vatAmount: string;
+  vatCode: string | null;
+}
+
+/** Exact sales invoices: 10 draft, 20 open, 50 processed (printed/booked, no longer editable). */
+export type SalesInvoiceStatus = 'draft' | 'open' | 'processed';
+
+export interface SalesInvoice {
+  kind: 'sales-invoice';
+  sourceId: string;
+  invoiceNumber: string;
+  documentType: 'invoice' | 'credit-note';
+  /** The customer invoiced (Exact `InvoiceTo`). */
+  customer: PartyRef;
+  invoiceDate: string;
+  dueDate: string | null;
+  currency: string;
+  status: SalesInvoiceStatus;
+  /** The customer's reference (order number), when given. */
+  yourRef: string | null;
+  /** Sum of the line amounts excl. VAT, two decimals. */
+  amount: string;
+  vatAmount: string;
+  lines: SalesDocumentLine[];
+  webUrl: string;
+  sourceVersion: string;
+}
+
+export type SalesOrderStatus = 'open' | 'partial' | 'complete' | 'cancelled';
+
+export interface SalesOrder {
+  kind: 'sales-order';
+  sourceId: string;
+  orderNumber: string;
+  /** The customer who ordered (Exact `OrderedBy`). */
+  customer: PartyRef;
+  orderDate: string;
+  /** Promised delivery date (sales orders have no due date; this is the nearest). */
+  deliveryDate: string | null;
+  description: string;
+  currency: string;
+  status: SalesOrderStatus;
+  yourRef: string | null;
+  amount: string;
+  vatAmount: string;
+  lines: SalesDocumentLine[];
+  webUrl: string;
+  sourceVersion: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Suppliers (F5: Exact Online <-> Coupa)
+
+/** A supplier's bank account. Read-only for the app: bank details are never written back. */
+export interface SupplierBankAccount {
+  sourceId: string;
+  /** IBAN or local account number, as the source holds it. */
+  accountNumber: string;
+  holderName: string | null;
+  bic: string | null;
+  isMain: boolean;
+}
+
+export interface Supplier {
+  kind: 'supplier';
+  sourceId: string;
+  /** Trimmed (Exact pads account codes to 18 characters); the key both sides match on. */
+  code: string;
+  name: string;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  addressLine3: string | null;
+  postcode: string | null;
+  city: string | null;
+  /** ISO-3166 alpha-2. */
+  country: string | null;
+  email: string | null;
+  phone: string | null;
+  vatNumber: string | null;
+  chamberOfCommerce: string | null;
+  bankAccounts: SupplierBankAccount[];
+  /** Blocked in the source: no new documents may use it. */
+  blocked: boolean;
+  /** ISO instant of the last change in the source. */
+  modifiedAt: string;
+  webUrl: string;
+  sourceVersion: string;
+}
+
+/** Every entity a source connector reports deletions of. */
+export type SourceEntity = SourceDeletion['entity'] | 'sales-invoice' | 'sales-order' | 'supplier';
+
+/** A record removed at the source, for any SourceEntity (SourceDeletion is its F1 subset). */
+export interface SourceEntityDeletion<E extends SourceEntity = SourceEntity> {
+  kind: 'deletion';
+  entity: E;
   sourceId: string;
   deletedAt: string;
   sourceVersion: string;

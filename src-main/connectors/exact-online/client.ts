@@ -36,6 +36,8 @@ import type {
   ODataCollection,
   ODataSingleOrCollection,
   WireAccount,
+  WireAccountWrite,
+  WireBankAccount,
   WireCodedRow,
   WireDeletedRow,
   WireDivision,
@@ -43,7 +45,13 @@ import type {
   WireMe,
   WireOAuthError,
   WirePurchaseEntry,
+  WirePurchaseEntryRef,
   WirePurchaseOrderSyncRow,
+  WireSalesInvoice,
+  WireSalesInvoiceRow,
+  WireSalesOrder,
+  WireSalesOrderFeedRow,
+  WireSupplierAccount,
   WireTokenResponse,
 } from './wire';
 
@@ -64,10 +72,22 @@ const ACCESS_TOKEN_LIFETIME_MS = 600_000;
 const REFRESH_WINDOW_MS = 30_000;
 /** Items / accounts / projects looked up per `$filter=ID eq guid'…' or …` call (keeps URLs short). */
 const LOOKUP_BATCH = 20;
-/** sync/Deleted EntityType of purchase orders (§1.6). */
-const DELETED_PURCHASE_ORDER = 22;
+/** sync/Deleted EntityType codes (§1.6). */
+export const DELETED_ENTITY_TYPES = {
+  accounts: [2],
+  salesInvoices: [13],
+  purchaseOrders: [22],
+  // 12 = the legacy SalesOrders type, 32 = SalesOrderHeaders: either may name a deleted order.
+  salesOrders: [12, 32],
+} as const;
+/** Account codes are 18 characters, right-aligned with spaces; filters must match the padding (§1.4). */
+const ACCOUNT_CODE_LENGTH = 18;
 
 const PO_SYNC_FIELDS = [
+  'ReceiptDate',
+  'VATAmount',
+  'VATCode',
+  'CostCenterDescription',
   'Timestamp',
   'ID',
   'PurchaseOrderID',
@@ -104,18 +124,105 @@ const ENTRY_FIELDS = [
   'Description',
   'Currency',
   'Modified',
+  'Type',
+  'OrderNumber',
+  'Status',
 ] as const satisfies readonly (keyof WirePurchaseEntry)[];
 const ENTRY_LINE_FIELDS = [
   'ID',
   'LineNumber',
   'GLAccountCode',
+  'GLAccountDescription',
   'Description',
   'AmountFC',
   'VATAmountFC',
+  'VATCode',
   'CostCenter',
+  'CostCenterDescription',
   'CostUnit',
   'Project',
+  'Quantity',
 ] as const;
+/** Header fields of a sales invoice: on every row of the line-level feed, and on salesinvoice/SalesInvoices. */
+const SALES_INVOICE_HEADER_FIELDS = [
+  'InvoiceID',
+  'InvoiceNumber',
+  'InvoiceDate',
+  'DueDate',
+  'InvoiceTo',
+  'InvoiceToName',
+  'Currency',
+  'Status',
+  'Type',
+  'YourRef',
+  'AmountFCExclVat',
+] as const satisfies readonly (keyof WireSalesInvoiceRow)[];
+const SALES_INVOICE_LINE_FIELDS = [
+  'ID',
+  'LineNumber',
+  'ItemCode',
+  'Description',
+  'Quantity',
+  'UnitPrice',
+  'AmountFC',
+  'VATAmountFC',
+  'VATCode',
+  'GLAccount',
+  'GLAccountDescription',
+  'CostCenter',
+  'CostCenterDescription',
+  'CostUnit',
+  'Modified',
+] as const satisfies readonly (keyof WireSalesInvoiceRow)[];
+const SALES_ORDER_FIELDS = [
+  'OrderID',
+  'OrderNumber',
+  'OrderDate',
+  'DeliveryDate',
+  'OrderedBy',
+  'OrderedByName',
+  'Description',
+  'YourRef',
+  'Currency',
+  'Status',
+  'Modified',
+] as const satisfies readonly (keyof WireSalesOrder)[];
+const SALES_ORDER_LINE_FIELDS = [
+  'ID',
+  'LineNumber',
+  'Item',
+  'ItemCode',
+  'ItemDescription',
+  'Description',
+  'Quantity',
+  'UnitPrice',
+  'AmountFC',
+  'VATAmount',
+  'VATCode',
+  'CostCenter',
+  'CostCenterDescription',
+  'CostUnit',
+  'Modified',
+] as const;
+const SUPPLIER_FIELDS = [
+  'ID',
+  'Code',
+  'Name',
+  'IsSupplier',
+  'Blocked',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'Postcode',
+  'City',
+  'Country',
+  'Email',
+  'Phone',
+  'VATNumber',
+  'ChamberOfCommerce',
+  'Modified',
+] as const satisfies readonly (keyof WireSupplierAccount)[];
+const BANK_ACCOUNT_FIELDS = ['ID', 'Account', 'BankAccount', 'BankAccountHolderName', 'BICCode', 'Main'] as const;
 
 export class ExactClient {
   readonly budget: RequestBudget;
@@ -309,17 +416,32 @@ export class ExactClient {
   // API GETs
 
   /** GET with the current token; on 401 get a renewed token from custody once and repeat once. */
-  async #get(url: string, endpoint: string, query?: Record<string, string>): Promise<HttpResponse> {
+  #get(url: string, endpoint: string, query?: Record<string, string>): Promise<HttpResponse> {
+    return this.#call('GET', url, endpoint, query ? { query } : {});
+  }
+
+  /**
+   * One API call with the current token; on 401 a renewed token from custody, and the call once
+   * more (a 401 means Exact did not act on it, so repeating even a write is safe). Writes are
+   * never repeated on anything else (not retry-safe: the kit surfaces the failure).
+   */
+  async #call(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    endpoint: string,
+    options: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> },
+  ): Promise<HttpResponse> {
     const tokens = this.#options.tokens;
     const token = await tokens.getAccessToken();
     registerSecret(token);
     const send = (accessToken: string): Promise<HttpResponse> =>
       this.#api.request({
-        method: 'GET',
+        method,
         url,
         endpoint,
-        headers: { authorization: `Bearer ${accessToken}` },
-        ...(query ? { query } : {}),
+        headers: { ...options.headers, authorization: `Bearer ${accessToken}` },
+        ...(options.query ? { query: options.query } : {}),
+        ...(options.body !== undefined ? { body: { json: options.body }, retrySafe: false } : {}),
       });
     try {
       return await send(token);
@@ -383,11 +505,125 @@ export class ExactClient {
     });
   }
 
-  deletedPurchaseOrderPages(afterTimestamp: string): AsyncGenerator<WireDeletedRow[]> {
+  /** sync/Deleted rows of the given EntityType codes after `timestamp` (one mechanism for every entity). */
+  deletedPages(entityTypes: readonly number[], afterTimestamp: string): AsyncGenerator<WireDeletedRow[]> {
+    const types = entityTypes.map((type) => `EntityType eq ${type}`);
     return this.#pages<WireDeletedRow>('sync/Deleted', {
-      $filter: `Timestamp gt ${afterTimestamp}L and EntityType eq ${DELETED_PURCHASE_ORDER}`,
+      $filter: `Timestamp gt ${afterTimestamp}L and ${types.length === 1 ? types[0] : `(${types.join(' or ')})`}`,
       $select: 'Timestamp,EntityKey,EntityType,DeletedDate',
     });
+  }
+
+  /** Line-level sales-invoice sync rows after `timestamp` (§1.6), one array per fetched page. */
+  salesInvoiceSyncPages(afterTimestamp: string): AsyncGenerator<WireSalesInvoiceRow[]> {
+    return this.#pages<WireSalesInvoiceRow>('sync/SalesInvoice/SalesInvoices', {
+      $filter: `Timestamp gt ${afterTimestamp}L`,
+      $select: ['Timestamp', ...SALES_INVOICE_HEADER_FIELDS, ...SALES_INVOICE_LINE_FIELDS].join(','),
+    });
+  }
+
+  /** Whole sales invoices (lines expanded) by InvoiceID, 20 per call. */
+  salesInvoicesById(ids: readonly string[]): Promise<WireSalesInvoice[]> {
+    return this.#byIds<WireSalesInvoice>(
+      'salesinvoice/SalesInvoices',
+      [...SALES_INVOICE_HEADER_FIELDS, ...SALES_INVOICE_LINE_FIELDS.map((f) => `SalesInvoiceLines/${f}`)].join(','),
+      ids,
+      { keyField: 'InvoiceID', expand: 'SalesInvoiceLines' },
+    );
+  }
+
+  /** Which sales orders changed: sync/SalesOrder/SalesOrderHeaders rows after `timestamp`. */
+  salesOrderHeaderFeedPages(afterTimestamp: string): AsyncGenerator<WireSalesOrderFeedRow[]> {
+    return this.#pages<WireSalesOrderFeedRow>('sync/SalesOrder/SalesOrderHeaders', {
+      $filter: `Timestamp gt ${afterTimestamp}L`,
+      $select: 'Timestamp,OrderID',
+    });
+  }
+
+  /** Which sales-order lines changed: sync/SalesOrder/SalesOrderLines rows after `timestamp`. */
+  salesOrderLineFeedPages(afterTimestamp: string): AsyncGenerator<WireSalesOrderFeedRow[]> {
+    return this.#pages<WireSalesOrderFeedRow>('sync/SalesOrder/SalesOrderLines', {
+      $filter: `Timestamp gt ${afterTimestamp}L`,
+      $select: 'Timestamp,ID,OrderID,Modified',
+    });
+  }
+
+  /** Whole sales orders (lines expanded) by OrderID, 20 per call. */
+  salesOrdersById(ids: readonly string[]): Promise<WireSalesOrder[]> {
+    return this.#byIds<WireSalesOrder>(
+      'salesorder/SalesOrders',
+      [...SALES_ORDER_FIELDS, ...SALES_ORDER_LINE_FIELDS.map((f) => `SalesOrderLines/${f}`)].join(','),
+      ids,
+      { keyField: 'OrderID', expand: 'SalesOrderLines' },
+    );
+  }
+
+  /** Account changes after `timestamp` (sync/CRM/Accounts: every account; suppliers are picked by the caller). */
+  accountSyncPages(afterTimestamp: string): AsyncGenerator<WireSupplierAccount[]> {
+    return this.#pages<WireSupplierAccount>('sync/CRM/Accounts', {
+      $filter: `Timestamp gt ${afterTimestamp}L`,
+      $select: ['Timestamp', ...SUPPLIER_FIELDS, 'BankAccounts'].join(','),
+    });
+  }
+
+  /** Bank accounts of the given accounts (when the sync rows did not carry them inline). */
+  bankAccountsOf(accountIds: readonly string[]): Promise<WireBankAccount[]> {
+    return this.#byIds<WireBankAccount>('crm/BankAccounts', BANK_ACCOUNT_FIELDS.join(','), accountIds, { keyField: 'Account' });
+  }
+
+  /** The account with this code (padded to 18 for the filter, §1.4), with its bank accounts; at most one. */
+  async accountByCode(code: string): Promise<WireSupplierAccount | null> {
+    const rows = await this.#all<WireSupplierAccount>('crm/Accounts', {
+      $filter: `Code eq ${odataString(padAccountCode(code))}`,
+      $select: [...SUPPLIER_FIELDS, ...BANK_ACCOUNT_FIELDS.map((f) => `BankAccounts/${f}`)].join(','),
+      $expand: 'BankAccounts',
+    });
+    return rows[0] ?? null;
+  }
+
+  /** One account by id, with its bank accounts; null when Exact answers 404. */
+  async accountById(id: string): Promise<WireSupplierAccount | null> {
+    try {
+      const response = await this.#get(`${this.#root}/crm/Accounts(guid'${guidLiteral(id)}')`, 'crm/Accounts', {
+        $select: [...SUPPLIER_FIELDS, ...BANK_ACCOUNT_FIELDS.map((f) => `BankAccounts/${f}`)].join(','),
+        $expand: 'BankAccounts',
+      });
+      return response.json<{ d: WireSupplierAccount }>().d;
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * POST crm/Accounts; `Prefer: return=representation` asks for the created account (§1.2).
+   * Not retry-safe: a lost answer surfaces as an error, and the caller looks the code up.
+   */
+  async createAccount(body: WireAccountWrite): Promise<WireSupplierAccount> {
+    const response = await this.#call('POST', `${this.#root}/crm/Accounts`, 'crm/Accounts', {
+      body,
+      headers: { prefer: 'return=representation' },
+    });
+    const d = response.json<{ d?: WireSupplierAccount }>().d;
+    if (!d?.ID) throw new Error('Exact Online created the account but its answer has no ID.');
+    return d;
+  }
+
+  /** PUT crm/Accounts(guid'…') with the changed fields; Exact answers 204 with no body (§1.4). */
+  async updateAccount(id: string, body: WireAccountWrite): Promise<void> {
+    await this.#call('PUT', `${this.#root}/crm/Accounts(guid'${guidLiteral(id)}')`, 'crm/Accounts', { body });
+  }
+
+  /** The supplier's purchase entry with this supplier invoice number (`YourRef`), if any. */
+  purchaseEntriesByInvoiceNumber(supplierId: string, invoiceNumber: string): Promise<WirePurchaseEntryRef[]> {
+    return this.#all<WirePurchaseEntryRef>('purchaseentry/PurchaseEntries', {
+      $filter: `Supplier eq guid'${guidLiteral(supplierId)}' and YourRef eq ${odataString(invoiceNumber)}`,
+      $select: 'EntryID,EntryNumber,YourRef,EntryDate,Type',
+    });
+  }
+
+  glAccountsById(ids: readonly string[]): Promise<WireCodedRow[]> {
+    return this.#byIds<WireCodedRow>('financial/GLAccounts', 'ID,Code,Description', ids);
   }
 
   /** Purchase entries with their lines, `Modified ge` the checkpoint (never `gt`), oldest first. */
@@ -406,7 +642,11 @@ export class ExactClient {
 
   /** Items by guid (logistics/Items has mandatory filtering: filter on ID in batches). */
   itemsById(ids: readonly string[]): Promise<WireItem[]> {
-    return this.#byIds<WireItem>('logistics/Items', 'ID,Code,GLCostsCode', ids);
+    return this.#byIds<WireItem>(
+      'logistics/Items',
+      'ID,Code,GLCostsCode,GLCostsDescription,GLRevenueCode,GLRevenueDescription',
+      ids,
+    );
   }
 
   accountsById(ids: readonly string[]): Promise<WireAccount[]> {
@@ -417,14 +657,23 @@ export class ExactClient {
     return this.#byIds<WireCodedRow>('project/Projects', 'ID,Code,Description', ids);
   }
 
-  async #byIds<T>(path: string, select: string, ids: readonly string[]): Promise<T[]> {
+  /** Rows whose `keyField` (default ID) is one of `ids`, 20 per call (keeps URLs short). */
+  async #byIds<T>(
+    path: string,
+    select: string,
+    ids: readonly string[],
+    options: { keyField?: string; expand?: string } = {},
+  ): Promise<T[]> {
+    const keyField = options.keyField ?? 'ID';
     const rows: T[] = [];
     for (let at = 0; at < ids.length; at += LOOKUP_BATCH) {
       const filter = ids
         .slice(at, at + LOOKUP_BATCH)
-        .map((id) => `ID eq guid'${guidLiteral(id)}'`)
+        .map((id) => `${keyField} eq guid'${guidLiteral(id)}'`)
         .join(' or ');
-      rows.push(...(await this.#all<T>(path, { $filter: filter, $select: select })));
+      const query: Record<string, string> = { $filter: filter, $select: select };
+      if (options.expand) query.$expand = options.expand;
+      rows.push(...(await this.#all<T>(path, query)));
     }
     return rows;
   }
@@ -458,6 +707,19 @@ function guidLiteral(id: string): string {
   if (!GUID.test(id))
     throw new Error(`Exact Online: ${JSON.stringify(id)} is not a guid; refusing to put it in a $filter.`);
   return id;
+}
+
+/** An OData string literal: quoted, a quote inside doubled (§1.4). */
+export function odataString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Right-aligned to 18 characters, as Exact stores and filters account codes (§1.4). */
+export function padAccountCode(code: string): string {
+  const trimmed = code.trim();
+  if (trimmed.length > ACCOUNT_CODE_LENGTH)
+    throw new RangeError(`Exact Online account codes have at most ${ACCOUNT_CODE_LENGTH} characters; "${trimmed}" has ${trimmed.length}.`);
+  return trimmed.padStart(ACCOUNT_CODE_LENGTH, ' ');
 }
 
 /** ISO instant -> OData datetime literal text "YYYY-MM-DDTHH:mm:ss.sss" (UTC, no zone suffix). */

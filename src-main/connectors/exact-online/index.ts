@@ -1,36 +1,58 @@
 /**
- * Exact Online source connector: purchase orders (sync feed), their deletions, purchase entries
- * (booked supplier invoices) and the reference lists for the mapping screens.
+ * Exact Online connector (one per division): purchase orders (sync feed), their deletions,
+ * purchase entries (booked supplier invoices), sales invoices and sales orders with their
+ * deletions, the supplier feed and supplier writes, and the reference lists for the mapping
+ * screens. One read serves every flow that uses a stream (F1, F4, F5).
  * Quirks and design choices: README.md in this folder. URLs and query shapes: client.ts.
  */
 import { createHash } from 'node:crypto';
 import type { TokenSet } from '../../../src-shared/domain/auth';
-import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../src-shared/domain/records';
+import type {
+  PurchaseInvoice,
+  PurchaseOrder,
+  SalesInvoice,
+  SalesOrder,
+  SourceDeletion,
+  SourceEntityDeletion,
+  Supplier,
+} from '../../../src-shared/domain/records';
 import type {
   AccessTokenProvider,
   ConnectionTestResult,
   Connector,
   ConnectorContext,
   SourcePage,
-  UnreadableSourceRow,
+  WriteCallOptions,
 } from '../connector';
 import { inLookupWindows, systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
-import { ExactClient } from './client';
+import { DELETED_ENTITY_TYPES, ExactClient } from './client';
+import { webLinkBuilder, type ExactWebLinkKind } from './links';
 import {
-  ExactMappingError,
+  PURCHASE_ORDER_KEY,
   expandedLinesOrNull,
-  foldPurchaseOrderRows,
-  mapDeletedPurchaseOrder,
   mapPurchaseEntry,
   mapPurchaseOrder,
+  mapSupplier,
   parseWireDate,
-  splitAtPageBoundary,
   trimCode,
-  type FoldedPurchaseOrder,
+  wireDateToIsoDate,
 } from './mappers';
-import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
+import { readSalesInvoices, readSalesOrders } from './sales';
+import { deletionPages, ExactLookups, foldedFeedPages, mapEach, parseTimestampCursor } from './streams';
+import {
+  createSupplier,
+  findAccountByCode,
+  updateSupplier,
+  readSuppliersChanged,
+  type ExactSupplierFields,
+  type ExactSupplierInput,
+  type ExactSupplierWriteResult,
+} from './suppliers';
+import type { WirePurchaseEntry } from './wire';
 
 export { ExactMappingError } from './mappers';
+export { DEFAULT_WEB_LINKS, type ExactWebLinkKind } from './links';
+export type { ExactSupplierFields, ExactSupplierInput, ExactSupplierWriteResult } from './suppliers';
 
 export type ExactRegion = 'nl' | 'be' | 'de' | 'co.uk' | 'fr' | 'es' | 'com';
 
@@ -47,6 +69,11 @@ export interface ExactOnlineSettings {
   clientId: string;
   /** Defaults from the fact sheet (§1.7): 60/min, 5,000/day, 10 errors per endpoint per hour. */
   rateLimits?: { minutely?: number; daily?: number; errorsPerHour?: number };
+  /**
+   * Patterns of the links back to Exact's web screens (unconfirmed; links.ts), with {host},
+   * {division}, {id}, {number}. Checked when the connector is created.
+   */
+  webLinks?: Partial<Record<ExactWebLinkKind, string>>;
 }
 
 /** Injected time and retry knobs (tests move a simulator's clock instead of sleeping). */
@@ -74,6 +101,15 @@ export interface ExactSupplier {
   /** Trimmed (Exact pads to 18 characters). */
   code: string;
   name: string;
+}
+
+/** A purchase entry found by its supplier invoice number (e.g. the invoice a credit note corrects). */
+export interface ExactPurchaseInvoiceRef {
+  sourceId: string;
+  entryNumber: string;
+  invoiceNumber: string;
+  invoiceDate: string;
+  documentType: 'invoice' | 'credit-note';
 }
 
 export interface ExactOnlineConnector extends Connector {
@@ -111,6 +147,41 @@ export interface ExactOnlineConnector extends Connector {
   readCostUnits(): Promise<ExactReference[]>;
   readSuppliers(): Promise<ExactSupplier[]>;
   readProjects(): Promise<ExactReference[]>;
+
+  /**
+   * Sales invoices with their lines (sync/SalesInvoice/SalesInvoices, line rows folded per
+   * invoice). Cursor: the sync Timestamp (Int64 as a decimal string); null = from the start.
+   */
+  readSalesInvoices(cursor: string | null): AsyncIterable<SourcePage<SalesInvoice>>;
+  /**
+   * Sales orders with their lines: changed orders are found on sync/SalesOrder/SalesOrderHeaders
+   * and …/SalesOrderLines and read whole from salesorder/SalesOrders. Cursor: `<headers>:<lines>`
+   * (the two feeds' Timestamps); null = from the start.
+   */
+  readSalesOrders(cursor: string | null): AsyncIterable<SourcePage<SalesOrder>>;
+  /** sync/Deleted EntityType 13. Cursor: the sync Timestamp; null = from the start. */
+  readDeletedSalesInvoices(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'sales-invoice'>>>;
+  /** sync/Deleted EntityType 32 (and legacy 12). Cursor: the sync Timestamp; null = from the start. */
+  readDeletedSalesOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'sales-order'>>>;
+  /**
+   * Suppliers changed since the cursor (sync/CRM/Accounts, accounts with IsSupplier), with their
+   * bank accounts (read-only). Cursor: the sync Timestamp; null = from the start.
+   */
+  readSuppliersChanged(cursor: string | null): AsyncIterable<SourcePage<Supplier>>;
+  /** The supplier with this code, or null (also the recovery lookup for createSupplier). 1 call. */
+  findSupplierByCode(code: string): Promise<Supplier | null>;
+  /** One supplier by id, or null when Exact no longer has it. 1 call. */
+  readSupplier(supplierId: string): Promise<Supplier | null>;
+  /** Creates a supplier in crm/Accounts unless its code exists (1 lookup + 1 POST). */
+  createSupplier(input: ExactSupplierInput, options?: WriteCallOptions): Promise<ExactSupplierWriteResult>;
+  /** Changes supplier fields (1 PUT); bank details are refused before any call. */
+  updateSupplier(
+    supplierId: string,
+    changes: ExactSupplierFields,
+    options?: WriteCallOptions,
+  ): Promise<ExactSupplierWriteResult>;
+  /** The supplier's purchase entry with this invoice number (`YourRef`), or null. 1 call. */
+  findPurchaseInvoiceByNumber(supplierId: string, invoiceNumber: string): Promise<ExactPurchaseInvoiceRef | null>;
 }
 
 const DEFAULT_LIMITS = { minutely: 60, daily: 5000, errorsPerHour: 10 };
@@ -149,21 +220,10 @@ export function createExactOnlineConnector(
     ...(runtime.retry ? { retry: runtime.retry } : {}),
   });
 
-  // Lookups cached for the connector's life: item -> cost G/L code, account -> code, project -> code.
-  const itemGlAccounts = new Map<string, string | null>();
-  const supplierCodes = new Map<string, string>();
-  const projectCodes = new Map<string, string>();
-
-  async function loadMissing<T extends { ID?: string | null }>(
-    ids: Iterable<string>,
-    cache: Map<string, unknown>,
-    fetch: (ids: string[]) => Promise<T[]>,
-    store: (row: T & { ID: string }) => void,
-  ): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !cache.has(id));
-    if (missing.length === 0) return;
-    for (const row of await fetch(missing)) if (row.ID) store(row as T & { ID: string });
-  }
+  const lookups = new ExactLookups(client);
+  const links = webLinkBuilder(baseUrl, settings.division, settings.webLinks);
+  const salesDeps = { client, lookups, links };
+  const supplierDeps = { client, links };
 
   async function me(): Promise<ExactMe> {
     const wireMe = await client.me();
@@ -182,49 +242,25 @@ export function createExactOnlineConnector(
     };
   }
 
-  /** Folded orders per sync page, before their items' G/L accounts are looked up. */
-  async function* foldedPurchaseOrderPages(
-    cursor: string | null,
-  ): AsyncGenerator<{ orders: FoldedPurchaseOrder[]; rows: number; cursorAfter: string }> {
-    let cursorAfter = parseTimestampCursor(cursor);
-    /** Rows of the order at the previous page's end (see splitAtPageBoundary). */
-    let carried: WirePurchaseOrderSyncRow[] = [];
-    const pages = client.purchaseOrderSyncPages(cursorAfter.toString())[Symbol.asyncIterator]();
-    let page = await pages.next();
-    while (!page.done) {
-      // One page of look-ahead: on the last page nothing needs holding back.
-      const next = await pages.next();
-      const split = splitAtPageBoundary(carried, page.value, next.done === true, cursorAfter);
-      carried = split.carried;
-      cursorAfter = split.cursorAfter;
-      const orders = [...foldPurchaseOrderRows(split.ready).values()].sort((a, b) =>
-        a.maxTimestamp < b.maxTimestamp ? -1 : 1,
-      );
-      yield { orders, rows: split.ready.length, cursorAfter: cursorAfter.toString() };
-      page = next;
-    }
-  }
-
   async function* readPurchaseOrders(cursor: string | null): AsyncGenerator<SourcePage<PurchaseOrder>> {
+    const start = parseTimestampCursor(cursor);
     const pages = inLookupWindows(
-      foldedPurchaseOrderPages(cursor),
+      foldedFeedPages(client.purchaseOrderSyncPages(start.toString()), start, PURCHASE_ORDER_KEY),
       (page) => page.rows,
       LOOKUP_WINDOW_PO_ROWS,
       (window) =>
-        loadMissing(
-          window.flatMap((page) => page.orders.flatMap((po) => po.lines.flatMap((line) => (line.Item ? [line.Item] : [])))),
-          itemGlAccounts,
-          (ids) => client.itemsById(ids),
-          (item) => itemGlAccounts.set(item.ID, item.GLCostsCode?.trim() || null),
+        lookups.loadItems(
+          window.flatMap((page) => page.documents.flatMap((po) => po.lines.flatMap((line) => (line.Item ? [line.Item] : [])))),
         ),
     );
+    const context = { items: lookups.items, webUrl: (id: string, number: string) => links('purchaseOrder', id, number) };
     for await (const page of pages) {
       const { records, unreadable } = mapEach(
-        page.orders,
-        (po) => mapPurchaseOrder(po, itemGlAccounts),
+        page.documents,
+        (po) => mapPurchaseOrder(po, context),
         (po) => ({
-          sourceId: po.purchaseOrderId,
-          label: `Purchase order ${po.header.OrderNumber ?? po.purchaseOrderId}`,
+          sourceId: po.documentId,
+          label: `Purchase order ${po.header.OrderNumber ?? po.documentId}`,
           raw: { header: po.header, lines: po.lines },
         }),
       );
@@ -235,15 +271,7 @@ export function createExactOnlineConnector(
   async function* readDeletedPurchaseOrders(
     cursor: string | null,
   ): AsyncGenerator<SourcePage<never, SourceDeletion>> {
-    let cursorAfter = parseTimestampCursor(cursor);
-    for await (const rows of client.deletedPurchaseOrderPages(cursorAfter.toString())) {
-      const deletions = rows.map(mapDeletedPurchaseOrder);
-      cursorAfter = maxBigInt(
-        deletions.map((d) => BigInt(d.sourceVersion)),
-        cursorAfter,
-      );
-      yield { records: [], deletions, cursorAfter: cursorAfter.toString() };
-    }
+    yield* deletionPages(client, DELETED_ENTITY_TYPES.purchaseOrders, 'purchase-order', cursor);
   }
 
   async function* readPurchaseInvoices(cursor: string | null): AsyncGenerator<SourcePage<PurchaseInvoice>> {
@@ -261,7 +289,7 @@ export function createExactOnlineConnector(
       for (const entry of page) checkpoint.advance(entry);
       const { records, unreadable } = mapEach(
         entries,
-        (entry) => mapPurchaseEntry(entry, { supplierCodes, projectCodes }),
+        (entry) => mapPurchaseEntry(entry, { supplierCodes: lookups.accountCodes, projectCodes: lookups.projectCodes }),
         (entry) => ({
           sourceId: entry.EntryID ?? `purchase-entry-without-id:${String(entry.EntryNumber ?? '?')}`,
           label: `Purchase entry ${entry.EntryNumber ?? entry.EntryID ?? '(no number)'}`,
@@ -273,26 +301,12 @@ export function createExactOnlineConnector(
   }
 
   async function loadLookupsFor(entries: readonly WirePurchaseEntry[]): Promise<void> {
-    const supplierIds = entries.flatMap((e) => (e.Supplier ? [e.Supplier] : []));
-    await loadMissing(
-      supplierIds,
-      supplierCodes,
-      (ids) => client.accountsById(ids),
-      (a) => {
-        if (a.Code) supplierCodes.set(a.ID, trimCode(a.Code));
-      },
-    );
+    await lookups.loadAccounts(entries.flatMap((e) => (e.Supplier ? [e.Supplier] : [])));
     // An entry without expanded lines is reported unreadable when it is mapped; it has nothing to look up.
-    const projectIds = entries.flatMap((e) =>
-      (expandedLinesOrNull(e.PurchaseEntryLines) ?? []).flatMap((line) => (line.Project ? [line.Project] : [])),
-    );
-    await loadMissing(
-      projectIds,
-      projectCodes,
-      (ids) => client.projectsById(ids),
-      (p) => {
-        if (p.Code) projectCodes.set(p.ID, p.Code.trim());
-      },
+    await lookups.loadProjects(
+      entries.flatMap((e) =>
+        (expandedLinesOrNull(e.PurchaseEntryLines) ?? []).flatMap((line) => (line.Project ? [line.Project] : [])),
+      ),
     );
   }
 
@@ -348,34 +362,42 @@ export function createExactOnlineConnector(
         return { id: row.ID, code: trimCode(row.Code), name: row.Name?.trim() ?? '' };
       });
     },
+    readSalesInvoices: (cursor) => readSalesInvoices(salesDeps, cursor),
+    readSalesOrders: (cursor) => readSalesOrders(salesDeps, cursor),
+    readDeletedSalesInvoices: (cursor) =>
+      deletionPages(client, DELETED_ENTITY_TYPES.salesInvoices, 'sales-invoice', cursor),
+    readDeletedSalesOrders: (cursor) => deletionPages(client, DELETED_ENTITY_TYPES.salesOrders, 'sales-order', cursor),
+    readSuppliersChanged: (cursor) => readSuppliersChanged(supplierDeps, cursor),
+    async findSupplierByCode(code) {
+      const found = await findAccountByCode(supplierDeps, code);
+      return found?.isSupplier ? found.supplier : null;
+    },
+    async readSupplier(supplierId) {
+      const row = await client.accountById(supplierId);
+      if (!row || row.IsSupplier !== true) return null;
+      return supplierFromRow(row);
+    },
+    createSupplier: (input, options) => createSupplier(supplierDeps, input, options),
+    updateSupplier: (supplierId, changes, options) => updateSupplier(supplierDeps, supplierId, changes, options),
+    async findPurchaseInvoiceByNumber(supplierId, invoiceNumber) {
+      const rows = await client.purchaseEntriesByInvoiceNumber(supplierId, invoiceNumber.trim());
+      const row = rows.find((r) => r.EntryID);
+      if (!row?.EntryID) return null;
+      const label = `purchase entry ${row.EntryID}`;
+      return {
+        sourceId: row.EntryID,
+        entryNumber: String(row.EntryNumber ?? ''),
+        invoiceNumber: row.YourRef?.trim() ?? invoiceNumber.trim(),
+        invoiceDate: wireDateToIsoDate(row.EntryDate, label, 'EntryDate'),
+        documentType: row.Type === 31 ? 'credit-note' : 'invoice',
+      };
+    },
     close: () => client.close(),
   };
-}
 
-/**
- * Maps each row; a row the mapper refuses (ExactMappingError: a required field missing, a
- * reference that resolves to nothing) becomes an unreadable row for the engine to park.
- * Any other error is a bug or an API break and stops the read.
- */
-function mapEach<W, R>(
-  rows: readonly W[],
-  map: (row: W) => R,
-  describe: (row: W) => Omit<UnreadableSourceRow, 'problem'>,
-): { records: R[]; unreadable: UnreadableSourceRow[] } {
-  const records: R[] = [];
-  const unreadable: UnreadableSourceRow[] = [];
-  for (const row of rows) {
-    try {
-      records.push(map(row));
-    } catch (error) {
-      if (!(error instanceof ExactMappingError)) throw error;
-      unreadable.push({
-        ...describe(row),
-        problem: `${error.message}. Correct it in Exact Online; the next sync reads it again.`,
-      });
-    }
+  function supplierFromRow(row: NonNullable<Awaited<ReturnType<ExactClient['accountById']>>>): Supplier {
+    return mapSupplier(row, { bankAccounts: new Map(), webUrl: (id, code) => links('account', id, code) });
   }
-  return { records, unreadable };
 }
 
 /** An entry's Modified in epoch ms, or null when it is missing or malformed. */
@@ -437,16 +459,4 @@ function parseEntryCheckpoint(cursor: string | null) {
       return atInstant.size === 0 || atInstant.size > MAX_VERSIONS_IN_CURSOR ? instant : `${instant}|${[...atInstant].join(',')}`;
     },
   };
-}
-
-/** First run reads from `Timestamp gt 1` (§1.6). */
-function parseTimestampCursor(cursor: string | null): bigint {
-  if (cursor === null || cursor === '') return 1n;
-  if (!/^\d+$/.test(cursor))
-    throw new RangeError(`Exact Online sync cursor must be a whole number, got ${JSON.stringify(cursor)}`);
-  return BigInt(cursor);
-}
-
-function maxBigInt(values: readonly bigint[], floor: bigint): bigint {
-  return values.reduce((a, b) => (b > a ? b : a), floor);
 }

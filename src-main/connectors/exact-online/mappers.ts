@@ -4,22 +4,39 @@
  * in as maps. A missing required field throws ExactMappingError naming the field and the
  * record: nothing is silently dropped or defaulted.
  */
-import { Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
+import { DECIMAL_SCALE, Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
 import type {
   PartyRef,
   PurchaseInvoice,
   PurchaseInvoiceLine,
+  PurchaseInvoiceStatus,
   PurchaseOrder,
   PurchaseOrderLine,
   PurchaseOrderStatus,
+  SalesDocumentLine,
+  SalesInvoice,
+  SalesInvoiceStatus,
+  SalesOrder,
+  SalesOrderStatus,
   SourceDeletion,
+  SourceEntity,
+  SourceEntityDeletion,
+  Supplier,
+  SupplierBankAccount,
 } from '../../../src-shared/domain/records';
 import type {
+  DeferredLines,
   ExpandedLines,
+  WireBankAccount,
   WireDeletedRow,
   WirePurchaseEntry,
   WirePurchaseEntryLine,
   WirePurchaseOrderSyncRow,
+  WireSalesInvoice,
+  WireSalesInvoiceRow,
+  WireSalesOrder,
+  WireSalesOrderLine,
+  WireSupplierAccount,
 } from './wire';
 
 export class ExactMappingError extends Error {
@@ -107,6 +124,21 @@ export function wireMoney(value: number | null | undefined, record: string, fiel
   return amount.toMoneyString();
 }
 
+/** A VAT amount that may be absent (an order without VAT): absent reads as 0.00. */
+export function wireMoneyOrZero(value: number | null | undefined, record: string, field: string): string {
+  return value === null || value === undefined ? '0.00' : wireMoney(value, record, field);
+}
+
+/** Sum of money strings, two decimals. */
+function sumMoney(amounts: readonly string[]): string {
+  return Decimal.sum(amounts.map((a) => Decimal.parse(a))).toMoneyString();
+}
+
+/** An optional date: absent stays null, present must be a /Date(ms)/. */
+function optionalIsoDate(value: string | null | undefined, record: string, field: string): string | null {
+  return value === null || value === undefined ? null : wireDateToIsoDate(value, record, field);
+}
+
 /**
  * Sync `Timestamp` (Int64). JSON.parse turns it into a double, exact only up to 2^53; Exact's
  * values are far below that today (~1e10–1e13). A value beyond it is refused rather than rounded.
@@ -145,48 +177,76 @@ export function mapOrderStatus(code: number | null | undefined, record: string):
 
 const poLabel = (id: string | null | undefined): string => `purchase order ${id ?? '(no PurchaseOrderID)'}`;
 
-/** The rows of one purchase order that describe its current version. */
-export interface FoldedPurchaseOrder {
-  purchaseOrderId: string;
+/** What folding needs of a line-level sync row (purchase orders, sales invoices). */
+export interface FeedLineRow {
+  Timestamp?: number | null;
+  ID?: string | null;
+  Modified?: string | null;
+  LineNumber?: number | null;
+}
+
+/** The rows of one document (order, invoice) that describe its current version. */
+export interface FoldedDocument<R> {
+  documentId: string;
   /** Row with the highest Timestamp: the header fields as of the latest change. */
-  header: WirePurchaseOrderSyncRow;
+  header: R;
   /** Latest row per current line, ordered by LineNumber. */
-  lines: WirePurchaseOrderSyncRow[];
+  lines: R[];
   maxTimestamp: bigint;
 }
 
+/** How a line-level feed names its document: the key field and a label for messages. */
+export interface FeedDocumentKey<R> {
+  /** E.g. "purchase order", "sales invoice". */
+  what: string;
+  field: string;
+  of(row: R): string | null | undefined;
+}
+
+export const PURCHASE_ORDER_KEY: FeedDocumentKey<WirePurchaseOrderSyncRow> = {
+  what: 'purchase order',
+  field: 'PurchaseOrderID',
+  of: (row) => row.PurchaseOrderID,
+};
+
+export const SALES_INVOICE_KEY: FeedDocumentKey<WireSalesInvoiceRow> = {
+  what: 'sales invoice',
+  field: 'InvoiceID',
+  of: (row) => row.InvoiceID,
+};
+
 /**
- * Fold line-level sync rows into purchase orders (§1.6):
+ * Fold line-level sync rows into documents (§1.6):
  * - the feed appends a row per line on every change, so a line can appear several times:
  *   the row with the highest Timestamp wins;
- * - each change re-emits every line of the order with the order's new `Modified`, so a line
- *   whose latest row carries an older `Modified` than the order's newest one was removed.
+ * - each change re-emits every line of the document with its new `Modified`, so a line whose
+ *   latest row carries an older `Modified` than the document's newest one was removed.
  */
-export function foldPurchaseOrderRows(
-  rows: readonly WirePurchaseOrderSyncRow[],
-): Map<string, FoldedPurchaseOrder> {
-  const latestByLine = new Map<string, Map<string, { row: WirePurchaseOrderSyncRow; timestamp: bigint }>>();
+export function foldLineRows<R extends FeedLineRow>(
+  rows: readonly R[],
+  key: FeedDocumentKey<R>,
+): Map<string, FoldedDocument<R>> {
+  const latestByLine = new Map<string, Map<string, { row: R; timestamp: bigint }>>();
   for (const row of rows) {
-    const poId = required(row.PurchaseOrderID, poLabel(null), 'PurchaseOrderID');
-    const lineId = required(row.ID, `purchase order ${poId} line`, 'ID');
-    const timestamp = wireTimestamp(row.Timestamp, `purchase order ${poId} line ${lineId}`);
-    const lines =
-      latestByLine.get(poId) ?? new Map<string, { row: WirePurchaseOrderSyncRow; timestamp: bigint }>();
-    latestByLine.set(poId, lines);
+    const docId = required(key.of(row), `${key.what} (no ${key.field})`, key.field);
+    const lineId = required(row.ID, `${key.what} ${docId} line`, 'ID');
+    const timestamp = wireTimestamp(row.Timestamp, `${key.what} ${docId} line ${lineId}`);
+    const lines = latestByLine.get(docId) ?? new Map<string, { row: R; timestamp: bigint }>();
+    latestByLine.set(docId, lines);
     const current = lines.get(lineId);
     if (!current || timestamp > current.timestamp) lines.set(lineId, { row, timestamp });
   }
 
-  const folded = new Map<string, FoldedPurchaseOrder>();
-  for (const [poId, lines] of latestByLine) {
+  const folded = new Map<string, FoldedDocument<R>>();
+  for (const [docId, lines] of latestByLine) {
     const latest = [...lines.values()];
-    const modifiedOf = (row: WirePurchaseOrderSyncRow): number =>
-      parseWireDate(row.Modified, `purchase order ${poId} line ${String(row.ID)}`, 'Modified');
+    const modifiedOf = (row: R): number =>
+      parseWireDate(row.Modified, `${key.what} ${docId} line ${String(row.ID)}`, 'Modified');
     const newestModified = Math.max(...latest.map(({ row }) => modifiedOf(row)));
     const current = latest.filter(({ row }) => modifiedOf(row) === newestModified);
     const newest = latest.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
-    folded.set(poId, {
-      purchaseOrderId: poId,
+    folded.set(docId, {
+      documentId: docId,
       header: newest.row,
       lines: current.map(({ row }) => row).sort((a, b) => (a.LineNumber ?? 0) - (b.LineNumber ?? 0)),
       maxTimestamp: newest.timestamp,
@@ -195,63 +255,102 @@ export function foldPurchaseOrderRows(
   return folded;
 }
 
+/** The rows of one purchase order that describe its current version. */
+export interface FoldedPurchaseOrder extends FoldedDocument<WirePurchaseOrderSyncRow> {
+  purchaseOrderId: string;
+}
+
+export function foldPurchaseOrderRows(
+  rows: readonly WirePurchaseOrderSyncRow[],
+): Map<string, FoldedPurchaseOrder> {
+  const folded = new Map<string, FoldedPurchaseOrder>();
+  for (const [id, doc] of foldLineRows(rows, PURCHASE_ORDER_KEY)) folded.set(id, { ...doc, purchaseOrderId: id });
+  return folded;
+}
+
 /** Rows ready to fold and emit, rows held for the next page, and the cursor to store. */
-export interface PurchaseOrderPageSplit {
-  ready: WirePurchaseOrderSyncRow[];
-  carried: WirePurchaseOrderSyncRow[];
+export interface FeedPageSplit<R> {
+  ready: R[];
+  carried: R[];
   cursorAfter: bigint;
 }
 
+export type PurchaseOrderPageSplit = FeedPageSplit<WirePurchaseOrderSyncRow>;
+
 /**
- * Page boundaries of the line-level feed can fall inside an order (its rows are consecutive
- * Timestamps of one change). The order owning the page's newest row may continue on the next
+ * Page boundaries of a line-level feed can fall inside a document (its rows are consecutive
+ * Timestamps of one change). The document owning the page's newest row may continue on the next
  * page, so its rows are carried over and the cursor stays below its oldest row; it is emitted
- * with the next page (or at the end of the feed). Every other order on the page is complete:
+ * with the next page (or at the end of the feed). Every other document on the page is complete:
  * the feed is in Timestamp order, so none of their rows can follow. If a run stops between two
- * pages, the stored cursor makes the next run read the carried order again, whole.
+ * pages, the stored cursor makes the next run read the carried document again, whole.
  */
-export function splitAtPageBoundary(
-  carried: readonly WirePurchaseOrderSyncRow[],
-  pageRows: readonly WirePurchaseOrderSyncRow[],
+export function splitFeedAtPageBoundary<R extends FeedLineRow>(
+  carried: readonly R[],
+  pageRows: readonly R[],
   isLastPage: boolean,
   previousCursor: bigint,
-): PurchaseOrderPageSplit {
+  key: FeedDocumentKey<R>,
+): FeedPageSplit<R> {
   const rows = [...carried, ...pageRows];
   const stamped = rows.map((row) => ({
     row,
-    timestamp: wireTimestamp(
-      row.Timestamp,
-      `purchase order ${String(row.PurchaseOrderID)} line ${String(row.ID)}`,
-    ),
+    timestamp: wireTimestamp(row.Timestamp, `${key.what} ${String(key.of(row))} line ${String(row.ID)}`),
   }));
   const newest = stamped.reduce<(typeof stamped)[number] | null>(
     (a, b) => (a === null || b.timestamp > a.timestamp ? b : a),
     null,
   );
-  const tailOrderId = isLastPage || newest === null ? null : newest.row.PurchaseOrderID;
-  const held = stamped.filter(({ row }) => row.PurchaseOrderID === tailOrderId);
+  const tailId = isLastPage || newest === null ? null : key.of(newest.row);
+  const held = stamped.filter(({ row }) => key.of(row) === tailId);
   const candidate =
     held.length > 0
       ? held.reduce((min, { timestamp }) => (timestamp < min ? timestamp : min), held[0]!.timestamp) - 1n
       : (newest?.timestamp ?? previousCursor);
   return {
-    ready: stamped.filter(({ row }) => row.PurchaseOrderID !== tailOrderId).map(({ row }) => row),
+    ready: stamped.filter(({ row }) => key.of(row) !== tailId).map(({ row }) => row),
     carried: held.map(({ row }) => row),
     // Never backwards: a stored cursor only moves forward.
     cursorAfter: candidate > previousCursor ? candidate : previousCursor,
   };
 }
 
-/** Item guid -> the item's cost G/L account code (null when the item has none). */
-export type ItemGlAccounts = ReadonlyMap<string, string | null>;
+export function splitAtPageBoundary(
+  carried: readonly WirePurchaseOrderSyncRow[],
+  pageRows: readonly WirePurchaseOrderSyncRow[],
+  isLastPage: boolean,
+  previousCursor: bigint,
+): PurchaseOrderPageSplit {
+  return splitFeedAtPageBoundary(carried, pageRows, isLastPage, previousCursor, PURCHASE_ORDER_KEY);
+}
 
-export function mapPurchaseOrder(po: FoldedPurchaseOrder, itemGlAccounts: ItemGlAccounts): PurchaseOrder {
-  const label = poLabel(po.purchaseOrderId);
+/** An item's G/L accounts: cost (purchase lines) and revenue (sales-order lines); null parts unset. */
+export interface ItemAccounts {
+  costs: { code: string; description: string | null } | null;
+  revenue: { code: string; description: string | null } | null;
+}
+
+/** Item guid -> its G/L accounts, as looked up in logistics/Items. */
+export type ItemGlAccounts = ReadonlyMap<string, ItemAccounts>;
+
+export interface PurchaseOrderContext {
+  items: ItemGlAccounts;
+  /** Web-screen link of the order (see README "Links back to Exact"). */
+  webUrl(purchaseOrderId: string, orderNumber: string): string;
+}
+
+export function mapPurchaseOrder(
+  po: FoldedDocument<WirePurchaseOrderSyncRow>,
+  context: PurchaseOrderContext,
+): PurchaseOrder {
+  const label = poLabel(po.documentId);
   const h = po.header;
+  const number = String(required(h.OrderNumber, label, 'OrderNumber'));
+  const lines = po.lines.map((row) => mapPurchaseOrderLine(row, po.documentId, context.items));
   return {
     kind: 'purchase-order',
-    sourceId: po.purchaseOrderId,
-    number: String(required(h.OrderNumber, label, 'OrderNumber')),
+    sourceId: po.documentId,
+    number,
     supplier: {
       sourceId: required(h.Supplier, label, 'Supplier'),
       code: trimCode(required(h.SupplierCode, label, 'SupplierCode')),
@@ -263,33 +362,36 @@ export function mapPurchaseOrder(po: FoldedPurchaseOrder, itemGlAccounts: ItemGl
     description: h.YourRef?.trim() ?? '',
     currency: required(h.Currency, label, 'Currency'),
     status: mapOrderStatus(h.OrderStatus, label),
-    lines: po.lines.map((row) => mapPurchaseOrderLine(row, po.purchaseOrderId, itemGlAccounts)),
+    lines,
     sourceVersion: po.maxTimestamp.toString(),
+    receiptDate: optionalIsoDate(h.ReceiptDate, label, 'ReceiptDate'),
+    amount: sumMoney(lines.map((l) => l.amount)),
+    vatAmount: sumMoney(lines.map((l) => l.vatAmount ?? '0.00')),
+    webUrl: context.webUrl(po.documentId, number),
   };
+}
+
+/** The item's accounts, or a mapping error when the item was not found in logistics/Items. */
+function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: string): ItemAccounts | null {
+  if (itemId === null) return null;
+  const accounts = items.get(itemId);
+  if (!accounts)
+    throw new ExactMappingError(label, 'Item', `refers to item ${itemId}, which was not found in logistics/Items`);
+  return accounts;
 }
 
 function mapPurchaseOrderLine(
   row: WirePurchaseOrderSyncRow,
   poId: string,
-  itemGlAccounts: ItemGlAccounts,
+  items: ItemGlAccounts,
 ): PurchaseOrderLine {
   const label = `purchase order ${poId} line ${String(row.ID)}`;
-  const itemId = optionalText(row.Item);
-  let glAccountCode: string | null = null;
-  if (itemId !== null) {
-    if (!itemGlAccounts.has(itemId))
-      throw new ExactMappingError(
-        label,
-        'Item',
-        `refers to item ${itemId}, which was not found in logistics/Items`,
-      );
-    glAccountCode = itemGlAccounts.get(itemId) ?? null;
-  }
+  const costs = itemAccountsOf(items, optionalText(row.Item), label)?.costs ?? null;
   return {
     sourceLineId: required(row.ID, label, 'ID'),
     lineNumber: required(row.LineNumber, label, 'LineNumber'),
     itemCode: optionalText(row.ItemCode),
-    glAccountCode,
+    glAccountCode: costs?.code ?? null,
     costCenterCode: optionalText(row.CostCenterCode),
     costUnitCode: optionalText(row.CostUnitCode),
     projectCode: optionalText(row.ProjectCode),
@@ -298,21 +400,30 @@ function mapPurchaseOrderLine(
     unitPrice: wireDecimal(row.UnitPrice, label, 'UnitPrice').toString(),
     unit: optionalText(row.Unit),
     amount: wireMoney(row.AmountFC, label, 'AmountFC'),
+    glAccountDescription: costs?.description ?? null,
+    costCenterDescription: optionalText(row.CostCenterDescription),
+    vatAmount: wireMoneyOrZero(row.VATAmount, label, 'VATAmount'),
+    vatCode: optionalText(row.VATCode),
   };
 }
 
 // ---------------------------------------------------------------------------------------
 // Deletions
 
-export function mapDeletedPurchaseOrder(row: WireDeletedRow): SourceDeletion {
+/** A sync/Deleted row (§1.6) as the deletion of `entity`. */
+export function mapDeletion<E extends SourceEntity>(row: WireDeletedRow, entity: E): SourceEntityDeletion<E> {
   const label = `deleted record ${row.EntityKey ?? '(no EntityKey)'}`;
   return {
     kind: 'deletion',
-    entity: 'purchase-order',
+    entity,
     sourceId: required(row.EntityKey, label, 'EntityKey'),
     deletedAt: wireDateToIsoDateTime(row.DeletedDate, label, 'DeletedDate'),
     sourceVersion: wireTimestamp(row.Timestamp, label).toString(),
   };
+}
+
+export function mapDeletedPurchaseOrder(row: WireDeletedRow): SourceDeletion {
+  return mapDeletion(row, 'purchase-order');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -372,7 +483,29 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
       .map((line) => mapPurchaseEntryLine(line, entryId, lookups))
       .sort((a, b) => a.lineNumber - b.lineNumber),
     sourceVersion: wireDateToIsoDateTime(entry.Modified, label, 'Modified'),
+    // Type 31 = purchase credit note; an entry without a Type is an ordinary entry (§1.5).
+    documentType: entry.Type === 31 ? 'credit-note' : 'invoice',
+    purchaseOrderNumber: entry.OrderNumber === null || entry.OrderNumber === undefined ? null : String(entry.OrderNumber),
+    ...(entry.Status !== null && entry.Status !== undefined && ENTRY_STATUS[entry.Status]
+      ? { status: ENTRY_STATUS[entry.Status] }
+      : {}),
   };
+}
+
+const ENTRY_STATUS: Readonly<Record<number, PurchaseInvoiceStatus>> = { 5: 'rejected', 20: 'open', 50: 'processed' };
+
+/**
+ * amount ÷ quantity when it divides exactly within the decimal scale (6 places), else null:
+ * a rounded unit price would not multiply back to the booked amount.
+ */
+export function exactUnitPrice(amount: string, quantity: string | null): string | null {
+  if (quantity === null) return null;
+  const q = Decimal.parse(quantity);
+  if (q.isZero()) return null;
+  const a = Decimal.parse(amount);
+  const scaled = a.units * 10n ** BigInt(DECIMAL_SCALE);
+  if (scaled % q.units !== 0n) return null;
+  return Decimal.fromUnits(scaled / q.units).toString();
 }
 
 function mapPurchaseEntryLine(
@@ -393,6 +526,9 @@ function mapPurchaseEntryLine(
       );
     projectCode = code;
   }
+  const amount = wireMoney(line.AmountFC, label, 'AmountFC');
+  const quantity =
+    line.Quantity === null || line.Quantity === undefined ? null : wireDecimal(line.Quantity, label, 'Quantity').toString();
   return {
     sourceLineId: required(line.ID, label, 'ID'),
     lineNumber: required(line.LineNumber, label, 'LineNumber'),
@@ -401,7 +537,250 @@ function mapPurchaseEntryLine(
     costUnitCode: optionalText(line.CostUnit),
     projectCode,
     description: line.Description?.trim() ?? '',
-    amount: wireMoney(line.AmountFC, label, 'AmountFC'),
+    amount,
     vatAmount: wireMoney(line.VATAmountFC, label, 'VATAmountFC'),
+    glAccountDescription: optionalText(line.GLAccountDescription),
+    costCenterDescription: optionalText(line.CostCenterDescription),
+    quantity,
+    unitPrice: exactUnitPrice(amount, quantity),
+    vatCode: optionalText(line.VATCode),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Sales invoices (line-level sync rows) and sales orders (standard endpoint, lines expanded)
+
+export interface SalesDocumentContext {
+  /** Account guid -> trimmed account code (customers). */
+  accountCodes: ReadonlyMap<string, string>;
+  /** G/L account guid -> code and description (sales-invoice lines name the guid only). */
+  glAccounts: ReadonlyMap<string, { code: string; description: string | null }>;
+  /** Item guid -> its G/L accounts (sales-order lines take the revenue account). */
+  items: ItemGlAccounts;
+  webUrl(id: string, number: string): string;
+}
+
+const SALES_INVOICE_STATUS: Readonly<Record<number, SalesInvoiceStatus>> = { 10: 'draft', 20: 'open', 50: 'processed' };
+/** 8020 invoice, 8021 credit note, 8023 direct invoice, 8024 direct credit note (§1.5). */
+const SALES_INVOICE_TYPE: Readonly<Record<number, 'invoice' | 'credit-note'>> = {
+  8020: 'invoice',
+  8021: 'credit-note',
+  8023: 'invoice',
+  8024: 'credit-note',
+};
+const SALES_ORDER_STATUS: Readonly<Record<number, SalesOrderStatus>> = { 12: 'open', 20: 'partial', 21: 'complete', 45: 'cancelled' };
+
+function coded<T>(table: Readonly<Record<number, T>>, code: number | null | undefined, record: string, field: string): T {
+  const value = table[required(code, record, field)];
+  if (value === undefined)
+    throw new ExactMappingError(record, field, `has unknown value ${String(code)} (expected ${Object.keys(table).join(', ')})`);
+  return value;
+}
+
+function customerOf(
+  accountId: string | null | undefined,
+  name: string | null | undefined,
+  context: SalesDocumentContext,
+  record: string,
+  idField: string,
+  nameField: string,
+): PartyRef {
+  const id = required(accountId, record, idField);
+  const code = context.accountCodes.get(id);
+  if (code === undefined)
+    throw new ExactMappingError(record, idField, `refers to account ${id}, which was not found in crm/Accounts`);
+  return { sourceId: id, code, name: required(name, record, nameField).trim() };
+}
+
+export function mapSalesInvoice(invoice: FoldedDocument<WireSalesInvoiceRow>, context: SalesDocumentContext): SalesInvoice {
+  const label = `sales invoice ${invoice.documentId}`;
+  const h = invoice.header;
+  const number = String(required(h.InvoiceNumber, label, 'InvoiceNumber'));
+  const lines = invoice.lines.map((row) => mapSalesInvoiceLine(row, invoice.documentId, context));
+  return {
+    kind: 'sales-invoice',
+    sourceId: invoice.documentId,
+    invoiceNumber: number,
+    documentType: coded(SALES_INVOICE_TYPE, h.Type, label, 'Type'),
+    customer: customerOf(h.InvoiceTo, h.InvoiceToName, context, label, 'InvoiceTo', 'InvoiceToName'),
+    invoiceDate: wireDateToIsoDate(h.InvoiceDate, label, 'InvoiceDate'),
+    dueDate: optionalIsoDate(h.DueDate, label, 'DueDate'),
+    currency: required(h.Currency, label, 'Currency'),
+    status: coded(SALES_INVOICE_STATUS, h.Status, label, 'Status'),
+    yourRef: optionalText(h.YourRef),
+    amount: sumMoney(lines.map((l) => l.amount)),
+    vatAmount: sumMoney(lines.map((l) => l.vatAmount)),
+    lines,
+    webUrl: context.webUrl(invoice.documentId, number),
+    sourceVersion: invoice.maxTimestamp.toString(),
+  };
+}
+
+function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceId: string, context: SalesDocumentContext): SalesDocumentLine {
+  const label = `sales invoice ${invoiceId} line ${row.ID ?? '(no ID)'}`;
+  const glId = optionalText(row.GLAccount);
+  let gl: { code: string; description: string | null } | null = null;
+  if (glId !== null) {
+    gl = context.glAccounts.get(glId) ?? null;
+    if (gl === null)
+      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${glId}, which was not found in financial/GLAccounts`);
+  }
+  return {
+    sourceLineId: required(row.ID, label, 'ID'),
+    lineNumber: required(row.LineNumber, label, 'LineNumber'),
+    itemCode: optionalText(row.ItemCode),
+    glAccountCode: gl?.code ?? null,
+    glAccountDescription: optionalText(row.GLAccountDescription) ?? gl?.description ?? null,
+    costCenterCode: optionalText(row.CostCenter),
+    costCenterDescription: optionalText(row.CostCenterDescription),
+    costUnitCode: optionalText(row.CostUnit),
+    description: row.Description?.trim() ?? '',
+    quantity: wireDecimal(row.Quantity, label, 'Quantity').toString(),
+    unitPrice: wireDecimal(row.UnitPrice, label, 'UnitPrice').toString(),
+    amount: wireMoney(row.AmountFC, label, 'AmountFC'),
+    vatAmount: wireMoneyOrZero(row.VATAmountFC, label, 'VATAmountFC'),
+    vatCode: optionalText(row.VATCode),
+  };
+}
+
+/**
+ * True when the folded lines do not add up to the header's total excl. VAT (when the feed
+ * carries it): the fold's removed-line rule met a feed that re-sent only part of the lines, and
+ * the invoice must be read whole from salesinvoice/SalesInvoices (README).
+ */
+export function foldedLinesDisagreeWithTotal(invoice: FoldedDocument<WireSalesInvoiceRow>): boolean {
+  const total = invoice.header.AmountFCExclVat;
+  if (typeof total !== 'number') return false;
+  try {
+    const sum = Decimal.sum(invoice.lines.map((l) => wireDecimal(l.AmountFC, 'sales invoice line', 'AmountFC')));
+    return !sum.equals(Decimal.fromJsonNumber(total));
+  } catch {
+    return false; // an unreadable amount is reported when the invoice is mapped
+  }
+}
+
+/** The standard endpoint's invoice as feed rows (header fields on each line), at the feed's version. */
+export function salesInvoiceAsFeedRows(
+  invoice: WireSalesInvoice,
+  timestamp: bigint,
+): WireSalesInvoiceRow[] {
+  const { SalesInvoiceLines: rawLines, ...header } = invoice;
+  const lines = expandedLinesOrNull(rawLines) ?? [];
+  return lines.map((line) => ({ ...header, ...line, Timestamp: Number(timestamp) }));
+}
+
+export function mapSalesOrder(order: WireSalesOrder, context: SalesDocumentContext): SalesOrder {
+  const orderId = required(order.OrderID, 'sales order (no OrderID)', 'OrderID');
+  const label = `sales order ${orderId}`;
+  const number = String(required(order.OrderNumber, label, 'OrderNumber'));
+  const wireLines = expandedLines(order.SalesOrderLines, label, 'SalesOrderLines');
+  const lines = wireLines
+    .map((line) => mapSalesOrderLine(line, orderId, context))
+    .sort((a, b) => a.lineNumber - b.lineNumber);
+  const modified = Math.max(
+    parseWireDate(order.Modified, label, 'Modified'),
+    ...wireLines.map((l) => (l.Modified ? parseWireDate(l.Modified, `${label} line ${String(l.ID)}`, 'Modified') : 0)),
+  );
+  return {
+    kind: 'sales-order',
+    sourceId: orderId,
+    orderNumber: number,
+    customer: customerOf(order.OrderedBy, order.OrderedByName, context, label, 'OrderedBy', 'OrderedByName'),
+    orderDate: wireDateToIsoDate(order.OrderDate, label, 'OrderDate'),
+    deliveryDate: optionalIsoDate(order.DeliveryDate, label, 'DeliveryDate'),
+    description: order.Description?.trim() ?? '',
+    currency: required(order.Currency, label, 'Currency'),
+    status: coded(SALES_ORDER_STATUS, order.Status, label, 'Status'),
+    yourRef: optionalText(order.YourRef),
+    amount: sumMoney(lines.map((l) => l.amount)),
+    vatAmount: sumMoney(lines.map((l) => l.vatAmount)),
+    lines,
+    webUrl: context.webUrl(orderId, number),
+    // The newest change of header or lines: the two feeds have separate Timestamps.
+    sourceVersion: new Date(modified).toISOString(),
+  };
+}
+
+function mapSalesOrderLine(line: WireSalesOrderLine, orderId: string, context: SalesDocumentContext): SalesDocumentLine {
+  const label = `sales order ${orderId} line ${line.ID ?? '(no ID)'}`;
+  const revenue = itemAccountsOf(context.items, optionalText(line.Item), label)?.revenue ?? null;
+  return {
+    sourceLineId: required(line.ID, label, 'ID'),
+    lineNumber: required(line.LineNumber, label, 'LineNumber'),
+    itemCode: optionalText(line.ItemCode),
+    glAccountCode: revenue?.code ?? null,
+    glAccountDescription: revenue?.description ?? null,
+    costCenterCode: optionalText(line.CostCenter),
+    costCenterDescription: optionalText(line.CostCenterDescription),
+    costUnitCode: optionalText(line.CostUnit),
+    description: (line.Description ?? line.ItemDescription ?? '').trim(),
+    quantity: wireDecimal(line.Quantity, label, 'Quantity').toString(),
+    unitPrice: wireDecimal(line.UnitPrice, label, 'UnitPrice').toString(),
+    amount: wireMoney(line.AmountFC, label, 'AmountFC'),
+    vatAmount: wireMoneyOrZero(line.VATAmount, label, 'VATAmount'),
+    vatCode: optionalText(line.VATCode),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Suppliers (crm/Accounts, sync/CRM/Accounts)
+
+/** The bank accounts inline on the row, or null when they came deferred (or not at all). */
+export function inlineBankAccounts(
+  value: ExpandedLines<WireBankAccount> | DeferredLines | null | undefined,
+): WireBankAccount[] | null {
+  if (value === null || value === undefined || (!Array.isArray(value) && '__deferred' in value)) return null;
+  return expandedLinesOrNull(value);
+}
+
+export interface SupplierContext {
+  /** Bank accounts looked up for rows that did not carry them inline (account guid -> rows). */
+  bankAccounts: ReadonlyMap<string, readonly WireBankAccount[]>;
+  webUrl(accountId: string, code: string): string;
+}
+
+export function mapSupplier(row: WireSupplierAccount, context: SupplierContext): Supplier {
+  const id = required(row.ID, 'supplier (no ID)', 'ID');
+  const label = `supplier ${id}`;
+  const code = trimCode(required(row.Code, label, 'Code'));
+  const banks = inlineBankAccounts(row.BankAccounts) ?? context.bankAccounts.get(id.toLowerCase());
+  if (banks === undefined)
+    throw new ExactMappingError(label, 'BankAccounts', 'is missing (neither sent with the account nor found in crm/BankAccounts)');
+  const modifiedMs = parseWireDate(row.Modified, label, 'Modified');
+  return {
+    kind: 'supplier',
+    sourceId: id,
+    code,
+    name: required(row.Name, label, 'Name').trim(),
+    addressLine1: optionalText(row.AddressLine1),
+    addressLine2: optionalText(row.AddressLine2),
+    addressLine3: optionalText(row.AddressLine3),
+    postcode: optionalText(row.Postcode),
+    city: optionalText(row.City),
+    country: optionalText(row.Country),
+    email: optionalText(row.Email),
+    phone: optionalText(row.Phone),
+    vatNumber: optionalText(row.VATNumber),
+    chamberOfCommerce: optionalText(row.ChamberOfCommerce),
+    bankAccounts: banks.map((bank) => mapBankAccount(bank, label)),
+    blocked: row.Blocked === true,
+    modifiedAt: new Date(modifiedMs).toISOString(),
+    webUrl: context.webUrl(id, code),
+    // Feed rows carry their Timestamp; an account read from crm/Accounts has only Modified.
+    sourceVersion:
+      row.Timestamp === null || row.Timestamp === undefined
+        ? new Date(modifiedMs).toISOString()
+        : wireTimestamp(row.Timestamp, label).toString(),
+  };
+}
+
+function mapBankAccount(bank: WireBankAccount, supplierLabel: string): SupplierBankAccount {
+  const label = `${supplierLabel} bank account ${bank.ID ?? '(no ID)'}`;
+  return {
+    sourceId: required(bank.ID, label, 'ID'),
+    accountNumber: required(bank.BankAccount, label, 'BankAccount').trim(),
+    holderName: optionalText(bank.BankAccountHolderName),
+    bic: optionalText(bank.BICCode),
+    isMain: bank.Main === true,
   };
 }

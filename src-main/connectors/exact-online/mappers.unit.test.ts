@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src-shared/domain/money';
 import {
   ExactMappingError,
+  SALES_INVOICE_KEY,
+  exactUnitPrice,
+  foldLineRows,
   foldPurchaseOrderRows,
+  foldedLinesDisagreeWithTotal,
   mapDeletedPurchaseOrder,
+  mapDeletion,
+  mapSalesInvoice,
+  mapSalesOrder,
+  mapSupplier,
+  salesInvoiceAsFeedRows,
+  splitFeedAtPageBoundary,
   mapOrderStatus,
   mapPurchaseEntry,
   mapPurchaseOrder,
@@ -14,13 +24,24 @@ import {
   wireMoney,
   wireTimestamp,
 } from './mappers';
-import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
+import type {
+  WirePurchaseEntry,
+  WirePurchaseOrderSyncRow,
+  WireSalesInvoiceRow,
+  WireSalesOrder,
+  WireSupplierAccount,
+} from './wire';
 
 const PO = '11111111-1111-4111-8111-111111111111';
 const PO2 = '22222222-2222-4222-8222-222222222222';
 const ITEM = '33333333-3333-4333-8333-333333333333';
 const SUPPLIER = '44444444-4444-4444-8444-444444444444';
 const PROJECT = '55555555-5555-4555-8555-555555555555';
+const INVOICE = '66666666-6666-4666-8666-666666666666';
+const ORDER = '77777777-7777-4777-8777-777777777777';
+const CUSTOMER = '88888888-8888-4888-8888-888888888888';
+const GL_1 = '99999999-9999-4999-8999-999999999991';
+const GL_2 = '99999999-9999-4999-8999-999999999992';
 const MAY_1 = Date.UTC(2026, 4, 1);
 const MAY_2 = Date.UTC(2026, 4, 2, 13, 45, 12, 345);
 
@@ -53,7 +74,41 @@ function row(overrides: Partial<WirePurchaseOrderSyncRow>): WirePurchaseOrderSyn
   };
 }
 
-const glByItem = new Map([[ITEM, '4010']]);
+function salesRow(overrides: Partial<WireSalesInvoiceRow>): WireSalesInvoiceRow {
+  return {
+    Timestamp: 3,
+    ID: 'l-1',
+    InvoiceID: INVOICE,
+    InvoiceNumber: 26100001,
+    InvoiceDate: `/Date(${MAY_1})/`,
+    DueDate: `/Date(${MAY_2})/`,
+    InvoiceTo: CUSTOMER,
+    InvoiceToName: 'Gemeente Zwolle ',
+    Currency: 'EUR',
+    Status: 20,
+    Type: 8020,
+    YourRef: ' ',
+    AmountFCExclVat: 100.1,
+    Modified: `/Date(${MAY_1})/`,
+    LineNumber: 1,
+    Description: 'Termijn 1',
+    Quantity: 1,
+    UnitPrice: 100,
+    AmountFC: 100,
+    VATAmountFC: 21,
+    VATCode: '2',
+    GLAccount: GL_1,
+    GLAccountDescription: 'Omzet regel',
+    CostCenter: 'KST-10',
+    ...overrides,
+  };
+}
+
+const glByItem = {
+  items: new Map([[ITEM, { costs: { code: '4010', description: 'Inkoop staal' }, revenue: null }]]),
+  webUrl: (id: string, number: string) => `https://exact.example/po/${id}?n=${number}`,
+};
+const noItems = { ...glByItem, items: new Map() };
 
 describe('foldPurchaseOrderRows', () => {
   it('keeps the row with the highest Timestamp when a line appears several times, whatever the row order', () => {
@@ -128,9 +183,17 @@ describe('mapPurchaseOrder', () => {
           unitPrice: '0.1',
           unit: 'pc',
           amount: '0.30',
+          glAccountDescription: 'Inkoop staal',
+          costCenterDescription: null,
+          vatAmount: '0.00',
+          vatCode: null,
         },
       ],
       sourceVersion: '7',
+      receiptDate: null,
+      amount: '0.30',
+      vatAmount: '0.00',
+      webUrl: `https://exact.example/po/${PO}?n=20001`,
     });
   });
 
@@ -162,7 +225,7 @@ describe('mapPurchaseOrder', () => {
     expect(() => mapPurchaseOrder(folded({ SupplierCode: '   ' }), glByItem)).toThrow(
       /field SupplierCode is missing/,
     );
-    expect(() => mapPurchaseOrder(folded({}), new Map())).toThrow(
+    expect(() => mapPurchaseOrder(folded({}), noItems)).toThrow(
       /refers to item 3333.*not found in logistics\/Items/,
     );
   });
@@ -170,7 +233,7 @@ describe('mapPurchaseOrder', () => {
   it('a line without an item has no G/L account (nothing looked up)', () => {
     const po = mapPurchaseOrder(
       foldPurchaseOrderRows([row({ Item: null, ItemCode: null })]).get(PO)!,
-      new Map(),
+      noItems,
     );
     expect(po.lines[0]?.glAccountCode).toBeNull();
   });
@@ -335,6 +398,11 @@ describe('mapPurchaseEntry', () => {
         description: 'a',
         amount: '0.10',
         vatAmount: '0.02',
+        glAccountDescription: null,
+        costCenterDescription: null,
+        quantity: null,
+        unitPrice: null,
+        vatCode: null,
       },
       {
         sourceLineId: 'l-2',
@@ -346,6 +414,11 @@ describe('mapPurchaseEntry', () => {
         description: 'b',
         amount: '0.20',
         vatAmount: '0.04',
+        glAccountDescription: null,
+        costCenterDescription: null,
+        quantity: null,
+        unitPrice: null,
+        vatCode: null,
       },
     ]);
   });
@@ -375,5 +448,232 @@ describe('mapPurchaseEntry', () => {
     const withoutDate = entry();
     delete withoutDate.EntryDate;
     expect(() => mapPurchaseEntry(withoutDate, lookups)).toThrow(/field EntryDate is missing/);
+  });
+});
+
+describe('foldLineRows / splitFeedAtPageBoundary on sales-invoice rows', () => {
+  const inv = (overrides: Partial<WireSalesInvoiceRow>): WireSalesInvoiceRow => ({
+    Timestamp: 10,
+    ID: 'si-line-1',
+    InvoiceID: INVOICE,
+    Modified: `/Date(${MAY_1})/`,
+    LineNumber: 1,
+    ...overrides,
+  });
+
+  it('folds by InvoiceID and holds the invoice at a page end back for the next page', () => {
+    const split = splitFeedAtPageBoundary([], [inv({ Timestamp: 11 }), inv({ Timestamp: 12, ID: 'x', InvoiceID: 'other' })], false, 5n, SALES_INVOICE_KEY);
+    expect(split.ready.map((r) => r.InvoiceID)).toEqual([INVOICE]);
+    expect(split.carried.map((r) => r.InvoiceID)).toEqual(['other']);
+    expect(split.cursorAfter).toBe(11n);
+    expect(() => foldLineRows([inv({ InvoiceID: null })], SALES_INVOICE_KEY)).toThrow(/sales invoice \(no InvoiceID\): field InvoiceID is missing/);
+  });
+});
+
+describe('mapSalesInvoice', () => {
+  const rows = (overrides: Partial<WireSalesInvoiceRow> = {}): WireSalesInvoiceRow[] => [
+    salesRow({ ID: 'l-1', LineNumber: 1, AmountFC: 100, VATAmountFC: 21, ...overrides }),
+    salesRow({ ID: 'l-2', LineNumber: 2, AmountFC: 0.1, VATAmountFC: 0.02, GLAccount: GL_2, ...overrides }),
+  ];
+  const context = {
+    accountCodes: new Map([[CUSTOMER, '1001']]),
+    glAccounts: new Map([
+      [GL_1, { code: '8000', description: 'Omzet' }],
+      [GL_2, { code: '8010', description: 'Meerwerk' }],
+    ]),
+    items: new Map(),
+    webUrl: (id: string, number: string) => `https://exact.example/si/${id}/${number}`,
+  };
+  const folded = (list: WireSalesInvoiceRow[]) => foldLineRows(list, SALES_INVOICE_KEY).get(INVOICE)!;
+
+  it('maps header, customer code, G/L codes by guid, totals to the cent, status and the link', () => {
+    const invoice = mapSalesInvoice(folded(rows()), context);
+    expect(invoice).toMatchObject({
+      kind: 'sales-invoice',
+      sourceId: INVOICE,
+      invoiceNumber: '26100001',
+      documentType: 'invoice',
+      customer: { sourceId: CUSTOMER, code: '1001', name: 'Gemeente Zwolle' },
+      invoiceDate: '2026-05-01',
+      dueDate: '2026-05-02',
+      currency: 'EUR',
+      status: 'open',
+      yourRef: null,
+      amount: '100.10',
+      vatAmount: '21.02',
+      webUrl: `https://exact.example/si/${INVOICE}/26100001`,
+      sourceVersion: '3',
+    });
+    expect(invoice.lines.map((l) => [l.glAccountCode, l.glAccountDescription, l.costCenterCode, l.vatCode])).toEqual([
+      ['8000', 'Omzet regel', 'KST-10', '2'],
+      ['8010', 'Omzet regel', 'KST-10', '2'],
+    ]);
+  });
+
+  it('reads a credit note (Type 8021, negative amounts), and names unknown codes and references', () => {
+    const credit = mapSalesInvoice(folded(rows({ Type: 8021, AmountFC: -50, VATAmountFC: -10.5 })), context);
+    expect(credit.documentType).toBe('credit-note');
+    expect(credit.amount).toBe('-100.00');
+    expect(() => mapSalesInvoice(folded(rows({ Status: 30 })), context)).toThrow(/field Status has unknown value 30/);
+    expect(() => mapSalesInvoice(folded(rows()), { ...context, accountCodes: new Map() })).toThrow(/InvoiceTo refers to account .* not found in crm\/Accounts/);
+    expect(() => mapSalesInvoice(folded(rows()), { ...context, glAccounts: new Map() })).toThrow(/GLAccount refers to G\/L account .* not found/);
+  });
+
+  it('flags folded lines that do not add up to the header total, and rebuilds feed rows from the whole invoice', () => {
+    expect(foldedLinesDisagreeWithTotal(folded(rows({ AmountFCExclVat: 100.1 })))).toBe(false);
+    expect(foldedLinesDisagreeWithTotal(folded(rows({ AmountFCExclVat: 130.1 })))).toBe(true);
+    expect(foldedLinesDisagreeWithTotal(folded(rows({ AmountFCExclVat: null })))).toBe(false);
+    const { ID: _id, LineNumber: _n, Timestamp: _t, ...header } = salesRow({});
+    const whole = salesInvoiceAsFeedRows({ ...header, SalesInvoiceLines: { results: [salesRow({ ID: 'a' }), salesRow({ ID: 'b' })] } }, 42n);
+    expect(whole.map((r) => [r.ID, r.Timestamp, r.InvoiceNumber])).toEqual([
+      ['a', 42, 26100001],
+      ['b', 42, 26100001],
+    ]);
+  });
+});
+
+describe('mapSalesOrder', () => {
+  const order = (overrides: Partial<WireSalesOrder> = {}): WireSalesOrder => ({
+    OrderID: ORDER,
+    OrderNumber: 30001,
+    OrderDate: `/Date(${MAY_1})/`,
+    DeliveryDate: `/Date(${MAY_2})/`,
+    OrderedBy: CUSTOMER,
+    OrderedByName: 'Gemeente Zwolle',
+    Description: ' Verkooporder ',
+    YourRef: null,
+    Currency: 'EUR',
+    Status: 20,
+    Modified: `/Date(${MAY_1})/`,
+    SalesOrderLines: {
+      results: [
+        { ID: 'o-2', LineNumber: 2, Item: ITEM, ItemCode: 'OMZET-8000', Description: null, ItemDescription: 'Omzet', Quantity: 2, UnitPrice: 0.15, AmountFC: 0.3, VATAmount: null, Modified: `/Date(${MAY_2})/` },
+        { ID: 'o-1', LineNumber: 1, Item: null, Description: 'Vrije regel', Quantity: 1, UnitPrice: 10, AmountFC: 10, VATAmount: 2.1, VATCode: '2', CostCenter: 'KST-11' },
+      ],
+    },
+    ...overrides,
+  });
+  const context = {
+    accountCodes: new Map([[CUSTOMER, '1001']]),
+    glAccounts: new Map(),
+    items: new Map([[ITEM, { costs: null, revenue: { code: '8000', description: 'Omzet aanneming' } }]]),
+    webUrl: (id: string) => `https://exact.example/so/${id}`,
+  };
+
+  it('maps the order with lines in order, the revenue G/L from the item, VAT absent as 0.00 and the newest Modified as version', () => {
+    const mapped = mapSalesOrder(order(), context);
+    expect(mapped).toMatchObject({
+      kind: 'sales-order',
+      orderNumber: '30001',
+      customer: { code: '1001' },
+      deliveryDate: '2026-05-02',
+      description: 'Verkooporder',
+      status: 'partial',
+      amount: '10.30',
+      vatAmount: '2.10',
+      sourceVersion: '2026-05-02T13:45:12.345Z',
+    });
+    expect(mapped.lines.map((l) => [l.sourceLineId, l.glAccountCode, l.description, l.vatAmount, l.costCenterCode])).toEqual([
+      ['o-1', null, 'Vrije regel', '2.10', 'KST-11'],
+      ['o-2', '8000', 'Omzet', '0.00', null],
+    ]);
+  });
+
+  it('refuses an order without expanded lines or with an unknown status', () => {
+    expect(() => mapSalesOrder(order({ SalesOrderLines: null }), context)).toThrow(/SalesOrderLines is missing/);
+    expect(() => mapSalesOrder(order({ Status: 99 }), context)).toThrow(/Status has unknown value 99/);
+  });
+});
+
+describe('mapSupplier', () => {
+  const account = (overrides: Partial<WireSupplierAccount> = {}): WireSupplierAccount => ({
+    Timestamp: 501,
+    ID: SUPPLIER,
+    Code: '             40006',
+    Name: ' Northern Steel ',
+    IsSupplier: true,
+    Blocked: null,
+    AddressLine1: 'Kade 1',
+    Postcode: '1011 AA',
+    City: 'Amsterdam',
+    Country: 'NL',
+    Email: '',
+    Modified: `/Date(${MAY_2})/`,
+    BankAccounts: { results: [{ ID: 'b-1', BankAccount: ' NL91ABNA0417164300 ', BICCode: 'ABNANL2A', Main: true }] },
+    ...overrides,
+  });
+  const context = { bankAccounts: new Map(), webUrl: (id: string, code: string) => `https://exact.example/acc/${id}/${code}` };
+
+  it('maps the supplier with trimmed code, empty text as null, inline bank accounts and the feed Timestamp as version', () => {
+    expect(mapSupplier(account(), context)).toEqual({
+      kind: 'supplier',
+      sourceId: SUPPLIER,
+      code: '40006',
+      name: 'Northern Steel',
+      addressLine1: 'Kade 1',
+      addressLine2: null,
+      addressLine3: null,
+      postcode: '1011 AA',
+      city: 'Amsterdam',
+      country: 'NL',
+      email: null,
+      phone: null,
+      vatNumber: null,
+      chamberOfCommerce: null,
+      bankAccounts: [{ sourceId: 'b-1', accountNumber: 'NL91ABNA0417164300', holderName: null, bic: 'ABNANL2A', isMain: true }],
+      blocked: false,
+      modifiedAt: '2026-05-02T13:45:12.345Z',
+      webUrl: `https://exact.example/acc/${SUPPLIER}/40006`,
+      sourceVersion: '501',
+    });
+  });
+
+  it('takes deferred bank accounts from the lookup, and refuses a row whose bank accounts are nowhere', () => {
+    const deferred = account({ BankAccounts: { __deferred: { uri: 'x' } }, Timestamp: null });
+    expect(mapSupplier(deferred, { ...context, bankAccounts: new Map([[SUPPLIER, []]]) })).toMatchObject({ bankAccounts: [], sourceVersion: '2026-05-02T13:45:12.345Z' });
+    expect(() => mapSupplier(deferred, context)).toThrow(/BankAccounts is missing/);
+  });
+});
+
+describe('purchase entries: F5 fields', () => {
+  it('reads a credit note (Type 31), the referenced PO number, status, quantity and an exact unit price', () => {
+    const invoice = mapPurchaseEntry(
+      {
+        EntryID: 'e-9',
+        EntryNumber: 1,
+        YourRef: 'CN-1',
+        Supplier: SUPPLIER,
+        SupplierName: 'S',
+        EntryDate: `/Date(${MAY_1})/`,
+        Currency: 'EUR',
+        Modified: `/Date(${MAY_1})/`,
+        Type: 31,
+        OrderNumber: 20001,
+        Status: 50,
+        PurchaseEntryLines: [{ ID: 'l', LineNumber: 1, AmountFC: -30, VATAmountFC: -6.3, Quantity: 4, GLAccountDescription: 'Staal', VATCode: '2' }],
+      },
+      { supplierCodes: new Map([[SUPPLIER, '40006']]), projectCodes: new Map() },
+    );
+    expect(invoice).toMatchObject({ documentType: 'credit-note', purchaseOrderNumber: '20001', status: 'processed' });
+    expect(invoice.lines[0]).toMatchObject({ quantity: '4', unitPrice: '-7.5', glAccountDescription: 'Staal', vatCode: '2' });
+  });
+
+  it('exactUnitPrice divides exactly or gives null', () => {
+    expect(exactUnitPrice('10.00', '4')).toBe('2.5');
+    expect(exactUnitPrice('10.00', '3')).toBeNull();
+    expect(exactUnitPrice('10.00', '0')).toBeNull();
+    expect(exactUnitPrice('10.00', null)).toBeNull();
+  });
+});
+
+describe('mapDeletion', () => {
+  it('names the entity it was asked for', () => {
+    expect(mapDeletion({ Timestamp: 7, EntityKey: ORDER, EntityType: 32, DeletedDate: `/Date(${MAY_2})/` }, 'sales-order')).toEqual({
+      kind: 'deletion',
+      entity: 'sales-order',
+      sourceId: ORDER,
+      deletedAt: '2026-05-02T13:45:12.345Z',
+      sourceVersion: '7',
+    });
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * What every Exact read stream shares: Timestamp cursors, folding line-level feed pages with the
+ * page-boundary rule, the lookups cached for the connector's life, and turning rows the mappers
+ * refuse into unreadable rows for the engine to park.
+ */
+import type { SourceEntity, SourceEntityDeletion } from '../../../src-shared/domain/records';
+import type { SourcePage, UnreadableSourceRow } from '../connector';
+import type { ExactClient } from './client';
+import {
+  ExactMappingError,
+  foldLineRows,
+  mapDeletion,
+  splitFeedAtPageBoundary,
+  trimCode,
+  type FeedDocumentKey,
+  type FeedLineRow,
+  type FoldedDocument,
+  type ItemAccounts,
+} from './mappers';
+
+/** First run reads from `Timestamp gt 1` (§1.6). */
+export function parseTimestampCursor(cursor: string | null): bigint {
+  if (cursor === null || cursor === '') return 1n;
+  if (!/^\d+$/.test(cursor))
+    throw new RangeError(`Exact Online sync cursor must be a whole number, got ${JSON.stringify(cursor)}`);
+  return BigInt(cursor);
+}
+
+export function maxBigInt(values: Iterable<bigint>, floor: bigint): bigint {
+  let max = floor;
+  for (const value of values) if (value > max) max = value;
+  return max;
+}
+
+/**
+ * Maps each row; a row the mapper refuses (ExactMappingError: a required field missing, a
+ * reference that resolves to nothing) becomes an unreadable row for the engine to park.
+ * Any other error is a bug or an API break and stops the read.
+ */
+export function mapEach<W, R>(
+  rows: readonly W[],
+  map: (row: W) => R,
+  describe: (row: W) => Omit<UnreadableSourceRow, 'problem'>,
+): { records: R[]; unreadable: UnreadableSourceRow[] } {
+  const records: R[] = [];
+  const unreadable: UnreadableSourceRow[] = [];
+  for (const row of rows) {
+    try {
+      records.push(map(row));
+    } catch (error) {
+      if (!(error instanceof ExactMappingError)) throw error;
+      unreadable.push({
+        ...describe(row),
+        problem: `${error.message}. Correct it in Exact Online; the next sync reads it again.`,
+      });
+    }
+  }
+  return { records, unreadable };
+}
+
+/**
+ * Folded documents per page of a line-level sync feed (purchase orders, sales invoices). One
+ * page of look-ahead: the document at a page's end is held for the next page (or emitted with
+ * the last one), and the cursor stays below it (mappers.splitFeedAtPageBoundary).
+ */
+export async function* foldedFeedPages<R extends FeedLineRow>(
+  pages: AsyncIterable<R[]>,
+  start: bigint,
+  key: FeedDocumentKey<R>,
+): AsyncGenerator<{ documents: FoldedDocument<R>[]; rows: number; cursorAfter: string }> {
+  let cursorAfter = start;
+  let carried: R[] = [];
+  const iterator = pages[Symbol.asyncIterator]();
+  let page = await iterator.next();
+  while (!page.done) {
+    const next = await iterator.next();
+    const split = splitFeedAtPageBoundary(carried, page.value, next.done === true, cursorAfter, key);
+    carried = split.carried;
+    cursorAfter = split.cursorAfter;
+    const documents = [...foldLineRows(split.ready, key).values()].sort((a, b) =>
+      a.maxTimestamp < b.maxTimestamp ? -1 : 1,
+    );
+    yield { documents, rows: split.ready.length, cursorAfter: cursorAfter.toString() };
+    page = next;
+  }
+}
+
+/** sync/Deleted rows of some EntityTypes as deletions of `entity`, cursor = highest Timestamp read. */
+export async function* deletionPages<E extends SourceEntity>(
+  client: ExactClient,
+  entityTypes: readonly number[],
+  entity: E,
+  cursor: string | null,
+): AsyncGenerator<SourcePage<never, SourceEntityDeletion<E>>> {
+  let cursorAfter = parseTimestampCursor(cursor);
+  for await (const rows of client.deletedPages(entityTypes, cursorAfter.toString())) {
+    const deletions = rows.map((row) => mapDeletion(row, entity));
+    cursorAfter = maxBigInt(
+      deletions.map((d) => BigInt(d.sourceVersion)),
+      cursorAfter,
+    );
+    yield { records: [], deletions, cursorAfter: cursorAfter.toString() };
+  }
+}
+
+/**
+ * Reference lookups cached for the connector's life (codes do not change under a guid in
+ * practice; a code renamed in Exact is picked up when the connector is recreated): items'
+ * G/L accounts, account codes (suppliers and customers), project codes, G/L accounts by guid.
+ * Each loads only the ids it has not seen, 20 per call.
+ */
+export class ExactLookups {
+  readonly items = new Map<string, ItemAccounts>();
+  readonly accountCodes = new Map<string, string>();
+  readonly projectCodes = new Map<string, string>();
+  readonly glAccounts = new Map<string, { code: string; description: string | null }>();
+
+  constructor(private readonly client: ExactClient) {}
+
+  loadItems(ids: Iterable<string>): Promise<void> {
+    return loadMissing(ids, this.items, (missing) => this.client.itemsById(missing), (item) => {
+      const account = (code: string | null | undefined, description: string | null | undefined) =>
+        code?.trim() ? { code: code.trim(), description: description?.trim() || null } : null;
+      this.items.set(item.ID, {
+        costs: account(item.GLCostsCode, item.GLCostsDescription),
+        revenue: account(item.GLRevenueCode, item.GLRevenueDescription),
+      });
+    });
+  }
+
+  loadAccounts(ids: Iterable<string>): Promise<void> {
+    return loadMissing(ids, this.accountCodes, (missing) => this.client.accountsById(missing), (account) => {
+      if (account.Code) this.accountCodes.set(account.ID, trimCode(account.Code));
+    });
+  }
+
+  loadProjects(ids: Iterable<string>): Promise<void> {
+    return loadMissing(ids, this.projectCodes, (missing) => this.client.projectsById(missing), (project) => {
+      if (project.Code) this.projectCodes.set(project.ID, project.Code.trim());
+    });
+  }
+
+  loadGlAccounts(ids: Iterable<string>): Promise<void> {
+    return loadMissing(ids, this.glAccounts, (missing) => this.client.glAccountsById(missing), (gl) => {
+      if (gl.Code) this.glAccounts.set(gl.ID, { code: gl.Code.trim(), description: gl.Description?.trim() || null });
+    });
+  }
+}
+
+async function loadMissing<T extends { ID?: string | null }>(
+  ids: Iterable<string>,
+  cache: Map<string, unknown>,
+  fetch: (ids: string[]) => Promise<T[]>,
+  store: (row: T & { ID: string }) => void,
+): Promise<void> {
+  const missing = [...new Set(ids)].filter((id) => !cache.has(id));
+  if (missing.length === 0) return;
+  for (const row of await fetch(missing)) if (row.ID) store(row as T & { ID: string });
+}
