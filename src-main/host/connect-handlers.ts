@@ -10,10 +10,9 @@ import {
   connectProcore,
   LIVE_EXACT_ID,
   LIVE_PROCORE_ID,
-  openLiveExact,
-  openLiveProcore,
   type LiveDeps,
 } from './live-connections';
+import { openerOf } from './systems';
 
 /**
  * The Connections screen's live sign-in and "Test connection", on top of live-connections.ts.
@@ -165,20 +164,21 @@ export async function testConnection(
   const connection = ctx.store.connections.get(request.id);
   if (!connection) throw new IpcFailure('not-found', `There is no connection with id "${request.id}".`);
   if (connection.mode === 'sandbox') return testSandbox(connection, ctx);
-  if (connection.id !== LIVE_EXACT_ID && connection.id !== LIVE_PROCORE_ID)
+  const opener = openerOf(connection.system);
+  if (!opener || connection.id !== opener.liveConnectionId)
     return {
       ok: false,
-      problem: `“${connection.label}” was added by hand; only connections made with “Connect to Exact Online” or “Connect Procore” can be tested.`,
+      problem: `“${connection.label}” was added by hand; only connections made with a “Connect …” button can be tested.`,
     };
   // The process's own custodian of the connection (shared with the keep-alive and the engine).
-  const live = connection.id === LIVE_EXACT_ID ? openLiveExact(liveDeps(ctx)) : openLiveProcore(liveDeps(ctx));
+  const live = opener.openLive(liveDeps(ctx));
   try {
     const result = await live.connector.testConnection();
     return result.ok
       ? { ok: true, detail: result.detail }
       : { ok: false, problem: redactString(result.problem) };
   } finally {
-    await live.connector.close();
+    await live.close();
   }
 }
 

@@ -34,6 +34,7 @@ import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { engineScheduler } from './engine-api';
 import { closeDeadRuns } from '../engine/sync/run-lock';
+import { connectSystem } from './systems/connect';
 import { FLOWS } from '../engine/flows/registry';
 import {
   applyScheduleSettings,
@@ -254,6 +255,7 @@ export const handlers: IpcHandlers = {
   'connections.completeExactSignIn': completeExactSignIn,
 
   'connections.connectProcore': connectProcoreAccount,
+  'connections.connect': (request, ctx) => connectSystem(ctx, request.system, request.values),
 
   'connections.test': testConnection,
 };

@@ -14,6 +14,8 @@ import { formatDateTime } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
 import { ExactConnect, ProcoreConnect } from './LiveConnect';
 import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
+import { CONNECT_FORMS } from '../../src-shared/domain/connect-forms';
+import { GenericConnect } from './GenericConnect';
 
 export { SYSTEM_TITLES };
 
@@ -110,7 +112,7 @@ export function ConnectionsScreen() {
           problem to fix.
         </p>
         <div className="toolbar">
-          {(['exact-online', 'procore'] as const).map((system) => (
+          {SYSTEM_IDS.map((system) => (
             <button key={system} type="button" disabled={busy} onClick={() => void connectSandbox(system)}>
               Use sandbox for {SYSTEM_TITLES[system]}
             </button>
@@ -120,11 +122,15 @@ export function ConnectionsScreen() {
       <section className="card" aria-labelledby="live-title">
         <h2 id="live-title">Connect your own accounts</h2>
         <p className="hint">
-          Exact Online signs in through your browser; Procore uses a service account’s client id and secret.
+          Exact Online signs in through your browser; the others take the credentials your administrator gives you,
+          which are tested before they are saved.
         </p>
         <div className="toolbar">
           <ExactConnect />
           <ProcoreConnect />
+          {SYSTEM_IDS.filter((system) => CONNECT_FORMS[system]).map((system) => (
+            <GenericConnect key={system} system={system} />
+          ))}
         </div>
       </section>
 

@@ -1,3 +1,4 @@
+import { SYSTEM_TITLES, type SystemId } from '../../src-shared/domain/systems';
 import { createStore } from 'zustand/vanilla';
 import type { ConnectionView, IpcBridge, IpcRequestInput, SigninOutcome } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
@@ -42,6 +43,8 @@ export interface ConnectionsState {
   onSignin(outcome: SigninOutcome): void;
   resetSignin(): void;
   connectProcore(input: ConnectProcoreInput): Promise<boolean>;
+  /** The generic "Connect <system>" form (src-shared/domain/connect-forms.ts); true when the system accepted it. */
+  connectSystem(system: SystemId, values: Record<string, string>): Promise<boolean>;
   tests: Record<string, ConnectionTest>;
   test(id: string): Promise<void>;
 }
@@ -140,6 +143,20 @@ export function createConnectionsStore(bridge: IpcBridge) {
       } catch (error) {
         set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
         await get().load(); // the settings may be stored even when Procore refused them
+        return false;
+      }
+    },
+
+    async connectSystem(system, values) {
+      set({ busy: true, notice: null });
+      try {
+        const { detail } = await unwrap(bridge['connections.connect']({ system, values }));
+        set({ busy: false, notice: { kind: 'success', text: `${SYSTEM_TITLES[system]} connected. ${detail}` } });
+        await get().load();
+        return true;
+      } catch (error) {
+        set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+        await get().load();
         return false;
       }
     },

@@ -678,6 +678,18 @@ export const ipcContract = {
     }),
     response: z.object({ connectionId: id, detail: z.string() }),
   },
+  'connections.connect': {
+    /**
+     * Connects the user's own account of a system with the generic form (CONNECT_FORMS): stores
+     * the settings and, in the keychain, the secrets, after the system accepted them (Test
+     * connection); what was there before stays when it refuses.
+     */
+    request: z.strictObject({
+      system: z.enum(SYSTEM_IDS),
+      values: z.record(z.string().max(64), z.string().max(4096)),
+    }),
+    response: z.object({ connectionId: id, detail: z.string() }),
+  },
   'connections.test': {
     request: z.strictObject({ id }),
     response: z.discriminatedUnion('ok', [

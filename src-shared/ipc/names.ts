@@ -28,6 +28,7 @@ export const IPC_METHOD_NAMES = [
   'connections.connectExact',
   'connections.completeExactSignIn',
   'connections.connectProcore',
+  'connections.connect',
   'connections.test',
   'schedules.get',
   'schedules.save',

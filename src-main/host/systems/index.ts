@@ -1,23 +1,16 @@
-import { NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
-import type { SystemId } from '../../src-shared/domain/systems';
-import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenVault } from '../auth/custody';
-import { fileLock } from '../auth/file-lock';
-import { createPkcePair, createState } from '../auth/pkce';
-import { requestCounters, type Logger } from '../connectors/_kit';
-import { createExactOnlineConnector, type ExactOnlineConnector } from '../connectors/exact-online';
-import { createProcoreConnector, type ProcoreConnector } from '../connectors/procore';
-import type { CredentialStore } from '../credentials';
-import type { AnyFlowPlugin, ConnectableSystem, SystemConnectors } from '../engine/flows/types';
-import { connectionBudget, type ConnectionBudget } from '../engine/scheduler/budget-spacing';
-import { SharedSourceReads } from '../engine/sync/shared-reads';
-import { startSandbox, startSimulator, type RunningSimulator, type Sandbox, type SystemName } from '../sandbox';
-import { generateWorld } from '../sandbox/seed/world';
-import type { Store } from '../store/db';
-import type { Connection } from '../store/repos/connections';
-import { join } from 'node:path';
-import { LIVE_EXACT_ID, LIVE_PROCORE_ID, openLiveExact, openLiveProcore, type LiveDeps } from './live-connections';
-import { settingsCounter } from './token-call-counter';
-import type { CustodiedConnection } from './token-keep-alive';
+import type { SystemId } from '../../../src-shared/domain/systems';
+import { requestCounters, type Logger } from '../../connectors/_kit';
+import type { CredentialStore } from '../../credentials';
+import type { AnyFlowPlugin, ConnectableSystem } from '../../engine/flows/types';
+import { SharedSourceReads } from '../../engine/sync/shared-reads';
+import { startSandbox, startSimulator, type RunningSimulator, type Sandbox, type SystemName } from '../../sandbox';
+import { generateWorld } from '../../sandbox/seed/world';
+import type { Store } from '../../store/db';
+import type { Connection } from '../../store/repos/connections';
+import type { CustodiedConnection } from '../token-keep-alive';
+import { exactOnlineOpener } from './exact-online';
+import { procoreOpener } from './procore';
+import type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
 
 /**
  * Connections belong to systems, not flows (decision 0017): one Exact Online connection (one
@@ -30,159 +23,27 @@ import type { CustodiedConnection } from './token-keep-alive';
  * asked for (`--sandbox`) or they exist from an earlier sandbox run.
  */
 
-export interface SandboxRunOptions {
-  seed: number;
-  scale: number;
-  latencyMs?: number;
-  faults?: string;
-}
-
-/** Limits of the sandbox Procore company used by the app (the simulator's own defaults stay strict). */
-const SANDBOX_PROCORE_LIMITS = { spikeLimit: 2_000, hourlyLimit: 100_000 };
-
-/** Simulator switches the app's sandbox uses (headless Exact sign-in on any loopback port). */
-export const APP_SANDBOX_CONFIG = { exact: { allowAnyLoopbackPort: true }, procore: SANDBOX_PROCORE_LIMITS };
+export type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
 
 export class FlowNotConfiguredError extends Error {
   override readonly name = 'FlowNotConfiguredError';
 }
 
-export interface OpenedConnection<S extends ConnectableSystem = ConnectableSystem> {
-  system: S;
-  connection: Connection;
-  connector: SystemConnectors[S];
-  custodian: TokenCustodian;
-  /** The budget window polls are spaced by (Exact: the day, Procore: the hour). */
-  budget(): ConnectionBudget;
-  /** Epoch ms before which the connector makes no call (a spent or paused budget). */
-  nextAllowedAt(): number;
-  close(): Promise<void>;
-}
-
-interface SystemOpener<S extends ConnectableSystem> {
-  system: S;
-  /** Name in the request counters (`requestCounters.get(api)`). */
-  api: string;
-  /** The simulator standing in for it in the sandbox. */
-  simulator: SystemName;
-  label: string;
-  liveConnectionId: string;
-  openLive(deps: LiveDeps): Omit<OpenedConnection<S>, 'system' | 'budget' | 'nextAllowedAt' | 'close'>;
-  openSandbox(deps: { store: Store; dataDir: string; log: Logger; connection: Connection; sim: RunningSimulator }): Omit<OpenedConnection<S>, 'system' | 'budget' | 'nextAllowedAt'>;
-  budget(connector: SystemConnectors[S], connectionId: string): ConnectionBudget;
-  nextAllowedAt(connector: SystemConnectors[S]): number;
-}
-
-function memoryVault(): TokenVault {
-  let tokens: TokenSet | null = null;
-  return {
-    load: async () => tokens,
-    save: async (t) => {
-      tokens = t;
-    },
-    clear: async () => {
-      tokens = null;
-    },
-  };
-}
-
-/** Sandbox sign-in without a browser: the simulator approves at once; we take the code from the redirect. */
-async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator): Promise<TokenSet> {
-  const creds = sim.credentials as { clientId: string; clientSecret: string; redirectUri: string };
-  const pkce = createPkcePair();
-  const state = createState();
-  const url = new URL(exact.authorizeEndpoint());
-  url.search = new URLSearchParams({
-    client_id: creds.clientId,
-    redirect_uri: creds.redirectUri,
-    response_type: 'code',
-    state,
-    code_challenge: pkce.challenge,
-    code_challenge_method: pkce.method,
-  }).toString();
-  const res = await fetch(url, { redirect: 'manual' });
-  const location = res.headers.get('location');
-  const callback = location ? new URL(location) : null;
-  const code = callback?.searchParams.get('code');
-  if (!code || callback?.searchParams.get('state') !== state)
-    throw new NeedsReauthError(`The Exact Online sandbox did not approve the sign-in (HTTP ${res.status}).`);
-  return exact.exchangeCode({ code, codeVerifier: pkce.verifier, redirectUri: creds.redirectUri, clientSecret: creds.clientSecret });
-}
-
-const exactOpener: SystemOpener<'exact-online'> = {
-  system: 'exact-online',
-  api: 'exact',
-  simulator: 'exact',
-  label: 'Exact Online',
-  liveConnectionId: LIVE_EXACT_ID,
-  openLive: (deps) => openLiveExact(deps),
-  openSandbox({ store, dataDir, log, connection, sim }) {
-    // Custody needs the connector (to call the token endpoint) and the connector needs custody.
-    const late: { connector?: ExactOnlineConnector } = {};
-    const custodian = new TokenCustodian({
-      connectionId: connection.id,
-      vault: memoryVault(), // sandbox tokens live in memory; a new process signs in again (headless)
-      policy: EXACT_CUSTODY_POLICY,
-      lock: fileLock(join(dataDir, 'locks', `${connection.id}.lock`)),
-      tokenCalls: settingsCounter(store, connection.id),
-      refresh: (current) =>
-        current?.refreshToken
-          ? late.connector!.refreshTokens({ refreshToken: current.refreshToken, clientSecret: String(sim.credentials['clientSecret']), accessTokenExpiresAt: current.accessTokenExpiresAt })
-          : sandboxSignIn(late.connector!, sim),
-      onStateChange: (state, detail) => {
-        store.connections.setStatus(connection.id, state);
-        log.info('exact connection state', { state, detail });
-      },
-    });
-    const connector = createExactOnlineConnector(
-      { baseUrl: sim.baseUrl, allowedHosts: [new URL(sim.baseUrl).hostname], logger: log, tokens: custodian },
-      { region: 'nl', baseUrl: sim.baseUrl, division: Number(sim.credentials['division']), clientId: String(sim.credentials['clientId']) },
-    );
-    late.connector = connector;
-    // The simulator's port changes per process; the link screens and tests read it from here.
-    store.connections.update(connection.id, { settings: { ...store.connections.require(connection.id).settings, baseUrl: sim.baseUrl } });
-    return { connection, connector, custodian, close: () => connector.close() };
-  },
-  budget(connector, connectionId) {
-    const snapshot = connector.budget.snapshot();
-    return connectionBudget(connectionId, 'daily', snapshot.windows.find((w) => w.name === 'daily'), snapshot.nextAllowedAt);
-  },
-  nextAllowedAt: (connector) => connector.budget.snapshot().nextAllowedAt,
+/** Every system the app can connect: one line per system (its opener in ./<system>.ts). */
+const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
+  'exact-online': exactOnlineOpener,
+  procore: procoreOpener,
 };
 
-const procoreOpener: SystemOpener<'procore'> = {
-  system: 'procore',
-  api: 'procore',
-  simulator: 'procore',
-  label: 'Procore',
-  liveConnectionId: LIVE_PROCORE_ID,
-  openLive: (deps) => openLiveProcore(deps),
-  openSandbox({ store, log, connection, sim }) {
-    const late: { connector?: ProcoreConnector } = {};
-    const custodian = new TokenCustodian({
-      connectionId: connection.id,
-      vault: memoryVault(),
-      policy: CLIENT_CREDENTIALS_POLICY,
-      refresh: () => late.connector!.requestToken({ clientId: String(sim.credentials['clientId']), clientSecret: String(sim.credentials['clientSecret']) }),
-      onStateChange: (state) => store.connections.setStatus(connection.id, state),
-    });
-    const connector = createProcoreConnector(
-      { baseUrl: sim.baseUrl, allowedHosts: [new URL(sim.baseUrl).hostname], logger: log, tokens: custodian },
-      {
-        companyId: String(sim.credentials['companyId']),
-        apiBaseUrl: sim.baseUrl,
-        authBaseUrl: sim.baseUrl,
-        rateLimits: { hourly: SANDBOX_PROCORE_LIMITS.hourlyLimit, spikePer10s: SANDBOX_PROCORE_LIMITS.spikeLimit },
-      },
-    );
-    late.connector = connector;
-    return { connection, connector, custodian, close: () => connector.close() };
-  },
-  budget: (connector, connectionId) => connectionBudget(connectionId, 'hourly', connector.hourlyBudget(), connector.budget.snapshot().nextAllowedAt),
-  nextAllowedAt: (connector) => connector.budget.snapshot().nextAllowedAt,
-};
+/** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */
+export const APP_SANDBOX_CONFIG: Partial<Record<SystemName, Record<string, unknown>>> = Object.fromEntries(
+  Object.values(OPENERS).flatMap((o) => (o.sandboxConfig ? [[o.simulator, o.sandboxConfig]] : [])),
+);
 
-const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = { 'exact-online': exactOpener, procore: procoreOpener };
+/** The opener of a system the app can connect, or undefined. */
+export function openerOf(system: string): SystemOpener<ConnectableSystem> | undefined {
+  return (OPENERS as Partial<Record<string, SystemOpener<ConnectableSystem>>>)[system];
+}
 
 /** The systems the app has connectors for. */
 export const CONNECTABLE_SYSTEMS = Object.keys(OPENERS) as ConnectableSystem[];
@@ -331,8 +192,7 @@ export class ConnectionsHub {
     let parts: Omit<OpenedConnection<ConnectableSystem>, 'system' | 'budget' | 'nextAllowedAt'>;
     if (connection.mode === 'live') {
       if (!this.#opts.credentials) throw new FlowNotConfiguredError('The live connections need the OS keychain, which this process was not given.');
-      const live = opener.openLive({ store, credentials: this.#opts.credentials, log, dataDir });
-      parts = { ...live, close: () => live.connector.close() };
+      parts = opener.openLive({ store, credentials: this.#opts.credentials, log, dataDir });
     } else {
       const sim = await this.#simulator(opener.simulator, connection);
       parts = opener.openSandbox({ store, dataDir, log, connection, sim });
@@ -353,7 +213,7 @@ export class ConnectionsHub {
         scale: options.scale,
         ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
         ...(options.faults ? { faults: options.faults } : {}),
-        ...((APP_SANDBOX_CONFIG as Partial<Record<SystemName, Record<string, unknown>>>)[system] ? { config: (APP_SANDBOX_CONFIG as Partial<Record<SystemName, Record<string, unknown>>>)[system]! } : {}),
+        ...(APP_SANDBOX_CONFIG[system] ? { config: APP_SANDBOX_CONFIG[system] } : {}),
       });
       this.#ownSimulators.set(system, starting);
     }
