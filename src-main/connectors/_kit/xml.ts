@@ -104,6 +104,9 @@ const builder = new XMLBuilder({
   format: false,
   processEntities: true, // escapes & < > " ' in text and attributes
   suppressEmptyNode: false,
+  // Its default writes an attribute valued "true" bare (`<operation transaction>`), which is not
+  // well-formed XML: Intacct's `transaction="true"` must keep its value.
+  suppressBooleanAttributes: false,
 });
 
 /**

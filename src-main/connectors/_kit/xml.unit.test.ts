@@ -117,6 +117,12 @@ describe('buildXml', () => {
     );
   });
 
+  it('keeps an attribute valued "true" as an attribute with its value (well-formed XML)', () => {
+    expect(buildXml({ operation: { '@_transaction': 'true', content: '' } }, { declaration: false }).xml).toBe(
+      '<operation transaction="true"><content></content></operation>',
+    );
+  });
+
   it('refuses numbers so amounts never pass through binary floating point', () => {
     expect(() => buildXml({ bill: { TOTAL: 0.1 + 0.2 } })).toThrow(/bill\.TOTAL is the number/);
   });

@@ -388,10 +388,12 @@ export class IntacctClient {
 
   #envelope(senderPassword: string, authentication: Record<string, unknown>, functions: readonly FunctionCall[], options: CallOptions): string {
     const operation = {
+      // All functions or none (2.2): the failing one says why, the others are aborted.
+      ...(options.atomic ? { '@_transaction': 'true' } : {}),
       authentication,
       content: { function: functions.map((f) => ({ '@_controlid': f.controlId, ...f.body })) },
     };
-    const { xml: built } = buildXml({
+    const { xml } = buildXml({
       request: {
         control: {
           senderid: this.settings.senderId,
@@ -405,10 +407,6 @@ export class IntacctClient {
         operation,
       },
     });
-    // The kit's builder writes an attribute valued "true" as a bare `transaction` (not
-    // well-formed XML; its suppressBooleanAttributes default), so the one attribute of the
-    // envelope's <operation> is added here. Text cannot hold a raw "<operation>": it is escaped.
-    const xml = options.atomic ? built.replace('<operation>', '<operation transaction="true">') : built;
     this.#counts.requests += 1;
     for (const f of functions) {
       const name = Object.keys(f.body)[0] ?? '?';
