@@ -1003,7 +1003,7 @@ describe('Acumatica connector: licence limits and faults (1.10, ARCHITECTURE §6
       requestsPerMinute: 40,
       maxConcurrentRequests: 1,
       maxQueuedRequests: 2,
-      throttleRealDelayFactor: 0.003,
+      throttleRealDelayFactor: 0.01,
     };
     // The simulator does refuse a burst that overfills its queue once half the minute's quota is used.
     const raw = await harness(config);

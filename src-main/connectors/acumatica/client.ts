@@ -47,6 +47,12 @@ const MINUTE_MS = 60_000;
 const MAX_WRITE_429_REPEATS = 4;
 /** Repeats of a read that met a 500 (the simulator's and IIS's transient failures; reads are safe). */
 const MAX_READ_500_REPEATS = 2;
+/**
+ * Past half of the per-minute quota Acumatica answers late rather than failing: each request waits
+ * (time left in the minute) / (requests left), up to about a minute (1.10). Waiting for headers up to
+ * 3 minutes keeps a paced write from turning into an "unknown outcome".
+ */
+const HEADERS_TIMEOUT_MS = 180_000;
 
 export interface ClientSettings {
   /** Instance URL with a trailing slash, e.g. https://erp.acme.nl/AcumaticaERP/. */
@@ -133,6 +139,7 @@ export class AcumaticaClient {
       baseUrl: url.origin,
       retry: { sleep: settings.clock.sleep, ...settings.retry },
       defaultHeaders: { accept: 'application/json' },
+      timeouts: { headersMs: HEADERS_TIMEOUT_MS },
     };
     this.#http = new HttpClient({ ...common, budget: this.budget });
     this.#authHttp = new HttpClient(common);
