@@ -150,10 +150,6 @@ export class AcumaticaClient {
     return `${this.#sitePath}entity/${this.settings.endpointName}/${this.settings.endpointVersion}`;
   }
 
-  get signInKind(): 'oauth' | 'cookie' {
-    return this.#tokens ? 'oauth' : 'cookie';
-  }
-
   // ---- entity API ------------------------------------------------------------------------------
 
   /** GET /{Entity}[/{sub}] → parsed JSON. */
