@@ -32,7 +32,7 @@ import { SecretInStoreError } from '../store/secret-guard';
 import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
-import { engineScheduler } from './engine-api';
+import { engineScheduler, flowUnavailableReason } from './engine-api';
 import { closeDeadRuns } from '../engine/sync/run-lock';
 import { connectSystem } from './systems/connect';
 import { FLOWS } from '../engine/flows/registry';
@@ -233,7 +233,9 @@ export const handlers: IpcHandlers = {
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
   'schedules.get': (_request, ctx) => ({
-    schedules: Object.keys(FLOW_TITLES).map((flow) => scheduleView(ctx.store, flow, engineScheduler(ctx.engine))),
+    schedules: Object.keys(FLOW_TITLES).map((flow) =>
+      scheduleView(ctx.store, flow, engineScheduler(ctx.engine), flowUnavailableReason(ctx.engine, flow)),
+    ),
   }),
 
   'schedules.save': (request, ctx) => {
@@ -243,7 +245,7 @@ export const handlers: IpcHandlers = {
     writeScheduleSettings(ctx.store, flow, settings);
     const scheduler = engineScheduler(ctx.engine);
     if (scheduler) applyScheduleSettings(scheduler, flow, settings);
-    return scheduleView(ctx.store, flow, scheduler);
+    return scheduleView(ctx.store, flow, scheduler, flowUnavailableReason(ctx.engine, flow));
   },
 
   'sync.start': (request, ctx) => requireEngine(ctx).startSync(request.flow, 'manual'),

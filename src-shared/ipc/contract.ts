@@ -287,6 +287,8 @@ export const flowOverviewSchema = z.object({
       system: z.enum(SYSTEM_IDS),
       label: z.string(),
       status: z.enum(CONNECTION_STATUSES),
+      /** 'sandbox' signs in by itself; absent from older engines (read as 'live'). */
+      mode: z.enum(CONNECTION_MODES).optional(),
       tokenExpiresAt: isoTimestamp.nullable(),
       /** E.g. "Exact Online sign-in expires in 3 days: reconnect before then." */
       warning: z.string().nullable(),
@@ -307,6 +309,8 @@ export const flowOverviewSchema = z.object({
   ),
   lastRun: runViewSchema.nullable(),
   nextRunAt: isoTimestamp.nullable(),
+  /** The flow's schedule as the Settings screen shows it (so both screens say the same about the next run). */
+  schedule: z.lazy(() => scheduleViewSchema).optional(),
   counts: z.object({ synced: z.number().int(), parked: z.number().int(), failed: z.number().int() }),
   running: z
     .object({ runId: z.string(), processed: z.number().int(), total: z.number().int().nullable() })
@@ -390,6 +394,8 @@ export const scheduleViewSchema = z.object({
   activeHours: activeHoursSchema.nullable(),
   nextRunAt: isoTimestamp.nullable(),
   state: z.enum(SCHEDULE_STATES),
+  /** Why nothing runs the schedule here (state 'not-running'), in words that say where it does; null otherwise. */
+  reason: z.string().nullable().optional(),
 });
 export type ScheduleView = z.infer<typeof scheduleViewSchema>;
 

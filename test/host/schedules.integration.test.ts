@@ -6,7 +6,7 @@ import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../src-shar
 import { silentLogger } from '../../src-main/connectors/_kit/log';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
-import { engineScheduler } from '../../src-main/host/engine-api';
+import { engineScheduler, startEngineSchedule } from '../../src-main/host/engine-api';
 import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 import { dispatch } from '../../src-main/host/handlers';
 
@@ -57,6 +57,8 @@ describe('schedules.get / schedules.save', () => {
           activeHours: null,
           nextRunAt: null,
           state: 'not-running',
+          reason:
+            'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
         },
       ],
     });
@@ -89,7 +91,9 @@ describe('schedules.get / schedules.save', () => {
 describe('with the engine running', () => {
   it('applies a save to the scheduler at once, and a new engine starts with the saved schedule', async () => {
     f1 = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
-    const scheduler = engineScheduler(ctx.engine)!;
+    // Not started: this process only syncs on "Sync now", and the view says so.
+    expect((await call('schedules.get')).schedules[0]).toMatchObject({ state: 'not-running', reason: expect.stringMatching(/only when you press “Sync now”/) });
+    const scheduler = startEngineSchedule(ctx.engine)!;
     expect(scheduler.isPaused('exact-procore')).toBe(false);
 
     const paused = await call('schedules.save', { ...valid, everyMinutes: 60, paused: true });
@@ -103,6 +107,7 @@ describe('with the engine running', () => {
     await call('schedules.save', { ...valid, paused: true });
     await f1?.close();
     f1 = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
+    startEngineSchedule(ctx.engine);
     expect(engineScheduler(ctx.engine)!.isPaused('exact-procore')).toBe(true);
     expect((await call('schedules.get')).schedules[0]).toMatchObject({ state: 'paused', everyMinutes: 30 });
   }, 60_000);
