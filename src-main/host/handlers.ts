@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
 import type { z } from 'zod';
 import {
   fail,
@@ -32,6 +31,7 @@ import { SecretInStoreError } from '../store/secret-guard';
 import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
+import { exportDelivery, exportFileName } from './exports';
 import { engineScheduler, flowUnavailableReason } from './engine-api';
 import { closeDeadRuns } from '../engine/sync/run-lock';
 import { connectSystem } from './systems/connect';
@@ -45,7 +45,6 @@ import {
 } from './schedule-settings';
 import {
   exportMappingCsv,
-  exportPath,
   getMappingTable,
   importMappingCsv,
   mappingKeysIn,
@@ -195,16 +194,14 @@ export const handlers: IpcHandlers = {
     return { entry };
   },
 
-  'audit.exportCsv': async (request, ctx) => {
-    // Under Electron the shell may offer a save dialog and move the file; the browser host keeps it here.
-    const path = exportPath(ctx, 'audit');
-    try {
-      const { rows } = await exportAuditCsv(ctx.store, withoutUndefined(request.filter), createWriteStream(path));
-      return { path, rows };
-    } catch (error) {
-      rmSync(path, { force: true }); // never leave a half-written export that looks complete
-      throw error;
-    }
+  'audit.exportCsv': (request, ctx) => {
+    // Streamed wherever the host delivers exports: a save dialog, a browser download, or a file.
+    const filter = withoutUndefined(request.filter);
+    return exportDelivery(ctx).deliver({
+      fileName: exportFileName('audit', ctx.now()),
+      rows: ctx.store.audit.count(filter),
+      write: (out) => exportAuditCsv(ctx.store, filter, out),
+    });
   },
 
   'parked.groups': (request, ctx) => ({ groups: parkedGroups(ctx, request.flow) }),

@@ -1,7 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { JsonValue } from '../../src-shared/domain/audit';
 import {
   mappingKeyOf,
@@ -20,6 +19,7 @@ import type { ParkedRecord } from '../store/repos/parked';
 import { findFlow } from '../engine/flows/registry';
 import type { AppContext } from './context';
 import { IpcFailure } from './errors';
+import { exportDelivery, exportFileName } from './exports';
 
 /**
  * The Mappings screen's server side: versioned tables per flow (store.mappings keeps every
@@ -109,7 +109,7 @@ export function exportMappingCsv(
   flow: string,
   set: string,
   version: number | undefined,
-): IpcResponse<'mappings.exportCsv'> {
+): Promise<IpcResponse<'mappings.exportCsv'>> {
   const definition = requireMappingSet(flow, set);
   const table = getMappingTable(ctx, flow, set, version);
   const fields = [...definition.sourceFields, ...definition.targetFields];
@@ -125,9 +125,15 @@ export function exportMappingCsv(
     columns: fields.map((field) => field.name),
     record_delimiter: 'windows',
   });
-  const path = exportPath(ctx, `mappings-${flow}-${set}-v${table.shown?.version ?? 0}`);
-  writeFileSync(path, csv, 'utf8');
-  return { path, rows: records.length };
+  // Delivered where the host puts exports (save dialog, browser download, or a file).
+  return exportDelivery(ctx).deliver({
+    fileName: exportFileName(`mappings-${flow}-${set}-v${table.shown?.version ?? 0}`, ctx.now()),
+    rows: records.length,
+    write: async (out) => {
+      await finished(out.end(csv, 'utf8'));
+      return { rows: records.length };
+    },
+  });
 }
 
 /** Parses a CSV file (header row of field names or labels), checks every row, then saves it all or nothing. */
@@ -351,14 +357,6 @@ export function mappingKeysIn(details: JsonValue): string[] {
   };
   walk(details);
   return keys;
-}
-
-/** A new file under `<dataDir>/exports`, named with a sortable UTC timestamp. */
-export function exportPath(ctx: AppContext, stem: string): string {
-  const folder = join(ctx.dataDir, 'exports');
-  mkdirSync(folder, { recursive: true });
-  const stamp = ctx.now().toISOString().replace(/[:.]/g, '-');
-  return join(folder, `${stem}-${stamp}.csv`);
 }
 
 function toVersionView(version: MappingVersion): MappingVersionView {

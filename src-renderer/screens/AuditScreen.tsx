@@ -150,10 +150,7 @@ function AuditFilters() {
             ? null
             : exported.error !== null
               ? { kind: 'error', text: exported.error }
-              : {
-                  kind: 'success',
-                  text: `Exported ${exported.result?.rows ?? 0} rows to ${exported.result?.path ?? ''}`,
-                }
+              : { kind: 'success', text: exported.text ?? '' }
         }
       />
     </form>

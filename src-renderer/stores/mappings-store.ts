@@ -9,6 +9,7 @@ import {
   type VendorLinkSuggestion,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
+import { deliverExport } from '../ui/exports';
 import { mappingSetsIn, type CatalogState } from './catalog-store';
 
 /** Shown until the first table is opened (the definitions come from main's flow catalog). */
@@ -221,7 +222,7 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
           );
           set({
             busy: false,
-            notice: { kind: 'success', text: `Exported ${result.rows} rows to ${result.path}` },
+            notice: { kind: 'success', text: deliverExport(result, { one: 'row', many: 'rows' }) },
           });
         } catch (error) {
           set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });

@@ -201,8 +201,25 @@ export const auditEntryDetailSchema = auditEntryViewSchema.extend({
 });
 export type AuditEntryDetail = z.infer<typeof auditEntryDetailSchema>;
 
-/** A file main wrote under `<dataDir>/exports` (Electron may later offer a save dialog instead). */
-const exportedFileSchema = z.object({ path: z.string(), rows: z.number().int() });
+/**
+ * Where an export landed; the host decides (src-main/host/exports.ts): 'file' written under
+ * `<dataDir>/exports` (CLI, hosts without a dialog or browser), 'saved' where the user chose in
+ * the desktop app's save dialog, 'download' a one-time download the page starts from
+ * `downloadUrl` (browser host), 'cancelled' the user closed the save dialog (nothing written).
+ */
+export const EXPORT_DELIVERIES = ['file', 'saved', 'download', 'cancelled'] as const;
+const exportedFileSchema = z.object({
+  delivery: z.enum(EXPORT_DELIVERIES),
+  /** The file's name (the download's name in the browser). */
+  fileName: z.string(),
+  /** Where it was written ('file', 'saved'); null otherwise. */
+  path: z.string().nullable(),
+  /** Rows written, or rows the download holds; null when cancelled or not known. */
+  rows: z.number().int().nullable(),
+  /** 'download' only: same-origin address of the download (works once, for a minute). */
+  downloadUrl: z.string().optional(),
+});
+export type ExportedFile = z.infer<typeof exportedFileSchema>;
 
 const mappingSetName = z.string().trim().min(1).max(64);
 /** Source key of a mapping row, e.g. {"glAccountCode":"4400","costCenterCode":"KST-12","costUnitCode":null}. */
@@ -517,7 +534,7 @@ export const ipcContract = {
     response: z.object({ entry: auditEntryDetailSchema }),
   },
   'audit.exportCsv': {
-    /** Every entry matching the filter, streamed to `<dataDir>/exports/audit-<timestamp>.csv`. */
+    /** Every entry matching the filter, streamed as `audit-<timestamp>.csv` where the host delivers exports. */
     request: z.strictObject({ filter: auditFilterSchema.default({}) }).prefault({}),
     response: exportedFileSchema,
   },
