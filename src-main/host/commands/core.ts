@@ -38,11 +38,14 @@ export const statusCommand: CliCommand = {
   summary: 'Show the data folder, database version, connections and recent runs.',
   usage: '[--data-dir D] [--json]',
   options: {},
+  dataFolder: 'read',
   async run(_args, io) {
+    // Read only: works on a read-only data folder and never creates one.
     const ctx = createAppContext({
       dataDir: io.dataDir,
       credentials: new KeytarCredentialStore(),
       log: stderrLogger(io),
+      access: 'read',
     });
     try {
       const status = await call(ctx, 'app.status');

@@ -1,4 +1,5 @@
-import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { createAppContext } from '../app-context';
@@ -10,6 +11,8 @@ import type { RunSummary } from '../../engine/sync/flow-run';
 import { describeHolder, FlowBusyError } from '../../engine/sync/run-lock';
 import { exportAuditCsv, openStore, type Store } from '../../store';
 import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli-types';
+import { IpcFailure } from '../errors';
+import { writeExportFile } from '../exports';
 import { openFlowHost, type OpenFlow } from '../flow-host';
 import { ConnectionsHub, type SandboxRunOptions } from '../systems';
 
@@ -27,8 +30,9 @@ function intOption(value: unknown, name: string, fallback: number, min = 0): num
   return n;
 }
 
-function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(io.dataDir);
+/** `access` 'read' for commands that only read (a read-only folder works; nothing is created or migrated). */
+function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>, access: 'read' | 'write' = 'write'): Promise<T> {
+  const store = openStore(io.dataDir, { access });
   return work(store).finally(() => store.close());
 }
 
@@ -190,6 +194,7 @@ export const parkedListCommand: CliCommand = {
   summary: 'List records waiting in Pending validation, with the reason in plain words.',
   usage: `[--flow ${FLOW_USAGE}] [--json]`,
   options: { flow: { type: 'string', description: 'only this flow' } },
+  dataFolder: 'read',
   run: ({ values }, io) =>
     withStore(io, async (store) => {
       const only = typeof values['flow'] === 'string' ? flowArgument(io, 'parked list', values['flow']) : undefined;
@@ -202,7 +207,7 @@ export const parkedListCommand: CliCommand = {
       if (open.length === 0) io.out('Nothing is waiting.');
       for (const p of open) io.out(`#${p.id}  ${p.flow}/${p.stream}  ${p.reasonText}`);
       return 0;
-    }),
+    }, 'read'),
 };
 
 export const replayCommand: CliCommand = {
@@ -260,6 +265,7 @@ export const exportAuditCommand: CliCommand = {
   summary: 'Export the audit log to an Excel-safe CSV file (streamed).',
   usage: '--csv FILE [--json]',
   options: { csv: { type: 'string', description: 'destination file' } },
+  dataFolder: 'read',
   async run({ values }, io) {
     const file = values['csv'];
     if (typeof file !== 'string' || !file) {
@@ -267,11 +273,19 @@ export const exportAuditCommand: CliCommand = {
       return 2;
     }
     return withStore(io, async (store) => {
-      const { rows } = await exportAuditCsv(store, {}, createWriteStream(file));
+      let rows: number;
+      try {
+        // Through a temporary file renamed into place: a failed export never looks complete.
+        ({ rows } = await writeExportFile({ fileName: basename(file), rows: null, write: (out) => exportAuditCsv(store, {}, out) }, resolvePath(file)));
+      } catch (error) {
+        if (!(error instanceof IpcFailure)) throw error;
+        io.err(`export-audit: ${error.message}`);
+        return 1;
+      }
       if (io.json) io.out(JSON.stringify({ file, rows }));
       else io.out(`Wrote ${rows} audit entries to ${file}`);
       return 0;
-    });
+    }, 'read');
   },
 };
 
@@ -280,13 +294,14 @@ export const auditVerifyCommand: CliCommand = {
   summary: 'Check the audit log hash chain: edited, deleted or reordered entries are reported.',
   usage: '[--json]',
   options: {},
+  dataFolder: 'read',
   run: (_args, io) =>
     withStore(io, async (store) => {
       const verdict = store.audit.verifyAuditChain();
       if (io.json) io.out(JSON.stringify(verdict));
       else io.out(verdict.ok ? `Audit chain intact (${verdict.checked} entries).` : `Audit chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}`);
       return verdict.ok ? 0 : 1;
-    }),
+    }, 'read'),
 };
 
 export const mappingsCommand: CliCommand = {
@@ -335,10 +350,17 @@ export const mappingsCommand: CliCommand = {
     const ctx = createAppContext({ dataDir: io.dataDir, credentials: new InMemoryCredentialStore(), log: createLogger({ sink: (line) => io.err(line), level: 'warn' }) });
     try {
       if (action === 'export') {
+        // Straight into FILE (through a temporary file renamed into place), as the app's exports are.
+        const target = resolvePath(file!);
+        ctx.exports = {
+          deliver: async (job) => ({ delivery: 'file', fileName: basename(target), path: target, ...(await writeExportFile(job, target)) }),
+        };
         const result = await dispatch('mappings.exportCsv', { flow, set }, ctx);
-        if (!result.ok) throw new Error(result.error.message);
-        const { path, rows } = result.value as { path: string; rows: number };
-        copyFileSync(path, file!);
+        if (!result.ok) {
+          io.err(`mappings export: ${result.error.message}`);
+          return 1;
+        }
+        const { rows } = result.value as { rows: number };
         io.out(io.json ? JSON.stringify({ file, rows }) : `Wrote ${rows} rows of ${flow}/${set} to ${file}`);
         return 0;
       }

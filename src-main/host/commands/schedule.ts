@@ -168,13 +168,14 @@ export const runsCommand: CliCommand = {
   summary: 'List recent runs: start, end, trigger (schedule | manual | catch-up | cli) and outcome.',
   usage: '[--limit N] [--json]',
   options: { limit: { type: 'string', description: 'how many runs, newest first (default 20)' } },
+  dataFolder: 'read',
   async run({ values }, io) {
     const limit = values['limit'] === undefined ? 20 : Number(values['limit']);
     if (!Number.isSafeInteger(limit) || limit < 1) {
       io.err(`runs: --limit must be a whole number >= 1, got "${String(values['limit'])}"`);
       return 2;
     }
-    const store = openStore(io.dataDir);
+    const store = openStore(io.dataDir, { access: 'read' });
     try {
       closeDeadRuns(store); // a killed process's run shows as 'interrupted', not 'running'
       const runs = store.runs.listRecent(limit).map((r) => ({
