@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
+  describeRequestIssues,
   fail,
   ipcContract,
   isIpcMethodName,
@@ -74,9 +75,12 @@ export const handlers: IpcHandlers = {
   }),
 
   'connections.list': async (_request, ctx) => {
-    const accounts = await ctx.credentials.listAccounts();
+    // Without a keychain (no D-Bus session, locked) the connections are still listed: the
+    // sandbox needs no secrets, and the screen explains what live connections need.
+    const keychain = await keychainAccounts(ctx);
     return {
-      connections: ctx.store.connections.list().map((connection) => toConnectionView(connection, accounts)),
+      connections: ctx.store.connections.list().map((connection) => toConnectionView(connection, keychain.accounts)),
+      keychainProblem: keychain.problem,
     };
   },
 
@@ -115,7 +119,7 @@ export const handlers: IpcHandlers = {
       throw error;
     }
     ctx.events.emit('connection.changed', { id: saved.id, change: 'saved' });
-    const accounts = await ctx.credentials.listAccounts();
+    const { accounts } = await keychainAccounts(ctx);
     return {
       connection: toConnectionView(ctx.store.connections.require(saved.id), accounts),
       created: !existing,
@@ -126,9 +130,17 @@ export const handlers: IpcHandlers = {
     const connection = ctx.store.connections.get(request.id);
     if (!connection) throw new IpcFailure('not-found', `There is no connection with id "${request.id}".`);
     // Keychain first: if it fails, the row stays and the user can retry (no orphaned secrets).
-    // Every entry of the connection goes, including tokens the auth module stored.
-    const removedSecrets = storedSecretFields(connection.id, await ctx.credentials.listAccounts());
-    await deleteConnectionSecrets(ctx.credentials, connection.id);
+    // Every entry of the connection goes, including tokens the auth module stored. A sandbox
+    // connection keeps nothing there (its sign-ins live in memory), so it goes without one.
+    const keychain = await keychainAccounts(ctx);
+    if (keychain.accounts === null && connection.mode === 'live') {
+      throw new IpcFailure(
+        'keychain-unavailable',
+        `${keychain.problem ?? 'The system keychain is not available.'} “${connection.label}” was kept, so its secrets are not left behind in the keychain; remove it again once the keychain works.`,
+      );
+    }
+    const removedSecrets = keychain.accounts ? storedSecretFields(connection.id, keychain.accounts) : [];
+    if (keychain.accounts) await deleteConnectionSecrets(ctx.credentials, connection.id);
     ctx.store.connections.delete(connection.id);
     ctx.events.emit('connection.changed', { id: connection.id, change: 'deleted' });
     return { id: connection.id, removedSecrets };
@@ -317,7 +329,7 @@ export async function dispatch(
       return internalFailure(
         ctx,
         method,
-        new Error(`response does not match the contract: ${describeIssues(method, response.error.issues)}`),
+        new Error(`response does not match the contract: ${describeContractIssues(method, response.error.issues)}`),
       );
     }
     return ok(response.data);
@@ -329,11 +341,15 @@ export async function dispatch(
 
 const MAX_MESSAGE_LENGTH = 1_000;
 
+/** A request the contract refuses, in the words of the screen that sent it (src-shared/ipc/field-labels.ts). */
 function describeIssues(method: IpcMethodName, issues: readonly z.core.$ZodIssue[]): string {
-  const parts = issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'request'}: ${issue.message}`,
-  );
-  const text = `Invalid ${method} request: ${parts.join('; ')}`;
+  return describeRequestIssues(method, issues);
+}
+
+/** For the log: the contract's own words (a response that does not match is a bug, not a user's problem). */
+function describeContractIssues(method: IpcMethodName, issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'response'}: ${issue.message}`);
+  const text = `${method}: ${parts.join('; ')}`;
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
@@ -375,12 +391,24 @@ function internalFailure(ctx: AppContext, method: IpcMethodName, error: unknown)
   );
 }
 
+/** The keychain's accounts, or why the keychain cannot be read (then null accounts). */
+async function keychainAccounts(ctx: AppContext): Promise<{ accounts: readonly string[] | null; problem: string | null }> {
+  try {
+    return { accounts: await ctx.credentials.listAccounts(), problem: null };
+  } catch (error) {
+    if (error instanceof KeychainUnavailableError) return { accounts: null, problem: error.message };
+    throw error;
+  }
+}
+
 /**
  * The renderer learns which secret fields are set, never their values: every declared field of
  * the system (false when absent) plus any other field stored for the connection (e.g. by auth).
+ * Without a readable keychain (`accounts` null) nothing is claimed: `secrets` is empty.
  */
-function toConnectionView(connection: Connection, accounts: readonly string[]): ConnectionView {
+function toConnectionView(connection: Connection, accounts: readonly string[] | null): ConnectionView {
   const secrets: Record<string, boolean> = {};
+  if (accounts === null) return { ...connection, secrets };
   for (const field of SECRET_FIELDS[connection.system]) secrets[field] = false;
   for (const field of storedSecretFields(connection.id, accounts)) secrets[field] = true;
   return { ...connection, secrets };

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { BUDGET_WINDOW_WORDS } from '../../src-shared/domain/budget';
+import { connectionStatusWords } from '../../src-shared/domain/connection-words';
 import type { FlowOverview, RunView } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
@@ -7,13 +8,6 @@ import { isRunning, type RunProgress } from '../stores/dashboard-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime } from '../ui/format';
 import { StateMessage } from '../ui/StateMessage';
-
-const STATUS_TEXT = {
-  'not-connected': 'Not connected',
-  connected: 'Connected',
-  'needs-reauth': 'Needs re-authorisation',
-  error: 'Error',
-} as const;
 
 export function DashboardScreen() {
   const { dashboard } = useStores();
@@ -152,7 +146,7 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
         {flow.connections.map((c) => (
           <li key={c.id}>
             <span className={`dot dot-${c.status}`} aria-hidden="true" /> {c.label}:{' '}
-            <strong>{STATUS_TEXT[c.status]}</strong>
+            <strong>{connectionStatusWords(c.status, c.mode ?? 'live')}</strong>
             {c.tokenExpiresAt ? (
               <span className="hint"> · sign-in valid until {formatDateTime(c.tokenExpiresAt)}</span>
             ) : null}

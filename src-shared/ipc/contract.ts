@@ -145,8 +145,8 @@ export const connectionSaveRequestSchema = z
     label: z
       .string()
       .trim()
-      .min(1, 'a connection needs a label')
-      .max(100, 'label must be at most 100 characters'),
+      .min(1, 'a connection needs a name')
+      .max(100, 'the name must be at most 100 characters'),
     mode: z.enum(CONNECTION_MODES),
     /** Replaces the stored settings as a whole (the screen sends the complete form). */
     settings: z.record(settingsKey, z.json()).default({}),
@@ -475,7 +475,14 @@ export const ipcContract = {
   },
   'connections.list': {
     request: noRequest,
-    response: z.object({ connections: z.array(connectionViewSchema) }),
+    response: z.object({
+      connections: z.array(connectionViewSchema),
+      /**
+       * Why the OS keychain cannot be read (no D-Bus session, locked…): the connections are listed
+       * anyway, with `secrets` empty (not known). Null or absent when it works.
+       */
+      keychainProblem: z.string().nullable().optional(),
+    }),
   },
   'connections.save': {
     request: connectionSaveRequestSchema,
@@ -600,7 +607,10 @@ export const ipcContract = {
     request: z.strictObject({
       flow: flowId,
       set: mappingSetName,
-      csv: z.string().min(1, 'the file is empty').max(900_000, 'the file is larger than 900 kB'),
+      csv: z
+        .string()
+        .min(1, 'the file is empty; choose a CSV file with a header row and at least one row')
+        .max(900_000, 'the file is larger than 900 kB, the most one import takes'),
       note: z.string().trim().max(500).default(''),
     }),
     response: z

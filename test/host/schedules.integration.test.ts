@@ -74,9 +74,11 @@ describe('schedules.get / schedules.save', () => {
   });
 
   it('refuses bad input with a message naming the problem, and stores nothing', async () => {
-    expect((await failure({ ...valid, everyMinutes: 2 })).message).toMatch(/everyMinutes.*at least 5 minutes/);
-    expect((await failure({ ...valid, everyMinutes: 1441 })).message).toMatch(/at most 1440 minutes/);
-    expect((await failure({ ...valid, everyMinutes: 7.5 })).message).toMatch(/whole minutes/);
+    // In the words of the Settings screen: its label, not the request field or the method.
+    expect((await failure({ ...valid, everyMinutes: 2 })).message).toBe('Run every: must be at least 5 minutes.');
+    expect((await failure({ ...valid, everyMinutes: 1441 })).message).toBe('Run every: must be at most 1440 minutes (once a day).');
+    expect((await failure({ ...valid, everyMinutes: 7.5 })).message).toBe('Run every: must be whole minutes.');
+    expect((await failure({ ...valid, everyMinutes: Number.NaN })).message).toBe('Run every: must be a number.');
     const same = await failure({ ...valid, activeHours: { from: '09:00', to: '09:00', days: [1] } });
     expect(same).toMatchObject({ code: 'invalid-request' });
     expect(same.message).toMatch(/from must be before to, or the window runs past midnight/);

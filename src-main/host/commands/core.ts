@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { connectionStatusWords } from '../../../src-shared/domain/connection-words';
 import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../../src-shared/ipc';
 import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
@@ -73,7 +74,8 @@ export const statusCommand: CliCommand = {
       );
       io.out(`Parked records:  ${status.counts.openParked}`);
       io.out(`Connections:     ${connections.length === 0 ? 'none yet' : connections.length}`);
-      for (const c of connections) io.out(`  ${c.system.padEnd(13)} ${c.label}  [${c.mode}, ${c.status}]`);
+      for (const c of connections)
+        io.out(`  ${c.label}  [${c.mode === 'sandbox' ? 'sandbox' : 'your account'}: ${connectionStatusWords(c.status, c.mode)}]`);
       io.out(`Recent runs:     ${runs.length === 0 ? 'none yet' : ''}`.trimEnd());
       for (const run of runs) {
         io.out(
