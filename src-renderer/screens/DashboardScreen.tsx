@@ -7,6 +7,7 @@ import { useCatalog, useSlice, useStores } from '../app/services';
 import { isRunning, type RunProgress } from '../stores/dashboard-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime } from '../ui/format';
+import { nextRunWords } from '../ui/schedule-words';
 import { StateMessage } from '../ui/StateMessage';
 
 export function DashboardScreen() {
@@ -132,7 +133,9 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
           {flow.lastRun ? `${formatDateTime(flow.lastRun.startedAt)} · ${flow.lastRun.status}` : 'Never'}
         </dd>
         <dt>Next run</dt>
-        <dd>{flow.nextRunAt ? formatDateTime(flow.nextRunAt) : 'Not scheduled'}</dd>
+        <dd>
+          {flow.schedule ? nextRunWords(flow.schedule) : flow.nextRunAt ? formatDateTime(flow.nextRunAt) : 'Not scheduled'}
+        </dd>
         <dt>Synced</dt>
         <dd>{formatCount(flow.counts.synced)}</dd>
         <dt>Parked</dt>
@@ -200,48 +203,61 @@ function SyncProgress({
   );
 }
 
-/** Records and errors of the recent runs as bars; the same figures are in the runs table below for screen readers. */
-function RunChart({ flow }: { flow: FlowOverview }) {
-  const runs = flow.recentRuns.slice(-20);
+/** The newest runs the chart shows (oldest of them left). */
+export const CHART_RUNS = 20;
+
+/**
+ * Records and errors of the recent runs as bars, oldest left and newest right, with dates on the
+ * axis; the same figures are in the runs table below (and in the chart's label) for screen readers.
+ */
+export function RunChart({ flow }: { flow: FlowOverview }) {
+  // Whatever order the runs arrive in: the newest CHART_RUNS, in time order.
+  const runs = [...flow.recentRuns]
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+    .slice(-CHART_RUNS);
   if (runs.length === 0) return <p className="hint">No runs yet.</p>;
   const max = Math.max(1, ...runs.map((r) => r.records));
   const barWidth = 14;
-  const height = 60;
+  const gap = 4;
+  const barsHeight = 60;
+  const axisHeight = 30;
+  const width = Math.max(runs.length * (barWidth + gap), 240);
+  const first = runs[0]!;
+  const last = runs.at(-1)!;
+  const x = (index: number) => index * (barWidth + gap);
   return (
     <figure className="chart">
       <svg
-        width={runs.length * (barWidth + 4)}
-        height={height}
+        width={width}
+        height={barsHeight + axisHeight}
         role="img"
-        aria-label={`Recent runs of ${flow.title}: ${runs.map((r) => `${r.records} records, ${r.errors} errors`).join('; ')}`}
+        aria-label={`Recent runs of ${flow.title}, oldest first: ${runs.map((r) => `${formatDateTime(r.startedAt, undefined, 'short')}: ${r.records} records, ${r.errors} errors`).join('; ')}`}
       >
         {runs.map((run, index) => {
-          const recordsHeight = Math.max(1, Math.round((run.records / max) * height));
-          const errorsHeight = Math.round((run.errors / max) * height);
+          const recordsHeight = Math.max(1, Math.round((run.records / max) * barsHeight));
+          const errorsHeight = Math.round((run.errors / max) * barsHeight);
           return (
-            <g key={run.runId} transform={`translate(${index * (barWidth + 4)},0)`}>
-              <rect
-                className="bar-records"
-                x={0}
-                y={height - recordsHeight}
-                width={barWidth}
-                height={recordsHeight}
-              />
+            <g key={run.runId} transform={`translate(${x(index)},0)`} data-started-at={run.startedAt}>
+              <rect className="bar-records" x={0} y={barsHeight - recordsHeight} width={barWidth} height={recordsHeight} />
               {errorsHeight > 0 ? (
-                <rect
-                  className="bar-errors"
-                  x={0}
-                  y={height - errorsHeight}
-                  width={barWidth}
-                  height={errorsHeight}
-                />
+                <rect className="bar-errors" x={0} y={barsHeight - errorsHeight} width={barWidth} height={errorsHeight} />
               ) : null}
             </g>
           );
         })}
+        <line className="chart-axis" x1={0} x2={x(runs.length - 1) + barWidth} y1={barsHeight + 0.5} y2={barsHeight + 0.5} />
+        <text className="chart-tick" x={0} y={barsHeight + 14} textAnchor="start">
+          {formatDateTime(first.startedAt, undefined, 'short')}
+        </text>
+        {runs.length > 1 ? (
+          <text className="chart-tick" x={x(runs.length - 1) + barWidth} y={barsHeight + 28} textAnchor="end">
+            {formatDateTime(last.startedAt, undefined, 'short')}
+          </text>
+        ) : null}
       </svg>
       <figcaption className="hint">
-        Records per run (blue) and errors (red), oldest left; last {runs.length} runs.
+        Records per run (blue) and errors (red) for the last {runs.length} run{runs.length === 1 ? '' : 's'}: oldest left (
+        {formatDateTime(first.startedAt)}), newest right ({formatDateTime(last.startedAt)}).
       </figcaption>
     </figure>
   );

@@ -106,6 +106,8 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
     ? draft.filter((row) => Object.values(row.values).some((value) => value.toLowerCase().includes(needle)))
     : draft;
   const shown = matching.slice(0, MAX_SHOWN_ROWS);
+  // A row keeps its number in the whole table (what a save's "Row 3" means) while search narrows the list.
+  const rowNumbers = new Map(draft.map((row, index) => [row.key, index]));
   const fields = [...definition.sourceFields, ...definition.targetFields];
 
   /** Adds a row for an unmapped value (with the suggested target when accepted) and focuses its target. */
@@ -182,7 +184,8 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             </>
           ) : null}
         </div>
-        <Notice notice={notice} />
+        {/* Import and export outcomes here, next to their buttons; a save's outcome next to "Save mapping". */}
+        <Notice notice={notice?.at === 'save' ? null : notice} />
         {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
         {!viewingOld && offersVendorSuggestions(definition) ? (
           <VendorSuggestions
@@ -195,6 +198,10 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
           <caption className="visually-hidden">{definition.title} mapping</caption>
           <thead>
             <tr>
+              {/* The number a save's or import's message calls "Row 3". */}
+              <th scope="col" className="row-number">
+                Row
+              </th>
               {fields.map((f) => (
                 <th key={f.name} scope="col">
                   {f.label}
@@ -219,18 +226,18 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             </tbody>
           ) : null}
           <tbody>
-            {shown.map((row, index) => (
+            {shown.map((row) => (
               <EditableRow
                 key={row.key}
                 definition={definition}
                 row={row}
-                index={index}
+                index={rowNumbers.get(row.key) ?? 0}
                 readOnly={viewingOld}
               />
             ))}
             {draft.length === 0 ? (
               <tr>
-                <td colSpan={fields.length + 1}>
+                <td colSpan={fields.length + 2}>
                   <StateMessage kind="empty" title="No mappings yet">
                     Add rows by hand, use “Add mapping” next to an unmapped value, or import a CSV file.
                   </StateMessage>
@@ -266,6 +273,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             >
               Discard changes
             </button>
+            <Notice notice={notice?.at === 'save' ? notice : null} />
           </form>
         ) : null}
       </div>
@@ -319,6 +327,9 @@ function UnmappedRow({
     : null;
   return (
     <tr className={`unmapped-row${highlighted ? ' is-highlighted' : ''}`} data-mapping-key={value.mappingKey}>
+      <td className="row-number">
+        <span className="visually-hidden">Not in the table yet</span>
+      </td>
       {definition.sourceFields.map((f) => (
         <td key={f.name}>{value.sourceKey[f.name] ?? <span className="hint">any</span>}</td>
       ))}
@@ -498,6 +509,9 @@ function EditableRow({
   ];
   return (
     <tr data-row-key={row.key} className={row.isNew ? 'is-new' : undefined}>
+      <th scope="row" className="row-number">
+        {index + 1}
+      </th>
       {fields.map((f) => (
         <td key={f.name}>
           {readOnly ? (

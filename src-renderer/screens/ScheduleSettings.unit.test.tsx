@@ -56,7 +56,7 @@ describe('Schedules card', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     await screen.findByRole('button', { name: 'Resume' });
-    expect(screen.getByText('Paused: no scheduled runs.')).toBeTruthy();
+    expect(screen.getByText('Next run: None (scheduled runs are paused; “Sync now” still works)')).toBeTruthy();
     expect((await savedSchedule())?.paused).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
     await screen.findByRole('button', { name: 'Pause' });
@@ -66,7 +66,8 @@ describe('Schedules card', () => {
   it('shows why a schedule was refused and keeps the saved one', async () => {
     fireEvent.change(await screen.findByLabelText('Run every (minutes)'), { target: { value: '2' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
-    expect((await screen.findByRole('alert')).textContent).toMatch(/at least 5 minutes/);
+    // The label the user sees, not the request field ("Invalid schedules.save request: everyMinutes: …").
+    expect((await screen.findByRole('alert')).textContent).toBe('Run every: must be at least 5 minutes.');
 
     fireEvent.change(screen.getByLabelText('Run every (minutes)'), { target: { value: '20' } });
     fireEvent.click(screen.getByLabelText('Only run within active hours'));

@@ -39,8 +39,11 @@ export interface MappingsState {
   dirty: boolean;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  /** Outcome of the last save / import / export, for the status line. */
-  notice: { kind: 'success' | 'error'; text: string } | null;
+  /**
+   * Outcome of the last save / import / export, shown next to the control that caused it: `at`
+   * 'save' next to "Save mapping" (below the table), otherwise next to the file buttons above it.
+   */
+  notice: { kind: 'success' | 'error'; text: string; at?: 'save' | 'file' } | null;
   busy: boolean;
   search: string;
   /** null until the user asks for suggestions (and again after dismissing them). */
@@ -199,11 +202,12 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
             notice: {
               kind: 'success',
               text: `Version ${saved.version.version} saved. ${saved.requeueMessage}`,
+              at: 'save',
             },
           });
           return true;
         } catch (error) {
-          set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+          set({ busy: false, notice: { kind: 'error', text: messageOf(error), at: 'save' } });
           return false;
         }
       },
