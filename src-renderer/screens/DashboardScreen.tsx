@@ -256,8 +256,9 @@ export function RunChart({ flow }: { flow: FlowOverview }) {
         ) : null}
       </svg>
       <figcaption className="hint">
-        Records per run (blue) and errors (red) for the last {runs.length} run{runs.length === 1 ? '' : 's'}: oldest left (
-        {formatDateTime(first.startedAt)}), newest right ({formatDateTime(last.startedAt)}).
+        {runs.length === 1
+          ? `Records (blue) and errors (red) of the only run so far, ${formatDateTime(first.startedAt)}.`
+          : `Records per run (blue) and errors (red) for the last ${runs.length} runs: oldest left (${formatDateTime(first.startedAt)}), newest right (${formatDateTime(last.startedAt)}).`}
       </figcaption>
     </figure>
   );

@@ -10,7 +10,7 @@ export type ConnectionModeCode = 'live' | 'sandbox';
 export function connectionStatusWords(status: ConnectionStatusCode, mode: ConnectionModeCode): string {
   switch (status) {
     case 'connected':
-      return mode === 'sandbox' ? 'Connected (sandbox)' : 'Connected';
+      return 'Connected';
     case 'not-connected':
       return mode === 'sandbox' ? 'Ready: signs in at the next sync' : 'Not signed in yet';
     case 'needs-reauth':

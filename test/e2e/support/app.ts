@@ -15,10 +15,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import { silentLogger } from '../../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../../src-main/credentials';
+import { InMemoryCredentialStore, type CredentialStore } from '../../../src-main/credentials';
 import { createAppContext } from '../../../src-main/host/app-context';
 import { startBrowserHost, type BrowserHost } from '../../../src-main/host/browser-host';
 import type { EngineApi } from '../../../src-main/host/context';
+import { DownloadOffers } from '../../../src-main/host/exports';
 import { dispatch } from '../../../src-main/host/handlers';
 
 /**
@@ -86,22 +87,29 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The browser host on a data folder, wired like `serve` (credentials in memory: no keychain in CI). */
+/**
+ * The browser host on a data folder, wired like `serve` (exports as one-time browser downloads;
+ * credentials in memory unless given: no keychain in CI).
+ */
 export async function startApp(options: {
   dataDir: string;
   rendererDir: string;
   engine?: EngineApi;
+  credentials?: CredentialStore;
 }): Promise<RunningApp> {
+  const downloads = new DownloadOffers();
   const ctx = createAppContext({
     dataDir: options.dataDir,
-    credentials: new InMemoryCredentialStore(),
+    credentials: options.credentials ?? new InMemoryCredentialStore(),
     log: silentLogger,
+    exports: downloads,
     ...(options.engine ? { engine: options.engine } : {}),
   });
   const host = await startBrowserHost({
     call: (method, request) => dispatch(method, request, ctx),
     events: ctx.events,
     rendererDir: options.rendererDir,
+    downloads,
   });
   return {
     ctx,
