@@ -74,6 +74,19 @@ export function exportsFolderDelivery(dataDir: string): ExportDelivery {
   };
 }
 
+/** A new file's path under `<dataDir>/exports` (created when missing), named by exportFileName. */
+export function exportPath(ctx: { dataDir: string; now: () => Date }, stem: string): string {
+  const folder = join(ctx.dataDir, 'exports');
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const problem = describeFileSystemProblem(error, folder);
+    if (problem) throw new IpcFailure('unavailable', `The export folder cannot be used: ${problem}. Nothing was written.`);
+    throw error;
+  }
+  return join(folder, exportFileName(stem, ctx.now()));
+}
+
 /** The host's delivery, or a file under `<dataDir>/exports` when it has none. */
 export function exportDelivery(ctx: { exports?: ExportDelivery; dataDir: string }): ExportDelivery {
   return ctx.exports ?? exportsFolderDelivery(ctx.dataDir);
