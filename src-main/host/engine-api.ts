@@ -8,6 +8,7 @@ import { ReadFailedError } from '../engine/sync/explain-read-failure';
 import type { RunSummary } from '../engine/sync/flow-run';
 import { FlowBusyError } from '../engine/sync/run-lock';
 import { emptyCounts, type RunCounts } from '../engine/sync/types';
+import type { ReconciliationReport } from '../engine/reconcile/reconcile';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import type { FlowHost, OpenFlow } from './flow-host';
@@ -38,6 +39,7 @@ export interface EngineSchedule {
 const schedulers = new WeakMap<EngineApi, Scheduler>();
 const scheduleStarts = new WeakMap<EngineApi, () => void>();
 const unavailableReasons = new WeakMap<EngineApi, (flow: string) => string | null>();
+const lastReconciliations = new WeakMap<EngineApi, Map<string, ReconciliationReport>>();
 const engineStops = new WeakMap<EngineApi, (reason: string) => Promise<void>>();
 const engineAttach = new WeakMap<EngineApi, (flows: readonly OpenFlow[]) => void>();
 
@@ -61,6 +63,11 @@ export function startEngineSchedule(engine: EngineApi | undefined): Scheduler | 
   if (!engine) return null;
   scheduleStarts.get(engine)?.();
   return engineScheduler(engine);
+}
+
+/** The flow's last reconciliation made by this engine (for its CSV export), or null. */
+export function lastReconciliation(engine: EngineApi | undefined, flow: string): ReconciliationReport | null {
+  return (engine && lastReconciliations.get(engine)?.get(flow)) ?? null;
 }
 
 /** Why a flow cannot run in this process (what to connect), or null when it can (or there is no engine). */
@@ -92,6 +99,8 @@ interface FlowState {
 
 export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: EngineSchedule = {}): EngineApi {
   const states = new Map<string, FlowState>();
+  /** Each flow's last reconciliation, for "Export CSV" on the Reconciliation screen. */
+  const reconciliations = new Map<string, ReconciliationReport>();
   const stateOf = (flow: string): FlowState => {
     let state = states.get(flow);
     if (!state) {
@@ -326,6 +335,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
         if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
         throw error;
       }
+      reconciliations.set(flow.plugin.id, report);
       const csvPath = exportPath(ctx, `reconciliation-${flowId}`);
       writeFileSync(csvPath, reconciliationCsv(report), 'utf8');
       return { ...report, csvPath };
@@ -353,6 +363,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
     },
   };
   schedulers.set(api, scheduler);
+  lastReconciliations.set(api, reconciliations);
   scheduleStarts.set(api, () =>
     scheduler.start({
       lastRunAt: (flow) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import type { z } from 'zod';
 import {
   describeRequestIssues,
@@ -33,7 +34,8 @@ import { completeExactSignIn, connectExact, connectProcoreAccount, testConnectio
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { exportDelivery, exportFileName } from './exports';
-import { engineScheduler, flowUnavailableReason } from './engine-api';
+import { engineScheduler, flowUnavailableReason, lastReconciliation } from './engine-api';
+import { reconciliationCsv } from './reconciliation-views';
 import { closeDeadRuns } from '../engine/sync/run-lock';
 import { connectSystem } from './systems/connect';
 import { FLOWS } from '../engine/flows/registry';
@@ -240,6 +242,21 @@ export const handlers: IpcHandlers = {
   }),
 
   'reconcile.run': (request, ctx) => requireEngine(ctx).reconcile(request.flow),
+
+  'reconcile.exportCsv': (request, ctx) => {
+    // The report the screen shows, not a new read of both systems.
+    const report = lastReconciliation(ctx.engine, request.flow);
+    if (!report) throw new IpcFailure('not-found', 'There is no reconciliation of this flow yet: press “Reconcile now”, then export it.');
+    const csv = reconciliationCsv(report);
+    return exportDelivery(ctx).deliver({
+      fileName: exportFileName(`reconciliation-${request.flow}`, ctx.now()),
+      rows: report.records.length,
+      write: async (out) => {
+        await finished(out.end(csv, 'utf8'));
+        return { rows: report.records.length };
+      },
+    });
+  },
 
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 

@@ -691,6 +691,11 @@ export const ipcContract = {
     request: z.strictObject({ flow: flowId }),
     response: reconciliationSchema,
   },
+  'reconcile.exportCsv': {
+    /** The flow's last reconciliation as CSV (every compared record, Excel-safe), where the host delivers exports. */
+    request: z.strictObject({ flow: flowId }),
+    response: exportedFileSchema,
+  },
   'flows.overview': {
     request: noRequest,
     response: z.object({ flows: z.array(flowOverviewSchema) }),

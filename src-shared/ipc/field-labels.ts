@@ -54,6 +54,8 @@ export const REQUEST_FIELD_LABELS: Partial<Record<IpcMethodName, Readonly<Record
   },
   'audit.exportCsv': { 'filter.from': 'From', 'filter.to': 'To', 'filter.text': 'Search', 'filter.status': 'Status' },
   'parked.retry': { flow: 'Flow', ids: 'Records', reasonCode: 'Reason' },
+  'reconcile.run': { flow: 'Flow' },
+  'reconcile.exportCsv': { flow: 'Flow' },
 };
 
 export interface RequestIssue {

@@ -24,6 +24,7 @@ export const IPC_METHOD_NAMES = [
   'flows.catalog',
   'flows.overview',
   'reconcile.run',
+  'reconcile.exportCsv',
   'sync.start',
   'replay.audit',
   'connections.connectExact',

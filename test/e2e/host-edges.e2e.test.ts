@@ -1,5 +1,5 @@
 import type * as Keytar from 'keytar';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
@@ -117,6 +117,21 @@ describe('serve in Chromium', () => {
     await openScreen(page, app, 'settings', 'Settings');
     await page.getByRole('form', { name: FLOW_TITLE }).getByText(`Next run: ${next}`).waitFor();
   }, 180_000);
+
+  it('the reconciliation of the synced books exports as a browser download', async () => {
+    const { page } = browser;
+    await openScreen(page, app, 'reconciliation', 'Reconciliation');
+    await page.getByRole('button', { name: 'Reconcile now' }).click();
+    await page.getByText('every difference is explained').waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^reconciliation-exact-procore-[\dT-]+Z\.csv$/);
+    const notice = page.getByRole('status').filter({ hasText: `Downloading ${download.suggestedFilename()}` });
+    await notice.waitFor();
+    const lines = readFileSync((await download.path())!, 'utf8').split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe('\ufeffdocument type,document number,counterparty,project,currency,source total,target total,difference,cause,explanation,target key,target id');
+    expect((await notice.textContent())!).toContain(`(${lines.length - 1} documents)`);
+    await expectNoSeriousA11yViolations(page, 'reconciliation (exported)');
+  }, 120_000);
 
   it('a refused schedule says so in the screen’s words, next to its Save button', async () => {
     const { page } = browser;

@@ -105,6 +105,19 @@ describe('Export CSV in the browser host', () => {
     expect((await raw(url)).status).toBe(200); // the refused request did not use it up
   });
 
+  it('a reconciliation exports the report on screen, and says what to do when there is none yet', async () => {
+    const response = await fetch(`${host.origin}/ipc/reconcile.exportCsv`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [BROWSER_HOST_TOKEN_HEADER]: host.token },
+      body: JSON.stringify({ flow: 'exact-procore' }),
+    });
+    expect(await response.json()).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'There is no reconciliation of this flow yet: press “Reconcile now”, then export it.' },
+    });
+    expect(downloads.pending).toBe(0);
+  });
+
   it('a mapping table downloads the same way', async () => {
     const { body } = await ipc('mappings.exportCsv', { flow: 'exact-procore', set: 'costs' });
     expect(body.value).toMatchObject({ delivery: 'download', rows: 1, fileName: expect.stringMatching(/^mappings-exact-procore-costs-v1-.*\.csv$/) });
