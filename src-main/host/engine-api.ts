@@ -351,7 +351,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
       const open = ctx.store.parked.countOpen(flow.plugin.id);
       if (open === 0) return { requeued: 0 };
       await exclusive(flow.plugin.id, () => flow.runtime.retryParked({}, { trigger: 'manual', signal: stopping.signal }));
-      return { requeued: open };
+      return { requeued: open, stillWaiting: ctx.store.parked.countOpen(flow.plugin.id) };
     },
 
     async suggestVendorLinks(flowId) {

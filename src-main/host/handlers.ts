@@ -231,7 +231,7 @@ export const handlers: IpcHandlers = {
   'mappings.suggestVendors': (request, ctx) => requireEngine(ctx).suggestVendorLinks(request.flow),
 
   'flows.catalog': () => ({
-    flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents] })),
+    flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents, ...(f.mappingSets.length > 0 ? [MAPPING_DOCUMENT] : [])] })),
   }),
 
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
@@ -314,6 +314,9 @@ export const handlers: IpcHandlers = {
     };
   },
 };
+
+/** Every flow with mapping tables audits their new versions under this kind (mapping-tables.ts). */
+const MAPPING_DOCUMENT = { entity: 'mapping', label: 'Mapping table' };
 
 function requireEngine(ctx: AppContext): EngineApi {
   if (!ctx.engine)

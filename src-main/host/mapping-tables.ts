@@ -496,13 +496,18 @@ async function requeueAfterChange(
       requeueMessage: 'The sync engine is not running here, so parked records are retried on the next sync.',
     };
   }
-  const { requeued } = await ctx.engine.mappingsChanged(flow);
+  const { requeued, stillWaiting } = await ctx.engine.mappingsChanged(flow);
+  const sent = `${requeued} parked record${requeued === 1 ? ' was' : 's were'} sent to sync again`;
   return {
     requeued,
     requeueMessage:
       requeued === 0
         ? 'No parked records were waiting for this change.'
-        : `${requeued} parked record${requeued === 1 ? ' was' : 's were'} sent to sync again.`,
+        : stillWaiting === undefined
+          ? `${sent}.`
+          : stillWaiting === 0
+            ? `${sent}: all went through.`
+            : `${sent}: ${requeued - stillWaiting} went through, ${stillWaiting} still wait${stillWaiting === 1 ? 's' : ''} for something else (see Pending validation).`,
   };
 }
 

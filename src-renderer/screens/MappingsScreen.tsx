@@ -345,7 +345,13 @@ function UnmappedRow({
   }, [highlighted]);
   const described = definition.sourceFields.map((f) => value.sourceKey[f.name] ?? 'any').join(' / ');
   const suggestion = value.suggestion
-    ? definition.targetFields.map((f) => value.suggestion?.target[f.name] ?? '').join(' / ')
+    ? definition.targetFields
+        .map((f) => {
+          const code = value.suggestion?.target[f.name] ?? '';
+          const option = reference[f.name]?.options.find((o) => o.value === code);
+          return option ? referenceOptionText(option) : code;
+        })
+        .join(' / ')
     : null;
   return (
     <tr className={`unmapped-row${highlighted ? ' is-highlighted' : ''}`} data-mapping-key={value.mappingKey}>

@@ -162,7 +162,7 @@ describe('with the engine on the sandbox', () => {
   it('says so when every supplier with a matching vendor is linked, and the answer can be dismissed', async () => {
     renderVendors();
     await clickSuggest();
-    await screen.findByText('No new suggestions: every supplier with a matching Procore vendor is linked.');
+    await screen.findByText('No new suggestions: every supplier with a matching Procore vendor is linked.', {}, { timeout: 30_000 });
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss suggestions' }));
     await waitFor(() => expect(screen.queryByText(/^No new suggestions/)).toBeNull());
     expect((screen.getByRole('button', { name: 'Save mapping' }) as HTMLButtonElement).disabled).toBe(true);

@@ -113,6 +113,7 @@ export function Combobox({
         autoComplete="off"
         placeholder={placeholder}
         value={query ?? shownText}
+        title={query === null && shownText ? shownText : undefined}
         onChange={(e) => {
           setQuery(e.target.value);
           setOpen(true);

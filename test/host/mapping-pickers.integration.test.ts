@@ -140,7 +140,7 @@ describe('mapping import: checked before it is saved', () => {
     });
     const imported = await ipc.value('mappings.importCsv', { flow: FLOW, set: 'costs', csv });
     expect(imported).toMatchObject({ rows: lines.length + 1, created: true, versionName: `Cost codes v${table.current!.version + 1}` });
-    expect(imported.requeueMessage).toMatch(/parked records? (was|were) sent to sync again\./);
+    expect(imported.requeueMessage).toMatch(/^\d+ parked records? (was|were) sent to sync again: (all went through|\d+ went through, \d+ still waits? for something else \(see Pending validation\))\.$/);
     expect(ctx.store.parked.listOpen(FLOW).filter((p) => p.reasonCode === 'unmapped-cost')).toEqual([]);
   }, 60_000);
 
