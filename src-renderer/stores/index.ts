@@ -6,6 +6,7 @@ import { createCounterpartyStore } from './counterparty-store';
 import { createDashboardStore } from './dashboard-store';
 import { createMappingsStore } from './mappings-store';
 import { createParkedStore } from './parked-store';
+import { createReconcileStore } from './reconcile-store';
 
 /** One store per screen, all talking to the same bridge (created once per window). */
 export function createAppStores(bridge: IpcBridge) {
@@ -19,6 +20,7 @@ export function createAppStores(bridge: IpcBridge) {
     dashboard: createDashboardStore(bridge),
     connections: createConnectionsStore(bridge),
     counterparty: createCounterpartyStore(bridge),
+    reconcile: createReconcileStore(bridge),
   };
   return stores;
 }

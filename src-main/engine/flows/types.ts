@@ -9,6 +9,7 @@ import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
+import type { ReconciliationReport } from '../reconcile/reconcile';
 import type { RunSummary, RunTrigger } from '../sync/flow-run';
 import type { RunLockOptions } from '../sync/run-lock';
 import type { SharedSourceReads } from '../sync/shared-reads';
@@ -109,6 +110,11 @@ export interface FlowRuntime {
    * error when the target refuses.
    */
   createCounterparty?(set: string, sourceKey: MappingSourceKey): Promise<CreatedCounterparty>;
+  /**
+   * Do the two systems agree? Reads both (counted calls) and explains every difference by a
+   * cause (engine/reconcile, decision 0023). Reads only.
+   */
+  reconcile?(request: { apiCalls(): Record<string, number> }): Promise<ReconciliationReport>;
 }
 
 export interface FlowOpenContext<S extends ConnectableSystem> {
