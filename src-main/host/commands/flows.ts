@@ -341,7 +341,10 @@ export const mappingsCommand: CliCommand = {
           throw error;
         }
         if (io.json) io.out(JSON.stringify({ suggestions, apiCalls: apiCalls() }));
-        else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching vendor is linked.');
+        else if (suggestions.length === 0)
+          io.out(
+            'No new suggestions: every supplier with a matching vendor is linked. A supplier whose records wait in Pending validation and has no vendor yet: create the vendor in the app (Pending validation → "Create this vendor in …", which links it), or add it in the target system and suggest again.',
+          );
         else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
         return 0;
       });
