@@ -54,6 +54,10 @@ export const REQUEST_FIELD_LABELS: Partial<Record<IpcMethodName, Readonly<Record
   },
   'audit.exportCsv': { 'filter.from': 'From', 'filter.to': 'To', 'filter.text': 'Search', 'filter.status': 'Status' },
   'parked.retry': { flow: 'Flow', ids: 'Records', reasonCode: 'Reason' },
+  'mappings.previewImport': { flow: 'Flow', set: 'Mapping table', csv: 'CSV file' },
+  'mappings.reference': { flow: 'Flow', set: 'Mapping table' },
+  'mappings.previewCounterparty': { flow: 'Flow', set: 'Mapping table', sourceKey: 'Source value' },
+  'mappings.createCounterparty': { flow: 'Flow', set: 'Mapping table', sourceKey: 'Source value' },
   'reconcile.run': { flow: 'Flow' },
   'reconcile.exportCsv': { flow: 'Flow' },
 };
