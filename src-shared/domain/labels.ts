@@ -98,6 +98,25 @@ export function formatMoney(amount: string | null, currency: string | null, loca
   return format.format(amount as Intl.StringNumericLiteral);
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "2026-06-12" → "12 Jun 2026" (en-GB) / "Jun 12, 2026" (en-US): a calendar day, in no time zone. */
+export function formatDay(day: string | null, locale?: string): string {
+  if (day === null || !/^\d{4}-\d{2}-\d{2}/.test(day)) return day ?? '';
+  const key = locale ?? '';
+  let format = dayFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    dayFormats.set(key, format);
+  }
+  return format.format(new Date(`${day.slice(0, 10)}T00:00:00Z`));
+}
+
+/** Whole days from `sinceIso` to `nowMs` (0 the same day): how long a record has waited. */
+export function daysSince(sinceIso: string, nowMs: number): number {
+  return Math.max(0, Math.floor((nowMs - Date.parse(sinceIso)) / 86_400_000));
+}
+
 /** "€ 1.200,00 + US$ 35,00": totals in several currencies, each in its own. */
 export function formatMoneyTotals(totals: readonly MoneyTotal[], locale?: string): string {
   return totals.map((t) => formatMoney(t.amount, t.currency, locale)).join(' + ');

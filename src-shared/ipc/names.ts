@@ -32,6 +32,7 @@ export const IPC_METHOD_NAMES = [
   'connections.test',
   'schedules.get',
   'schedules.save',
+  'money.summary',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];

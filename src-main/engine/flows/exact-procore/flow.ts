@@ -128,7 +128,8 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard
     const id = mappings.projects.get(code);
     return id === undefined ? null : (loaded?.projects.get(id)?.name ?? null);
   };
-  const describeTarget = (plan: PlannedWrite, targetId: string | null) => procoreLabel(plan, targetId, loaded);
+  const projectCodes = new Map([...mappings.projects].map(([code, id]) => [id, code]));
+  const describeTarget = (plan: PlannedWrite, targetId: string | null) => procoreLabel(plan, targetId, loaded, (id) => projectCodes.get(id) ?? null);
   const ctx: StreamRunContext<PlannedWrite> = {
     store: deps.store,
     flow: F1_FLOW,

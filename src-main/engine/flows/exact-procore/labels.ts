@@ -63,15 +63,20 @@ export function purchaseInvoiceLabel(inv: PurchaseInvoice, projectName?: Project
   };
 }
 
-/** A Procore document written (targetId) or about to be (null), named with Procore's own names when known. */
-export function procoreLabel(plan: PlannedWrite, targetId: string | null, reference?: ProcoreReference | null): TargetLabel {
+/**
+ * A Procore document written (targetId) or about to be (null), named with Procore's own names
+ * when known; its project as the source names it too ("P26-005 Riverside Medical Centre").
+ */
+export function procoreLabel(plan: PlannedWrite, targetId: string | null, reference?: ProcoreReference | null, projectCodeOf?: (projectId: string) => string | null): TargetLabel {
+  const name = reference?.projects.get(plan.projectId)?.name ?? null;
+  const code = projectCodeOf?.(plan.projectId) ?? null;
   return {
     system: 'Procore',
     documentType: plan.entity === 'commitment' ? 'Commitment' : 'Direct cost',
     number: plan.entity === 'commitment' ? plan.number : plan.invoiceNumber,
     id: targetId,
     counterparty: reference?.vendors.get(plan.vendorId) ?? null,
-    project: reference?.projects.get(plan.projectId)?.name ?? null,
+    project: code && name ? `${code} ${name}` : (name ?? code),
     amount: plan.total,
     currency: plan.currency,
   };
