@@ -42,7 +42,7 @@ export function parkedComparison(store: Store, record: ParkedRecord, source: Aud
   if (!plugin?.compareRecord) return null;
   const targets = store.targetRecords.bySource(record.flow, record.sourceId).map((t) => ({ entity: t.entity, targetId: t.targetId, payload: t.payload, label: t.targetLabel }));
   try {
-    return plugin.compareRecord({ stream: record.stream }, source, targets);
+    return plugin.compareRecord({ stream: record.stream }, source, targets, record.label);
   } catch {
     return null;
   }
@@ -54,7 +54,7 @@ export function auditComparison(entry: AuditEntry): RecordComparison | null {
   if (!plugin?.compareRecord || (entry.sourceSnapshot === null && entry.targetPayload === null)) return null;
   const targets = entry.targetPayload === null ? [] : [{ entity: entry.entity, targetId: entry.targetId, payload: entry.targetPayload, label: entry.targetLabel }];
   try {
-    return plugin.compareRecord({ entity: entry.entity }, entry.sourceSnapshot, targets);
+    return plugin.compareRecord({ entity: entry.entity }, entry.sourceSnapshot, targets, entry.label);
   } catch {
     return null;
   }
@@ -74,10 +74,11 @@ interface Group {
   waiting: { amount: string | null; currency: string | null }[];
 }
 
-function groupsOut(groups: Map<string, Group>): FlowMoney['byProject'] {
+/** Projects in code order (how finance lists them); counterparties largest first. */
+function groupsOut(groups: Map<string, Group>, order: 'name' | 'value'): FlowMoney['byProject'] {
   return [...groups.values()]
     .map((g) => ({ name: g.name, synced: sumByCurrency(g.synced), documents: g.synced.length, waiting: sumByCurrency(g.waiting), waitingRecords: g.waiting.length }))
-    .sort((a, b) => largest(b).compare(largest(a)) || a.name.localeCompare(b.name))
+    .sort((a, b) => (order === 'value' ? largest(b).compare(largest(a)) : 0) || (a.name === '' ? 1 : b.name === '' ? -1 : a.name.localeCompare(b.name)))
     .slice(0, MONEY_GROUP_LIMIT);
 }
 
@@ -120,8 +121,8 @@ export function flowMoney(store: Store, flowId: string): FlowMoney {
     title: plugin?.title ?? flowId,
     synced: { totals: sumByCurrency(targets.map((t) => ({ amount: t.total, currency: t.currency }))), documents: targets.length },
     waiting: { totals: waiting.totals, records: parked.length, oldestParkedAt: waiting.oldestParkedAt },
-    byProject: groupsOut(byProject),
-    byCounterparty: groupsOut(byCounterparty),
+    byProject: groupsOut(byProject, 'name'),
+    byCounterparty: groupsOut(byCounterparty, 'value'),
   };
 }
 

@@ -485,7 +485,8 @@ function AuditDetail() {
             </dd>
             <dt>Result</dt>
             <dd>
-              {entry.step} ({entry.status})
+              {entry.step}
+              {entry.status !== entry.step ? ` (${entry.status})` : ''}
               {entry.targetLabel ? ` → ${targetName(entry.targetLabel)}` : entry.targetId ? ` → ${entry.targetSystem ?? ''} ${entry.targetId}` : ''}
             </dd>
             <dt>Mapping version</dt>

@@ -8,7 +8,10 @@ type ValueKind = RecordComparisonView['fields'][number]['kind'];
 function shown(kind: ValueKind, value: string | null, currency: string | null): string {
   if (value === null || value === '') return '—';
   if (kind === 'amount') return currency ? formatAmount(value, currency) : value;
-  if (kind === 'quantity') return new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(value as Intl.StringNumericLiteral);
+  if (kind === 'quantity')
+    return new Intl.NumberFormat(undefined, { maximumFractionDigits: 6 }).format(
+      value as Intl.StringNumericLiteral,
+    );
   if (kind === 'date') return formatDay(value);
   return value;
 }
@@ -16,9 +19,24 @@ function shown(kind: ValueKind, value: string | null, currency: string | null): 
 const numeric = (kind: ValueKind) => kind === 'amount' || kind === 'quantity';
 
 /** A cell that differs from the other side: highlighted, and said in words for screen readers. */
-function Value({ kind, value, currency, differs, side }: { kind: ValueKind; value: string | null; currency: string | null; differs: boolean; side: string }) {
+function Value({
+  kind,
+  value,
+  currency,
+  differs,
+  side,
+}: {
+  kind: ValueKind;
+  value: string | null;
+  currency: string | null;
+  differs: boolean;
+  side: string;
+}) {
   return (
-    <td className={`${numeric(kind) ? 'num' : ''}${differs ? ' differs' : ''}`} data-differs={differs || undefined}>
+    <td
+      className={`${numeric(kind) ? 'num' : ''}${differs ? ' differs' : ''}`}
+      data-differs={differs || undefined}
+    >
       {shown(kind, value, currency)}
       {differs ? <span className="visually-hidden"> (differs in {side})</span> : null}
     </td>
@@ -43,12 +61,17 @@ export function RecordView({
   const id = useId();
   const present = technical.filter((t) => t.value !== null && t.value !== undefined);
   // Fields that differ, and lines that differ in a compared column or are on one side only.
-  const differences = comparison ? comparison.fields.filter((f) => f.differs).length + comparison.lines.filter((l) => l.differs.length > 0).length : 0;
+  const differences = comparison
+    ? comparison.fields.filter((f) => f.differs).length +
+      comparison.lines.filter((l) => l.differs.length > 0).length
+    : 0;
   const written = comparison !== null && comparison.fields.some((f) => f.target !== null);
   return (
     <div className="record-view" role="group" aria-label={title}>
       {comparison === null ? (
-        <p className="hint">This record cannot be shown field by field; its raw data is under Technical details.</p>
+        <p className="hint">
+          This record cannot be shown field by field; its raw data is under Technical details.
+        </p>
       ) : (
         <>
           <p className="hint" id={`${id}-summary`}>
@@ -64,15 +87,29 @@ export function RecordView({
               <tr>
                 <th scope="col">Field</th>
                 <th scope="col">{comparison.sourceTitle}</th>
-                <th scope="col">{comparison.targetTitle}</th>
+                {written ? <th scope="col">{comparison.targetTitle}</th> : null}
               </tr>
             </thead>
             <tbody>
               {comparison.fields.map((f) => (
                 <tr key={f.label}>
                   <th scope="row">{f.label}</th>
-                  <Value kind={f.kind} value={f.source} currency={f.currency} differs={f.differs} side={comparison.targetTitle} />
-                  <Value kind={f.kind} value={f.target} currency={f.currency} differs={f.differs} side={comparison.sourceTitle} />
+                  <Value
+                    kind={f.kind}
+                    value={f.source}
+                    currency={f.currency}
+                    differs={f.differs}
+                    side={comparison.targetTitle}
+                  />
+                  {written ? (
+                    <Value
+                      kind={f.kind}
+                      value={f.target}
+                      currency={f.currency}
+                      differs={f.differs}
+                      side={comparison.sourceTitle}
+                    />
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -81,29 +118,38 @@ export function RecordView({
             <div className="table-scroll" tabIndex={0} role="region" aria-label={`Lines of ${title}`}>
               <table className="table compare-lines">
                 <caption className="visually-hidden">
-                  Lines of {title}: each column shows {comparison.sourceTitle} then {comparison.targetTitle}
+                  {written
+                    ? `Lines of ${title}: each column shows ${comparison.sourceTitle} then ${comparison.targetTitle}`
+                    : `Lines of ${title} in ${comparison.sourceTitle}`}
                 </caption>
                 <thead>
                   <tr>
-                    <th scope="col" rowSpan={2}>
+                    <th scope="col" rowSpan={written ? 2 : 1}>
                       Line
                     </th>
                     {comparison.lineColumns.map((c) => (
-                      <th scope="colgroup" colSpan={2} key={c.id} className={numeric(c.kind) ? 'num' : ''}>
+                      <th
+                        scope={written ? 'colgroup' : 'col'}
+                        colSpan={written ? 2 : 1}
+                        key={c.id}
+                        className={numeric(c.kind) ? 'num' : ''}
+                      >
                         {c.label}
                       </th>
                     ))}
                   </tr>
-                  <tr>
-                    {comparison.lineColumns.flatMap((c) => [
-                      <th scope="col" key={`${c.id}-s`} className={`side ${numeric(c.kind) ? 'num' : ''}`}>
-                        {comparison.sourceTitle}
-                      </th>,
-                      <th scope="col" key={`${c.id}-t`} className={`side ${numeric(c.kind) ? 'num' : ''}`}>
-                        {comparison.targetTitle}
-                      </th>,
-                    ])}
-                  </tr>
+                  {written ? (
+                    <tr>
+                      {comparison.lineColumns.flatMap((c) => [
+                        <th scope="col" key={`${c.id}-s`} className={`side ${numeric(c.kind) ? 'num' : ''}`}>
+                          {comparison.sourceTitle}
+                        </th>,
+                        <th scope="col" key={`${c.id}-t`} className={`side ${numeric(c.kind) ? 'num' : ''}`}>
+                          {comparison.targetTitle}
+                        </th>,
+                      ])}
+                    </tr>
+                  ) : null}
                 </thead>
                 <tbody>
                   {comparison.lines.map((line, index) => {
@@ -113,14 +159,37 @@ export function RecordView({
                         <th scope="row" className="num">
                           {index + 1}
                           {onlyOneSide ? (
-                            <span className="hint"> {line.source === null ? `only in ${comparison.targetTitle}` : `only in ${comparison.sourceTitle}`}</span>
+                            <span className="hint">
+                              {' '}
+                              {line.source === null
+                                ? `only in ${comparison.targetTitle}`
+                                : `only in ${comparison.sourceTitle}`}
+                            </span>
                           ) : null}
                         </th>
                         {comparison.lineColumns.flatMap((c) => {
                           const differs = written && line.differs.includes(c.id) && c.compared;
+                          const source = (
+                            <Value
+                              key={`${c.id}-s`}
+                              kind={c.kind}
+                              value={line.source?.[c.id] ?? null}
+                              currency={comparison.currency}
+                              differs={differs}
+                              side={comparison.targetTitle}
+                            />
+                          );
+                          if (!written) return [source];
                           return [
-                            <Value key={`${c.id}-s`} kind={c.kind} value={line.source?.[c.id] ?? null} currency={comparison.currency} differs={differs} side={comparison.targetTitle} />,
-                            <Value key={`${c.id}-t`} kind={c.kind} value={line.target?.[c.id] ?? null} currency={comparison.currency} differs={differs} side={comparison.sourceTitle} />,
+                            source,
+                            <Value
+                              key={`${c.id}-t`}
+                              kind={c.kind}
+                              value={line.target?.[c.id] ?? null}
+                              currency={comparison.currency}
+                              differs={differs}
+                              side={comparison.sourceTitle}
+                            />,
                           ];
                         })}
                       </tr>

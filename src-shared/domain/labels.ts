@@ -45,6 +45,8 @@ export interface TargetLabel {
   project: string | null;
   amount: string | null;
   currency: string | null;
+  /** The target's codes for the ids the document uses (cost code id → "01-100"), so the record view shows codes, not ids. */
+  codes?: Record<string, string> | undefined;
 }
 
 /** A money figure and its currency; totals of several currencies are listed, never added up. */

@@ -88,6 +88,7 @@ export const targetLabelSchema = z.object({
   project: z.string().nullable(),
   amount: decimalText.nullable(),
   currency: currencyCode.nullable(),
+  codes: z.record(z.string(), z.string()).optional(),
 });
 
 /** Money per currency (several currencies are listed, never added up). */
@@ -139,7 +140,7 @@ export const flowMoneySchema = z.object({
   synced: z.object({ totals: moneyTotalsSchema, documents: z.number().int() }),
   /** Open records in Pending validation: their value and how long the oldest has waited. */
   waiting: z.object({ totals: moneyTotalsSchema, records: z.number().int(), oldestParkedAt: isoTimestamp.nullable() }),
-  /** Largest first (by the first currency's amount); at most MONEY_GROUP_LIMIT each. */
+  /** Projects by name, counterparties largest first (synced + waiting, first currency); at most MONEY_GROUP_LIMIT each. */
   byProject: z.array(moneyGroupSchema),
   byCounterparty: z.array(moneyGroupSchema),
 });

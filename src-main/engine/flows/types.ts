@@ -123,7 +123,7 @@ export interface FlowRecordNames {
    */
   describeRecord?(ref: SourceRecordRef, payload: JsonValue): RecordLabel | null;
   /** The source document beside the target's, as labelled fields and lines with differences marked. */
-  compareRecord?(ref: SourceRecordRef, source: JsonValue | null, targets: readonly TargetState[]): RecordComparison | null;
+  compareRecord?(ref: SourceRecordRef, source: JsonValue | null, targets: readonly TargetState[], sourceLabel?: RecordLabel | null): RecordComparison | null;
 }
 
 /** Any flow of the registry (each keeps its own system list). */

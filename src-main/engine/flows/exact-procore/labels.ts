@@ -68,8 +68,16 @@ export function purchaseInvoiceLabel(inv: PurchaseInvoice, projectName?: Project
  * when known; its project as the source names it too ("P26-005 Riverside Medical Centre").
  */
 export function procoreLabel(plan: PlannedWrite, targetId: string | null, reference?: ProcoreReference | null, projectCodeOf?: (projectId: string) => string | null): TargetLabel {
-  const name = reference?.projects.get(plan.projectId)?.name ?? null;
+  const project = reference?.projects.get(plan.projectId);
+  const name = project?.name ?? null;
   const code = projectCodeOf?.(plan.projectId) ?? null;
+  // The cost codes and cost types of its lines by their Procore ids, so the record view shows "01-100 · M".
+  const codes: Record<string, string> = {};
+  if (reference) {
+    const used = new Set(plan.lines.flatMap((l) => [l.costCodeId, l.lineItemTypeId]));
+    for (const [full, id] of project?.costCodes ?? []) if (used.has(id)) codes[id] = full;
+    for (const [typeCode, id] of reference.lineItemTypes) if (used.has(id)) codes[id] = typeCode;
+  }
   return {
     system: 'Procore',
     documentType: plan.entity === 'commitment' ? 'Commitment' : 'Direct cost',
@@ -79,6 +87,7 @@ export function procoreLabel(plan: PlannedWrite, targetId: string | null, refere
     project: code && name ? `${code} ${name}` : (name ?? code),
     amount: plan.total,
     currency: plan.currency,
+    ...(Object.keys(codes).length > 0 ? { codes } : {}),
   };
 }
 
@@ -124,6 +133,8 @@ const LINE_COLUMNS: RecordComparison['lineColumns'] = [
   { id: 'amount', label: 'Amount', kind: 'amount', compared: true },
   { id: 'coding', label: 'Coding', kind: 'text', compared: false },
 ];
+/** A direct cost keeps no quantity or unit price per line: an invoice is compared by amount. */
+const INVOICE_LINE_COLUMNS = LINE_COLUMNS.filter((c) => c.id !== 'quantity' && c.id !== 'unitPrice');
 
 type SourceLine = { sourceLineId: string; projectCode: string | null; description: string; amount: string; quantity?: string | null; unitPrice?: string | null; glAccountCode: string | null; costCenterCode: string | null; costUnitCode: string | null };
 
@@ -134,8 +145,16 @@ function sourceCells(line: SourceLine): Record<string, string | null> {
   return { description: line.description, quantity: line.quantity ?? null, unitPrice: line.unitPrice ?? null, amount: line.amount, coding: coding || null };
 }
 
-function targetCells(line: PlannedLine): Record<string, string | null> {
-  return { description: line.description, quantity: line.quantity, unitPrice: line.unitCost, amount: line.amount, coding: `cost code ${line.costCodeId} · cost type ${line.lineItemTypeId}` };
+function targetCells(line: PlannedLine, codes: Readonly<Record<string, string>>): Record<string, string | null> {
+  const costCode = codes[line.costCodeId];
+  const type = codes[line.lineItemTypeId];
+  return {
+    description: line.description,
+    quantity: line.quantity,
+    unitPrice: line.unitCost,
+    amount: line.amount,
+    coding: `cost code ${costCode ?? `id ${line.costCodeId}`} · cost type ${type ?? `id ${line.lineItemTypeId}`}`,
+  };
 }
 
 /**
@@ -143,7 +162,7 @@ function targetCells(line: PlannedLine): Record<string, string | null> {
  * lines paired by line id, differences marked. A record split over projects is compared with
  * the targets given (one target: only the lines of its project).
  */
-export function compareF1Record(_ref: SourceRecordRef, source: JsonValue | null, targets: readonly TargetState[]): RecordComparison | null {
+export function compareF1Record(_ref: SourceRecordRef, source: JsonValue | null, targets: readonly TargetState[], sourceLabel?: RecordLabel | null): RecordComparison | null {
   const po = asPurchaseOrder(source);
   const inv = po ? null : asPurchaseInvoice(source);
   const plans = targets.map((t) => ({ plan: asPlan(t.payload), label: t.label })).filter((t): t is { plan: PlannedWrite; label: TargetLabel | null } => t.plan !== null);
@@ -155,14 +174,15 @@ export function compareF1Record(_ref: SourceRecordRef, source: JsonValue | null,
   const projectsOfTargets = new Set(plans.map((t) => (t.plan.originId.includes('/') ? t.plan.originId.slice(t.plan.originId.indexOf('/') + 1) : null)));
   const wholeRecord = plans.length === 0 || projectsOfTargets.has(null);
   const sourceLines = ((record?.lines ?? []) as SourceLine[]).filter((l) => wholeRecord || (l.projectCode !== null && projectsOfTargets.has(l.projectCode)));
-  const targetLines = plans.flatMap((t) => t.plan.lines);
+  const targetLines = plans.flatMap((t) => t.plan.lines.map((line) => ({ line, codes: t.label?.codes ?? {} })));
   const joined = (values: (string | null)[]): string | null => {
     const present = [...new Set(values.filter((v): v is string => v !== null && v !== ''))];
     return present.length ? present.join(', ') : null;
   };
   const written = plans.length > 0;
   const targetOf = (read: (plan: PlannedWrite, label: TargetLabel | null) => string | null): string | null => (written ? joined(plans.map((t) => read(t.plan, t.label))) : null);
-  const label = po ? purchaseOrderLabel(po) : inv ? purchaseInvoiceLabel(inv) : null;
+  // The label stored when it was read names its projects with Procore's names; a fresh reading has only the codes.
+  const label = sourceLabel ?? (po ? purchaseOrderLabel(po) : inv ? purchaseInvoiceLabel(inv) : null);
 
   const fields: ComparedField[] = [
     comparedField(
@@ -189,15 +209,16 @@ export function compareF1Record(_ref: SourceRecordRef, source: JsonValue | null,
       { currency },
     ),
   ];
+  const columns = inv || plans.some((t) => t.plan.entity === 'direct-cost') ? INVOICE_LINE_COLUMNS : LINE_COLUMNS;
   return {
     sourceTitle: 'Exact Online',
     targetTitle: 'Procore',
     fields,
-    lineColumns: LINE_COLUMNS,
+    lineColumns: columns,
     lines: compareLines(
-      LINE_COLUMNS,
+      columns,
       sourceLines.map((l) => ({ key: l.sourceLineId, cells: sourceCells(l) })),
-      written ? targetLines.map((l) => ({ key: l.originId, cells: targetCells(l) })) : [],
+      written ? targetLines.map(({ line, codes }) => ({ key: line.originId, cells: targetCells(line, codes) })) : [],
     ).map((line) => (written ? line : { ...line, differs: [] })),
     currency,
   };

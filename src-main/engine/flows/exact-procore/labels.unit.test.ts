@@ -116,6 +116,7 @@ describe('F1 record labels', () => {
       project: 'P26-001 Kantoorpand Zuidas',
       amount: '39854.50',
       currency: 'EUR',
+      codes: { '9001': '03-300', '71': 'M' },
     });
     expect(targetReference(written)).toBe('commitment 562949953421312');
     expect(targetReference(procoreLabel(plan.writes[0]!, null))).toBe('commitment 20011');
@@ -144,6 +145,9 @@ describe('F1 record view: Exact beside Procore', () => {
       ['l-1', []],
       ['l-2', []],
     ]);
+    // Coding by the codes people know on both sides, not by Procore ids.
+    expect(view.lines[0]!.source!['coding']).toBe('GL 4000 · cost center KST-10 · project P26-001');
+    expect(view.lines[0]!.target!['coding']).toBe('cost code 03-300 · cost type M');
   });
 
   it('marks what differs: an edited amount and description, a line removed in Exact (zeroed in Procore)', () => {
@@ -181,6 +185,9 @@ describe('F1 record view: Exact beside Procore', () => {
     const view = compareF1Record({ entity: 'purchase-invoice' }, invoice() as unknown as JsonValue, [{ entity: 'direct-cost', targetId: '7', payload: plan.writes[0] as unknown as JsonValue, label: null }])!;
     expect(view.fields.find((f) => f.label === 'Number')).toMatchObject({ source: 'F2026-00089', target: 'F2026-00089', differs: false });
     expect(view.fields.filter((f) => f.differs)).toEqual([]);
+    // A direct cost keeps amounts per line, not quantities: those are not compared.
+    expect(view.lineColumns.map((c) => c.id)).toEqual(['description', 'amount', 'coding']);
+    expect(view.lines.map((l) => l.differs)).toEqual([[], []]);
     expect(compareF1Record({}, { OrderNumber: 1 }, [])).toBeNull();
   });
 });
