@@ -34,6 +34,8 @@ export interface EngineApi {
   retryParked(req: { flow: string; ids?: number[]; reasonCode?: string }): Promise<IpcResponse<'parked.retry'>>;
   /** A mapping set of `flow` got a new version: re-queue the parked records it may fix. */
   mappingsChanged(flow: string): Promise<{ requeued: number }>;
+  /** Do the two systems of the flow agree? Reads both now; the CSV lands in the data folder's exports. */
+  reconcile(flow: string): Promise<IpcResponse<'reconcile.run'>>;
   /** Supplier → vendor links suggested from Procore's vendor list (reads both systems, saves nothing). */
   suggestVendorLinks(flow: string): Promise<IpcResponse<'mappings.suggestVendors'>>;
 }

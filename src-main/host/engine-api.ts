@@ -15,6 +15,9 @@ import { connectionBudgets, flowSchedule, runOutcome } from './flow-schedule';
 import { connectionBudgetView, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
 import { ConnectionsHub } from './systems';
 import { signInView } from './token-keep-alive';
+import { exportPath } from './mapping-tables';
+import { reconciliationCsv } from './reconciliation-views';
+import { writeFileSync } from 'node:fs';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
@@ -286,6 +289,22 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
       if (open === 0) return { requeued: 0 };
       await exclusive(flow.plugin.id, () => flow.runtime.retryParked({}, { trigger: 'manual', signal: stopping.signal }));
       return { requeued: open };
+    },
+
+    async reconcile(flowId) {
+      const flow = openFlow(flowId);
+      if (!flow.runtime.reconcile) throw new IpcFailure('not-found', `${flow.plugin.title} has no reconciliation yet.`);
+      let report;
+      try {
+        // Only reads: not queued behind a run (a run in progress shows as "not yet synced").
+        report = await countedAsApiWork(() => flow.runtime.reconcile!({ apiCalls: () => host.hub.apiCalls() }));
+      } catch (error) {
+        if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
+        throw error;
+      }
+      const csvPath = exportPath(ctx, `reconciliation-${flowId}`);
+      writeFileSync(csvPath, reconciliationCsv(report), 'utf8');
+      return { ...report, csvPath };
     },
 
     async suggestVendorLinks(flowId) {

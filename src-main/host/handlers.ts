@@ -233,6 +233,8 @@ export const handlers: IpcHandlers = {
     flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents] })),
   }),
 
+  'reconcile.run': (request, ctx) => requireEngine(ctx).reconcile(request.flow),
+
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
   'money.summary': (request, ctx) => {

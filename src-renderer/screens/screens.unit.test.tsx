@@ -149,7 +149,7 @@ describe('Dashboard', () => {
       recentRuns: [],
     };
     const refuse = () => Promise.reject(new Error('not in this test'));
-    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse };
+    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse, reconcile: refuse };
     renderWithStores(<DashboardScreen />);
     expect((await screen.findByText(/also needs Procore/)).textContent).toContain(
       'Exact Online → Procore also needs Procore: connect it under Connections.',

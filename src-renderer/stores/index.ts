@@ -5,6 +5,7 @@ import { createConnectionsStore } from './connections-store';
 import { createDashboardStore } from './dashboard-store';
 import { createMappingsStore } from './mappings-store';
 import { createParkedStore } from './parked-store';
+import { createReconcileStore } from './reconcile-store';
 
 /** One store per screen, all talking to the same bridge (created once per window). */
 export function createAppStores(bridge: IpcBridge) {
@@ -17,6 +18,7 @@ export function createAppStores(bridge: IpcBridge) {
     mappings: createMappingsStore(bridge, catalog),
     dashboard: createDashboardStore(bridge),
     connections: createConnectionsStore(bridge),
+    reconcile: createReconcileStore(bridge),
   };
   return stores;
 }

@@ -454,6 +454,58 @@ export const flowCatalogEntrySchema = z.object({
 });
 export type FlowCatalogEntry = z.infer<typeof flowCatalogEntrySchema>;
 
+/** A reconciliation's cause of a difference (src-main/engine/reconcile). */
+export const RECON_CAUSES = ['parked', 'not-yet-synced', 'changed-in-target', 'deleted-at-source', 'rounding', 'unexplained'] as const;
+
+const reconGroupSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  currency: z.string(),
+  expected: z.string(),
+  actual: z.string(),
+  difference: z.string(),
+  documents: z.number().int(),
+  differing: z.number().int(),
+  unexplained: z.number().int(),
+  causes: z.partialRecord(z.enum(RECON_CAUSES), z.number().int()),
+});
+export type ReconGroupView = z.infer<typeof reconGroupSchema>;
+
+/** Do the two systems agree? Source vs target, to the cent, every difference with its cause. */
+export const reconciliationSchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  generatedAt: isoTimestamp,
+  records: z.array(
+    z.object({
+      sourceId: z.string(),
+      documentType: z.string(),
+      documentNumber: z.string(),
+      counterparty: z.string().nullable(),
+      project: z.string().nullable(),
+      currency: z.string(),
+      targetKey: z.string(),
+      targetId: z.string().nullable().optional(),
+      /** What the source says the target should hold; null: the source has no such record now. */
+      expected: z.string().nullable(),
+      /** What the target holds; null: nothing. */
+      actual: z.string().nullable(),
+      difference: z.string(),
+      cause: z.enum(RECON_CAUSES).nullable(),
+      explanation: z.string().nullable(),
+    }),
+  ),
+  documents: z.array(reconGroupSchema),
+  byProject: z.array(reconGroupSchema),
+  byCounterparty: z.array(reconGroupSchema),
+  totals: z.array(reconGroupSchema),
+  unexplained: z.number().int(),
+  apiCalls: z.record(z.string(), z.number().int()),
+  /** Where the CSV of every compared record was written (data folder exports). */
+  csvPath: z.string(),
+});
+export type ReconciliationView = z.infer<typeof reconciliationSchema>;
+
 /** Limits of a flow's background cadence (minutes). */
 export const SCHEDULE_MIN_MINUTES = 5;
 export const SCHEDULE_MAX_MINUTES = 1440;
@@ -708,6 +760,11 @@ export const ipcContract = {
     /** Every flow of the registry: titles, systems, mapping tables, document kinds. Needs no engine. */
     request: noRequest,
     response: z.object({ flows: z.array(flowCatalogEntrySchema) }),
+  },
+  'reconcile.run': {
+    /** Engine: reads both systems of the flow now (counted calls) and compares them; saves the CSV too. */
+    request: z.strictObject({ flow: flowId }),
+    response: reconciliationSchema,
   },
   'flows.overview': {
     request: noRequest,

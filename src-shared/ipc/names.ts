@@ -23,6 +23,7 @@ export const IPC_METHOD_NAMES = [
   'mappings.suggestVendors',
   'flows.catalog',
   'flows.overview',
+  'reconcile.run',
   'sync.start',
   'replay.audit',
   'connections.connectExact',

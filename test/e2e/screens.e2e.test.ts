@@ -84,6 +84,7 @@ function dashboardEngine(app: () => RunningApp): EngineApi {
     replayAudit: notHere,
     retryParked: notHere,
     suggestVendorLinks: notHere,
+    reconcile: notHere,
     mappingsChanged: async () => ({ requeued: 0 }),
   };
 }

@@ -5,6 +5,7 @@ import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
+import type { ReconciliationReport } from '../reconcile/reconcile';
 import type { RunSummary, RunTrigger } from '../sync/flow-run';
 import type { RunLockOptions } from '../sync/run-lock';
 import type { SharedSourceReads } from '../sync/shared-reads';
@@ -62,6 +63,11 @@ export interface FlowRuntime {
   replay(seq: number, request: FlowRunRequest): Promise<RunSummary & { message: string }>;
   /** Counterparty links suggested by reading both systems (supplier → vendor); saves nothing. */
   suggestCounterpartyLinks?(): Promise<CounterpartyLinkSuggestion[]>;
+  /**
+   * Do the two systems agree? Reads both (counted calls) and explains every difference by a
+   * cause (engine/reconcile, decision 0023). Reads only.
+   */
+  reconcile?(request: { apiCalls(): Record<string, number> }): Promise<ReconciliationReport>;
 }
 
 export interface FlowOpenContext<S extends ConnectableSystem> {

@@ -1,4 +1,4 @@
-import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { createAppContext } from '../app-context';
@@ -14,6 +14,8 @@ import { openFlowHost, type OpenFlow } from '../flow-host';
 import { ConnectionsHub, type SandboxRunOptions } from '../systems';
 import { auditEntryLabel, parkedLabel, waitingMoney } from '../record-names';
 import { daysSince, formatDay, formatMoney, formatMoneyTotals, recordName } from '../../../src-shared/domain/labels';
+import { describeReconciliation, reconciliationCsv } from '../reconciliation-views';
+import { requestCounters } from '../../connectors/_kit';
 
 /** CLI commands of every flow of the registry: sync, parked records, replay, audit, mappings. */
 
@@ -84,6 +86,11 @@ async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | 
       await host.close();
     }
   });
+}
+
+/** Every API's request count in this process (a reconciliation reports its own difference). */
+function apiCallsByName(): Record<string, number> {
+  return Object.fromEntries(Object.entries(requestCounters.snapshot()).map(([api, c]) => [api, c.total]));
 }
 
 /** The flow named on the command line, or a usage error listing the flows. */
@@ -400,4 +407,36 @@ export const mappingsCommand: CliCommand = {
   },
 };
 
-export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];
+export const reconcileCommand: CliCommand = {
+  path: ['reconcile'],
+  summary: 'Do the two systems agree? Source vs target totals per project, supplier and document, every difference with its cause (reads only).',
+  usage: `<${FLOW_USAGE}> [--csv FILE] [--json]`,
+  options: { csv: { type: 'string', description: 'also write every compared record to this Excel-safe CSV file' } },
+  async run({ values, positionals }, io) {
+    const flowId = flowArgument(io, 'reconcile', positionals[0]);
+    if (!flowId) return 2;
+    return withFlow(io, flowId, undefined, async (flow) => {
+      if (!flow.runtime.reconcile) {
+        io.err(`reconcile: ${flow.plugin.title} has no reconciliation yet.`);
+        return 1;
+      }
+      let report;
+      try {
+        report = await flow.runtime.reconcile({ apiCalls: () => apiCallsByName() });
+      } catch (error) {
+        if (error instanceof ReadFailedError) {
+          io.err(error.message);
+          return 1;
+        }
+        throw error;
+      }
+      const file = values['csv'];
+      if (typeof file === 'string' && file) writeFileSync(file, reconciliationCsv(report), 'utf8');
+      if (io.json) io.out(JSON.stringify(report));
+      else for (const line of describeReconciliation(report)) io.out(line);
+      return report.unexplained === 0 ? 0 : 1;
+    });
+  },
+};
+
+export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, reconcileCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];

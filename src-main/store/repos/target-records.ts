@@ -65,6 +65,7 @@ export class TargetRecordsRepo {
   private readonly bySourceStmt: Statement<[string, string], Row>;
   private readonly countStmt: Statement<[string], { n: number }>;
   private readonly moneyStmt: Statement<[string], { entity: string; container_id: string | null; total: unknown; currency: unknown; label: string | null; target_label: string | null; updated_at: string }>;
+  private readonly byFlowStmt: Statement<[string], Row>;
 
   constructor(
     db: Database,
@@ -87,6 +88,7 @@ export class TargetRecordsRepo {
     );
     this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?');
+    this.byFlowStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? ORDER BY entity, origin_id');
     this.moneyStmt = db.prepare(
       `SELECT entity, container_id, json_extract(payload, '$.total') AS total, json_extract(payload, '$.currency') AS currency,
               label, target_label, updated_at
@@ -105,6 +107,11 @@ export class TargetRecordsRepo {
       targetLabel: parseNullableJsonColumn<TargetLabel>(row.target_label),
       updatedAt: row.updated_at,
     }));
+  }
+
+  /** Everything the flow has written and confirmed (a reconciliation compares each with the target). */
+  listForFlow(flow: string): TargetRecord[] {
+    return this.byFlowStmt.all(flow).map(toRecord);
   }
 
   /** Records the flow has written and confirmed (the Dashboard's "synced"). */

@@ -6,6 +6,7 @@ import { replayAuditEntry, retryParked, runExactProcore, STREAMS, type ExactProc
 import { compareF1Record, describeF1Record } from './labels';
 import { F1_FLOW, F1_MAPPING_SET_DEFINITIONS, F1_MAPPING_SETS, loadF1Mappings, seedF1SandboxMappings } from './mappings';
 import type { ExactSource } from './ports';
+import { reconcileExactProcore } from './reconcile';
 
 /**
  * F1: Exact Online purchase orders and purchase invoices → Procore commitments and direct costs.
@@ -51,6 +52,7 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
       run: (request) => runExactProcore(deps(request), request.trigger),
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
+      reconcile: ({ apiCalls }) => reconcileExactProcore({ store, exact, procore, apiCalls }),
       async suggestCounterpartyLinks() {
         const [suppliers, vendors] = await Promise.all([
           readOrExplain('Exact Online', 'the suppliers', () => exact.readSuppliers()),
