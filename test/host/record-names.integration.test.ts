@@ -164,4 +164,11 @@ describe('records named as finance names them', { timeout: 120_000 }, () => {
     });
     expect((await cli('replay', 'x')).code).toBe(2);
   });
+
+  it('`runs` says what each run wrote, in money', async () => {
+    const runs = await cli('runs');
+    expect(runs.out.at(-1)).toMatch(/ exact-procore {2}cli {2}succeeded {2}wrote €[\d,]+\.\d\d$/);
+    const json = JSON.parse((await cli('runs', '--json')).out.at(-1)!) as { runs: { written: { currency: string; amount: string; documents: number }[] }[] };
+    expect(json.runs.at(-1)!.written).toEqual([{ currency: 'EUR', amount: expect.stringMatching(/^\d+\.\d\d$/), documents: 190 }]);
+  });
 });
