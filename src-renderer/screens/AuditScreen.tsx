@@ -489,8 +489,8 @@ function AuditDetail() {
               {entry.status !== entry.step ? ` (${entry.status})` : ''}
               {entry.targetLabel ? ` → ${targetName(entry.targetLabel)}` : entry.targetId ? ` → ${entry.targetSystem ?? ''} ${entry.targetId}` : ''}
             </dd>
-            <dt>Mapping version</dt>
-            <dd>{entry.mappingVersion ?? '—'}</dd>
+            <dt>Mappings used</dt>
+            <dd>{entry.mappingVersionNames ?? (entry.mappingVersion === null ? '—' : `version ${entry.mappingVersion}`)}</dd>
             <dt>Message</dt>
             <dd>{entry.message}</dd>
           </dl>

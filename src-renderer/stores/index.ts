@@ -2,6 +2,7 @@ import type { IpcBridge } from '../../src-shared/ipc';
 import { createAuditStore } from './audit-store';
 import { createCatalogStore } from './catalog-store';
 import { createConnectionsStore } from './connections-store';
+import { createCounterpartyStore } from './counterparty-store';
 import { createDashboardStore } from './dashboard-store';
 import { createMappingsStore } from './mappings-store';
 import { createParkedStore } from './parked-store';
@@ -18,6 +19,7 @@ export function createAppStores(bridge: IpcBridge) {
     mappings: createMappingsStore(bridge, catalog),
     dashboard: createDashboardStore(bridge),
     connections: createConnectionsStore(bridge),
+    counterparty: createCounterpartyStore(bridge),
     reconcile: createReconcileStore(bridge),
   };
   return stores;

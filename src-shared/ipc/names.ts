@@ -34,6 +34,10 @@ export const IPC_METHOD_NAMES = [
   'schedules.get',
   'schedules.save',
   'money.summary',
+  'mappings.previewImport',
+  'mappings.reference',
+  'mappings.previewCounterparty',
+  'mappings.createCounterparty',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];

@@ -6,6 +6,7 @@ import { replayAuditEntry, retryParked, runExactProcore, STREAMS, type ExactProc
 import { compareF1Record, describeF1Record } from './labels';
 import { F1_FLOW, F1_MAPPING_SET_DEFINITIONS, F1_MAPPING_SETS, loadF1Mappings, seedF1SandboxMappings } from './mappings';
 import type { ExactSource } from './ports';
+import { f1CodingKeys, f1ReferenceData } from './reference';
 import { reconcileExactProcore } from './reconcile';
 
 /**
@@ -41,6 +42,7 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
     const exact = connectors['exact-online'];
     const procore = connectors.procore;
     const base = exactProcoreDeps(context);
+    const reference = f1ReferenceData(store, exact, procore);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ExactProcoreDeps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -67,12 +69,16 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
           linked,
         );
       },
+      referenceData: reference.referenceData,
+      previewCounterparty: reference.previewCounterparty,
+      createCounterparty: reference.createCounterparty,
     };
   },
 
   seedSandboxMappings: seedF1SandboxMappings,
   describeRecord: describeF1Record,
   compareRecord: compareF1Record,
+  codingKeys: f1CodingKeys,
 };
 
 /** F1's dependencies over the process's connectors; Exact's streams are read once per poll for every flow (shared-reads.ts). */
