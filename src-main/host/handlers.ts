@@ -38,6 +38,8 @@ import { engineScheduler, flowUnavailableReason, lastReconciliation } from './en
 import { reconciliationCsv } from './reconciliation-views';
 import { closeDeadRuns } from '../engine/sync/run-lock';
 import { connectSystem } from './systems/connect';
+import { auditComparison, auditEntryLabel, moneySummary, parkedComparison, parkedLabel, waitingMoney } from './record-names';
+import type { ParkedRecord } from '../store/repos/parked';
 import { FLOWS } from '../engine/flows/registry';
 import {
   applyScheduleSettings,
@@ -166,6 +168,7 @@ export const handlers: IpcHandlers = {
         counts: run.counts,
         // Written by the engine in plain language; redacted again in case an upstream message slipped in.
         error: run.error === null ? null : redactString(run.error),
+        written: ctx.store.audit.moneyWrittenInRun(run.id),
       })),
     };
   },
@@ -201,7 +204,7 @@ export const handlers: IpcHandlers = {
         : ctx.store.parked
             .listOpen(request.flow)
             .filter((r) => request.reasonCode === undefined || r.reasonCode === request.reasonCode);
-    return { records };
+    return { records: records.map((r) => ({ ...r, label: parkedLabel(ctx.store, r) })) };
   },
 
   'audit.get': (request, ctx) => {
@@ -209,7 +212,14 @@ export const handlers: IpcHandlers = {
     const [entry] = ctx.store.audit.query({}, { afterSeq: request.seq - 1, limit: 1 }).entries;
     if (!entry || entry.seq !== request.seq)
       throw new IpcFailure('not-found', `There is no audit entry #${request.seq}.`);
-    return { entry: { ...entry, mappingVersionNames: mappingVersionNames(ctx, entry.flow, entry.mappingVersion) } };
+    return {
+      entry: {
+        ...entry,
+        label: auditEntryLabel(entry),
+        comparison: auditComparison(entry),
+        mappingVersionNames: mappingVersionNames(ctx, entry.flow, entry.mappingVersion),
+      },
+    };
   },
 
   'audit.exportCsv': (request, ctx) => {
@@ -218,7 +228,7 @@ export const handlers: IpcHandlers = {
     return exportDelivery(ctx).deliver({
       fileName: exportFileName('audit', ctx.now()),
       rows: ctx.store.audit.count(filter),
-      write: (out) => exportAuditCsv(ctx.store, filter, out),
+      write: (out) => exportAuditCsv(ctx.store, filter, out, auditEntryLabel),
     });
   },
 
@@ -263,6 +273,12 @@ export const handlers: IpcHandlers = {
   },
 
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
+
+  'money.summary': (request, ctx) => {
+    if (request.flow !== undefined && !FLOWS.some((f) => f.id === request.flow))
+      throw new IpcFailure('not-found', `There is no flow "${request.flow}". The flows are: ${FLOWS.map((f) => f.title).join(', ')}.`);
+    return { flows: moneySummary(ctx.store, request.flow) };
+  },
 
   'schedules.get': (_request, ctx) => ({
     schedules: Object.keys(FLOW_TITLES).map((flow) =>
@@ -354,9 +370,13 @@ function requireEngine(ctx: AppContext): EngineApi {
   return ctx.engine;
 }
 
-/** Open parked records by flow and reason, largest group first, each record with its source snapshot. */
+/**
+ * Open parked records by flow and reason, largest group first, each record named as finance
+ * names it, with its source snapshot beside what the target holds, and each group's value.
+ */
 function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] {
   const groups = new Map<string, ParkedGroup>();
+  const members = new Map<string, ParkedRecord[]>();
   for (const record of ctx.store.parked.listOpen(flow)) {
     const groupKey = `${record.flow}\u0000${record.reasonCode}`;
     const group = groups.get(groupKey) ?? {
@@ -366,15 +386,24 @@ function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] 
       count: 0,
       mappingKeys: [],
       records: [],
+      totals: [],
+      oldestParkedAt: record.parkedAt,
     };
     group.count += 1;
+    members.set(groupKey, [...(members.get(groupKey) ?? []), record]);
     const mappingKeys = mappingKeysIn(record.details);
     for (const key of mappingKeys) if (!group.mappingKeys.includes(key)) group.mappingKeys.push(key);
     if (group.records.length < PARKED_GROUP_RECORD_LIMIT) {
       const snapshot = record.snapshotId === null ? undefined : ctx.store.snapshots.get(record.snapshotId);
-      group.records.push({ ...record, mappingKeys, source: snapshot?.payload ?? null });
+      const source = snapshot?.payload ?? null;
+      group.records.push({ ...record, label: parkedLabel(ctx.store, record), mappingKeys, source, comparison: parkedComparison(ctx.store, record, source) });
     }
     groups.set(groupKey, group);
+  }
+  for (const [key, group] of groups) {
+    const money = waitingMoney(ctx.store, members.get(key) ?? []);
+    group.totals = money.totals;
+    group.oldestParkedAt = money.oldestParkedAt ?? group.oldestParkedAt;
   }
   return [...groups.values()].sort(
     (a, b) => b.count - a.count || a.flow.localeCompare(b.flow) || a.reasonCode.localeCompare(b.reasonCode),

@@ -1,13 +1,15 @@
 import { useEffect } from 'react';
 import { BUDGET_WINDOW_WORDS } from '../../src-shared/domain/budget';
 import { connectionStatusWords } from '../../src-shared/domain/connection-words';
-import type { FlowOverview, RunView } from '../../src-shared/ipc';
+import { sumByCurrency } from '../../src-shared/domain/labels';
+import type { FlowMoney, FlowOverview, RunView } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
 import { isRunning, type RunProgress } from '../stores/dashboard-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
-import { formatCount, formatDateTime } from '../ui/format';
+import { daysSince, formatAge, formatCount, formatDateTime, formatMoneyTotals } from '../ui/format';
 import { nextRunWords } from '../ui/schedule-words';
+import { FlowMoneyFacts, MoneyBreakdown, targetTitleOf } from './MoneySummary';
 import { StateMessage } from '../ui/StateMessage';
 
 export function DashboardScreen() {
@@ -18,6 +20,8 @@ export function DashboardScreen() {
   const engineMessage = useSlice(dashboard, (s) => s.engineMessage);
   const app = useSlice(dashboard, (s) => s.app);
   const runs = useSlice(dashboard, (s) => s.runs);
+  const money = useSlice(dashboard, (s) => s.money);
+  const loadedAt = useSlice(dashboard, (s) => s.loadedAt);
   const catalog = useCatalog();
 
   useEffect(() => {
@@ -51,6 +55,7 @@ export function DashboardScreen() {
                   <span className="tile-value">{formatCount(app.counts.openParked)}</span> pending validation
                 </a>
               </li>
+              <WaitingTile money={money} now={loadedAt} />
               <li className="tile">
                 <a href={routeHref('connections')}>
                   <span className="tile-value">{formatCount(app.counts.connections)}</span> connections
@@ -77,6 +82,7 @@ export function DashboardScreen() {
                     above and <a href={routeHref('connections')}>Connections</a>), or with{' '}
                     <code>ml-connector serve --sandbox</code>.
                   </p>
+                  <FlowMoneySection flow={flow.flow} money={money} />
                 </section>
               ))}
             </>
@@ -99,6 +105,7 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
   const progress = useSlice(dashboard, (s) => s.progress[flow.flow]);
   const starting = useSlice(dashboard, (s) => s.starting[flow.flow] === true);
   const syncError = useSlice(dashboard, (s) => s.syncErrors[flow.flow] ?? '');
+  const money = useSlice(dashboard, (s) => s.money);
   const running = isRunning(progress) || (flow.running !== null && progress === undefined);
   const headingId = `flow-${flow.flow}`;
   return (
@@ -145,6 +152,7 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
         <dt>Failed</dt>
         <dd>{formatCount(flow.counts.failed)}</dd>
       </dl>
+      <FlowMoneySection flow={flow.flow} money={money} />
       <ul className="connection-list" aria-label={`Connections of ${flow.title}`}>
         {flow.connections.map((c) => (
           <li key={c.id}>
@@ -160,6 +168,37 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
       </ul>
       <RunChart flow={flow} />
     </section>
+  );
+}
+
+/** The value waiting in Pending validation over every flow, and the age of the oldest record. */
+function WaitingTile({ money, now }: { money: FlowMoney[]; now: number }) {
+  const waiting = money.filter((m) => m.waiting.records > 0);
+  if (waiting.length === 0) return null;
+  const oldest = waiting.map((m) => m.waiting.oldestParkedAt).filter((t): t is string => t !== null).sort()[0];
+  return (
+    <li className="tile">
+      <a href={routeHref('pending')}>
+        <span className="tile-value">{formatMoneyTotals(sumByCurrency(waiting.flatMap((m) => m.waiting.totals)))}</span> waiting
+        {oldest ? `, the oldest ${formatAge(daysSince(oldest, now))}` : ''}
+      </a>
+    </li>
+  );
+}
+
+/** A flow's money: what its target holds from it, what waits, per project and per supplier. */
+function FlowMoneySection({ flow, money }: { flow: string; money: FlowMoney[] }) {
+  const catalog = useCatalog();
+  const { dashboard } = useStores();
+  const now = useSlice(dashboard, (s) => s.loadedAt);
+  const m = money.find((x) => x.flow === flow);
+  if (!m) return null;
+  const target = targetTitleOf(catalog, flow);
+  return (
+    <>
+      <FlowMoneyFacts money={m} target={target} now={now} />
+      <MoneyBreakdown money={m} target={target} />
+    </>
   );
 }
 
@@ -279,6 +318,9 @@ function RecentRuns({ runs }: { runs: RunView[] }) {
               <th scope="col">Trigger</th>
               <th scope="col">Status</th>
               <th scope="col">Counts</th>
+              <th scope="col" className="num">
+                Value written
+              </th>
               <th scope="col">Problem</th>
             </tr>
           </thead>
@@ -294,6 +336,7 @@ function RecentRuns({ runs }: { runs: RunView[] }) {
                     .map(([name, value]) => `${name} ${formatCount(value)}`)
                     .join(', ')}
                 </td>
+                <td className="num nowrap">{run.written && run.written.length > 0 ? formatMoneyTotals(run.written) : '—'}</td>
                 <td>{run.error ?? ''}</td>
               </tr>
             ))}

@@ -58,6 +58,96 @@ const seq = z.number().int().min(0);
 const noRequest = z.strictObject({}).prefault({});
 
 // ---------------------------------------------------------------------------------------------
+// Record names and money (issue 17, decision 0022; src-shared/domain/labels.ts)
+
+const decimalText = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code');
+
+/** How finance names a record: "PO 20010 · Bouwmaterialen Groothandel Koster B.V. · € 39.854,50". */
+export const recordLabelSchema = z.object({
+  documentType: z.string(),
+  shortType: z.string(),
+  number: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  counterpartyCode: z.string().nullable(),
+  project: z.string().nullable(),
+  /** yyyy-mm-dd. */
+  date: z.string().nullable(),
+  /** Exact decimal string; never a binary float. */
+  amount: decimalText.nullable(),
+  currency: currencyCode.nullable(),
+});
+
+/** The target document: "Procore commitment 20001 (id 562949953421312)". */
+export const targetLabelSchema = z.object({
+  system: z.string(),
+  documentType: z.string(),
+  number: z.string().nullable(),
+  id: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  project: z.string().nullable(),
+  amount: decimalText.nullable(),
+  currency: currencyCode.nullable(),
+  codes: z.record(z.string(), z.string()).optional(),
+});
+
+/** Money per currency (several currencies are listed, never added up). */
+export const moneyTotalSchema = z.object({ currency: currencyCode, amount: decimalText });
+const moneyTotalsSchema = z.array(moneyTotalSchema);
+
+const valueKind = z.enum(['text', 'amount', 'quantity', 'date']);
+/** The record view: the source document beside the target's, field by field and line by line. */
+export const recordComparisonSchema = z.object({
+  sourceTitle: z.string(),
+  targetTitle: z.string(),
+  fields: z.array(
+    z.object({
+      label: z.string(),
+      kind: valueKind,
+      source: z.string().nullable(),
+      target: z.string().nullable(),
+      currency: z.string().nullable(),
+      compared: z.boolean(),
+      differs: z.boolean(),
+    }),
+  ),
+  lineColumns: z.array(z.object({ id: z.string(), label: z.string(), kind: valueKind, compared: z.boolean() })),
+  lines: z.array(
+    z.object({
+      key: z.string(),
+      source: z.record(z.string(), z.string().nullable()).nullable(),
+      target: z.record(z.string(), z.string().nullable()).nullable(),
+      differs: z.array(z.string()),
+    }),
+  ),
+  currency: z.string().nullable(),
+});
+export type RecordComparisonView = z.infer<typeof recordComparisonSchema>;
+
+/** Money of one flow: what is in the target, what waits, by project and by counterparty. */
+const moneyGroupSchema = z.object({
+  /** The project or counterparty as labelled ("P26-005 Riverside Medical Centre"); '' when unknown. */
+  name: z.string(),
+  synced: moneyTotalsSchema,
+  documents: z.number().int(),
+  waiting: moneyTotalsSchema,
+  waitingRecords: z.number().int(),
+});
+export const flowMoneySchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  /** Totals of the documents the flow wrote and confirmed in the target (their current written values). */
+  synced: z.object({ totals: moneyTotalsSchema, documents: z.number().int() }),
+  /** Open records in Pending validation: their value and how long the oldest has waited. */
+  waiting: z.object({ totals: moneyTotalsSchema, records: z.number().int(), oldestParkedAt: isoTimestamp.nullable() }),
+  /** Projects by name, counterparties largest first (synced + waiting, first currency); at most MONEY_GROUP_LIMIT each. */
+  byProject: z.array(moneyGroupSchema),
+  byCounterparty: z.array(moneyGroupSchema),
+});
+export type FlowMoney = z.infer<typeof flowMoneySchema>;
+export const MONEY_GROUP_LIMIT = 25;
+
+// ---------------------------------------------------------------------------------------------
 // Views (what responses carry)
 
 export const connectionViewSchema = z.object({
@@ -86,6 +176,8 @@ export const runViewSchema = z.object({
   counts: z.record(z.string(), z.number()),
   /** Plain-language reason a run failed. */
   error: z.string().nullable(),
+  /** Value of the documents the run wrote (created or updated), per currency. */
+  written: z.array(moneyTotalSchema.extend({ documents: z.number().int() })).optional(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -109,6 +201,10 @@ export const auditEntryViewSchema = z.object({
   message: z.string(),
   prevHash: z.string(),
   hash: z.string(),
+  /** The record as finance names it (null on entries written before labels, or about no record). */
+  label: recordLabelSchema.nullable(),
+  /** The target document written (null before it was written). */
+  targetLabel: targetLabelSchema.nullable(),
 });
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 
@@ -127,6 +223,10 @@ export const parkedRecordViewSchema = z.object({
   parkedAt: isoTimestamp,
   /** Last time a run parked it again. */
   updatedAt: isoTimestamp,
+  /** The record as finance names it (from its snapshot when it was parked before labels existed). */
+  label: recordLabelSchema,
+  /** The audit entry that parked it last: the number `replay` and the Audit history show. */
+  auditSeq: z.number().int().nullable(),
 });
 export type ParkedRecordView = z.infer<typeof parkedRecordViewSchema>;
 
@@ -198,6 +298,8 @@ export const auditEntryDetailSchema = auditEntryViewSchema.extend({
   sourceSnapshot: z.json().nullable(),
   targetPayload: z.json().nullable(),
   result: z.json().nullable(),
+  /** Source and target side by side (null when the flow cannot show this entry's record so). */
+  comparison: recordComparisonSchema.nullable(),
   /** The versions of the flow's tables the entry's mapping version stands for: "Projects v1 · Cost codes v2 · Vendors v1". */
   mappingVersionNames: z.string().nullable().optional(),
 });
@@ -350,6 +452,8 @@ export const parkedRecordDetailSchema = parkedRecordViewSchema.extend({
   mappingKeys: z.array(z.string()),
   /** The source record as fetched (its snapshot), when the engine recorded one. */
   source: z.json().nullable(),
+  /** The source document beside what the target holds for it (null when the flow cannot show it so). */
+  comparison: recordComparisonSchema.nullable(),
 });
 export type ParkedRecordDetail = z.infer<typeof parkedRecordDetailSchema>;
 
@@ -362,6 +466,10 @@ export const parkedGroupSchema = z.object({
   mappingKeys: z.array(z.string()),
   /** At most PARKED_GROUP_RECORD_LIMIT records; `count` is the full number. */
   records: z.array(parkedRecordDetailSchema),
+  /** Value of all `count` records, per currency. */
+  totals: moneyTotalsSchema,
+  /** When the longest-waiting record of the group was parked. */
+  oldestParkedAt: isoTimestamp,
 });
 export type ParkedGroup = z.infer<typeof parkedGroupSchema>;
 export const PARKED_GROUP_RECORD_LIMIT = 200;
@@ -837,6 +945,11 @@ export const ipcContract = {
   'flows.overview': {
     request: noRequest,
     response: z.object({ flows: z.array(flowOverviewSchema) }),
+  },
+  'money.summary': {
+    /** Money per flow, project and counterparty, synced and waiting. Reads the store only (no engine). */
+    request: z.strictObject({ flow: flowId.optional() }).prefault({}),
+    response: z.object({ flows: z.array(flowMoneySchema) }),
   },
   'schedules.get': {
     request: noRequest,

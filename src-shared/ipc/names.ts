@@ -34,6 +34,7 @@ export const IPC_METHOD_NAMES = [
   'connections.test',
   'schedules.get',
   'schedules.save',
+  'money.summary',
   'mappings.previewImport',
   'mappings.reference',
   'mappings.previewCounterparty',

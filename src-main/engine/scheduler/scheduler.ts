@@ -33,6 +33,10 @@ export interface RunOutcome {
   resumeAt?: number | null;
   /** Records this run left waiting in Pending validation (for a notification). */
   parked?: number;
+  /** The first few of them as finance names them ("PO 20011 · Koster B.V. · € 39.854,50"). */
+  parkedNames?: readonly string[];
+  /** Their value in all ("€ 355.149,71"), when known. */
+  parkedValue?: string;
   /** Connections that need the user to sign in again (for a notification). */
   needsReauth?: readonly string[];
 }

@@ -129,8 +129,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian chromium, headless, with a fresh profile and no background traffic. */
-export async function launchBrowser(): Promise<Browser> {
+/** Debian chromium, headless, with a fresh profile and no background traffic (default: 1440×900, en-US). */
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'mlc-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -145,8 +145,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1440, height: 900 },
-    locale: 'en-US',
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    locale: options.locale ?? 'en-US',
     timezoneId: 'Europe/Amsterdam',
   });
   const page = context.pages()[0] ?? (await context.newPage());
