@@ -38,6 +38,8 @@ export interface F3HarnessOptions {
   faults?: string;
   /** Intacct simulator switches (e.g. cdnTimeoutRate, authorizedSenderIds). */
   intacctConfig?: Record<string, unknown>;
+  /** The passwords the flow's Intacct connector signs in with (default: the sandbox's). */
+  intacctSecrets?: { senderPassword?: string; userPassword?: string };
   policy?: Partial<F3Policy>;
 }
 
@@ -82,7 +84,12 @@ export async function openF3Harness(opts: F3HarnessOptions = {}) {
   // Intacct as the opener sets it up (its settings in the connection row), every request document recorded for the XSD check.
   const stored = store.connections.require(intacctConnection.connection.id).settings;
   const intacct = createIntacctConnector(
-    { baseUrl: intacctSim.baseUrl, allowedHosts: ['127.0.0.1'], logger: silentLogger, secrets: { getSecrets: async () => ({ senderPassword: String(intacctSim.credentials['senderPassword']), userPassword: String(intacctSim.credentials['userPassword']) }) } },
+    {
+      baseUrl: intacctSim.baseUrl,
+      allowedHosts: ['127.0.0.1'],
+      logger: silentLogger,
+      secrets: { getSecrets: async () => ({ senderPassword: String(intacctSim.credentials['senderPassword']), userPassword: String(intacctSim.credentials['userPassword']), ...opts.intacctSecrets }) },
+    },
     connectorSettings(stored as never, String(stored['endpointUrl'])),
     { observeRequest: (xml, label) => sent.record(xml, label) },
   );
@@ -154,6 +161,8 @@ export async function openF3Harness(opts: F3HarnessOptions = {}) {
     intacctUser,
     intacctState: async (): Promise<Record<string, Json[]>> => (await fetch(`${intacctSim.baseUrl}/_sandbox/state`)).json() as Promise<Record<string, Json[]>>,
     procoreState: async (): Promise<Record<string, Json[]>> => (await fetch(`${procoreSim.baseUrl}/_sandbox/state`)).json() as Promise<Record<string, Json[]>>,
+    /** Requests the Intacct simulator answered, by HTTP status (0 = the connection was dropped). */
+    intacctRequests: async (): Promise<{ total: number; byStatus: Record<string, number> }> => (await fetch(`${intacctSim.baseUrl}/_sandbox/requests`)).json() as Promise<{ total: number; byStatus: Record<string, number> }>,
     async setFaults(system: 'procore' | 'intacct', spec: string | null): Promise<void> {
       const sim = system === 'procore' ? procoreSim : intacctSim;
       await fetch(`${sim.baseUrl}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(spec === null ? { clear: true } : { spec }) });
@@ -210,4 +219,9 @@ export function intacctBooks(state: Record<string, Json[]>) {
         lines: ((g['ENTRIES'] ?? []) as Json[]).map((l) => ({ lineNo: String(l['LINE_NO'] ?? ''), amount: `${String(l['TR_TYPE']) === '-1' ? '-' : ''}${String(l['TRX_AMOUNT'])}`, account: String(l['ACCOUNTNO']), dims: dims(l) })),
       });
   return docs;
+}
+
+/** Books as a sorted list (comparable with toEqual; a key held twice shows). */
+export function booksList(books: ReturnType<typeof intacctBooks>): [string, unknown][] {
+  return [...books].sort(([a], [b]) => a.localeCompare(b)).map(([key, docs]) => [key, docs.map(({ state: _state, ...rest }) => rest)]);
 }

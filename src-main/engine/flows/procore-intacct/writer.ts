@@ -243,20 +243,37 @@ export class F3Writer implements TargetWriter<PlannedWrite> {
     return plans.map((p) => byKey.get(p.originId) ?? { originId: p.originId, ok: false, retryable: true, message: 'Sage Intacct returned no result for it' });
   }
 
-  /** Sends writes; items rolled back with an all-or-nothing block (another item was refused) go once more without it. */
-  async #send<I extends { key: string }>(items: I[], send: (items: I[], atomic: boolean) => Promise<WriteResult[]>, options: WriteOptions): Promise<WriteResult[]> {
-    const results = await send(items, this.#deps.atomic);
-    const rolledBack = items.filter((_, i) => results[i] && !results[i]!.ok && (results[i] as Extract<WriteResult, { ok: false }>).reason === 'rolled-back');
-    if (rolledBack.length === 0 || options.signal?.aborted) return results;
-    const again = new Map((await send(rolledBack, this.#deps.atomic)).map((r) => [r.key, r]));
-    return results.map((r) => again.get(r.key) ?? r);
+  /**
+   * Sends writes. In an all-or-nothing block one refused item rolls back the others: those go
+   * again, without the refused ones, as a block of their own, until none is rolled back (each
+   * round leaves out at least one refused item, so this ends).
+   */
+  async #send<I extends { key: string }>(items: I[], send: (items: I[], atomic: boolean) => Promise<WriteResult[]>, options: WriteOptions): Promise<(WriteResult | undefined)[]> {
+    const final = new Map<string, WriteResult>();
+    let pending = items;
+    while (pending.length > 0) {
+      const results = await send(pending, this.#deps.atomic);
+      const rolledBack: I[] = [];
+      pending.forEach((item, i) => {
+        const result = results[i];
+        if (result && !result.ok && result.reason === 'rolled-back' && !options.signal?.aborted) rolledBack.push(item);
+        else if (result) final.set(item.key, result);
+      });
+      if (rolledBack.length === pending.length) {
+        // Nothing was refused, yet all rolled back: not ours to untangle; the run stops and recovery looks them up.
+        for (const item of rolledBack) final.set(item.key, results[pending.indexOf(item)]!);
+        break;
+      }
+      pending = rolledBack;
+    }
+    return items.map((item) => final.get(item.key));
   }
 
   async #create(plans: PlannedDocument[], options: WriteOptions): Promise<WriteOutcome[]> {
     const { intacct } = this.#deps;
     const entity = plans[0]!.entity;
     const call = { ...(options.signal ? { signal: options.signal } : {}) };
-    let results: WriteResult[];
+    let results: (WriteResult | undefined)[];
     if (entity === 'intacct-bill') results = await this.#send(plans.map(billInput), (items, atomic) => intacct.createBills(items, { ...call, atomic }), options);
     else if (entity === 'intacct-purchasing') results = await this.#send(plans.map(purchasingInput), (items, atomic) => intacct.createPurchasingDocuments(items, { ...call, atomic }), options);
     else results = await this.#send(plans.map(journalInput), (items, atomic) => intacct.createJournalEntries(items, { ...call, atomic }), options);
@@ -280,7 +297,7 @@ export class F3Writer implements TargetWriter<PlannedWrite> {
     const { intacct } = this.#deps;
     const entity = updates[0]!.plan.entity;
     const call = { ...(options.signal ? { signal: options.signal } : {}) };
-    let results: WriteResult[];
+    let results: (WriteResult | undefined)[];
     if (entity === 'intacct-bill') results = await this.#send(updates.map(billUpdate), (items, atomic) => intacct.updateBills(items, { ...call, atomic }), options);
     else if (entity === 'intacct-purchasing') results = await this.#send(updates.map(purchasingUpdate), (items, atomic) => intacct.updatePurchasingDocuments(items, { ...call, atomic }), options);
     else results = await this.#send(updates.map(journalUpdate), (items, atomic) => intacct.updateJournalEntries(items, { ...call, atomic }), options);
