@@ -174,10 +174,16 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       name: STREAMS.tasks,
       entity: 'intacct-task',
       read: (cursor) =>
-        readTasks(readDeps, cursor, now(), async () => {
-          await loadReference();
-          return tasks;
-        }),
+        readTasks(
+          readDeps,
+          cursor,
+          now(),
+          async () => {
+            await loadReference();
+            return tasks;
+          },
+          async () => new Set((await loadReference()).projectNames.keys()),
+        ),
       plan: (task) => planTask(task, policy) as PlanOutcome<PlannedWrite>,
       label: (task) => `Intacct task ${task.taskId} of project ${task.intacctProjectId}`,
     },

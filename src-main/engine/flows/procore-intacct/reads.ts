@@ -182,7 +182,8 @@ export async function* readVendorPairs(deps: ReadDeps, cursor: string | null): A
   }
 
   const procoreOfIntacct = new Map([...mappings.vendors].map(([procoreId, vendorId]) => [vendorId, procoreId]));
-  let everyProcore: ProcoreVendorRecord[] | null = null;
+  // Read from the start, the changed Procore vendors are all of them.
+  let everyProcore: ProcoreVendorRecord[] | null = at['p'] ? null : [...changedProcore.values()];
   const allProcore = async (): Promise<ProcoreVendorRecord[]> => {
     if (everyProcore) return everyProcore;
     const list: ProcoreVendorRecord[] = [];
@@ -246,6 +247,7 @@ export async function* readTasks(
   cursor: string | null,
   now: number,
   tasksOf: () => Promise<{ taskId: string; name: string; projectId: string; active: boolean }[]>,
+  visibleProjects: () => Promise<ReadonlySet<string>>,
 ): AsyncGenerator<SourcePage<TaskRecord>> {
   if (cursor && now - Date.parse(cursor) < deps.policy.referenceEveryHours * 3_600_000) return;
   const byIntacctProject = new Map<string, string[]>();
@@ -253,7 +255,7 @@ export async function* readTasks(
   const tasks = (await tasksOf()).filter((t) => t.active && byIntacctProject.has(t.projectId));
   const records: TaskRecord[] = [];
   const projects = [...new Set(tasks.flatMap((t) => byIntacctProject.get(t.projectId) ?? []))];
-  const visible = new Set((await deps.procore.listProjects()).map((p) => p.id));
+  const visible = await visibleProjects();
   for (const procoreProjectId of projects) {
     if (!visible.has(procoreProjectId)) continue;
     const codes = new Map((await deps.procore.listCostCodes(procoreProjectId)).map((c) => [c.fullCode, c]));
