@@ -121,7 +121,7 @@ describe('F3 Procore → Sage Intacct on the sandbox', () => {
     for (const p of open) {
       expect(p.stream).toBe('pay-applications');
       expect(p.reasonCode).toBe('unmapped-cost');
-      expect(p.reasonText).toMatch(new RegExp(`^Cost code ${planted}( / cost type [A-Z])? maps to GL 59990, which is inactive in Intacct$`));
+      expect(p.reasonText).toMatch(new RegExp(`^Pay application #\\d+ of (PO|SC)-\\d+ \\(.+\\), EUR [\\d,]+\\.\\d\\d payable: Cost code ${planted}( / cost type [A-Z])? maps to GL 59990, which is inactive in Intacct$`));
       expect((p.details as Row)['mappingKeys']).toEqual([`cost:${planted}|`]);
     }
   });

@@ -110,6 +110,8 @@ export const sageIntacctOpener: SystemOpener<'sage-intacct'> = {
     };
     const current = store.connections.require(connection.id).settings;
     const settings = { ...defaults, journalOffsetAccountNo: SANDBOX_COMMITMENT_OFFSET_ACCOUNT, ...current, endpointUrl: `${sim.baseUrl}/ia/xml/xmlgw.phtml` };
+    // The simulator's company always takes the sandbox's own credentials.
+    store.connections.setStatus(connection.id, 'connected');
     const saved = store.connections.update(connection.id, { settings });
     const secrets = async (): Promise<IntacctSecrets> => ({ senderPassword: String(sim.credentials['senderPassword']), userPassword: String(sim.credentials['userPassword']) });
     return { connection: saved, ...open(store, log, connection.id, connectorSettings(settings as StoredIntacctSettings, settings.endpointUrl), secrets) };

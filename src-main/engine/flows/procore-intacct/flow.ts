@@ -13,7 +13,7 @@ import type { PlanOutcome, RunCounts, RunGuard, StreamSpec } from '../../sync/ty
 import { F3_FLOW, loadF3Mappings, type F3Mappings } from './mappings';
 import type { BillPaymentsRecord, CommitmentRecord, PlannedDocument, PlannedWrite, RequisitionRecord, TaskRecord, VendorPairRecord } from './model';
 import { planBillPayments } from './payments';
-import { commitmentLabel, payApplicationLabel, planCommitment, planPayApplication, zeroDocument, type PlanContext } from './plan';
+import { commitmentLabel, formatAmount, namedIssues, payApplicationLabel, planCommitment, planPayApplication, zeroDocument, type PlanContext } from './plan';
 import { policyFromSettings, type F3Policy } from './policy';
 import { readBillPayments, readCommitments, readPayApplications, readTasks, readVendorPairs, STREAMS, type ReadDeps } from './reads';
 import { planTask } from './reference';
@@ -113,6 +113,10 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       yield page;
     }
   }
+  // As finance names them in the audit log and Pending validation: document, counterparty, amount.
+  const commitmentName = (record: CommitmentRecord): string => `${commitmentLabel(record.commitment)}, ${policy.currency} ${formatAmount(record.commitment.revisedContract)}`;
+  const payApplicationName = (record: RequisitionRecord): string =>
+    `${payApplicationLabel(record.requisition)}, ${policy.currency} ${formatAmount(policy.retainage === 'gross' ? record.requisition.totalClaimed : record.requisition.netPayable)} ${policy.retainage === 'gross' ? 'claimed' : 'payable'}`;
   const readDeps: ReadDeps = { store: deps.store, procore: deps.procore, intacct: deps.intacct, sharedReads: deps.sharedReads, procoreConnectionId: deps.procoreConnectionId, policy, mappings };
   const now = deps.now ?? Date.now;
   const base = {
@@ -148,20 +152,20 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       name: STREAMS.commitments,
       entity: 'commitment',
       read: (cursor) => withReference(readCommitments(readDeps, cursor)),
-      plan: (record, previous) => planCommitment(record, documentOf(previous), planContext()) as PlanOutcome<PlannedWrite>,
+      plan: (record, previous) => namedIssues(planCommitment(record, documentOf(previous), planContext()), commitmentName(record)) as PlanOutcome<PlannedWrite>,
       planDeletion: (_deletion, written) => {
         if (policy.deletedCommitment === 'leave') return [];
         return written.flatMap((w) => (w.entity === 'intacct-purchasing' || w.entity === 'intacct-bill' ? [zeroDocument(w)] : []));
       },
       deletionSourceId: (d) => d.sourceId,
-      label: (record) => commitmentLabel(record.commitment),
+      label: commitmentName,
     },
     payApplications: {
       name: STREAMS.payApplications,
       entity: 'pay-application',
       read: (cursor) => withReference(readPayApplications(readDeps, cursor)),
-      plan: (record, previous) => planPayApplication(record, documentOf(previous), planContext()) as PlanOutcome<PlannedWrite>,
-      label: (record) => payApplicationLabel(record.requisition),
+      plan: (record, previous) => namedIssues(planPayApplication(record, documentOf(previous), planContext()), payApplicationName(record)) as PlanOutcome<PlannedWrite>,
+      label: payApplicationName,
     },
     payments: {
       name: STREAMS.payments,

@@ -48,6 +48,20 @@ export function payApplicationLabel(r: RequisitionRecord['requisition']): string
   return `Pay application #${r.number}${of}${who ? ` (${who})` : ''}`;
 }
 
+/** "1,234,567.89" */
+export function formatAmount(amount: string): string {
+  const [whole = '0', cents = '00'] = amount.replace('-', '').split('.');
+  return `${amount.startsWith('-') ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}
+
+/**
+ * A parked record's reasons start with the record as finance names it (document, counterparty,
+ * amount), so Pending validation says which one waits, not only why.
+ */
+export function namedIssues<P>(result: PlanResult<P>, name: string): PlanResult<P> {
+  return result.ok ? result : { ok: false, issues: result.issues.map((i) => ({ ...i, message: `${name}: ${i.message}` })) };
+}
+
 // ---- coding -----------------------------------------------------------------------------------------
 
 interface WantedLine {

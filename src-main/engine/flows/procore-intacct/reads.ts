@@ -9,6 +9,7 @@ import type {
 import type { SourcePage, UnreadableSourceRow } from '../../../connectors/connector';
 import type { ProcoreConnector } from '../../../connectors/procore';
 import type { IntacctConnector, IntacctVendor } from '../../../connectors/sage-intacct';
+import { canonicalJson } from '../../../store/canonical-json';
 import type { Store } from '../../../store/db';
 import type { SharedSourceReads } from '../../sync/shared-reads';
 import { F3_FLOW, type F3Mappings } from './mappings';
@@ -161,7 +162,9 @@ const normalName = (name: string): string => name.trim().toLowerCase().replace(/
 /**
  * Intacct vendors changed since the cursor and Procore vendors changed since theirs, as pairs
  * (an Intacct vendor with its Procore vendor). The counterpart that did not change comes from the
- * pair's last snapshot; only a pair never seen before needs the other system's whole list.
+ * pair's last snapshot; only a pair never seen before needs the other system's whole list. An
+ * Intacct vendor read again exactly as last time (the cursor's own second is read again) is
+ * passed over unless its Procore vendor changed.
  */
 export async function* readVendorPairs(deps: ReadDeps, cursor: string | null): AsyncGenerator<SourcePage<VendorPairRecord>> {
   const { store, procore, intacct, mappings } = deps;
@@ -176,12 +179,9 @@ export async function* readVendorPairs(deps: ReadDeps, cursor: string | null): A
     procoreCursor = page.cursorAfter;
   }
   const cursorAfter = composite({ i: changedIntacct.cursorAfter ?? at['i'] ?? null, p: procoreCursor });
-  if (changedIntacct.vendors.length === 0 && changedProcore.size === 0) {
-    yield { records: [], deletions: [], unreadable, cursorAfter };
-    return;
-  }
 
   const procoreOfIntacct = new Map([...mappings.vendors].map(([procoreId, vendorId]) => [vendorId, procoreId]));
+  const mappedProcoreIds = new Set(mappings.vendors.keys());
   // Read from the start, the changed Procore vendors are all of them.
   let everyProcore: ProcoreVendorRecord[] | null = at['p'] ? null : [...changedProcore.values()];
   const allProcore = async (): Promise<ProcoreVendorRecord[]> => {
@@ -191,20 +191,23 @@ export async function* readVendorPairs(deps: ReadDeps, cursor: string | null): A
     everyProcore = list;
     return list;
   };
-  const mappedProcoreIds = new Set(mappings.vendors.keys());
+  const before = (vendorId: string): VendorPairRecord | undefined => latest<VendorPairRecord>(store, STREAMS.vendors, vendorId);
 
   /** The Procore vendor of an Intacct vendor, and how they are linked. */
-  const counterpart = async (v: IntacctVendor): Promise<{ procore: ProcoreVendorRecord | null; linkedBy: VendorPairRecord['linkedBy'] }> => {
+  const counterpart = async (v: IntacctVendor, hint?: ProcoreVendorRecord): Promise<{ procore: ProcoreVendorRecord | null; linkedBy: VendorPairRecord['linkedBy'] }> => {
+    const last = before(v.vendorId);
     const mapped = procoreOfIntacct.get(v.vendorId);
-    const before = latest<VendorPairRecord>(store, STREAMS.vendors, v.vendorId);
-    if (mapped) {
-      const found = changedProcore.get(mapped) ?? (before?.procore?.sourceId === mapped ? before.procore : (await allProcore()).find((p) => p.sourceId === mapped) ?? null);
-      return { procore: found, linkedBy: found ? 'mapping' : null };
+    // A link the finance team made, one this flow made (it created the Procore vendor), or one seen before.
+    const linked = mapped ?? store.targetRecords.get(F3_FLOW, 'procore-vendor', v.vendorId)?.targetId ?? (last?.linkedBy ? last.procore?.sourceId : undefined);
+    const how = (p: ProcoreVendorRecord): VendorPairRecord['linkedBy'] => (mapped ? 'mapping' : last?.linkedBy && last.linkedBy !== 'name' ? last.linkedBy : p.originId === v.vendorId ? 'origin_id' : 'origin_code');
+    if (hint) return { procore: hint, linkedBy: how(hint) };
+    if (linked) {
+      const found = changedProcore.get(linked) ?? (last?.procore?.sourceId === linked ? last.procore : ((await allProcore()).find((p) => p.sourceId === linked) ?? null));
+      return { procore: found, linkedBy: found ? how(found) : null };
     }
-    if (before?.procore && before.linkedBy) return { procore: changedProcore.get(before.procore.sourceId) ?? before.procore, linkedBy: before.linkedBy };
     const all = await allProcore();
     const byOrigin = all.find((p) => p.originId === v.vendorId);
-    if (byOrigin) return { procore: changedProcore.get(byOrigin.sourceId) ?? byOrigin, linkedBy: 'origin_id' };
+    if (byOrigin) return { procore: byOrigin, linkedBy: 'origin_id' };
     const byCode = all.find((p) => p.originCode === v.vendorId && !mappedProcoreIds.has(p.sourceId));
     if (byCode) return { procore: byCode, linkedBy: 'origin_code' };
     // The same name, not linked to anything yet: the same company, not a second vendor to create.
@@ -213,28 +216,38 @@ export async function* readVendorPairs(deps: ReadDeps, cursor: string | null): A
   };
 
   const pairs = new Map<string, VendorPairRecord>();
-  const add = async (v: IntacctVendor): Promise<void> => {
-    const { procore: p, linkedBy } = await counterpart(v);
-    const before = latest<VendorPairRecord>(store, STREAMS.vendors, v.vendorId);
-    const agreed = before ? agreedAfter(before.agreed, intacctValues(before.intacct), before.procore ? procoreValues(before.procore) : null) : {};
+  const add = async (v: IntacctVendor, hint?: ProcoreVendorRecord): Promise<void> => {
+    const { procore: p, linkedBy } = await counterpart(v, hint);
+    const last = before(v.vendorId);
+    const agreed = last ? agreedAfter(last.agreed, intacctValues(last.intacct), last.procore ? procoreValues(last.procore) : null) : {};
     pairs.set(v.vendorId, { sourceId: v.vendorId, intacct: v, procore: p, linkedBy, agreed });
   };
-  for (const v of changedIntacct.vendors) await add(v);
+  for (const v of changedIntacct.vendors) {
+    const last = before(v.vendorId);
+    const seenAsIs = last !== undefined && canonicalJson(last.intacct as unknown as JsonValue) === canonicalJson(v as unknown as JsonValue) && !(last.procore && changedProcore.has(last.procore.sourceId));
+    if (!seenAsIs) await add(v);
+  }
 
   // Procore changes of linked vendors: their Intacct vendor from the pair's snapshot, or read by VENDORID.
   const intacctOfProcore = new Map<string, string>(mappings.vendors);
   for (const p of changedProcore.values()) if (p.originId && !intacctOfProcore.has(p.sourceId)) intacctOfProcore.set(p.sourceId, p.originId);
-  const wanted = [...changedProcore.keys()].map((id) => intacctOfProcore.get(id)).filter((id): id is string => id !== undefined && !pairs.has(id));
+  const wanted = [...changedProcore.values()].flatMap((p) => {
+    const vendorId = intacctOfProcore.get(p.sourceId);
+    return vendorId && !pairs.has(vendorId) ? [{ vendorId, procore: p }] : [];
+  });
   if (wanted.length > 0) {
-    const missing: string[] = [];
     const known = new Map<string, IntacctVendor>();
-    for (const vendorId of wanted) {
-      const before = latest<VendorPairRecord>(store, STREAMS.vendors, vendorId);
-      if (before) known.set(vendorId, before.intacct);
+    const missing: string[] = [];
+    for (const { vendorId } of wanted) {
+      const last = before(vendorId);
+      if (last) known.set(vendorId, last.intacct);
       else missing.push(vendorId);
     }
     if (missing.length > 0) for (const [vendorId, v] of await intacct.findVendors(missing)) known.set(vendorId, v);
-    for (const v of known.values()) await add(v);
+    for (const { vendorId, procore: p } of wanted) {
+      const v = known.get(vendorId);
+      if (v) await add(v, p);
+    }
   }
   yield { records: [...pairs.values()], deletions: [], unreadable, cursorAfter };
 }
