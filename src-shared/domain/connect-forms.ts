@@ -64,6 +64,13 @@ export const CONNECT_FORMS: Partial<Record<SystemId, ConnectForm>> = {
         ],
       },
       { name: 'retainageAccountNo', label: 'Retainage payable account', kind: 'text', hint: 'Only with "retainage credited to a retainage payable account".' },
+      {
+        name: 'vendorFields',
+        label: 'Vendor fields kept in step',
+        kind: 'text',
+        default: 'name=intacct, active=intacct, email=both, phone=both',
+        hint: 'Per field, which system wins: intacct, procore, or both (whichever changed it; a change on both sides waits for you).',
+      },
     ],
   },
 };

@@ -264,6 +264,17 @@ describe('F3 Procore → Sage Intacct on the sandbox', () => {
     expect((await h.reconcile()).agree).toBe(true);
   });
 
+  it('control characters typed into Procore are stripped before escaping: the amended document posts, its text without them', async () => {
+    const procore = await h.procoreState();
+    const contract = (procore['work_order_contracts'] ?? []).find((c) => c['status'] === 'Approved')!;
+    const projectId = String((contract['project'] as Row)['id']);
+    await h.procoreApi('PATCH', `/work_order_contracts/${String(contract['id'])}?project_id=${projectId}`, { project_id: Number(projectId), work_order_contract: { title: 'Onderaanneming\u000b fundering\u0007 fase 2 & <meerwerk>' } });
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ updated: 1, failed: 0, parked: 0 });
+    const doc = (await h.intacctState())['PODOCUMENT']!.find((p) => p['PROCORE_ID'] === `procore-commitment-${String(contract['id'])}`)!;
+    expect(doc['MESSAGE']).toBe('Onderaanneming fundering fase 2 & <meerwerk>');
+  });
+
   it('every request document the flow sent validates against Intacct’s api.xsd', async () => {
     expect(sent.size).toBeGreaterThan(10);
     expect(await sent.problems()).toEqual([]);

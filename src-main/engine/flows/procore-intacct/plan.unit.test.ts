@@ -261,5 +261,6 @@ describe('policy', () => {
     expect(policyFromSettings({ commitmentDocument: 'journal', retainage: 'separate-line' })).toMatchObject({ commitmentDocument: 'journal', retainage: 'gross' });
     expect(policyFromSettings({ commitmentDocument: 'nonsense', retainage: 'separate-line', retainageAccountNo: '1610' })).toMatchObject({ commitmentDocument: 'purchasing', retainage: 'separate-line', retainageAccountNo: '1610' });
     expect(addDays('2026-01-31', 30)).toBe('2026-03-02');
+    expect(policyFromSettings({ vendorFields: 'email=procore; phone = intacct, name=nobody, fax=both' }).vendorFieldDirections).toEqual({ name: 'intacct', active: 'intacct', email: 'procore', phone: 'intacct' });
   });
 });

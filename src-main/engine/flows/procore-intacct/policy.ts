@@ -68,6 +68,17 @@ export const DEFAULT_POLICY: F3Policy = {
 
 const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
 
+/** "name=intacct, email=both" → the directions it names, on top of the defaults (unknown parts are ignored). */
+export function vendorDirectionsFrom(setting: string | null): Record<VendorField, FieldDirection> {
+  const directions = { ...DEFAULT_POLICY.vendorFieldDirections };
+  for (const part of (setting ?? '').split(/[,;]/)) {
+    const [field, direction] = part.split('=').map((x) => x.trim().toLowerCase());
+    if ((VENDOR_FIELDS as readonly string[]).includes(field ?? '') && (direction === 'intacct' || direction === 'procore' || direction === 'both'))
+      directions[field as VendorField] = direction;
+  }
+  return directions;
+}
+
 /** The policy for a connection's stored settings (unknown or empty values keep the default). */
 export function policyFromSettings(settings: Readonly<Record<string, JsonValue>> | undefined, overrides: Partial<F3Policy> = {}): F3Policy {
   const s = settings ?? {};
@@ -83,6 +94,7 @@ export function policyFromSettings(settings: Readonly<Record<string, JsonValue>>
     // The connector posts separate-line retainage only with an account (host/systems/sage-intacct.ts): same rule here.
     retainage: retainage === 'net' ? 'net' : retainage === 'separate-line' && retainageAccountNo ? 'separate-line' : 'gross',
     retainageAccountNo,
+    vendorFieldDirections: vendorDirectionsFrom(text(s['vendorFields'])),
     ...overrides,
   };
 }
