@@ -172,7 +172,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       entity: 'bill-payment',
       read: (cursor) => readBillPayments(readDeps, cursor),
       plan: (record) => planBillPayments(record, policy) as PlanOutcome<PlannedWrite>,
-      label: (record) => `Payment of bill ${record.bill.billNumber ?? record.bill.recordNo} (${record.bill.totalPaid} of ${record.bill.total} paid)`,
+      label: (record) =>
+        `Payments of AP bill ${record.bill.billNumber ?? record.bill.recordNo} (vendor ${record.bill.vendorId}, pay application #${record.requisition.number}), ${policy.currency} ${formatAmount(record.bill.totalPaid)} of ${formatAmount(record.bill.total)} paid`,
     },
     tasks: {
       name: STREAMS.tasks,

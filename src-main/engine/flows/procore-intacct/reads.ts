@@ -303,7 +303,8 @@ export async function* readBillPayments(deps: ReadDeps, cursor: string | null): 
     if (!posted) continue; // not one this flow planned (its key was typed in Intacct): nothing to show in Procore
     const r = posted.requisition;
     records.push({
-      sourceId: bill.recordNo,
+      // Prefixed: an Intacct RECORDNO is a small number, not to be mistaken for a Procore id.
+      sourceId: `intacct-bill-${bill.recordNo}`,
       bill,
       requisition: { id: r.sourceId, projectId: r.projectId, commitmentId: r.commitmentId, number: r.number, invoiceNumber: r.invoiceNumber },
       payments: payments.filter((p) => p.billRecordNo === bill.recordNo),
