@@ -247,21 +247,24 @@ describe('F3 Procore → Sage Intacct on the sandbox', () => {
 
   it('reconciliation: Procore and Intacct agree document by document; a change order approved since the sync is explained', async () => {
     const agreed = await h.reconcile();
-    expect(agreed.agree, JSON.stringify(agreed.documents.filter((d) => d.cause), null, 1)).toBe(true);
-    expect(agreed.totals.difference).toBe('0.00');
-    expect(agreed.apiCalls.intacct).toBeGreaterThan(0);
+    expect(agreed.records.filter((r) => r.cause), JSON.stringify(agreed.records.filter((r) => r.cause), null, 1)).toEqual([]);
+    expect(agreed.unexplained).toBe(0);
+    expect(agreed.totals.map((t) => t.difference)).toEqual(['0.00']);
+    expect(agreed.records.length).toBeGreaterThan(70);
+    expect(agreed.apiCalls['intacct']).toBeGreaterThan(0);
+    expect(agreed.byProject.length).toBe(world.projects.length);
     const procore = await h.procoreState();
-    const posted = new Set(agreed.documents.filter((d) => d.kind === 'commitment').map((d) => d.procoreId));
+    const posted = new Set(agreed.records.filter((r) => r.documentType !== 'Pay application').map((r) => r.sourceId));
     const pending = (procore['commitment_change_orders'] ?? []).find((o) => o['status'] === 'pending' && posted.has(String(o['contract_id'])))!;
     await h.procoreApi('PATCH', `/projects/${String(pending['project_id'])}/commitment_change_orders/${String(pending['id'])}`, { change_order: { status: 'approved' } });
     const behind = await h.reconcile();
-    expect(behind.agree).toBe(false);
-    const differing = behind.documents.filter((d) => d.cause);
+    const differing = behind.records.filter((r) => r.cause);
     expect(differing).toHaveLength(1);
-    expect(differing[0]).toMatchObject({ kind: 'commitment', procoreId: String(pending['contract_id']), cause: 'changed-in-procore', difference: dec(pending['grand_total']).toMoneyString() });
-    expect(behind.totals.difference).toBe(dec(pending['grand_total']).toMoneyString());
+    expect(differing[0]).toMatchObject({ sourceId: String(pending['contract_id']), cause: 'not-yet-synced', difference: dec(pending['grand_total']).negate().toMoneyString() });
+    expect(behind.totals[0]!.difference).toBe(dec(pending['grand_total']).negate().toMoneyString());
+    expect(behind.unexplained).toBe(0);
     await h.run();
-    expect((await h.reconcile()).agree).toBe(true);
+    expect((await h.reconcile()).records.filter((r) => r.cause)).toEqual([]);
   });
 
   it('control characters typed into Procore are stripped before escaping: the amended document posts, its text without them', async () => {

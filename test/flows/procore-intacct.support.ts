@@ -154,7 +154,7 @@ export async function openF3Harness(opts: F3HarnessOptions = {}) {
     run: (policy?: Partial<F3Policy>, extra: Partial<ProcoreIntacctDeps> = {}) => runProcoreIntacct({ ...base, ...(policy ? { policy: { ...base.policy, ...policy } } : {}), ...extra }, 'manual'),
     retry: (selection: { ids?: number[]; reasonCode?: string } = {}) => retryParked(base, selection),
     replay: (seq: number) => replayAuditEntry(base, seq),
-    reconcile: () => reconcileNow(base),
+    reconcile: () => reconcileNow(base, () => ({ procore: requestCounters.get('procore').total, intacct: requestCounters.get('intacct').total })),
     calls,
     procoreApi,
     intacctFunction,

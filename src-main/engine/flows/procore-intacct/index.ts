@@ -1,12 +1,12 @@
 import { Decimal } from '../../../../src-shared/domain/money';
 import type { ProcoreCommitment, ProcoreRequisition } from '../../../../src-shared/domain/records';
-import { requestCounters } from '../../../connectors/_kit';
 import { readOrExplain } from '../../sync/explain-read-failure';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest, FlowRuntime } from '../types';
 import { currentPolicy, replayAuditEntry, retryParked, runProcoreIntacct, type ProcoreIntacctDeps } from './flow';
 import { F3_FLOW, F3_MAPPING_SET_DEFINITIONS, F3_MAPPING_SETS, seedF3SandboxMappings } from './mappings';
 import { documentKey, type PlannedDocument } from './model';
-import { reconcile, type IntacctDocumentSeen, type ReconciliationReport } from './reconcile';
+import { reconcile, type ReconciliationReport } from '../../reconcile/reconcile';
+import { f3Comparisons, type IntacctDocumentSeen } from './reconcile';
 
 /**
  * F3: Procore → Sage Intacct. Commitments (with their approved change orders) and approved pay
@@ -15,16 +15,6 @@ import { reconcile, type IntacctDocumentSeen, type ReconciliationReport } from '
  * Procore's cost codes. Streams and runs: flow.ts; planning: plan.ts, vendors.ts, payments.ts,
  * reference.ts; reconciliation: reconcile.ts (decision 0021).
  */
-export interface F3Reconciliation extends ReconciliationReport {
-  generatedAt: string;
-  /** API calls the reconciliation read made, per API. */
-  apiCalls: { procore: number; intacct: number };
-}
-
-/** F3's runtime: the generic one plus "do the two systems agree?" (the lead hooks it into a generic command). */
-export interface ProcoreIntacctRuntime extends FlowRuntime {
-  reconcile(options?: { signal?: AbortSignal }): Promise<F3Reconciliation>;
-}
 
 export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
   id: F3_FLOW,
@@ -58,7 +48,7 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
     return { procore: 5 + 4 * projects, 'sage-intacct': 2 };
   },
 
-  open(context): ProcoreIntacctRuntime {
+  open(context): FlowRuntime {
     const base = procoreIntacctDeps(context);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ProcoreIntacctDeps => ({
       ...base,
@@ -71,7 +61,7 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
       run: (request) => runProcoreIntacct(deps(request), request.trigger),
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
-      reconcile: () => reconcileNow(base),
+      reconcile: ({ apiCalls }) => reconcileNow(base, apiCalls),
     };
   },
 
@@ -90,14 +80,15 @@ export function procoreIntacctDeps({ store, connectors, connectionIds, sharedRea
 }
 
 /**
- * Reads both sides (Procore's commitments and approved pay applications in full; in Intacct the
- * documents under their keys) and reconciles them; counts the calls it made. Writes nothing.
+ * Reads both sides in full — Procore's commitments and approved pay applications as an initial
+ * sync reads them; in Intacct every bill carrying a key (one `query` page per 2,000, copies
+ * included) and the purchasing transactions or journals under the commitments' keys — and
+ * reconciles them (decision 0023). Writes nothing; the calls are counted.
  */
-export async function reconcileNow(deps: ProcoreIntacctDeps): Promise<F3Reconciliation> {
+export async function reconcileNow(deps: ProcoreIntacctDeps, apiCalls: () => Record<string, number>): Promise<ReconciliationReport> {
   const { store, procore, intacct } = deps;
   const policy = currentPolicy(deps);
-  const calls = () => ({ procore: requestCounters.get('procore').total, intacct: requestCounters.get('intacct').total });
-  const before = calls();
+  const start = apiCalls();
   const commitments: ProcoreCommitment[] = [];
   const deleted: string[] = [];
   const payApplications: ProcoreRequisition[] = [];
@@ -121,27 +112,33 @@ export async function reconcileNow(deps: ProcoreIntacctDeps): Promise<F3Reconcil
   const seen = new Map<string, IntacctDocumentSeen>();
   const purchasingKeys = commitmentKeys.filter((k) => typeOf(k) === 'intacct-purchasing');
   const journalKeys = commitmentKeys.filter((k) => typeOf(k) === 'intacct-journal');
-  const billKeys = [...commitmentKeys.filter((k) => typeOf(k) === 'intacct-bill'), ...payApplications.map((r) => documentKey.payApplication(r.sourceId))];
   await readOrExplain('Sage Intacct', 'the posted documents', async () => {
-    for (const [key, d] of await intacct.findPurchasingDocuments(purchasingKeys)) seen.set(key, { key, type: 'Purchasing transaction', id: d.documentId ?? d.recordNo, state: d.state, total: d.total, duplicates: d.duplicates });
-    for (const [key, d] of await intacct.findBills(billKeys)) seen.set(key, { key, type: 'AP bill', id: d.documentId ?? d.recordNo, state: d.state, total: d.total, duplicates: d.duplicates });
+    // Every keyed bill, oldest first: the first under a key is the document, later ones are copies.
+    const { bills } = await intacct.readBillPayments({ modifiedSince: null, onlyKeyed: true });
+    for (const b of [...bills].sort((x, y) => Number(x.recordNo) - Number(y.recordNo))) {
+      if (!b.key) continue;
+      const known = seen.get(b.key);
+      if (known) known.copies.push({ recordNo: b.recordNo, total: b.total });
+      else seen.set(b.key, { key: b.key, type: 'AP bill', id: b.billNumber ?? b.recordNo, total: b.total, lines: 0, copies: [] });
+    }
+    if (purchasingKeys.length > 0)
+      for (const [key, d] of await intacct.findPurchasingDocuments(purchasingKeys))
+        seen.set(key, { key, type: 'Purchasing transaction', id: d.documentId ?? d.recordNo, total: d.total, lines: 0, copies: d.duplicates.map((recordNo) => ({ recordNo, total: null })) });
     // A journal's commitment amount: its job cost lines, debits less credits (the offset line balances them).
     if (journalKeys.length > 0)
       for (const [key, d] of await intacct.findJournalEntries(journalKeys)) {
         const cost = (d.lines ?? []).filter((l) => l.accountNo !== policy.journalOffsetAccountNo);
         const total = Decimal.sum(cost.map((l) => ((l as { side?: string }).side === 'credit' ? Decimal.parse(l.amount).negate() : Decimal.parse(l.amount))));
-        seen.set(key, { key, type: 'Journal entry', id: d.recordNo, state: d.state, total: total.toMoneyString(), duplicates: d.duplicates });
+        seen.set(key, { key, type: 'Journal entry', id: d.recordNo, total: total.toMoneyString(), lines: cost.length, copies: d.duplicates.map((recordNo) => ({ recordNo, total: null })) });
       }
   });
 
   const parked = new Map(store.parked.listOpen(F3_FLOW).map((p) => [p.sourceId, p.reasonText]));
   const posted = new Map<string, string>();
-  for (const key of [...commitmentKeys, ...billKeys])
-    for (const entity of ['intacct-purchasing', 'intacct-bill', 'intacct-journal'] as const) {
-      const record = store.targetRecords.get(F3_FLOW, entity, key);
-      if (record) posted.set(key, (record.payload as unknown as PlannedDocument).total);
-    }
-  const report = reconcile({ policy, projectNames: new Map(projects.map((p) => [p.id, p.name])), commitments, deletedCommitments: deleted, payApplications, intacct: seen, parked, posted });
-  const after = calls();
-  return { ...report, generatedAt: new Date().toISOString(), apiCalls: { procore: after.procore - before.procore, intacct: after.intacct - before.intacct } };
+  for (const t of store.targetRecords.listForFlow(F3_FLOW))
+    if (t.entity === 'intacct-purchasing' || t.entity === 'intacct-bill' || t.entity === 'intacct-journal') posted.set(t.originId, (t.payload as unknown as PlannedDocument).total);
+  const inputs = f3Comparisons({ policy, projectNames: new Map(projects.map((p) => [p.id, p.name])), commitments, deletedCommitments: deleted, payApplications, intacct: seen, parked, posted });
+  const end = apiCalls();
+  const used = Object.fromEntries(Object.keys(end).map((api) => [api, (end[api] ?? 0) - (start[api] ?? 0)]).filter(([, n]) => (n as number) > 0));
+  return reconcile({ flow: F3_FLOW, title: procoreIntacctFlow.title, generatedAt: new Date().toISOString(), apiCalls: used }, inputs);
 }

@@ -49,7 +49,6 @@ export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     keyPrefix: 'vendor',
     sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
     targetFields: [{ name: 'intacctVendorId', label: 'Intacct vendor (VENDORID)' }],
-    suggestsCounterpartyLinks: true,
   },
 ];
 

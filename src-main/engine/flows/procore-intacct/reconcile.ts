@@ -1,14 +1,16 @@
 import { Decimal } from '../../../../src-shared/domain/money';
 import type { ProcoreCommitment, ProcoreRequisition } from '../../../../src-shared/domain/records';
+import type { ReconInput } from '../../reconcile/reconcile';
 import { documentKey } from './model';
 import type { F3Policy } from './policy';
-import { commitmentLabel, payApplicationLabel } from './plan';
 
 /**
- * "Do Procore and Intacct agree?", pure: every Procore commitment and approved pay application
- * this flow posts, against the Intacct document under its key, to the cent, totals per project
- * and per vendor, and each difference with its cause (waiting in Pending validation, changed in
- * Procore since the last sync, changed in Intacct after posting, posted twice, not posted yet…).
+ * F3's half of "do the two systems agree?" (decision 0023), pure: one comparison per Intacct
+ * document this flow posts — every Procore commitment in a posted status (its revised contract:
+ * SOV plus approved change orders) and every approved pay application (what is payable per the
+ * retainage setting) against the document under its key — for the generic module
+ * (engine/reconcile) to explain and total. A copy of a document made in Intacct by hand is a
+ * record of its own that the source does not expect.
  */
 export interface IntacctDocumentSeen {
   key: string;
@@ -16,10 +18,10 @@ export interface IntacctDocumentSeen {
   type: string;
   /** DOCID, bill number or RECORDNO. */
   id: string;
-  state: string;
   total: string;
-  /** Other documents carrying the same key (RECORDNOs). */
-  duplicates: string[];
+  lines: number;
+  /** Copies under the same key (someone duplicated it in Intacct): their RECORDNO and total. */
+  copies: { recordNo: string; total: string | null }[];
 }
 
 export interface ReconcileInput {
@@ -30,154 +32,84 @@ export interface ReconcileInput {
   deletedCommitments: readonly string[];
   payApplications: readonly ProcoreRequisition[];
   intacct: ReadonlyMap<string, IntacctDocumentSeen>;
-  /** Why a record waits, by its Procore id. */
+  /** Why a record waits in Pending validation, by its Procore id. */
   parked: ReadonlyMap<string, string>;
   /** What this flow last posted per key (its total). */
   posted: ReadonlyMap<string, string>;
 }
 
-export type DifferenceCause =
-  | 'waiting-in-pending'
-  | 'not-posted-yet'
-  | 'changed-in-procore'
-  | 'changed-in-intacct'
-  | 'posted-twice'
-  | 'deleted-in-procore'
-  | 'owned-by-another-integration';
-
-export interface ReconciledDocument {
-  kind: 'commitment' | 'pay-application';
-  procoreId: string;
-  /** As finance names it, e.g. "Subcontract SC-001 (Funderingstechniek Meijer B.V.)". */
-  label: string;
-  project: string;
-  vendor: string;
-  procoreAmount: string;
-  intacct: { type: string; id: string; state: string } | null;
-  intacctAmount: string;
-  difference: string;
-  cause: DifferenceCause | null;
-  /** The cause in words. */
-  explanation: string | null;
-}
-
-export interface TotalsRow {
-  name: string;
-  procore: string;
-  intacct: string;
-  difference: string;
-}
-
-export interface ReconciliationReport {
-  currency: string;
-  agree: boolean;
-  totals: { procore: string; intacct: string; difference: string };
-  byProject: TotalsRow[];
-  byVendor: TotalsRow[];
-  /** Every document with a difference, then those that match. */
-  documents: ReconciledDocument[];
-  counts: { documents: number; matching: number; different: number; notOurs: number };
-}
-
-const ZERO = Decimal.ZERO;
-const parse = (v: string | null | undefined): Decimal => (v ? Decimal.parse(v) : ZERO);
-
-export function reconcile(input: ReconcileInput): ReconciliationReport {
-  const docs: ReconciledDocument[] = [];
-  let notOurs = 0;
-  const projectName = (id: string): string => input.projectNames.get(id) ?? `Procore project ${id}`;
-
-  const compare = (kind: ReconciledDocument['kind'], procoreId: string, key: string, label: string, projectId: string, vendor: string, procoreAmount: Decimal): void => {
+/** The comparisons for the generic reconciliation, one per Intacct document (and per copy of one). */
+export function f3Comparisons(input: ReconcileInput): ReconInput[] {
+  const out: ReconInput[] = [];
+  const { policy } = input;
+  const project = (id: string): string => input.projectNames.get(id) ?? `Procore project ${id}`;
+  const add = (base: Omit<ReconInput, 'targetKey' | 'actual' | 'confirmed' | 'targetId' | 'lineCount'> & { lineCount: number }, key: string): void => {
     const seen = input.intacct.get(key);
-    const intacctAmount = seen ? parse(seen.total) : ZERO;
-    const difference = procoreAmount.minus(intacctAmount);
-    let cause: DifferenceCause | null = null;
-    let explanation: string | null = null;
-    const parked = input.parked.get(procoreId);
-    const posted = input.posted.get(key);
-    if (seen && seen.duplicates.length > 0) {
-      cause = 'posted-twice';
-      explanation = `Intacct holds ${seen.duplicates.length + 1} documents under key ${key} (RECORDNO ${seen.duplicates.join(', ')} besides ${seen.id}); void the copies`;
-    } else if (!difference.isZero()) {
-      if (!seen && parked) [cause, explanation] = ['waiting-in-pending', `Not posted: ${parked}`];
-      else if (!seen) [cause, explanation] = ['not-posted-yet', 'Not posted yet; the next sync posts it'];
-      else if (posted !== undefined && !parse(posted).equals(intacctAmount))
-        [cause, explanation] = ['changed-in-intacct', `Changed in Intacct after it was posted: this app posted ${parse(posted).toMoneyString()}, Intacct now holds ${intacctAmount.toMoneyString()}`];
-      else if (parked) [cause, explanation] = ['waiting-in-pending', `Its change waits in Pending validation: ${parked}`];
-      else [cause, explanation] = ['changed-in-procore', `Changed in Procore since the last sync (Intacct holds ${intacctAmount.toMoneyString()}); the next sync amends it`];
-    }
-    docs.push({
-      kind,
-      procoreId,
-      label,
-      project: projectName(projectId),
-      vendor,
-      procoreAmount: procoreAmount.toMoneyString(),
-      intacct: seen ? { type: seen.type, id: seen.id, state: seen.state } : null,
-      intacctAmount: intacctAmount.toMoneyString(),
-      difference: difference.toMoneyString(),
-      cause,
-      explanation,
-    });
+    out.push({ ...base, targetKey: key, actual: seen?.total ?? null, confirmed: input.posted.get(key) ?? null, targetId: seen ? `${seen.type} ${seen.id}` : null, lineCount: Math.max(base.lineCount, seen?.lines ?? 0) });
+    for (const copy of seen?.copies ?? [])
+      // The source expects nothing more under this key: what the app wrote for the copy is nothing,
+      // so the generic module reads it as changed in Intacct by hand.
+      out.push({ ...base, documentNumber: `${base.documentNumber} (copy, RECORDNO ${copy.recordNo})`, targetKey: `${key}#${copy.recordNo}`, expected: '0.00', actual: copy.total ?? seen!.total, confirmed: '0.00', parkedReason: null, deletedAtSource: false, targetId: `${seen!.type} RECORDNO ${copy.recordNo}`, lineCount: 1 });
   };
 
   for (const c of input.commitments) {
-    if (c.originId) {
-      notOurs += 1;
-      continue;
-    }
+    if (c.originId) continue; // another integration's commitment: not posted by this flow
     const key = documentKey.commitment(c.sourceId);
-    // Commitments not (yet) in a posted status are not expected in Intacct, unless they were posted before.
-    if (!input.policy.commitmentStatuses.includes(c.status) && !input.intacct.has(key)) continue;
-    compare('commitment', c.sourceId, key, commitmentLabel(c), c.projectId, c.vendor?.name ?? '(no vendor)', parse(c.revisedContract));
+    // Commitments not (yet) in a posted status are not expected in Intacct, unless posted before.
+    if (!policy.commitmentStatuses.includes(c.status) && !input.intacct.has(key) && !input.posted.has(key)) continue;
+    add(
+      {
+        sourceId: c.sourceId,
+        documentType: c.commitmentType === 'work-order' ? 'Subcontract' : 'Purchase order',
+        documentNumber: c.number,
+        counterparty: c.vendor?.name ?? null,
+        project: project(c.projectId),
+        currency: policy.currency,
+        expected: Decimal.parse(c.revisedContract).toMoneyString(),
+        parkedReason: input.parked.get(c.sourceId) ?? null,
+        deletedAtSource: false,
+        lineCount: c.lines.length,
+      },
+      key,
+    );
   }
   for (const id of input.deletedCommitments) {
     const key = documentKey.commitment(id);
-    const seen = input.intacct.get(key);
-    if (!seen || parse(seen.total).isZero()) continue;
-    docs.push({
-      kind: 'commitment',
-      procoreId: id,
-      label: `Deleted commitment ${id}`,
-      project: '(deleted in Procore)',
-      vendor: '',
-      procoreAmount: '0.00',
-      intacct: { type: seen.type, id: seen.id, state: seen.state },
-      intacctAmount: parse(seen.total).toMoneyString(),
-      difference: parse(seen.total).negate().toMoneyString(),
-      cause: 'deleted-in-procore',
-      explanation: input.policy.deletedCommitment === 'leave' ? `Deleted in Procore; ${seen.type} ${seen.id} stays in Intacct (policy: leave it), to be closed there by hand` : `Deleted in Procore; the next sync zeroes ${seen.type} ${seen.id}`,
-    });
+    if (!input.intacct.has(key) && !input.posted.has(key)) continue;
+    add(
+      {
+        sourceId: id,
+        documentType: 'Commitment',
+        documentNumber: `${id} (deleted in Procore)`,
+        counterparty: null,
+        project: null,
+        currency: policy.currency,
+        // Gone at the source: zeroed under the "zero" policy, else nothing Procore still expects.
+        expected: policy.deletedCommitment === 'zero' ? '0.00' : null,
+        parkedReason: null,
+        deletedAtSource: true,
+        lineCount: 1,
+      },
+      key,
+    );
   }
   for (const r of input.payApplications) {
-    if (r.originId) {
-      notOurs += 1;
-      continue;
-    }
-    const amount = input.policy.retainage === 'gross' ? parse(r.totalClaimed) : parse(r.netPayable);
-    compare('pay-application', r.sourceId, documentKey.payApplication(r.sourceId), payApplicationLabel(r), r.projectId, r.vendor?.name ?? r.vendorName ?? '(no vendor)', amount);
+    if (r.originId) continue;
+    add(
+      {
+        sourceId: r.sourceId,
+        documentType: 'Pay application',
+        documentNumber: `${r.commitmentNumber ?? r.commitmentId} #${r.number}${r.invoiceNumber ? ` (invoice ${r.invoiceNumber})` : ''}`,
+        counterparty: r.vendor?.name ?? r.vendorName,
+        project: project(r.projectId),
+        currency: policy.currency,
+        expected: Decimal.parse(policy.retainage === 'gross' ? r.totalClaimed : r.netPayable).toMoneyString(),
+        parkedReason: input.parked.get(r.sourceId) ?? null,
+        deletedAtSource: false,
+        lineCount: r.lines.length,
+      },
+      documentKey.payApplication(r.sourceId),
+    );
   }
-
-  const group = (by: (d: ReconciledDocument) => string): TotalsRow[] => {
-    const rows = new Map<string, { procore: Decimal; intacct: Decimal }>();
-    for (const d of docs) {
-      const row = rows.get(by(d)) ?? { procore: ZERO, intacct: ZERO };
-      rows.set(by(d), { procore: row.procore.plus(parse(d.procoreAmount)), intacct: row.intacct.plus(parse(d.intacctAmount)) });
-    }
-    return [...rows]
-      .map(([name, t]) => ({ name, procore: t.procore.toMoneyString(), intacct: t.intacct.toMoneyString(), difference: t.procore.minus(t.intacct).toMoneyString() }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  };
-  const procore = Decimal.sum(docs.map((d) => parse(d.procoreAmount)));
-  const intacct = Decimal.sum(docs.map((d) => parse(d.intacctAmount)));
-  const different = docs.filter((d) => d.cause !== null);
-  return {
-    currency: input.policy.currency,
-    agree: different.length === 0,
-    totals: { procore: procore.toMoneyString(), intacct: intacct.toMoneyString(), difference: procore.minus(intacct).toMoneyString() },
-    byProject: group((d) => d.project),
-    byVendor: group((d) => d.vendor),
-    documents: [...different, ...docs.filter((d) => d.cause === null)],
-    counts: { documents: docs.length, matching: docs.length - different.length, different: different.length, notOurs },
-  };
+  return out;
 }
