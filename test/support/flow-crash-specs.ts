@@ -47,6 +47,29 @@ function procoreBooks(dump: Json): BookRow[] {
   ];
 }
 
+/**
+ * F3: every Intacct document carrying a Procore key (AP bills and purchasing transactions by
+ * PROCORE_ID, journal entries by REFERENCENO), with its lines; RECORDNO, DOCID and timestamps
+ * (Intacct's own) left out.
+ */
+function intacctBooks(dump: Json): BookRow[] {
+  const dims = (l: Json) => ['LOCATIONID', 'DEPARTMENTID', 'PROJECTID', 'TASKID', 'COSTTYPEID', 'CLASSID', 'ITEMID'].map((f) => l[f] ?? '').join('/');
+  const lines = (list: unknown, amount: string, account: string) =>
+    ((list ?? []) as Json[]).map((l) => ({ line: l['LINE_NO'], amount: l[amount], account: l[account] ?? null, dims: dims(l), text: l['ENTRYDESCRIPTION'] ?? l['MEMO'] ?? l['DESCRIPTION'] ?? '', side: l['TR_TYPE'] ?? null }));
+  return [
+    ...((dump['APBILL'] ?? []) as Json[])
+      .filter((b) => b['PROCORE_ID'])
+      .map((b) => ({ key: `bill ${String(b['PROCORE_ID'])}`, value: { vendor: b['VENDORID'], number: b['RECORDID'], total: b['TOTALENTERED'], state: b['STATE'], lines: lines(b['APBILLITEMS'], 'TRX_AMOUNT', 'ACCOUNTNO') } })),
+    ...((dump['PODOCUMENT'] ?? []) as Json[])
+      .filter((p) => p['PROCORE_ID'])
+      .map((p) => ({ key: `${String(p['DOCPARID'])} ${String(p['PROCORE_ID'])}`, value: { vendor: p['CUSTVENDID'], number: p['PONUMBER'], total: p['TOTAL'], lines: lines(p['PODOCUMENTENTRIES'], 'TOTAL', 'ACCOUNTNO') } })),
+    ...((dump['GLBATCH'] ?? []) as Json[])
+      .filter((g) => String(g['REFERENCENO'] ?? '').startsWith('procore-'))
+      .map((g) => ({ key: `journal ${String(g['REFERENCENO'])}`, value: { journal: g['JOURNAL'], lines: lines(g['ENTRIES'], 'TRX_AMOUNT', 'ACCOUNTNO') } })),
+  ];
+}
+
 export const CRASH_SPECS = {
   'exact-procore': { flow: 'exact-procore', target: 'procore', books: procoreBooks },
+  'procore-intacct': { flow: 'procore-intacct', target: 'intacct', books: intacctBooks },
 } satisfies Record<string, FlowCrashSpec>;

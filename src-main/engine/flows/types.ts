@@ -8,6 +8,7 @@ import type {
 } from '../../../src-shared/ipc/mapping-sets';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
+import type { IntacctConnector } from '../../connectors/sage-intacct';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
 import type { ReconciliationReport } from '../reconcile/reconcile';
@@ -26,6 +27,7 @@ import type { RunCounts } from '../sync/types';
 export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
+  'sage-intacct': IntacctConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */
