@@ -1,4 +1,5 @@
 import type { MappingSetDefinition } from '../../../src-shared/ipc/mapping-sets';
+import type { CoupaConnector } from '../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
@@ -18,6 +19,7 @@ import type { RunCounts } from '../sync/types';
 export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
+  coupa: CoupaConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */
