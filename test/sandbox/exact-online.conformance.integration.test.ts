@@ -766,6 +766,23 @@ describe('§1.6 Sync API and deletes', () => {
     expectEnvelope(noLines, 400, /at least one line/);
   });
 
+  it('1.6 DELETE PurchaseOrderLines(guid) → 204; the other lines enter the feed again with the order\'s new Modified; the last line cannot go', async () => {
+    const world = generateWorld(1, 1);
+    const po = world.purchaseOrders.find((p) => p.lines.length >= 2 && p.orderStatus === 10)!;
+    const [gone, ...kept] = po.lines;
+    const before = await api(sim, access, `sync/PurchaseOrder/PurchaseOrders?$select=Timestamp&$filter=${q('Timestamp gt 1L')}`);
+    const last = Math.max(...(before.json.d.results as Json[]).map((r) => Number(r.Timestamp)));
+    expect((await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${gone!.exactId}')`, { method: 'DELETE' })).status).toBe(204);
+    const feed = await api(sim, access, `sync/PurchaseOrder/PurchaseOrders?$select=ID,PurchaseOrderID,Modified&$filter=${q(`Timestamp gt ${last}L`)}`);
+    const rows = feed.json.d.results as Json[];
+    expect(rows.map((r) => r.ID).sort()).toEqual(kept.map((l) => l.exactId).sort());
+    expect(new Set(rows.map((r) => r.Modified)).size).toBe(1);
+    expect(dateMs(rows[0]!.Modified as string)).toBeGreaterThan(po.modifiedAt);
+    expect((await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${gone!.exactId}')`)).status).toBe(404);
+    const single = world.purchaseOrders.find((p) => p.lines.length === 1);
+    if (single) expectEnvelope(await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${single.lines[0]!.exactId}')`, { method: 'DELETE' }), 400, /only line of the purchase order/);
+  });
+
   it('1.5 PUT purchaseentry/PurchaseEntries(guid) changes header fields and lines by ID, recomputes the header, bumps Modified', async () => {
     const world = generateWorld(1, 1);
     const entry = world.purchaseEntries[5]!;

@@ -56,7 +56,7 @@ export class ExactRoutes {
     const { writer, accounts, sales, entries } = deps;
     this.writes = new Map<string, EndpointWrites>([
       ['purchaseorder/PurchaseOrders', { post: (b) => writer.create(b), put: (id, b) => writer.update(id, b), delete: (id) => writer.delete(id) }],
-      ['purchaseorder/PurchaseOrderLines', { put: (id, b) => writer.updateLine(id, b) }],
+      ['purchaseorder/PurchaseOrderLines', { put: (id, b) => writer.updateLine(id, b), delete: (id) => writer.deleteLine(id) }],
       ['purchaseentry/PurchaseEntries', { post: (b) => entries.create(b), put: (id, b) => entries.update(id, b) }],
       ['crm/Accounts', { post: (b) => accounts.create(b), put: (id, b) => accounts.update(id, b), delete: (id) => accounts.delete(id) }],
       ['salesinvoice/SalesInvoices', { put: (id, b) => sales.updateInvoice(id, b), delete: (id) => sales.deleteInvoice(id) }],
