@@ -9,15 +9,28 @@ import { F5_MAPPING_SETS } from '../../src-main/engine/flows/exact-coupa/mapping
 import { F5_FLOW } from '../../src-main/engine/flows/exact-coupa/model';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { openFlowHost, type FlowHost } from '../../src-main/host/flow-host';
-import { startSandboxFor, type SandboxRunOptions } from '../../src-main/host/systems';
-import type { Sandbox } from '../../src-main/sandbox';
+import { APP_SANDBOX_CONFIG, startSandboxFor, type SandboxRunOptions } from '../../src-main/host/systems';
+import { startSandbox, type Sandbox } from '../../src-main/sandbox';
 import { openStore, type Store } from '../../src-main/store';
 
 type Json = Record<string, unknown>;
 
-/** The Exact Online and Coupa simulators as F5 uses them (same data folder, the app's sandbox switches). */
-export function startF5Sandbox(dataDir: string, opts: SandboxRunOptions): Promise<Sandbox> {
-  return startSandboxFor([exactCoupaFlow as AnyFlowPlugin], dataDir, opts);
+/**
+ * The Exact Online and Coupa simulators as F5 uses them (same data folder, the app's sandbox
+ * switches); `coupaPerSecond` gives Coupa's instance limit instead of the app sandbox's relaxed
+ * one (25 = Coupa's documented limit, with its queue of 20).
+ */
+export function startF5Sandbox(dataDir: string, opts: SandboxRunOptions & { coupaPerSecond?: number }): Promise<Sandbox> {
+  if (opts.coupaPerSecond === undefined) return startSandboxFor([exactCoupaFlow as AnyFlowPlugin], dataDir, opts);
+  return startSandbox({
+    dataDir,
+    systems: ['exact', 'coupa'],
+    seed: opts.seed,
+    scale: opts.scale,
+    ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.faults ? { faults: opts.faults } : {}),
+    config: { ...APP_SANDBOX_CONFIG, coupa: { rateLimitPerSecond: opts.coupaPerSecond, rateLimitQueue: 20 } },
+  });
 }
 
 /** F5 opened the way the app opens it (the flow host over its connections), with its dependencies and the API calls made since. */
@@ -50,9 +63,15 @@ export async function openF5Runtime(opts: { store: Store; dataDir: string; sandb
 export type F5Runtime = Awaited<ReturnType<typeof openF5Runtime>>;
 
 /** A data folder with F5 on the sandbox: store, simulators, runtime, and ways to act in either system as its users would. */
-export async function openF5Harness(opts: Partial<SandboxRunOptions> & { dir?: string } = {}) {
+export async function openF5Harness(opts: Partial<SandboxRunOptions> & { dir?: string; coupaPerSecond?: number } = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'mlc-f5-'));
-  const options: SandboxRunOptions = { seed: opts.seed ?? 1, scale: opts.scale ?? 1, ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}), ...(opts.faults ? { faults: opts.faults } : {}) };
+  const options: SandboxRunOptions & { coupaPerSecond?: number } = {
+    seed: opts.seed ?? 1,
+    scale: opts.scale ?? 1,
+    ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.coupaPerSecond !== undefined ? { coupaPerSecond: opts.coupaPerSecond } : {}),
+  };
   const store = openStore(dir);
   const sandbox = await startF5Sandbox(dir, options);
   const rt = await openF5Runtime({ store, dataDir: dir, sandbox: { seed: options.seed, scale: options.scale }, runningSandbox: sandbox });

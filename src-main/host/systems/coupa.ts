@@ -14,6 +14,13 @@ import { memoryVault, type OpenedParts, type SystemOpener } from './types';
  */
 export const LIVE_COUPA_ID = 'live-coupa';
 
+/**
+ * Coupa's 25 requests/s would make the demo's first sync take ~15 s of waiting; the app's sandbox
+ * instance allows more (the simulator's own default stays 25/s, and the bench and the rate-limit
+ * tests use it). The connector paces at whatever limit the simulator names.
+ */
+const SANDBOX_COUPA_LIMITS = { rateLimitPerSecond: 250, rateLimitQueue: 200 };
+
 /** The sandbox instance (src-main/sandbox/coupa/seed.ts): chart of accounts 1, user inkoop, head office HQ. */
 const SANDBOX_SETTINGS = {
   chartOfAccounts: { accountType: { id: '1' } },
@@ -61,6 +68,7 @@ export const coupaOpener: SystemOpener<'coupa'> = {
   system: 'coupa',
   api: 'coupa',
   simulator: 'coupa',
+  sandboxConfig: SANDBOX_COUPA_LIMITS,
   label: 'Coupa',
   liveConnectionId: LIVE_COUPA_ID,
   genericConnect: true,
@@ -86,7 +94,12 @@ export const coupaOpener: SystemOpener<'coupa'> = {
     const { connector, custodian } = openCoupa(
       { log },
       connection.id,
-      { instanceUrl: sim.baseUrl, clientId: String(sim.credentials['clientId']), ...SANDBOX_SETTINGS },
+      {
+        instanceUrl: sim.baseUrl,
+        clientId: String(sim.credentials['clientId']),
+        requestsPerSecond: Number(sim.credentials['requestsPerSecond'] ?? SANDBOX_COUPA_LIMITS.rateLimitPerSecond),
+        ...SANDBOX_SETTINGS,
+      },
       memoryVault(),
       async () => String(sim.credentials['clientSecret']),
       (state) => store.connections.setStatus(connection.id, state),
