@@ -16,10 +16,11 @@ export const LIVE_COUPA_ID = 'live-coupa';
 
 /**
  * Coupa's 25 requests/s would make the demo's first sync take ~15 s of waiting; the app's sandbox
- * instance allows more (the simulator's own default stays 25/s, and the bench and the rate-limit
- * tests use it). The connector paces at whatever limit the simulator names.
+ * instance allows 100/s (a first sync of the demo in ~4 s). The simulator's own default stays
+ * 25/s, and the bench and the rate-limit tests use it. The connector paces at whatever limit the
+ * simulator names.
  */
-const SANDBOX_COUPA_LIMITS = { rateLimitPerSecond: 250, rateLimitQueue: 200 };
+const SANDBOX_COUPA_LIMITS = { rateLimitPerSecond: 100, rateLimitQueue: 80 };
 
 /** The sandbox instance (src-main/sandbox/coupa/seed.ts): chart of accounts 1, user inkoop, head office HQ. */
 const SANDBOX_SETTINGS = {
