@@ -260,6 +260,30 @@ describe('F5 Exact Online → Coupa on the sandbox', { timeout: 180_000 }, () =>
     h.setSettings({ suppliersFromCoupa: 'no' });
   });
 
+  it('a PO closed in Coupa and then changed in Exact waits for a person; with issuing and exported on, a change is issued and marked', async () => {
+    const books = coupaBooks(await h.coupaState()).purchaseOrders;
+    const untouched = world.purchaseOrders.filter((p) => p.orderStatus === 10 && books[`EX-${p.orderNumber}`]?.status === 'draft' && books[`EX-${p.orderNumber}`]?.lines.length === p.lines.length && p.key !== world.deliberate.editedAfterSync.purchaseOrderKey);
+    const [closed, issued] = untouched.slice(-4);
+    const idOf = async (poNumber: string) => String(((await h.coupaState())['purchase_orders'] as Row[]).find((p) => p['po-number'] === poNumber)!['id']);
+    // Coupa only closes an issued PO.
+    const closedId = await idOf(`EX-${closed!.orderNumber}`);
+    expect((await h.coupaApi('PUT', `purchase_orders/${closedId}/issue_without_send`)).status).toBe(200);
+    expect((await h.coupaApi('PUT', `purchase_orders/${closedId}/close`)).status).toBe(200);
+    const bump = (po: typeof closed) => h.exactApi('PUT', `purchaseorder/PurchaseOrderLines(guid'${po!.lines[0]!.exactId}')`, { QuantityInPurchaseUnits: Number(po!.lines[0]!.quantity) + 1 });
+    expect((await bump(closed)).status).toBe(204);
+    h.setSettings({ issuePurchaseOrders: 'issue-without-send', markExported: 'yes' });
+    expect((await bump(issued)).status).toBe(204);
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ updated: 1, parked: 1, failed: 0 });
+    expect(parkedOf().find((p) => p.sourceId === closed!.exactId)).toMatchObject({
+      reasonCode: 'closed-po',
+      reasonText: `Purchase order ${closed!.orderNumber} was changed in Exact, but PO EX-${closed!.orderNumber} is closed in Coupa; reopen it in Coupa, then retry`,
+    });
+    const after = ((await h.coupaState())['purchase_orders'] as Row[]).find((p) => p['po-number'] === `EX-${issued!.orderNumber}`)!;
+    expect(after).toMatchObject({ status: 'issued', exported: true, version: 2 });
+    h.setSettings({ issuePurchaseOrders: 'off', markExported: 'no' });
+  });
+
   it('the unmapped pair syncs once the account is mapped and leaves Pending validation; a replay writes nothing', async () => {
     const pair = world.deliberate.unmappedPair;
     const po = world.purchaseOrders.find((p) => p.key === pair.purchaseOrderKey)!;
