@@ -41,7 +41,12 @@ export class CoupaState implements CoupaView {
 
   /** Suppliers by number, then the rest by name (what the supplier sync matches on). */
   async matchSuppliers(keys: readonly { number: string; name: string }[]): Promise<void> {
-    const wanted = dedupe(keys.filter((k) => !this.#suppliers.has(k.number) || !this.#byName.has(k.name.trim().toLowerCase())), (k) => k.number);
+    // Asked again only when neither the number nor (for a number Coupa lacks) the name is known.
+    const unknown = (k: { number: string; name: string }): boolean => {
+      const known = this.#suppliers.get(k.number);
+      return known === undefined || (known === null && !this.#byName.has(k.name.trim().toLowerCase()));
+    };
+    const wanted = dedupe(keys.filter(unknown), (k) => k.number);
     if (wanted.length === 0) return;
     const matches = await this.#coupa.matchSuppliers(wanted);
     for (const match of matches) {

@@ -207,6 +207,7 @@ export type F5IssueCode =
   | 'invoice-in-approval'
   | 'invoice-final'
   | 'approved-invoice-changed'
+  | 'invoice-rejected-in-exact'
   | 'credit-note-original-unknown';
 
 export interface F5Issue {

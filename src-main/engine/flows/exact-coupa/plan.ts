@@ -271,6 +271,12 @@ export function planInvoice(
 ): F5PlanResult<PlannedInvoice> {
   const label = invoiceLabel(inv);
   const creditNote = inv.documentType === 'credit-note';
+  if (inv.status === 'rejected') {
+    // Rejected in Exact: not a liability. Not sent; one already in Coupa needs a person there.
+    const sent = [...previous.values()].some((p) => (p as PlannedInvoice | undefined)?.entity === 'purchase-invoice');
+    if (!sent) return { ok: true, writes: [] };
+    return { ok: false, issues: [{ code: 'invoice-rejected-in-exact', message: `${label} was rejected in Exact after it was sent to Coupa; void or abandon it in Coupa`, mappingKeys: [] }] };
+  }
   const issues: F5Issue[] = [];
   if (inv.invoiceNumber.length > MAX_INVOICE_NUMBER)
     issues.push({ code: 'invoice-number-too-long', message: `${label}: the invoice number is ${inv.invoiceNumber.length} characters; Coupa allows ${MAX_INVOICE_NUMBER}`, mappingKeys: [] });

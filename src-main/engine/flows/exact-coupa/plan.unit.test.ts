@@ -309,6 +309,17 @@ describe('F5 planning: an Exact purchase entry → a Coupa invoice or credit not
   });
 });
 
+describe('F5 planning: an entry rejected in Exact', () => {
+  it('is not sent; one already sent waits for a person to void it in Coupa', () => {
+    const rejected = entry({ status: 'rejected' });
+    expect(writes(planInvoice(rejected, mappings(), view(), new Map(), new Map()))).toEqual([]);
+    const [sent] = writes(planInvoice(entry(), mappings(), view(), new Map(), new Map()));
+    expect(issues(planInvoice(rejected, mappings(), view(), new Map(), new Map([[sent!.originId, sent]])))).toEqual([
+      { code: 'invoice-rejected-in-exact', message: 'Purchase invoice F2026-00001 (entry 26700001) was rejected in Exact after it was sent to Coupa; void or abandon it in Coupa', keys: [] },
+    ]);
+  });
+});
+
 describe('F5 planning helpers', () => {
   it('finds the corrected invoice in a credit note description', () => {
     expect(referencedInvoiceNumber(DEFAULT_POLICY.creditNoteReference, 'Creditnota op factuur F2026-00012 (retour)')).toBe('F2026-00012');
