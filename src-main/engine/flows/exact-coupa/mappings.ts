@@ -3,7 +3,7 @@ import type { MappingSetDefinition } from '../../../../src-shared/ipc/mapping-se
 import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
 import { parsePolicy, SETTING_NAMES, settingRowsOf } from './policy';
-import { DEFAULT_POLICY, F5_FLOW, type AccountMapping, type F5Mappings } from './model';
+import { DEFAULT_POLICY, F5_FLOW, f5Key, type AccountMapping, type F5Mappings } from './model';
 
 export const F5_MAPPING_SETS = {
   settings: 'settings',
@@ -177,4 +177,28 @@ export function seedF5SandboxMappings(store: Store, worldOf: () => World): void 
       'sandbox defaults',
     );
   });
+}
+
+/**
+ * The mapping keys a stored source record is coded by (FlowPlugin.codingKeys), one group per
+ * thing coded: the supplier's link, its remit-to (invoices), a credit note's corrected invoice,
+ * and each line's Coupa account. Lets a mapping import say how many written records it recodes.
+ */
+export function f5CodingKeys(stream: string, payload: JsonValue): string[][] {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return [];
+  const record = payload as { code?: unknown; supplier?: { code?: unknown }; lines?: unknown; documentType?: unknown; invoiceNumber?: unknown };
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  // A supplier record is its own code; documents name theirs.
+  const supplier = stream === 'suppliers' ? str(record.code) : str(record.supplier?.code);
+  const groups: string[][] = [];
+  if (supplier) groups.push([f5Key.supplier(supplier)]);
+  if (stream !== 'purchase-invoices' && stream !== 'purchase-orders') return groups;
+  if (supplier && stream === 'purchase-invoices') groups.push([f5Key.remitTo(supplier)]);
+  const invoiceNumber = str(record.invoiceNumber);
+  if (supplier && invoiceNumber && record.documentType === 'credit-note') groups.push([f5Key.creditNote(supplier, invoiceNumber)]);
+  for (const line of Array.isArray(record.lines) ? (record.lines as Record<string, unknown>[]) : []) {
+    const gl = str(line['glAccountCode']);
+    if (gl) groups.push([f5Key.account(gl, str(line['costCenterCode']))]);
+  }
+  return groups;
 }
