@@ -73,6 +73,32 @@ export const CONNECT_FORMS: Partial<Record<SystemId, ConnectForm>> = {
       },
     ],
   },
+  coupa: {
+    intro: 'An OAuth2 / OpenID Connect client of your Coupa instance with the client-credentials grant (Setup › Integrations › OAuth2/OpenID Connect Clients).',
+    fields: [
+      { name: 'instanceUrl', label: 'Instance URL', kind: 'url', required: true, hint: 'e.g. https://yourcompany.coupahost.com' },
+      { name: 'clientId', label: 'Client ID', kind: 'text', required: true },
+      { name: 'clientSecret', label: 'Client secret', kind: 'secret', required: true, hint: 'Kept in the OS keychain only.' },
+      {
+        name: 'scopes',
+        label: 'Scopes',
+        kind: 'text',
+        hint: 'Space-separated, as granted to the client. Purchase orders, invoices and suppliers read and write, and core.common.read.',
+        default: 'core.purchase_order.read core.purchase_order.write core.invoice.read core.invoice.write core.supplier.read core.supplier.write core.common.read',
+      },
+      {
+        name: 'tokenPath',
+        label: 'Token path',
+        kind: 'select',
+        options: [
+          { value: '/oauth2/token', label: '/oauth2/token (Coupa Compass)' },
+          { value: '/oauth2/access_tokens', label: '/oauth2/access_tokens (R39 API reference)' },
+        ],
+        default: '/oauth2/token',
+        hint: "Coupa's documents name both; most instances answer the first.",
+      },
+    ],
+  },
 };
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { FLOWS } from '../../src-main/engine/flows/registry';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
 import { engineScheduler, startEngineSchedule } from '../../src-main/host/engine-api';
@@ -47,8 +48,10 @@ const valid = { flow: 'exact-procore', everyMinutes: 30, paused: false, activeHo
 
 describe('schedules.get / schedules.save', () => {
   it('shows the default schedule of each background flow before anything is saved', async () => {
+    const { schedules } = (await call('schedules.get')) as { schedules: { flow: string }[] };
+    expect(schedules.map((s) => s.flow)).toEqual(FLOWS.map((f) => f.id));
     await expect(call('schedules.get')).resolves.toEqual({
-      schedules: [
+      schedules: expect.arrayContaining([
         {
           flow: 'exact-procore',
           title: 'Exact Online → Procore',
@@ -60,7 +63,7 @@ describe('schedules.get / schedules.save', () => {
           reason:
             'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
         },
-      ],
+      ]),
     });
   });
 

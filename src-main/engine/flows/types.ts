@@ -6,6 +6,7 @@ import type {
   MappingTarget,
   ReferenceOption,
 } from '../../../src-shared/ipc/mapping-sets';
+import type { CoupaConnector } from '../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { IntacctConnector } from '../../connectors/sage-intacct';
@@ -28,6 +29,7 @@ export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
   'sage-intacct': IntacctConnector;
+  coupa: CoupaConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */

@@ -8,6 +8,7 @@ import { generateWorld } from '../../sandbox/seed/world';
 import type { Store } from '../../store/db';
 import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
+import { coupaOpener } from './coupa';
 import { exactOnlineOpener } from './exact-online';
 import { procoreOpener } from './procore';
 import { sageIntacctOpener } from './sage-intacct';
@@ -35,6 +36,7 @@ const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   'exact-online': exactOnlineOpener,
   procore: procoreOpener,
   'sage-intacct': sageIntacctOpener,
+  coupa: coupaOpener,
 };
 
 /** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */
