@@ -73,12 +73,14 @@ describe('Dashboard and Settings agree on the next run', () => {
       </>,
     );
     await waitFor(async () => expect(await dashboardNextRun()).toBe(every15));
-    expect((await screen.findByText(/^Next run:/)).textContent).toBe(`Next run: ${every15}`);
+    // Settings has a schedule form per flow: F1's is the one the Dashboard card above shows.
+    const form = within(await screen.findByRole('form', { name: 'Exact Online → Procore' }));
+    expect((await form.findByText(/^Next run:/)).textContent).toBe(`Next run: ${every15}`);
 
-    fireEvent.change(screen.getByLabelText('Run every (minutes)'), { target: { value: '5' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save schedule' }));
+    fireEvent.change(form.getByLabelText('Run every (minutes)'), { target: { value: '5' } });
+    fireEvent.click(form.getByRole('button', { name: 'Save schedule' }));
     const every5 = `${formatDateTime(new Date(start + 5 * MINUTE).toISOString())} (every 5 minutes)`;
-    await waitFor(() => expect(screen.getByText(/^Next run:/).textContent).toBe(`Next run: ${every5}`));
+    await waitFor(() => expect(form.getByText(/^Next run:/).textContent).toBe(`Next run: ${every5}`));
     await stores.dashboard.getState().load();
     await waitFor(async () => expect(await dashboardNextRun()).toBe(every5));
   }, 60_000);
@@ -89,7 +91,9 @@ describe('Dashboard and Settings agree on the next run', () => {
     const ctx = createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
     cleanups.push(() => ctx.close());
     renderWith(ctx, <ScheduleSettingsCard />);
-    expect((await screen.findByText(/^Next run:/)).textContent).toBe(
+    // Every flow's form says the same; F1's stands for them.
+    const form = within(await screen.findByRole('form', { name: 'Exact Online → Procore' }));
+    expect((await form.findByText(/^Next run:/)).textContent).toBe(
       'Next run: None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
     );
     expect(nextRunWords({ paused: true, nextRunAt: '2026-01-14T09:15:00.000Z', state: 'paused', everyMinutes: 15 })).toBe(
