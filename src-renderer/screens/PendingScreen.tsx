@@ -7,6 +7,11 @@ import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime, formatJson } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
 
+/** How a group or record reads: written-but-flagged records say so before their reason. */
+export function pendingReason(item: { state: 'parked' | 'flagged'; reasonText: string }): string {
+  return item.state === 'flagged' ? `Created, needs review: ${item.reasonText}` : item.reasonText;
+}
+
 /** The Mappings screen link that fixes a mapping key ("cost:4400|KST-12|" -> costs table, that value). */
 export function fixMappingHref(catalog: readonly FlowCatalogEntry[], flow: string, key: string): string | null {
   const definition = mappingSetsIn(catalog).find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
@@ -34,8 +39,8 @@ export function PendingScreen() {
   return (
     <section className="screen" aria-labelledby="screen-title">
       <ScreenHeading title="Pending validation">
-        Records that could not be written yet, grouped by cause. Fix the mapping, then retry one record, a
-        selection or a whole group.
+        Records that could not be written yet, and records written with a problem to review (“created, needs
+        review”), grouped by cause. Fix the mapping, then retry one record, a selection or a whole group.
       </ScreenHeading>
       <div className="toolbar">
         <button
@@ -93,10 +98,10 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
   const headingId = `group-${group.flow}-${group.reasonCode}`;
   const allTicked = group.records.length > 0 && group.records.every((r) => selected.has(r.id));
   return (
-    <section className="card" aria-labelledby={headingId} data-reason={group.reasonCode}>
+    <section className="card" aria-labelledby={headingId} data-reason={group.reasonCode} data-state={group.state}>
       <div className="card-head">
         <h2 id={headingId}>
-          {group.reasonText} <span className="count">({formatCount(group.count)})</span>
+          {pendingReason(group)} <span className="count">({formatCount(group.count)})</span>
         </h2>
         <p className="hint">
           {flowTitleIn(catalog, group.flow)} · reason code <code>{group.reasonCode}</code>
@@ -106,7 +111,9 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
         </button>
       </div>
       <table className="table">
-        <caption className="visually-hidden">Parked records: {group.reasonText}</caption>
+        <caption className="visually-hidden">
+          {group.state === 'flagged' ? 'Records created, needs review' : 'Parked records'}: {group.reasonText}
+        </caption>
         <thead>
           <tr>
             <th scope="col">
@@ -119,7 +126,7 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
             </th>
             <th scope="col">Record</th>
             <th scope="col">Reason</th>
-            <th scope="col">Parked since</th>
+            <th scope="col">{group.state === 'flagged' ? 'Listed since' : 'Parked since'}</th>
             <th scope="col">Fix</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -177,7 +184,7 @@ function ParkedRow({
             {label}
           </button>
         </td>
-        <td>{record.reasonText}</td>
+        <td>{pendingReason(record)}</td>
         <td>{formatDateTime(record.parkedAt)}</td>
         <td>
           {record.mappingKeys.length === 0 ? (

@@ -44,6 +44,7 @@ function summaryLine(flow: string, s: RunSummary, apiCalls: Record<string, numbe
     updated: s.counts.updated,
     unchanged: s.counts.unchanged,
     parked: s.counts.parked,
+    flagged: s.counts.flagged,
     failed: s.counts.failed,
     apiCalls,
     durationMs: s.durationMs,
@@ -56,7 +57,7 @@ function summaryLine(flow: string, s: RunSummary, apiCalls: Record<string, numbe
 
 function describe(s: RunSummary): string {
   const c = s.counts;
-  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
+  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation,${c.flagged ? ` ${c.flagged} written but listed there for review,` : ''} ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
 }
 
 /** A flow opened for one command (its connections, on the sandbox when asked); exit 1 with the reason when it cannot run. */
@@ -141,7 +142,7 @@ export const syncCommand: CliCommand = {
       else {
         io.out(describe(summary));
         if (summary.error) io.out(summary.error);
-        if (summary.counts.parked > 0) io.out(`See what is waiting: npx ml-connector parked list --flow ${flowId}`);
+        if (summary.counts.parked + summary.counts.flagged > 0) io.out(`See what is waiting: npx ml-connector parked list --flow ${flowId}`);
       }
       return exitCodeOf(summary, io);
     });
@@ -196,11 +197,11 @@ export const parkedListCommand: CliCommand = {
       if (only === null) return 2;
       const open = store.parked.listOpen(only);
       if (io.json) {
-        io.out(JSON.stringify({ parked: open.map((p) => ({ id: p.id, flow: p.flow, stream: p.stream, sourceId: p.sourceId, reasonCode: p.reasonCode, reason: p.reasonText, parkedAt: p.parkedAt })) }));
+        io.out(JSON.stringify({ parked: open.map((p) => ({ id: p.id, flow: p.flow, stream: p.stream, sourceId: p.sourceId, state: p.state, reasonCode: p.reasonCode, reason: p.reasonText, parkedAt: p.parkedAt })) }));
         return 0;
       }
       if (open.length === 0) io.out('Nothing is waiting.');
-      for (const p of open) io.out(`#${p.id}  ${p.flow}/${p.stream}  ${p.reasonText}`);
+      for (const p of open) io.out(`#${p.id}  ${p.flow}/${p.stream}  ${p.state === 'flagged' ? `created, needs review: ${p.reasonText}` : p.reasonText}`);
       return 0;
     }),
 };
