@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorStartOptions } from '../../src-main/sandbox/_common/simulator';
 import { startMondaySimulator } from '../../src-main/sandbox/monday/index';
+import { generateWorld } from '../../src-main/sandbox/seed/world';
 import { useTempDirs, withSimulator } from './support';
 
 /**
@@ -239,6 +240,11 @@ describe('monday §4.3–4.4 boards, mutations and column values', () => {
         ]),
       );
     }
+    // The boards are the world's (the F4 flow seeds its board mapping from the same description).
+    const world = generateWorld(3, 1).mondayBoards;
+    expect(data.boards.map((b) => [b.id, b.name, b.groups.map((g) => g.id)])).toEqual(world.map((b) => [b.mondayBoardId, b.name, [b.groupId]]));
+    for (const [i, b] of data.boards.entries())
+      expect(b.columns).toEqual(expect.arrayContaining(world[i]!.columns.map((c) => ({ id: c.id, type: c.type }))));
     // Column.settings is the JSON object (2025-10); settings_str the same as a deprecated string.
     const status = board.columns.find((c) => c.id === 'status');
     expect(status?.settings).toEqual({ done_colors: [2], labels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } });

@@ -2,6 +2,7 @@ import { GraphQLError, execute, getOperationAST, parse, type DocumentNode } from
 import { createRng } from '../_common/rng';
 import type { SimRequest, SimResponse } from '../_common/sim-server';
 import { launchSimulator, type RunningSimulator, type SimulatorContext, type SimulatorStartOptions } from '../_common/simulator';
+import type { World, WorldMondayBoard } from '../seed/world-types';
 import { BoardData, type StoredBoard } from './boards';
 import { defaultSettings, type ColumnType, type StoredColumn } from './column-values';
 import { ComplexityBudget, DEFAULT_COMPLEXITY_MODEL, queryCost, type BudgetBucket, type ComplexityModel } from './complexity';
@@ -43,20 +44,14 @@ export async function startMondaySimulator(opts: SimulatorStartOptions): Promise
   return launchSimulator('monday', createMondaySystem, opts);
 }
 
-/** The three boards the F4 flow fills (empty: the app creates the items). */
-const WORLD_BOARDS: { name: string; party: string; dateTitle: string; statusLabels: Record<string, string>; doneIndex: number }[] = [
-  { name: 'Purchase orders', party: 'Supplier', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
-  { name: 'Sales invoices', party: 'Customer', dateTitle: 'Invoice date', statusLabels: { '0': 'Draft', '1': 'Open', '2': 'Processed' }, doneIndex: 2 },
-  { name: 'Sales orders', party: 'Customer', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
-];
-
 /**
- * The columns of a world board: those the connector maps Exact fields to, and columns it can
- * read but never write (issue: "the demo boards must include columns the connector cannot
- * write"): a formula, a connect-boards column with a mirror of it, a files column and the
- * subitems column. Mirror and connect-boards settings need board ids; seedBoards fills them in.
+ * The columns of a world board (sandbox/seed/world.ts `mondayBoards`): those the finance team
+ * maps Exact fields to, and columns the connector can read but never write (issue: "the demo
+ * boards must include columns the connector cannot write"): a formula, a connect-boards column
+ * with a mirror of it, a files column and the subitems column. Mirror and connect-boards
+ * settings need board ids; seedBoards fills them in.
  */
-function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
+function worldColumns(board: WorldMondayBoard): StoredColumn[] {
   const col = (id: string, title: string, type: ColumnType, settings: Record<string, unknown> = {}): StoredColumn => ({
     id,
     title,
@@ -66,14 +61,7 @@ function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
   });
   return [
     col('subitems', 'Subitems', 'subtasks', { allowMultipleItems: true, itemTypeName: 'column.subtasks.title', displayType: 'BOARD_INLINE', boardIds: [] }),
-    col('exact_key', 'Exact number', 'text'),
-    col('party', board.party, 'text'),
-    col('amount', 'Amount', 'numbers'),
-    col('doc_date', board.dateTitle, 'date'),
-    col('status', 'Status', 'status', { labels: board.statusLabels, done_colors: [board.doneIndex] }),
-    col('gl_account', 'GL account', 'text'),
-    col('cost_center', 'Cost center', 'text'),
-    col('project', 'Project', 'text'),
+    ...board.columns.map((c) => col(c.id, c.title, c.type, c.type === 'status' ? { labels: board.statusLabels, done_colors: [board.doneIndex] } : {})),
     col('amount_vat', 'Amount incl. 21% VAT', 'formula', { formula: 'ROUND({amount} * 1.21, 2)' }),
     col('related', 'Related documents', 'board_relation'),
     col('related_party', 'Related party', 'mirror'),
@@ -81,12 +69,15 @@ function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
   ];
 }
 
-function seedBoards(data: BoardData, companyName: string): void {
-  const boards: StoredBoard[] = WORLD_BOARDS.map((board) =>
-    data.createBoard(board.name, 'public', `${companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
-      { id: 'topics', title: board.name, color: '#579bfc', position: '65536' },
-    ]),
-  );
+function seedBoards(data: BoardData, world: World): void {
+  const boards: StoredBoard[] = world.mondayBoards.map((board) => {
+    const made = data.createBoard(board.name, 'public', `${world.companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
+      { id: board.groupId, title: board.groupTitle, color: '#579bfc', position: '65536' },
+    ]);
+    // The app's sandbox mappings name the board by the id the world gives it.
+    if (made.id !== board.mondayBoardId) throw new Error(`monday sandbox: board "${board.name}" got id ${made.id}, but the world says ${board.mondayBoardId} (seed a fresh store)`);
+    return made;
+  });
   const boardIds = boards.map((b) => Number(b.id));
   for (const board of boards) {
     // "Related documents" connects to any of the three boards; the mirror shows the party of what it links.
@@ -149,7 +140,7 @@ function createMondaySystem(ctx: SimulatorContext) {
 
   if (ctx.freshStore) {
     store.setMeta('accountId', 20_000_000 + (ctx.seed % 1_000_000));
-    seedBoards(data, ctx.world.companyName);
+    seedBoards(data, ctx.world);
   }
   const accountId = store.getMeta<number>('accountId') ?? 0;
   // Tokens are made once per data folder; a folder from before the second user and the app gets them now.
