@@ -1,5 +1,6 @@
 import type { MappingSetDefinition } from '../../../src-shared/ipc/mapping-sets';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
+import type { MondayConnector } from '../../connectors/monday';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
@@ -18,6 +19,7 @@ import type { RunCounts } from '../sync/types';
 export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
+  monday: MondayConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */

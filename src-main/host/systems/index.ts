@@ -9,6 +9,7 @@ import type { Store } from '../../store/db';
 import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
 import { exactOnlineOpener } from './exact-online';
+import { mondayOpener } from './monday';
 import { procoreOpener } from './procore';
 import type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
 
@@ -33,6 +34,7 @@ export class FlowNotConfiguredError extends Error {
 const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   'exact-online': exactOnlineOpener,
   procore: procoreOpener,
+  monday: mondayOpener,
 };
 
 /** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */
