@@ -9,6 +9,7 @@ import { createAppContext } from '../../src-main/host/app-context';
 import { engineScheduler } from '../../src-main/host/engine-api';
 import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 import { dispatch } from '../../src-main/host/handlers';
+import { FLOWS } from '../../src-main/engine/flows/registry';
 
 /** schedules.get / schedules.save against a real SQLite file, with and without a running engine. */
 let dataDir: string;
@@ -48,18 +49,17 @@ const valid = { flow: 'exact-procore', everyMinutes: 30, paused: false, activeHo
 describe('schedules.get / schedules.save', () => {
   it('shows the default schedule of each background flow before anything is saved', async () => {
     await expect(call('schedules.get')).resolves.toEqual({
-      schedules: [
-        {
-          flow: 'exact-procore',
-          title: 'Exact Online → Procore',
-          everyMinutes: 15,
-          paused: false,
-          activeHours: null,
-          nextRunAt: null,
-          state: 'not-running',
-        },
-      ],
+      schedules: FLOWS.map((flow) => ({
+        flow: flow.id,
+        title: flow.title,
+        everyMinutes: 15,
+        paused: false,
+        activeHours: null,
+        nextRunAt: null,
+        state: 'not-running',
+      })),
     });
+    expect(FLOWS[0]).toMatchObject({ id: 'exact-procore', title: 'Exact Online → Procore' });
   });
 
   it('saves a schedule and keeps it across closing and reopening the data file', async () => {
