@@ -109,6 +109,9 @@ interface AccountToken {
   kind: 'personal' | 'app';
   /** For app tokens: the app; its budgets are its own. */
   appId?: string;
+  /** For personal tokens: where the store keeps it, and how a regenerated one starts. */
+  metaKey?: string;
+  prefix?: string;
 }
 
 /** The first API version without `account_id` in every response (changelog "account id no longer returned by default"). */
@@ -157,10 +160,11 @@ function createMondaySystem(ctx: SimulatorContext) {
   const secondUserApiToken = storedToken('secondUserApiToken', 'sandbox-monday-user2');
   const appApiToken = storedToken('appApiToken', 'sandbox-monday-app');
   const tokens: AccountToken[] = [
-    { token: apiToken, kind: 'personal' },
-    { token: secondUserApiToken, kind: 'personal' },
+    { token: apiToken, kind: 'personal', metaKey: 'apiToken', prefix: 'sandbox-monday' },
+    { token: secondUserApiToken, kind: 'personal', metaKey: 'secondUserApiToken', prefix: 'sandbox-monday-user2' },
     { token: appApiToken, kind: 'app', appId: '10000001' },
   ];
+  const current = (metaKey: string): string => tokens.find((t) => t.metaKey === metaKey)?.token ?? '';
 
   const rootValue = createRootValue(data, {
     maxPageSize: num(config, 'maxPageSize', 500),
@@ -401,12 +405,19 @@ function createMondaySystem(ctx: SimulatorContext) {
       rateLimitFault === 'complexity' ? complexityExhausted(0, 0, 1, defaultEnvelope()) : minuteRateLimited(1, defaultEnvelope()),
     serverErrorResponse: (status: 500 | 502 | 503): SimResponse =>
       errorsResponse([errorEntry('Internal server error', { code: 'INTERNAL_SERVER_ERROR', status_code: status })], defaultEnvelope(), status),
-    // Personal API tokens do not expire (§4.1); there is nothing to invalidate.
-    expireTokens: (): void => {},
+    // Personal API tokens do not expire (§4.1), but their user can regenerate one (Developers →
+    // My access tokens → Regenerate): the old token stops working at once. `expire=1` does that.
+    expireTokens: (): void => {
+      for (const entry of tokens) {
+        if (entry.kind !== 'personal' || !entry.metaKey || !entry.prefix) continue;
+        entry.token = `${entry.prefix}-${ctx.seed}-${randomPart()}`;
+        store.setMeta(entry.metaKey, entry.token);
+      }
+    },
     inspect: (): Record<string, unknown[]> => ({
       boards: data.boards.all().map((b) => ({ ...b, items_count: data.activeItemCount(b.id) })),
       items: data.items.all().map((i) => data.itemAsApi(i)),
     }),
-    credentials: (): Record<string, string | number> => ({ apiToken, secondUserApiToken, appApiToken }),
+    credentials: (): Record<string, string | number> => ({ apiToken: current('apiToken'), secondUserApiToken: current('secondUserApiToken'), appApiToken }),
   };
 }
