@@ -79,10 +79,10 @@ export function checkBoard(
   };
 }
 
-/** The run stops before writing anything to a board whose mapping does not fit it. */
+/** The run stops before it writes anything to a board whose mapping does not fit it (boards checked earlier in the run may have been written). */
 export class BoardMappingError extends Error {
   override readonly name = 'BoardMappingError';
   constructor(readonly problems: readonly string[]) {
-    super(`The monday.com board mapping does not fit the boards, so nothing was written to them: ${problems.join(' ')} Fix it under Mappings, then sync again.`);
+    super(`The monday.com board mapping does not fit the board, so nothing was written to it: ${problems.join(' ')} Fix it under Mappings, then sync again.`);
   }
 }

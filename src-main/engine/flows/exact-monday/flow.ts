@@ -51,8 +51,8 @@ interface PreparedRun {
   ctx: StreamRunContext<PlannedItem>;
   /** The document types that have a board, in the order they are synced. */
   specs: Map<DocumentType, DocumentSpecs>;
-  /** Reads and checks every mapped board once per run; everything that plans awaits it first. */
-  loadBoards(): Promise<void>;
+  /** Reads and checks the boards of these document types (default: all mapped) once per run; everything that plans awaits it first. */
+  loadBoards(types?: Iterable<DocumentType>): Promise<void>;
 }
 
 function readerOf(exact: ExactSource, type: DocumentType): { records: (c: string | null) => AsyncIterable<SourcePage<ExactDocument>>; deletions: (c: string | null) => AsyncIterable<SourcePage<never, { sourceId: string }>> } {
@@ -70,40 +70,37 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
   const { mappings, versions } = loadF4Mappings(deps.store);
   if (mappings.boards.size === 0)
     throw new BoardMappingError([`No monday.com board is mapped yet: under Mappings → Boards, give each Exact document type to sync (${DOCUMENT_TYPES.join(', ')}) its board and group.`]);
-  // The boards are read only when a page holds something to plan, so an idle poll costs no
-  // monday.com call; then every mapped board is checked before anything is written to any.
-  let contexts: Map<DocumentType, BoardContext> | null = null;
-  const loadBoards = async (): Promise<void> => {
-    if (contexts) return;
-    const problems: string[] = [];
-    const checked = new Map<DocumentType, BoardContext>();
-    for (const [type, target] of mappings.boards) {
-      let board;
-      try {
-        board = await deps.monday.getBoard(target.boardId);
-      } catch (error) {
-        // A board that is gone or hidden is a mapping problem; anything else (network, sign-in) stops the run as it is.
-        if (error instanceof MondayRequestError && !error.retryable) {
-          problems.push(`${DOCUMENT_LABELS[type]}s: ${error.message}`);
-          continue;
-        }
-        throw error;
-      }
-      const result = checkBoard(type, target, board, mappings, (b, fields) => deps.monday.checkColumnMapping(b, fields));
-      if (result.ok) checked.set(type, result.context);
-      else problems.push(...result.problems);
+  // A board is read only when a page holds something to plan for it, so an idle poll costs no
+  // monday.com call; it is checked (every mapped column, its type, its labels) before anything
+  // is written to it, once per run.
+  const contexts = new Map<DocumentType, BoardContext>();
+  const loadBoard = async (type: DocumentType): Promise<void> => {
+    if (contexts.has(type)) return;
+    const target = mappings.boards.get(type);
+    if (!target) throw new BoardMappingError([`${DOCUMENT_LABELS[type]}s have no board mapped (Mappings → Boards).`]);
+    let board;
+    try {
+      board = await deps.monday.getBoard(target.boardId);
+    } catch (error) {
+      // A board that is gone or hidden is a mapping problem; anything else (network, sign-in) stops the run as it is.
+      if (error instanceof MondayRequestError && !error.retryable) throw new BoardMappingError([`${DOCUMENT_LABELS[type]}s: ${error.message}`]);
+      throw error;
     }
-    if (problems.length > 0) throw new BoardMappingError(problems);
-    contexts = checked;
+    const result = checkBoard(type, target, board, mappings, (b, fields) => deps.monday.checkColumnMapping(b, fields));
+    if (!result.ok) throw new BoardMappingError(result.problems);
+    contexts.set(type, result.context);
+  };
+  const loadBoards = async (types: Iterable<DocumentType> = mappings.boards.keys()): Promise<void> => {
+    for (const type of types) await loadBoard(type);
   };
   const context = (type: DocumentType): BoardContext => {
-    const found = contexts?.get(type);
-    if (!found) throw new Error(`The board of ${type} was not checked before planning (every path that plans must await loadBoards).`);
+    const found = contexts.get(type);
+    if (!found) throw new Error(`The board of ${type} was not checked before planning (every path that plans must await loadBoard).`);
     return found;
   };
-  async function* withBoards<R, D>(pages: AsyncIterable<SourcePage<R, D>>): AsyncGenerator<SourcePage<R, D>> {
+  async function* withBoard<R, D>(type: DocumentType, pages: AsyncIterable<SourcePage<R, D>>): AsyncGenerator<SourcePage<R, D>> {
     for await (const page of pages) {
-      if (page.records.length > 0 || page.deletions.length > 0) await loadBoards();
+      if (page.records.length > 0 || page.deletions.length > 0) await loadBoard(type);
       yield page;
     }
   }
@@ -127,16 +124,16 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
       records: {
         name: STREAMS[type].records,
         entity: type,
-        read: (cursor) => withBoards(read.records(cursor)),
+        read: (cursor) => withBoard(type, read.records(cursor)),
         plan: (record, previous) => planItem(documentOf(record), context(type), mappings, previous),
         label: (record) => documentLabel(documentOf(record)),
       },
       deletions: {
         name: STREAMS[type].deletions,
         entity: type,
-        read: (cursor) => withBoards(read.deletions(cursor)),
+        read: (cursor) => withBoard(type, read.deletions(cursor)),
         plan: () => ({ ok: true, writes: [] }),
-        planDeletion: (_deletion, written) => planDeletion(written, (item) => contexts?.get(item.documentType), mappings),
+        planDeletion: (_deletion, written) => planDeletion(written, (item) => contexts.get(item.documentType), mappings),
         deletionSourceId: (d) => d.sourceId,
         label: () => `Deleted ${DOCUMENT_LABELS[type].toLowerCase()}`,
       },
@@ -205,7 +202,7 @@ export function retryParked(deps: ExactMondayDeps, selection: { ids?: readonly n
       }
       byType.set(type, [...(byType.get(type) ?? []), latest.payload as unknown as ExactDocument]);
     }
-    if (byType.size > 0) await loadBoards();
+    await loadBoards(byType.keys());
     let retried = 0;
     for (const [type, records] of byType) {
       retried += records.length;
@@ -237,7 +234,7 @@ export async function replayAuditEntry(deps: ExactMondayDeps, seq: number): Prom
   const summary = await withRun(deps, 'manual', async ({ ctx, specs, loadBoards }) => {
     const spec = specs.get(type);
     if (!spec) throw new Error(`${DOCUMENT_LABELS[type]}s have no board mapped; nothing to replay into.`);
-    await loadBoards();
+    await loadBoards([type]);
     await processPage(spec.records, ctx, { records: [snapshot.payload as unknown as ExactDocument], deletions: [] });
     audit(ctx, { entity: type, sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq } });
   });
