@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { silentLogger, type KitClock } from '../../src-main/connectors/_kit';
 import type { AccessTokenProvider } from '../../src-main/connectors/connector';
 import type { ExactOnlineConnector } from '../../src-main/connectors/exact-online';
-import { createMondayConnector, type MondayConnector } from '../../src-main/connectors/monday';
+import { createMondayConnector, type MondayConnector, type MondaySettings } from '../../src-main/connectors/monday';
 import { exactMondayDeps } from '../../src-main/engine/flows/exact-monday';
 import { runExactMonday, type ExactMondayDeps } from '../../src-main/engine/flows/exact-monday/flow';
 import { F4_FLOW } from '../../src-main/engine/flows/exact-monday/model';
@@ -27,7 +27,7 @@ export interface F4HarnessOptions {
    * sleeping (complexity windows, Retry-After), and optionally its own token provider. Default:
    * the connector the app's sandbox opener makes (real time).
    */
-  virtualMonday?: { tokens?: (sim: RunningSimulator) => AccessTokenProvider };
+  virtualMonday?: { tokens?: (sim: RunningSimulator) => AccessTokenProvider; settings?: Partial<MondaySettings> };
   /** Also open these flows on the same hub (shared reads). */
   alsoFlows?: readonly string[];
 }
@@ -83,7 +83,7 @@ export async function openF4Harness(opts: F4HarnessOptions = {}) {
     const tokens = opts.virtualMonday.tokens?.(mondaySim) ?? flow.connections[1]!.custodian;
     ownMonday = createMondayConnector(
       { baseUrl: mondaySim.baseUrl, allowedHosts: ['127.0.0.1'], logger: silentLogger, now: clock.now, tokens },
-      { apiUrl: `${mondaySim.baseUrl}/v2`, account: `f4-test-${process.pid}-${dir}`, clock, retry: { random: () => 0.5 } },
+      { apiUrl: `${mondaySim.baseUrl}/v2`, account: `f4-test-${process.pid}-${dir}`, clock, retry: { random: () => 0.5 }, ...opts.virtualMonday.settings },
     );
     monday = ownMonday;
   }

@@ -1,5 +1,6 @@
 import { NeedsReauthError, type TokenSet } from '../../../src-shared/domain/auth';
 import { CLIENT_CREDENTIALS_POLICY, TokenCustodian, type TokenVault } from '../../auth/custody';
+import type { AccessTokenProvider } from '../../connectors/connector';
 import { createMondayConnector, MONDAY_API_URL, type MondayConnector } from '../../connectors/monday';
 import { connectionAccount } from '../../credentials';
 import { connectionBudget } from '../../engine/scheduler/budget-spacing';
@@ -18,6 +19,22 @@ interface MondayConnectionSettings {
   apiUrl?: string;
 }
 
+const REAUTH_MESSAGE = 'monday.com refused the API token (it was revoked or regenerated). Connect monday.com again under Connections with a new token.';
+
+/**
+ * The custodian as the connector's token provider: once the token was refused, every later call
+ * stops before sending with the same sentence (custody's own says only "sign in again").
+ */
+function tokensOf(custodian: TokenCustodian): AccessTokenProvider {
+  const explain = (error: unknown): never => {
+    throw error instanceof NeedsReauthError ? new NeedsReauthError(REAUTH_MESSAGE) : error;
+  };
+  return {
+    getAccessToken: () => custodian.getAccessToken().catch(explain),
+    handleUnauthorized: (rejected) => custodian.handleUnauthorized(rejected).catch(explain),
+  };
+}
+
 /**
  * A personal API token does not expire and cannot be refreshed (fact sheet §4.1): custody hands
  * it out as a token set that never ages, and a 401 with the token that is stored now means it
@@ -30,8 +47,7 @@ function personalTokenCustodian(connectionId: string, vault: TokenVault, token: 
     policy: CLIENT_CREDENTIALS_POLICY,
     refresh: async (current): Promise<TokenSet> => {
       const stored = await token();
-      if (current?.accessToken === stored)
-        throw new NeedsReauthError('monday.com refused the API token (it was revoked or regenerated). Connect monday.com again under Connections with a new token.');
+      if (current?.accessToken === stored) throw new NeedsReauthError(REAUTH_MESSAGE);
       return { accessToken: stored, accessTokenExpiresAt: Number.MAX_SAFE_INTEGER, refreshToken: null, refreshTokenIssuedAt: null };
     },
     onStateChange: (state) => store.connections.setStatus(connectionId, state),
@@ -61,7 +77,7 @@ export const mondayOpener: SystemOpener<'monday'> = {
       store,
     );
     const connector = createMondayConnector(
-      { baseUrl: apiUrl, allowedHosts: [new URL(apiUrl).hostname], logger: log, tokens: custodian },
+      { baseUrl: apiUrl, allowedHosts: [new URL(apiUrl).hostname], logger: log, tokens: tokensOf(custodian) },
       {
         apiUrl,
         ...(settings.apiVersion ? { apiVersion: settings.apiVersion } : {}),
@@ -74,7 +90,7 @@ export const mondayOpener: SystemOpener<'monday'> = {
     const apiUrl = `${sim.baseUrl}/v2`;
     const custodian = personalTokenCustodian(connection.id, memoryVault(), async () => String(sim.credentials['apiToken']), store);
     const connector = createMondayConnector(
-      { baseUrl: sim.baseUrl, allowedHosts: [new URL(sim.baseUrl).hostname], logger: log, tokens: custodian },
+      { baseUrl: sim.baseUrl, allowedHosts: [new URL(sim.baseUrl).hostname], logger: log, tokens: tokensOf(custodian) },
       // The simulator's account: its budgets are its own, apart from any real account's.
       { apiUrl, account: `sandbox-${new URL(sim.baseUrl).port}` },
     );
