@@ -417,6 +417,8 @@ function createMondaySystem(ctx: SimulatorContext) {
     inspect: (): Record<string, unknown[]> => ({
       boards: data.boards.all().map((b) => ({ ...b, items_count: data.activeItemCount(b.id) })),
       items: data.items.all().map((i) => data.itemAsApi(i)),
+      // Complexity points charged per minute window and budget since this simulator started (not stored).
+      complexity_windows: budget.usage().map((w) => ({ ...w, startedAt: new Date(w.startedAt).toISOString() })),
     }),
     credentials: (): Record<string, string | number> => ({ apiToken: current('apiToken'), secondUserApiToken: current('secondUserApiToken'), appApiToken }),
   };
