@@ -144,7 +144,9 @@ describe('Dashboard', () => {
   it('without an engine, says so and shows "Sync now" disabled with the reason', async () => {
     renderWithStores(<DashboardScreen />);
     await screen.findByText('Syncing is not available in this window');
-    const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
+    // One card per flow of the registry.
+    const f1 = within(screen.getByRole('region', { name: 'Exact Online → Procore' }));
+    const sync = f1.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
     expect(sync.disabled).toBe(true);
     expect(document.getElementById(sync.getAttribute('aria-describedby')!)?.textContent).toContain(
       'needs the sync engine',
