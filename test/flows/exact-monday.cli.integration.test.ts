@@ -58,7 +58,10 @@ describe('F4 command line', { timeout: 120_000 }, () => {
     expect(Object.keys(rows[0]!)).toEqual(['glAccountCode', 'label']);
     expect(rows.some((r) => r['glAccountCode'] === gap)).toBe(false);
     appendFileSync(file, `${gap},${gap} Diverse projectkosten\r\n`);
-    expect(lastJson(await cli('mappings', 'import', 'exact-monday', file, '--json'))['rows']).toBe(rows.length + 1);
+    // Checked first (the GL accounts against Exact), its impact shown, saved with --yes.
+    const preview = await cli('mappings', 'import', 'exact-monday', file);
+    expect(preview).toEqual(expect.arrayContaining([`  1 added, 0 changed, 0 removed, ${rows.length} unchanged`, '  Impact: 1 parked record released, 1 written record coded differently']));
+    expect(lastJson(await cli('mappings', 'import', 'exact-monday', file, '--yes', '--json'))).toMatchObject({ saved: true, rows: rows.length + 1, versionName: 'GL accounts v2', impact: { releases: 1, recoded: 1 } });
     const replay = lastJson(await cli('replay', '--parked', '--flow', 'exact-monday', '--json'));
     expect(replay).toMatchObject({ flow: 'exact-monday', updated: 1, flagged: 0, created: 0 });
     expect(lastJson(await cli('parked', 'list', '--flow', 'exact-monday', '--json'))['parked']).toEqual([]);

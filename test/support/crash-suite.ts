@@ -58,8 +58,8 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
   describe(`${spec.flow}: crash safety`, () => {
     it('two syncs at once: the second refuses (exit 3, naming the first) or, with --wait, waits and then writes nothing new', async () => {
       const dir = dataDir();
-      // Slow enough (150 ms per call) that both later commands start while it runs, even on a loaded machine.
-      const first = sync(dir, [], 150);
+      // Slow enough (150 ms per call, or the flow's own latency if more) that both later commands start while it runs, even on a loaded machine.
+      const first = sync(dir, [], Math.max(150, LATENCY_MS));
       await runStarted(dir);
       // Both started while the first runs (not one after the other): a run need not outlast two start-ups.
       const second = sync(dir);

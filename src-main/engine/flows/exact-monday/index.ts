@@ -3,6 +3,7 @@ import { IDLE_EXACT_CALLS, replayAuditEntry, retryParked, runExactMonday, type E
 import { F4_MAPPING_SET_DEFINITIONS, F4_MAPPING_SETS, seedF4SandboxMappings } from './mappings';
 import { DOCUMENT_TYPES, F4_FLOW, ITEM_ENTITY, type DocumentType } from './model';
 import type { ExactSource } from './ports';
+import { f4CodingKeys, f4ReferenceData } from './reference';
 
 /**
  * F4: Exact Online purchase orders, sales invoices and sales orders → items on the finance team's
@@ -45,12 +46,17 @@ export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       ...(request.lock ? { lock: request.lock } : {}),
     });
+    const reference = f4ReferenceData(context.store, context.connectors['exact-online'], context.connectors.monday);
     return {
       run: (request) => runExactMonday(deps(request), request.trigger),
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
+      // The pickers of the Mappings screen: the board picker, groups, columns; Exact's GL accounts and cost centers.
+      referenceData: reference.referenceData,
     };
   },
+
+  codingKeys: f4CodingKeys,
 
   seedSandboxMappings: seedF4SandboxMappings,
 };

@@ -31,7 +31,22 @@ export const F4_MAPPING_SETS = {
   statuses: 'statuses',
 } as const;
 
+/** The lists behind F4's pickers (FlowRuntime.referenceData; reference.ts reads them). */
+export const F4_REFERENCE_LISTS = {
+  mondayBoards: 'monday-boards',
+  mondayGroups: 'monday-groups',
+  mondayColumns: 'monday-columns',
+  mondayColumnTypes: 'monday-column-types',
+  exactGlAccounts: 'exact-gl-accounts',
+  exactCostCenters: 'exact-cost-centers',
+  documentTypes: 'f4-document-types',
+  fields: 'f4-fields',
+  statuses: 'f4-statuses',
+  policies: 'f4-removal-policies',
+} as const;
+
 const DOCUMENT_TYPE_HINT = DOCUMENT_TYPES.join(', ');
+const pick = (list: string, system: 'exact-online' | 'monday') => ({ reference: { list, system } });
 
 export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   {
@@ -40,12 +55,12 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Boards',
     description: `Exact document type (${DOCUMENT_TYPE_HINT}) → monday.com board and group; what a cancellation or deletion in Exact does to the item (archive, or label: set the status label mapped for it)`,
     keyPrefix: 'board',
-    sourceFields: [{ name: 'documentType', label: 'Document type' }],
+    sourceFields: [{ name: 'documentType', label: 'Document type', ...pick(F4_REFERENCE_LISTS.documentTypes, 'exact-online') }],
     targetFields: [
-      { name: 'boardId', label: 'Board id' },
-      { name: 'groupId', label: 'Group id' },
-      { name: 'whenCancelled', label: 'When cancelled (archive | label)' },
-      { name: 'whenDeleted', label: 'When deleted (archive | label)' },
+      { name: 'boardId', label: 'Board', ...pick(F4_REFERENCE_LISTS.mondayBoards, 'monday') },
+      { name: 'groupId', label: 'Group', ...pick(F4_REFERENCE_LISTS.mondayGroups, 'monday') },
+      { name: 'whenCancelled', label: 'When cancelled (archive | label)', ...pick(F4_REFERENCE_LISTS.policies, 'monday') },
+      { name: 'whenDeleted', label: 'When deleted (archive | label)', ...pick(F4_REFERENCE_LISTS.policies, 'monday') },
     ],
   },
   {
@@ -55,12 +70,12 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: `Document type + field (${FIELD_NAMES.join(', ')}) → the board column that shows it, with the column type it had when mapped (checked against the board before every sync)`,
     keyPrefix: 'column',
     sourceFields: [
-      { name: 'documentType', label: 'Document type' },
-      { name: 'field', label: 'Field' },
+      { name: 'documentType', label: 'Document type', ...pick(F4_REFERENCE_LISTS.documentTypes, 'exact-online') },
+      { name: 'field', label: 'Field', ...pick(F4_REFERENCE_LISTS.fields, 'exact-online') },
     ],
     targetFields: [
-      { name: 'columnId', label: 'Column id' },
-      { name: 'columnType', label: 'Column type' },
+      { name: 'columnId', label: 'Column', ...pick(F4_REFERENCE_LISTS.mondayColumns, 'monday') },
+      { name: 'columnType', label: 'Column type', ...pick(F4_REFERENCE_LISTS.mondayColumnTypes, 'monday') },
     ],
   },
   {
@@ -69,7 +84,7 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'GL accounts',
     description: 'Exact GL account → the reference value the boards show; an item with a GL account not listed here is created and flagged for review',
     keyPrefix: 'gl',
-    sourceFields: [{ name: 'glAccountCode', label: 'GL account' }],
+    sourceFields: [{ name: 'glAccountCode', label: 'GL account', ...pick(F4_REFERENCE_LISTS.exactGlAccounts, 'exact-online') }],
     targetFields: [{ name: 'label', label: 'Value on the board' }],
   },
   {
@@ -78,7 +93,7 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Cost centers',
     description: 'Exact cost center → the reference value the boards show; an item with a cost center not listed here is created and flagged for review',
     keyPrefix: 'costcenter',
-    sourceFields: [{ name: 'costCenterCode', label: 'Cost center' }],
+    sourceFields: [{ name: 'costCenterCode', label: 'Cost center', ...pick(F4_REFERENCE_LISTS.exactCostCenters, 'exact-online') }],
     targetFields: [{ name: 'label', label: 'Value on the board' }],
   },
   {
@@ -88,8 +103,8 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: `Document type + Exact status (${[...new Set(Object.values(STATUSES).flat())].join(', ')}, or ${DELETED_STATUS}) → the monday status label`,
     keyPrefix: 'status',
     sourceFields: [
-      { name: 'documentType', label: 'Document type' },
-      { name: 'status', label: 'Exact status' },
+      { name: 'documentType', label: 'Document type', ...pick(F4_REFERENCE_LISTS.documentTypes, 'exact-online') },
+      { name: 'status', label: 'Exact status', ...pick(F4_REFERENCE_LISTS.statuses, 'exact-online') },
     ],
     targetFields: [{ name: 'label', label: 'Status label' }],
   },
