@@ -163,7 +163,7 @@ describe('F1 schedule over the Exact and Procore budgets', () => {
       status,
       durationMs: 1,
       error: status === 'failed' ? 'Procore request budget spent' : null,
-      counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, failed: 0, deleted: 0, recovered: 0 },
+      counts: { read: 0, created: 0, updated: 0, unchanged: 0, parked: 0, flagged: 0, failed: 0, deleted: 0, recovered: 0 },
     });
     expect(runOutcome(summary('failed'), f1, store).resumeAt).toBe(spikeReset);
     expect(runOutcome(summary('succeeded'), f1, store).resumeAt).toBeNull();

@@ -382,6 +382,7 @@ function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] 
     const group = groups.get(groupKey) ?? {
       flow: record.flow,
       reasonCode: record.reasonCode,
+      state: record.state,
       reasonText: record.reasonText,
       count: 0,
       mappingKeys: [],

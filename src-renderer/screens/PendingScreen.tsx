@@ -24,6 +24,11 @@ import {
 import { Notice, StateMessage } from '../ui/StateMessage';
 import { CounterpartyDialog, CreateCounterpartyButton } from './CreateCounterparty';
 
+/** How a group or record reads: written-but-flagged records say so before their reason. */
+export function pendingReason(item: { state: 'parked' | 'flagged'; reasonText: string }): string {
+  return item.state === 'flagged' ? `Created, needs review: ${item.reasonText}` : item.reasonText;
+}
+
 /** The Mappings screen link that fixes a mapping key ("cost:4400|KST-12|" -> costs table, that value). */
 export function fixMappingHref(catalog: readonly FlowCatalogEntry[], flow: string, key: string): string | null {
   const definition = mappingSetsIn(catalog).find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
@@ -61,8 +66,8 @@ export function PendingScreen() {
   return (
     <section className="screen" aria-labelledby="screen-title">
       <ScreenHeading title="Pending validation">
-        Records that could not be written yet, grouped by cause. Fix the mapping, then retry one record, a
-        selection or a whole group.
+        Records that could not be written yet, and records written with a problem to review (“created, needs
+        review”), grouped by cause. Fix the mapping, then retry one record, a selection or a whole group.
       </ScreenHeading>
       {status === 'ready' && groups.length > 0 ? <WaitingSummary groups={groups} now={loadedAt} /> : null}
       <div className="toolbar">
@@ -138,10 +143,10 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
   const headingId = `group-${group.flow}-${group.reasonCode}`;
   const allTicked = group.records.length > 0 && group.records.every((r) => selected.has(r.id));
   return (
-    <section className="card" aria-labelledby={headingId} data-reason={group.reasonCode}>
+    <section className="card" aria-labelledby={headingId} data-reason={group.reasonCode} data-state={group.state}>
       <div className="card-head">
         <h2 id={headingId}>
-          {group.reasonText} <span className="count">({formatCount(group.count)})</span>
+          {pendingReason(group)} <span className="count">({formatCount(group.count)})</span>
         </h2>
         <p className="hint">
           {flowTitleIn(catalog, group.flow)}
@@ -153,7 +158,9 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
         </button>
       </div>
       <table className="table parked-table">
-        <caption className="visually-hidden">Parked records: {group.reasonText}</caption>
+        <caption className="visually-hidden">
+          {group.state === 'flagged' ? 'Records created, needs review' : 'Parked records'}: {group.reasonText}
+        </caption>
         <thead>
           <tr>
             <th scope="col" className="col-check">
@@ -171,7 +178,9 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
             <th scope="col" className="col-project">Project</th>
             <th scope="col" className="col-date">Date</th>
             <th scope="col" className="num col-amount">Amount</th>
-            <th scope="col" className="col-since">Waiting since</th>
+            <th scope="col" className="col-since">
+              {group.state === 'flagged' ? 'Listed since' : 'Waiting since'}
+            </th>
             <th scope="col" className="col-fix">Fix</th>
             <th scope="col" className="col-actions">
               <span className="visually-hidden">Actions</span>

@@ -70,6 +70,24 @@ describe('Pending validation', () => {
     );
   });
 
+  it('lists a record written with a flag as "created, needs review", apart from parked ones', async () => {
+    ctx.store.parked.park({
+      flow: 'exact-procore',
+      stream: 'purchase-orders',
+      sourceId: 'PO-FLAGGED',
+      reasonCode: 'needs-review:unmapped-gl-account',
+      reasonText: 'GL account 4990 is not among the reference values',
+      details: { issues: [{ mappingKeys: ['cost:4990|KST-19|'] }], flagged: true },
+    });
+    renderWithStores(<PendingScreen />);
+    const flagged = await screen.findByRole('region', { name: /^Created, needs review: GL account 4990/ });
+    expect(flagged.getAttribute('data-state')).toBe('flagged');
+    expect(within(flagged).getByRole('columnheader', { name: 'Listed since' })).toBeTruthy();
+    expect(within(flagged).getByRole('cell', { name: 'Created, needs review: GL account 4990 is not among the reference values' })).toBeTruthy();
+    const parked = screen.getByRole('region', { name: /GL account 4400 \/ cost center KST-12/ });
+    expect(parked.getAttribute('data-state')).toBe('parked');
+  });
+
   it('links a mapping key to its table, and nothing for keys of no table', async () => {
     const catalog = ((await dispatch('flows.catalog', {}, ctx)) as { ok: true; value: { flows: FlowCatalogEntry[] } }).value.flows;
     expect(fixMappingHref(catalog, 'exact-procore', 'vendor:SUP-1')).toBe(

@@ -99,6 +99,31 @@ export const CONNECT_FORMS: Partial<Record<SystemId, ConnectForm>> = {
       },
     ],
   },
+  monday: {
+    intro: 'A personal API token of the monday.com user whose boards the app fills (fact sheet §4.1). It is kept in the OS keychain only.',
+    fields: [
+      {
+        name: 'apiToken',
+        label: 'API token',
+        kind: 'secret',
+        required: true,
+        hint: 'In monday.com: your avatar → Developers → My access tokens → Show. That user needs edit rights on the boards to sync.',
+      },
+      {
+        name: 'apiVersion',
+        label: 'API version',
+        kind: 'text',
+        default: '2026-10',
+        hint: 'The API-Version header sent with every call: a quarter such as 2026-10. Change it only when monday retires this one.',
+      },
+      {
+        name: 'account',
+        label: 'Account (optional)',
+        kind: 'text',
+        hint: 'Your monday.com account slug, e.g. "acme" of acme.monday.com: every token of one account shares one complexity budget per minute.',
+      },
+    ],
+  },
 };
 
 /**

@@ -16,6 +16,9 @@ export const ISSUE_CODES = [
   'target-rejected',
   /** The source row itself could not be read (a required field missing): fixed in the source system. */
   'source-unreadable',
+  /** A GL account or cost center that is not among a flow's reference values (flagged, not parked, where a flow says so). */
+  'unmapped-gl-account',
+  'unmapped-cost-center',
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
@@ -27,6 +30,15 @@ export interface ValidationIssue {
   /** e.g. "project:P26-003", "cost:4400|KST-12|", "vendor:SUP-0042". */
   mappingKeys: string[];
 }
+
+/**
+ * A record that was written although it carries issues (a flow's "flags") waits in Pending
+ * validation as "created, needs review": its reason code is the first issue's code with this
+ * prefix, so it is told apart from a parked record without a second table.
+ */
+export const FLAGGED_REASON_PREFIX = 'needs-review:';
+
+export const isFlaggedReason = (reasonCode: string): boolean => reasonCode.startsWith(FLAGGED_REASON_PREFIX);
 
 export const mappingKey = {
   project: (projectCode: string): string => `project:${projectCode}`,

@@ -215,6 +215,11 @@ export const parkedRecordViewSchema = z.object({
   sourceId: z.string(),
   /** Stable machine code, e.g. 'unmapped-cost-code'. */
   reasonCode: z.string(),
+  /**
+   * 'parked': not written yet, waits for a fix; 'flagged': written anyway ("created, needs
+   * review") and listed until it is written again without the problem.
+   */
+  state: z.enum(['parked', 'flagged']),
   /** The same reason in finance language, for the person fixing the mapping. */
   reasonText: z.string(),
   details: z.json(),
@@ -460,6 +465,8 @@ export type ParkedRecordDetail = z.infer<typeof parkedRecordDetailSchema>;
 export const parkedGroupSchema = z.object({
   flow: z.string(),
   reasonCode: z.string(),
+  /** Every record of a group has this state (the reason code tells them apart). */
+  state: z.enum(['parked', 'flagged']),
   /** The reason in finance language (of the group's first record). */
   reasonText: z.string(),
   count: z.number().int(),

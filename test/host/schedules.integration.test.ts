@@ -51,20 +51,19 @@ describe('schedules.get / schedules.save', () => {
     const { schedules } = (await call('schedules.get')) as { schedules: { flow: string }[] };
     expect(schedules.map((s) => s.flow)).toEqual(FLOWS.map((f) => f.id));
     await expect(call('schedules.get')).resolves.toEqual({
-      schedules: expect.arrayContaining([
-        {
-          flow: 'exact-procore',
-          title: 'Exact Online → Procore',
-          everyMinutes: 15,
-          paused: false,
-          activeHours: null,
-          nextRunAt: null,
-          state: 'not-running',
-          reason:
-            'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
-        },
-      ]),
+      schedules: FLOWS.map((flow) => ({
+        flow: flow.id,
+        title: flow.title,
+        everyMinutes: 15,
+        paused: false,
+        activeHours: null,
+        nextRunAt: null,
+        state: 'not-running',
+        reason:
+          'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
+      })),
     });
+    expect(FLOWS[0]).toMatchObject({ id: 'exact-procore', title: 'Exact Online → Procore' });
   });
 
   it('saves a schedule and keeps it across closing and reopening the data file', async () => {

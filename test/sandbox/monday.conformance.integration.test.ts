@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator, SimulatorStartOptions } from '../../src-main/sandbox/_common/simulator';
+import { parseFaultSpec } from '../../src-main/sandbox/_common/faults';
 import { startMondaySimulator } from '../../src-main/sandbox/monday/index';
+import { generateWorld } from '../../src-main/sandbox/seed/world';
 import { useTempDirs, withSimulator } from './support';
 
 /**
@@ -101,6 +103,20 @@ describe('monday §4.1 endpoint, auth and versions', () => {
     expect(r.body.errors?.[0]?.message).toMatch(/not valid/);
     // A caller of no account gets no account's rate-limit figures.
     expect(r.headers.get('ratelimit')).toBeNull();
+  });
+
+  it('4.1 a personal token does not expire, but regenerating it (fault expire=1) revokes the old one at once', async () => {
+    const own = await start();
+    try {
+      const before = await gql(own, '{ boards { id } }');
+      expect(before.status).toBe(200);
+      own.faults.apply(parseFaultSpec('expire=1'));
+      const after = await gql(own, '{ boards { id } }');
+      expect(after.status).toBe(401);
+      expect(after.body.errors?.[0]?.extensions?.code).toBe('Unauthorized');
+    } finally {
+      await own.close();
+    }
   });
 
   it('4.1 the raw token (official client) and "Bearer <token>" are both accepted', async () => {
@@ -239,6 +255,11 @@ describe('monday §4.3–4.4 boards, mutations and column values', () => {
         ]),
       );
     }
+    // The boards are the world's (the F4 flow seeds its board mapping from the same description).
+    const world = generateWorld(3, 1).mondayBoards;
+    expect(data.boards.map((b) => [b.id, b.name, b.groups.map((g) => g.id)])).toEqual(world.map((b) => [b.mondayBoardId, b.name, [b.groupId]]));
+    for (const [i, b] of data.boards.entries())
+      expect(b.columns).toEqual(expect.arrayContaining(world[i]!.columns.map((c) => ({ id: c.id, type: c.type }))));
     // Column.settings is the JSON object (2025-10); settings_str the same as a deprecated string.
     const status = board.columns.find((c) => c.id === 'status');
     expect(status?.settings).toEqual({ done_colors: [2], labels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' } });

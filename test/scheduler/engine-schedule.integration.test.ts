@@ -12,11 +12,13 @@ import { dispatch } from '../../src-main/host/handlers';
 import type { FlowOverview } from '../../src-shared/ipc';
 import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 
-/** Resolves with the scheduler's next event of this type (of F1: the registry's other flows are scheduled too). */
+const F1 = 'exact-procore';
+
+/** Resolves with the scheduler's next event of this type for F1 (the engine schedules every flow of the registry). */
 function next<T extends SchedulerEvent['type']>(scheduler: Scheduler, type: T): Promise<Extract<SchedulerEvent, { type: T }>> {
   return new Promise((resolve) => {
     const off = scheduler.subscribe((e) => {
-      if (e.type !== type || ('flow' in e && e.flow !== 'exact-procore')) return;
+      if (e.type !== type || e.flow !== F1) return;
       off();
       resolve(e as Extract<SchedulerEvent, { type: T }>);
     });
@@ -52,7 +54,7 @@ describe('the UI engine runs through the scheduler', () => {
     const second = await engine.startSync('exact-procore', 'manual');
     expect(second.runId).toBe(first.runId);
     expect((await finished).trigger).toBe('manual');
-    const runs = ctx.store.runs.listRecent(10);
+    const runs = ctx.store.runs.listRecent(10, F1);
     expect(runs.map((r) => ({ id: r.id, trigger: r.trigger }))).toEqual([{ id: first.runId, trigger: 'manual' }]);
     expect((await engine.flows())[0]!.nextRunAt).toBeNull(); // not started: no background schedule
   });
@@ -65,9 +67,9 @@ describe('the UI engine runs through the scheduler', () => {
     const joined = await engine.startSync('exact-procore', 'manual'); // during the scheduled run
     const event = await finished;
     expect(event.trigger).toBe('schedule');
-    const f1Runs = ctx.store.runs.listRecent(10).filter((r) => r.flow === 'exact-procore');
-    expect(f1Runs[0]).toMatchObject({ id: joined.runId, trigger: 'schedule' });
-    expect(f1Runs).toHaveLength(2);
+    const latest = ctx.store.runs.listRecent(1, F1)[0]!;
+    expect(latest).toMatchObject({ id: joined.runId, trigger: 'schedule' });
+    expect(ctx.store.runs.listRecent(10, F1)).toHaveLength(2);
     const nextRunAt = (await engine.flows())[0]!.nextRunAt;
     expect(Date.parse(nextRunAt!)).toBeGreaterThan(Date.now() + 10 * 60_000); // every 15 minutes by default
   });

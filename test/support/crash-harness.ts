@@ -30,6 +30,12 @@ export interface FlowCrashSpec {
   target: SystemName;
   /** Every record the flow owns in the target, one row each, ids the target assigned left out. */
   books(dump: Json): BookRow[];
+  /**
+   * Latency per sandbox call in the suite's runs (default 20 ms). A flow whose sync makes few
+   * calls needs more, so that its run outlasts the start-up of a second process (the
+   * concurrency and signal tests need a run that is still going).
+   */
+  latencyMs?: number;
 }
 
 export const CLI = join(process.cwd(), 'bin', 'ml-connector.mjs');

@@ -27,7 +27,7 @@ import {
  * duplicate shows) and the audit log saying once per record that it reached the target.
  */
 export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: number } = {}): void {
-  const LATENCY_MS = 20;
+  const LATENCY_MS = spec.latencyMs ?? 20;
   const dirs: string[] = [];
   const dataDir = () => {
     const dir = freshDataDir(`mlc-${spec.flow}-crash-`);
@@ -58,17 +58,19 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
   describe(`${spec.flow}: crash safety`, () => {
     it('two syncs at once: the second refuses (exit 3, naming the first) or, with --wait, waits and then writes nothing new', async () => {
       const dir = dataDir();
-      // Slow enough (150 ms per call) that both later commands start while it runs, even on a loaded machine.
-      const first = sync(dir, [], 150);
+      // Slow enough (150 ms per call, or the flow's own latency if more) that both later commands start while it runs, even on a loaded machine.
+      const first = sync(dir, [], Math.max(150, LATENCY_MS));
       await runStarted(dir);
-      const refused = await sync(dir).exited;
+      // Both started while the first runs (not one after the other): a run need not outlast two start-ups.
+      const second = sync(dir);
+      const waiting = sync(dir, ['--wait']);
+      const refused = await second.exited;
       expect(refused.code, refused.stderr).toBe(3);
       const busy = lastJson<{ status: string; heldBy: { pid: number; command: string }; error: string }>(refused.stdout);
       expect(busy.status).toBe('busy');
       expect(busy.heldBy.pid).toBe(first.child.pid);
       expect(busy.heldBy.command).toContain(`sync ${spec.flow}`);
       expect(busy.error).toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC.*stopped before reading or writing anything/);
-      const waiting = sync(dir, ['--wait']);
       const done = await first.exited;
       expect(done.code, done.stderr).toBe(0);
       const waited = await waiting.exited;
@@ -83,7 +85,9 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
       const dir = dataDir();
       const first = sync(dir);
       await runStarted(dir);
-      const scheduler = startCli(['run', '--sandbox', '--every', '1', '--for', '6'], dir);
+      // Long enough for a scheduled run after the first sync, whose run takes about a clean run's time.
+      const forSeconds = Math.max(6, Math.ceil(clean.runMs / 1000) + 6);
+      const scheduler = startCli(['run', '--sandbox', '--every', '1', '--for', String(forSeconds)], dir);
       expect((await first.exited).code).toBe(0);
       const ended = await scheduler.exited;
       expect(ended.code, ended.stderr).toBe(0);
@@ -130,7 +134,7 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
       ['SIGTERM', 143],
     ] as const)('%s mid-write stops at the next safe point (recorded cancelled, exit %i); the next run completes the books', async (signal, code) => {
       const dir = dataDir();
-      const run = sync(dir, [], 40);
+      const run = sync(dir, [], LATENCY_MS * 2);
       await progressed(run);
       const sent = performance.now();
       run.child.kill(signal);
@@ -149,7 +153,7 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
 
     it('a second Ctrl-C quits at once; the run left behind shows as interrupted and the next run completes the books', async () => {
       const dir = dataDir();
-      const run = sync(dir, [], 40);
+      const run = sync(dir, [], LATENCY_MS * 2);
       await progressed(run);
       run.child.kill('SIGINT');
       await waitFor('the stop notice', () => run.stderr().includes('Stopping at the next safe point'));

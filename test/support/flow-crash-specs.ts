@@ -109,8 +109,37 @@ function coupaBooks(dump: Json): BookRow[] {
   ];
 }
 
+/**
+ * F4: every monday.com item carrying an Exact key, one row each (an item created twice shows as
+ * two rows), with its board, group, name, state and every column's text. The link to Exact names
+ * the sandbox's port, which differs per process: it is compared without it.
+ */
+function mondayBooks(dump: Json): BookRow[] {
+  const items = (dump['items'] ?? []) as Json[];
+  return items.flatMap((item) => {
+    const columns = (item['column_values'] ?? []) as { id: string; text: string }[];
+    const key = columns.find((c) => c.id === 'exact_key')?.text;
+    if (!key) return [];
+    return [
+      {
+        key: `item ${key}`,
+        value: {
+          board: String((item['board'] as Json)['id']),
+          group: String((item['group'] as Json)['id']),
+          name: item['name'],
+          state: item['state'],
+          cells: Object.fromEntries(columns.map((c) => [c.id, c.text.replace(/https?:\/\/127\.0\.0\.1:\d+/g, '')])),
+        },
+      },
+    ];
+  });
+}
+
 export const CRASH_SPECS = {
   'exact-procore': { flow: 'exact-procore', target: 'procore', books: procoreBooks },
   'procore-intacct': { flow: 'procore-intacct', target: 'intacct', books: intacctBooks },
   'exact-coupa': { flow: 'exact-coupa', target: 'coupa', books: coupaBooks },
+  // A sandbox sync of F4 makes about 25 calls (monday takes up to 166 items per call): 200 ms each
+  // keeps a run going for several seconds, longer than a second process takes to start.
+  'exact-monday': { flow: 'exact-monday', target: 'monday', books: mondayBooks, latencyMs: 200 },
 } satisfies Record<string, FlowCrashSpec>;

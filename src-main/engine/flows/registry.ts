@@ -1,4 +1,5 @@
 import { exactCoupaFlow } from './exact-coupa';
+import { exactMondayFlow } from './exact-monday';
 import { exactProcoreFlow } from './exact-procore';
 import { procoreIntacctFlow } from './procore-intacct';
 import type { AnyFlowPlugin } from './types';
@@ -8,7 +9,12 @@ import type { AnyFlowPlugin } from './types';
  * engine/flows/<flow-id>/, its connector(s) and simulator(s), and one line here (README,
  * "Adding a flow"; decision 0017). This is the only file outside a flow's folder that names one.
  */
-export const FLOWS: readonly AnyFlowPlugin[] = [exactProcoreFlow as AnyFlowPlugin, exactCoupaFlow as AnyFlowPlugin, procoreIntacctFlow as AnyFlowPlugin];
+export const FLOWS: readonly AnyFlowPlugin[] = [
+  exactProcoreFlow as AnyFlowPlugin,
+  exactMondayFlow as AnyFlowPlugin,
+  exactCoupaFlow as AnyFlowPlugin,
+  procoreIntacctFlow as AnyFlowPlugin,
+];
 
 export function findFlow(id: string): AnyFlowPlugin | undefined {
   return FLOWS.find((flow) => flow.id === id);

@@ -8,6 +8,7 @@ import type {
 } from '../../../src-shared/ipc/mapping-sets';
 import type { CoupaConnector } from '../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
+import type { MondayConnector } from '../../connectors/monday';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { IntacctConnector } from '../../connectors/sage-intacct';
 import type { World } from '../../sandbox/seed/world-types';
@@ -30,6 +31,7 @@ export interface SystemConnectors {
   procore: ProcoreConnector;
   'sage-intacct': IntacctConnector;
   coupa: CoupaConnector;
+  monday: MondayConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */

@@ -363,11 +363,20 @@ export class Scheduler {
     return this.#opts.burstPolls ?? 5;
   }
 
-  #recordPoll(f: FlowRuntime, at: number): void {
+  #recordPoll(f: FlowRuntime, at: number): PollRecord[] {
+    const records: PollRecord[] = [];
     for (const [connection, calls] of Object.entries(pollCostOf(f.schedule))) {
-      const polls = [...(this.#pollStarts.get(connection) ?? []), { at, calls }];
+      const record = { at, calls };
+      records.push(record);
+      const polls = [...(this.#pollStarts.get(connection) ?? []), record];
       this.#pollStarts.set(connection, polls.slice(-MAX_POLL_HISTORY));
     }
+    return records;
+  }
+
+  /** A poll that spent nothing (refused as busy before reading) no longer counts against the budgets. */
+  #forgetPoll(records: readonly PollRecord[]): void {
+    for (const [connection, polls] of this.#pollStarts) this.#pollStarts.set(connection, polls.filter((p) => !records.includes(p)));
   }
 
   /** When the flow's next scheduled run may start: cadence, retry/budget waits, spacing, hours. */
@@ -410,8 +419,11 @@ export class Scheduler {
   #startRun(f: FlowRuntime, trigger: ScheduledTrigger): Promise<RunOutcome> {
     this.#disarm(f);
     const startedAt = this.#opts.timers.now();
-    this.#recordPoll(f, startedAt);
+    const polls = this.#recordPoll(f, startedAt);
     const done = this.#invoke(f.schedule.flow, trigger).then((outcome) => {
+      // Refused before it read or wrote anything: with several flows on one connection, counting
+      // such polls spent the budget window of every flow while one of them was held elsewhere.
+      if (outcome.status === 'busy') this.#forgetPoll(polls);
       this.#finish(f, trigger, startedAt, outcome);
       return outcome;
     });

@@ -335,6 +335,40 @@ describe('Scheduler', () => {
   });
 });
 
+describe('Scheduler: a busy poll spends nothing', () => {
+  it('a flow refused for a while (another process holds it) polls again at once when free: its refused polls did not use up the budget window', async () => {
+    const timers = createFakeTimers(START); // 15 h to the reset
+    const reset = Date.UTC(2026, 0, 15);
+    // 10 calls per round (3 + 7) and 4,970 left: a burst of 5 rounds (50 calls) at the cadence.
+    const budget: ConnectionBudget = { connectionId: 'exact', window: 'daily', limit: 5000, used: 30, remaining: 4970, resetAt: reset, nextAllowedAt: START };
+    const starts: Record<string, number[]> = { a: [], b: [] };
+    let bHeldElsewhere = true;
+    const s = new Scheduler({
+      schedules: [
+        { flow: 'a', everyMinutes: 60, pollCost: { exact: 3 } },
+        // Every second, as `run --every 1`.
+        { flow: 'b', everyMinutes: 1 / 60, pollCost: { exact: 7 } },
+      ],
+      timers,
+      budgets: () => [{ ...budget }],
+      run: async (flow) => {
+        starts[flow]!.push(timers.now());
+        if (flow === 'b' && bHeldElsewhere) return { status: 'busy', error: 'held by a CLI sync' };
+        budget.remaining -= flow === 'a' ? 3 : 7;
+        return { status: 'succeeded' };
+      },
+    });
+    s.start();
+    // b is refused every second for 20 s (what a long CLI sync does to it): 20 × 7 calls it never made.
+    await timers.advance(20_000);
+    expect(starts.b!.length).toBeGreaterThanOrEqual(15);
+    bHeldElsewhere = false;
+    await timers.advance(3_000);
+    expect(starts.b!.filter((t) => t > START + 20_000).length).toBeGreaterThanOrEqual(2);
+    await s.stop();
+  });
+});
+
 describe('Scheduler over two budgets (F1: Exact Online daily + Procore hourly)', () => {
   const EXACT_RESET = Date.UTC(2026, 0, 15); // midnight UTC: 15 h after START
   /** F1's shape: 3 Exact calls and 5 Procore calls per idle poll. */

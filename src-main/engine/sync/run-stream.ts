@@ -1,7 +1,7 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { targetReference, type RecordLabel, type TargetLabel } from '../../../src-shared/domain/labels';
 import { SYSTEM_IDS, SYSTEM_TITLES, type SystemId } from '../../../src-shared/domain/systems';
-import type { ValidationIssue } from '../../../src-shared/domain/validation';
+import { FLAGGED_REASON_PREFIX, type ValidationIssue } from '../../../src-shared/domain/validation';
 import type { UnreadableSourceRow } from '../../connectors/connector';
 import type { Store } from '../../store/db';
 import { CanonicalJson, type AuditAppendInput, type JsonInput } from '../../store';
@@ -138,6 +138,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         park(ctx, spec, record.sourceId, outcome.issues, snapshotId, recordJson, spec.label(record), label);
         continue;
       }
+      const flags = outcome.flags ?? [];
       let changed = false;
       for (const plan of outcome.writes) {
         const planJson = planJsonOf(plan);
@@ -155,11 +156,13 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
           payload: planJson,
         });
         if (intent.status === 'failed') store.outbox.reopen(intent.id, planJson, ctx.runId);
-        pending.push({ plan, planJson, hash, intentId: intent.id, record, recordJson, snapshotId, isUpdate: knownHash !== undefined, label });
+        pending.push({ plan, planJson, hash, intentId: intent.id, record, recordJson, snapshotId, isUpdate: knownHash !== undefined, label, flags });
       }
       if (!changed) {
         ctx.counts.unchanged += 1;
-        resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
+        // The target already holds this plan: its flags (if any) still need review, otherwise nothing waits.
+        if (flags.length > 0) flagRecord(ctx, spec.name, record.sourceId, flags, snapshotId, label);
+        else resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
         if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${systemTitle(ctx.writer.system)}`, label });
       }
     }
@@ -188,7 +191,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         const hash = planJson.sha256;
         if (store.targetRecords.payloadHash(flow, plan.entity, plan.originId) === hash) continue;
         const intent = store.outbox.insertIntentReturningStatus({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: planJson });
-        pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true, label });
+        pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true, label, flags: [] });
       }
     }
   });
@@ -196,7 +199,19 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
 }
 
-type PendingWrite<R, P> = { plan: P; planJson: CanonicalJson; hash: string; intentId: number; record: R | null; recordJson: CanonicalJson | null; snapshotId: number | null; isUpdate: boolean; label: RecordLabel | null };
+type PendingWrite<R, P> = {
+  plan: P;
+  planJson: CanonicalJson;
+  hash: string;
+  intentId: number;
+  record: R | null;
+  recordJson: CanonicalJson | null;
+  snapshotId: number | null;
+  isUpdate: boolean;
+  label: RecordLabel | null;
+  /** Issues the record is written with ("created, needs review"). */
+  flags: ValidationIssue[];
+};
 
 /**
  * Writes a batch one container at a time (e.g. one Procore project and entity): the target's
@@ -217,12 +232,14 @@ async function writeAndConfirm<R extends { sourceId: string }, P extends Planned
     else containers.set(key, [p]);
   }
   let interrupted: string | null = null;
+  // A record written in several containers is counted as flagged once.
+  const flaggedRecords = new Set<string>();
   for (const group of containers.values()) {
     // Before each container: a stop leaves later containers' intents unattempted (recovery
     // retires them without a lookup), and a process that lost its lease never writes.
     if (ctx.guard?.signal?.aborted) break;
     ctx.guard?.checkpoint();
-    interrupted ??= await writeContainer(ctx, spec, group);
+    interrupted ??= await writeContainer(ctx, spec, group, flaggedRecords);
     ctx.store.runs.updateCounts(ctx.runId, { ...ctx.counts });
     ctx.onProgress?.(ctx.counts);
   }
@@ -235,6 +252,7 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
   ctx: StreamRunContext<P>,
   spec: StreamSpec<R, P, D>,
   pending: PendingWrite<R, P>[],
+  flaggedRecords: Set<string>,
 ): Promise<string | null> {
   const { store, flow } = ctx;
   store.transaction(() => {
@@ -273,6 +291,7 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
         if (deleted) ctx.counts.deleted += 1;
         else if (p.isUpdate) ctx.counts.updated += 1;
         else ctx.counts.created += 1;
+        const flagged = p.flags.length > 0;
         audit(ctx, {
           entity: spec.entity,
           sourceId: p.plan.sourceId,
@@ -281,13 +300,18 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           targetId: outcome.targetId,
           amount: p.plan.total,
           currency: p.plan.currency,
-          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}`,
+          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}${flagged ? `; needs review: ${reasonOf(p.flags)}` : ''}`,
           sourceSnapshot: p.recordJson,
           targetPayload: p.planJson,
           label: p.label,
           targetLabel,
+          ...(flagged ? { result: { mappingVersions: ctx.mappingVersions, flags: p.flags as unknown as JsonValue } } : {}),
         });
-        if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
+        if (p.record && flagged) {
+          flagRecord(ctx, spec.name, p.record.sourceId, p.flags, p.snapshotId, p.label);
+          if (!flaggedRecords.has(p.record.sourceId)) ctx.counts.flagged += 1;
+          flaggedRecords.add(p.record.sourceId);
+        } else if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
       } else if (outcome.retryable) {
         store.outbox.markUnknown(p.intentId, outcome.message);
         interrupted ??= `${system} could not take ${label} right now: ${outcome.message}`;
@@ -342,7 +366,7 @@ function park<P extends PlannedTargetWrite>(
   label: RecordLabel,
 ): void {
   const first = issues[0]!;
-  const reasonText = issues.length === 1 ? first.message : `${first.message} (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.message).join('; ')})`;
+  const reasonText = reasonOf(issues);
   ctx.store.transaction(() => {
     // The entry first: the parked row keeps its number, the one `replay` takes.
     const { seq } = audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${name} waits: ${reasonText}`, sourceSnapshot: record, result: { issues: issues as unknown as JsonValue }, label });
@@ -360,6 +384,31 @@ function park<P extends PlannedTargetWrite>(
     });
   });
   ctx.counts.parked += 1;
+}
+
+/** The first issue in finance words, and how many more there are. */
+function reasonOf(issues: readonly ValidationIssue[]): string {
+  const first = issues[0]!;
+  return issues.length === 1 ? first.message : `${first.message} (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.message).join('; ')})`;
+}
+
+/**
+ * A record written with flags waits in Pending validation as "created, needs review" (the parked
+ * table, reason code prefixed FLAGGED_REASON_PREFIX) until a plan without flags is written. Its
+ * mapping keys say which mapping fixes it, so fixing that mapping re-queues it like a parked one.
+ */
+function flagRecord<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stream: string, sourceId: string, flags: readonly ValidationIssue[], snapshotId: number | null, label: RecordLabel | null): void {
+  ctx.store.parked.park({
+    flow: ctx.flow,
+    stream,
+    sourceId,
+    reasonCode: `${FLAGGED_REASON_PREFIX}${flags[0]!.code}`,
+    reasonText: reasonOf(flags),
+    details: { issues: flags as unknown as JsonValue, mappingKeys: [...new Set(flags.flatMap((i) => i.mappingKeys))], flagged: true },
+    snapshotId,
+    mappingVersion: ctx.mappingVersion,
+    label,
+  });
 }
 
 /**

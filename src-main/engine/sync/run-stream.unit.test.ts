@@ -6,6 +6,7 @@ import type { SourcePage } from '../../connectors/connector';
 import { openStore, type Store } from '../../store';
 import { recoverUnconfirmed } from './recover';
 import { runStream, WRITE_BATCH_RECORDS, type StreamRunContext } from './run-stream';
+import { FLAGGED_REASON_PREFIX, isFlaggedReason, type ValidationIssue } from '../../../src-shared/domain/validation';
 import { emptyCounts, RunInterruptedError, type PlannedTargetWrite, type StreamSpec, type TargetWriter, type WriteOutcome } from './types';
 
 /**
@@ -127,5 +128,78 @@ describe('runStream', () => {
     expect(lookups).toEqual(['p2']);
     expect(store.outbox.listUnconfirmed(FLOW)).toEqual([]);
     expect(store.audit.verifyAuditChain().ok).toBe(true);
+  });
+});
+
+describe('flags: written anyway, listed as "created, needs review"', () => {
+  const unmappedGl: ValidationIssue = { code: 'unmapped-gl-account', message: 'GL account 4990 is not among the reference values', mappingKeys: ['gl:4990'] };
+  /** One record per page; the plan carries `flags` while `mapped` says the GL account is not mapped. */
+  function flaggingSpec(pages: SourceRecord[][], mapped: () => boolean): StreamSpec<SourceRecord, PlannedTargetWrite> {
+    const base = spec(pages);
+    return {
+      ...base,
+      plan: (r) => ({
+        ok: true,
+        // The GL column holds the raw code until it is mapped, so the write changes once mapped.
+        writes: [{ entity: 'item', originId: `o-${r.sourceId}`, sourceId: r.sourceId, containerId: r.project, total: r.amount, currency: 'EUR', gl: mapped() ? '4990 Sundry' : '4990' } as PlannedTargetWrite],
+        ...(mapped() ? {} : { flags: [unmappedGl] }),
+      }),
+    };
+  }
+  const writer = (sent: PlannedTargetWrite[]): TargetWriter<PlannedTargetWrite> => ({
+    system: 'target',
+    write: async (plans) => (sent.push(...plans), ok(plans)),
+    lookup: () => Promise.reject(new Error('no lookups')),
+  });
+
+  it('a flagged record is created, counted created and flagged, and waits with the flag reason and its mapping keys', async () => {
+    const sent: PlannedTargetWrite[] = [];
+    const ctx = context(writer(sent));
+    await runStream(flaggingSpec([[{ sourceId: 'r1', project: 'p1', amount: '10.00' }, { sourceId: 'r2', project: 'p1', amount: '5.00' }]], () => false), ctx);
+    expect(sent).toHaveLength(2);
+    expect(ctx.counts).toMatchObject({ created: 2, flagged: 2, parked: 0 });
+    const open = store.parked.listOpen(FLOW);
+    expect(open.map((p) => p.reasonCode)).toEqual([`${FLAGGED_REASON_PREFIX}unmapped-gl-account`, `${FLAGGED_REASON_PREFIX}unmapped-gl-account`]);
+    expect(open.every((p) => isFlaggedReason(p.reasonCode) && p.reasonText === unmappedGl.message)).toBe(true);
+    expect(open[0]!.details).toMatchObject({ mappingKeys: ['gl:4990'], flagged: true });
+    expect(open[0]!.snapshotId).not.toBeNull();
+    const written = store.audit.query({ flow: FLOW, step: 'written' }, { limit: 10 }).entries;
+    expect(written).toHaveLength(2);
+    expect(written[0]!.message).toContain('; needs review: GL account 4990 is not among the reference values');
+    expect(written[0]!.result).toMatchObject({ flags: [unmappedGl] });
+  });
+
+  it('read again unchanged, a flagged record writes nothing and stays listed; once the mapping is fixed its update resolves it', async () => {
+    let mapped = false;
+    const page = [[{ sourceId: 'r1', project: 'p1', amount: '10.00' }]];
+    const sent: PlannedTargetWrite[] = [];
+    await runStream(flaggingSpec(page, () => mapped), context(writer(sent)));
+    store.cursors.set(FLOW, 'records', 'source', '');
+
+    const again = context(writer(sent));
+    await runStream(flaggingSpec(page, () => mapped), again);
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, unchanged: 1, flagged: 0 });
+    expect(sent).toHaveLength(1);
+    expect(store.parked.listOpen(FLOW)).toHaveLength(1);
+
+    mapped = true;
+    const fixed = context(writer(sent));
+    await runStream(flaggingSpec(page, () => mapped), fixed);
+    expect(fixed.counts).toMatchObject({ updated: 1, flagged: 0 });
+    expect(sent.at(-1)).toMatchObject({ gl: '4990 Sundry' });
+    expect(store.parked.listOpen(FLOW)).toEqual([]);
+    expect(store.audit.verifyAuditChain().ok).toBe(true);
+  });
+
+  it('a record that is parked later (the plan fails) replaces its flag with the parking reason', async () => {
+    let fail = false;
+    const page = [[{ sourceId: 'r1', project: 'p1', amount: '10.00' }]];
+    const flagging = flaggingSpec(page, () => false);
+    const failing: StreamSpec<SourceRecord, PlannedTargetWrite> = { ...flagging, plan: (r, prev) => (fail ? { ok: false, issues: [{ code: 'no-lines', message: 'Record r1 has no lines', mappingKeys: [] }] } : flagging.plan(r, prev)) };
+    await runStream(failing, context(writer([])));
+    fail = true;
+    store.cursors.set(FLOW, 'records', 'source', '');
+    await runStream(failing, context(writer([])));
+    expect(store.parked.listOpen(FLOW).map((p) => p.reasonCode)).toEqual(['no-lines']);
   });
 });

@@ -56,7 +56,12 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
-export type PlanOutcome<P> = { ok: true; writes: P[] } | { ok: false; issues: ValidationIssue[] };
+/**
+ * A record's plan: its writes, or why it must wait (parked). `flags` are issues that do not stop
+ * the write: the record is written as planned and also listed in Pending validation as
+ * "created, needs review" until a plan without flags is written (e.g. after the mapping is fixed).
+ */
+export type PlanOutcome<P> = { ok: true; writes: P[]; flags?: ValidationIssue[] } | { ok: false; issues: ValidationIssue[] };
 
 export interface StreamSpec<R extends { sourceId: string }, P extends PlannedTargetWrite, D = never> {
   /** Cursor and parked-record name, e.g. 'purchase-orders'. */
@@ -89,6 +94,8 @@ export interface RunCounts {
   updated: number;
   unchanged: number;
   parked: number;
+  /** Records written with flags ("created, needs review"); each is also counted as created or updated. */
+  flagged: number;
   failed: number;
   deleted: number;
   recovered: number;
@@ -101,6 +108,7 @@ export const emptyCounts = (): RunCounts => ({
   updated: 0,
   unchanged: 0,
   parked: 0,
+  flagged: 0,
   failed: 0,
   deleted: 0,
   recovered: 0,

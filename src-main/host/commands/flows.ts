@@ -55,6 +55,7 @@ function summaryLine(flow: string, s: RunSummary, apiCalls: Record<string, numbe
     updated: s.counts.updated,
     unchanged: s.counts.unchanged,
     parked: s.counts.parked,
+    flagged: s.counts.flagged,
     failed: s.counts.failed,
     apiCalls,
     durationMs: s.durationMs,
@@ -67,7 +68,7 @@ function summaryLine(flow: string, s: RunSummary, apiCalls: Record<string, numbe
 
 function describe(s: RunSummary): string {
   const c = s.counts;
-  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation, ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
+  return `${s.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.parked} waiting in Pending validation,${c.flagged ? ` ${c.flagged} written but listed there for review,` : ''} ${c.failed} failed, ${c.deleted} closed after deletion${c.recovered ? `, ${c.recovered} recovered after an interruption` : ''} (${Math.round(s.durationMs / 100) / 10} s)`;
 }
 
 /** A flow opened for one command (its connections, on the sandbox when asked); exit 1 with the reason when it cannot run. */
@@ -157,7 +158,7 @@ export const syncCommand: CliCommand = {
       else {
         io.out(describe(summary));
         if (summary.error) io.out(summary.error);
-        if (summary.counts.parked > 0) {
+        if (summary.counts.parked + summary.counts.flagged > 0) {
           const open = store.parked.listOpen(flowId);
           const value = formatMoneyTotals(waitingMoney(store, open).totals);
           io.out(`${plural(open.length, 'record')} wait in Pending validation${value ? ` (${value})` : ''}. See them: npx ml-connector parked list --flow ${flowId}`);
@@ -230,6 +231,7 @@ export const parkedListCommand: CliCommand = {
               sourceId: p.sourceId,
               name: recordName(label),
               label,
+              state: p.state,
               reasonCode: p.reasonCode,
               reason: p.reasonText,
               parkedAt: p.parkedAt,
@@ -252,7 +254,7 @@ export const parkedListCommand: CliCommand = {
       for (const { record: p, label } of labelled) {
         const facts = [label.project, label.date ? formatDay(label.date) : null, formatMoney(label.amount, label.currency) || null].filter(Boolean).join(' · ');
         io.out(`${p.auditSeq === null ? '  –' : `#${p.auditSeq}`}  ${recordName(label)}${facts ? ` · ${facts}` : ''}`);
-        io.out(`    ${p.reasonText}`);
+        io.out(`    ${p.state === 'flagged' ? `Created, needs review: ${p.reasonText}` : p.reasonText}`);
       }
       io.out('Replay one with `npx ml-connector replay <#>` (the # is its entry in Audit history), or all with `npx ml-connector replay --parked`.');
       return 0;

@@ -10,6 +10,7 @@ import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
 import { coupaOpener } from './coupa';
 import { exactOnlineOpener } from './exact-online';
+import { mondayOpener } from './monday';
 import { procoreOpener } from './procore';
 import { sageIntacctOpener } from './sage-intacct';
 import type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
@@ -37,6 +38,7 @@ const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   procore: procoreOpener,
   'sage-intacct': sageIntacctOpener,
   coupa: coupaOpener,
+  monday: mondayOpener,
 };
 
 /** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */

@@ -130,6 +130,8 @@ export interface BudgetBucket {
  */
 export class ComplexityBudget {
   private readonly windows = new Map<string, { startedAt: number; used: number }>();
+  /** Every window that was charged, oldest first (for `/_sandbox/state`: how much of each minute was used). */
+  private readonly history: { key: string; limit: number; window: { startedAt: number; used: number } }[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -146,6 +148,11 @@ export class ComplexityBudget {
     return w;
   }
 
+  /** Points charged per window and bucket, oldest first. */
+  usage(): { key: string; limit: number; startedAt: number; used: number }[] {
+    return this.history.map((h) => ({ key: h.key, limit: h.limit, startedAt: h.window.startedAt, used: h.window.used }));
+  }
+
   /** Remaining points and whole seconds until the window resets. */
   peek(bucket: BudgetBucket): { remaining: number; resetInSeconds: number } {
     const w = this.window(bucket.key);
@@ -159,7 +166,9 @@ export class ComplexityBudget {
   charge(bucket: BudgetBucket, cost: number): ComplexityReport | null {
     const { remaining, resetInSeconds } = this.peek(bucket);
     if (cost > remaining) return null;
-    this.window(bucket.key).used += cost;
+    const window = this.window(bucket.key);
+    if (!this.history.some((h) => h.window === window)) this.history.push({ key: bucket.key, limit: bucket.limit, window });
+    window.used += cost;
     return { before: remaining, after: remaining - cost, query: cost, reset_in_x_seconds: resetInSeconds };
   }
 }

@@ -52,4 +52,19 @@ describe('monday per-minute budget', () => {
     now += 30_000;
     expect(budget.charge(account, 50)?.before).toBe(100);
   });
+
+  it('keeps what each window used, per budget, for the sandbox state (a refusal charges nothing)', () => {
+    let now = 0;
+    const budget = new ComplexityBudget(() => now);
+    const account = { key: 'account:1', limit: 100 };
+    budget.charge(account, 60);
+    budget.charge(account, 50);
+    budget.charge(account, 30);
+    now += 60_000;
+    budget.charge(account, 10);
+    expect(budget.usage()).toEqual([
+      { key: 'account:1', limit: 100, startedAt: 0, used: 90 },
+      { key: 'account:1', limit: 100, startedAt: 60_000, used: 10 },
+    ]);
+  });
 });

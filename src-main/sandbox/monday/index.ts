@@ -2,6 +2,7 @@ import { GraphQLError, execute, getOperationAST, parse, type DocumentNode } from
 import { createRng } from '../_common/rng';
 import type { SimRequest, SimResponse } from '../_common/sim-server';
 import { launchSimulator, type RunningSimulator, type SimulatorContext, type SimulatorStartOptions } from '../_common/simulator';
+import type { World, WorldMondayBoard } from '../seed/world-types';
 import { BoardData, type StoredBoard } from './boards';
 import { defaultSettings, type ColumnType, type StoredColumn } from './column-values';
 import { ComplexityBudget, DEFAULT_COMPLEXITY_MODEL, queryCost, type BudgetBucket, type ComplexityModel } from './complexity';
@@ -43,20 +44,14 @@ export async function startMondaySimulator(opts: SimulatorStartOptions): Promise
   return launchSimulator('monday', createMondaySystem, opts);
 }
 
-/** The three boards the F4 flow fills (empty: the app creates the items). */
-const WORLD_BOARDS: { name: string; party: string; dateTitle: string; statusLabels: Record<string, string>; doneIndex: number }[] = [
-  { name: 'Purchase orders', party: 'Supplier', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
-  { name: 'Sales invoices', party: 'Customer', dateTitle: 'Invoice date', statusLabels: { '0': 'Draft', '1': 'Open', '2': 'Processed' }, doneIndex: 2 },
-  { name: 'Sales orders', party: 'Customer', dateTitle: 'Order date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
-];
-
 /**
- * The columns of a world board: those the connector maps Exact fields to, and columns it can
- * read but never write (issue: "the demo boards must include columns the connector cannot
- * write"): a formula, a connect-boards column with a mirror of it, a files column and the
- * subitems column. Mirror and connect-boards settings need board ids; seedBoards fills them in.
+ * The columns of a world board (sandbox/seed/world.ts `mondayBoards`): those the finance team
+ * maps Exact fields to, and columns the connector can read but never write (issue: "the demo
+ * boards must include columns the connector cannot write"): a formula, a connect-boards column
+ * with a mirror of it, a files column and the subitems column. Mirror and connect-boards
+ * settings need board ids; seedBoards fills them in.
  */
-function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
+function worldColumns(board: WorldMondayBoard): StoredColumn[] {
   const col = (id: string, title: string, type: ColumnType, settings: Record<string, unknown> = {}): StoredColumn => ({
     id,
     title,
@@ -66,14 +61,7 @@ function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
   });
   return [
     col('subitems', 'Subitems', 'subtasks', { allowMultipleItems: true, itemTypeName: 'column.subtasks.title', displayType: 'BOARD_INLINE', boardIds: [] }),
-    col('exact_key', 'Exact number', 'text'),
-    col('party', board.party, 'text'),
-    col('amount', 'Amount', 'numbers'),
-    col('doc_date', board.dateTitle, 'date'),
-    col('status', 'Status', 'status', { labels: board.statusLabels, done_colors: [board.doneIndex] }),
-    col('gl_account', 'GL account', 'text'),
-    col('cost_center', 'Cost center', 'text'),
-    col('project', 'Project', 'text'),
+    ...board.columns.map((c) => col(c.id, c.title, c.type, c.type === 'status' ? { labels: board.statusLabels, done_colors: [board.doneIndex] } : {})),
     col('amount_vat', 'Amount incl. 21% VAT', 'formula', { formula: 'ROUND({amount} * 1.21, 2)' }),
     col('related', 'Related documents', 'board_relation'),
     col('related_party', 'Related party', 'mirror'),
@@ -81,12 +69,15 @@ function worldColumns(board: (typeof WORLD_BOARDS)[number]): StoredColumn[] {
   ];
 }
 
-function seedBoards(data: BoardData, companyName: string): void {
-  const boards: StoredBoard[] = WORLD_BOARDS.map((board) =>
-    data.createBoard(board.name, 'public', `${companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
-      { id: 'topics', title: board.name, color: '#579bfc', position: '65536' },
-    ]),
-  );
+function seedBoards(data: BoardData, world: World): void {
+  const boards: StoredBoard[] = world.mondayBoards.map((board) => {
+    const made = data.createBoard(board.name, 'public', `${world.companyName}: ${board.name.toLowerCase()} synced from Exact Online`, null, worldColumns(board), [
+      { id: board.groupId, title: board.groupTitle, color: '#579bfc', position: '65536' },
+    ]);
+    // The app's sandbox mappings name the board by the id the world gives it.
+    if (made.id !== board.mondayBoardId) throw new Error(`monday sandbox: board "${board.name}" got id ${made.id}, but the world says ${board.mondayBoardId} (seed a fresh store)`);
+    return made;
+  });
   const boardIds = boards.map((b) => Number(b.id));
   for (const board of boards) {
     // "Related documents" connects to any of the three boards; the mirror shows the party of what it links.
@@ -118,6 +109,9 @@ interface AccountToken {
   kind: 'personal' | 'app';
   /** For app tokens: the app; its budgets are its own. */
   appId?: string;
+  /** For personal tokens: where the store keeps it, and how a regenerated one starts. */
+  metaKey?: string;
+  prefix?: string;
 }
 
 /** The first API version without `account_id` in every response (changelog "account id no longer returned by default"). */
@@ -149,7 +143,7 @@ function createMondaySystem(ctx: SimulatorContext) {
 
   if (ctx.freshStore) {
     store.setMeta('accountId', 20_000_000 + (ctx.seed % 1_000_000));
-    seedBoards(data, ctx.world.companyName);
+    seedBoards(data, ctx.world);
   }
   const accountId = store.getMeta<number>('accountId') ?? 0;
   // Tokens are made once per data folder; a folder from before the second user and the app gets them now.
@@ -166,10 +160,11 @@ function createMondaySystem(ctx: SimulatorContext) {
   const secondUserApiToken = storedToken('secondUserApiToken', 'sandbox-monday-user2');
   const appApiToken = storedToken('appApiToken', 'sandbox-monday-app');
   const tokens: AccountToken[] = [
-    { token: apiToken, kind: 'personal' },
-    { token: secondUserApiToken, kind: 'personal' },
+    { token: apiToken, kind: 'personal', metaKey: 'apiToken', prefix: 'sandbox-monday' },
+    { token: secondUserApiToken, kind: 'personal', metaKey: 'secondUserApiToken', prefix: 'sandbox-monday-user2' },
     { token: appApiToken, kind: 'app', appId: '10000001' },
   ];
+  const current = (metaKey: string): string => tokens.find((t) => t.metaKey === metaKey)?.token ?? '';
 
   const rootValue = createRootValue(data, {
     maxPageSize: num(config, 'maxPageSize', 500),
@@ -410,12 +405,21 @@ function createMondaySystem(ctx: SimulatorContext) {
       rateLimitFault === 'complexity' ? complexityExhausted(0, 0, 1, defaultEnvelope()) : minuteRateLimited(1, defaultEnvelope()),
     serverErrorResponse: (status: 500 | 502 | 503): SimResponse =>
       errorsResponse([errorEntry('Internal server error', { code: 'INTERNAL_SERVER_ERROR', status_code: status })], defaultEnvelope(), status),
-    // Personal API tokens do not expire (§4.1); there is nothing to invalidate.
-    expireTokens: (): void => {},
+    // Personal API tokens do not expire (§4.1), but their user can regenerate one (Developers →
+    // My access tokens → Regenerate): the old token stops working at once. `expire=1` does that.
+    expireTokens: (): void => {
+      for (const entry of tokens) {
+        if (entry.kind !== 'personal' || !entry.metaKey || !entry.prefix) continue;
+        entry.token = `${entry.prefix}-${ctx.seed}-${randomPart()}`;
+        store.setMeta(entry.metaKey, entry.token);
+      }
+    },
     inspect: (): Record<string, unknown[]> => ({
       boards: data.boards.all().map((b) => ({ ...b, items_count: data.activeItemCount(b.id) })),
       items: data.items.all().map((i) => data.itemAsApi(i)),
+      // Complexity points charged per minute window and budget since this simulator started (not stored).
+      complexity_windows: budget.usage().map((w) => ({ ...w, startedAt: new Date(w.startedAt).toISOString() })),
     }),
-    credentials: (): Record<string, string | number> => ({ apiToken, secondUserApiToken, appApiToken }),
+    credentials: (): Record<string, string | number> => ({ apiToken: current('apiToken'), secondUserApiToken: current('secondUserApiToken'), appApiToken }),
   };
 }

@@ -250,6 +250,51 @@ export interface WorldDepartment {
   name: string;
 }
 
+/** What the finance team shows in a column of its monday.com boards (flow F4, Exact → monday). */
+export type WorldMondayField =
+  | 'key'
+  | 'party'
+  | 'amount'
+  | 'date'
+  | 'dueDate'
+  | 'status'
+  | 'glAccount'
+  | 'glAccountName'
+  | 'costCenter'
+  | 'project'
+  | 'vat'
+  | 'currency'
+  | 'link'
+  | 'review';
+
+export interface WorldMondayColumn {
+  /** monday column id (fixed on the demo boards, e.g. "exact_key"). */
+  id: string;
+  title: string;
+  type: 'text' | 'long_text' | 'numbers' | 'date' | 'status' | 'link';
+  field: WorldMondayField;
+}
+
+/**
+ * A monday.com board the finance team keeps for one kind of Exact document (empty: the app
+ * fills it). The monday simulator creates these boards, in this order, on a fresh sandbox; the
+ * F4 flow seeds its board and column mappings from the same description.
+ */
+export interface WorldMondayBoard {
+  key: string;
+  documentType: 'purchase-order' | 'sales-invoice' | 'sales-order';
+  name: string;
+  /** The id the simulator gives the board (ids are handed out in creation order). */
+  mondayBoardId: string;
+  groupId: string;
+  groupTitle: string;
+  /** The status column's labels by index, and the index monday counts as done. */
+  statusLabels: Record<string, string>;
+  doneIndex: number;
+  /** The columns the app maps Exact fields to (the simulator adds columns it cannot write). */
+  columns: WorldMondayColumn[];
+}
+
 export interface World {
   seed: number;
   scale: number;
@@ -276,6 +321,8 @@ export interface World {
   directCosts: WorldDirectCost[];
   apAccounts: WorldApAccount[];
   departments: WorldDepartment[];
+  /** The finance team's monday.com boards (F4's target), empty until the app fills them. */
+  mondayBoards: WorldMondayBoard[];
   /** The problems a finance user meets, planted on purpose (keys into the lists above). */
   deliberate: {
     /** A (GL, cost center) pair used on PO/entry lines but absent from costMappings. */

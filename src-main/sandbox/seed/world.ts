@@ -16,6 +16,8 @@ import type {
   WorldGlAccount,
   WorldItem,
   WorldLineItemType,
+  WorldMondayBoard,
+  WorldMondayColumn,
   WorldProject,
   WorldPurchaseEntry,
   WorldPurchaseEntryLine,
@@ -465,6 +467,50 @@ const DEPARTMENTS: readonly [string, string][] = [
   ['ADM', 'Administration'],
 ];
 
+/** The monday.com simulator hands out board ids from this one, in creation order. */
+const FIRST_MONDAY_BOARD_ID = 1_800_000_001;
+
+/**
+ * The finance team's three monday.com boards, one per Exact document type, each with the same
+ * columns (titles differ where the document does). Fixed, not random: the boards are set up once.
+ */
+function mondayBoards(): WorldMondayBoard[] {
+  const specs: { documentType: WorldMondayBoard['documentType']; name: string; party: string; dateTitle: string; dueTitle: string; statusLabels: Record<string, string>; doneIndex: number }[] = [
+    { documentType: 'purchase-order', name: 'Purchase orders', party: 'Supplier', dateTitle: 'Order date', dueTitle: 'Receipt date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
+    { documentType: 'sales-invoice', name: 'Sales invoices', party: 'Customer', dateTitle: 'Invoice date', dueTitle: 'Due date', statusLabels: { '0': 'Draft', '1': 'Open', '2': 'Processed' }, doneIndex: 2 },
+    { documentType: 'sales-order', name: 'Sales orders', party: 'Customer', dateTitle: 'Order date', dueTitle: 'Delivery date', statusLabels: { '0': 'Open', '1': 'Partial', '2': 'Complete', '3': 'Canceled' }, doneIndex: 2 },
+  ];
+  return specs.map((spec, i) => {
+    const columns: WorldMondayColumn[] = [
+      { id: 'exact_key', title: 'Exact number', type: 'text', field: 'key' },
+      { id: 'party', title: spec.party, type: 'text', field: 'party' },
+      { id: 'amount', title: 'Amount', type: 'numbers', field: 'amount' },
+      { id: 'doc_date', title: spec.dateTitle, type: 'date', field: 'date' },
+      { id: 'status', title: 'Status', type: 'status', field: 'status' },
+      { id: 'gl_account', title: 'GL account', type: 'text', field: 'glAccount' },
+      { id: 'cost_center', title: 'Cost center', type: 'text', field: 'costCenter' },
+      { id: 'project', title: 'Project', type: 'text', field: 'project' },
+      { id: 'due_date', title: spec.dueTitle, type: 'date', field: 'dueDate' },
+      { id: 'vat', title: 'VAT', type: 'numbers', field: 'vat' },
+      { id: 'currency', title: 'Currency', type: 'text', field: 'currency' },
+      { id: 'gl_name', title: 'GL account name', type: 'text', field: 'glAccountName' },
+      { id: 'exact_url', title: 'Exact Online', type: 'link', field: 'link' },
+      { id: 'review', title: 'Needs review', type: 'long_text', field: 'review' },
+    ];
+    return {
+      key: `monday-board-${i + 1}`,
+      documentType: spec.documentType,
+      name: spec.name,
+      mondayBoardId: String(FIRST_MONDAY_BOARD_ID + i),
+      groupId: 'topics',
+      groupTitle: spec.name,
+      statusLabels: spec.statusLabels,
+      doneIndex: spec.doneIndex,
+      columns,
+    };
+  });
+}
+
 // ---------------------------------------------------------------- builder
 
 interface InternalSupplier extends WorldSupplier {
@@ -668,6 +714,7 @@ class WorldBuilder {
       directCosts,
       apAccounts,
       departments,
+      mondayBoards: mondayBoards(),
       deliberate: {
         ...poDeliberate,
         supplierMissingInProcoreKey: missingInProcore.key,

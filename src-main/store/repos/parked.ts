@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import type { RecordLabel } from '../../../src-shared/domain/labels';
+import { isFlaggedReason } from '../../../src-shared/domain/validation';
 import { isoNow, type Clock } from './clock';
 import { jsonColumn, nullableJsonColumn, parseJsonColumn, parseNullableJsonColumn } from './json';
 
@@ -12,6 +13,11 @@ export interface ParkedRecord {
   sourceId: string;
   /** Stable code for grouping and re-queueing, e.g. 'unmapped-cost-code'. */
   reasonCode: string;
+  /**
+   * 'parked': not written, waits for a fix; 'flagged': written anyway and listed as "created,
+   * needs review" (its reason code carries FLAGGED_REASON_PREFIX) until written without flags.
+   */
+  state: 'parked' | 'flagged';
   /** Finance language, e.g. "GL account 4000 / cost center 100 has no cost code in Procore". */
   reasonText: string;
   details: JsonValue;
@@ -173,6 +179,7 @@ function toParked(row: ParkedRow): ParkedRecord {
     stream: row.stream,
     sourceId: row.source_id,
     reasonCode: row.reason_code,
+    state: isFlaggedReason(row.reason_code) ? 'flagged' : 'parked',
     reasonText: row.reason_text,
     details: parseJsonColumn(row.details),
     snapshotId: row.snapshot_id,
