@@ -161,7 +161,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
       if (!changed) {
         ctx.counts.unchanged += 1;
         // The target already holds this plan: its flags (if any) still need review, otherwise nothing waits.
-        if (flags.length > 0) flagRecord(ctx, spec.name, record.sourceId, flags, snapshotId, label);
+        if (flags.length > 0) flagRecord(ctx, spec.name, record.sourceId, flags, snapshotId, label, null);
         else resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
         if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${systemTitle(ctx.writer.system)}`, label });
       }
@@ -292,7 +292,7 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
         else if (p.isUpdate) ctx.counts.updated += 1;
         else ctx.counts.created += 1;
         const flagged = p.flags.length > 0;
-        audit(ctx, {
+        const { seq } = audit(ctx, {
           entity: spec.entity,
           sourceId: p.plan.sourceId,
           step: deleted ? 'deleted' : p.isUpdate ? 'updated' : 'written',
@@ -308,7 +308,7 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           ...(flagged ? { result: { mappingVersions: ctx.mappingVersions, flags: p.flags as unknown as JsonValue } } : {}),
         });
         if (p.record && flagged) {
-          flagRecord(ctx, spec.name, p.record.sourceId, p.flags, p.snapshotId, p.label);
+          flagRecord(ctx, spec.name, p.record.sourceId, p.flags, p.snapshotId, p.label, seq);
           if (!flaggedRecords.has(p.record.sourceId)) ctx.counts.flagged += 1;
           flaggedRecords.add(p.record.sourceId);
         } else if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
@@ -397,7 +397,7 @@ function reasonOf(issues: readonly ValidationIssue[]): string {
  * table, reason code prefixed FLAGGED_REASON_PREFIX) until a plan without flags is written. Its
  * mapping keys say which mapping fixes it, so fixing that mapping re-queues it like a parked one.
  */
-function flagRecord<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stream: string, sourceId: string, flags: readonly ValidationIssue[], snapshotId: number | null, label: RecordLabel | null): void {
+function flagRecord<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stream: string, sourceId: string, flags: readonly ValidationIssue[], snapshotId: number | null, label: RecordLabel | null, auditSeq: number | null): void {
   ctx.store.parked.park({
     flow: ctx.flow,
     stream,
@@ -408,6 +408,8 @@ function flagRecord<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stre
     snapshotId,
     mappingVersion: ctx.mappingVersion,
     label,
+    // The entry that wrote it: what `replay` takes (null keeps the number it already has).
+    auditSeq,
   });
 }
 
