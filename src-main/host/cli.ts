@@ -52,13 +52,30 @@ const realProcess: CliProcess = {
   err: lineWriter(process.stderr),
   env: process.env,
   onStopSignal(listener) {
-    const onInt = () => listener('SIGINT');
-    const onTerm = () => listener('SIGTERM');
+    let stopping = false;
+    const onInt = () => {
+      stopping = true;
+      listener('SIGINT');
+    };
+    const onTerm = () => {
+      stopping = true;
+      listener('SIGTERM');
+    };
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     return () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      // A stopped command is on its way out: a second signal between here and the process's exit
+      // must still quit as a second Ctrl-C does (exit 130/143), not fall to Node's default.
+      if (stopping) {
+        const quit = (signal: StopSignal) => () => {
+          process.stderr.write('Quitting at once. Nothing is lost: the next run checks the target for anything left unconfirmed.\n');
+          process.exit(exitCodeOfSignal(signal));
+        };
+        process.once('SIGINT', quit('SIGINT'));
+        process.once('SIGTERM', quit('SIGTERM'));
+      }
     };
   },
   exitNow: (code) => process.exit(code),
