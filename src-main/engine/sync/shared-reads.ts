@@ -13,6 +13,10 @@ import type { SourcePage } from '../../connectors/connector';
  * next poll reads from the new cursor. A flow is handed a read at most once (its own next poll
  * always calls the API: a cursor that did not move must still see new changes), and a flow whose
  * cursor differs (it failed, or it is new and starts from the beginning) reads for itself.
+ *
+ * Flows on one connection are scheduled side by side and often poll at the same moment: a flow
+ * asking for a stream another flow is reading right now, from the same cursor, waits for that
+ * read to end and is handed its pages (one call instead of two), rather than reading alongside.
  */
 export interface SharedReadsOptions {
   /** How long a read may be handed to another flow (default 2 minutes: one poll round). */
@@ -30,8 +34,16 @@ interface KeptRead {
   consumers: Set<string>;
 }
 
+interface ReadInFlight {
+  cursor: string | null;
+  consumers: Set<string>;
+  /** The read once it has ended: kept (read to its end) or null (stopped halfway, failed, too large). */
+  ended: Promise<KeptRead | null>;
+}
+
 export class SharedSourceReads {
   readonly #kept = new Map<string, KeptRead>();
+  readonly #inFlight = new Map<string, ReadInFlight>();
   readonly #ttlMs: number;
   readonly #maxRecords: number;
   readonly #now: () => number;
@@ -55,7 +67,13 @@ export class SharedSourceReads {
     read: (cursor: string | null) => AsyncIterable<SourcePage<R, D>>,
   ): AsyncGenerator<SourcePage<R, D>> {
     const key = `${source.connectionId}\u0000${source.stream}`;
-    const kept = this.#kept.get(key);
+    const flight = this.#inFlight.get(key);
+    let kept = this.#kept.get(key);
+    if (flight && flight.cursor === cursor && !flight.consumers.has(source.consumer)) {
+      flight.consumers.add(source.consumer);
+      // That read itself, not whatever is kept when it ends (a flow at another cursor may have read since).
+      kept = (await flight.ended) ?? undefined;
+    }
     if (kept && kept.cursor === cursor && !kept.consumers.has(source.consumer) && this.#now() - kept.at <= this.#ttlMs) {
       this.shared += 1;
       kept.consumers.add(source.consumer);
@@ -65,13 +83,25 @@ export class SharedSourceReads {
     const at = this.#now();
     const pages: SourcePage<R, D>[] = [];
     let records = 0;
-    for await (const page of read(cursor)) {
-      records += page.records.length + page.deletions.length + (page.unreadable?.length ?? 0);
-      if (records <= this.#maxRecords) pages.push(page);
-      yield page;
+    let result: KeptRead | null = null;
+    let end!: (read: KeptRead | null) => void;
+    const own: ReadInFlight = { cursor, consumers: new Set([source.consumer]), ended: new Promise((resolve) => (end = resolve)) };
+    this.#inFlight.set(key, own);
+    try {
+      for await (const page of read(cursor)) {
+        records += page.records.length + page.deletions.length + (page.unreadable?.length ?? 0);
+        if (records <= this.#maxRecords) pages.push(page);
+        yield page;
+      }
+      // Kept only when read to its end: a flow that stopped halfway must not hand on a partial read.
+      if (records <= this.#maxRecords) {
+        result = { cursor, pages, at, consumers: new Set([source.consumer]) };
+        this.#kept.set(key, result);
+      } else this.#kept.delete(key);
+    } finally {
+      if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
+      // Waiters find the kept read (or none, and read for themselves).
+      end(result);
     }
-    // Kept only when read to its end: a flow that stopped halfway must not hand on a partial read.
-    if (records <= this.#maxRecords) this.#kept.set(key, { cursor, pages, at, consumers: new Set([source.consumer]) });
-    else this.#kept.delete(key);
   }
 }

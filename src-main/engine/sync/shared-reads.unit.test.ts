@@ -70,4 +70,37 @@ describe('SharedSourceReads: one read per source stream and poll, for every flow
     await drain(shared.read(key('f4'), null, (c) => s.read(c)));
     expect(s.calls).toEqual([null, null]);
   });
+
+  it('flows polling at the same moment share one read: the second waits for the first to end', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: (string | null)[] = [];
+    const slow = async function* (cursor: string | null): AsyncGenerator<SourcePage<{ sourceId: string }>> {
+      calls.push(cursor);
+      yield page(['a'], 'c1');
+      await gate;
+      yield page(['b'], 'c2');
+    };
+    const shared = new SharedSourceReads();
+    const f1 = drain(shared.read(key('f1'), null, slow));
+    const f4 = drain(shared.read(key('f4'), null, slow));
+    const f5 = drain(shared.read(key('f5'), 'elsewhere', slow));
+    release();
+    const [one, four] = await Promise.all([f1, f4, f5]);
+    // f5 is at another cursor and reads for itself; f4 got f1's read.
+    expect(calls).toEqual([null, 'elsewhere']);
+    expect(four).toEqual(one);
+    expect(shared.shared).toBe(1);
+  });
+
+  it('a flow waiting on a read that stops halfway reads for itself', async () => {
+    const s = source(() => [page(['a'], 'c1'), page(['b'], 'c2')]);
+    const shared = new SharedSourceReads();
+    const first = shared.read(key('f1'), null, (c) => s.read(c));
+    await first.next(); // f1 is reading…
+    const f4 = drain(shared.read(key('f4'), null, (c) => s.read(c)));
+    await first.return(undefined); // …and stops after its first page
+    expect((await f4).flatMap((p) => p.records.map((r) => r.sourceId))).toEqual(['a', 'b']);
+    expect(s.calls).toEqual([null, null]);
+  });
 });
