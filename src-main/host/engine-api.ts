@@ -210,7 +210,8 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
     const saved = readScheduleSettings(ctx.store, flow.plugin.id);
     const explicit = schedule.everyMinutes !== undefined;
     return {
-      schedule: flowSchedule(flow, ctx.store, schedule.everyMinutes ?? saved.everyMinutes, explicit ? schedule.activeHours : toSchedulerActiveHours(saved.activeHours)),
+      // Its peers are read at planning time: flows connected later share their feeds too.
+      schedule: flowSchedule(flow, ctx.store, schedule.everyMinutes ?? saved.everyMinutes, explicit ? schedule.activeHours : toSchedulerActiveHours(saved.activeHours), () => host.flows.values()),
       paused: !explicit && saved.paused,
     };
   };

@@ -13,18 +13,41 @@ import type { OpenedConnection } from './systems';
  * and the scheduler spaces them all inside it.
  */
 
-/** A flow's schedule: its cadence, hours, and what an idle poll costs on each of its connections. */
-export function flowSchedule(flow: Pick<OpenFlow, 'plugin' | 'connections'>, store: Store, everyMinutes: number, activeHours?: ActiveHours): FlowSchedule {
+type ScheduledFlow = Pick<OpenFlow, 'plugin' | 'connections'>;
+
+/**
+ * A flow's schedule: its cadence, hours, and what an idle poll costs on each of its connections.
+ * `peers` are the open flows in registry order (read at each planning): a shared feed a flow before this one on the same
+ * connection reads is not counted again for this one (those flows read it once between them), so
+ * the costs of the flows on a connection add up to one call per feed.
+ */
+export function flowSchedule(flow: ScheduledFlow, store: Store, everyMinutes: number, activeHours?: ActiveHours, peers: () => Iterable<ScheduledFlow> = () => []): FlowSchedule {
   return {
     flow: flow.plugin.id,
     everyMinutes,
     ...(activeHours ? { activeHours } : {}),
     // Read per planning: a flow's cost can follow settings that change while the app runs (mapped projects).
     pollCost: () => {
-      const calls = flow.plugin.idlePollCalls(store) as Record<string, number | undefined>;
-      return Object.fromEntries(flow.connections.map((c) => [c.connection.id, calls[c.system] ?? 0]));
+      const calls = idleCalls(flow, store);
+      return Object.fromEntries(
+        flow.connections.map((c) => {
+          const cost = calls[c.system];
+          if (typeof cost !== 'object') return [c.connection.id, cost ?? 0];
+          const readBefore = new Set<string>();
+          for (const peer of peers()) {
+            if (peer.plugin.id === flow.plugin.id) break;
+            const theirs = peer.connections.some((pc) => pc.connection.id === c.connection.id) ? idleCalls(peer, store)[c.system] : undefined;
+            if (typeof theirs === 'object') for (const feed of theirs) readBefore.add(feed);
+          }
+          return [c.connection.id, cost.filter((feed) => !readBefore.has(feed)).length];
+        }),
+      );
     },
   };
+}
+
+function idleCalls(flow: ScheduledFlow, store: Store): Record<string, number | readonly string[] | undefined> {
+  return flow.plugin.idlePollCalls(store) as Record<string, number | readonly string[] | undefined>;
 }
 
 /** The budgets the scheduler spaces polls by: each connection of the open flows once (Exact's day, Procore's hour). */

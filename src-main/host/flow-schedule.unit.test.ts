@@ -169,3 +169,29 @@ describe('F1 schedule over the Exact and Procore budgets', () => {
     expect(runOutcome(summary('succeeded'), f1, store).resumeAt).toBeNull();
   });
 });
+
+describe('flows sharing a connection', () => {
+  // Only what flowSchedule reads of an open flow: its plugin's idle cost and its connections.
+  const flowOn = (id: string, exact: number | readonly string[], otherConnection?: string) =>
+    ({
+      plugin: { id, idlePollCalls: () => ({ 'exact-online': exact, ...(otherConnection ? { procore: 2 } : {}) }) } as unknown as AnyFlowPlugin,
+      connections: [
+        { system: 'exact-online', connection: { id: 'exact-1' } },
+        ...(otherConnection ? [{ system: 'procore', connection: { id: otherConnection } }] : []),
+      ],
+    }) as unknown as Parameters<typeof flowSchedule>[0];
+
+  it('count each shared feed once: the flows before one in the registry have read it', () => {
+    const f1 = flowOn('f1', ['readPurchaseOrders', 'readPurchaseInvoices', 'readDeletions'], 'procore-1');
+    const f4 = flowOn('f4', ['readPurchaseOrders', 'readDeletions', 'readSalesInvoices', 'readSalesOrders:headers', 'readSalesOrders:lines']);
+    const f5 = flowOn('f5', ['readSuppliersChanged', 'readPurchaseOrders', 'readPurchaseInvoices', 'readDeletions']);
+    const all = () => [f1, f4, f5];
+    const cost = (f: typeof f1) => (flowSchedule(f, store, 2, undefined, all).pollCost as () => Record<string, number>)();
+    expect(cost(f1)).toEqual({ 'exact-1': 3, 'procore-1': 2 });
+    expect(cost(f4)).toEqual({ 'exact-1': 3 });
+    expect(cost(f5)).toEqual({ 'exact-1': 1 });
+    // Alone, each pays for all its feeds; a flow that states a plain number is counted as stated.
+    expect((flowSchedule(f5, store, 2).pollCost as () => Record<string, number>)()).toEqual({ 'exact-1': 4 });
+    expect((flowSchedule(flowOn('old', 6), store, 2, undefined, all).pollCost as () => Record<string, number>)()).toEqual({ 'exact-1': 6 });
+  });
+});

@@ -25,7 +25,7 @@ import type {
   WriteCallOptions,
 } from '../connector';
 import { inLookupWindows, systemClock, type KitClock, type RequestBudget, type RetryPolicy } from '../_kit';
-import { DELETED_ENTITY_TYPES, ExactClient } from './client';
+import { ExactClient } from './client';
 import { webLinkBuilder, type ExactWebLinkKind } from './links';
 import {
   PURCHASE_ORDER_KEY,
@@ -38,7 +38,7 @@ import {
   wireDateToIsoDate,
 } from './mappers';
 import { readSalesInvoices, readSalesOrders } from './sales';
-import { deletionPages, ExactLookups, foldedFeedPages, mapEach, parseTimestampCursor } from './streams';
+import { allDeletionPages, deletionsOf, ExactLookups, foldedFeedPages, mapEach, parseTimestampCursor } from './streams';
 import {
   createSupplier,
   findAccountByCode,
@@ -48,9 +48,11 @@ import {
   type ExactSupplierInput,
   type ExactSupplierWriteResult,
 } from './suppliers';
-import type { WirePurchaseEntry } from './wire';
+import type { WireDeletedRow, WirePurchaseEntry } from './wire';
 
 export { ExactMappingError } from './mappers';
+export { deletionsOf, DELETION_ENTITY_TYPES, type DeletedEntity } from './streams';
+export type { WireDeletedRow } from './wire';
 export { DEFAULT_WEB_LINKS, type ExactWebLinkKind } from './links';
 export type { ExactSupplierFields, ExactSupplierInput, ExactSupplierWriteResult } from './suppliers';
 
@@ -136,6 +138,12 @@ export interface ExactOnlineConnector extends Connector {
   /** Cursor: the sync Timestamp (Int64 as a decimal string); null = from the start. */
   readPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<PurchaseOrder>>;
   readDeletedPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceDeletion>>;
+  /**
+   * sync/Deleted for every document kind the app knows, in one read (rows as Exact sent them;
+   * cursor: the highest Timestamp of any). Flows sharing a division read this once per poll and
+   * take their kinds with `deletionsOf(pages, kind)`.
+   */
+  readDeletions(cursor: string | null): AsyncIterable<SourcePage<never, WireDeletedRow>>;
   /**
    * Cursor: the newest `Modified` read (ISO instant) and the versions of the entries read at that
    * instant; null or '' = from the start. Rows at the instant are read again (`ge`: one committed
@@ -271,7 +279,7 @@ export function createExactOnlineConnector(
   async function* readDeletedPurchaseOrders(
     cursor: string | null,
   ): AsyncGenerator<SourcePage<never, SourceDeletion>> {
-    yield* deletionPages(client, DELETED_ENTITY_TYPES.purchaseOrders, 'purchase-order', cursor);
+    yield* deletionsOf(allDeletionPages(client, cursor), 'purchase-order');
   }
 
   async function* readPurchaseInvoices(cursor: string | null): AsyncGenerator<SourcePage<PurchaseInvoice>> {
@@ -364,9 +372,9 @@ export function createExactOnlineConnector(
     },
     readSalesInvoices: (cursor) => readSalesInvoices(salesDeps, cursor),
     readSalesOrders: (cursor) => readSalesOrders(salesDeps, cursor),
-    readDeletedSalesInvoices: (cursor) =>
-      deletionPages(client, DELETED_ENTITY_TYPES.salesInvoices, 'sales-invoice', cursor),
-    readDeletedSalesOrders: (cursor) => deletionPages(client, DELETED_ENTITY_TYPES.salesOrders, 'sales-order', cursor),
+    readDeletedSalesInvoices: (cursor) => deletionsOf(allDeletionPages(client, cursor), 'sales-invoice'),
+    readDeletedSalesOrders: (cursor) => deletionsOf(allDeletionPages(client, cursor), 'sales-order'),
+    readDeletions: (cursor) => allDeletionPages(client, cursor),
     readSuppliersChanged: (cursor) => readSuppliersChanged(supplierDeps, cursor),
     async findSupplierByCode(code) {
       const found = await findAccountByCode(supplierDeps, code);

@@ -5,18 +5,20 @@
  */
 import type { SourceEntity, SourceEntityDeletion } from '../../../src-shared/domain/records';
 import type { SourcePage, UnreadableSourceRow } from '../connector';
-import type { ExactClient } from './client';
+import { DELETED_ENTITY_TYPES, type ExactClient } from './client';
 import {
   ExactMappingError,
   foldLineRows,
   mapDeletion,
   splitFeedAtPageBoundary,
   trimCode,
+  wireTimestamp,
   type FeedDocumentKey,
   type FeedLineRow,
   type FoldedDocument,
   type ItemAccounts,
 } from './mappers';
+import type { WireDeletedRow } from './wire';
 
 /** First run reads from `Timestamp gt 1` (§1.6). */
 export function parseTimestampCursor(cursor: string | null): bigint {
@@ -85,23 +87,42 @@ export async function* foldedFeedPages<R extends FeedLineRow>(
   }
 }
 
-/** sync/Deleted rows of some EntityTypes as deletions of `entity`, cursor = highest Timestamp read. */
-export async function* deletionPages<E extends SourceEntity>(
-  client: ExactClient,
-  entityTypes: readonly number[],
-  entity: E,
-  cursor: string | null,
-): AsyncGenerator<SourcePage<never, SourceEntityDeletion<E>>> {
+/** The document kinds whose deletions the app reads from sync/Deleted, by their EntityType codes (§1.6). */
+export const DELETION_ENTITY_TYPES = {
+  'purchase-order': DELETED_ENTITY_TYPES.purchaseOrders,
+  'sales-invoice': DELETED_ENTITY_TYPES.salesInvoices,
+  'sales-order': DELETED_ENTITY_TYPES.salesOrders,
+} as const satisfies Partial<Record<SourceEntity, readonly number[]>>;
+export type DeletedEntity = keyof typeof DELETION_ENTITY_TYPES;
+
+/**
+ * One read of sync/Deleted for every document kind the app knows (decision 0017): the rows as
+ * Exact sent them, cursor = the highest Timestamp of any of them. Each flow's deletion streams
+ * filter it (`deletionsOf`), so F1, F4 and F5 on one division share one call per poll, where a
+ * read per kind cost one each; their cursors all follow the one feed and so stay equal.
+ */
+export async function* allDeletionPages(client: ExactClient, cursor: string | null): AsyncGenerator<SourcePage<never, WireDeletedRow>> {
   let cursorAfter = parseTimestampCursor(cursor);
-  for await (const rows of client.deletedPages(entityTypes, cursorAfter.toString())) {
-    const deletions = rows.map((row) => mapDeletion(row, entity));
-    cursorAfter = maxBigInt(
-      deletions.map((d) => BigInt(d.sourceVersion)),
-      cursorAfter,
-    );
-    yield { records: [], deletions, cursorAfter: cursorAfter.toString() };
+  const types = [...new Set(Object.values(DELETION_ENTITY_TYPES).flat())].sort((a, b) => a - b);
+  for await (const rows of client.deletedPages(types, cursorAfter.toString())) {
+    const stamps = rows.filter((row) => row.Timestamp != null).map((row) => wireTimestamp(row.Timestamp, `deleted record ${row.EntityKey ?? '(no EntityKey)'}`));
+    cursorAfter = maxBigInt(stamps, cursorAfter);
+    yield { records: [], deletions: rows, cursorAfter: cursorAfter.toString() };
   }
 }
+
+/** The deletions of one document kind in pages of the whole sync/Deleted feed (the feed's cursor kept). */
+export async function* deletionsOf<E extends DeletedEntity>(
+  pages: AsyncIterable<SourcePage<never, WireDeletedRow>>,
+  entity: E,
+): AsyncGenerator<SourcePage<never, SourceEntityDeletion<E>>> {
+  const types: readonly number[] = DELETION_ENTITY_TYPES[entity];
+  for await (const page of pages) {
+    const deletions = page.deletions.filter((row) => row.EntityType != null && types.includes(row.EntityType)).map((row) => mapDeletion(row, entity));
+    yield { records: [], deletions, cursorAfter: page.cursorAfter };
+  }
+}
+
 
 /**
  * Reference lookups cached for the connector's life (codes do not change under a guid in

@@ -151,8 +151,12 @@ export interface FlowPlugin<S extends ConnectableSystem = ConnectableSystem> ext
    * written records it would recode. Without it, that count is 0.
    */
   codingKeys?(stream: string, payload: JsonValue): string[][];
-  /** API calls one idle poll costs per system (the scheduler spaces polls by them). */
-  idlePollCalls(store: Store): Partial<Record<S, number>>;
+  /**
+   * What one idle poll costs per system (the scheduler spaces polls by it): a number of calls, or
+   * the names of the shared feeds it reads (one call each), which flows on the same connection
+   * read once between them (decision 0017), so a feed already read by another flow costs nothing.
+   */
+  idlePollCalls(store: Store): Partial<Record<S, number | readonly string[]>>;
   open(context: FlowOpenContext<S>): FlowRuntime;
   /**
    * First start on the sandbox: the mapping tables a finance team would have set up, from the

@@ -52,7 +52,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ runs: number
   for (const { reason } of host.unavailable.values()) opts.log(`not scheduled: ${reason}`);
   let runs = 0;
   const scheduler: Scheduler = new Scheduler({
-    schedules: [...host.flows.values()].map((flow) => flowSchedule(flow, opts.store, opts.everySeconds / 60)),
+    schedules: [...host.flows.values()].map((flow) => flowSchedule(flow, opts.store, opts.everySeconds / 60, undefined, () => host.flows.values())),
     timers: systemTimers,
     budgets: () => connectionBudgets(host.flows.values()),
     run: async (flowId, trigger) => {

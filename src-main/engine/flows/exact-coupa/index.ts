@@ -1,7 +1,8 @@
+import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
 import { readOrExplain } from '../../sync/explain-read-failure';
 import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
-import { replayAuditEntry, retryParked, runExactCoupa, STREAMS, type ExactCoupaDeps } from './flow';
+import { replayAuditEntry, retryParked, runExactCoupa, type ExactCoupaDeps } from './flow';
 import { f5CodingKeys, F5_MAPPING_SET_DEFINITIONS, loadF5Mappings, seedF5SandboxMappings } from './mappings';
 import { DEFAULT_POLICY, F5_FLOW } from './model';
 import type { ExactSource } from './ports';
@@ -36,7 +37,7 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
     } catch {
       // A wrong setting fails the run itself, in words; spacing assumes the default.
     }
-    return { 'exact-online': Object.keys(STREAMS).length - 1, coupa: fromCoupa ? 1 : 0 };
+    return { 'exact-online': ['readSuppliersChanged', 'readPurchaseOrders', 'readPurchaseInvoices', 'readDeletions'], coupa: fromCoupa ? 1 : 0 };
   },
 
   open(context) {
@@ -85,12 +86,12 @@ async function suggestSupplierLinks(deps: ExactCoupaDeps): Promise<CounterpartyL
 /** F5's dependencies over the process's connectors; Exact's streams are read once per poll for every flow (shared-reads.ts). */
 export function exactCoupaDeps({ store, connectors, connectionIds, sharedReads }: FlowOpenContext<'exact-online' | 'coupa'>): ExactCoupaDeps {
   const exact = connectors['exact-online'];
-  const source = { connectionId: connectionIds['exact-online'], consumer: F5_FLOW };
+  const feeds = sharedExactFeeds(exact, sharedReads, connectionIds['exact-online'], F5_FLOW);
   const shared: ExactSource = {
-    readSuppliersChanged: (cursor) => sharedReads.read({ ...source, stream: 'readSuppliersChanged' }, cursor, (c) => exact.readSuppliersChanged(c)),
-    readPurchaseOrders: (cursor) => sharedReads.read({ ...source, stream: 'readPurchaseOrders' }, cursor, (c) => exact.readPurchaseOrders(c)),
-    readDeletedPurchaseOrders: (cursor) => sharedReads.read({ ...source, stream: 'readDeletedPurchaseOrders' }, cursor, (c) => exact.readDeletedPurchaseOrders(c)),
-    readPurchaseInvoices: (cursor) => sharedReads.read({ ...source, stream: 'readPurchaseInvoices' }, cursor, (c) => exact.readPurchaseInvoices(c)),
+    readSuppliersChanged: feeds.readSuppliersChanged,
+    readPurchaseOrders: feeds.readPurchaseOrders,
+    readDeletedPurchaseOrders: feeds.readDeletedPurchaseOrders,
+    readPurchaseInvoices: feeds.readPurchaseInvoices,
     findPurchaseInvoiceByNumber: (supplierId, number) => exact.findPurchaseInvoiceByNumber(supplierId, number),
     findSupplierByCode: (code) => exact.findSupplierByCode(code),
     readSuppliers: () => exact.readSuppliers(),

@@ -42,8 +42,13 @@ export const STREAMS: Record<DocumentType, { records: string; deletions: string 
   'sales-order': { records: 'sales-orders', deletions: 'deleted-sales-orders' },
 };
 
-/** Exact calls an idle poll of each document type costs: the records feed(s) and sync/Deleted (connector README). */
-export const IDLE_EXACT_CALLS: Record<DocumentType, number> = { 'purchase-order': 2, 'sales-invoice': 2, 'sales-order': 3 };
+/** The Exact feeds an idle poll of each document type reads, one call each: its records feed(s) and the one sync/Deleted read (connector README). */
+export const IDLE_EXACT_FEEDS: Record<DocumentType, readonly string[]> = {
+  'purchase-order': ['readPurchaseOrders', 'readDeletions'],
+  'sales-invoice': ['readSalesInvoices', 'readDeletions'],
+  // Headers and lines are two sync feeds.
+  'sales-order': ['readSalesOrders:headers', 'readSalesOrders:lines', 'readDeletions'],
+};
 
 type DocumentSpecs = { records: StreamSpec<ExactDocument, PlannedItem>; deletions: StreamSpec<never, PlannedItem, { sourceId: string }> };
 

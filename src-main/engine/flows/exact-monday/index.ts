@@ -1,5 +1,6 @@
+import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
-import { IDLE_EXACT_CALLS, replayAuditEntry, retryParked, runExactMonday, type ExactMondayDeps } from './flow';
+import { IDLE_EXACT_FEEDS, replayAuditEntry, retryParked, runExactMonday, type ExactMondayDeps } from './flow';
 import { F4_MAPPING_SET_DEFINITIONS, F4_MAPPING_SETS, seedF4SandboxMappings } from './mappings';
 import { DOCUMENT_TYPES, F4_FLOW, ITEM_ENTITY, type DocumentType } from './model';
 import type { ExactSource } from './ports';
@@ -34,7 +35,7 @@ export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
     const version = set ? store.mappings.currentVersion(set.id) : undefined;
     const mapped = new Set(version ? store.mappings.rows(version.id).map((row) => (row.sourceKey as { documentType?: string }).documentType) : []);
     const types = DOCUMENT_TYPES.filter((t: DocumentType) => mapped.has(t));
-    return { 'exact-online': types.reduce((sum, t) => sum + IDLE_EXACT_CALLS[t], 0), monday: 0 };
+    return { 'exact-online': [...new Set(types.flatMap((t) => IDLE_EXACT_FEEDS[t]))], monday: 0 };
   },
 
   open(context) {
@@ -68,14 +69,14 @@ export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
  */
 export function exactMondayDeps({ store, connectors, connectionIds, sharedReads }: FlowOpenContext<'exact-online' | 'monday'>): ExactMondayDeps {
   const exact = connectors['exact-online'];
-  const source = { connectionId: connectionIds['exact-online'], consumer: F4_FLOW };
+  const feeds = sharedExactFeeds(exact, sharedReads, connectionIds['exact-online'], F4_FLOW);
   const shared: ExactSource = {
-    readPurchaseOrders: (cursor) => sharedReads.read({ ...source, stream: 'readPurchaseOrders' }, cursor, (c) => exact.readPurchaseOrders(c)),
-    readDeletedPurchaseOrders: (cursor) => sharedReads.read({ ...source, stream: 'readDeletedPurchaseOrders' }, cursor, (c) => exact.readDeletedPurchaseOrders(c)),
-    readSalesInvoices: (cursor) => sharedReads.read({ ...source, stream: 'readSalesInvoices' }, cursor, (c) => exact.readSalesInvoices(c)),
-    readDeletedSalesInvoices: (cursor) => sharedReads.read({ ...source, stream: 'readDeletedSalesInvoices' }, cursor, (c) => exact.readDeletedSalesInvoices(c)),
-    readSalesOrders: (cursor) => sharedReads.read({ ...source, stream: 'readSalesOrders' }, cursor, (c) => exact.readSalesOrders(c)),
-    readDeletedSalesOrders: (cursor) => sharedReads.read({ ...source, stream: 'readDeletedSalesOrders' }, cursor, (c) => exact.readDeletedSalesOrders(c)),
+    readPurchaseOrders: feeds.readPurchaseOrders,
+    readDeletedPurchaseOrders: feeds.readDeletedPurchaseOrders,
+    readSalesInvoices: feeds.readSalesInvoices,
+    readDeletedSalesInvoices: feeds.readDeletedSalesInvoices,
+    readSalesOrders: feeds.readSalesOrders,
+    readDeletedSalesOrders: feeds.readDeletedSalesOrders,
   };
   return { store, exact: shared, monday: connectors.monday, exactConnectionId: connectionIds['exact-online'] };
 }

@@ -1,8 +1,9 @@
+import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
 import { readOrExplain } from '../../sync/explain-read-failure';
 import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { procoreTarget } from './adapters';
-import { replayAuditEntry, retryParked, runExactProcore, STREAMS, type ExactProcoreDeps } from './flow';
+import { replayAuditEntry, retryParked, runExactProcore, type ExactProcoreDeps } from './flow';
 import { compareF1Record, describeF1Record } from './labels';
 import { F1_FLOW, F1_MAPPING_SET_DEFINITIONS, F1_MAPPING_SETS, loadF1Mappings, seedF1SandboxMappings } from './mappings';
 import type { ExactSource } from './ports';
@@ -34,7 +35,7 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
     const set = store.mappings.getSet(F1_FLOW, F1_MAPPING_SETS.projects);
     const version = set ? store.mappings.currentVersion(set.id) : undefined;
     const mappedProjects = new Set(version ? store.mappings.rows(version.id).map((row) => JSON.stringify(row.target)) : []);
-    return { 'exact-online': Object.keys(STREAMS).length, procore: 3 + mappedProjects.size };
+    return { 'exact-online': ['readPurchaseOrders', 'readPurchaseInvoices', 'readDeletions'], procore: 3 + mappedProjects.size };
   },
 
   open(context) {
@@ -84,12 +85,11 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
 /** F1's dependencies over the process's connectors; Exact's streams are read once per poll for every flow (shared-reads.ts). */
 export function exactProcoreDeps({ store, connectors, connectionIds, sharedReads }: FlowOpenContext<'exact-online' | 'procore'>): ExactProcoreDeps {
   const exact = connectors['exact-online'];
-  const source = { connectionId: connectionIds['exact-online'], consumer: F1_FLOW };
+  const feeds = sharedExactFeeds(exact, sharedReads, connectionIds['exact-online'], F1_FLOW);
   const shared: ExactSource = {
-    readPurchaseOrders: (cursor) => sharedReads.read({ ...source, stream: 'readPurchaseOrders' }, cursor, (c) => exact.readPurchaseOrders(c)),
-    readDeletedPurchaseOrders: (cursor) =>
-      sharedReads.read({ ...source, stream: 'readDeletedPurchaseOrders' }, cursor, (c) => exact.readDeletedPurchaseOrders(c)),
-    readPurchaseInvoices: (cursor) => sharedReads.read({ ...source, stream: 'readPurchaseInvoices' }, cursor, (c) => exact.readPurchaseInvoices(c)),
+    readPurchaseOrders: feeds.readPurchaseOrders,
+    readDeletedPurchaseOrders: feeds.readDeletedPurchaseOrders,
+    readPurchaseInvoices: feeds.readPurchaseInvoices,
   };
   return { store, exact: shared, procore: procoreTarget(connectors.procore), exactConnectionId: connectionIds['exact-online'] };
 }
