@@ -66,6 +66,13 @@ describe('Exact purchase entries the fuzz suite found', () => {
     expect(result.unreadable[0]!.problem).toMatch(reason);
   });
 
+  it('quotes a 5,000-character key cut short (was: the whole key in the reason), and names an entry without number by its invoice', () => {
+    const result = mapPurchaseEntries([entry({ Supplier: 'W'.repeat(5000) }), entry({ EntryID: null, EntryNumber: null, YourRef: 'INV-77' })], lookups);
+    expect(result.unreadable[0]!.problem).toMatch(/refers to account W{59}…, which was not found/);
+    expect(result.unreadable[0]!.problem.length).toBeLessThan(300);
+    expect(result.unreadable[1]!.label).toBe('Purchase entry for supplier invoice INV-77');
+  });
+
   it('parks a null entry in the list instead of stopping the read', () => {
     const result = mapPurchaseEntries([null as unknown as WirePurchaseEntry, entry({})], lookups);
     expect(result.records).toHaveLength(1);

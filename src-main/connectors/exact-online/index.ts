@@ -410,7 +410,7 @@ export function mapPurchaseEntries(entries: readonly WirePurchaseEntry[], lookup
       const number = keyText(entry?.EntryNumber);
       return {
         sourceId: id ?? `purchase-entry-without-id:${number ?? '?'}`,
-        label: `Purchase entry ${number ?? id ?? '(no number)'}`,
+        label: `Purchase entry ${number ?? id ?? (keyText(entry?.YourRef) ? `for supplier invoice ${keyText(entry?.YourRef)!.slice(0, 60)}` : '(no number)')}`,
         raw: entry,
       };
     },

@@ -101,9 +101,14 @@ function required<T>(value: T | null | undefined, record: string, field: string)
   return value;
 }
 
+/** A source text quoted in a message: long ones cut, so the reason stays readable. */
+function shortText(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 /** A key as it may appear in a message, whatever the wire sent in its place. */
 function idText(value: unknown, missing = '(no ID)'): string {
-  return typeof value === 'string' && value.trim() !== '' ? value : typeof value === 'number' ? String(value) : missing;
+  return typeof value === 'string' && value.trim() !== '' ? shortText(value) : typeof value === 'number' ? String(value) : missing;
 }
 
 function optionalText(value: string | null | undefined): string | null {
@@ -468,7 +473,7 @@ function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: str
   if (itemId === null) return null;
   const accounts = items.get(itemId);
   if (!accounts)
-    throw new ExactMappingError(label, 'Item', `refers to item ${itemId}, which was not found in logistics/Items`);
+    throw new ExactMappingError(label, 'Item', `refers to item ${shortText(itemId)}, which was not found in logistics/Items`);
   return accounts;
 }
 
@@ -557,7 +562,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     throw new ExactMappingError(
       label,
       'Supplier',
-      `refers to account ${supplierId}, which was not found in crm/Accounts`,
+      `refers to account ${shortText(supplierId)}, which was not found in crm/Accounts`,
     );
   const supplier: PartyRef = {
     sourceId: supplierId,
@@ -618,7 +623,7 @@ function mapPurchaseEntryLine(
       throw new ExactMappingError(
         label,
         'Project',
-        `refers to project ${projectId}, which was not found in project/Projects`,
+        `refers to project ${shortText(projectId)}, which was not found in project/Projects`,
       );
     projectCode = code;
   }
@@ -684,7 +689,7 @@ function customerOf(
   const id = required(accountId, record, idField);
   const code = context.accountCodes.get(id);
   if (code === undefined)
-    throw new ExactMappingError(record, idField, `refers to account ${id}, which was not found in crm/Accounts`);
+    throw new ExactMappingError(record, idField, `refers to account ${shortText(id)}, which was not found in crm/Accounts`);
   return { sourceId: id, code, name: required(name, record, nameField).trim() };
 }
 
@@ -721,7 +726,7 @@ function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceId: string, contex
   if (glId !== null) {
     gl = context.glAccounts.get(glId) ?? null;
     if (gl === null)
-      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${glId}, which was not found in financial/GLAccounts`);
+      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${shortText(glId)}, which was not found in financial/GLAccounts`);
   }
   return {
     sourceLineId: required(row.ID, label, 'ID'),

@@ -49,7 +49,7 @@ export function findCostMapping(
 }
 
 function describePair(gl: string, costCenter: string, costUnit: string | null): string {
-  return `GL ${gl} / cost center ${costCenter}${costUnit ? ` / cost unit ${costUnit}` : ''}`;
+  return `GL ${quoted(gl)} / cost center ${quoted(costCenter)}${costUnit ? ` / cost unit ${quoted(costUnit)}` : ''}`;
 }
 
 /** Resolves one line's coding; returns the issues instead when it cannot. */
@@ -70,8 +70,8 @@ function resolveLine(
       issues.push({
         code: 'unmapped-project',
         message: projectId
-          ? `Exact project ${line.projectCode} is linked to Procore project ${projectId}, which this company does not have (any more)`
-          : `Exact project ${line.projectCode} is not linked to a Procore project`,
+          ? `Exact project ${quoted(line.projectCode)} is linked to Procore project ${projectId}, which this company does not have (any more)`
+          : `Exact project ${quoted(line.projectCode)} is not linked to a Procore project`,
         ...at,
         mappingKeys: [mappingKey.project(line.projectCode)],
       });
@@ -85,7 +85,7 @@ function resolveLine(
   if (!line.costCenterCode) {
     issues.push({
       code: 'unmapped-cost',
-      message: `GL ${line.glAccountCode} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
+      message: `GL ${quoted(line.glAccountCode)} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
       ...at,
       mappingKeys: [],
     });
@@ -151,13 +151,13 @@ function resolveVendor(
   if (!vendorId)
     return {
       code: 'unmapped-vendor',
-      message: `Supplier ${supplier.code} (${quoted(supplier.name)}) is not linked to a Procore vendor`,
+      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is not linked to a Procore vendor`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   if (!ref.vendors.has(vendorId))
     return {
       code: 'vendor-not-in-target',
-      message: `Supplier ${supplier.code} (${quoted(supplier.name)}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
+      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   return vendorId;
