@@ -112,13 +112,17 @@ export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ];
 
 /**
  * End to end (spoiled-responses.integration.test.ts): the flow on the sandbox while these
- * simulators spoil their answers (every kind of response fault at `rate` each). A flow joins with
+ * simulators spoil their answers (every kind of response fault at the given rate each). A flow joins with
  * one entry; its books come from test/support/flow-crash-specs.ts.
  */
 export interface E2eFuzzSpec {
   flow: string;
-  faultedSystems: readonly string[];
-  rate: number;
+  /** Simulator → rate of each response fault kind (a system that answers few calls needs more). */
+  faulted: Readonly<Record<string, number>>;
 }
 
-export const E2E_FUZZ_SPECS: readonly E2eFuzzSpec[] = [{ flow: 'exact-procore', faultedSystems: ['exact', 'procore'], rate: 0.03 }];
+export const E2E_FUZZ_SPECS: readonly E2eFuzzSpec[] = [
+  { flow: 'exact-procore', faulted: { exact: 0.03, procore: 0.03 } },
+  { flow: 'exact-coupa', faulted: { exact: 0.03, coupa: 0.03 } },
+  { flow: 'procore-intacct', faulted: { procore: 0.03, intacct: 0.08 } },
+];

@@ -80,16 +80,16 @@ describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoil
     }
   });
 
-  it.each(spec.faultedSystems.map((s) => [s] as const))('%s spoils its answers: every run ends in plain words, and the books end as a clean run leaves them', async (system) => {
+  it.each(Object.entries(spec.faulted))('%s spoils its answers: every run ends in plain words, and the books end as a clean run leaves them', async (system, rate) => {
     const f = await openOnSandbox(plugin);
     try {
       const statuses: string[] = [];
       // Every kind at once, at rates that let some calls through: several runs, each ending.
-      await f.setFaults(SPOILED.map((k) => `${system}:${k}=${spec.rate}`).join(','));
+      await f.setFaults(SPOILED.map((k) => `${system}:${k}=${rate}`).join(','));
       for (let i = 0; i < 3; i += 1) {
         const summary = await f.run();
         statuses.push(summary.status);
-        expect(['succeeded', 'failed']).toContain(summary.status);
+        expect(['succeeded', 'partial', 'failed']).toContain(summary.status);
         if (summary.error) expect(rawLeaks(summary.error), summary.error).toEqual([]);
       }
       await f.setFaults(null);
