@@ -79,3 +79,10 @@ describe('Exact purchase entries the fuzz suite found', () => {
     expect(result.unreadable[0]!.sourceId).toBe('purchase-entry-without-id:?');
   });
 });
+
+describe('Exact code tables take only their own codes', () => {
+  it('an entry Status "constructor" sets no status (was: a function taken as the status)', () => {
+    const result = mapPurchaseEntries([{ EntryID: 'e1', EntryNumber: 7, YourRef: 'INV-1', Supplier: 's', SupplierName: 'n', EntryDate: '/Date(0)/', Currency: 'EUR', Modified: '/Date(0)/', Status: 'constructor', PurchaseEntryLines: [{ ID: 'x', LineNumber: 1, AmountFC: 1, VATAmountFC: 0 }] } as unknown as WirePurchaseEntry], { supplierCodes: new Map([['s', '25']]), projectCodes: new Map() });
+    expect(result.records[0]!.status).toBeUndefined();
+  });
+});

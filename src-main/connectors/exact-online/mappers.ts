@@ -74,9 +74,11 @@ const TEXT_FIELDS = new Set([
   'DueDate', 'InvoiceDate', 'DeliveryDate', 'DeletedDate',
 ]);
 const NUMBER_FIELDS = new Set([
-  'Timestamp', 'OrderNumber', 'EntryNumber', 'InvoiceNumber', 'LineNumber', 'OrderStatus', 'Status', 'Type', 'Quantity',
+  'Timestamp', 'OrderNumber', 'EntryNumber', 'InvoiceNumber', 'LineNumber', 'OrderStatus', 'Quantity',
   'UnitPrice', 'AmountFC', 'VATAmount', 'VATAmountFC', 'AmountFCExclVat', 'EntityType',
 ]);
+// Status and Type are numbers on documents but letters on accounts and bank accounts ('C', 'A'):
+// the code tables check them (an unknown value is reported, never used).
 const BOOLEAN_FIELDS = new Set(['Blocked', 'Main', 'IsSupplier']);
 
 /**
@@ -104,6 +106,11 @@ function required<T>(value: T | null | undefined, record: string, field: string)
 /** A source text quoted in a message: long ones cut, so the reason stays readable. */
 function shortText(text: string): string {
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** A code table's entry for a wire value: only its own entries ("toString" is no status). */
+function ownEntry<T>(table: Readonly<Record<number, T>>, code: unknown): T | undefined {
+  return (typeof code === 'number' || typeof code === 'string') && Object.hasOwn(table, code) ? table[code as number] : undefined;
 }
 
 /** A key as it may appear in a message, whatever the wire sent in its place. */
@@ -222,12 +229,12 @@ const ORDER_STATUS: Readonly<Record<number, PurchaseOrderStatus>> = {
 };
 
 export function mapOrderStatus(code: number | null | undefined, record: string): PurchaseOrderStatus {
-  const status = ORDER_STATUS[required(code, record, 'OrderStatus')];
+  const status = ownEntry(ORDER_STATUS, required(code, record, 'OrderStatus'));
   if (!status)
     throw new ExactMappingError(
       record,
       'OrderStatus',
-      `has unknown value ${String(code)} (expected 10, 20, 30 or 40)`,
+      `has unknown value ${describeWireValue(code)} (expected 10, 20, 30 or 40)`,
     );
   return status;
 }
@@ -586,8 +593,8 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     // Type 31 = purchase credit note; an entry without a Type is an ordinary entry (§1.5).
     documentType: entry.Type === 31 ? 'credit-note' : 'invoice',
     purchaseOrderNumber: entry.OrderNumber === null || entry.OrderNumber === undefined ? null : String(entry.OrderNumber),
-    ...(entry.Status !== null && entry.Status !== undefined && ENTRY_STATUS[entry.Status]
-      ? { status: ENTRY_STATUS[entry.Status] }
+    ...(ownEntry(ENTRY_STATUS, entry.Status) !== undefined
+      ? { status: ownEntry(ENTRY_STATUS, entry.Status)! }
       : {}),
   };
 }
@@ -672,9 +679,9 @@ const SALES_INVOICE_TYPE: Readonly<Record<number, 'invoice' | 'credit-note'>> = 
 const SALES_ORDER_STATUS: Readonly<Record<number, SalesOrderStatus>> = { 12: 'open', 20: 'partial', 21: 'complete', 45: 'cancelled' };
 
 function coded<T>(table: Readonly<Record<number, T>>, code: number | null | undefined, record: string, field: string): T {
-  const value = table[required(code, record, field)];
+  const value = ownEntry(table, required(code, record, field));
   if (value === undefined)
-    throw new ExactMappingError(record, field, `has unknown value ${String(code)} (expected ${Object.keys(table).join(', ')})`);
+    throw new ExactMappingError(record, field, `has unknown value ${describeWireValue(code)} (expected ${Object.keys(table).join(', ')})`);
   return value;
 }
 

@@ -18,7 +18,7 @@ export const rtlText = fc.constantFrom('شركة البناء', 'בנייה בע
 export const xmlText = fc.constantFrom('<a>&amp;</a>', ']]>', '<![CDATA[x]]>', '&lt;', '"\'<>&', '</control>');
 export const hugeText = fc.integer({ min: 5_000, max: 70_000 }).map((n) => 'W'.repeat(n));
 export const whitespaceText = fc.constantFrom('', ' ', '   ', '\t', '\n', '\u00a0');
-export const injectionText = fc.constantFrom('=SUM(A1:A9)', '+cmd', '@x', '-1+1', '${x}', '{"raw":"json"}', 'undefined', 'null', 'NaN');
+export const injectionText = fc.constantFrom('=SUM(A1:A9)', '+cmd', '@x', '-1+1', '${x}', '{"raw":"json"}', 'undefined', 'null', 'NaN', 'constructor', 'toString', '__proto__');
 
 export const hostileText = fc.oneof(controlText, emojiText, rtlText, xmlText, hugeText, whitespaceText, injectionText, fc.string({ maxLength: 40 }));
 
