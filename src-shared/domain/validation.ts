@@ -13,6 +13,8 @@ export const ISSUE_CODES = [
   'missing-gl-account',
   'no-lines',
   'currency-mismatch',
+  /** An amount with fractions of a cent: the target books whole cents and money is never rounded silently. */
+  'amount-not-cents',
   'target-rejected',
   /** The source row itself could not be read (a required field missing): fixed in the source system. */
   'source-unreadable',

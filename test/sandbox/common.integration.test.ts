@@ -47,7 +47,7 @@ describe('parseFaultSpec', () => {
 
   it.each([
     ['5xx', /needs the form key=value/],
-    ['boom=1', /unknown fault "boom" \(known: 429, 5xx, reset, drop, latency, storm, expire\)/],
+    ['boom=1', /unknown fault "boom" \(known: 429, 5xx, reset, drop, latency, storm, expire, truncate, html, ctype, empty, dupes, repeat, envelope, oversize\)/],
     ['5xx=abc', /fault "5xx" needs a number >= 0, got "abc"/],
     ['5xx=', /needs a number >= 0, got ""/],
     ['latency=-5', /needs a number >= 0, got "-5"/],

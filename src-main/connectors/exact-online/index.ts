@@ -36,6 +36,9 @@ import {
   parseWireDate,
   trimCode,
   wireDateToIsoDate,
+  type FoldedDocument,
+  type PurchaseEntryLookups,
+  type PurchaseOrderContext,
 } from './mappers';
 import { readSalesInvoices, readSalesOrders } from './sales';
 import { allDeletionPages, deletionsOf, ExactLookups, foldedFeedPages, mapEach, parseTimestampCursor } from './streams';
@@ -48,7 +51,7 @@ import {
   type ExactSupplierInput,
   type ExactSupplierWriteResult,
 } from './suppliers';
-import type { WireDeletedRow, WirePurchaseEntry } from './wire';
+import type { WireDeletedRow, WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
 
 export { ExactMappingError } from './mappers';
 export { deletionsOf, DELETION_ENTITY_TYPES, type DeletedEntity } from './streams';
@@ -263,16 +266,8 @@ export function createExactOnlineConnector(
     );
     const context = { items: lookups.items, webUrl: (id: string, number: string) => links('purchaseOrder', id, number) };
     for await (const page of pages) {
-      const { records, unreadable } = mapEach(
-        page.documents,
-        (po) => mapPurchaseOrder(po, context),
-        (po) => ({
-          sourceId: po.documentId,
-          label: `Purchase order ${po.header.OrderNumber ?? po.documentId}`,
-          raw: { header: po.header, lines: po.lines },
-        }),
-      );
-      yield { records, deletions: [], unreadable, cursorAfter: page.cursorAfter };
+      const { records, unreadable } = mapPurchaseOrderDocuments(page.documents, context);
+      yield { records, deletions: [], unreadable: [...page.unreadable, ...unreadable], cursorAfter: page.cursorAfter };
     }
   }
 
@@ -295,26 +290,18 @@ export function createExactOnlineConnector(
       // same version, are dropped here (a row modified again differs, so it comes through).
       const entries = page.filter((entry) => !checkpoint.alreadyRead(entry));
       for (const entry of page) checkpoint.advance(entry);
-      const { records, unreadable } = mapEach(
-        entries,
-        (entry) => mapPurchaseEntry(entry, { supplierCodes: lookups.accountCodes, projectCodes: lookups.projectCodes }),
-        (entry) => ({
-          sourceId: entry.EntryID ?? `purchase-entry-without-id:${String(entry.EntryNumber ?? '?')}`,
-          label: `Purchase entry ${entry.EntryNumber ?? entry.EntryID ?? '(no number)'}`,
-          raw: entry,
-        }),
-      );
+      const { records, unreadable } = mapPurchaseEntries(entries, { supplierCodes: lookups.accountCodes, projectCodes: lookups.projectCodes });
       yield { records, deletions: [], unreadable, cursorAfter: checkpoint.toCursor() };
     }
   }
 
   async function loadLookupsFor(entries: readonly WirePurchaseEntry[]): Promise<void> {
-    await lookups.loadAccounts(entries.flatMap((e) => (e.Supplier ? [e.Supplier] : [])));
+    // Only keys that are text are looked up: a row with anything else is reported unreadable when it is mapped.
+    const text = (value: unknown): string[] => (typeof value === 'string' && value.trim() !== '' ? [value] : []);
+    await lookups.loadAccounts(entries.flatMap((e) => text(e?.Supplier)));
     // An entry without expanded lines is reported unreadable when it is mapped; it has nothing to look up.
     await lookups.loadProjects(
-      entries.flatMap((e) =>
-        (expandedLinesOrNull(e.PurchaseEntryLines) ?? []).flatMap((line) => (line.Project ? [line.Project] : [])),
-      ),
+      entries.flatMap((e) => (expandedLinesOrNull(e?.PurchaseEntryLines) ?? []).flatMap((line) => text(line?.Project))),
     );
   }
 
@@ -406,6 +393,42 @@ export function createExactOnlineConnector(
   function supplierFromRow(row: NonNullable<Awaited<ReturnType<ExactClient['accountById']>>>): Supplier {
     return mapSupplier(row, { bankAccounts: new Map(), webUrl: (id, code) => links('account', id, code) });
   }
+}
+
+/** A page of folded purchase orders as records, and the orders that cannot be read (the read's mapping, pure). */
+export function mapPurchaseOrderDocuments(documents: readonly FoldedDocument<WirePurchaseOrderSyncRow>[], context: PurchaseOrderContext) {
+  return mapEach(
+    documents,
+    (po) => mapPurchaseOrder(po, context),
+    (po) => ({
+      sourceId: po.documentId,
+      label: `Purchase order ${keyText(po.header.OrderNumber) ?? po.documentId}`,
+      raw: { header: po.header, lines: po.lines },
+    }),
+  );
+}
+
+/** A page of purchase entries as records, and the entries that cannot be read (the read's mapping, pure). */
+export function mapPurchaseEntries(entries: readonly WirePurchaseEntry[], lookups: PurchaseEntryLookups) {
+  return mapEach(
+    entries,
+    (entry) => mapPurchaseEntry(entry, lookups),
+    (entry) => {
+      const id = keyText(entry?.EntryID);
+      const number = keyText(entry?.EntryNumber);
+      return {
+        sourceId: id ?? `purchase-entry-without-id:${number ?? '?'}`,
+        label: `Purchase entry ${number ?? id ?? (keyText(entry?.YourRef) ? `for supplier invoice ${keyText(entry?.YourRef)!.slice(0, 60)}` : '(no number)')}`,
+        raw: entry,
+      };
+    },
+  );
+}
+
+/** A document key or number as text, or null when the wire sent none (or something else). */
+function keyText(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : null;
 }
 
 /** An entry's Modified in epoch ms, or null when it is missing or malformed. */

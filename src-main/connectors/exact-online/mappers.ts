@@ -54,10 +54,68 @@ export class ExactMappingError extends Error {
 // ---------------------------------------------------------------------------------------
 // Scalars
 
+/** A wire value as a finance user can read it in a reason: never raw JSON, never huge. */
+export function describeWireValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return 'a group of fields';
+}
+
+/** Fields the mappers read as text (codes, names, guids, /Date()/ values), numbers or yes/no. */
+const TEXT_FIELDS = new Set([
+  'ID', 'PurchaseOrderID', 'EntryID', 'InvoiceID', 'OrderID', 'Supplier', 'SupplierCode', 'SupplierName', 'Currency',
+  'YourRef', 'Item', 'ItemCode', 'ItemDescription', 'Description', 'Unit', 'CostCenterCode', 'CostUnitCode', 'ProjectCode',
+  'VATCode', 'CostCenterDescription', 'GLAccountCode', 'GLAccountDescription', 'CostCenter', 'CostUnit', 'Project',
+  'InvoiceTo', 'InvoiceToName', 'OrderedBy', 'OrderedByName', 'GLAccount', 'Code', 'Name', 'AddressLine1', 'AddressLine2',
+  'AddressLine3', 'Postcode', 'City', 'Country', 'Email', 'Phone', 'VATNumber', 'ChamberOfCommerce', 'BankAccount',
+  'BankAccountHolderName', 'BICCode', 'Account', 'EntityKey', 'OrderDate', 'Modified', 'ReceiptDate', 'EntryDate',
+  'DueDate', 'InvoiceDate', 'DeliveryDate', 'DeletedDate',
+]);
+const NUMBER_FIELDS = new Set([
+  'Timestamp', 'OrderNumber', 'EntryNumber', 'InvoiceNumber', 'LineNumber', 'OrderStatus', 'Quantity',
+  'UnitPrice', 'AmountFC', 'VATAmount', 'VATAmountFC', 'AmountFCExclVat', 'EntityType',
+]);
+// Status and Type are numbers on documents but letters on accounts and bank accounts ('C', 'A'):
+// the code tables check them (an unknown value is reported, never used).
+const BOOLEAN_FIELDS = new Set(['Blocked', 'Main', 'IsSupplier']);
+
+/**
+ * Refuses a row that is not a record, or a field of the wrong JSON type (a code sent as a
+ * number, an amount as an object): the mappers would otherwise fail on it with a JavaScript
+ * error that stops the whole read instead of parking the one document.
+ */
+export function checkWireRow(row: unknown, record: string): void {
+  if (row === null || typeof row !== 'object' || Array.isArray(row))
+    throw new ExactMappingError(record, '(the row itself)', `is ${describeWireValue(row)}, not a record`);
+  for (const [field, value] of Object.entries(row as Record<string, unknown>)) {
+    if (value === null || value === undefined) continue;
+    const expected = TEXT_FIELDS.has(field) ? 'string' : NUMBER_FIELDS.has(field) ? 'number' : BOOLEAN_FIELDS.has(field) ? 'boolean' : null;
+    if (expected !== null && typeof value !== expected)
+      throw new ExactMappingError(record, field, `is ${describeWireValue(value)} where Exact sends ${expected === 'string' ? 'a text' : expected === 'number' ? 'a number' : 'yes or no'}`);
+  }
+}
+
 function required<T>(value: T | null | undefined, record: string, field: string): T {
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === ''))
     throw new ExactMappingError(record, field, 'is missing');
   return value;
+}
+
+/** A source text quoted in a message: long ones cut, so the reason stays readable. */
+function shortText(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** A code table's entry for a wire value: only its own entries ("toString" is no status). */
+function ownEntry<T>(table: Readonly<Record<number, T>>, code: unknown): T | undefined {
+  return (typeof code === 'number' || typeof code === 'string') && Object.hasOwn(table, code) ? table[code as number] : undefined;
+}
+
+/** A key as it may appear in a message, whatever the wire sent in its place. */
+function idText(value: unknown, missing = '(no ID)'): string {
+  return typeof value === 'string' && value.trim() !== '' ? shortText(value) : typeof value === 'number' ? String(value) : missing;
 }
 
 function optionalText(value: string | null | undefined): string | null {
@@ -78,11 +136,17 @@ const WIRE_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
  */
 export function parseWireDate(value: string | null | undefined, record: string, field: string): number {
   const text = required(value, record, field);
-  const match = WIRE_DATE.exec(text);
+  const match = typeof text === 'string' ? WIRE_DATE.exec(text) : null;
   if (!match)
-    throw new ExactMappingError(record, field, `is not an Exact date (/Date(ms)/): ${JSON.stringify(text)}`);
-  return Number(match[1]);
+    throw new ExactMappingError(record, field, `is not an Exact date (/Date(ms)/): ${describeWireValue(text)}`);
+  const ms = Number(match[1]);
+  // A JavaScript date holds ±8.64e15 ms (years -271821 to 275760); beyond that no date exists.
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS)
+    throw new ExactMappingError(record, field, `is a date out of range (${describeWireValue(text)})`);
+  return ms;
 }
+
+const MAX_DATE_MS = 8.64e15;
 
 /** `/Date(ms)/` -> "YYYY-MM-DD" (UTC). */
 export function wireDateToIsoDate(value: string | null | undefined, record: string, field: string): string {
@@ -102,7 +166,7 @@ export function wireDateToIsoDateTime(
 export function wireDecimal(value: number | null | undefined, record: string, field: string): Decimal {
   const number = required(value, record, field);
   if (typeof number !== 'number')
-    throw new ExactMappingError(record, field, `is not a number: ${JSON.stringify(number)}`);
+    throw new ExactMappingError(record, field, `is not a number: ${describeWireValue(number)}`);
   try {
     return Decimal.fromJsonNumber(number);
   } catch (error) {
@@ -165,12 +229,12 @@ const ORDER_STATUS: Readonly<Record<number, PurchaseOrderStatus>> = {
 };
 
 export function mapOrderStatus(code: number | null | undefined, record: string): PurchaseOrderStatus {
-  const status = ORDER_STATUS[required(code, record, 'OrderStatus')];
+  const status = ownEntry(ORDER_STATUS, required(code, record, 'OrderStatus'));
   if (!status)
     throw new ExactMappingError(
       record,
       'OrderStatus',
-      `has unknown value ${String(code)} (expected 10, 20, 30 or 40)`,
+      `has unknown value ${describeWireValue(code)} (expected 10, 20, 30 or 40)`,
     );
   return status;
 }
@@ -201,18 +265,22 @@ export interface FeedDocumentKey<R> {
   what: string;
   field: string;
   of(row: R): string | null | undefined;
+  /** The document's number as finance knows it (OrderNumber, InvoiceNumber), for messages. */
+  number(row: R): unknown;
 }
 
 export const PURCHASE_ORDER_KEY: FeedDocumentKey<WirePurchaseOrderSyncRow> = {
   what: 'purchase order',
   field: 'PurchaseOrderID',
   of: (row) => row.PurchaseOrderID,
+  number: (row) => row.OrderNumber,
 };
 
 export const SALES_INVOICE_KEY: FeedDocumentKey<WireSalesInvoiceRow> = {
   what: 'sales invoice',
   field: 'InvoiceID',
   of: (row) => row.InvoiceID,
+  number: (row) => row.InvoiceNumber,
 };
 
 /**
@@ -255,6 +323,41 @@ export function foldLineRows<R extends FeedLineRow>(
   return folded;
 }
 
+/** The row's document key when it is a usable one (a non-empty text), else null. */
+export function feedDocumentIdOf<R extends FeedLineRow>(row: R, key: FeedDocumentKey<R>): string | null {
+  if (row === null || typeof row !== 'object') return null;
+  const id = key.of(row);
+  return typeof id === 'string' && id.trim() !== '' ? id : null;
+}
+
+/**
+ * Why the fold cannot take this row (not a record, a field of the wrong type, its document key,
+ * line ID, Timestamp or Modified missing or malformed), or null. The fold needs all of them to
+ * tell a line's latest version and the lines removed; a document with such a row is parked
+ * whole, never folded without it.
+ */
+export function feedRowProblem<R extends FeedLineRow>(row: R, key: FeedDocumentKey<R>): ExactMappingError | null {
+  const docId = feedDocumentIdOf(row, key);
+  const record = `${key.what} ${docId ?? `(no ${key.field})`}`;
+  try {
+    checkWireRow(row, record);
+    required(docId, record, key.field);
+    const lineId = required(row.ID, `${record} line`, 'ID');
+    wireTimestamp(row.Timestamp, `${record} line ${lineId}`);
+    parseWireDate(row.Modified, `${record} line ${lineId}`, 'Modified');
+    return null;
+  } catch (error) {
+    if (error instanceof ExactMappingError) return error;
+    throw error;
+  }
+}
+
+/** The row's Timestamp, or null when it is missing or not one JSON carries exactly. */
+function timestampOrNull(row: FeedLineRow): bigint | null {
+  const value = row !== null && typeof row === 'object' ? row.Timestamp : null;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : null;
+}
+
 /** The rows of one purchase order that describe its current version. */
 export interface FoldedPurchaseOrder extends FoldedDocument<WirePurchaseOrderSyncRow> {
   purchaseOrderId: string;
@@ -293,22 +396,22 @@ export function splitFeedAtPageBoundary<R extends FeedLineRow>(
   key: FeedDocumentKey<R>,
 ): FeedPageSplit<R> {
   const rows = [...carried, ...pageRows];
-  const stamped = rows.map((row) => ({
-    row,
-    timestamp: wireTimestamp(row.Timestamp, `${key.what} ${String(key.of(row))} line ${String(row.ID)}`),
-  }));
-  const newest = stamped.reduce<(typeof stamped)[number] | null>(
-    (a, b) => (a === null || b.timestamp > a.timestamp ? b : a),
+  // A row without a usable Timestamp takes no part in placing the cursor; the fold parks its
+  // document (feedRowProblem).
+  const stamped = rows.map((row) => ({ row, timestamp: timestampOrNull(row), docId: feedDocumentIdOf(row, key) }));
+  const newest = stamped.reduce<{ timestamp: bigint; docId: string | null } | null>(
+    (a, b) => (b.timestamp !== null && (a === null || b.timestamp > a.timestamp) ? { timestamp: b.timestamp, docId: b.docId } : a),
     null,
   );
-  const tailId = isLastPage || newest === null ? null : key.of(newest.row);
-  const held = stamped.filter(({ row }) => key.of(row) === tailId);
+  const tailId = isLastPage || newest === null ? null : newest.docId;
+  const held = tailId === null ? [] : stamped.filter(({ docId }) => docId === tailId);
+  const heldStamps = held.flatMap(({ timestamp }) => (timestamp === null ? [] : [timestamp]));
   const candidate =
-    held.length > 0
-      ? held.reduce((min, { timestamp }) => (timestamp < min ? timestamp : min), held[0]!.timestamp) - 1n
+    heldStamps.length > 0
+      ? heldStamps.reduce((min, timestamp) => (timestamp < min ? timestamp : min)) - 1n
       : (newest?.timestamp ?? previousCursor);
   return {
-    ready: stamped.filter(({ row }) => key.of(row) !== tailId).map(({ row }) => row),
+    ready: stamped.filter(({ docId }) => tailId === null || docId !== tailId).map(({ row }) => row),
     carried: held.map(({ row }) => row),
     // Never backwards: a stored cursor only moves forward.
     cursorAfter: candidate > previousCursor ? candidate : previousCursor,
@@ -345,6 +448,7 @@ export function mapPurchaseOrder(
 ): PurchaseOrder {
   const label = poLabel(po.documentId);
   const h = po.header;
+  checkWireRow(h, label);
   const number = String(required(h.OrderNumber, label, 'OrderNumber'));
   const lines = po.lines.map((row) => mapPurchaseOrderLine(row, po.documentId, context.items));
   return {
@@ -376,7 +480,7 @@ function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: str
   if (itemId === null) return null;
   const accounts = items.get(itemId);
   if (!accounts)
-    throw new ExactMappingError(label, 'Item', `refers to item ${itemId}, which was not found in logistics/Items`);
+    throw new ExactMappingError(label, 'Item', `refers to item ${shortText(itemId)}, which was not found in logistics/Items`);
   return accounts;
 }
 
@@ -385,7 +489,8 @@ function mapPurchaseOrderLine(
   poId: string,
   items: ItemGlAccounts,
 ): PurchaseOrderLine {
-  const label = `purchase order ${poId} line ${String(row.ID)}`;
+  const label = `purchase order ${poId} line ${idText(row?.ID)}`;
+  checkWireRow(row, label);
   const costs = itemAccountsOf(items, optionalText(row.Item), label)?.costs ?? null;
   return {
     sourceLineId: required(row.ID, label, 'ID'),
@@ -412,7 +517,8 @@ function mapPurchaseOrderLine(
 
 /** A sync/Deleted row (§1.6) as the deletion of `entity`. */
 export function mapDeletion<E extends SourceEntity>(row: WireDeletedRow, entity: E): SourceEntityDeletion<E> {
-  const label = `deleted record ${row.EntityKey ?? '(no EntityKey)'}`;
+  const label = `deleted record ${idText(row?.EntityKey, '(no EntityKey)')}`;
+  checkWireRow(row, label);
   return {
     kind: 'deletion',
     entity,
@@ -454,6 +560,7 @@ export function expandedLines<T>(
 }
 
 export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntryLookups): PurchaseInvoice {
+  checkWireRow(entry, `purchase entry ${idText(entry?.EntryID, '(no EntryID)')}`);
   const entryId = required(entry.EntryID, 'purchase entry (no EntryID)', 'EntryID');
   const label = `purchase entry ${entryId}`;
   const supplierId = required(entry.Supplier, label, 'Supplier');
@@ -462,7 +569,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     throw new ExactMappingError(
       label,
       'Supplier',
-      `refers to account ${supplierId}, which was not found in crm/Accounts`,
+      `refers to account ${shortText(supplierId)}, which was not found in crm/Accounts`,
     );
   const supplier: PartyRef = {
     sourceId: supplierId,
@@ -486,8 +593,8 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     // Type 31 = purchase credit note; an entry without a Type is an ordinary entry (§1.5).
     documentType: entry.Type === 31 ? 'credit-note' : 'invoice',
     purchaseOrderNumber: entry.OrderNumber === null || entry.OrderNumber === undefined ? null : String(entry.OrderNumber),
-    ...(entry.Status !== null && entry.Status !== undefined && ENTRY_STATUS[entry.Status]
-      ? { status: ENTRY_STATUS[entry.Status] }
+    ...(ownEntry(ENTRY_STATUS, entry.Status) !== undefined
+      ? { status: ownEntry(ENTRY_STATUS, entry.Status)! }
       : {}),
   };
 }
@@ -513,7 +620,8 @@ function mapPurchaseEntryLine(
   entryId: string,
   lookups: PurchaseEntryLookups,
 ): PurchaseInvoiceLine {
-  const label = `purchase entry ${entryId} line ${line.ID ?? '(no ID)'}`;
+  const label = `purchase entry ${entryId} line ${idText(line?.ID)}`;
+  checkWireRow(line, label);
   const projectId = optionalText(line.Project);
   let projectCode: string | null = null;
   if (projectId !== null) {
@@ -522,7 +630,7 @@ function mapPurchaseEntryLine(
       throw new ExactMappingError(
         label,
         'Project',
-        `refers to project ${projectId}, which was not found in project/Projects`,
+        `refers to project ${shortText(projectId)}, which was not found in project/Projects`,
       );
     projectCode = code;
   }
@@ -571,9 +679,9 @@ const SALES_INVOICE_TYPE: Readonly<Record<number, 'invoice' | 'credit-note'>> = 
 const SALES_ORDER_STATUS: Readonly<Record<number, SalesOrderStatus>> = { 12: 'open', 20: 'partial', 21: 'complete', 45: 'cancelled' };
 
 function coded<T>(table: Readonly<Record<number, T>>, code: number | null | undefined, record: string, field: string): T {
-  const value = table[required(code, record, field)];
+  const value = ownEntry(table, required(code, record, field));
   if (value === undefined)
-    throw new ExactMappingError(record, field, `has unknown value ${String(code)} (expected ${Object.keys(table).join(', ')})`);
+    throw new ExactMappingError(record, field, `has unknown value ${describeWireValue(code)} (expected ${Object.keys(table).join(', ')})`);
   return value;
 }
 
@@ -588,13 +696,14 @@ function customerOf(
   const id = required(accountId, record, idField);
   const code = context.accountCodes.get(id);
   if (code === undefined)
-    throw new ExactMappingError(record, idField, `refers to account ${id}, which was not found in crm/Accounts`);
+    throw new ExactMappingError(record, idField, `refers to account ${shortText(id)}, which was not found in crm/Accounts`);
   return { sourceId: id, code, name: required(name, record, nameField).trim() };
 }
 
 export function mapSalesInvoice(invoice: FoldedDocument<WireSalesInvoiceRow>, context: SalesDocumentContext): SalesInvoice {
   const label = `sales invoice ${invoice.documentId}`;
   const h = invoice.header;
+  checkWireRow(h, label);
   const number = String(required(h.InvoiceNumber, label, 'InvoiceNumber'));
   const lines = invoice.lines.map((row) => mapSalesInvoiceLine(row, invoice.documentId, context));
   return {
@@ -617,13 +726,14 @@ export function mapSalesInvoice(invoice: FoldedDocument<WireSalesInvoiceRow>, co
 }
 
 function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceId: string, context: SalesDocumentContext): SalesDocumentLine {
-  const label = `sales invoice ${invoiceId} line ${row.ID ?? '(no ID)'}`;
+  const label = `sales invoice ${invoiceId} line ${idText(row?.ID)}`;
+  checkWireRow(row, label);
   const glId = optionalText(row.GLAccount);
   let gl: { code: string; description: string | null } | null = null;
   if (glId !== null) {
     gl = context.glAccounts.get(glId) ?? null;
     if (gl === null)
-      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${glId}, which was not found in financial/GLAccounts`);
+      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${shortText(glId)}, which was not found in financial/GLAccounts`);
   }
   return {
     sourceLineId: required(row.ID, label, 'ID'),
@@ -670,6 +780,7 @@ export function salesInvoiceAsFeedRows(
 }
 
 export function mapSalesOrder(order: WireSalesOrder, context: SalesDocumentContext): SalesOrder {
+  checkWireRow(order, `sales order ${idText(order?.OrderID, '(no OrderID)')}`);
   const orderId = required(order.OrderID, 'sales order (no OrderID)', 'OrderID');
   const label = `sales order ${orderId}`;
   const number = String(required(order.OrderNumber, label, 'OrderNumber'));
@@ -702,7 +813,8 @@ export function mapSalesOrder(order: WireSalesOrder, context: SalesDocumentConte
 }
 
 function mapSalesOrderLine(line: WireSalesOrderLine, orderId: string, context: SalesDocumentContext): SalesDocumentLine {
-  const label = `sales order ${orderId} line ${line.ID ?? '(no ID)'}`;
+  const label = `sales order ${orderId} line ${idText(line?.ID)}`;
+  checkWireRow(line, label);
   const revenue = itemAccountsOf(context.items, optionalText(line.Item), label)?.revenue ?? null;
   return {
     sourceLineId: required(line.ID, label, 'ID'),
@@ -740,6 +852,7 @@ export interface SupplierContext {
 }
 
 export function mapSupplier(row: WireSupplierAccount, context: SupplierContext): Supplier {
+  checkWireRow(row, `supplier ${idText(row?.ID, '(no ID)')}`);
   const id = required(row.ID, 'supplier (no ID)', 'ID');
   const label = `supplier ${id}`;
   const code = trimCode(required(row.Code, label, 'Code'));
@@ -775,7 +888,8 @@ export function mapSupplier(row: WireSupplierAccount, context: SupplierContext):
 }
 
 function mapBankAccount(bank: WireBankAccount, supplierLabel: string): SupplierBankAccount {
-  const label = `${supplierLabel} bank account ${bank.ID ?? '(no ID)'}`;
+  const label = `${supplierLabel} bank account ${idText(bank?.ID)}`;
+  checkWireRow(bank, label);
   return {
     sourceId: required(bank.ID, label, 'ID'),
     accountNumber: required(bank.BankAccount, label, 'BankAccount').trim(),

@@ -74,7 +74,7 @@ export async function* readSalesInvoices(
         raw: { header: invoice.header, lines: invoice.lines },
       }),
     );
-    yield { records, deletions: [], unreadable, cursorAfter: page.cursorAfter };
+    yield { records, deletions: [], unreadable: [...page.unreadable, ...unreadable], cursorAfter: page.cursorAfter };
   }
 }
 

@@ -8,6 +8,8 @@ import type { SourcePage, UnreadableSourceRow } from '../connector';
 import { DELETED_ENTITY_TYPES, type ExactClient } from './client';
 import {
   ExactMappingError,
+  feedDocumentIdOf,
+  feedRowProblem,
   foldLineRows,
   mapDeletion,
   splitFeedAtPageBoundary,
@@ -69,7 +71,7 @@ export async function* foldedFeedPages<R extends FeedLineRow>(
   pages: AsyncIterable<R[]>,
   start: bigint,
   key: FeedDocumentKey<R>,
-): AsyncGenerator<{ documents: FoldedDocument<R>[]; rows: number; cursorAfter: string }> {
+): AsyncGenerator<{ documents: FoldedDocument<R>[]; unreadable: UnreadableSourceRow[]; rows: number; cursorAfter: string }> {
   let cursorAfter = start;
   let carried: R[] = [];
   const iterator = pages[Symbol.asyncIterator]();
@@ -79,12 +81,53 @@ export async function* foldedFeedPages<R extends FeedLineRow>(
     const split = splitFeedAtPageBoundary(carried, page.value, next.done === true, cursorAfter, key);
     carried = split.carried;
     cursorAfter = split.cursorAfter;
-    const documents = [...foldLineRows(split.ready, key).values()].sort((a, b) =>
+    const { readable, unreadable } = unfoldableDocuments(split.ready, key);
+    const documents = [...foldLineRows(readable, key).values()].sort((a, b) =>
       a.maxTimestamp < b.maxTimestamp ? -1 : 1,
     );
-    yield { documents, rows: split.ready.length, cursorAfter: cursorAfter.toString() };
+    yield { documents, unreadable, rows: split.ready.length, cursorAfter: cursorAfter.toString() };
     page = next;
   }
+}
+
+/**
+ * Splits a feed page's rows into those the fold can take and the documents it cannot: a
+ * document with any row the fold cannot read (feedRowProblem) is parked whole, with all its
+ * rows, since folding it without that row could drop a line. A row naming no document is
+ * parked on its own.
+ */
+export function unfoldableDocuments<R extends FeedLineRow>(
+  rows: readonly R[],
+  key: FeedDocumentKey<R>,
+): { readable: R[]; unreadable: UnreadableSourceRow[] } {
+  const groups = new Map<string, { docId: string | null; rows: R[]; problem: ExactMappingError | null }>();
+  rows.forEach((row, index) => {
+    const docId = feedDocumentIdOf(row, key);
+    const lineId = row !== null && typeof row === 'object' && typeof row.ID === 'string' ? row.ID : `#${index}`;
+    const group = docId ?? `${key.what.replace(/ /g, '-')}-without-${key.field}:${lineId}`;
+    const entry = groups.get(group) ?? { docId, rows: [], problem: null };
+    entry.rows.push(row);
+    entry.problem ??= feedRowProblem(row, key);
+    groups.set(group, entry);
+  });
+  const readable: R[] = [];
+  const unreadable: UnreadableSourceRow[] = [];
+  for (const [sourceId, group] of groups) {
+    if (!group.problem) {
+      readable.push(...group.rows);
+      continue;
+    }
+    const numbers = group.rows.map((row) => (row !== null && typeof row === 'object' ? key.number(row) : null));
+    const number = numbers.find((n): n is string | number => (typeof n === 'number' && Number.isSafeInteger(n)) || (typeof n === 'string' && n.trim() !== ''));
+    const what = key.what.charAt(0).toUpperCase() + key.what.slice(1);
+    unreadable.push({
+      sourceId,
+      label: `${what} ${number ?? group.docId ?? `(no ${key.field})`}`,
+      problem: `${group.problem.message}. Correct it in Exact Online; the next sync reads it again.`,
+      raw: { rows: group.rows },
+    });
+  }
+  return { readable, unreadable };
 }
 
 /** The document kinds whose deletions the app reads from sync/Deleted, by their EntityType codes (§1.6). */

@@ -357,7 +357,7 @@ export class ProcoreClient {
       body: { json: { project_id: idToWire(projectId, 'project'), requisition: fields } },
       retrySafe: true,
     });
-    return parseProcoreJson(response.text) as WireRequisition;
+    return parseProcoreJson(response.text, response.url) as WireRequisition;
   }
 
   /** Creates a contract payment. Not retrySafe: a repeat would pay twice; look it up instead. */
@@ -377,7 +377,7 @@ export class ProcoreClient {
         },
       },
     });
-    return parseProcoreJson(response.text) as WireContractPayment;
+    return parseProcoreJson(response.text, response.url) as WireContractPayment;
   }
 
   /** Deletes a contract payment; a repeat after a lost answer meets 404, which the caller reads as done. */
@@ -466,7 +466,7 @@ export class ProcoreClient {
         `a Procore sync call takes at most ${SYNC_MAX_ITEMS} items, got ${body.updates.length}`,
       );
     const response = await this.#call({ method: 'PATCH', url, query, body: { json: body }, retrySafe: true });
-    const parsed = parseProcoreJson(response.text) as WireSyncResponse<E> | null;
+    const parsed = parseProcoreJson(response.text, response.url) as WireSyncResponse<E> | null;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
       throw new ProcoreResponseShapeError(`Procore answered ${url} without the {entities, errors} object`);
     return parsed;
@@ -477,7 +477,7 @@ export class ProcoreClient {
     const all: T[] = [];
     const pages = paginateByPageNumber<T>(this.#perPage, async (page, perPage) => {
       const response = await this.#call({ method: 'GET', url, query: { ...query, page, per_page: perPage } });
-      const items = parseProcoreJson(response.text);
+      const items = parseProcoreJson(response.text, response.url);
       if (!Array.isArray(items))
         throw new ProcoreResponseShapeError(`Procore answered ${url} with something other than a list`);
       const total = Number(response.headers['total']);
@@ -493,7 +493,7 @@ export class ProcoreClient {
   /** One page and what the headers say about the rest (§2.4 Total / Link). */
   async #page<T>(url: string, query: QueryParams, page: number, perPage: number): Promise<ListPage<T>> {
     const response = await this.#call({ method: 'GET', url, query: { ...query, page, per_page: perPage } });
-    const items = parseProcoreJson(response.text);
+    const items = parseProcoreJson(response.text, response.url);
     if (!Array.isArray(items))
       throw new ProcoreResponseShapeError(`Procore answered ${url} with something other than a list`);
     const totalHeader = Number(response.headers['total']);

@@ -56,8 +56,24 @@ const ID_NUMBER_IN_JSON = /("(?:[A-Za-z0-9_]*_)?id"\s*:\s*)(\d+)(?=\s*[,}\]])/g;
  * JSON.parse that keeps ids exact: integer ids are quoted before parsing, because a JS number
  * silently rounds integers above 2^53 (Procore ids may exceed 32 bits, §2.1).
  */
-export function parseProcoreJson(text: string): unknown {
-  return JSON.parse(text.replace(ID_NUMBER_IN_JSON, '$1"$2"'));
+export function parseProcoreJson(text: string, url?: string): unknown {
+  try {
+    return JSON.parse(text.replace(ID_NUMBER_IN_JSON, '$1"$2"'));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // A cut-off answer, an HTML page from a proxy, an empty body: say so, not "Unexpected end of JSON input".
+    const path = url ? ` to ${pathOf(url)}` : '';
+    const start = text.trim() === '' ? 'it was empty' : `it starts ${JSON.stringify(text.slice(0, 60))}`;
+    throw new ProcoreResponseShapeError(`Procore's answer${path} is not complete JSON (${start})`, { cause: error });
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.slice(0, 100);
+  }
 }
 
 /** An id read from a response as its exact digit string. */

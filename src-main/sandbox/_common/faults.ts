@@ -15,6 +15,16 @@ import { SYSTEM_NAMES, isSystemName } from './systems';
  *   storm=MS    every request gets the rate-limit response for the next MS milliseconds
  *   expire=1    invalidate every issued access token now (once)
  *   latency=MS  extra latency per request (adds to --latency-ms)
+ * Response faults: the request is handled (a write commits), then its answer is spoiled:
+ *   truncate=R  the body cut in half (truncated JSON or XML)
+ *   html=R      HTTP 200 with an HTML error page (a proxy or login page in front of the API)
+ *   ctype=R     the body as it was, labelled text/html (the wrong content type)
+ *   empty=R     HTTP 200 with an empty body
+ *   dupes=R     every record of the answer's first list of records sent twice
+ *   repeat=R    the "next page" link (OData __next, Link rel="next") points at the page itself
+ *   envelope=R  HTTP 200 carrying the system's own error envelope (Intacct's failure, monday's
+ *               errors, an OData error)
+ *   oversize=R  a (valid JSON) body larger than the client kit's 32 MiB response limit
  */
 export interface FaultSettings {
   serverErrorRate: number;
@@ -24,6 +34,14 @@ export interface FaultSettings {
   latencyMs: number;
   /** Epoch ms until which every request is answered with a 429 (0 = no storm). */
   stormUntil: number;
+  truncateRate: number;
+  htmlRate: number;
+  contentTypeRate: number;
+  emptyRate: number;
+  duplicateRate: number;
+  repeatCursorRate: number;
+  envelopeRate: number;
+  oversizeRate: number;
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -33,6 +51,14 @@ export const NO_FAULTS: FaultSettings = {
   dropAfterCommitRate: 0,
   latencyMs: 0,
   stormUntil: 0,
+  truncateRate: 0,
+  htmlRate: 0,
+  contentTypeRate: 0,
+  emptyRate: 0,
+  duplicateRate: 0,
+  repeatCursorRate: 0,
+  envelopeRate: 0,
+  oversizeRate: 0,
 };
 
 export interface ParsedFaultSpec {
@@ -48,6 +74,14 @@ const KEYS: Record<string, keyof FaultSettings | 'storm' | 'expire'> = {
   latency: 'latencyMs',
   storm: 'storm',
   expire: 'expire',
+  truncate: 'truncateRate',
+  html: 'htmlRate',
+  ctype: 'contentTypeRate',
+  empty: 'emptyRate',
+  dupes: 'duplicateRate',
+  repeat: 'repeatCursorRate',
+  envelope: 'envelopeRate',
+  oversize: 'oversizeRate',
 };
 
 export class FaultSpecError extends Error {}
@@ -90,6 +124,20 @@ export function parseFaultSpec(spec: string | undefined): ParsedFaultSpec {
 }
 
 export type FaultDecision = 'none' | 'server-error' | 'rate-limit' | 'reset' | 'drop-after-commit';
+
+/** How a handled request's answer is spoiled (faults.ts header). */
+export type ResponseFault = 'truncate' | 'html' | 'content-type' | 'empty' | 'duplicates' | 'repeat-cursor' | 'envelope' | 'oversize';
+
+const RESPONSE_FAULTS: readonly [keyof FaultSettings, ResponseFault][] = [
+  ['truncateRate', 'truncate'],
+  ['htmlRate', 'html'],
+  ['contentTypeRate', 'content-type'],
+  ['emptyRate', 'empty'],
+  ['duplicateRate', 'duplicates'],
+  ['repeatCursorRate', 'repeat-cursor'],
+  ['envelopeRate', 'envelope'],
+  ['oversizeRate', 'oversize'],
+];
 
 /** Holds the live fault settings of one simulator and draws decisions from a seeded RNG. */
 export class FaultController {
@@ -140,5 +188,14 @@ export class FaultController {
     if (isWrite && s.dropAfterCommitRate > 0 && this.rng.chance(s.dropAfterCommitRate))
       return 'drop-after-commit';
     return 'none';
+  }
+
+  /** Whether the answer of a handled request is spoiled, and how (drawn only for faults set). */
+  decideResponse(): ResponseFault | null {
+    for (const [rate, fault] of RESPONSE_FAULTS) {
+      const r = this.settings[rate];
+      if (r > 0 && this.rng.chance(r)) return fault;
+    }
+    return null;
   }
 }

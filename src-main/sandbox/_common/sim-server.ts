@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimClock } from './clock';
-import { parseFaultSpec, FaultSpecError, type FaultController, type FaultDecision } from './faults';
+import { parseFaultSpec, FaultSpecError, type FaultController, type FaultDecision, type ResponseFault } from './faults';
 
 export interface SimRequest {
   method: string;
@@ -48,7 +48,7 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   durationMs: number;
-  fault: FaultDecision;
+  fault: FaultDecision | ResponseFault;
   error?: string;
 }
 
@@ -168,14 +168,14 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
 
     const isWrite = method !== 'GET' && method !== 'HEAD';
     const decision = opts.faults.decide(isWrite);
-    const log = (status: number, error?: string): void =>
+    const log = (status: number, error?: string, spoiled?: ResponseFault): void =>
       requests.add({
         at: new Date(opts.clock.now()).toISOString(),
         method,
         path: (url.pathname + url.search).replace(SECRET_PARAMS, '$1***'),
         status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        fault: decision,
+        fault: spoiled ?? decision,
         ...(error ? { error } : {}),
       });
 
@@ -210,7 +210,9 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
       req.socket.destroy();
       return;
     }
-    log(response.status, error);
+    const spoil = opts.faults.decideResponse();
+    if (spoil) response = spoiledResponse(spoil, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
+    log(response.status, error, spoil ?? undefined);
     send(res, response);
   }
 
@@ -277,6 +279,69 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
         server.close(() => resolve());
       }),
   };
+}
+
+/** The kit's default response limit (connectors/_kit/http.ts), which `oversize` exceeds. */
+const KIT_RESPONSE_LIMIT_BYTES = 32 * 1024 * 1024;
+
+function bodyText(body: unknown): string {
+  if (body === undefined) return '';
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  return JSON.stringify(body);
+}
+
+/** The first list of records in a JSON answer (the answer itself, OData d.results, data, …). */
+function firstRecordList(body: unknown, depth = 0): unknown[] | null {
+  if (Array.isArray(body)) return body.length > 0 && body.every((r) => r !== null && typeof r === 'object') ? body : null;
+  if (body === null || typeof body !== 'object' || depth > 4) return null;
+  for (const value of Object.values(body as Record<string, unknown>)) {
+    const found = firstRecordList(value, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The answer of a handled request, spoiled as a response fault asks (faults.ts). */
+function spoiledResponse(fault: ResponseFault, response: SimResponse, system: SimSystem, selfUrl: string): SimResponse {
+  const text = bodyText(response.body);
+  const headers = { ...(response.headers ?? {}) };
+  delete headers['content-length'];
+  switch (fault) {
+    case 'truncate':
+      return { ...response, headers, body: text.slice(0, Math.floor(text.length / 2)) };
+    case 'html':
+      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The server is temporarily unable to service your request.</p></body></html>' };
+    case 'content-type':
+      return { ...response, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: text };
+    case 'empty':
+      return { status: 200, headers: {}, body: '' };
+    case 'duplicates': {
+      if (response.body === null || typeof response.body !== 'object' || Buffer.isBuffer(response.body)) return response;
+      const copy = JSON.parse(text) as unknown;
+      const list = firstRecordList(copy);
+      if (!list) return response;
+      list.splice(0, list.length, ...list.flatMap((r) => [r, r]));
+      return { ...response, headers, body: copy };
+    }
+    case 'repeat-cursor': {
+      const link = Object.keys(headers).find((k) => k.toLowerCase() === 'link');
+      if (link) headers[link] = String(headers[link]).replace(/<[^>]*>(\s*;\s*rel="next")/, `<${selfUrl}>$1`);
+      if (response.body !== null && typeof response.body === 'object' && !Buffer.isBuffer(response.body)) {
+        const copy = JSON.parse(text) as { d?: { __next?: unknown } };
+        if (copy.d && typeof copy.d === 'object' && typeof copy.d.__next === 'string') copy.d.__next = selfUrl;
+        return { ...response, headers, body: copy };
+      }
+      return { ...response, headers };
+    }
+    case 'envelope': {
+      const failure = system.serverErrorResponse(500);
+      return { ...failure, status: 200 };
+    }
+    case 'oversize':
+      // Valid JSON (leading white space) a client without a limit would parse.
+      return { ...response, headers, body: Buffer.concat([Buffer.alloc(KIT_RESPONSE_LIMIT_BYTES + 1, 0x20), Buffer.from(text || '{}')]) };
+  }
 }
 
 function send(res: ServerResponse, r: SimResponse): void {

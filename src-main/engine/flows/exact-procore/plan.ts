@@ -49,7 +49,7 @@ export function findCostMapping(
 }
 
 function describePair(gl: string, costCenter: string, costUnit: string | null): string {
-  return `GL ${gl} / cost center ${costCenter}${costUnit ? ` / cost unit ${costUnit}` : ''}`;
+  return `GL ${quoted(gl)} / cost center ${quoted(costCenter)}${costUnit ? ` / cost unit ${quoted(costUnit)}` : ''}`;
 }
 
 /** Resolves one line's coding; returns the issues instead when it cannot. */
@@ -70,8 +70,8 @@ function resolveLine(
       issues.push({
         code: 'unmapped-project',
         message: projectId
-          ? `Exact project ${line.projectCode} is linked to Procore project ${projectId}, which this company does not have (any more)`
-          : `Exact project ${line.projectCode} is not linked to a Procore project`,
+          ? `Exact project ${quoted(line.projectCode)} is linked to Procore project ${projectId}, which this company does not have (any more)`
+          : `Exact project ${quoted(line.projectCode)} is not linked to a Procore project`,
         ...at,
         mappingKeys: [mappingKey.project(line.projectCode)],
       });
@@ -85,7 +85,7 @@ function resolveLine(
   if (!line.costCenterCode) {
     issues.push({
       code: 'unmapped-cost',
-      message: `GL ${line.glAccountCode} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
+      message: `GL ${quoted(line.glAccountCode)} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
       ...at,
       mappingKeys: [],
     });
@@ -125,6 +125,23 @@ function resolveLine(
   return { projectId, projectCode: line.projectCode!, costCodeId, lineItemTypeId };
 }
 
+/** A source text quoted in a reason: long names cut, so the reason stays readable. */
+function quoted(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/**
+ * Lines whose amount is not whole cents: Procore books cents, and money is never rounded
+ * silently, so the record waits until the amount is corrected at the source.
+ */
+function centIssues(lines: readonly { sourceLineId: string; lineNumber: number; amount: string }[], label: string): ValidationIssue[] {
+  return lines.flatMap((line) => {
+    const amount = Decimal.parse(line.amount);
+    if (amount.equals(amount.roundToCents())) return [];
+    return [{ code: 'amount-not-cents' as const, message: `Line ${line.lineNumber} of ${label} has the amount ${amount.toString()}, with fractions of a cent; Procore books whole cents and the amount is not rounded. Correct it in Exact Online`, sourceLineId: line.sourceLineId, mappingKeys: [] }];
+  });
+}
+
 function resolveVendor(
   supplier: { code: string; name: string },
   m: ExactProcoreMappings,
@@ -134,13 +151,13 @@ function resolveVendor(
   if (!vendorId)
     return {
       code: 'unmapped-vendor',
-      message: `Supplier ${supplier.code} (${supplier.name}) is not linked to a Procore vendor`,
+      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is not linked to a Procore vendor`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   if (!ref.vendors.has(vendorId))
     return {
       code: 'vendor-not-in-target',
-      message: `Supplier ${supplier.code} (${supplier.name}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
+      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   return vendorId;
@@ -206,7 +223,7 @@ export function planPurchaseOrder(
   previous: ReadonlyMap<string, PlannedLine[]> = new Map(),
 ): PlanResult<PlannedCommitment> {
   const label = `Purchase order ${po.number}`;
-  const issues = validateCommon(po, label, policy);
+  const issues = [...validateCommon(po, label, policy), ...centIssues(po.lines, label)];
   const vendor = resolveVendor(po.supplier, m, ref);
   if (typeof vendor !== 'string') issues.push(vendor);
   const resolved: { line: PurchaseOrder['lines'][number]; resolved: ResolvedLine }[] = [];
@@ -264,8 +281,8 @@ export function planPurchaseInvoice(
   policy: FlowPolicy,
   previous: ReadonlyMap<string, PlannedLine[]> = new Map(),
 ): PlanResult<PlannedDirectCost> {
-  const label = `Purchase invoice ${inv.invoiceNumber} (entry ${inv.entryNumber})`;
-  const issues = validateCommon(inv, label, policy);
+  const label = `Purchase invoice ${quoted(inv.invoiceNumber)} (entry ${inv.entryNumber})`;
+  const issues = [...validateCommon(inv, label, policy), ...centIssues(inv.lines, label)];
   const vendor = resolveVendor(inv.supplier, m, ref);
   if (typeof vendor !== 'string') issues.push(vendor);
   const resolved: { line: PurchaseInvoice['lines'][number]; resolved: ResolvedLine }[] = [];

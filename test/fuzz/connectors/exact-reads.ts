@@ -1,0 +1,85 @@
+import type { PurchaseInvoice, PurchaseOrder } from '../../../src-shared/domain/records';
+import { mapPurchaseEntries, mapPurchaseOrderDocuments } from '../../../src-main/connectors/exact-online';
+import { PURCHASE_ORDER_KEY, type ItemAccounts } from '../../../src-main/connectors/exact-online/mappers';
+import { foldedFeedPages } from '../../../src-main/connectors/exact-online/streams';
+import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from '../../../src-main/connectors/exact-online/wire';
+import { EXACT_PROJECTS, EXACT_SUPPLIERS, type ExactPoDocument } from '../arbitraries/exact';
+import type { Json } from '../arbitraries/hostile';
+import type { Verdict } from '../fuzz-kit';
+import { keyOf, onePage } from '../fuzz-kit';
+
+/**
+ * Exact Online's reads as its connector performs them, without the HTTP (shared by every flow
+ * that reads Exact: F1, F4, F5): a page of sync rows folded and mapped, a page of purchase
+ * entries mapped. Each record's money is compared with the wire amounts; each unreadable row's
+ * reason is judged. The flow's planner then takes the records.
+ */
+
+const ITEMS: ReadonlyMap<string, ItemAccounts> = new Map([
+  ['item-1', { costs: { code: '4000', description: 'Materialen' }, revenue: null }],
+  ['item-2', { costs: { code: '4100', description: 'Onderaanneming' }, revenue: null }],
+]);
+
+/** Reads a page of purchase-order sync rows: records and verdicts on what could not be read. */
+export async function readExactPurchaseOrders(page: { rows: Json[] }, verdict: Verdict): Promise<PurchaseOrder[]> {
+  const rows = page.rows as WirePurchaseOrderSyncRow[];
+  const numbers = new Map<string, string[]>();
+  for (const row of rows) {
+    const id = keyOf(row.PurchaseOrderID);
+    if (id === null || typeof row.PurchaseOrderID !== 'string') continue;
+    verdict.expect(id);
+    numbers.set(id, [...(numbers.get(id) ?? [id]), keyOf(row.OrderNumber) ?? id]);
+  }
+  const withoutDocument = rows.filter((r) => typeof r.PurchaseOrderID !== 'string' || !r.PurchaseOrderID.trim()).length;
+  const records: PurchaseOrder[] = [];
+  let parkedWithoutDocument = 0;
+  const context = { items: ITEMS, webUrl: (id: string) => `https://start.exactonline.nl/docs/PurPurchaseOrder.aspx?ID=${id}` };
+  for await (const feedPage of foldedFeedPages(onePage(rows), 1n, PURCHASE_ORDER_KEY)) {
+    const mapped = mapPurchaseOrderDocuments(feedPage.documents, context);
+    for (const row of [...feedPage.unreadable, ...mapped.unreadable]) {
+      if (!numbers.has(row.sourceId)) parkedWithoutDocument += 1;
+      verdict.unreadable(row, numbers.get(row.sourceId) ?? []);
+    }
+    for (const po of mapped.records) {
+      for (const line of po.lines) {
+        const wire = rows.find((r) => r.ID === line.sourceLineId && r.PurchaseOrderID === po.sourceId && typeof r.AmountFC === 'number');
+        if (wire) verdict.sameMoney(`purchase order ${po.number} line ${line.lineNumber}`, wire.AmountFC!, line.amount);
+      }
+      records.push(po);
+    }
+  }
+  if (withoutDocument > 0 && parkedWithoutDocument === 0) verdict.violations.push(`${withoutDocument} row(s) without a purchase order were neither read nor parked`);
+  return records;
+}
+
+/** Reads a page of purchase entries (with their lines): records and verdicts. */
+export function readExactPurchaseEntries(entries: Json[], verdict: Verdict): PurchaseInvoice[] {
+  const names = new Map<string, string[]>();
+  entries.forEach((entry) => {
+    const id = keyOf(entry?.['EntryID']);
+    const number = keyOf(entry?.['EntryNumber']);
+    const sourceId = id ?? `purchase-entry-without-id:${number ?? '?'}`;
+    verdict.expect(sourceId);
+    // Known by its id or number; without both, by the supplier's invoice number when it has one.
+    const ref = keyOf(entry?.['YourRef']);
+    names.set(sourceId, [id, number].filter((n): n is string => n !== null).concat(id || number || !ref ? [] : [ref.slice(0, 60)]));
+  });
+  const lookups = {
+    supplierCodes: new Map(Object.entries(EXACT_SUPPLIERS)),
+    projectCodes: new Map(Object.entries(EXACT_PROJECTS)),
+  };
+  const mapped = mapPurchaseEntries(entries as WirePurchaseEntry[], lookups);
+  for (const row of mapped.unreadable) verdict.unreadable(row, names.get(row.sourceId) ?? []);
+  for (const invoice of mapped.records) {
+    const wire = entries.find((e) => e['EntryID'] === invoice.sourceId)!;
+    const rawLines = wire['PurchaseEntryLines'] as { results?: Json[] } | Json[];
+    const wireLines = Array.isArray(rawLines) ? rawLines : (rawLines.results ?? []);
+    for (const line of invoice.lines) {
+      const w = wireLines.find((l) => l['ID'] === line.sourceLineId);
+      if (w && typeof w['AmountFC'] === 'number') verdict.sameMoney(`purchase entry ${invoice.entryNumber} line ${line.lineNumber}`, w['AmountFC'], line.amount);
+    }
+  }
+  return mapped.records;
+}
+
+export type { ExactPoDocument };
