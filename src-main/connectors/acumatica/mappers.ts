@@ -408,7 +408,7 @@ export function taskFromWire(w: WireProjectTask): { projectId: string; task: Acu
 export function costCodeFromWire(w: WireCostCode): AcumaticaCostCode | null {
   const code = text(w.CostCodeID);
   if (!code) return null;
-  return { code, description: text(w.Description) ?? '' };
+  return { code, description: text(w.Description) ?? '', lastModified: text(w.LastModifiedDateTime) };
 }
 
 /** Acumatica's non-project code: a line that posts to no project carries it. */
