@@ -1,4 +1,6 @@
+import type { JsonValue } from '../../../src-shared/domain/audit';
 import type { MappingSetDefinition } from '../../../src-shared/ipc/mapping-sets';
+import type { AcumaticaConnector } from '../../connectors/acumatica';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
@@ -18,6 +20,7 @@ import type { RunCounts } from '../sync/types';
 export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
+  acumatica: AcumaticaConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */
@@ -51,6 +54,22 @@ export interface CounterpartyLinkSuggestion {
   matchedBy: 'origin_code' | 'origin_id' | 'name';
 }
 
+/**
+ * A flow's answer to "do the two systems agree?" (ARCHITECTURE §6b): both sides read, every
+ * difference listed with its cause. The generic reconciliation command prints `text`, or
+ * `report` with --json.
+ */
+export interface FlowReconciliation {
+  /** e.g. "Commitments vs Acumatica". */
+  title: string;
+  /** How many differences it found (0 = the systems agree). */
+  differences: number;
+  /** The report as lines for a terminal. */
+  text: string[];
+  /** The whole report, machine-readable. */
+  report: JsonValue;
+}
+
 /** A flow opened over the process's connectors. */
 export interface FlowRuntime {
   run(request: FlowRunRequest): Promise<RunSummary>;
@@ -60,6 +79,8 @@ export interface FlowRuntime {
   replay(seq: number, request: FlowRunRequest): Promise<RunSummary & { message: string }>;
   /** Counterparty links suggested by reading both systems (supplier → vendor); saves nothing. */
   suggestCounterpartyLinks?(): Promise<CounterpartyLinkSuggestion[]>;
+  /** Reads both systems and reports every difference with its cause; writes nothing. */
+  reconcile?(): Promise<FlowReconciliation>;
 }
 
 export interface FlowOpenContext<S extends ConnectableSystem> {

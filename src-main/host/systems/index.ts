@@ -8,6 +8,7 @@ import { generateWorld } from '../../sandbox/seed/world';
 import type { Store } from '../../store/db';
 import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
+import { acumaticaOpener } from './acumatica';
 import { exactOnlineOpener } from './exact-online';
 import { procoreOpener } from './procore';
 import type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
@@ -33,6 +34,7 @@ export class FlowNotConfiguredError extends Error {
 const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   'exact-online': exactOnlineOpener,
   procore: procoreOpener,
+  acumatica: acumaticaOpener,
 };
 
 /** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */
