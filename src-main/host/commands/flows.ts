@@ -356,4 +356,48 @@ export const mappingsCommand: CliCommand = {
   },
 };
 
-export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];
+export const reconcileCommand: CliCommand = {
+  path: ['reconcile'],
+  summary: 'Read both systems of a flow and list every difference with its cause (writes nothing).',
+  usage: `<flow> [--sandbox] [--seed N] [--scale S] [--json]`,
+  options: {
+    sandbox: { type: 'boolean', description: 'use the embedded simulators (no credentials needed)' },
+    seed: { type: 'string', description: 'sandbox data seed (default 1)' },
+    scale: { type: 'string', description: 'sandbox data scale (default 1)' },
+  },
+  async run({ values, positionals }, io) {
+    const flowId = flowArgument(io, 'reconcile', positionals[0]);
+    if (!flowId) return 2;
+    let sandbox: SandboxRunOptions | undefined;
+    try {
+      if (values['sandbox']) sandbox = { seed: intOption(values['seed'], 'seed', 1), scale: intOption(values['scale'], 'scale', 1, 1) };
+    } catch (err) {
+      if (err instanceof UsageError) {
+        io.err(`reconcile: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    return withFlow(io, flowId, sandbox, async (open, apiCalls) => {
+      if (!open.runtime.reconcile) {
+        io.err(`reconcile: ${open.plugin.title} has no reconciliation yet.`);
+        return 1;
+      }
+      let result;
+      try {
+        result = await open.runtime.reconcile();
+      } catch (error) {
+        if (error instanceof ReadFailedError) {
+          io.err(error.message);
+          return 1;
+        }
+        throw error;
+      }
+      if (io.json) io.out(JSON.stringify({ flow: flowId, title: result.title, differences: result.differences, report: result.report, apiCalls: apiCalls() }));
+      else for (const line of result.text) io.out(line);
+      return 0;
+    });
+  },
+};
+
+export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand, reconcileCommand];
