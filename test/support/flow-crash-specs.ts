@@ -47,6 +47,36 @@ function procoreBooks(dump: Json): BookRow[] {
   ];
 }
 
+const v = (record: Json, field: string): unknown => (record[field] as { value?: unknown } | undefined)?.value ?? null;
+
+/**
+ * F2: Acumatica AP bills carrying a Procore origin (in the note), each with its lines; keyed by
+ * vendor + vendor ref (Acumatica's idempotency key), without the numbers and ids Acumatica gave.
+ */
+function acumaticaBooks(dump: Json): BookRow[] {
+  return ((dump['Bill'] ?? []) as Json[])
+    .filter((b) => String(v(b, 'note') ?? '').startsWith('ml-connector origin:'))
+    .map((b) => ({
+      key: `bill ${String(v(b, 'Vendor'))}/${String(v(b, 'VendorRef'))}`,
+      value: {
+        origin: v(b, 'note'),
+        type: v(b, 'Type'),
+        status: v(b, 'Status'),
+        amount: v(b, 'Amount'),
+        lines: ((b['Details'] ?? []) as Json[]).map((l) => ({
+          account: v(l, 'Account'),
+          subaccount: v(l, 'Subaccount'),
+          project: v(l, 'Project'),
+          task: v(l, 'ProjectTask'),
+          costCode: v(l, 'CostCode'),
+          amount: v(l, 'ExtendedCost'),
+          text: v(l, 'TransactionDescription'),
+        })),
+      },
+    }));
+}
+
 export const CRASH_SPECS = {
   'exact-procore': { flow: 'exact-procore', target: 'procore', books: procoreBooks },
+  'procore-acumatica': { flow: 'procore-acumatica', target: 'acumatica', books: acumaticaBooks },
 } satisfies Record<string, FlowCrashSpec>;

@@ -26,9 +26,11 @@ export const LIVE_ACUMATICA_ID = 'live-acumatica';
 
 /**
  * The app's demo tenant: more API users than the trial licence's two, because a run killed on
- * purpose (the crash suite) leaves its session until Acumatica's idle expiry.
+ * purpose (the crash suite) leaves its session until Acumatica's idle expiry; and actions that
+ * answer, one after the other, 202 + a status URL to poll or 204 at once, as Acumatica does for
+ * long and quick operations (the simulator's default polls every one).
  */
-const SANDBOX_ACUMATICA_CONFIG = { maxApiUsers: 10 };
+const SANDBOX_ACUMATICA_CONFIG = { maxApiUsers: 10, actionCompletion: 'alternate' };
 
 /**
  * The switches a sandbox connection starts with (written into its settings once, so they show
@@ -41,6 +43,9 @@ const SANDBOX_SETTINGS = {
   retainage: 'net-line',
   retainageAccount: '20500',
   branches: 'HEADOFFICE',
+  // The demo tenant has no licence queue to protect: more writes in flight than a live default.
+  writeConcurrency: '8',
+  maxInFlight: '10',
 };
 
 /** Settings of an Acumatica connection as the connect form stores them (strings from the form). */
@@ -59,6 +64,8 @@ interface StoredSettings {
   originField?: string;
   requestsPerMinute?: number | string;
   maxInFlight?: number | string;
+  /** Independent writes (bill PUTs, releases) in flight at once; default 4. */
+  writeConcurrency?: number | string;
 }
 
 const yes = (v: unknown): boolean => v === true || (typeof v === 'string' && /^(yes|true|1|on)$/i.test(v.trim()));
@@ -76,6 +83,7 @@ export function acumaticaSettingsOf(stored: StoredSettings, extra: Partial<Acuma
     .filter(Boolean);
   const rpm = whole(stored.requestsPerMinute);
   const inFlight = whole(stored.maxInFlight);
+  const writes = whole(stored.writeConcurrency);
   return {
     ...(stored.instanceUrl ? { instanceUrl: stored.instanceUrl } : {}),
     tenant: stored.tenant ?? '',
@@ -86,6 +94,7 @@ export function acumaticaSettingsOf(stored: StoredSettings, extra: Partial<Acuma
     // The flow's 'acumatica' retainage is Acumatica's own (screen fields); the other modes write plain lines.
     retainage: (stored.retainage === 'acumatica' ? 'screen-fields' : 'not-used') as RetainageMode,
     ...(stored.originField ? { originField: stored.originField } : {}),
+    ...(writes !== undefined ? { writeConcurrency: writes } : {}),
     ...(rpm !== undefined || inFlight !== undefined
       ? { licence: { ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}), ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) } }
       : {}),

@@ -31,6 +31,9 @@ import { norm, procoreFields, acumaticaView } from './plan-vendors';
 /** Statuses of a released AP bill (fact sheet 1.8). */
 const RELEASED = new Set(['Open', 'Closed', 'Voided', 'Pending Payment']);
 
+/** Invoice links written at once (each is one Procore call; the company budget paces them all). */
+const LINK_CONCURRENCY = 4;
+
 /** What Procore's origin data of an invoice or direct cost starts with once the flow posted it. */
 export const POSTED_MARKER = 'ml-connector → Acumatica';
 
@@ -195,7 +198,7 @@ export class F2Writer implements TargetWriter<F2Write> {
     for (const kind of ['requisition', 'direct-cost'] as const) {
       const group = linked.filter((d) => d.plan.source.kind === kind);
       if (group.length === 0) continue;
-      const results = await this.deps.procore.markSynced(kind, group.map((d) => postedLink(d.plan, billKeyOf(d.type, d.referenceNbr))), options.signal ? { signal: options.signal } : {});
+      const results = await this.#markSynced(kind, group.map((d) => postedLink(d.plan, billKeyOf(d.type, d.referenceNbr))), options);
       group.forEach((d, i) => {
         const key = billKeyOf(d.type, d.referenceNbr);
         const problem = fromWriteBack(d.plan.originId, results[i], `Posted to Acumatica as ${key}, but Procore did not take the link`);
@@ -203,6 +206,20 @@ export class F2Writer implements TargetWriter<F2Write> {
       });
     }
     return plans.map((p) => outcomes.get(p.originId) ?? failed(p.originId, true, 'no result for this bill'));
+  }
+
+  /**
+   * The ERP links of a batch. Procore has no batch call for invoices (one PATCH each, made one
+   * after another by the connector), so invoices go in a few interleaved slices at once; direct
+   * costs go in one sync call per project anyway.
+   */
+  async #markSynced(kind: 'requisition' | 'direct-cost', links: SyncedLink[], options: WriteOptions): Promise<(WriteBackResult | undefined)[]> {
+    const call = options.signal ? { signal: options.signal } : {};
+    if (kind === 'direct-cost' || links.length <= 1) return this.deps.procore.markSynced(kind, links, call);
+    const slices = Math.min(LINK_CONCURRENCY, links.length);
+    const parts = Array.from({ length: slices }, (_, s) => links.flatMap((l, i) => (i % slices === s ? [l] : [])));
+    const answers = await Promise.all(parts.map((part) => this.deps.procore.markSynced(kind, part, call)));
+    return links.map((_, i) => answers[i % slices]![Math.floor(i / slices)]);
   }
 
   /** Why a bill Acumatica holds under the key is not the one planned (null: it is). */
