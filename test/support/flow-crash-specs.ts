@@ -23,7 +23,10 @@ function procoreBooks(dump: Json): BookRow[] {
   const linesOf = (all: Json[], parent: unknown, ...keys: string[]) =>
     all.filter((l) => keys.some((k) => l[k] !== undefined && String(l[k]) === String(parent))).map(lineRow).sort(byOrigin);
   const commitments = ((dump['purchase_order_contracts'] ?? []) as Json[]).filter((c) => c['origin_id'] && !c['deleted_at']);
-  const directCosts = ((dump['direct_costs'] ?? []) as Json[]).filter((d) => d['origin_id'] && !d['deleted_at']);
+  // Direct costs entered in Procore that F2 posted to Acumatica carry its link, not an Exact origin.
+  const directCosts = ((dump['direct_costs'] ?? []) as Json[]).filter(
+    (d) => d['origin_id'] && !d['deleted_at'] && !String(d['origin_data'] ?? '').startsWith('ml-connector → Acumatica'),
+  );
   return [
     ...commitments.map((c) => ({
       key: `commitment ${String(c['origin_id'])}`,
