@@ -930,6 +930,10 @@ describe('Acumatica connector: commitments reconciliation (1.8)', () => {
     expect(second).toMatchObject({ ok: true, existed: true, id: first.ok ? first.id : '' });
     const [found] = await c.findCommitments([{ project: PROJECT, vendorRef: 'SC-900' }]);
     expect(found?.[0]?.retainageTotal).toBe('750.03');
+    // Only fields of the Default endpoint's Subcontract (it has no Hold).
+    const put = recorded.filter((r) => r.method === 'PUT' && r.path.includes('/Subcontract') && r.body.includes('SC-900'));
+    expect(put).toHaveLength(1);
+    expect(Object.keys(JSON.parse(put[0]!.body) as Record<string, unknown>).sort()).toEqual(['ApplyRetainage', 'Date', 'Description', 'Details', 'RetainagePct', 'VendorID', 'VendorRef']);
   });
 });
 

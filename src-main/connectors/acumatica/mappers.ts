@@ -940,7 +940,7 @@ export function subcontractBody(input: SubcontractInput): SendBody {
   };
   if (input.description) body.Description = send(input.description);
   if (input.branch) body.Branch = send(input.branch);
-  if (input.hold !== undefined) body.Hold = send(input.hold);
+  // The Default endpoint's Subcontract has no Hold field: a new one takes the tenant's default.
   if (input.retainagePercent !== undefined) {
     body.ApplyRetainage = send(true);
     body.RetainagePct = sendDecimal(parsePercent(input.retainagePercent, 'the retainage'));

@@ -465,7 +465,6 @@ export interface SubcontractInput {
   date: string;
   description?: string;
   branch?: string;
-  hold?: boolean;
   /** Subcontract-level retainage % (Subcontract.ApplyRetainage / RetainagePct). */
   retainagePercent?: string;
   lines: SubcontractLineInput[];
