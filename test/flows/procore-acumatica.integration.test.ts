@@ -307,3 +307,31 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     expect(report.differences).toBe(causes.length);
   }, 60_000);
 });
+
+describe('F2 with subcontracts created from Procore (a setting)', () => {
+  it('an approved work order contract Acumatica does not have gets its subcontract; the commitments report then matches it', async () => {
+    // Seed 2 plants a work order contract of a vendor Acumatica lacked.
+    const world2 = generateWorld(2, 1);
+    const missingVendors = new Set(world2.suppliers.filter((s) => s.acumaticaVendorId === null).map((s) => s.key));
+    const wo = world2.commitments.find((c) => missingVendors.has(c.supplierKey) && c.kind === 'work_order_contract' && c.status === 'Approved')!;
+    const project = world2.projects.find((p) => p.key === wo.projectKey)!.acumaticaProjectId;
+    const h2 = await openF2Harness({ seed: 2, procoreSettleSeconds: 0, acumaticaSettings: { createSubcontracts: 'yes' } });
+    try {
+      const run = await h2.run();
+      expect(run.status, run.error ?? '').toBe('succeeded');
+      const subs = ((await h2.state('acumatica'))['Subcontract'] ?? []).filter(
+        (s) => val(s, 'VendorRef') === wo.number && ((s['Details'] ?? []) as Json[]).some((l) => val(l, 'Project') === project),
+      );
+      expect(subs).toHaveLength(1);
+      expect(dec(val(subs[0]!, 'SubcontractTotal')).equals(sum(wo.lines.map((l) => l.amount)))).toBe(true);
+      const again = await h2.run();
+      expect(again.counts.created + again.counts.updated).toBe(0);
+      const report = await reconcileCommitmentsNow(h2.deps);
+      const line = report.commitments.find((c) => c.number === wo.number && c.acumaticaProject === project)!;
+      expect(line.acumatica?.type).toBe('Subcontract');
+      expect(line.differences.filter((d) => d.what === 'Commitment' || d.what === 'Committed' || d.what.startsWith('Line'))).toEqual([]);
+    } finally {
+      await h2.close();
+    }
+  }, 120_000);
+});

@@ -70,7 +70,6 @@ export function planCommitment(
           date: c.contractDate ?? c.sourceVersion.slice(0, 10),
           description: c.title,
           branch: project.branch,
-          hold: false,
           ...(c.retainagePercent ? { retainagePercent: c.retainagePercent } : {}),
           lines,
         },
