@@ -261,6 +261,26 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     expect([pv['city'], val((acu['MainContact'] as Json)['Address'] as Json, 'City')]).toEqual(['Deventer', 'Kampen']);
   }, 60_000);
 
+  it('a vendor that looks like one on the other side waits for a person; a confirmed link is written into Procore', async () => {
+    const user = await h.acumaticaUser();
+    await user.put('Vendor', { VendorID: w('V000099'), VendorName: w('Nieuwbouw Test B.V.'), VendorClass: w('SUBCON') });
+    await user.logout();
+    const created = await h.procoreRest('POST', 'vendors', { vendor: { name: 'Nieuwbouw Test B.V.', city: 'Delft' } });
+    const run = await h.run();
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    const waiting = h.store.parked.listOpen(F2_FLOW).find((p) => p.sourceId === `vendor:${created['id']}`)!;
+    expect(waiting.reasonText).toBe('Procore vendor Nieuwbouw Test B.V. is not linked to an Acumatica vendor; it may be V000099 (Nieuwbouw Test B.V.; same name). Confirm the link in Mappings → Vendors');
+    expect(((await h.state('acumatica'))['Vendor'] ?? []).filter((v) => String(val(v, 'VendorName')) === 'Nieuwbouw Test B.V.')).toHaveLength(1);
+    const set = h.store.mappings.getSet(F2_FLOW, F2_MAPPING_SETS.vendors)!;
+    const rows = h.store.mappings.rows(h.store.mappings.currentVersion(set.id)!.id);
+    h.store.mappings.createVersion(set.id, [...rows, { sourceKey: { procoreVendorId: String(created['id']) }, target: { acumaticaVendorId: 'V000099' } }] as never, 'test: confirmed link');
+    const retried = await retryParked(h.deps, { ids: [waiting.id] });
+    expect(retried.counts.created).toBe(1);
+    expect(h.store.parked.getOpen(F2_FLOW, 'vendors', waiting.sourceId)).toBeUndefined();
+    const linked = ((await h.state('procore'))['vendors'] ?? []).find((v) => v['id'] === created['id'])!;
+    expect(linked['origin_id']).toBe('V000099');
+  }, 60_000);
+
   it('a fixed mapping posts what waited: re-coding the inactive account, then retrying', async () => {
     const inactive = world.apAccounts.find((a) => a.code === plants.inactiveAccountCode)!;
     const set = h.store.mappings.getSet(F2_FLOW, F2_MAPPING_SETS.costs)!;
