@@ -1,4 +1,5 @@
-import type { FlowOverview, IpcResponse } from '../../src-shared/ipc';
+import type { FlowOverview, IpcResponse, MappingSourceKey } from '../../src-shared/ipc';
+import type { CreatedCounterparty } from '../engine/flows/types';
 import type { Logger } from '../connectors/_kit/log';
 import type { CredentialStore } from '../credentials';
 import type { Store } from '../store/db';
@@ -33,7 +34,15 @@ export interface EngineApi {
   replayAudit(seq: number): Promise<IpcResponse<'replay.audit'>>;
   retryParked(req: { flow: string; ids?: number[]; reasonCode?: string }): Promise<IpcResponse<'parked.retry'>>;
   /** A mapping set of `flow` got a new version: re-queue the parked records it may fix. */
-  mappingsChanged(flow: string): Promise<{ requeued: number }>;
+  mappingsChanged(flow: string): Promise<{ requeued: number; /** Open parked records of the flow after the retry. */ stillWaiting?: number }>;
+  /** Do the two systems of the flow agree? Reads both now; the CSV lands in the data folder's exports. */
+  reconcile(flow: string): Promise<IpcResponse<'reconcile.run'>>;
   /** Supplier → vendor links suggested from Procore's vendor list (reads both systems, saves nothing). */
   suggestVendorLinks(flow: string): Promise<IpcResponse<'mappings.suggestVendors'>>;
+  /** The picker options of a mapping table's fields, read through the flow (cached briefly). Optional: test doubles may lack it. */
+  tableReference?(flow: string, set: string, refresh?: boolean): Promise<IpcResponse<'mappings.reference'>>;
+  /** What creating the target counterparty of an unmapped source value would write; creates nothing. */
+  previewCounterparty?(flow: string, set: string, sourceKey: MappingSourceKey): Promise<IpcResponse<'mappings.previewCounterparty'>>;
+  /** Creates it in the target (the caller links it in the table); forgets the cached lists it changes. */
+  createCounterparty?(flow: string, set: string, sourceKey: MappingSourceKey): Promise<CreatedCounterparty>;
 }

@@ -15,6 +15,12 @@ import { connectionBudgets, flowSchedule, runOutcome } from './flow-schedule';
 import { connectionBudgetView, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
 import { ConnectionsHub } from './systems';
 import { signInView } from './token-keep-alive';
+import { readTableReference, ReferenceCache } from './reference-data';
+import { CounterpartyNotCreatedError } from '../engine/flows/shared/counterparty-errors';
+import type { FlowRuntime } from '../engine/flows/types';
+import { exportPath } from './mapping-tables';
+import { reconciliationCsv } from './reconciliation-views';
+import { writeFileSync } from 'node:fs';
 
 /**
  * The engine as the UI sees it (IPC methods flows.overview, sync.start, replay.audit,
@@ -244,8 +250,71 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
     };
   }
 
+  /** Picker lists, kept briefly (reference-data.ts). */
+  const referenceCache = new ReferenceCache();
+
+  /**
+   * A read the user asked for (not queued behind a run), with the API calls it made per system
+   * when nothing else ran meanwhile (null otherwise: the counters are per process), and plain
+   * words for a failed read.
+   */
+  async function measuredRead<T>(flow: OpenFlow, work: () => Promise<T>): Promise<{ value: T; apiCalls: Record<string, number> | null }> {
+    const before = { ...apiWork };
+    const start = host.hub.apiCalls();
+    let value: T;
+    try {
+      value = await countedAsApiWork(work);
+    } catch (error) {
+      if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
+      if (error instanceof CounterpartyNotCreatedError) throw new IpcFailure('conflict', error.message);
+      throw error;
+    }
+    const end = host.hub.apiCalls();
+    const alone = before.going === 0 && apiWork.going === 0 && apiWork.started === before.started + 1;
+    const apiCalls = Object.fromEntries(flow.plugin.systems.map((s) => [s, (end[ConnectionsHub.apiOf(s)] ?? 0) - (start[ConnectionsHub.apiOf(s)] ?? 0)]));
+    return { value, apiCalls: alone ? apiCalls : null };
+  }
+
+  function tableOf(flow: OpenFlow, set: string) {
+    const definition = flow.plugin.mappingSets.find((d) => d.set === set);
+    if (!definition) throw new IpcFailure('not-found', `${flow.plugin.title} has no mapping table "${set}".`);
+    return definition;
+  }
+
+  function counterpartyMaker<K extends 'previewCounterparty' | 'createCounterparty'>(flow: OpenFlow, set: string, capability: K): NonNullable<FlowRuntime[K]> {
+    const definition = tableOf(flow, set);
+    const make = flow.runtime[capability];
+    if (!definition.createsCounterparty || !make)
+      throw new IpcFailure('not-found', `${flow.plugin.title} cannot create the entries of ${definition.title} in the target system.`);
+    return make.bind(flow.runtime) as NonNullable<FlowRuntime[K]>;
+  }
+
   const api: EngineApi = {
     flows: () => Promise.all(FLOWS.map((f) => overview(f.id))),
+
+    async tableReference(flowId, set, refresh = false) {
+      const flow = openFlow(flowId);
+      const definition = tableOf(flow, set);
+      const { value: fields, apiCalls } = await measuredRead(flow, () => readTableReference(flow.runtime, definition, referenceCache, refresh));
+      return { fields, readAt: ctx.now().toISOString(), apiCalls };
+    },
+
+    async previewCounterparty(flowId, set, sourceKey) {
+      const flow = openFlow(flowId);
+      const preview = counterpartyMaker(flow, set, 'previewCounterparty');
+      return (await measuredRead(flow, () => preview(set, sourceKey))).value;
+    },
+
+    async createCounterparty(flowId, set, sourceKey) {
+      const flow = openFlow(flowId);
+      const create = counterpartyMaker(flow, set, 'createCounterparty');
+      try {
+        return (await measuredRead(flow, () => create(set, sourceKey))).value;
+      } finally {
+        // The target's lists changed (or may have: an answer lost after the target saved it).
+        referenceCache.invalidate(flowId);
+      }
+    },
 
     async startSync(flowId) {
       const flow = openFlow(flowId);
@@ -285,7 +354,23 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
       const open = ctx.store.parked.countOpen(flow.plugin.id);
       if (open === 0) return { requeued: 0 };
       await exclusive(flow.plugin.id, () => flow.runtime.retryParked({}, { trigger: 'manual', signal: stopping.signal }));
-      return { requeued: open };
+      return { requeued: open, stillWaiting: ctx.store.parked.countOpen(flow.plugin.id) };
+    },
+
+    async reconcile(flowId) {
+      const flow = openFlow(flowId);
+      if (!flow.runtime.reconcile) throw new IpcFailure('not-found', `${flow.plugin.title} has no reconciliation yet.`);
+      let report;
+      try {
+        // Only reads: not queued behind a run (a run in progress shows as "not yet synced").
+        report = await countedAsApiWork(() => flow.runtime.reconcile!({ apiCalls: () => host.hub.apiCalls() }));
+      } catch (error) {
+        if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
+        throw error;
+      }
+      const csvPath = exportPath(ctx, `reconciliation-${flowId}`);
+      writeFileSync(csvPath, reconciliationCsv(report), 'utf8');
+      return { ...report, csvPath };
     },
 
     async suggestVendorLinks(flowId) {

@@ -48,7 +48,11 @@ import {
   exportPath,
   getMappingTable,
   importMappingCsv,
+  linkCreatedCounterparty,
   mappingKeysIn,
+  mappingVersionNames,
+  previewMappingImport,
+  requireMappingSet,
   saveMappingTable,
 } from './mapping-tables';
 
@@ -192,7 +196,7 @@ export const handlers: IpcHandlers = {
     const [entry] = ctx.store.audit.query({}, { afterSeq: request.seq - 1, limit: 1 }).entries;
     if (!entry || entry.seq !== request.seq)
       throw new IpcFailure('not-found', `There is no audit entry #${request.seq}.`);
-    return { entry };
+    return { entry: { ...entry, mappingVersionNames: mappingVersionNames(ctx, entry.flow, entry.mappingVersion) } };
   },
 
   'audit.exportCsv': async (request, ctx) => {
@@ -227,8 +231,10 @@ export const handlers: IpcHandlers = {
   'mappings.suggestVendors': (request, ctx) => requireEngine(ctx).suggestVendorLinks(request.flow),
 
   'flows.catalog': () => ({
-    flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents] })),
+    flows: FLOWS.map((f) => ({ flow: f.id, title: f.title, systems: [...f.systems], mappingSets: f.mappingSets.map((d) => ({ ...d, sourceFields: [...d.sourceFields], targetFields: [...d.targetFields] })), documents: [...f.documents, ...(f.mappingSets.length > 0 ? [MAPPING_DOCUMENT] : [])] })),
   }),
+
+  'reconcile.run': (request, ctx) => requireEngine(ctx).reconcile(request.flow),
 
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
@@ -258,7 +264,61 @@ export const handlers: IpcHandlers = {
   'connections.connect': (request, ctx) => connectSystem(ctx, request.system, request.values),
 
   'connections.test': testConnection,
+
+  'mappings.previewImport': (request, ctx) => previewMappingImport(ctx, request),
+
+  'mappings.reference': (request, ctx) => {
+    requireMappingSet(request.flow, request.set);
+    const read = requireEngine(ctx).tableReference;
+    if (!read) throw new IpcFailure('unavailable', 'The sync engine here cannot read lists to pick from.');
+    return read.call(ctx.engine, request.flow, request.set, request.refresh ?? false);
+  },
+
+  'mappings.previewCounterparty': (request, ctx) => {
+    requireMappingSet(request.flow, request.set);
+    const preview = requireEngine(ctx).previewCounterparty;
+    if (!preview) throw new IpcFailure('unavailable', 'The sync engine here cannot create records in the target system.');
+    return preview.call(ctx.engine, request.flow, request.set, request.sourceKey);
+  },
+
+  'mappings.createCounterparty': async (request, ctx) => {
+    const definition = requireMappingSet(request.flow, request.set);
+    const engine = requireEngine(ctx);
+    if (!engine.createCounterparty) throw new IpcFailure('unavailable', 'The sync engine here cannot create records in the target system.');
+    const created = await engine.createCounterparty(request.flow, request.set, request.sourceKey);
+    ctx.store.audit.append({
+      flow: request.flow,
+      runId: null,
+      entity: created.entity,
+      sourceId: null,
+      step: 'written',
+      status: 'ok',
+      mappingVersion: null,
+      targetSystem: created.targetSystem,
+      targetId: created.targetId,
+      amount: null,
+      currency: null,
+      sourceSnapshot: request.sourceKey,
+      targetPayload: null,
+      result: { targetId: created.targetId, name: created.name },
+      message: `${created.message}, at the user's request.`,
+    });
+    const linked = await linkCreatedCounterparty(ctx, request.flow, request.set, request.sourceKey, created.target, created.message);
+    const versionName = linked.versionName ?? `${definition.title} v${linked.version.version}`;
+    return {
+      targetId: created.targetId,
+      name: created.name,
+      message: `${created.message} and linked it in ${versionName}.`,
+      version: linked.version,
+      versionName,
+      requeued: linked.requeued,
+      requeueMessage: linked.requeueMessage,
+    };
+  },
 };
+
+/** Every flow with mapping tables audits their new versions under this kind (mapping-tables.ts). */
+const MAPPING_DOCUMENT = { entity: 'mapping', label: 'Mapping table' };
 
 function requireEngine(ctx: AppContext): EngineApi {
   if (!ctx.engine)

@@ -5,15 +5,21 @@ import { join } from 'node:path';
 import type { JsonValue } from '../../src-shared/domain/audit';
 import {
   mappingKeyOf,
+  mappingVersionName,
+  referenceOptionText,
   sourceKeyFromMappingKey,
   type IpcResponse,
+  type MappingImportPreview,
   type MappingRowView,
   type MappingSetDefinition,
   type MappingSourceKey,
   type MappingTarget,
   type MappingVersionView,
+  type ReferenceFieldView,
   type UnmappedValue,
 } from '../../src-shared/ipc';
+import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
+import { diffRows, recodedRecords, releasedParked, type MappingDiff } from './mapping-impact';
 import { neutraliseCell } from '../store/audit-csv';
 import type { MappingVersion } from '../store/repos/mappings';
 import type { ParkedRecord } from '../store/repos/parked';
@@ -79,7 +85,11 @@ export function getMappingTable(
   };
 }
 
-/** Checks every row, refuses a stale edit, and stores the rows as the set's next version. */
+/**
+ * Checks every row (shape, and every target value against the target system's lists when the
+ * engine can read them), refuses a stale edit, and stores the rows as the set's next version;
+ * rows equal to the current version's make no new version.
+ */
 export async function saveMappingTable(
   ctx: AppContext,
   request: {
@@ -89,6 +99,7 @@ export async function saveMappingTable(
     note: string;
     baseVersion?: number | null | undefined;
   },
+  reference: ReferenceProvider = engineReference(ctx),
 ): Promise<IpcResponse<'mappings.save'>> {
   const definition = requireMappingSet(request.flow, request.set);
   const rows = checkRows(definition, request.rows, (index) => `Row ${index + 1}`);
@@ -97,11 +108,107 @@ export async function saveMappingTable(
   if (request.baseVersion !== undefined && (current?.version ?? null) !== request.baseVersion) {
     throw new IpcFailure(
       'conflict',
-      `${definition.title} was changed (now version ${current?.version ?? 'none'}) after you opened version ${request.baseVersion ?? 'none'}. Reload the table and make your change again.`,
+      `${definition.title} was changed (now ${current ? mappingVersionName(definition, current.version) : 'without a version'}) after you opened ${request.baseVersion === null ? 'it' : mappingVersionName(definition, request.baseVersion)}. Reload the table and make your change again.`,
     );
   }
-  const version = ctx.store.mappings.createVersion(stored.id, rows, request.note);
-  return { version: toVersionView(version), ...(await requeueAfterChange(ctx, request.flow)) };
+  const checked = await checkAgainstFreshSystems(definition, rows, reference, (index) => `Row ${index + 1}`);
+  if (checked.problems.length > 0) throw new IpcFailure('invalid-request', joinProblems(checked.problems.map((p) => p.message)));
+  return saveVersion(ctx, definition, rows, request.note);
+}
+
+/** Stores `rows` as the next version unless they equal the current one; audits and re-queues. */
+async function saveVersion(
+  ctx: AppContext,
+  definition: MappingSetDefinition,
+  rows: readonly MappingRowView[],
+  note: string,
+): Promise<IpcResponse<'mappings.save'>> {
+  const stored = ctx.store.mappings.ensureSet(definition.flow, definition.set, definition.description);
+  const current = ctx.store.mappings.currentVersion(stored.id);
+  const currentRows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : null;
+  const diff = diffRows(definition, currentRows, rows);
+  if (diff.identical && current) {
+    return {
+      version: toVersionView(current),
+      created: false,
+      versionName: mappingVersionName(definition, current.version),
+      requeued: 0,
+      requeueMessage: `Nothing changed: the rows are those of ${mappingVersionName(definition, current.version)}, so no new version was made.`,
+    };
+  }
+  const version = ctx.store.mappings.createVersion(stored.id, rows, note);
+  auditMappingVersion(ctx, definition, version, diff, note);
+  return {
+    version: toVersionView(version),
+    created: true,
+    versionName: mappingVersionName(definition, version.version),
+    ...(await requeueAfterChange(ctx, definition.flow)),
+  };
+}
+
+/** One audit entry per new version, named as the Mappings screen names it ("Cost codes v3"). */
+function auditMappingVersion(
+  ctx: AppContext,
+  definition: MappingSetDefinition,
+  version: MappingVersion,
+  diff: MappingDiff,
+  note: string,
+): void {
+  const counts = [
+    `${diff.added} row${diff.added === 1 ? '' : 's'} added`,
+    `${diff.changed} changed`,
+    `${diff.removed} removed`,
+  ].join(', ');
+  ctx.store.audit.append({
+    flow: definition.flow,
+    runId: null,
+    entity: 'mapping',
+    sourceId: null,
+    step: 'updated',
+    status: 'ok',
+    mappingVersion: version.id,
+    targetSystem: null,
+    targetId: null,
+    amount: null,
+    currency: null,
+    sourceSnapshot: null,
+    targetPayload: null,
+    result: { table: definition.set, version: version.version, added: diff.added, changed: diff.changed, removed: diff.removed, rows: version.rowCount },
+    message: `${mappingVersionName(definition, version.version)} saved: ${counts}${note ? ` (${note})` : ''}.`,
+  });
+}
+
+/** The versions of every table of a flow that a mapping version id stands for: "Projects v1 · Cost codes v2 · Vendors v1". */
+export function mappingVersionNames(ctx: AppContext, flow: string, versionId: number | null): string | null {
+  if (versionId === null) return null;
+  const names: string[] = [];
+  for (const definition of findFlow(flow)?.mappingSets ?? []) {
+    const stored = ctx.store.mappings.getSet(flow, definition.set);
+    const version = stored && ctx.store.mappings.versionCurrentAt(stored.id, versionId);
+    if (version) names.push(mappingVersionName(definition, version.version));
+  }
+  return names.length > 0 ? names.join(' · ') : null;
+}
+
+/**
+ * Links a target record the engine just created (a Procore vendor) to its source key as the
+ * table's next version, replacing any older link of that key, then re-queues parked records.
+ */
+export async function linkCreatedCounterparty(
+  ctx: AppContext,
+  flow: string,
+  set: string,
+  sourceKey: MappingSourceKey,
+  target: MappingTarget,
+  note: string,
+): Promise<IpcResponse<'mappings.save'>> {
+  const definition = requireMappingSet(flow, set);
+  const stored = ctx.store.mappings.getSet(flow, set);
+  const current = stored ? ctx.store.mappings.currentVersion(stored.id) : undefined;
+  const rows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : [];
+  const key = mappingKeyOf(definition, sourceKey);
+  const linked = checkRows(definition, [...rows.filter((r) => mappingKeyOf(definition, r.sourceKey) !== key), { sourceKey, target }], (i) => `Row ${i + 1}`);
+  return saveVersion(ctx, definition, linked, note);
 }
 
 export function exportMappingCsv(
@@ -130,29 +237,41 @@ export function exportMappingCsv(
   return { path, rows: records.length };
 }
 
-/** Parses a CSV file (header row of field names or labels), checks every row, then saves it all or nothing. */
-export async function importMappingCsv(
-  ctx: AppContext,
-  request: { flow: string; set: string; csv: string; note: string },
-): Promise<IpcResponse<'mappings.importCsv'>> {
-  const definition = requireMappingSet(request.flow, request.set);
-  let records: string[][];
+/** Reads a mapping CSV: a header of field names or labels, "," or ";" between cells (Excel's Dutch setting), an optional UTF-8 BOM. */
+export function parseMappingCsv(
+  definition: MappingSetDefinition,
+  csv: string,
+): { rows: MappingRowView[]; lines: number[]; separator: ',' | ';' } {
+  let text = csv.replace(/^\uFEFF/, '');
+  // Excel's "sep=;" first line names the separator.
+  const hint = /^sep=([,;])\r?\n/i.exec(text);
+  if (hint) text = text.slice(hint[0].length);
+  const separator = hint ? (hint[1] as ',' | ';') : separatorOf(text);
+  if (text.trim() === '')
+    throw new IpcFailure(
+      'invalid-request',
+      `The file is empty. Choose a CSV file whose first line names the columns (${[...definition.sourceFields, ...definition.targetFields].map((f) => f.name).join(separator)}); Export CSV makes one to start from.`,
+    );
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(request.csv, {
-      bom: true,
+    records = parseCsv(text, {
+      delimiter: separator,
       skip_empty_lines: true,
       relax_column_count: true,
       trim: true,
-    });
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     throw new IpcFailure('invalid-request', `The file is not valid CSV: ${(error as Error).message}`);
   }
+  records = records.filter((r) => r.record.some((cell) => cell !== ''));
   const [header, ...body] = records;
   if (!header) throw new IpcFailure('invalid-request', 'The file has no header row.');
   const fields = [...definition.sourceFields, ...definition.targetFields];
   const columnOf = new Map<string, number>();
   const problems: string[] = [];
-  header.forEach((cell, index) => {
+  header.record.forEach((cell, index) => {
+    if (cell === '') return;
     const field = fields.find(
       (f) => f.name.toLowerCase() === cell.toLowerCase() || f.label.toLowerCase() === cell.toLowerCase(),
     );
@@ -172,19 +291,199 @@ export async function importMappingCsv(
     const index = columnOf.get(name);
     return index === undefined ? '' : unneutraliseCell(record[index] ?? '');
   };
-  const rows: MappingRowView[] = body.map((record) => ({
-    sourceKey: Object.fromEntries(definition.sourceFields.map((f) => [f.name, cell(record, f.name)])),
-    target: Object.fromEntries(definition.targetFields.map((f) => [f.name, cell(record, f.name)])),
-  }));
-  // Line numbers as a spreadsheet shows them: the header is line 1.
-  const checked = checkRows(definition, rows, (index) => `Line ${index + 2}`, 'Nothing was imported. ');
-  const saved = await saveMappingTable(ctx, {
-    flow: request.flow,
-    set: request.set,
-    rows: checked,
-    note: request.note === '' ? 'Imported from CSV' : request.note,
-  });
+  return {
+    rows: body.map(({ record }) => ({
+      sourceKey: Object.fromEntries(definition.sourceFields.map((f) => [f.name, cell(record, f.name)])),
+      target: Object.fromEntries(definition.targetFields.map((f) => [f.name, cell(record, f.name)])),
+    })),
+    // Line numbers as a spreadsheet shows them: the header is line 1 (a "sep=" line counts too).
+    lines: body.map(({ info }) => info.lines + (hint ? 1 : 0)),
+    separator,
+  };
+}
+
+/** "," unless the header line (outside quotes) has more ";" than ",". */
+function separatorOf(text: string): ',' | ';' {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && char === ',') commas += 1;
+    else if (!quoted && char === ';') semicolons += 1;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+/**
+ * What importing a file would do, saving nothing: the same checks as the import (shape, every
+ * target value in the target system, source values known in the source), the changes against
+ * the current version and their impact on parked and written records.
+ */
+export async function previewMappingImport(
+  ctx: AppContext,
+  request: { flow: string; set: string; csv: string },
+  reference: ReferenceProvider = engineReference(ctx),
+): Promise<MappingImportPreview> {
+  const definition = requireMappingSet(request.flow, request.set);
+  const parsed = parseMappingCsv(definition, request.csv);
+  const lineName = (index: number) => `Line ${parsed.lines[index] ?? index + 2}`;
+  const lineOf = (index: number | null) => (index === null ? null : (parsed.lines[index] ?? index + 2));
+  const shape = rowProblems(definition, parsed.rows, lineName);
+  const systems = await checkAgainstFreshSystems(definition, shape.checked, reference, lineName);
+  const stored = ctx.store.mappings.getSet(request.flow, request.set);
+  const current = stored ? ctx.store.mappings.currentVersion(stored.id) : undefined;
+  const currentRows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : null;
+  const diff = diffRows(definition, currentRows, shape.checked);
+  const valid = shape.problems.length === 0 && systems.problems.length === 0;
+  const plugin = findFlow(request.flow);
+  return {
+    rows: parsed.rows.length,
+    separator: parsed.separator,
+    problems: [
+      ...shape.problems.map((p) => ({ line: lineOf(p.index), message: p.message })),
+      ...systems.problems.map((p) => ({ line: lineOf(p.index), message: p.message })),
+    ],
+    flags: systems.flags.map((p) => ({ line: lineOf(p.index), message: p.message })),
+    changes: { added: diff.added, changed: diff.changed, removed: diff.removed, unchanged: diff.unchanged },
+    identical: diff.identical,
+    impact: valid
+      ? {
+          releases: releasedParked(ctx.store, definition, shape.checked, diff),
+          recoded: recodedRecords(ctx.store, plugin, definition, currentRows ?? [], shape.checked, diff),
+        }
+      : { releases: 0, recoded: 0 },
+    unchecked: systems.unchecked,
+    current: current ? toVersionView(current) : null,
+    nextVersionName: diff.identical ? null : mappingVersionName(definition, (current?.version ?? 0) + 1),
+  };
+}
+
+/** Imports a file checked as previewMappingImport checks it: all of it, or nothing; an identical file makes no version. */
+export async function importMappingCsv(
+  ctx: AppContext,
+  request: { flow: string; set: string; csv: string; note: string },
+  reference: ReferenceProvider = engineReference(ctx),
+): Promise<IpcResponse<'mappings.importCsv'>> {
+  const definition = requireMappingSet(request.flow, request.set);
+  const parsed = parseMappingCsv(definition, request.csv);
+  const lineName = (index: number) => `Line ${parsed.lines[index] ?? index + 2}`;
+  const checked = checkRows(definition, parsed.rows, lineName, 'Nothing was imported. ');
+  const systems = await checkAgainstFreshSystems(definition, checked, reference, lineName);
+  if (systems.problems.length > 0)
+    throw new IpcFailure('invalid-request', `Nothing was imported. ${joinProblems(systems.problems.map((p) => p.message))}`);
+  const saved = await saveVersion(ctx, definition, checked, request.note === '' ? 'Imported from CSV' : request.note);
+  if (saved.created === false)
+    return {
+      ...saved,
+      rows: checked.length,
+      requeueMessage: `The file holds exactly the rows of ${saved.versionName ?? 'the current version'}, so no new version was made.`,
+    };
   return { ...saved, rows: checked.length };
+}
+
+/** The reference lists of a table, or why the values could not be checked against the systems. */
+export type TableReference = { fields: Record<string, ReferenceFieldView> } | { unchecked: string };
+/** `fresh`: read the systems again rather than answer from the short cache. */
+export type ReferenceProvider = (definition: MappingSetDefinition, fresh?: boolean) => Promise<TableReference>;
+
+/** Reference lists through this process's engine (cached there); none when no engine runs here. */
+export function engineReference(ctx: AppContext): ReferenceProvider {
+  return async (definition, fresh = false) => {
+    const read = ctx.engine?.tableReference?.bind(ctx.engine);
+    const systems = systemsOf(definition);
+    if (!read) return { unchecked: `The sync engine is not running here, so the values were not checked against ${systems}.` };
+    try {
+      return { fields: (await read(definition.flow, definition.set, fresh)).fields };
+    } catch (error) {
+      if (error instanceof IpcFailure) return { unchecked: `The values were not checked against ${systems}: ${error.message}` };
+      throw error;
+    }
+  };
+}
+
+function systemsOf(definition: MappingSetDefinition): string {
+  const systems = [...new Set([...definition.sourceFields, ...definition.targetFields].flatMap((f) => (f.reference ? [SYSTEM_TITLES[f.reference.system]] : [])))];
+  return systems.length > 0 ? systems.join(' and ') : 'the connected systems';
+}
+
+interface RowNote {
+  /** Index of the row in the file or table; null = not about one row. */
+  index: number | null;
+  message: string;
+}
+
+/**
+ * Every target value must be an option of its field's list (and not an inactive one); a source
+ * value the source system does not know is flagged, not refused. A list that could not be read
+ * checks nothing and says so (`unchecked`).
+ */
+export function checkAgainstSystems(
+  definition: MappingSetDefinition,
+  rows: readonly MappingRowView[],
+  reference: TableReference,
+  rowName: (index: number) => string,
+): { problems: RowNote[]; flags: RowNote[]; unchecked: string | null } {
+  if ('unchecked' in reference) return { problems: [], flags: [], unchecked: reference.unchecked };
+  const problems: RowNote[] = [];
+  const flags: RowNote[] = [];
+  const unread: string[] = [];
+  const fields = [
+    ...definition.sourceFields.map((field) => ({ field, target: false })),
+    ...definition.targetFields.map((field) => ({ field, target: true })),
+  ];
+  for (const { field, target } of fields) {
+    const list = reference.fields[field.name];
+    if (!field.reference || !list) continue;
+    if (list.error !== null) {
+      unread.push(`${field.label}: ${list.error}`);
+      continue;
+    }
+    const system = SYSTEM_TITLES[list.system];
+    const byValue = new Map(list.options.map((o) => [o.value, o]));
+    rows.forEach((row, index) => {
+      const value = (target ? row.target[field.name] : row.sourceKey[field.name]) ?? null;
+      if (value === null || value === '') return;
+      const option = byValue.get(value);
+      if (!target) {
+        if (!option) flags.push({ index, message: `${rowName(index)}: ${field.label} ${value} is not known in ${system} (imported anyway; check the code)` });
+        return;
+      }
+      if (option?.inactive) {
+        problems.push({ index, message: `${rowName(index)}: ${field.label} ${referenceOptionText(option)} is inactive in ${system}; choose an active one` });
+      } else if (!option) {
+        const lower = value.toLowerCase();
+        const near = list.options.find((o) => o.value.toLowerCase() === lower || o.code?.toLowerCase() === lower || o.label.toLowerCase() === lower);
+        problems.push({
+          index,
+          message: `${rowName(index)}: ${field.label} ${value} does not exist in ${system}${near ? ` (did you mean ${near.value === near.code || near.value === near.label ? referenceOptionText(near) : `${referenceOptionText(near)}, id ${near.value}`}?)` : ''}`,
+        });
+      }
+    });
+  }
+  return { problems, flags, unchecked: unread.length > 0 ? `Not checked: ${unread.join('; ')}` : null };
+}
+
+/**
+ * checkAgainstSystems on the cached lists, and when they refuse a value, once more on lists read
+ * again: a vendor added in Procore a minute ago is in the system, not yet in the cache.
+ */
+async function checkAgainstFreshSystems(
+  definition: MappingSetDefinition,
+  rows: readonly MappingRowView[],
+  reference: ReferenceProvider,
+  rowName: (index: number) => string,
+): Promise<ReturnType<typeof checkAgainstSystems>> {
+  const cached = checkAgainstSystems(definition, rows, await reference(definition), rowName);
+  if (cached.problems.length === 0) return cached;
+  return checkAgainstSystems(definition, rows, await reference(definition, true), rowName);
+}
+
+function joinProblems(problems: readonly string[]): string {
+  const listed = problems.slice(0, MAX_LISTED_ROW_ERRORS).join('; ');
+  const more = problems.length > MAX_LISTED_ROW_ERRORS ? `; and ${problems.length - MAX_LISTED_ROW_ERRORS} more` : '';
+  return `${listed}${more}.`;
 }
 
 async function requeueAfterChange(
@@ -197,13 +496,18 @@ async function requeueAfterChange(
       requeueMessage: 'The sync engine is not running here, so parked records are retried on the next sync.',
     };
   }
-  const { requeued } = await ctx.engine.mappingsChanged(flow);
+  const { requeued, stillWaiting } = await ctx.engine.mappingsChanged(flow);
+  const sent = `${requeued} parked record${requeued === 1 ? ' was' : 's were'} sent to sync again`;
   return {
     requeued,
     requeueMessage:
       requeued === 0
         ? 'No parked records were waiting for this change.'
-        : `${requeued} parked record${requeued === 1 ? ' was' : 's were'} sent to sync again.`,
+        : stillWaiting === undefined
+          ? `${sent}.`
+          : stillWaiting === 0
+            ? `${sent}: all went through.`
+            : `${sent}: ${requeued - stillWaiting} went through, ${stillWaiting} still wait${stillWaiting === 1 ? 's' : ''} for something else (see Pending validation).`,
   };
 }
 
@@ -217,46 +521,47 @@ function checkRows(
   rowName: (index: number) => string,
   prefix = '',
 ): MappingRowView[] {
-  const problems: string[] = [];
+  const { checked, problems } = rowProblems(definition, rows, rowName);
+  if (problems.length > 0) throw new IpcFailure('invalid-request', `${prefix}${joinProblems(problems.map((p) => p.message))}`);
+  return checked;
+}
+
+function rowProblems(
+  definition: MappingSetDefinition,
+  rows: readonly MappingRowView[],
+  rowName: (index: number) => string,
+): { checked: MappingRowView[]; problems: RowNote[] } {
+  const problems: RowNote[] = [];
   const firstRowOfKey = new Map<string, number>();
   const checked = rows.map((row, index) => {
     const where = rowName(index);
+    const problem = (message: string) => problems.push({ index, message });
     for (const name of Object.keys(row.sourceKey)) {
-      if (!definition.sourceFields.some((f) => f.name === name))
-        problems.push(`${where}: "${name}" is not a source column`);
+      if (!definition.sourceFields.some((f) => f.name === name)) problem(`${where}: "${name}" is not a source column`);
     }
     for (const name of Object.keys(row.target)) {
-      if (!definition.targetFields.some((f) => f.name === name))
-        problems.push(`${where}: "${name}" is not a target column`);
+      if (!definition.targetFields.some((f) => f.name === name)) problem(`${where}: "${name}" is not a target column`);
     }
     const sourceKey: MappingSourceKey = {};
     for (const field of definition.sourceFields) {
       const value = row.sourceKey[field.name]?.trim() ?? '';
-      if (value === '' && !field.optional) problems.push(`${where}: ${field.label} is empty`);
+      if (value === '' && !field.optional) problem(`${where}: ${field.label} is empty`);
       sourceKey[field.name] = value === '' ? null : value;
     }
     const target: MappingTarget = {};
     for (const field of definition.targetFields) {
       const value = row.target[field.name]?.trim() ?? '';
-      if (value === '') problems.push(`${where}: ${field.label} is empty`);
+      if (value === '') problem(`${where}: ${field.label} is empty`);
       target[field.name] = value;
     }
     const key = mappingKeyOf(definition, sourceKey);
     const earlier = firstRowOfKey.get(key);
     if (earlier !== undefined) {
-      problems.push(
-        `${where}: ${describeSource(definition, sourceKey)} is already mapped in ${rowName(earlier).toLowerCase()}`,
-      );
+      problem(`${where}: ${describeSource(definition, sourceKey)} is already mapped in ${rowName(earlier).toLowerCase()}`);
     } else firstRowOfKey.set(key, index);
     return { sourceKey, target };
   });
-  if (problems.length > 0) {
-    const listed = problems.slice(0, MAX_LISTED_ROW_ERRORS).join('; ');
-    const more =
-      problems.length > MAX_LISTED_ROW_ERRORS ? `; and ${problems.length - MAX_LISTED_ROW_ERRORS} more` : '';
-    throw new IpcFailure('invalid-request', `${prefix}${listed}${more}.`);
-  }
-  return checked;
+  return { checked, problems };
 }
 
 function describeSource(definition: MappingSetDefinition, sourceKey: MappingSourceKey): string {

@@ -3,6 +3,7 @@ import { ConnectionsScreen } from '../screens/ConnectionsScreen';
 import { DashboardScreen } from '../screens/DashboardScreen';
 import { MappingsScreen } from '../screens/MappingsScreen';
 import { PendingScreen } from '../screens/PendingScreen';
+import { ReconciliationScreen } from '../screens/ReconciliationScreen';
 import { SettingsScreen } from '../screens/SettingsScreen';
 import { parseRoute, routeHref, SCREENS, useHash } from './router';
 
@@ -39,6 +40,7 @@ export function App() {
         {route.screen === 'mappings' ? <MappingsScreen route={route} /> : null}
         {route.screen === 'pending' ? <PendingScreen /> : null}
         {route.screen === 'audit' ? <AuditScreen /> : null}
+        {route.screen === 'reconciliation' ? <ReconciliationScreen /> : null}
         {route.screen === 'settings' ? <SettingsScreen /> : null}
       </main>
     </div>

@@ -7,6 +7,7 @@ export const SCREENS = [
   { id: 'mappings', title: 'Mappings' },
   { id: 'pending', title: 'Pending validation' },
   { id: 'audit', title: 'Audit history' },
+  { id: 'reconciliation', title: 'Reconciliation' },
   { id: 'settings', title: 'Settings' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];

@@ -452,8 +452,8 @@ function AuditDetail() {
             </dd>
             <dt>Amount</dt>
             <dd className="num-left">{formatAmount(entry.amount, entry.currency) || '—'}</dd>
-            <dt>Mapping version</dt>
-            <dd>{entry.mappingVersion ?? '—'}</dd>
+            <dt>Mappings used</dt>
+            <dd>{entry.mappingVersionNames ?? (entry.mappingVersion === null ? '—' : `version ${entry.mappingVersion}`)}</dd>
             <dt>Message</dt>
             <dd>{entry.message}</dd>
           </dl>

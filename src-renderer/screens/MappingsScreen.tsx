@@ -1,7 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import {
   mappingKeyOf,
+  mappingVersionName,
+  referenceOptionText,
+  type MappingImportPreview,
   type MappingSetDefinition,
+  type ReferenceFieldView,
   type UnmappedValue,
   type VendorLinkSuggestion,
   type VendorMatchKind,
@@ -9,7 +13,9 @@ import {
 import { SYSTEM_TITLES, type SystemId } from '../../src-shared/domain/systems';
 import { routeHref, type Route } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
-import { draftKey, type DraftRow } from '../stores/mappings-store';
+import { draftKey, type DraftRow, type ImportState } from '../stores/mappings-store';
+import { Combobox } from '../ui/Combobox';
+import { CounterpartyDialog, CreateCounterpartyButton, createCounterpartyLabel } from './CreateCounterparty';
 import { Field } from '../ui/Field';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime } from '../ui/format';
@@ -74,7 +80,8 @@ export function MappingsScreen({ route }: { route: Route }) {
 function MappingTable({ highlightKey }: { highlightKey: string | null }) {
   const { mappings } = useStores();
   const state = useSlice(mappings, (s) => s);
-  const { definition, table, draft, dirty, status, error, notice, busy, search } = state;
+  const { definition, table, draft, dirty, status, error, notice, busy, search, importing } = state;
+  const reference = state.reference;
   const [note, setNote] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const focusRowKey = useRef<number | null>(null);
@@ -102,8 +109,14 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
   const covered = new Set(draft.map((row) => draftKey(definition, row)));
   const unmapped = viewingOld ? [] : table.unmapped.filter((u) => !covered.has(u.mappingKey));
   const needle = search.trim().toLowerCase();
+  const shownValue = (field: string, value: string) => {
+    const option = reference.fields[field]?.options.find((o) => o.value === value);
+    return option ? `${value} ${referenceOptionText(option)}` : value;
+  };
   const matching = needle
-    ? draft.filter((row) => Object.values(row.values).some((value) => value.toLowerCase().includes(needle)))
+    ? draft.filter((row) =>
+        Object.entries(row.values).some(([field, value]) => shownValue(field, value).toLowerCase().includes(needle)),
+      )
     : draft;
   const shown = matching.slice(0, MAX_SHOWN_ROWS);
   const fields = [...definition.sourceFields, ...definition.targetFields];
@@ -120,12 +133,14 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
         <p className="lead">
           {definition.description}.{' '}
           {table.current
-            ? `Version ${table.shown?.version ?? table.current.version} of ${table.current.version}, ${formatCount(table.shown?.rowCount ?? 0)} rows.`
+            ? viewingOld
+              ? `${mappingVersionName(definition, table.shown?.version ?? 0)} (the current version is ${mappingVersionName(definition, table.current.version)}), ${rowsText(table.shown?.rowCount ?? 0)}.`
+              : `${mappingVersionName(definition, table.current.version)} (current), ${rowsText(table.shown?.rowCount ?? 0)}.`
             : 'No version saved yet.'}
         </p>
         {viewingOld ? (
           <p className="banner" role="status">
-            You are looking at version {table.shown?.version} (read-only).{' '}
+            You are looking at {mappingVersionName(definition, table.shown?.version ?? 0)} (read-only).{' '}
             <a href={routeHref('mappings', { flow: definition.flow, set: definition.set })}>
               Back to the current version
             </a>
@@ -176,7 +191,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
                 onChange={async (e) => {
                   const file = e.target.files?.[0];
                   e.target.value = '';
-                  if (file) await mappings.getState().importCsv(await file.text());
+                  if (file) await mappings.getState().previewImport(await file.text(), file.name);
                 }}
               />
             </>
@@ -184,10 +199,13 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
         </div>
         <Notice notice={notice} />
         {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
+        {importing ? <ImportPanel definition={definition} importing={importing} /> : null}
+        {!viewingOld ? <ReferenceStatus definition={definition} /> : null}
         {!viewingOld && offersVendorSuggestions(definition) ? (
           <VendorSuggestions
             definition={definition}
             covered={covered}
+            waiting={unmapped.length}
             onAccepted={(rowKey) => (focusRowKey.current = rowKey)}
           />
         ) : null}
@@ -211,6 +229,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
                 <UnmappedRow
                   key={value.mappingKey}
                   definition={definition}
+                  reference={reference.fields}
                   value={value}
                   highlighted={value.mappingKey === highlightKey}
                   onAdd={(accept) => addFromUnmapped(value, accept)}
@@ -223,6 +242,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
               <EditableRow
                 key={row.key}
                 definition={definition}
+                reference={reference.fields}
                 row={row}
                 index={index}
                 readOnly={viewingOld}
@@ -269,6 +289,12 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
           </form>
         ) : null}
       </div>
+      <CounterpartyDialog
+        onDone={() => {
+          void mappings.getState().open(definition.flow, definition.set);
+          void mappings.getState().loadReference();
+        }}
+      />
       <aside className="versions" aria-labelledby="versions-title">
         <h2 id="versions-title">Version history</h2>
         {table.versions.length === 0 ? (
@@ -284,7 +310,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
                     version: String(v.version),
                   })}
                 >
-                  Version {v.version}
+                  {mappingVersionName(definition, v.version)}
                 </a>{' '}
                 <span className="hint">
                   {formatDateTime(v.createdAt)} · {formatCount(v.rowCount)} rows{v.note ? ` · ${v.note}` : ''}
@@ -298,13 +324,17 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
   );
 }
 
+const rowsText = (n: number) => `${formatCount(n)} row${n === 1 ? '' : 's'}`;
+
 function UnmappedRow({
   definition,
+  reference,
   value,
   highlighted,
   onAdd,
 }: {
   definition: MappingSetDefinition;
+  reference: Record<string, ReferenceFieldView>;
   value: UnmappedValue;
   highlighted: boolean;
   onAdd: (acceptSuggestion: boolean) => void;
@@ -315,19 +345,37 @@ function UnmappedRow({
   }, [highlighted]);
   const described = definition.sourceFields.map((f) => value.sourceKey[f.name] ?? 'any').join(' / ');
   const suggestion = value.suggestion
-    ? definition.targetFields.map((f) => value.suggestion?.target[f.name] ?? '').join(' / ')
+    ? definition.targetFields
+        .map((f) => {
+          const code = value.suggestion?.target[f.name] ?? '';
+          const option = reference[f.name]?.options.find((o) => o.value === code);
+          return option ? referenceOptionText(option) : code;
+        })
+        .join(' / ')
     : null;
   return (
     <tr className={`unmapped-row${highlighted ? ' is-highlighted' : ''}`} data-mapping-key={value.mappingKey}>
-      {definition.sourceFields.map((f) => (
-        <td key={f.name}>{value.sourceKey[f.name] ?? <span className="hint">any</span>}</td>
-      ))}
+      {definition.sourceFields.map((f) => {
+        const code = value.sourceKey[f.name];
+        const option = code ? reference[f.name]?.options.find((o) => o.value === code) : undefined;
+        return (
+          <td key={f.name}>
+            {code ?? <span className="hint">any</span>}
+            {option && option.label !== code ? <span className="hint"> {option.label}</span> : null}
+          </td>
+        );
+      })}
       <td colSpan={definition.targetFields.length}>
         <span className="badge badge-parked">Unmapped</span> {value.openParked} parked{' '}
         {value.openParked === 1 ? 'record waits' : 'records wait'} for this
         {suggestion ? (
           <span className="suggestion">
             Suggested: <strong>{suggestion}</strong> ({value.suggestion?.reason})
+          </span>
+        ) : null}
+        {definition.createsCounterparty ? (
+          <span className="suggestion">
+            No {definition.createsCounterparty.noun} to link yet? {createCounterpartyLabel(definition, 'a')} from it.
           </span>
         ) : null}
       </td>
@@ -350,6 +398,7 @@ function UnmappedRow({
             Accept suggestion
           </button>
         ) : null}
+        <CreateCounterpartyButton definition={definition} sourceKey={value.sourceKey} words="a" />
       </td>
     </tr>
   );
@@ -363,11 +412,14 @@ function UnmappedRow({
 function VendorSuggestions({
   definition,
   covered,
+  waiting,
   onAccepted,
 }: {
   definition: MappingSetDefinition;
   /** Mapping keys the table being edited already has a row for. */
   covered: ReadonlySet<string>;
+  /** Unmapped source values records wait for (not covered by the table being edited). */
+  waiting: number;
   onAccepted: (rowKey: number | null) => void;
 }) {
   const { mappings } = useStores();
@@ -412,10 +464,11 @@ function VendorSuggestions({
       ) : found.error !== null ? (
         <Notice notice={{ kind: 'error', text: found.error }} />
       ) : found.suggestions.length === 0 ? (
-        <StateMessage
-          kind="empty"
-          title="No new suggestions: every supplier with a matching Procore vendor is linked."
-        />
+        <StateMessage kind="empty" title="No new suggestions: every supplier with a matching Procore vendor is linked.">
+          {waiting > 0
+            ? `${formatCount(waiting)} supplier${waiting === 1 ? ' has' : 's have'} no vendor in Procore yet (listed under Unmapped in the table below). Use “${definition.createsCounterparty ? createCounterpartyLabel(definition, 'a') : 'Create a vendor in Procore'}” next to ${waiting === 1 ? 'it' : 'each'} to create the vendor from the Exact supplier and link it, or add the vendor in Procore and suggest again.`
+            : 'Nothing is waiting for a vendor link. A supplier that has no vendor in Procore yet can be created there from its row under Unmapped, when records wait for it.'}
+        </StateMessage>
       ) : open.length === 0 ? (
         <p className="notice notice-success" role="status">
           {unsaved
@@ -482,11 +535,13 @@ function VendorSuggestions({
 
 function EditableRow({
   definition,
+  reference,
   row,
   index,
   readOnly,
 }: {
   definition: MappingSetDefinition;
+  reference: Record<string, ReferenceFieldView>;
   row: DraftRow;
   index: number;
   readOnly: boolean;
@@ -498,21 +553,43 @@ function EditableRow({
   ];
   return (
     <tr data-row-key={row.key} className={row.isNew ? 'is-new' : undefined}>
-      {fields.map((f) => (
-        <td key={f.name}>
-          {readOnly ? (
-            row.values[f.name] || <span className="hint">{f.optional ? 'any' : ''}</span>
-          ) : (
-            <input
-              value={row.values[f.name] ?? ''}
-              aria-label={`${f.label}, row ${index + 1}`}
-              data-target={f.target ? '' : undefined}
-              placeholder={f.optional ? 'any' : undefined}
-              onChange={(e) => mappings.getState().editCell(row.key, f.name, e.target.value)}
-            />
-          )}
-        </td>
-      ))}
+      {fields.map((f) => {
+        const value = row.values[f.name] ?? '';
+        const list = f.reference ? reference[f.name] : undefined;
+        const pickable = list !== undefined && list.error === null;
+        const option = pickable ? list.options.find((o) => o.value === value) : undefined;
+        const label = `${f.label}, row ${index + 1}`;
+        return (
+          <td key={f.name}>
+            {readOnly ? (
+              value ? (
+                option ? referenceOptionText(option) : value
+              ) : (
+                <span className="hint">{f.optional ? 'any' : ''}</span>
+              )
+            ) : pickable ? (
+              <Combobox
+                value={value}
+                options={list.options}
+                label={label}
+                system={SYSTEM_TITLES[list.system]}
+                unknownIsProblem={f.target}
+                placeholder={f.optional ? 'any' : 'Type to search'}
+                inputProps={{ 'data-target': f.target ? '' : undefined }}
+                onChange={(next) => mappings.getState().editCell(row.key, f.name, next)}
+              />
+            ) : (
+              <input
+                value={value}
+                aria-label={label}
+                data-target={f.target ? '' : undefined}
+                placeholder={f.optional ? 'any' : undefined}
+                onChange={(e) => mappings.getState().editCell(row.key, f.name, e.target.value)}
+              />
+            )}
+          </td>
+        );
+      })}
       <td>
         {!readOnly ? (
           <button
@@ -526,5 +603,158 @@ function EditableRow({
         ) : null}
       </td>
     </tr>
+  );
+}
+
+/** Whether the pickers have their lists, and what to do when they cannot be read. */
+function ReferenceStatus({ definition }: { definition: MappingSetDefinition }) {
+  const { mappings } = useStores();
+  const reference = useSlice(mappings, (s) => s.reference);
+  const picked = [...definition.sourceFields, ...definition.targetFields].filter((f) => f.reference);
+  if (picked.length === 0) return null;
+  const failed = picked.flatMap((f) => {
+    const list = reference.fields[f.name];
+    return list?.error ? [`${f.label}: ${list.error}`] : [];
+  });
+  const reload = (
+    <button
+      type="button"
+      className="secondary small"
+      disabled={reference.status === 'loading'}
+      onClick={() => void mappings.getState().loadReference(true)}
+    >
+      Reload lists
+    </button>
+  );
+  if (reference.status === 'loading' || reference.status === 'idle')
+    return (
+      <p className="hint" role="status" aria-busy="true">
+        Reading the names and codes to pick from…
+      </p>
+    );
+  if (reference.status === 'error')
+    return (
+      <p className="hint reference-status" role="status">
+        Values are typed as codes and ids here: the lists to pick from could not be read ({reference.error}). {reload}
+      </p>
+    );
+  return (
+    <p className="hint reference-status" role="status">
+      {failed.length > 0
+        ? `Some lists could not be read, so those values are typed as codes: ${failed.join(' ')} `
+        : `Pick values by name or code; the table stores ${systemWords(definition)}'s own ids and codes${reference.readAt ? ` (lists read ${formatDateTime(reference.readAt)})` : ''}. `}
+      {reload}
+    </p>
+  );
+}
+
+function targetSystemWords(definition: MappingSetDefinition): string {
+  const systems = [...new Set(definition.targetFields.flatMap((f) => (f.reference ? [SYSTEM_TITLES[f.reference.system]] : [])))];
+  return systems.length > 0 ? systems.join(' and ') : 'the target system';
+}
+
+function systemWords(definition: MappingSetDefinition): string {
+  const systems = [...new Set([...definition.sourceFields, ...definition.targetFields].flatMap((f) => (f.reference ? [SYSTEM_TITLES[f.reference.system]] : [])))];
+  return systems.join(' and ');
+}
+
+/**
+ * "Import CSV", step two: what the file would change and what that does (records released,
+ * written records coded differently), problems by line, and the user's go-ahead. Nothing is
+ * saved before "Import".
+ */
+function ImportPanel({ definition, importing }: { definition: MappingSetDefinition; importing: ImportState }) {
+  const { mappings } = useStores();
+  const { preview, busy, error, fileName } = importing;
+  const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
+  return (
+    <section className="card import-preview" aria-labelledby="import-preview-title">
+      <div className="card-head">
+        <h2 id="import-preview-title">Import {fileName}</h2>
+      </div>
+      {busy && !preview ? (
+        <StateMessage kind="loading" title={`Checking ${fileName} against the systems…`} />
+      ) : preview === null ? (
+        <StateMessage kind="error" title="The file cannot be imported">
+          {error}
+        </StateMessage>
+      ) : (
+        <ImportPreviewBody definition={definition} preview={preview} plural={plural} />
+      )}
+      {preview && error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="toolbar">
+        {preview && preview.problems.length === 0 && !preview.identical ? (
+          <button type="button" disabled={busy} onClick={() => void mappings.getState().confirmImport()}>
+            Import as {preview.nextVersionName}
+          </button>
+        ) : null}
+        <button type="button" className="secondary" disabled={busy && preview !== null} onClick={() => mappings.getState().cancelImport()}>
+          {preview && preview.problems.length === 0 && !preview.identical ? 'Cancel' : 'Close'}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ImportPreviewBody({
+  definition,
+  preview,
+  plural,
+}: {
+  definition: MappingSetDefinition;
+  preview: MappingImportPreview;
+  plural: (n: number, one: string, many?: string) => string;
+}) {
+  const c = preview.changes;
+  const against = preview.current ? mappingVersionName(definition, preview.current.version) : `an empty ${definition.title} table`;
+  return (
+    <>
+      <p>
+        {plural(preview.rows, 'row')} read (“{preview.separator}” between cells). Compared with {against}:{' '}
+        {formatCount(c.added)} added, {formatCount(c.changed)} changed, {formatCount(c.removed)} removed,{' '}
+        {formatCount(c.unchanged)} unchanged.
+      </p>
+      {preview.problems.length > 0 ? (
+        <div role="alert">
+          <p className="notice notice-error">
+            Nothing can be imported until {preview.problems.length === 1 ? 'this is' : `these ${preview.problems.length} are`} fixed in the file:
+          </p>
+          <ul className="import-problems">
+            {preview.problems.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        </div>
+      ) : preview.identical ? (
+        <p className="notice" role="status">
+          The file holds exactly the rows of {against}: there is nothing to import, and no new version is made.
+        </p>
+      ) : (
+        <>
+          <p role="status" className="import-impact">
+            Impact: {plural(preview.impact.releases, 'parked record')} {preview.impact.releases === 1 ? 'is' : 'are'} released
+            (retried at once), and {plural(preview.impact.recoded, 'record')} already written {preview.impact.recoded === 1 ? 'is' : 'are'} coded
+            differently from now on.
+          </p>
+          <p className="hint">
+            {preview.unchecked ?? `Every value to write exists in ${targetSystemWords(definition)}.`}
+          </p>
+        </>
+      )}
+      {preview.flags.length > 0 ? (
+        <>
+          <p className="warning">Imported as they are, but worth a look:</p>
+          <ul className="import-flags">
+            {preview.flags.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </>
   );
 }

@@ -1,16 +1,31 @@
 import { useEffect, useState } from 'react';
-import type { FlowCatalogEntry, ParkedGroup, ParkedRecordDetail } from '../../src-shared/ipc';
+import {
+  sourceKeyFromMappingKey,
+  type FlowCatalogEntry,
+  type ParkedGroup,
+  type ParkedRecordDetail,
+} from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
 import { flowTitleIn, mappingSetsIn } from '../stores/catalog-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatCount, formatDateTime, formatJson } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
+import { CounterpartyDialog, CreateCounterpartyButton } from './CreateCounterparty';
 
 /** The Mappings screen link that fixes a mapping key ("cost:4400|KST-12|" -> costs table, that value). */
 export function fixMappingHref(catalog: readonly FlowCatalogEntry[], flow: string, key: string): string | null {
   const definition = mappingSetsIn(catalog).find((d) => d.flow === flow && key.startsWith(`${d.keyPrefix}:`));
   return definition ? routeHref('mappings', { flow, set: definition.set, key }) : null;
+}
+
+/** The table and source value of a key whose target counterparty the flow can create ("vendor:40030"), or null. */
+function counterpartyOf(catalog: readonly FlowCatalogEntry[], flow: string, key: string) {
+  const definition = mappingSetsIn(catalog).find(
+    (d) => d.flow === flow && d.createsCounterparty && key.startsWith(`${d.keyPrefix}:`),
+  );
+  const sourceKey = definition ? sourceKeyFromMappingKey(definition, key) : null;
+  return definition && sourceKey ? { definition, sourceKey } : null;
 }
 
 export function PendingScreen() {
@@ -81,6 +96,7 @@ export function PendingScreen() {
       ) : (
         groups.map((group) => <ParkedGroupSection key={`${group.flow}/${group.reasonCode}`} group={group} />)
       )}
+      <CounterpartyDialog onDone={() => void parked.getState().load()} />
     </section>
   );
 }
@@ -185,10 +201,17 @@ function ParkedRow({
           ) : (
             record.mappingKeys.map((key) => {
               const href = fixMappingHref(catalog, record.flow, key);
+              const creates = counterpartyOf(catalog, record.flow, key);
               return href ? (
-                <a key={key} href={href} className="fix-link">
-                  Fix mapping {key}
-                </a>
+                <span key={key} className="fix-link">
+                  <a href={href}>Fix mapping {key}</a>
+                  {creates ? (
+                    <>
+                      {' '}
+                      <CreateCounterpartyButton definition={creates.definition} sourceKey={creates.sourceKey} />
+                    </>
+                  ) : null}
+                </span>
               ) : (
                 <code key={key}>{key}</code>
               );

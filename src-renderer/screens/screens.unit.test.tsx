@@ -92,7 +92,11 @@ describe('Mappings', () => {
     expect((screen.getByLabelText('GL account, row 1') as HTMLInputElement).value).toBe('4400');
     expect((screen.getByLabelText('GL account, row 2') as HTMLInputElement).value).toBe('4000');
     expect((screen.getByRole('button', { name: 'Save mapping' }) as HTMLButtonElement).disabled).toBe(false);
-    expect(screen.getByRole('link', { name: 'Version 1' })).toBeTruthy();
+    // Versions are named per table, as audit entries and messages name them.
+    expect(screen.getByRole('link', { name: 'Cost codes v1' })).toBeTruthy();
+    expect([...document.querySelectorAll('.lead')].map((p) => p.textContent)).toContainEqual(
+      expect.stringMatching(/\. Cost codes v1 \(current\), 1 row\.$/),
+    );
   });
 
   it('offers the target other rows of the same GL account use, filled in only when accepted', async () => {
@@ -149,7 +153,7 @@ describe('Dashboard', () => {
       recentRuns: [],
     };
     const refuse = () => Promise.reject(new Error('not in this test'));
-    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse };
+    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse, reconcile: refuse };
     renderWithStores(<DashboardScreen />);
     expect((await screen.findByText(/also needs Procore/)).textContent).toContain(
       'Exact Online → Procore also needs Procore: connect it under Connections.',

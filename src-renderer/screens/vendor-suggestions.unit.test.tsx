@@ -125,12 +125,15 @@ describe('with the engine on the sandbox', () => {
         name: `Accept link from supplier ${missingInProcore.code} to vendor ${added.id}`,
       }),
     );
+    // The pickers show the supplier and the vendor by code and name; the row stores the vendor's id.
     await waitFor(() =>
       expect((screen.getByLabelText('Exact supplier code, row 1') as HTMLInputElement).value).toBe(
-        missingInProcore.code,
+        `${missingInProcore.code} — ${missingInProcore.name}`,
       ),
     );
-    expect((screen.getByLabelText('Procore vendor id, row 1') as HTMLInputElement).value).toBe(added.id);
+    const vendorPicker = screen.getByRole('combobox', { name: 'Procore vendor, row 1' }) as HTMLInputElement;
+    expect(vendorPicker.value).toBe(`${missingInProcore.code} — ${missingInProcore.name}`);
+    expect(document.getElementById(vendorPicker.getAttribute('aria-describedby')!)?.textContent).toBe(`id ${added.id}`);
     // The accepted one leaves the list; nothing is linked yet.
     expect(
       screen.queryByRole('button', { name: new RegExp(`supplier ${missingInProcore.code} `) }),
@@ -139,10 +142,12 @@ describe('with the engine on the sandbox', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Accept all (1)' }));
     await screen.findByText('Every suggestion is in the table below. Save mapping to link them.');
-    expect((screen.getByLabelText('Exact supplier code, row 1') as HTMLInputElement).value).toBe('40001');
+    expect((screen.getByLabelText('Exact supplier code, row 1') as HTMLInputElement).value).toBe(
+      '40001 — Van den Berg Betonmortel B.V.',
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'Save mapping' }));
-    await screen.findByText(/^Version 3 saved\./);
+    await screen.findByText(/^Vendors v3 saved\./);
     expect(screen.getByText('Every suggested link is saved.').getAttribute('role')).toBe('status');
     const saved = await currentVendorTable();
     expect(saved.rows.length).toBe(before.rows.length + 1);
@@ -157,7 +162,7 @@ describe('with the engine on the sandbox', () => {
   it('says so when every supplier with a matching vendor is linked, and the answer can be dismissed', async () => {
     renderVendors();
     await clickSuggest();
-    await screen.findByText('No new suggestions: every supplier with a matching Procore vendor is linked.');
+    await screen.findByText('No new suggestions: every supplier with a matching Procore vendor is linked.', {}, { timeout: 30_000 });
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss suggestions' }));
     await waitFor(() => expect(screen.queryByText(/^No new suggestions/)).toBeNull());
     expect((screen.getByRole('button', { name: 'Save mapping' }) as HTMLButtonElement).disabled).toBe(true);

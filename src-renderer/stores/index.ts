@@ -2,9 +2,11 @@ import type { IpcBridge } from '../../src-shared/ipc';
 import { createAuditStore } from './audit-store';
 import { createCatalogStore } from './catalog-store';
 import { createConnectionsStore } from './connections-store';
+import { createCounterpartyStore } from './counterparty-store';
 import { createDashboardStore } from './dashboard-store';
 import { createMappingsStore } from './mappings-store';
 import { createParkedStore } from './parked-store';
+import { createReconcileStore } from './reconcile-store';
 
 /** One store per screen, all talking to the same bridge (created once per window). */
 export function createAppStores(bridge: IpcBridge) {
@@ -17,6 +19,8 @@ export function createAppStores(bridge: IpcBridge) {
     mappings: createMappingsStore(bridge, catalog),
     dashboard: createDashboardStore(bridge),
     connections: createConnectionsStore(bridge),
+    counterparty: createCounterpartyStore(bridge),
+    reconcile: createReconcileStore(bridge),
   };
   return stores;
 }

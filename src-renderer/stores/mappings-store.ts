@@ -1,11 +1,14 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   mappingKeyOf,
+  mappingVersionName,
   type IpcBridge,
   type IpcResponse,
+  type MappingImportPreview,
   type MappingRowView,
   type MappingSetDefinition,
   type MappingSourceKey,
+  type ReferenceFieldView,
   type VendorLinkSuggestion,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
@@ -31,6 +34,26 @@ export interface VendorSuggestionsState {
   error: string | null;
 }
 
+/** The picker lists of the open table (read through the engine; typed by hand when they cannot be read). */
+export interface ReferenceState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  /** Per field name with a list. */
+  fields: Record<string, ReferenceFieldView>;
+  /** Why no list could be read at all (no engine here, the flow cannot run…). */
+  error: string | null;
+  readAt: string | null;
+}
+
+/** "Import CSV": the file read, what importing it would do, and the user's go-ahead. */
+export interface ImportState {
+  fileName: string;
+  csv: string;
+  busy: boolean;
+  preview: MappingImportPreview | null;
+  /** The file could not be checked at all (not CSV, wrong header…). */
+  error: string | null;
+}
+
 export interface MappingsState {
   definition: MappingSetDefinition;
   table: IpcResponse<'mappings.get'> | null;
@@ -44,6 +67,9 @@ export interface MappingsState {
   search: string;
   /** null until the user asks for suggestions (and again after dismissing them). */
   vendorSuggestions: VendorSuggestionsState | null;
+  reference: ReferenceState;
+  /** null unless a file is being imported. */
+  importing: ImportState | null;
 
   open(flow: string, set: string, version?: number): Promise<void>;
   setSearch(search: string): void;
@@ -55,6 +81,13 @@ export interface MappingsState {
   save(note: string): Promise<boolean>;
   exportCsv(): Promise<void>;
   importCsv(csv: string): Promise<void>;
+  /** Reads the pickers' lists of the open table (again from the systems with `refresh`). */
+  loadReference(refresh?: boolean): Promise<void>;
+  /** Checks a file (nothing is saved) and shows what importing it would do. */
+  previewImport(csv: string, fileName: string): Promise<void>;
+  /** Imports the previewed file; true when it was imported (or needed no new version). */
+  confirmImport(): Promise<boolean>;
+  cancelImport(): void;
   /** Reads Exact's suppliers and Procore's vendors (through main) and lists suggested links. */
   suggestVendorLinks(): Promise<void>;
   /** Adds each suggestion as a row, as "Add row" would; the links exist once the table is saved. Returns the top row's key. */
@@ -110,6 +143,8 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
       busy: false,
       search: '',
       vendorSuggestions: null,
+      reference: { status: 'idle', fields: {}, error: null, readAt: null },
+      importing: null,
 
       async open(flow, setName, version) {
         await catalog.getState().load();
@@ -127,8 +162,18 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
           definition,
           status: 'loading',
           error: null,
-          ...(switching ? { table: null, draft: [], notice: null, vendorSuggestions: null } : {}),
+          ...(switching
+            ? {
+                table: null,
+                draft: [],
+                notice: null,
+                vendorSuggestions: null,
+                importing: null,
+                reference: { status: 'idle', fields: {}, error: null, readAt: null },
+              }
+            : {}),
         });
+        if (switching) void get().loadReference();
         try {
           const table = await unwrap(
             bridge['mappings.get']({ flow, set: setName, ...(version ? { version } : {}) }),
@@ -197,7 +242,10 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
             busy: false,
             notice: {
               kind: 'success',
-              text: `Version ${saved.version.version} saved. ${saved.requeueMessage}`,
+              text:
+                saved.created === false
+                  ? saved.requeueMessage
+                  : `${saved.versionName ?? mappingVersionName(definition, saved.version.version)} saved. ${saved.requeueMessage}`,
             },
           });
           return true;
@@ -240,13 +288,83 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
             busy: false,
             notice: {
               kind: 'success',
-              text: `Imported ${result.rows} rows as version ${result.version.version}. ${result.requeueMessage}`,
+              text:
+                result.created === false
+                  ? result.requeueMessage
+                  : `Imported ${result.rows} rows as ${result.versionName ?? mappingVersionName(definition, result.version.version)}. ${result.requeueMessage}`,
             },
           });
         } catch (error) {
           set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
         }
       },
+
+      async loadReference(refresh = false) {
+        const { definition } = get();
+        if (![...definition.sourceFields, ...definition.targetFields].some((f) => f.reference)) {
+          set({ reference: { status: 'ready', fields: {}, error: null, readAt: null } });
+          return;
+        }
+        set({ reference: { ...get().reference, status: 'loading', error: null } });
+        try {
+          const answer = await unwrap(
+            bridge['mappings.reference']({ flow: definition.flow, set: definition.set, ...(refresh ? { refresh } : {}) }),
+          );
+          if (get().definition !== definition) return;
+          set({ reference: { status: 'ready', fields: answer.fields, error: null, readAt: answer.readAt } });
+        } catch (error) {
+          if (get().definition !== definition) return;
+          set({ reference: { status: 'error', fields: {}, error: messageOf(error), readAt: null } });
+        }
+      },
+
+      async previewImport(csv, fileName) {
+        const { definition } = get();
+        set({ importing: { fileName, csv, busy: true, preview: null, error: null }, notice: null });
+        let next: ImportState;
+        try {
+          const preview = await unwrap(
+            bridge['mappings.previewImport']({ flow: definition.flow, set: definition.set, csv }),
+          );
+          next = { fileName, csv, busy: false, preview, error: null };
+        } catch (error) {
+          next = { fileName, csv, busy: false, preview: null, error: messageOf(error) };
+        }
+        if (get().definition === definition && get().importing?.csv === csv) set({ importing: next });
+      },
+
+      async confirmImport() {
+        const { definition, importing } = get();
+        if (!importing?.preview) return false;
+        set({ importing: { ...importing, busy: true } });
+        try {
+          const result = await unwrap(
+            bridge['mappings.importCsv']({
+              flow: definition.flow,
+              set: definition.set,
+              csv: importing.csv,
+              note: `Imported from ${importing.fileName}`,
+            }),
+          );
+          await reload();
+          set({
+            importing: null,
+            notice: {
+              kind: 'success',
+              text:
+                result.created === false
+                  ? result.requeueMessage
+                  : `Imported ${result.rows} rows from ${importing.fileName} as ${result.versionName ?? mappingVersionName(definition, result.version.version)}. ${result.requeueMessage}`,
+            },
+          });
+          return true;
+        } catch (error) {
+          set({ importing: { ...importing, busy: false, error: messageOf(error) } });
+          return false;
+        }
+      },
+
+      cancelImport: () => set({ importing: null }),
 
       async suggestVendorLinks() {
         const { definition } = get();

@@ -159,7 +159,7 @@ describe('parked and mappings stores', () => {
     mappings.getState().editCell(key, 'costCode', '01-400');
     mappings.getState().editCell(key, 'lineItemTypeCode', 'M');
     expect(await mappings.getState().save('fix')).toBe(true);
-    expect(mappings.getState().notice?.text).toMatch(/^Version 2 saved\. /);
+    expect(mappings.getState().notice?.text).toMatch(/^Cost codes v2 saved\. /);
     expect(mappings.getState().table?.unmapped).toEqual([]);
     expect(mappings.getState().dirty).toBe(false);
 

@@ -198,6 +198,8 @@ export const auditEntryDetailSchema = auditEntryViewSchema.extend({
   sourceSnapshot: z.json().nullable(),
   targetPayload: z.json().nullable(),
   result: z.json().nullable(),
+  /** The versions of the flow's tables the entry's mapping version stands for: "Projects v1 · Cost codes v2 · Vendors v1". */
+  mappingVersionNames: z.string().nullable().optional(),
 });
 export type AuditEntryDetail = z.infer<typeof auditEntryDetailSchema>;
 
@@ -254,6 +256,77 @@ export type VendorLinkSuggestion = z.infer<typeof vendorLinkSuggestionSchema>;
 
 /** After a mapping change the engine re-queues the parked records it affects (null: engine not running). */
 const requeueSchema = z.object({ requeued: z.number().int().nullable(), requeueMessage: z.string() });
+
+// ---------------------------------------------------------------------------------------------
+// Pickers, validated imports and "create this vendor" (issue 17: speak finance)
+
+/** A picker option (src-shared/ipc/mapping-sets.ts ReferenceOption): the stored value and what the user reads. */
+export const referenceOptionSchema = z.object({
+  value: z.string(),
+  label: z.string(),
+  code: z.string().nullable(),
+  detail: z.string().nullable(),
+  inactive: z.boolean().optional(),
+});
+
+/** The options of one field's picker, or why they could not be read (the field is then typed by hand). */
+export const referenceFieldSchema = z.object({
+  system: z.enum(SYSTEM_IDS),
+  options: z.array(referenceOptionSchema),
+  error: z.string().nullable(),
+});
+export type ReferenceFieldView = z.infer<typeof referenceFieldSchema>;
+
+/** One line of a file (or row of the table) and what is wrong with it; `line` null = the file as a whole. */
+const importNoteSchema = z.object({ line: z.number().int().nullable(), message: z.string() });
+
+/** What importing a mapping file would do, before anything is saved. */
+export const mappingImportPreviewSchema = z.object({
+  /** Rows read from the file (header not counted). */
+  rows: z.number().int(),
+  /** The column separator found in the header line. */
+  separator: z.enum([',', ';']),
+  /** Why the file cannot be imported as it is (empty when it can); each names its line. */
+  problems: z.array(importNoteSchema),
+  /** Imported anyway, but worth a look: source values the source system does not know. */
+  flags: z.array(importNoteSchema),
+  /** Compared with the current version, by source key. */
+  changes: z.object({
+    added: z.number().int(),
+    changed: z.number().int(),
+    removed: z.number().int(),
+    unchanged: z.number().int(),
+  }),
+  /** The file holds exactly the current version's rows: importing it makes no new version. */
+  identical: z.boolean(),
+  impact: z.object({
+    /** Open parked records every reason of which this change addresses (they are retried after the import). */
+    releases: z.number().int(),
+    /** Records already written whose coding this change alters (a replay or a change at the source rewrites them). */
+    recoded: z.number().int(),
+  }),
+  /** Null when the target values were checked against the target system; otherwise why they were not. */
+  unchecked: z.string().nullable(),
+  current: mappingVersionViewSchema.nullable(),
+  /** The name the import would get, e.g. "Cost codes v3" (null when identical). */
+  nextVersionName: z.string().nullable(),
+});
+export type MappingImportPreview = z.infer<typeof mappingImportPreviewSchema>;
+
+/** What "Create this vendor in Procore" would write, read from the source, before anything is created. */
+export const counterpartyPreviewSchema = z.object({
+  /** E.g. 'Create vendor “Bouwmaterialen Groothandel Koster B.V.” in Procore'. */
+  title: z.string(),
+  /** E.g. "Exact Online supplier 40030". */
+  source: z.string(),
+  /** The fields the new record gets, as labelled values. */
+  fields: z.array(z.object({ label: z.string(), value: z.string() })),
+  /** Target records that may be the same one (link one of them instead of creating another). */
+  similar: z.array(referenceOptionSchema),
+  /** Why it cannot be created (null when it can). */
+  blocked: z.string().nullable(),
+});
+export type CounterpartyPreview = z.infer<typeof counterpartyPreviewSchema>;
 
 export const parkedRecordDetailSchema = parkedRecordViewSchema.extend({
   /** Mapping keys (see src-shared/domain/validation.ts) that would fix it. */
@@ -322,7 +395,12 @@ export const flowOverviewSchema = z.object({
 });
 export type FlowOverview = z.infer<typeof flowOverviewSchema>;
 
-const mappingFieldSchema = z.object({ name: z.string(), label: z.string(), optional: z.boolean().optional() });
+const mappingFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  optional: z.boolean().optional(),
+  reference: z.object({ list: z.string(), system: z.enum(SYSTEM_IDS) }).optional(),
+});
 
 /** What the screens need to know about a flow, whether or not it can run here (the registry, sent once). */
 export const flowCatalogEntrySchema = z.object({
@@ -339,12 +417,65 @@ export const flowCatalogEntrySchema = z.object({
       sourceFields: z.array(mappingFieldSchema),
       targetFields: z.array(mappingFieldSchema),
       suggestsCounterpartyLinks: z.boolean().optional(),
+      createsCounterparty: z.object({ noun: z.string(), system: z.enum(SYSTEM_IDS) }).optional(),
     }),
   ),
   /** The kinds of record its audit entries are about, with the words the screens use ("Purchase order"). */
   documents: z.array(z.object({ entity: z.string(), label: z.string() })),
 });
 export type FlowCatalogEntry = z.infer<typeof flowCatalogEntrySchema>;
+
+/** A reconciliation's cause of a difference (src-main/engine/reconcile). */
+export const RECON_CAUSES = ['parked', 'not-yet-synced', 'changed-in-target', 'deleted-at-source', 'rounding', 'unexplained'] as const;
+
+const reconGroupSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  currency: z.string(),
+  expected: z.string(),
+  actual: z.string(),
+  difference: z.string(),
+  documents: z.number().int(),
+  differing: z.number().int(),
+  unexplained: z.number().int(),
+  causes: z.partialRecord(z.enum(RECON_CAUSES), z.number().int()),
+});
+export type ReconGroupView = z.infer<typeof reconGroupSchema>;
+
+/** Do the two systems agree? Source vs target, to the cent, every difference with its cause. */
+export const reconciliationSchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  generatedAt: isoTimestamp,
+  records: z.array(
+    z.object({
+      sourceId: z.string(),
+      documentType: z.string(),
+      documentNumber: z.string(),
+      counterparty: z.string().nullable(),
+      project: z.string().nullable(),
+      currency: z.string(),
+      targetKey: z.string(),
+      targetId: z.string().nullable().optional(),
+      /** What the source says the target should hold; null: the source has no such record now. */
+      expected: z.string().nullable(),
+      /** What the target holds; null: nothing. */
+      actual: z.string().nullable(),
+      difference: z.string(),
+      cause: z.enum(RECON_CAUSES).nullable(),
+      explanation: z.string().nullable(),
+    }),
+  ),
+  documents: z.array(reconGroupSchema),
+  byProject: z.array(reconGroupSchema),
+  byCounterparty: z.array(reconGroupSchema),
+  totals: z.array(reconGroupSchema),
+  unexplained: z.number().int(),
+  apiCalls: z.record(z.string(), z.number().int()),
+  /** Where the CSV of every compared record was written (data folder exports). */
+  csvPath: z.string(),
+});
+export type ReconciliationView = z.infer<typeof reconciliationSchema>;
 
 /** Limits of a flow's background cadence (minutes). */
 export const SCHEDULE_MIN_MINUTES = 5;
@@ -562,7 +693,15 @@ export const ipcContract = {
       /** The version the user edited; a newer current version means somebody else saved first (conflict). */
       baseVersion: z.number().int().min(1).nullable().optional(),
     }),
-    response: z.object({ version: mappingVersionViewSchema }).extend(requeueSchema.shape),
+    response: z
+      .object({
+        version: mappingVersionViewSchema,
+        /** False when the rows equal the current version's: no new version was made. */
+        created: z.boolean().optional(),
+        /** "Cost codes v3". */
+        versionName: z.string().optional(),
+      })
+      .extend(requeueSchema.shape),
   },
   'mappings.exportCsv': {
     request: z.strictObject({
@@ -581,7 +720,58 @@ export const ipcContract = {
       note: z.string().trim().max(500).default(''),
     }),
     response: z
-      .object({ version: mappingVersionViewSchema, rows: z.number().int() })
+      .object({
+        version: mappingVersionViewSchema,
+        rows: z.number().int(),
+        /** False when the file holds the current version's rows: no new version was made. */
+        created: z.boolean().optional(),
+        versionName: z.string().optional(),
+      })
+      .extend(requeueSchema.shape),
+  },
+  'mappings.previewImport': {
+    /**
+     * What importing the file would do, saving nothing: every target value checked against the
+     * target system (engine), every source value against the source, the changes and their impact.
+     */
+    request: z.strictObject({
+      flow: flowId,
+      set: mappingSetName,
+      csv: z.string().max(900_000, 'the file is larger than 900 kB'),
+    }),
+    response: mappingImportPreviewSchema,
+  },
+  'mappings.reference': {
+    /** Engine: the options of every picker of a table (target ids by name and code, known source values), cached briefly. */
+    request: z.strictObject({ flow: flowId, set: mappingSetName, refresh: z.boolean().optional() }),
+    response: z.object({
+      /** Per field name that has a reference list. */
+      fields: z.record(z.string(), referenceFieldSchema),
+      readAt: isoTimestamp,
+      /** API calls made for this answer per system (0 when cached); null when other engine work shared the count. */
+      apiCalls: z.record(z.string(), z.number().int()).nullable(),
+    }),
+  },
+  'mappings.previewCounterparty': {
+    /** Engine: what creating the target record for an unmapped source value would write. Nothing is created. */
+    request: z.strictObject({ flow: flowId, set: mappingSetName, sourceKey: mappingSourceKeySchema }),
+    response: counterpartyPreviewSchema,
+  },
+  'mappings.createCounterparty': {
+    /**
+     * Engine: creates the target record (idempotent by the source record's id), links it in the
+     * table as a new version, and retries the parked records waiting for it.
+     */
+    request: z.strictObject({ flow: flowId, set: mappingSetName, sourceKey: mappingSourceKeySchema }),
+    response: z
+      .object({
+        targetId: z.string(),
+        name: z.string(),
+        /** What was done, in one sentence (also the audit message). */
+        message: z.string(),
+        version: mappingVersionViewSchema,
+        versionName: z.string(),
+      })
       .extend(requeueSchema.shape),
   },
   'mappings.suggestVendors': {
@@ -600,6 +790,11 @@ export const ipcContract = {
     /** Every flow of the registry: titles, systems, mapping tables, document kinds. Needs no engine. */
     request: noRequest,
     response: z.object({ flows: z.array(flowCatalogEntrySchema) }),
+  },
+  'reconcile.run': {
+    /** Engine: reads both systems of the flow now (counted calls) and compares them; saves the CSV too. */
+    request: z.strictObject({ flow: flowId }),
+    response: reconciliationSchema,
   },
   'flows.overview': {
     request: noRequest,

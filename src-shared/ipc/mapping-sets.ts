@@ -1,3 +1,5 @@
+import type { SystemId } from '../domain/systems';
+
 /**
  * The shape of a mapping table a finance team maintains for a flow: which fields make up a row's
  * source key and its target, and how a parked record's mapping key (src-shared/domain/validation.ts
@@ -13,6 +15,44 @@ export interface MappingField {
   label: string;
   /** Optional source fields store null when empty (e.g. "any cost unit"). */
   optional?: boolean | undefined;
+  /**
+   * The reference list behind the field's picker: the flow reads it through the engine
+   * (FlowRuntime.referenceData) and the screen offers its options by name and code; the stored
+   * value stays the option's `value` (an id or a code). Target values must exist in it to be
+   * saved; source values not in it are flagged.
+   */
+  reference?: MappingFieldReference | undefined;
+}
+
+export interface MappingFieldReference {
+  /** The flow's name for the list, e.g. "procore-cost-codes". */
+  list: string;
+  /** The system it is read from (its title goes into messages: "does not exist in Procore"). */
+  system: SystemId;
+}
+
+/** One choice of a picker: what is stored, and what the user reads and searches. */
+export interface ReferenceOption {
+  /** What the mapping stores (the target's id, or a code where the target is keyed by code). */
+  value: string;
+  /** The name, e.g. "Materials", "Bouwmaterialen Groothandel Koster B.V.". */
+  label: string;
+  /** The code people know it by, e.g. "M", "01-100", a project number (null when it has none). */
+  code: string | null;
+  /** A little more to tell options apart, e.g. "in 5 of 6 projects", "id 562949953421313". */
+  detail: string | null;
+  /** Exists but cannot take new documents (an inactive vendor): shown, not accepted as a target. */
+  inactive?: boolean | undefined;
+}
+
+/** "M — Materials", "01-100 — General Labour", or the name alone when there is no code. */
+export function referenceOptionText(option: Pick<ReferenceOption, 'label' | 'code'>): string {
+  return option.code && option.code !== option.label ? `${option.code} — ${option.label}` : option.label;
+}
+
+/** A version of a table as every screen, message and command names it: "Cost codes v2". */
+export function mappingVersionName(definition: Pick<MappingSetDefinition, 'title'>, version: number): string {
+  return `${definition.title} v${version}`;
 }
 
 export interface MappingSetDefinition {
@@ -26,6 +66,11 @@ export interface MappingSetDefinition {
   targetFields: readonly MappingField[];
   /** The flow can suggest links for this table by reading both systems (supplier → vendor). */
   suggestsCounterpartyLinks?: boolean | undefined;
+  /**
+   * The flow can create the target record for an unmapped source value and link it (a Procore
+   * vendor from an Exact supplier), with the user's confirmation: "Create this vendor in Procore".
+   */
+  createsCounterparty?: { noun: string; system: SystemId } | undefined;
 }
 
 export type MappingSourceKey = Record<string, string | null>;

@@ -23,6 +23,7 @@ export const IPC_METHOD_NAMES = [
   'mappings.suggestVendors',
   'flows.catalog',
   'flows.overview',
+  'reconcile.run',
   'sync.start',
   'replay.audit',
   'connections.connectExact',
@@ -32,6 +33,10 @@ export const IPC_METHOD_NAMES = [
   'connections.test',
   'schedules.get',
   'schedules.save',
+  'mappings.previewImport',
+  'mappings.reference',
+  'mappings.previewCounterparty',
+  'mappings.createCounterparty',
 ] as const;
 
 export type IpcMethodName = (typeof IPC_METHOD_NAMES)[number];

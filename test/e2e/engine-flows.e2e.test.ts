@@ -7,8 +7,8 @@
  *      type O, the world's true mapping) makes its record leave Pending validation.
  *   3. Audit history: "Replay" of a written entry reports an idempotent outcome.
  *   4. The world's supplier with no Procore vendor gets one in Procore; "Suggest links from
- *      Procore" on the vendors table finds it, Accept + Save links it, and its parked records
- *      leave Pending validation.
+ *      Procore" on the vendors table finds it, the vendor picker offers it by name, Save links
+ *      it (by its id), and its parked records leave Pending validation.
  * `serve` uses the OS keychain (keytar); run under `dbus-run-session` with an unlocked
  * gnome-keyring where there is no desktop session.
  */
@@ -114,7 +114,7 @@ describe('with the real engine (serve --sandbox)', () => {
       // The engine re-queues the parked records the change affects.
       await page
         .getByRole('status')
-        .filter({ hasText: /Version \d+ saved\. \d+ parked records? (was|were) sent to sync again/ })
+        .filter({ hasText: /Cost codes v\d+ saved\. \d+ parked records? (was|were) sent to sync again/ })
         .waitFor();
 
       await open('pending', 'Pending validation');
@@ -144,7 +144,7 @@ describe('with the real engine (serve --sandbox)', () => {
   }, 60_000);
 
   it(
-    'a vendor added in Procore is suggested for the unlinked supplier; Accept + Save links it',
+    'the vendor picker fixes the unlinked supplier: a vendor added in Procore is suggested, picked by name, saved as its id',
     async () => {
       const { page } = browser;
       // The demo's supplier with no Procore vendor: its purchase orders wait in Pending validation.
@@ -164,7 +164,9 @@ describe('with the real engine (serve --sandbox)', () => {
         { name: vendorName },
       );
 
-      await open('mappings?flow=exact-procore&set=vendors', 'Mappings');
+      // "Fix mapping" leads to the vendors table with the supplier's unmapped row.
+      await page.getByRole('link', { name: `Fix mapping vendor:${supplier.code}` }).first().click();
+      await page.getByRole('heading', { level: 1, name: 'Mappings' }).waitFor();
       await page.getByRole('button', { name: 'Suggest links from Procore' }).click();
       const suggestions = page.getByRole('table', { name: 'Suggested supplier to vendor links' });
       const row = suggestions.getByRole('row').filter({ hasText: supplier.code });
@@ -174,21 +176,25 @@ describe('with the real engine (serve --sandbox)', () => {
       await screenshot(page, 'engine-vendor-suggestions');
       await expectNoSeriousA11yViolations(page, 'engine-vendor-suggestions');
 
-      await row
-        .getByRole('button', { name: `Accept link from supplier ${supplier.code} to vendor ${vendor.id}` })
-        .click();
-      await expect(page.getByLabel('Exact supplier code, row 1', { exact: true }).inputValue()).resolves.toBe(
-        supplier.code,
+      // The user picks it by name instead of typing its id.
+      await page.getByText(/^Pick values by name or code;/).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: `Add mapping for ${supplier.code}` }).click();
+      const picker = page.getByRole('combobox', { name: 'Procore vendor, row 1', exact: true });
+      await picker.fill(supplier.name.split(' ')[0]!.toLowerCase());
+      const choices = page.getByRole('listbox', { name: 'Procore vendor, row 1: choices' });
+      await choices.getByRole('option', { name: new RegExp(`^${vendorName.replace(/\./g, '\\.')} Procore id ${vendor.id}$`) }).click();
+      await expect(picker.inputValue()).resolves.toBe(vendorName);
+      await expect(page.getByRole('combobox', { name: 'Exact supplier code, row 1', exact: true }).inputValue()).resolves.toBe(
+        `${supplier.code} — ${supplier.name}`,
       );
-      await expect(page.getByLabel('Procore vendor id, row 1', { exact: true }).inputValue()).resolves.toBe(
-        vendor.id,
-      );
+      await screenshot(page, 'engine-vendor-picker');
+      await expectNoSeriousA11yViolations(page, 'engine-vendor-picker');
       await page.getByRole('button', { name: 'Save mapping' }).click();
       await page
         .getByRole('status')
-        .filter({ hasText: /^Version 2 saved\. \d+ parked records? (was|were) sent to sync again/ })
-        .waitFor();
-      await page.getByRole('link', { name: 'Version 2' }).waitFor();
+        .filter({ hasText: /^Vendors v2 saved\. \d+ parked records? (was|were) sent to sync again/ })
+        .waitFor({ timeout: SYNC_TIMEOUT_MS });
+      await page.getByRole('link', { name: 'Vendors v2' }).waitFor();
 
       await open('pending', 'Pending validation');
       await expect

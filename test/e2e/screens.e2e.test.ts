@@ -84,6 +84,7 @@ function dashboardEngine(app: () => RunningApp): EngineApi {
     replayAudit: notHere,
     retryParked: notHere,
     suggestVendorLinks: notHere,
+    reconcile: notHere,
     mappingsChanged: async () => ({ requeued: 0 }),
   };
 }
@@ -192,9 +193,9 @@ describe('screens in Chromium', () => {
     await expect(page.getByLabel('GL account, row 1', { exact: true }).inputValue()).resolves.toBe('4400');
     await page.getByLabel('Note for this version (optional)').fill('Fix for PO-26-0007');
     await page.getByRole('button', { name: 'Save mapping' }).click();
-    await page.getByRole('status').filter({ hasText: 'Version 2 saved.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Cost codes v2 saved.' }).waitFor();
     expect(await page.locator('[data-mapping-key]').count()).toBe(0);
-    await page.getByRole('link', { name: 'Version 2' }).waitFor();
+    await page.getByRole('link', { name: 'Cost codes v2' }).waitFor();
 
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'Exported 2 rows to ' });
@@ -209,8 +210,8 @@ describe('screens in Chromium', () => {
     ]);
 
     // Version 1 is still readable, unchanged.
-    await page.getByRole('link', { name: 'Version 1' }).click();
-    await page.getByText('You are looking at version 1 (read-only).').waitFor();
+    await page.getByRole('link', { name: 'Cost codes v1' }).click();
+    await page.getByText('You are looking at Cost codes v1 (read-only).').waitFor();
     expect(await page.getByRole('cell', { name: '01-400' }).count()).toBe(0);
   });
 
@@ -227,7 +228,8 @@ describe('screens in Chromium', () => {
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    const detail = page.getByRole('complementary', { name: 'Details of entry 299' });
+    // Entry 301 (newest) is the Mappings test's new version: "Cost codes v2 saved: …".
+    const detail = page.getByRole('complementary', { name: 'Details of entry 300' });
     await detail.getByRole('heading', { name: 'Source snapshot' }).waitFor();
 
     await grid.getByRole('row', { name: /PO-0000291/ }).click();
@@ -264,7 +266,7 @@ describe('screens in Chromium', () => {
     await openScreen(page, app, 'settings', 'Settings');
     await page.getByText(dataDir).waitFor();
     await page.getByRole('button', { name: 'Verify audit log' }).click();
-    await page.getByText('The audit log is intact (300 entries checked).').waitFor();
+    await page.getByText('The audit log is intact (301 entries checked).').waitFor();
     await check('settings');
   });
 

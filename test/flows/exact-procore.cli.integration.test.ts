@@ -45,9 +45,29 @@ describe('F1 command line', { timeout: 120_000 }, () => {
     await cli('mappings', 'export', 'exact-procore', file);
     const rows = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
     expect(rows.length).toBeGreaterThan(10);
+    // A cost code Procore does not have is refused with its line; nothing is saved.
+    const bad = join(dir, 'costs-bad.csv');
+    writeFileSync(bad, `${readFileSync(file, 'utf8')}${pair.glAccountCode},${pair.costCenterCode},,99-999,M\r\n`);
+    await expect(run(process.execPath, [bin, 'mappings', 'import', 'exact-procore', bad, '--yes', '--data-dir', dir])).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining(`Line ${rows.length + 2}: Procore cost code 99-999 does not exist in Procore`),
+    });
+
     appendFileSync(file, `${pair.glAccountCode},${pair.costCenterCode},,${rows[0]!['costCode']},${rows[0]!['lineItemTypeCode']}\r\n`);
-    const imported = lastJson(await cli('mappings', 'import', 'exact-procore', file, '--json'));
-    expect(imported['rows']).toBe(rows.length + 1);
+    // Without --yes: the check and its impact, nothing saved.
+    const preview = await cli('mappings', 'import', 'exact-procore', file);
+    expect(preview).toEqual(
+      expect.arrayContaining([
+        '  1 added, 0 changed, 0 removed, ' + rows.length + ' unchanged',
+        '  Impact: 1 parked record released, 0 written records coded differently',
+        '  Every target value exists in the target system.',
+        'Nothing is saved yet: run the same command with --yes to import it as Cost codes v2.',
+      ]),
+    );
+    const imported = lastJson(await cli('mappings', 'import', 'exact-procore', file, '--yes', '--json'));
+    expect(imported).toMatchObject({ rows: rows.length + 1, saved: true, versionName: 'Cost codes v2', impact: { releases: 1, recoded: 0 } });
+    // The same file again makes no version.
+    expect(lastJson(await cli('mappings', 'import', 'exact-procore', file, '--yes', '--json'))).toMatchObject({ saved: false, identical: true });
 
     const replay = lastJson(await cli('replay', '--parked', '--json'));
     expect(replay['created']).toBe(1);
@@ -62,7 +82,7 @@ describe('F1 command line', { timeout: 120_000 }, () => {
     const unlinked = lines.filter((line) => !line.startsWith('40001,'));
     expect(unlinked.length).toBe(lines.length - 1);
     writeFileSync(file, unlinked.join('\r\n'));
-    await cli('mappings', 'import', 'exact-procore', file, '--set', 'vendors');
+    await cli('mappings', 'import', 'exact-procore', file, '--set', 'vendors', '--yes');
 
     const { suggestions, apiCalls } = lastJson(await cli('mappings', 'suggest', 'exact-procore', '--json'));
     expect(suggestions).toEqual([

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src-shared/domain/money';
 import { retryParked } from '../../src-main/engine/flows/procore-acumatica/flow';
 import { F2_FLOW, F2_MAPPING_SETS } from '../../src-main/engine/flows/procore-acumatica/mappings';
-import { reconcileCommitmentsNow } from '../../src-main/engine/flows/procore-acumatica/flow';
+import { reconcileCommitmentsNow, reconcileProcoreAcumatica } from '../../src-main/engine/flows/procore-acumatica/flow';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
 import { billBooks, openF2Harness, val, w, type F2Harness } from './procore-acumatica.harness';
 
@@ -325,6 +325,17 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     const co = causes.find((d) => d.what.startsWith('Change order'))!;
     expect(co.cause).toBe(`Change order ${missingCo.number} "${missingCo.title}" (${Decimal.parse(missingCo.amount).toMoneyString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}) is approved in Procore but not in Acumatica`);
     expect(report.differences).toBe(causes.length);
+
+    // The same in the shape every flow reports (engine/reconcile): each difference explained.
+    const generic = await reconcileProcoreAcumatica(h.deps, () => ({}));
+    expect(generic.unexplained).toBe(0);
+    const explained = generic.records.filter((r) => r.cause !== null);
+    const commitments = new Set(report.commitments.filter((c) => c.differences.some((d) => !d.what.startsWith('Subcontractor invoice'))).map((c) => `${c.acumaticaProject}/${c.number}`));
+    expect(explained.filter((r) => r.documentType === 'Commitment').map((r) => r.targetKey).sort()).toEqual([...commitments].sort());
+    expect(explained.filter((r) => r.documentType === 'Commitment').every((r) => r.cause === 'changed-in-target' && r.explanation!.startsWith('entered differently in Acumatica: '))).toBe(true);
+    const parked = h.store.parked.listOpen(F2_FLOW).filter((p) => p.stream !== 'vendors');
+    expect(explained.filter((r) => r.documentType !== 'Commitment').map((r) => [r.sourceId, r.cause]).sort()).toEqual(parked.map((p) => [p.sourceId, 'parked']).sort());
+    expect(generic.records.filter((r) => r.documentType !== 'Commitment' && r.cause === null).every((r) => r.expected === r.actual)).toBe(true);
   }, 60_000);
 });
 

@@ -176,10 +176,17 @@ describe('mappings', () => {
     expect(text).toContain('glAccountCode,costCenterCode,costUnitCode,costCode,lineItemTypeCode\r\n');
     expect(text).toContain(`4400,KST-12,,"'=HYPERLINK(""x"")",M`);
 
-    const imported = await call('mappings.importCsv', { flow: 'exact-procore', set: 'costs', csv: text });
-    expect(imported).toMatchObject({ rows: 2, version: { version: 2, note: 'Imported from CSV' } });
+    // The export read back is the same table: no new version.
+    const same = await call('mappings.importCsv', { flow: 'exact-procore', set: 'costs', csv: text });
+    expect(same).toMatchObject({ rows: 2, created: false, version: { version: 1 } });
+    const imported = await call('mappings.importCsv', {
+      flow: 'exact-procore',
+      set: 'costs',
+      csv: `${text}6000,B,,03-000,S\r\n`,
+    });
+    expect(imported).toMatchObject({ rows: 3, created: true, version: { version: 2, note: 'Imported from CSV' } });
     const table = await call('mappings.get', { flow: 'exact-procore', set: 'costs' });
-    expect(table.rows.map((r) => r.target['costCode']).sort()).toEqual(['02-000', '=HYPERLINK("x")']);
+    expect(table.rows.map((r) => r.target['costCode']).sort()).toEqual(['02-000', '03-000', '=HYPERLINK("x")']);
 
     const bad = await failure('mappings.importCsv', {
       flow: 'exact-procore',

@@ -58,7 +58,8 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
   describe(`${spec.flow}: crash safety`, () => {
     it('two syncs at once: the second refuses (exit 3, naming the first) or, with --wait, waits and then writes nothing new', async () => {
       const dir = dataDir();
-      const first = sync(dir);
+      // Slow enough (150 ms per call) that both later commands start while it runs, even on a loaded machine.
+      const first = sync(dir, [], 150);
       await runStarted(dir);
       const refused = await sync(dir).exited;
       expect(refused.code, refused.stderr).toBe(3);

@@ -22,7 +22,9 @@ import {
   costCodeFromWire,
   costCodeIndex,
   lineItemTypeFromWire,
+  idFromWire,
   lineItemTypeIndex,
+  moneyFromWire,
   projectFromWire,
   vendorFromWire,
 } from './mappers';
@@ -130,6 +132,11 @@ export interface ProcoreConnector extends Connector {
   findCommitmentsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
   upsertDirectCosts(projectId: string, costs: readonly DirectCostUpsert[], call?: WriteCallOptions): Promise<UpsertResult[]>;
   findDirectCostsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRecord>>;
+  /**
+   * Every live commitment or direct cost of the project that carries an origin id, with its
+   * total (no lines): what a reconciliation compares. ⌈records / perPage⌉ calls.
+   */
+  listOriginTotals(projectId: string, entity: 'commitment' | 'direct-cost'): Promise<Map<string, { id: string; total: string }>>;
 
   // ---- flows F2 / F3: Procore as the source ----------------------------------------------------
   // Cursor reads walk every project the app sees; the cursor is one opaque string per stream
@@ -328,6 +335,17 @@ export function createProcoreConnector(
     recordPayments: (payments, call) => recordPayments(client, payments, call ?? {}),
     findContractPaymentsByOrigin: (projectId, commitmentId, originIds) =>
       findContractPaymentsByOrigin(client, projectId, commitmentId, originIds),
+
+    async listOriginTotals(projectId, entity) {
+      const records = entity === 'commitment' ? await client.listCommitments(projectId, {}) : await client.listDirectCosts(projectId, {});
+      const totals = new Map<string, { id: string; total: string }>();
+      for (const r of records) {
+        if (!r.origin_id || r.deleted_at) continue;
+        const what = `${entity} ${r.origin_id}`;
+        totals.set(r.origin_id, { id: idFromWire(r.id, what), total: moneyFromWire(r.grand_total ?? (r as { amount?: string | null }).amount, `the grand_total of ${what}`).toMoneyString() });
+      }
+      return totals;
+    },
 
     close: () => client.close(),
   };

@@ -1,10 +1,16 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
-import type { MappingSetDefinition } from '../../../src-shared/ipc/mapping-sets';
+import type {
+  MappingSetDefinition,
+  MappingSourceKey,
+  MappingTarget,
+  ReferenceOption,
+} from '../../../src-shared/ipc/mapping-sets';
 import type { AcumaticaConnector } from '../../connectors/acumatica';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
+import type { ReconciliationReport } from '../reconcile/reconcile';
 import type { RunSummary, RunTrigger } from '../sync/flow-run';
 import type { RunLockOptions } from '../sync/run-lock';
 import type { SharedSourceReads } from '../sync/shared-reads';
@@ -54,20 +60,32 @@ export interface CounterpartyLinkSuggestion {
   matchedBy: 'origin_code' | 'origin_id' | 'name';
 }
 
-/**
- * A flow's answer to "do the two systems agree?" (ARCHITECTURE §6b): both sides read, every
- * difference listed with its cause. The generic reconciliation command prints `text`, or
- * `report` with --json.
- */
-export interface FlowReconciliation {
-  /** e.g. "Commitments vs Acumatica". */
+/** What creating a target counterparty would write (read from the source); nothing is written yet. */
+export interface CounterpartyPreview {
+  /** E.g. 'Create vendor “Bouwmaterialen Groothandel Koster B.V.” in Procore'. */
   title: string;
-  /** How many differences it found (0 = the systems agree). */
-  differences: number;
-  /** The report as lines for a terminal. */
-  text: string[];
-  /** The whole report, machine-readable. */
-  report: JsonValue;
+  /** E.g. "Exact Online supplier 40030". */
+  source: string;
+  fields: { label: string; value: string }[];
+  /** Target records that may be the same one (the user may link one instead). */
+  similar: ReferenceOption[];
+  /** Why it cannot be created (null when it can). */
+  blocked: string | null;
+}
+
+/** A counterparty created in the target from a source one; the host links it in the table. */
+export interface CreatedCounterparty {
+  /** The target's id of the new record. */
+  targetId: string;
+  /** Its name in the target. */
+  name: string;
+  /** The mapping row's target for the source key (e.g. {procoreVendorId: "…"}). */
+  target: MappingTarget;
+  /** One sentence of what was done, for the screen and the audit log. */
+  message: string;
+  /** Audit bookkeeping: the kind of record created and the system it was created in. */
+  entity: string;
+  targetSystem: string;
 }
 
 /** A flow opened over the process's connectors. */
@@ -79,8 +97,26 @@ export interface FlowRuntime {
   replay(seq: number, request: FlowRunRequest): Promise<RunSummary & { message: string }>;
   /** Counterparty links suggested by reading both systems (supplier → vendor); saves nothing. */
   suggestCounterpartyLinks?(): Promise<CounterpartyLinkSuggestion[]>;
-  /** Reads both systems and reports every difference with its cause; writes nothing. */
-  reconcile?(): Promise<FlowReconciliation>;
+  /**
+   * The options of a reference list its mapping fields name (MappingField.reference.list):
+   * target records by name and code with the value the mapping stores, or the values the source
+   * system knows. Reads the systems every time; the host caches the answers briefly. A failed
+   * read throws a ReadFailedError that says what to do.
+   */
+  referenceData?(list: string): Promise<ReferenceOption[]>;
+  /** What creating the target counterparty of an unmapped source value would write (a table with `createsCounterparty`). */
+  previewCounterparty?(set: string, sourceKey: MappingSourceKey): Promise<CounterpartyPreview>;
+  /**
+   * Creates it in the target, idempotently (keyed by the source record, so a retry after a lost
+   * answer updates the same record), and returns the target to link. Throws a plain-language
+   * error when the target refuses.
+   */
+  createCounterparty?(set: string, sourceKey: MappingSourceKey): Promise<CreatedCounterparty>;
+  /**
+   * Do the two systems agree? Reads both (counted calls) and explains every difference by a
+   * cause (engine/reconcile, decision 0023). Reads only.
+   */
+  reconcile?(request: { apiCalls(): Record<string, number> }): Promise<ReconciliationReport>;
 }
 
 export interface FlowOpenContext<S extends ConnectableSystem> {
@@ -103,6 +139,13 @@ export interface FlowPlugin<S extends ConnectableSystem = ConnectableSystem> {
   readonly mappingSets: readonly MappingSetDefinition[];
   /** The kinds of record its audit entries are about, in the words the screens use. */
   readonly documents: readonly { entity: string; label: string }[];
+  /**
+   * The mapping keys a stored source record's coding depends on (src-shared/domain/validation.ts
+   * `mappingKey`), one group per thing coded (the supplier, each line's cost, each line's
+   * project), each group's alternatives most specific first. Lets a mapping import say how many
+   * written records it would recode. Without it, that count is 0.
+   */
+  codingKeys?(stream: string, payload: JsonValue): string[][];
   /** API calls one idle poll costs per system (the scheduler spaces polls by them). */
   idlePollCalls(store: Store): Partial<Record<S, number>>;
   open(context: FlowOpenContext<S>): FlowRuntime;

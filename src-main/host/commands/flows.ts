@@ -1,4 +1,4 @@
-import { copyFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { createAppContext } from '../app-context';
@@ -12,6 +12,12 @@ import { exportAuditCsv, openStore, type Store } from '../../store';
 import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli-types';
 import { openFlowHost, type OpenFlow } from '../flow-host';
 import { ConnectionsHub, type SandboxRunOptions } from '../systems';
+import { importMappingCsv, previewMappingImport, requireMappingSet, type ReferenceProvider } from '../mapping-tables';
+import { ReferenceCache, readTableReference } from '../reference-data';
+import { IpcFailure } from '../errors';
+import type { MappingImportPreview } from '../../../src-shared/ipc';
+import { describeReconciliation, reconciliationCsv } from '../reconciliation-views';
+import { requestCounters } from '../../connectors/_kit';
 
 /** CLI commands of every flow of the registry: sync, parked records, replay, audit, mappings. */
 
@@ -82,6 +88,11 @@ async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | 
       await host.close();
     }
   });
+}
+
+/** Every API's request count in this process (a reconciliation reports its own difference). */
+function apiCallsByName(): Record<string, number> {
+  return Object.fromEntries(Object.entries(requestCounters.snapshot()).map(([api, c]) => [api, c.total]));
 }
 
 /** The flow named on the command line, or a usage error listing the flows. */
@@ -291,9 +302,12 @@ export const auditVerifyCommand: CliCommand = {
 
 export const mappingsCommand: CliCommand = {
   path: ['mappings'],
-  summary: 'Export or import a mapping table as CSV (Excel-safe), or list suggested supplier → vendor links.',
-  usage: `export|import <${FLOW_USAGE}> FILE.csv [--set SET]  |  suggest <flow> [--json]`,
-  options: { set: { type: 'string', description: "which table (default: the flow's first table with a GL account column, else its first)" } },
+  summary: 'Export or import a mapping table as CSV (Excel-safe; an import is checked and shows its impact first), or list suggested supplier → vendor links.',
+  usage: `export|import <${FLOW_USAGE}> FILE.csv [--set SET] [--yes]  |  suggest <flow> [--json]`,
+  options: {
+    set: { type: 'string', description: "which table (default: the flow's first table with a GL account column, else its first)" },
+    yes: { type: 'boolean', description: 'import: save the file after checking it (without it, only the check and its impact are shown)' },
+  },
   async run({ values, positionals }, io) {
     const [action, flowId, file] = positionals;
     if (!action || !['export', 'import', 'suggest'].includes(action) || (action !== 'suggest' && !file)) {
@@ -327,7 +341,10 @@ export const mappingsCommand: CliCommand = {
           throw error;
         }
         if (io.json) io.out(JSON.stringify({ suggestions, apiCalls: apiCalls() }));
-        else if (suggestions.length === 0) io.out('No new suggestions: every supplier with a matching vendor is linked.');
+        else if (suggestions.length === 0)
+          io.out(
+            'No new suggestions: every supplier with a matching vendor is linked. A supplier whose records wait in Pending validation and has no vendor yet: create the vendor in the app (Pending validation → "Create this vendor in …", which links it), or add it in the target system and suggest again.',
+          );
         else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
         return 0;
       });
@@ -342,50 +359,117 @@ export const mappingsCommand: CliCommand = {
         io.out(io.json ? JSON.stringify({ file, rows }) : `Wrote ${rows} rows of ${flow}/${set} to ${file}`);
         return 0;
       }
-      const result = await dispatch('mappings.importCsv', { flow, set, csv: readFileSync(file!, 'utf8'), note: `imported from ${file} (CLI)` }, ctx);
-      if (!result.ok) {
-        io.err(`mappings import: ${result.error.message}`);
-        return 1;
-      }
-      const { rows, version } = result.value as { rows: number; version: { version: number } };
-      io.out(io.json ? JSON.stringify({ file, rows, version: version.version }) : `Imported ${rows} rows as version ${version.version} of ${flow}/${set}. Run \`npx ml-connector replay --parked\` to retry what was waiting.`);
-      return 0;
+      return await importWithCheck(io, ctx, flow, set, file!, values['yes'] === true);
     } finally {
       ctx.close();
     }
   },
 };
 
+/**
+ * `mappings import`: the file is checked as the app checks it (every target value against the
+ * target system's lists, read through the flow's connections; source values against the source),
+ * the changes and their impact are printed, and only `--yes` saves it.
+ */
+async function importWithCheck(io: CliIo, ctx: ReturnType<typeof createAppContext>, flow: string, set: string, file: string, commit: boolean): Promise<number> {
+  let csv: string;
+  try {
+    csv = readFileSync(file, 'utf8');
+  } catch (error) {
+    io.err(`mappings import: cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message}.`);
+    return 1;
+  }
+  const definition = requireMappingSet(flow, set);
+  return withReference(io, ctx.store, flow, async (reference) => {
+    let preview: MappingImportPreview;
+    try {
+      preview = await previewMappingImport(ctx, { flow, set, csv }, reference);
+    } catch (error) {
+      if (error instanceof IpcFailure) {
+        io.err(`mappings import: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+    const ready = preview.problems.length === 0 && !preview.identical;
+    if (!commit || !ready) {
+      if (io.json) io.out(JSON.stringify({ file, saved: false, ...preview }));
+      else printPreview(io, file, definition.title, preview);
+      return preview.problems.length > 0 ? 1 : 0;
+    }
+    let saved;
+    try {
+      saved = await importMappingCsv(ctx, { flow, set, csv, note: `imported from ${file} (CLI)` }, reference);
+    } catch (error) {
+      if (error instanceof IpcFailure) {
+        io.err(`mappings import: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+    if (io.json) io.out(JSON.stringify({ file, saved: saved.created !== false, rows: saved.rows, version: saved.version.version, versionName: saved.versionName, impact: preview.impact, flags: preview.flags, unchecked: preview.unchecked }));
+    else {
+      io.out(`Imported ${saved.rows} rows as ${saved.versionName ?? `version ${saved.version.version}`}.`);
+      if (preview.impact.releases > 0)
+        io.out(`${preview.impact.releases} parked record${preview.impact.releases === 1 ? '' : 's'} can now be written: run \`npx ml-connector replay --parked --flow ${flow}\` (the app retries them on its next sync).`);
+    }
+    return 0;
+  });
+}
+
+function printPreview(io: CliIo, file: string, title: string, p: MappingImportPreview): void {
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  io.out(`${file}: ${plural(p.rows, 'row')} ("${p.separator}" between cells), compared with ${p.current ? `${title} v${p.current.version}` : `an empty ${title} table`}:`);
+  io.out(`  ${p.changes.added} added, ${p.changes.changed} changed, ${p.changes.removed} removed, ${p.changes.unchanged} unchanged`);
+  if (p.problems.length > 0) {
+    io.out(`Nothing can be imported until these are fixed in the file:`);
+    for (const problem of p.problems) io.out(`  ${problem.message}`);
+    return;
+  }
+  io.out(`  Impact: ${plural(p.impact.releases, 'parked record')} released, ${plural(p.impact.recoded, 'written record')} coded differently`);
+  io.out(p.unchecked ? `  ${p.unchecked}` : '  Every target value exists in the target system.');
+  for (const flag of p.flags) io.out(`  Check: ${flag.message}`);
+  io.out(p.identical ? `The file holds exactly the rows of ${title} v${p.current?.version ?? ''}: there is nothing to import.` : `Nothing is saved yet: run the same command with --yes to import it as ${p.nextVersionName ?? 'the next version'}.`);
+}
+
+/** The flow's reference lists when it can be opened here (its connections); otherwise why values cannot be checked. */
+async function withReference(io: CliIo, store: Store, flowId: string, work: (reference: ReferenceProvider) => Promise<number>): Promise<number> {
+  const host = await openFlowHost({
+    store,
+    dataDir: io.dataDir,
+    log: createLogger({ sink: (line) => io.err(line), level: 'warn' }),
+    credentials: new KeytarCredentialStore(),
+    only: [flowId],
+  });
+  try {
+    const open = host.flows.get(flowId);
+    const cache = new ReferenceCache();
+    const reference: ReferenceProvider = async (definition, fresh) =>
+      open
+        ? { fields: await readTableReference(open.runtime, definition, cache, fresh) }
+        : { unchecked: `The values were not checked against the systems: ${host.unavailable.get(flowId)?.reason ?? 'the flow cannot run here.'}` };
+    return await work(reference);
+  } finally {
+    await host.close();
+  }
+}
+
 export const reconcileCommand: CliCommand = {
   path: ['reconcile'],
-  summary: 'Read both systems of a flow and list every difference with its cause (writes nothing).',
-  usage: `<flow> [--sandbox] [--seed N] [--scale S] [--json]`,
-  options: {
-    sandbox: { type: 'boolean', description: 'use the embedded simulators (no credentials needed)' },
-    seed: { type: 'string', description: 'sandbox data seed (default 1)' },
-    scale: { type: 'string', description: 'sandbox data scale (default 1)' },
-  },
+  summary: 'Do the two systems agree? Source vs target totals per project, supplier and document, every difference with its cause (reads only).',
+  usage: `<${FLOW_USAGE}> [--csv FILE] [--json]`,
+  options: { csv: { type: 'string', description: 'also write every compared record to this Excel-safe CSV file' } },
   async run({ values, positionals }, io) {
     const flowId = flowArgument(io, 'reconcile', positionals[0]);
     if (!flowId) return 2;
-    let sandbox: SandboxRunOptions | undefined;
-    try {
-      if (values['sandbox']) sandbox = { seed: intOption(values['seed'], 'seed', 1), scale: intOption(values['scale'], 'scale', 1, 1) };
-    } catch (err) {
-      if (err instanceof UsageError) {
-        io.err(`reconcile: ${err.message}`);
-        return 2;
-      }
-      throw err;
-    }
-    return withFlow(io, flowId, sandbox, async (open, apiCalls) => {
-      if (!open.runtime.reconcile) {
-        io.err(`reconcile: ${open.plugin.title} has no reconciliation yet.`);
+    return withFlow(io, flowId, undefined, async (flow) => {
+      if (!flow.runtime.reconcile) {
+        io.err(`reconcile: ${flow.plugin.title} has no reconciliation yet.`);
         return 1;
       }
-      let result;
+      let report;
       try {
-        result = await open.runtime.reconcile();
+        report = await flow.runtime.reconcile({ apiCalls: () => apiCallsByName() });
       } catch (error) {
         if (error instanceof ReadFailedError) {
           io.err(error.message);
@@ -393,11 +477,13 @@ export const reconcileCommand: CliCommand = {
         }
         throw error;
       }
-      if (io.json) io.out(JSON.stringify({ flow: flowId, title: result.title, differences: result.differences, report: result.report, apiCalls: apiCalls() }));
-      else for (const line of result.text) io.out(line);
-      return 0;
+      const file = values['csv'];
+      if (typeof file === 'string' && file) writeFileSync(file, reconciliationCsv(report), 'utf8');
+      if (io.json) io.out(JSON.stringify(report));
+      else for (const line of describeReconciliation(report)) io.out(line);
+      return report.unexplained === 0 ? 0 : 1;
     });
   },
 };
 
-export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand, reconcileCommand];
+export const flowCommands: CliCommand[] = [syncCommand, parkedListCommand, replayCommand, reconcileCommand, exportAuditCommand, auditVerifyCommand, mappingsCommand];

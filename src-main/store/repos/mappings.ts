@@ -79,7 +79,7 @@ export class MappingsRepo {
   >;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly now: Clock,
   ) {
     this.insertSet = db.prepare(
@@ -152,6 +152,21 @@ export class MappingsRepo {
     const record = this.versionById.get(versionId);
     return record && toVersion(record);
   }
+
+  /**
+   * The set's version that was current when `versionId` (of any set) was the newest version
+   * stored: version ids grow across all sets, so a run's mapping version (the highest id it
+   * used) names one version of every set. Undefined when the set had no version then.
+   */
+  versionCurrentAt(setId: number, versionId: number): MappingVersion | undefined {
+    this.versionAtOrBefore ??= this.db.prepare(
+      `SELECT ${VERSION_COLUMNS} FROM mapping_versions v WHERE v.set_id = ? AND v.id <= ? ORDER BY v.id DESC LIMIT 1`,
+    );
+    const record = this.versionAtOrBefore.get(setId, versionId);
+    return record && toVersion(record);
+  }
+
+  private versionAtOrBefore?: Statement<[number, number], VersionRecord>;
 
   /** Newest first. */
   listVersions(setId: number): MappingVersion[] {

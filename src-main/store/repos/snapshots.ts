@@ -140,6 +140,24 @@ export class SnapshotsRepo {
     const record = this.latestOf.get(flow, stream, sourceId);
     return record && toSnapshot(record);
   }
+
+  /**
+   * The latest snapshot of every source record the flow has written to its target (one row per
+   * stream and source record), read one at a time: what a mapping change would recode.
+   */
+  *latestOfWritten(flow: string): Generator<{ stream: string; sourceId: string; payload: JsonValue }> {
+    this.latestWritten ??= this.db.prepare(
+      `SELECT s.stream, s.source_id, s.payload FROM source_snapshots s
+       WHERE s.flow = ? AND s.source_id IN (SELECT source_id FROM target_records WHERE flow = ?)
+         AND s.id = (SELECT x.id FROM source_snapshots x
+                     WHERE x.flow = s.flow AND x.stream = s.stream AND x.source_id = s.source_id
+                     ORDER BY x.last_seen_at DESC, x.id DESC LIMIT 1)`,
+    );
+    for (const row of this.latestWritten.iterate(flow, flow))
+      yield { stream: row.stream, sourceId: row.source_id, payload: parseJsonColumn(row.payload) };
+  }
+
+  private latestWritten?: Statement<[string, string], { stream: string; source_id: string; payload: string }>;
 }
 
 function toSnapshot(record: SnapshotRecord): SourceSnapshot {

@@ -42,6 +42,7 @@ export class TargetRecordsRepo {
   private readonly payloadHashStmt: Statement<[string, string, string], Pick<Row, 'payload_hash'>>;
   private readonly bySourceStmt: Statement<[string, string], Row>;
   private readonly countStmt: Statement<[string], { n: number }>;
+  private readonly byFlowStmt: Statement<[string], Row>;
 
   constructor(
     db: Database,
@@ -63,6 +64,12 @@ export class TargetRecordsRepo {
     );
     this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?');
+    this.byFlowStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? ORDER BY entity, origin_id');
+  }
+
+  /** Everything the flow has written and confirmed (a reconciliation compares each with the target). */
+  listForFlow(flow: string): TargetRecord[] {
+    return this.byFlowStmt.all(flow).map(toRecord);
   }
 
   /** Records the flow has written and confirmed (the Dashboard's "synced"). */

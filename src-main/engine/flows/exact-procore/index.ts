@@ -5,6 +5,8 @@ import { procoreTarget } from './adapters';
 import { replayAuditEntry, retryParked, runExactProcore, STREAMS, type ExactProcoreDeps } from './flow';
 import { F1_FLOW, F1_MAPPING_SET_DEFINITIONS, F1_MAPPING_SETS, loadF1Mappings, seedF1SandboxMappings } from './mappings';
 import type { ExactSource } from './ports';
+import { f1CodingKeys, f1ReferenceData } from './reference';
+import { reconcileExactProcore } from './reconcile';
 
 /**
  * F1: Exact Online purchase orders and purchase invoices → Procore commitments and direct costs.
@@ -39,6 +41,7 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
     const exact = connectors['exact-online'];
     const procore = connectors.procore;
     const base = exactProcoreDeps(context);
+    const reference = f1ReferenceData(store, exact, procore);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ExactProcoreDeps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -50,6 +53,7 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
       run: (request) => runExactProcore(deps(request), request.trigger),
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
+      reconcile: ({ apiCalls }) => reconcileExactProcore({ store, exact, procore, apiCalls }),
       async suggestCounterpartyLinks() {
         const [suppliers, vendors] = await Promise.all([
           readOrExplain('Exact Online', 'the suppliers', () => exact.readSuppliers()),
@@ -64,10 +68,14 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
           linked,
         );
       },
+      referenceData: reference.referenceData,
+      previewCounterparty: reference.previewCounterparty,
+      createCounterparty: reference.createCounterparty,
     };
   },
 
   seedSandboxMappings: seedF1SandboxMappings,
+  codingKeys: f1CodingKeys,
 };
 
 /** F1's dependencies over the process's connectors; Exact's streams are read once per poll for every flow (shared-reads.ts). */

@@ -12,6 +12,19 @@ export const F1_MAPPING_SETS = {
   vendors: 'vendors',
 } as const;
 
+/** The reference lists behind F1's pickers (FlowRuntime.referenceData; reference.ts reads them). */
+export const F1_REFERENCE_LISTS = {
+  procoreProjects: 'procore-projects',
+  procoreVendors: 'procore-vendors',
+  procoreCostCodes: 'procore-cost-codes',
+  procoreLineItemTypes: 'procore-line-item-types',
+  exactProjects: 'exact-projects',
+  exactGlAccounts: 'exact-gl-accounts',
+  exactCostCenters: 'exact-cost-centers',
+  exactCostUnits: 'exact-cost-units',
+  exactSuppliers: 'exact-suppliers',
+} as const;
+
 /** The three tables a finance team maintains for F1, as the Mappings screen and CSV files show them. */
 export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   {
@@ -20,8 +33,8 @@ export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Projects',
     description: 'Exact Online project → Procore project',
     keyPrefix: 'project',
-    sourceFields: [{ name: 'projectCode', label: 'Exact project code' }],
-    targetFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
+    sourceFields: [{ name: 'projectCode', label: 'Exact project code', reference: { list: F1_REFERENCE_LISTS.exactProjects, system: 'exact-online' } }],
+    targetFields: [{ name: 'procoreProjectId', label: 'Procore project', reference: { list: F1_REFERENCE_LISTS.procoreProjects, system: 'procore' } }],
   },
   {
     flow: F1_FLOW,
@@ -30,13 +43,13 @@ export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'GL account + cost center (+ cost unit) → Procore cost code + cost type',
     keyPrefix: 'cost',
     sourceFields: [
-      { name: 'glAccountCode', label: 'GL account' },
-      { name: 'costCenterCode', label: 'Cost center' },
-      { name: 'costUnitCode', label: 'Cost unit (empty = any)', optional: true },
+      { name: 'glAccountCode', label: 'GL account', reference: { list: F1_REFERENCE_LISTS.exactGlAccounts, system: 'exact-online' } },
+      { name: 'costCenterCode', label: 'Cost center', reference: { list: F1_REFERENCE_LISTS.exactCostCenters, system: 'exact-online' } },
+      { name: 'costUnitCode', label: 'Cost unit (empty = any)', optional: true, reference: { list: F1_REFERENCE_LISTS.exactCostUnits, system: 'exact-online' } },
     ],
     targetFields: [
-      { name: 'costCode', label: 'Procore cost code' },
-      { name: 'lineItemTypeCode', label: 'Cost type' },
+      { name: 'costCode', label: 'Procore cost code', reference: { list: F1_REFERENCE_LISTS.procoreCostCodes, system: 'procore' } },
+      { name: 'lineItemTypeCode', label: 'Cost type', reference: { list: F1_REFERENCE_LISTS.procoreLineItemTypes, system: 'procore' } },
     ],
   },
   {
@@ -45,9 +58,10 @@ export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Vendors',
     description: 'Exact Online supplier → Procore vendor',
     keyPrefix: 'vendor',
-    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code' }],
-    targetFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
+    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code', reference: { list: F1_REFERENCE_LISTS.exactSuppliers, system: 'exact-online' } }],
+    targetFields: [{ name: 'procoreVendorId', label: 'Procore vendor', reference: { list: F1_REFERENCE_LISTS.procoreVendors, system: 'procore' } }],
     suggestsCounterpartyLinks: true,
+    createsCounterparty: { noun: 'vendor', system: 'procore' },
   },
 ];
 

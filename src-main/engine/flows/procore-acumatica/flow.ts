@@ -8,7 +8,7 @@ import type {
   ProcoreVendorRecord,
 } from '../../../../src-shared/domain/records';
 import type { SourcePage, UnreadableSourceRow } from '../../../connectors/connector';
-import type { AcumaticaConnector, AcumaticaPayment } from '../../../connectors/acumatica';
+import type { AcumaticaConnector, AcumaticaPayment, FoundBill } from '../../../connectors/acumatica';
 import type { ProcoreConnector } from '../../../connectors/procore';
 import type { Store } from '../../../store/db';
 import { runFlowExclusively, type RunSummary, type RunTrigger } from '../../sync/flow-run';
@@ -40,7 +40,8 @@ import { checkLabel, paymentOriginId, planCheck } from './plan-payments';
 import { planCommitment, subcontractKey } from './plan-subcontracts';
 import { acumaticaView, pairVendors, planVendorPair } from './plan-vendors';
 import { policyFromSettings, type F2Policy } from './policy';
-import { reconcileCommitments, type InvoiceToDate, type ReconciliationReport } from './reconcile';
+import { reconcile, type ReconciliationReport, type ReconInput } from '../../reconcile/reconcile';
+import { RECONCILIATION_TITLE, reconcileCommitments, type CommitmentsReport, type InvoiceToDate } from './reconcile';
 import { F2Writer, POSTED_MARKER } from './writer';
 
 /**
@@ -521,19 +522,34 @@ function withoutLabel(reason: string | null, label: string): string | null {
   return at < 0 ? reason : reason.slice(at + 3);
 }
 
+interface ReconciliationRead {
+  commitments: CommitmentsReport;
+  policy: F2Policy;
+  mappings: F2Mappings;
+  invoices: ProcoreRequisition[];
+  directCosts: ProcoreDirectCost[];
+  /** Acumatica's bills by the Procore origin they carry. */
+  billsByOrigin: Map<string, FoundBill[]>;
+}
+
+/** What an AP bill of a Procore record should hold: net of retainage when retainage is a line of the bill. */
+const invoiceAmount = (r: ProcoreRequisition, policy: F2Policy): string => (policy.retainage === 'net-line' ? r.netPayable : r.totalClaimed);
+const signed = (b: FoundBill): Decimal => (b.type === 'Credit Adj.' ? Decimal.parse(b.amount).negate() : Decimal.parse(b.amount));
+
 /**
- * The commitments reconciliation ("Commitments vs Acumatica"): reads every Procore commitment,
- * change order and approved subcontractor invoice, and Acumatica's subcontracts, purchase
- * orders, change orders and AP bills, then compares them (reconcile.ts). Read-only.
+ * Both systems read in full for the reconciliation: every Procore commitment, change order,
+ * approved invoice and direct cost; every Acumatica subcontract, purchase order, change order and
+ * AP bill. Reads only.
  */
-export async function reconcileCommitmentsNow(deps: F2Deps): Promise<ReconciliationReport> {
+async function readForReconciliation(deps: F2Deps): Promise<ReconciliationRead> {
   const { procore, acumatica, store } = deps;
   const policy = policyOf(deps);
   const { mappings } = loadF2Mappings(store);
-  const [commitments, changeOrders, invoices, procoreVendors, subs, pos, acuChangeOrders, bills] = await Promise.all([
+  const [commitments, changeOrders, invoices, directCosts, procoreVendors, subs, pos, acuChangeOrders, bills] = await Promise.all([
     collect(procore.readCommitments(null)),
     collect(procore.readCommitmentChangeOrders(null)),
     collect(procore.readRequisitions(null)),
+    collect(procore.readDirectCosts(null)),
     procore.listVendors(),
     acumatica.listSubcontracts(),
     acumatica.listPurchaseOrders(),
@@ -541,25 +557,132 @@ export async function reconcileCommitmentsNow(deps: F2Deps): Promise<Reconciliat
     acumatica.listBills(),
   ]);
   const origins = new Map(procoreVendors.map((v) => [v.id, v.originId]));
-  const toDate: InvoiceToDate[] = invoices.records
-    .filter((r) => !postedByOthers(r))
-    .map((r) => ({
-      commitmentId: r.commitmentId,
-      label: invoiceLabel(r),
-      // What its AP bill holds: net of retainage when retainage is a line of the bill.
-      amount: policy.retainage === 'net-line' ? r.netPayable : r.totalClaimed,
-      origin: procoreOrigin({ kind: 'requisition', procoreId: r.sourceId }),
-      waiting: withoutLabel(store.parked.getOpen(F2_FLOW, STREAMS.invoices, `requisition:${r.sourceId}`)?.reasonText ?? null, invoiceLabel(r)),
-    }));
-  return reconcileCommitments({
+  const ownInvoices = invoices.records.filter((r) => !postedByOthers(r));
+  const toDate: InvoiceToDate[] = ownInvoices.map((r) => ({
+    commitmentId: r.commitmentId,
+    label: invoiceLabel(r),
+    amount: invoiceAmount(r, policy),
+    origin: procoreOrigin({ kind: 'requisition', procoreId: r.sourceId }),
+    waiting: withoutLabel(store.parked.getOpen(F2_FLOW, STREAMS.invoices, `requisition:${r.sourceId}`)?.reasonText ?? null, invoiceLabel(r)),
+  }));
+  const billsByOrigin = new Map<string, FoundBill[]>();
+  for (const b of bills) if (b.originId) billsByOrigin.set(b.originId, [...(billsByOrigin.get(b.originId) ?? []), b]);
+  const report = reconcileCommitments({
     commitments: commitments.records,
     changeOrders: changeOrders.records,
     invoices: toDate,
     acumaticaCommitments: [...subs, ...pos],
     acumaticaChangeOrders: acuChangeOrders,
-    bills: bills.map((b) => ({ origin: b.originId, type: b.type, referenceNbr: b.referenceNbr, amount: b.type === 'Credit Adj.' ? Decimal.parse(b.amount).negate().toMoneyString() : b.amount })),
+    bills: bills.map((b) => ({ origin: b.originId, type: b.type, referenceNbr: b.referenceNbr, amount: signed(b).toMoneyString() })),
     projects: new Map([...mappings.projects].map(([id, p]) => [id, p.acumaticaProject])),
     vendorOf: (id) => mappings.vendors.get(id) ?? origins.get(id) ?? null,
     generatedAt: new Date(deps.now?.() ?? Date.now()).toISOString(),
   });
+  return { commitments: report, policy, mappings, invoices: ownInvoices, directCosts: directCosts.records.filter((d) => !postedByOthers(d)), billsByOrigin };
+}
+
+/**
+ * "Commitments vs Acumatica" in detail: for each Procore commitment (with its approved change
+ * orders) the Acumatica subcontract or purchase order of the same project and vendor ref, side by
+ * side, every difference with its cause (reconcile.ts). Read-only.
+ */
+export async function reconcileCommitmentsNow(deps: F2Deps): Promise<CommitmentsReport> {
+  return (await readForReconciliation(deps)).commitments;
+}
+
+/**
+ * F2's answer to "do the two systems agree?" in the shape every flow gives (engine/reconcile,
+ * decision 0023): one record per Procore commitment (its revised amount against the Acumatica
+ * subcontract or purchase order, the cause of a difference from the line-by-line comparison),
+ * and one per approved subcontractor invoice and direct cost against its AP bill (what the bill
+ * should hold against what Acumatica holds, explained by the generic causes: waiting in Pending
+ * validation, not yet synced, changed in Acumatica).
+ */
+export async function reconcileProcoreAcumatica(deps: F2Deps, apiCalls: () => Record<string, number>): Promise<ReconciliationReport> {
+  const start = apiCalls();
+  const read = await readForReconciliation(deps);
+  const { store } = deps;
+  const { policy, mappings } = read;
+  const project = (procoreProjectId: string): string => mappings.projects.get(procoreProjectId)?.acumaticaProject ?? `Procore project ${procoreProjectId}`;
+  const confirmedBill = (sourceId: string): PlannedBill | null =>
+    (store.targetRecords.bySource(F2_FLOW, sourceId).find((t) => t.entity === 'bill')?.payload as unknown as PlannedBill | undefined) ?? null;
+  const inputs: ReconInput[] = [];
+  for (const c of read.commitments.commitments)
+    inputs.push({
+      sourceId: `commitment:${c.procoreId}`,
+      documentType: 'Commitment',
+      documentNumber: c.number,
+      counterparty: c.vendor,
+      project: c.acumaticaProject ?? project(c.procoreProjectId),
+      currency: policy.currency,
+      targetKey: `${c.acumaticaProject ?? c.procoreProjectId}/${c.number}`,
+      expected: c.revised.procore,
+      actual: c.revised.acumatica,
+      // Acumatica's commitments are entered there, not written by F2; what both should hold is the
+      // commitment as approved in Procore, so any difference is the target's (changed-in-target).
+      confirmed: c.revised.procore,
+      parkedReason: null,
+      deletedAtSource: false,
+      lineCount: 1,
+      targetId: c.acumatica?.number ?? null,
+    });
+  const bill = (kind: 'requisition' | 'direct-cost', procoreId: string, stream: string, r: { documentType: string; documentNumber: string; vendor: string | null; projectId: string; expected: string; lines: number }): void => {
+    const sourceId = `${kind}:${procoreId}`;
+    const held = read.billsByOrigin.get(procoreOrigin({ kind, procoreId })) ?? [];
+    const posted = confirmedBill(sourceId);
+    inputs.push({
+      sourceId,
+      documentType: r.documentType,
+      documentNumber: r.documentNumber,
+      counterparty: r.vendor,
+      project: project(r.projectId),
+      currency: policy.currency,
+      targetKey: posted?.originId ?? procoreOrigin({ kind, procoreId }),
+      expected: r.expected,
+      actual: held.length ? Decimal.sum(held.map(signed)).toMoneyString() : null,
+      confirmed: posted?.total ?? null,
+      parkedReason: store.parked.getOpen(F2_FLOW, stream, sourceId)?.reasonText ?? null,
+      deletedAtSource: false,
+      lineCount: r.lines,
+      targetId: held.map((b) => `${b.type} ${b.referenceNbr}`).join(', ') || null,
+    });
+  };
+  for (const r of read.invoices)
+    bill('requisition', r.sourceId, STREAMS.invoices, {
+      documentType: 'Subcontractor invoice',
+      documentNumber: `${r.commitmentNumber ?? r.commitmentId} #${r.number}${r.invoiceNumber ? ` (${r.invoiceNumber})` : ''}`,
+      vendor: r.vendor?.name ?? r.vendorName,
+      projectId: r.projectId,
+      expected: invoiceAmount(r, policy),
+      lines: r.lines.length + 2,
+    });
+  for (const d of read.directCosts)
+    bill('direct-cost', d.sourceId, STREAMS.directCosts, {
+      documentType: 'Direct cost',
+      documentNumber: d.invoiceNumber ?? d.sourceId,
+      vendor: d.vendor?.name ?? null,
+      projectId: d.projectId,
+      expected: d.grandTotal,
+      lines: d.lines.length,
+    });
+  const end = apiCalls();
+  const report = reconcile(
+    {
+      flow: F2_FLOW,
+      title: RECONCILIATION_TITLE,
+      generatedAt: read.commitments.generatedAt,
+      apiCalls: Object.fromEntries(Object.entries(end).map(([api, n]) => [api, n - (start[api] ?? 0)])),
+    },
+    inputs,
+  );
+  // Its explanation is what the line-by-line comparison found (a line keyed differently, a change
+  // order never entered, no commitment at all).
+  const why = new Map(
+    read.commitments.commitments.map((c) => [`commitment:${c.procoreId}`, c.differences.filter((d) => !d.what.startsWith('Subcontractor invoice')).map((d) => d.cause)]),
+  );
+  for (const r of report.records) {
+    const causes = why.get(r.sourceId);
+    if (r.cause && causes?.length) r.explanation = `entered differently in Acumatica: ${causes.join('; ')}`;
+  }
+  return report;
 }

@@ -1,10 +1,9 @@
 import { readOrExplain } from '../../sync/explain-read-failure';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
-import { ENTITIES, reconcileCommitmentsNow, replayAuditEntry, retryParked, runProcoreAcumatica, type F2Deps } from './flow';
+import { ENTITIES, reconcileProcoreAcumatica, replayAuditEntry, retryParked, runProcoreAcumatica, type F2Deps } from './flow';
 import { F2_FLOW, F2_MAPPING_SET_DEFINITIONS, F2_MAPPING_SETS, loadF2Mappings, seedF2SandboxMappings } from './mappings';
 import { acumaticaView, pairVendors } from './plan-vendors';
 import { policyFromSettings } from './policy';
-import { reconciliationText } from './reconcile';
 
 /**
  * F2: Procore → Acumatica. Approved subcontractor invoices and direct costs become AP bills
@@ -83,10 +82,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
             : [],
         );
       },
-      async reconcile() {
-        const report = await reconcileCommitmentsNow(base);
-        return { title: report.title, differences: report.differences, text: reconciliationText(report), report: report as never };
-      },
+      reconcile: (request) => reconcileProcoreAcumatica(base, request.apiCalls),
     };
   },
 

@@ -61,6 +61,8 @@ export interface Difference {
 type Pair = { procore: string; acumatica: string | null };
 
 export interface CommitmentLine {
+  /** The Procore commitment's id. */
+  procoreId: string;
   procoreProjectId: string;
   acumaticaProject: string | null;
   number: string;
@@ -76,7 +78,7 @@ export interface CommitmentLine {
   differences: Difference[];
 }
 
-export interface ReconciliationReport {
+export interface CommitmentsReport {
   title: string;
   generatedAt: string;
   commitments: CommitmentLine[];
@@ -101,7 +103,7 @@ function diff(what: string, procore: Decimal | null, acumatica: Decimal | null, 
   };
 }
 
-export function reconcileCommitments(input: ReconcileInput): ReconciliationReport {
+export function reconcileCommitments(input: ReconcileInput): CommitmentsReport {
   const byKey = new Map<string, AcumaticaCommitment[]>();
   for (const c of input.acumaticaCommitments)
     for (const project of c.projects.length ? c.projects : [c.project ?? ''])
@@ -210,6 +212,7 @@ export function reconcileCommitments(input: ReconcileInput): ReconciliationRepor
         differences.push(diff(inv.label, D(inv.amount), posted, `AP ${bills.map((b) => `${b.type} ${b.referenceNbr}`).join(', ')} hold${bills.length === 1 ? 's' : ''} ${formatAmount(posted)}`));
     }
     lines.push({
+      procoreId: c.sourceId,
       procoreProjectId: c.projectId,
       acumaticaProject: acuProject,
       number: c.number,
@@ -244,7 +247,7 @@ export function reconcileCommitments(input: ReconcileInput): ReconciliationRepor
 }
 
 /** The report as a controller reads it on a terminal: differences only, each with its cause. */
-export function reconciliationText(report: ReconciliationReport): string[] {
+export function reconciliationText(report: CommitmentsReport): string[] {
   const out = [`${report.title} — ${report.commitments.length} commitments, ${report.differences} difference(s) (${report.generatedAt})`];
   for (const c of report.commitments) {
     if (c.differences.length === 0) continue;
