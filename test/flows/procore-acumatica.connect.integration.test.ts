@@ -113,6 +113,10 @@ describe('Connect Acumatica (generic form)', () => {
       // Gross retainage per this connection, released per its switch.
       expect(bills.length).toBeGreaterThan(3);
       expect(bills.every((b) => ((b as Record<string, { value: unknown }>)['Status']!.value) === 'Open')).toBe(true);
+      // Reconciled right after the run: the links it just wrote in Procore are read too (settle time).
+      const report = await flow!.runtime.reconcile!({ apiCalls: () => ({}) });
+      expect(report.unexplained).toBe(0);
+      expect(report.records.filter((r) => r.documentType !== 'Commitment' && r.cause === null && r.actual !== null)).toHaveLength(bills.length);
     } finally {
       await host.close();
     }

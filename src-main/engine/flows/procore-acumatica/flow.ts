@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { Decimal } from '../../../../src-shared/domain/money';
 import type {
@@ -9,7 +10,7 @@ import type {
 } from '../../../../src-shared/domain/records';
 import type { SourcePage, UnreadableSourceRow } from '../../../connectors/connector';
 import type { AcumaticaConnector, AcumaticaPayment, FoundBill } from '../../../connectors/acumatica';
-import type { ProcoreConnector } from '../../../connectors/procore';
+import { DEFAULT_CURSOR_SETTLE_SECONDS, type ProcoreConnector } from '../../../connectors/procore';
 import type { Store } from '../../../store/db';
 import { runFlowExclusively, type RunSummary, type RunTrigger } from '../../sync/flow-run';
 import { recoverUnconfirmed } from '../../sync/recover';
@@ -543,6 +544,12 @@ const signed = (b: FoundBill): Decimal => (b.type === 'Credit Adj.' ? Decimal.pa
  */
 async function readForReconciliation(deps: F2Deps): Promise<ReconciliationRead> {
   const { procore, acumatica, store } = deps;
+  // Procore reads stop a few seconds behind the clock (the connector's settle time), so the links a
+  // sync wrote a moment ago would be missing: right after a run, wait until they are readable.
+  const lastEnded = store.runs.listRecent(1, F2_FLOW)[0]?.endedAt;
+  const readableAt = lastEnded ? Date.parse(lastEnded) + (DEFAULT_CURSOR_SETTLE_SECONDS + 1) * 1000 : 0;
+  const now = deps.now?.() ?? Date.now();
+  if (readableAt > now) await sleep(readableAt - now);
   const policy = policyOf(deps);
   const { mappings } = loadF2Mappings(store);
   const [commitments, changeOrders, invoices, directCosts, procoreVendors, subs, pos, acuChangeOrders, bills] = await Promise.all([
