@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KeytarCredentialStore } from './credentials';
+import { saveDialogDelivery } from './electron/exports';
 import { registerIpc } from './electron/ipc';
 import { startBackgroundSync, type BackgroundSync } from './electron/tray';
 import { quitWhenAllWindowsClosed } from './engine/scheduler/tray-menu';
@@ -44,6 +45,8 @@ function start(): void {
       dataDir,
       credentials: new KeytarCredentialStore(),
       appVersion: app.getVersion(),
+      // Exports open a save dialog instead of landing in the data folder.
+      exports: saveDialogDelivery(),
     });
   } catch (error) {
     // E.g. a database from a newer version: the message says what to do; nothing was changed.

@@ -3,7 +3,7 @@ import { noticeFor } from '../engine/scheduler/notifications';
 import type { Scheduler } from '../engine/scheduler/scheduler';
 import { trayMenuModel, type TrayAction } from '../engine/scheduler/tray-menu';
 import type { EngineApi } from '../host/context';
-import { engineScheduler } from '../host/engine-api';
+import { startEngineSchedule } from '../host/engine-api';
 
 /**
  * The tray icon (issue 6): status line, "Sync now", "Pause syncing"/"Resume", "Open
@@ -83,9 +83,9 @@ export interface BackgroundSync {
  * records, sign-in needed, repeated failures). Null when there is no engine to schedule.
  */
 export function startBackgroundSync(engine: EngineApi | undefined, options: Omit<AppTrayOptions, 'scheduler'>): BackgroundSync | null {
-  const scheduler = engineScheduler(engine);
+  // Planned from the runs recorded in the data folder, as in `serve` (host/engine-api.ts).
+  const scheduler = startEngineSchedule(engine);
   if (!scheduler) return null;
-  scheduler.start();
   const wake = (): void => scheduler.wake();
   powerMonitor.on('resume', wake);
   const tray = createAppTray({ ...options, scheduler });

@@ -4,6 +4,7 @@ import type { CredentialStore } from '../credentials';
 import { openStore } from '../store/db';
 import type { AppContext, EngineApi } from './context';
 import { createEventBus } from './event-bus';
+import type { ExportDelivery } from './exports';
 
 export interface AppContextOptions {
   dataDir: string;
@@ -14,6 +15,10 @@ export interface AppContextOptions {
   now?: () => Date;
   /** The sync engine, when it can be built before the context (otherwise assign ctx.engine later). */
   engine?: EngineApi;
+  /** Where exports land (Electron: a save dialog); default a file under `<dataDir>/exports`. */
+  exports?: ExportDelivery;
+  /** 'read': the database is opened for reading only and never created (read-only commands; see openStore). */
+  access?: 'read' | 'write';
 }
 
 /**
@@ -23,7 +28,7 @@ export interface AppContextOptions {
 export function createAppContext(options: AppContextOptions): AppContext & { close(): void } {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
-  const store = openStore(options.dataDir, { now });
+  const store = openStore(options.dataDir, { now, ...(options.access ? { access: options.access } : {}) });
   return {
     store,
     credentials: options.credentials,
@@ -33,6 +38,7 @@ export function createAppContext(options: AppContextOptions): AppContext & { clo
     log,
     now,
     ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.exports ? { exports: options.exports } : {}),
     close: () => store.close(),
   };
 }

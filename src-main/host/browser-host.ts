@@ -14,6 +14,7 @@ import {
   type IpcResult,
 } from '../../src-shared/ipc';
 import type { AnyIpcEvent, EventBus } from './event-bus';
+import { attachmentHeader, DOWNLOADS_PATH_PREFIX, type DownloadOffers } from './exports';
 import { isAllowedHostHeader, LOOPBACK_HOST, RENDERER_CSP, tokensMatch } from './security-policy';
 
 /**
@@ -25,6 +26,8 @@ import { isAllowedHostHeader, LOOPBACK_HOST, RENDERER_CSP, tokensMatch } from '.
  *   GET  /assets/...      the built bundle (no data in it; see the ADR for why no token)
  *   POST /ipc/<method>    JSON request -> JSON envelope; header `x-ml-connector-token: T`
  *   GET  /events          server-sent events; token in the header or `?token=T`
+ *   GET  /downloads/<t>   an export as a file download (CSV, streamed); the ticket <t> was handed
+ *                         out by an export call that carried the token, and works once, for a minute
  */
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,6 +43,11 @@ export interface BrowserHostOptions {
   port?: number;
   /** The built renderer (vite build output). Default: dist/renderer under the working directory. */
   rendererDir?: string;
+  /**
+   * The export downloads this host serves: give the same object to the AppContext as its
+   * `exports`, so an export in the page becomes a browser download (host/exports.ts).
+   */
+  downloads?: DownloadOffers;
 }
 
 export interface BrowserHost {
@@ -123,6 +131,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         return sendUnauthorized(res);
       return openEventStream(req, res);
     }
+    if (url.pathname.startsWith(DOWNLOADS_PATH_PREFIX)) {
+      // GET only: a HEAD (a link checker, a prefetch) must not use up the one-time ticket.
+      if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed.', { allow: 'GET' });
+      return serveDownload(res, url.pathname.slice(DOWNLOADS_PATH_PREFIX.length));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'Method not allowed.', { allow: 'GET, HEAD' });
     }
@@ -185,6 +198,23 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     };
     req.on('close', cleanup);
     res.on('close', cleanup);
+  }
+
+  /** Streams one export as a download; the ticket is used up whether or not the transfer completes. */
+  async function serveDownload(res: ServerResponse, ticket: string): Promise<void> {
+    const job = options.downloads?.take(ticket) ?? null;
+    if (!job) return sendText(res, 404, 'This download has expired or was already used. Export again from the app.');
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': attachmentHeader(job.fileName),
+    });
+    try {
+      await job.write(res);
+    } catch {
+      // Cut the connection: the browser marks the download failed instead of keeping a partial file.
+      res.destroy();
+    }
   }
 
   function serveIndex(res: ServerResponse): void {

@@ -43,6 +43,13 @@ export interface CliCommand {
   options: Record<string, CliOptionSpec>;
   /** The command stops at a safe point on the first Ctrl-C (syncs, schedules, servers); it says so when asked. */
   stopsGracefully?: boolean;
+  /**
+   * What it does with the data folder. 'read': never creates or changes it (works on a read-only
+   * folder; a folder without a database is an error that names the default folder). 'write'
+   * (the default): creates it when needed and says so. 'files': its own files only (the
+   * sandbox), created by the command when it needs them.
+   */
+  dataFolder?: 'read' | 'write' | 'files';
   /** Positional arguments after the command words. */
   run(args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }

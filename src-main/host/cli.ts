@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { resolveDataDir } from '../store/paths';
+import { DATABASE_FILE_NAME } from '../store/db';
+import { DATA_DIR_ENV, defaultDataDir, resolveDataDir } from '../store/paths';
 import { exitCodeOfSignal, type CliCommand, type CliIo, type CliOptionSpec, type StopSignal } from './cli-types';
 import { commands } from './commands';
 
@@ -30,9 +33,23 @@ export interface CliProcess {
   exitNow?(code: number): never;
 }
 
+/**
+ * Lines to a standard stream that stops quietly when its reader goes away (`status | head`):
+ * no EPIPE stack, the command still finishes its work (a sync is never cut short by a pager).
+ */
+function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let open = true;
+  stream.on('error', () => {
+    open = false; // EPIPE (the reader closed the pipe) or the terminal went away: nobody reads any more
+  });
+  return (line) => {
+    if (open) stream.write(`${line}\n`);
+  };
+}
+
 const realProcess: CliProcess = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
   env: process.env,
   onStopSignal(listener) {
     const onInt = () => listener('SIGINT');
@@ -47,14 +64,30 @@ const realProcess: CliProcess = {
   exitNow: (code) => process.exit(code),
 };
 
-export async function main(argv: readonly string[], proc: CliProcess = realProcess): Promise<number> {
+export async function main(rawArgv: readonly string[], proc: CliProcess = realProcess): Promise<number> {
+  const argv = helpWordAsOption(rawArgv);
   const command = findCommand(argv);
   if (!command) {
-    const firstWord = argv.find((arg) => !arg.startsWith('-'));
+    const [firstWord, secondWord] = leadingWords(argv);
     const wantsHelp = argv.includes('--help') || argv.includes('-h');
     if (firstWord === undefined && wantsHelp) {
       proc.out(generalUsage());
       return 0;
+    }
+    // A group's first word alone (`parked`, `sandbox --help`): its commands.
+    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === firstWord);
+    if (firstWord !== undefined && group.length > 0) {
+      if (wantsHelp && secondWord === undefined) {
+        proc.out(groupUsage(firstWord, group));
+        return 0;
+      }
+      proc.err(
+        secondWord === undefined
+          ? `"${firstWord}" needs one of its commands: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}.`
+          : `Unknown command "${firstWord} ${secondWord}".`,
+      );
+      proc.err(groupUsage(firstWord, group));
+      return EXIT_USAGE;
     }
     proc.err(firstWord === undefined ? 'No command given.' : `Unknown command "${firstWord}".`);
     proc.err(generalUsage());
@@ -83,13 +116,23 @@ export async function main(argv: readonly string[], proc: CliProcess = realProce
   // The command words are the first positionals (findCommand matched them); the rest are arguments.
   const positionals = parsed.positionals.slice(command.path.length);
 
-  const dataDirFlag = values['data-dir'];
+  const dataDirFlag = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined;
+  const access = command.dataFolder ?? 'write';
   let dataDir: string;
   try {
-    dataDir = resolveDataDir({
-      flag: typeof dataDirFlag === 'string' ? dataDirFlag : undefined,
-      env: proc.env,
-    });
+    // Nothing is created yet: a reader must not leave an empty folder behind a mistyped path.
+    dataDir = resolveDataDir({ flag: dataDirFlag, env: proc.env, create: false });
+    const chosenBy = dataDirFlag !== undefined ? '--data-dir' : proc.env[DATA_DIR_ENV]?.trim() ? DATA_DIR_ENV : null;
+    const hasDatabase = existsSync(join(dataDir, DATABASE_FILE_NAME));
+    if (access === 'read' && !hasDatabase) {
+      proc.err(noDatabaseMessage(dataDir, chosenBy, defaultDataDir({ env: proc.env })));
+      return EXIT_FAILURE;
+    }
+    if (access === 'write' && !hasDatabase) {
+      const folderExisted = existsSync(dataDir);
+      resolveDataDir({ flag: dataDirFlag, env: proc.env });
+      proc.err(creatingMessage(dataDir, folderExisted, chosenBy, defaultDataDir({ env: proc.env })));
+    }
   } catch (error) {
     // A blank --data-dir, or a folder that cannot be created: the user has to pick another.
     proc.err(error instanceof Error ? error.message : String(error));
@@ -128,6 +171,40 @@ export async function main(argv: readonly string[], proc: CliProcess = realProce
   } finally {
     unsubscribe();
   }
+}
+
+/** The words before and between options (`--data-dir D status` → ["status"]). */
+function leadingWords(argv: readonly string[]): string[] {
+  return parseArgs({ args: [...argv], options: toParseArgsOptions(GLOBAL_OPTIONS), strict: false, allowPositionals: true }).positionals;
+}
+
+/** `help parked list` is `parked list --help`; `help` alone is `--help`. */
+function helpWordAsOption(argv: readonly string[]): readonly string[] {
+  const { tokens } = parseArgs({ args: [...argv], options: toParseArgsOptions(GLOBAL_OPTIONS), strict: false, allowPositionals: true, tokens: true });
+  const first = tokens.find((t) => t.kind === 'positional');
+  if (!first || first.kind !== 'positional' || first.value !== 'help') return argv;
+  return [...argv.slice(0, first.index), ...argv.slice(first.index + 1), '--help'];
+}
+
+/** A read-only command found no database: say where it looked, that nothing was created, and where the default is. */
+function noDatabaseMessage(dataDir: string, chosenBy: string | null, defaultDir: string): string {
+  if (chosenBy === null || dataDir === defaultDir) {
+    return (
+      `There is no ml-connector data yet in the default data folder ${dataDir} (${existsSync(dataDir) ? 'it holds no database' : 'it does not exist'}). ` +
+      'Nothing was created. Start with the demo, `npx ml-connector serve --sandbox`, or give the folder that holds your data with --data-dir.'
+    );
+  }
+  return (
+    `There is no ml-connector data in ${dataDir} (${existsSync(dataDir) ? 'the folder holds no database' : 'the folder does not exist'}). ` +
+    `Nothing was created. Check the folder given with ${chosenBy}; the default data folder is ${defaultDir}.`
+  );
+}
+
+/** A command that writes is about to create the data folder or its database: say so, and where the default is. */
+function creatingMessage(dataDir: string, folderExists: boolean, chosenBy: string | null, defaultDir: string): string {
+  const what = folderExists ? `Creating a new ml-connector database in ${dataDir}` : `Creating a new data folder at ${dataDir}`;
+  const other = chosenBy !== null && dataDir !== defaultDir ? ` (given with ${chosenBy}; the default data folder is ${defaultDir})` : '';
+  return `${what}${other}.`;
 }
 
 /**
@@ -174,6 +251,19 @@ function generalUsage(): string {
     '',
     'Global options:',
     ...optionLines(GLOBAL_OPTIONS),
+  ].join('\n');
+}
+
+/** `ml-connector parked --help`: the commands of one group. */
+function groupUsage(word: string, group: readonly CliCommand[]): string {
+  const width = Math.max(...group.map((c) => c.path.join(' ').length), 8);
+  return [
+    `Usage: ml-connector ${word} <command> [options]`,
+    '',
+    'Commands:',
+    ...group.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    `Help on one of them: ml-connector ${group[0]!.path.join(' ')} --help`,
   ].join('\n');
 }
 

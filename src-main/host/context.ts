@@ -4,6 +4,7 @@ import type { Logger } from '../connectors/_kit/log';
 import type { CredentialStore } from '../credentials';
 import type { Store } from '../store/db';
 import type { EventBus } from './event-bus';
+import type { ExportDelivery } from './exports';
 
 /**
  * Everything a handler may use. Built by createAppContext (app-context.ts) for Electron main,
@@ -24,6 +25,11 @@ export interface AppContext {
    * 'unavailable' while it is undefined.
    */
   engine?: EngineApi;
+  /**
+   * Where exports land: the desktop app's save dialog, the browser host's one-time downloads;
+   * absent: a file under `<dataDir>/exports` (host/exports.ts).
+   */
+  exports?: ExportDelivery;
 }
 
 /** What the IPC handlers need from the sync engine (src-main/engine implements it). */

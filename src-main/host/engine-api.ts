@@ -8,17 +8,18 @@ import { ReadFailedError } from '../engine/sync/explain-read-failure';
 import type { RunSummary } from '../engine/sync/flow-run';
 import { FlowBusyError } from '../engine/sync/run-lock';
 import { emptyCounts, type RunCounts } from '../engine/sync/types';
+import type { ReconciliationReport } from '../engine/reconcile/reconcile';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import type { FlowHost, OpenFlow } from './flow-host';
 import { connectionBudgets, flowSchedule, runOutcome } from './flow-schedule';
-import { connectionBudgetView, readScheduleSettings, toSchedulerActiveHours } from './schedule-settings';
+import { connectionBudgetView, readScheduleSettings, scheduleView, toSchedulerActiveHours } from './schedule-settings';
 import { ConnectionsHub } from './systems';
 import { signInView } from './token-keep-alive';
+import { exportPath } from './exports';
 import { readTableReference, ReferenceCache } from './reference-data';
 import { CounterpartyNotCreatedError } from '../engine/flows/shared/counterparty-errors';
 import type { FlowRuntime } from '../engine/flows/types';
-import { exportPath } from './mapping-tables';
 import { reconciliationCsv } from './reconciliation-views';
 import { writeFileSync } from 'node:fs';
 
@@ -39,6 +40,9 @@ export interface EngineSchedule {
 }
 
 const schedulers = new WeakMap<EngineApi, Scheduler>();
+const scheduleStarts = new WeakMap<EngineApi, () => void>();
+const unavailableReasons = new WeakMap<EngineApi, (flow: string) => string | null>();
+const lastReconciliations = new WeakMap<EngineApi, Map<string, ReconciliationReport>>();
 const engineStops = new WeakMap<EngineApi, (reason: string) => Promise<void>>();
 const engineAttach = new WeakMap<EngineApi, (flows: readonly OpenFlow[]) => void>();
 
@@ -48,6 +52,30 @@ const engineAttach = new WeakMap<EngineApi, (flows: readonly OpenFlow[]) => void
  */
 export function engineScheduler(engine: EngineApi | undefined): Scheduler | null {
   return (engine && schedulers.get(engine)) ?? null;
+}
+
+/**
+ * Starts the engine's background schedule (every host that syncs in the background: the
+ * desktop app's tray, `serve`). Each flow's first scheduled run is one interval (its saved
+ * cadence) after its latest run recorded in the data folder, by any process; at once, as a
+ * catch-up, when that moment has passed; one interval after now when it never ran. So a host
+ * that restarts does not poll again early, and "Next run" is a time from the first moment.
+ * Returns the scheduler (null when there is no engine).
+ */
+export function startEngineSchedule(engine: EngineApi | undefined): Scheduler | null {
+  if (!engine) return null;
+  scheduleStarts.get(engine)?.();
+  return engineScheduler(engine);
+}
+
+/** The flow's last reconciliation made by this engine (for its CSV export), or null. */
+export function lastReconciliation(engine: EngineApi | undefined, flow: string): ReconciliationReport | null {
+  return (engine && lastReconciliations.get(engine)?.get(flow)) ?? null;
+}
+
+/** Why a flow cannot run in this process (what to connect), or null when it can (or there is no engine). */
+export function flowUnavailableReason(engine: EngineApi | undefined, flow: string): string | null {
+  return (engine && unavailableReasons.get(engine)?.(flow)) ?? null;
 }
 
 /**
@@ -74,6 +102,8 @@ interface FlowState {
 
 export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: EngineSchedule = {}): EngineApi {
   const states = new Map<string, FlowState>();
+  /** Each flow's last reconciliation, for "Export CSV" on the Reconciliation screen. */
+  const reconciliations = new Map<string, ReconciliationReport>();
   const stateOf = (flow: string): FlowState => {
     let state = states.get(flow);
     if (!state) {
@@ -231,6 +261,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
                 system: connection.system,
                 label: connection.label,
                 status: connection.status,
+                mode: connection.mode,
                 ...(await signInView(connection, c.custodian)),
                 ...connectionBudgetView(scheduler, connection.id),
               };
@@ -239,6 +270,8 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
         : [],
       lastRun: runs[0] ?? null,
       nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
+      // The same view (and so the same words) as the Settings screen's schedule of this flow.
+      schedule: scheduleView(store, flowId, scheduler, open ? null : (host.unavailable.get(flowId)?.reason ?? null)),
       counts: { synced, parked: store.parked.countOpen(flowId), failed },
       running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
       recentRuns: runs.map((r) => ({
@@ -368,6 +401,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
         if (error instanceof ReadFailedError) throw new IpcFailure('unavailable', error.message);
         throw error;
       }
+      reconciliations.set(flow.plugin.id, report);
       const csvPath = exportPath(ctx, `reconciliation-${flowId}`);
       writeFileSync(csvPath, reconciliationCsv(report), 'utf8');
       return { ...report, csvPath };
@@ -395,6 +429,20 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
     },
   };
   schedulers.set(api, scheduler);
+  lastReconciliations.set(api, reconciliations);
+  scheduleStarts.set(api, () =>
+    scheduler.start({
+      lastRunAt: (flow) => {
+        const latest = ctx.store.runs.listRecent(1, flow)[0];
+        return latest ? Date.parse(latest.startedAt) : null;
+      },
+    }),
+  );
+  unavailableReasons.set(api, (flowId) => {
+    const plugin = FLOWS.find((f) => f.id === flowId);
+    if (!plugin || host.flows.has(flowId)) return null;
+    return host.unavailable.get(flowId)?.reason ?? `${plugin.title} is not set up in this process.`;
+  });
   engineAttach.set(api, attach);
   engineStops.set(api, async (reason) => {
     stopping.abort(reason);

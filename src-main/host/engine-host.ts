@@ -39,17 +39,19 @@ export interface EngineHostOptions extends Pick<ConnectionsHubOptions, 'sandbox'
   onAttached?: (flows: readonly OpenFlow[]) => void;
   /** The keep-alive's clock (tests pass fake timers). */
   timers?: SchedulerTimers;
+  /** The background schedule's clock (default: the system's; tests pass fake timers). */
+  scheduleTimers?: SchedulerTimers;
 }
 
 export async function startEngineHost(ctx: AppContext, opts: EngineHostOptions = {}): Promise<EngineHost> {
-  const { onNotice, onAttached, timers = systemTimers, ...runtime } = opts;
+  const { onNotice, onAttached, timers = systemTimers, scheduleTimers, ...runtime } = opts;
   const live = liveCustody({ store: ctx.store, credentials: ctx.credentials, log: ctx.log, dataDir: ctx.dataDir });
   const flows = await openFlowHost({ store: ctx.store, dataDir: ctx.dataDir, log: ctx.log, credentials: ctx.credentials, ...runtime });
   for (const { reason, error } of flows.unavailable.values()) {
     if ((error as Error).name === 'FlowNotConfiguredError') ctx.log.warn('flow not started', { reason });
     else ctx.log.error('a flow failed to start', { reason });
   }
-  ctx.engine = createEngineApi(ctx, flows);
+  ctx.engine = createEngineApi(ctx, flows, scheduleTimers ? { timers: scheduleTimers } : {});
   let closed = false;
   const announce = (opened: readonly OpenFlow[]): void => {
     if (opened.length === 0) return;

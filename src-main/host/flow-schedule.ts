@@ -1,3 +1,4 @@
+import { formatMoneyTotals, recordTitle, sumByCurrency } from '../../src-shared/domain/labels';
 import type { ActiveHours } from '../engine/scheduler/active-hours';
 import type { ConnectionBudget } from '../engine/scheduler/budget-spacing';
 import type { FlowSchedule, RunOutcome } from '../engine/scheduler/scheduler';
@@ -43,6 +44,19 @@ export function runOutcome(summary: RunSummary, flow: Pick<OpenFlow, 'connection
     error: summary.error,
     resumeAt: summary.status === 'failed' && nextAllowedAt > Date.now() ? nextAllowedAt : null,
     parked: summary.counts.parked,
+    ...(summary.counts.parked > 0 ? parkedInRun(store, summary.runId) : {}),
     needsReauth,
   };
+}
+
+/** Records a run parked, as a notification names them: the first few, and their value in all. */
+const NAMED_IN_NOTICE = 3;
+function parkedInRun(store: Store, runId: string): Pick<RunOutcome, 'parkedNames' | 'parkedValue'> {
+  const labels = store.audit
+    .query({ runId, step: 'parked' }, { limit: 1000 })
+    .entries.map((e) => e.label)
+    .filter((l) => l !== null)
+    .reverse();
+  const value = formatMoneyTotals(sumByCurrency(labels));
+  return { parkedNames: labels.slice(0, NAMED_IN_NOTICE).map((l) => recordTitle(l)), ...(value ? { parkedValue: value } : {}) };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { z } from 'zod';
 import {
+  describeRequestIssues,
   fail,
   ipcContract,
   isIpcMethodName,
@@ -32,9 +33,13 @@ import { SecretInStoreError } from '../store/secret-guard';
 import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
-import { engineScheduler } from './engine-api';
+import { exportDelivery, exportFileName } from './exports';
+import { engineScheduler, flowUnavailableReason, lastReconciliation } from './engine-api';
+import { reconciliationCsv } from './reconciliation-views';
 import { closeDeadRuns } from '../engine/sync/run-lock';
 import { connectSystem } from './systems/connect';
+import { auditComparison, auditEntryLabel, moneySummary, parkedComparison, parkedLabel, waitingMoney } from './record-names';
+import type { ParkedRecord } from '../store/repos/parked';
 import { FLOWS } from '../engine/flows/registry';
 import {
   applyScheduleSettings,
@@ -45,7 +50,6 @@ import {
 } from './schedule-settings';
 import {
   exportMappingCsv,
-  exportPath,
   getMappingTable,
   importMappingCsv,
   linkCreatedCounterparty,
@@ -79,9 +83,12 @@ export const handlers: IpcHandlers = {
   }),
 
   'connections.list': async (_request, ctx) => {
-    const accounts = await ctx.credentials.listAccounts();
+    // Without a keychain (no D-Bus session, locked) the connections are still listed: the
+    // sandbox needs no secrets, and the screen explains what live connections need.
+    const keychain = await keychainAccounts(ctx);
     return {
-      connections: ctx.store.connections.list().map((connection) => toConnectionView(connection, accounts)),
+      connections: ctx.store.connections.list().map((connection) => toConnectionView(connection, keychain.accounts)),
+      keychainProblem: keychain.problem,
     };
   },
 
@@ -120,7 +127,7 @@ export const handlers: IpcHandlers = {
       throw error;
     }
     ctx.events.emit('connection.changed', { id: saved.id, change: 'saved' });
-    const accounts = await ctx.credentials.listAccounts();
+    const { accounts } = await keychainAccounts(ctx);
     return {
       connection: toConnectionView(ctx.store.connections.require(saved.id), accounts),
       created: !existing,
@@ -131,9 +138,17 @@ export const handlers: IpcHandlers = {
     const connection = ctx.store.connections.get(request.id);
     if (!connection) throw new IpcFailure('not-found', `There is no connection with id "${request.id}".`);
     // Keychain first: if it fails, the row stays and the user can retry (no orphaned secrets).
-    // Every entry of the connection goes, including tokens the auth module stored.
-    const removedSecrets = storedSecretFields(connection.id, await ctx.credentials.listAccounts());
-    await deleteConnectionSecrets(ctx.credentials, connection.id);
+    // Every entry of the connection goes, including tokens the auth module stored. A sandbox
+    // connection keeps nothing there (its sign-ins live in memory), so it goes without one.
+    const keychain = await keychainAccounts(ctx);
+    if (keychain.accounts === null && connection.mode === 'live') {
+      throw new IpcFailure(
+        'keychain-unavailable',
+        `${keychain.problem ?? 'The system keychain is not available.'} “${connection.label}” was kept, so its secrets are not left behind in the keychain; remove it again once the keychain works.`,
+      );
+    }
+    const removedSecrets = keychain.accounts ? storedSecretFields(connection.id, keychain.accounts) : [];
+    if (keychain.accounts) await deleteConnectionSecrets(ctx.credentials, connection.id);
     ctx.store.connections.delete(connection.id);
     ctx.events.emit('connection.changed', { id: connection.id, change: 'deleted' });
     return { id: connection.id, removedSecrets };
@@ -153,6 +168,7 @@ export const handlers: IpcHandlers = {
         counts: run.counts,
         // Written by the engine in plain language; redacted again in case an upstream message slipped in.
         error: run.error === null ? null : redactString(run.error),
+        written: ctx.store.audit.moneyWrittenInRun(run.id),
       })),
     };
   },
@@ -188,7 +204,7 @@ export const handlers: IpcHandlers = {
         : ctx.store.parked
             .listOpen(request.flow)
             .filter((r) => request.reasonCode === undefined || r.reasonCode === request.reasonCode);
-    return { records };
+    return { records: records.map((r) => ({ ...r, label: parkedLabel(ctx.store, r) })) };
   },
 
   'audit.get': (request, ctx) => {
@@ -196,19 +212,24 @@ export const handlers: IpcHandlers = {
     const [entry] = ctx.store.audit.query({}, { afterSeq: request.seq - 1, limit: 1 }).entries;
     if (!entry || entry.seq !== request.seq)
       throw new IpcFailure('not-found', `There is no audit entry #${request.seq}.`);
-    return { entry: { ...entry, mappingVersionNames: mappingVersionNames(ctx, entry.flow, entry.mappingVersion) } };
+    return {
+      entry: {
+        ...entry,
+        label: auditEntryLabel(entry),
+        comparison: auditComparison(entry),
+        mappingVersionNames: mappingVersionNames(ctx, entry.flow, entry.mappingVersion),
+      },
+    };
   },
 
-  'audit.exportCsv': async (request, ctx) => {
-    // Under Electron the shell may offer a save dialog and move the file; the browser host keeps it here.
-    const path = exportPath(ctx, 'audit');
-    try {
-      const { rows } = await exportAuditCsv(ctx.store, withoutUndefined(request.filter), createWriteStream(path));
-      return { path, rows };
-    } catch (error) {
-      rmSync(path, { force: true }); // never leave a half-written export that looks complete
-      throw error;
-    }
+  'audit.exportCsv': (request, ctx) => {
+    // Streamed wherever the host delivers exports: a save dialog, a browser download, or a file.
+    const filter = withoutUndefined(request.filter);
+    return exportDelivery(ctx).deliver({
+      fileName: exportFileName('audit', ctx.now()),
+      rows: ctx.store.audit.count(filter),
+      write: (out) => exportAuditCsv(ctx.store, filter, out, auditEntryLabel),
+    });
   },
 
   'parked.groups': (request, ctx) => ({ groups: parkedGroups(ctx, request.flow) }),
@@ -236,10 +257,33 @@ export const handlers: IpcHandlers = {
 
   'reconcile.run': (request, ctx) => requireEngine(ctx).reconcile(request.flow),
 
+  'reconcile.exportCsv': (request, ctx) => {
+    // The report the screen shows, not a new read of both systems.
+    const report = lastReconciliation(ctx.engine, request.flow);
+    if (!report) throw new IpcFailure('not-found', 'There is no reconciliation of this flow yet: press “Reconcile now”, then export it.');
+    const csv = reconciliationCsv(report);
+    return exportDelivery(ctx).deliver({
+      fileName: exportFileName(`reconciliation-${request.flow}`, ctx.now()),
+      rows: report.records.length,
+      write: async (out) => {
+        await finished(out.end(csv, 'utf8'));
+        return { rows: report.records.length };
+      },
+    });
+  },
+
   'flows.overview': async (_request, ctx) => ({ flows: await requireEngine(ctx).flows() }),
 
+  'money.summary': (request, ctx) => {
+    if (request.flow !== undefined && !FLOWS.some((f) => f.id === request.flow))
+      throw new IpcFailure('not-found', `There is no flow "${request.flow}". The flows are: ${FLOWS.map((f) => f.title).join(', ')}.`);
+    return { flows: moneySummary(ctx.store, request.flow) };
+  },
+
   'schedules.get': (_request, ctx) => ({
-    schedules: Object.keys(FLOW_TITLES).map((flow) => scheduleView(ctx.store, flow, engineScheduler(ctx.engine))),
+    schedules: Object.keys(FLOW_TITLES).map((flow) =>
+      scheduleView(ctx.store, flow, engineScheduler(ctx.engine), flowUnavailableReason(ctx.engine, flow)),
+    ),
   }),
 
   'schedules.save': (request, ctx) => {
@@ -249,7 +293,7 @@ export const handlers: IpcHandlers = {
     writeScheduleSettings(ctx.store, flow, settings);
     const scheduler = engineScheduler(ctx.engine);
     if (scheduler) applyScheduleSettings(scheduler, flow, settings);
-    return scheduleView(ctx.store, flow, scheduler);
+    return scheduleView(ctx.store, flow, scheduler, flowUnavailableReason(ctx.engine, flow));
   },
 
   'sync.start': (request, ctx) => requireEngine(ctx).startSync(request.flow, 'manual'),
@@ -326,9 +370,13 @@ function requireEngine(ctx: AppContext): EngineApi {
   return ctx.engine;
 }
 
-/** Open parked records by flow and reason, largest group first, each record with its source snapshot. */
+/**
+ * Open parked records by flow and reason, largest group first, each record named as finance
+ * names it, with its source snapshot beside what the target holds, and each group's value.
+ */
 function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] {
   const groups = new Map<string, ParkedGroup>();
+  const members = new Map<string, ParkedRecord[]>();
   for (const record of ctx.store.parked.listOpen(flow)) {
     const groupKey = `${record.flow}\u0000${record.reasonCode}`;
     const group = groups.get(groupKey) ?? {
@@ -338,15 +386,24 @@ function parkedGroups(ctx: AppContext, flow: string | undefined): ParkedGroup[] 
       count: 0,
       mappingKeys: [],
       records: [],
+      totals: [],
+      oldestParkedAt: record.parkedAt,
     };
     group.count += 1;
+    members.set(groupKey, [...(members.get(groupKey) ?? []), record]);
     const mappingKeys = mappingKeysIn(record.details);
     for (const key of mappingKeys) if (!group.mappingKeys.includes(key)) group.mappingKeys.push(key);
     if (group.records.length < PARKED_GROUP_RECORD_LIMIT) {
       const snapshot = record.snapshotId === null ? undefined : ctx.store.snapshots.get(record.snapshotId);
-      group.records.push({ ...record, mappingKeys, source: snapshot?.payload ?? null });
+      const source = snapshot?.payload ?? null;
+      group.records.push({ ...record, label: parkedLabel(ctx.store, record), mappingKeys, source, comparison: parkedComparison(ctx.store, record, source) });
     }
     groups.set(groupKey, group);
+  }
+  for (const [key, group] of groups) {
+    const money = waitingMoney(ctx.store, members.get(key) ?? []);
+    group.totals = money.totals;
+    group.oldestParkedAt = money.oldestParkedAt ?? group.oldestParkedAt;
   }
   return [...groups.values()].sort(
     (a, b) => b.count - a.count || a.flow.localeCompare(b.flow) || a.reasonCode.localeCompare(b.reasonCode),
@@ -378,7 +435,7 @@ export async function dispatch(
       return internalFailure(
         ctx,
         method,
-        new Error(`response does not match the contract: ${describeIssues(method, response.error.issues)}`),
+        new Error(`response does not match the contract: ${describeContractIssues(method, response.error.issues)}`),
       );
     }
     return ok(response.data);
@@ -390,11 +447,15 @@ export async function dispatch(
 
 const MAX_MESSAGE_LENGTH = 1_000;
 
+/** A request the contract refuses, in the words of the screen that sent it (src-shared/ipc/field-labels.ts). */
 function describeIssues(method: IpcMethodName, issues: readonly z.core.$ZodIssue[]): string {
-  const parts = issues.map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'request'}: ${issue.message}`,
-  );
-  const text = `Invalid ${method} request: ${parts.join('; ')}`;
+  return describeRequestIssues(method, issues);
+}
+
+/** For the log: the contract's own words (a response that does not match is a bug, not a user's problem). */
+function describeContractIssues(method: IpcMethodName, issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'response'}: ${issue.message}`);
+  const text = `${method}: ${parts.join('; ')}`;
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
@@ -436,12 +497,24 @@ function internalFailure(ctx: AppContext, method: IpcMethodName, error: unknown)
   );
 }
 
+/** The keychain's accounts, or why the keychain cannot be read (then null accounts). */
+async function keychainAccounts(ctx: AppContext): Promise<{ accounts: readonly string[] | null; problem: string | null }> {
+  try {
+    return { accounts: await ctx.credentials.listAccounts(), problem: null };
+  } catch (error) {
+    if (error instanceof KeychainUnavailableError) return { accounts: null, problem: error.message };
+    throw error;
+  }
+}
+
 /**
  * The renderer learns which secret fields are set, never their values: every declared field of
  * the system (false when absent) plus any other field stored for the connection (e.g. by auth).
+ * Without a readable keychain (`accounts` null) nothing is claimed: `secrets` is empty.
  */
-function toConnectionView(connection: Connection, accounts: readonly string[]): ConnectionView {
+function toConnectionView(connection: Connection, accounts: readonly string[] | null): ConnectionView {
   const secrets: Record<string, boolean> = {};
+  if (accounts === null) return { ...connection, secrets };
   for (const field of SECRET_FIELDS[connection.system]) secrets[field] = false;
   for (const field of storedSecretFields(connection.id, accounts)) secrets[field] = true;
   return { ...connection, secrets };

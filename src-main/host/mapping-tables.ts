@@ -1,7 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { JsonValue } from '../../src-shared/domain/audit';
 import {
   mappingKeyOf,
@@ -26,6 +25,7 @@ import type { ParkedRecord } from '../store/repos/parked';
 import { findFlow } from '../engine/flows/registry';
 import type { AppContext } from './context';
 import { IpcFailure } from './errors';
+import { exportDelivery, exportFileName } from './exports';
 
 /**
  * The Mappings screen's server side: versioned tables per flow (store.mappings keeps every
@@ -216,7 +216,7 @@ export function exportMappingCsv(
   flow: string,
   set: string,
   version: number | undefined,
-): IpcResponse<'mappings.exportCsv'> {
+): Promise<IpcResponse<'mappings.exportCsv'>> {
   const definition = requireMappingSet(flow, set);
   const table = getMappingTable(ctx, flow, set, version);
   const fields = [...definition.sourceFields, ...definition.targetFields];
@@ -232,9 +232,15 @@ export function exportMappingCsv(
     columns: fields.map((field) => field.name),
     record_delimiter: 'windows',
   });
-  const path = exportPath(ctx, `mappings-${flow}-${set}-v${table.shown?.version ?? 0}`);
-  writeFileSync(path, csv, 'utf8');
-  return { path, rows: records.length };
+  // Delivered where the host puts exports (save dialog, browser download, or a file).
+  return exportDelivery(ctx).deliver({
+    fileName: exportFileName(`mappings-${flow}-${set}-v${table.shown?.version ?? 0}`, ctx.now()),
+    rows: records.length,
+    write: async (out) => {
+      await finished(out.end(csv, 'utf8'));
+      return { rows: records.length };
+    },
+  });
 }
 
 /** Reads a mapping CSV: a header of field names or labels, "," or ";" between cells (Excel's Dutch setting), an optional UTF-8 BOM. */
@@ -656,14 +662,6 @@ export function mappingKeysIn(details: JsonValue): string[] {
   };
   walk(details);
   return keys;
-}
-
-/** A new file under `<dataDir>/exports`, named with a sortable UTC timestamp. */
-export function exportPath(ctx: AppContext, stem: string): string {
-  const folder = join(ctx.dataDir, 'exports');
-  mkdirSync(folder, { recursive: true });
-  const stamp = ctx.now().toISOString().replace(/[:.]/g, '-');
-  return join(folder, `${stem}-${stamp}.csv`);
 }
 
 function toVersionView(version: MappingVersion): MappingVersionView {

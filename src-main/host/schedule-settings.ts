@@ -42,23 +42,40 @@ export function toSchedulerActiveHours(hours: ActiveHoursSetting | null): Active
   return hours ? { from: hours.from, to: hours.to, days: hours.days.map((day) => day % 7) } : undefined;
 }
 
-/** Applies saved settings to a running scheduler: cadence, hours, then pause or resume. */
+/**
+ * Applies saved settings to a running scheduler: cadence, hours, then pause or resume. A flow
+ * the scheduler does not have (it cannot run yet) takes them from the store when it joins.
+ */
 export function applyScheduleSettings(scheduler: Scheduler, flow: string, settings: ScheduleSettings): void {
+  if (!scheduler.has(flow)) return;
   scheduler.reschedule(flow, { everyMinutes: settings.everyMinutes, activeHours: toSchedulerActiveHours(settings.activeHours) });
   if (settings.paused) scheduler.pause(flow);
   else scheduler.resume(flow);
 }
 
-/** What `schedules.get` shows for a flow; without a scheduler the state is 'not-running'. */
-export function scheduleView(store: Store, flow: string, scheduler: Scheduler | null): ScheduleView {
+/**
+ * What `schedules.get` (and the Dashboard's flow card) shows for a flow. The state is
+ * 'not-running', with the reason in words, when nothing runs scheduled syncs of the flow here:
+ * no engine in this process, an engine whose schedule was not started (only "Sync now"), or a
+ * flow that cannot run yet (`unavailable`: what to connect).
+ */
+export function scheduleView(store: Store, flow: string, scheduler: Scheduler | null, unavailable: string | null = null): ScheduleView {
   const settings = readScheduleSettings(store, flow);
-  const status = scheduler?.status().find((s) => s.flow === flow);
+  const status = scheduler?.isStarted() ? scheduler.status().find((s) => s.flow === flow) : undefined;
+  const reason = status
+    ? null
+    : !scheduler
+      ? 'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.'
+      : !scheduler.isStarted()
+        ? 'None here: this window syncs only when you press “Sync now”. The schedule is saved and applies in the desktop app and in `ml-connector serve`.'
+        : `None yet: ${unavailable ?? 'the flow cannot run in this window.'}`;
   return {
     flow,
     title: FLOW_TITLES[flow] ?? flow,
     ...settings,
     nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
     state: status?.state ?? 'not-running',
+    reason,
   };
 }
 

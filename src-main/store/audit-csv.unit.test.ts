@@ -67,6 +67,38 @@ describe('exportAuditCsv', () => {
     expect(rows.map((r) => r['seq'])).toEqual(['1', '2', '3', '4', '5']);
   });
 
+  it('names each record as finance does: document, counterparty, project, date, amount and the target document', async () => {
+    store.audit.append(
+      entry({
+        sourceId: 'a6d34bd3-4d45-454d-a129-39b9f5b9bf58',
+        targetId: '562949953421312',
+        amount: '39854.50',
+        label: { documentType: 'Purchase order', shortType: 'PO', number: '20011', counterparty: '=Koster B.V.', counterpartyCode: '40030', project: 'P26-001 Kantoorpand Zuidas', date: '2026-06-12', amount: '39854.50', currency: 'EUR' },
+        targetLabel: { system: 'Procore', documentType: 'Commitment', number: '20011', id: '562949953421312', counterparty: null, project: null, amount: '39854.50', currency: 'EUR' },
+      }),
+    );
+    const { rows } = await exportToFile({ text: 'a6d34bd3' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      document_type: 'Purchase order',
+      document_number: '20011',
+      counterparty: "'=Koster B.V.", // still Excel-safe
+      counterparty_code: '40030',
+      project: 'P26-001 Kantoorpand Zuidas',
+      document_date: '2026-06-12',
+      document_amount: '39854.50',
+      document_currency: 'EUR',
+      target_document: 'Procore commitment',
+      target_document_number: '20011',
+      target_document_id: '562949953421312',
+    });
+    // Entries without a label leave the columns empty; a caller can name them from their snapshots.
+    const file = path.join(temp.dataDir, 'named.csv');
+    await exportAuditCsv(store, { text: 'PO-2' }, fs.createWriteStream(file), () => ({ documentType: 'Purchase order', shortType: 'PO', number: 'from snapshot', counterparty: null, counterpartyCode: null, project: null, date: null, amount: null, currency: null }));
+    const named = parse(fs.readFileSync(file), { bom: true, columns: true }) as Record<string, string>[];
+    expect(named.map((r) => [r['document_number'], r['target_document']])).toEqual([['from snapshot', '']]);
+  });
+
   it('neutralises formula injection in every text column', async () => {
     const { rows } = await exportToFile({});
     expect(rows[0]!['source_id']).toBe('\'=HYPERLINK("http://evil.example","x")');

@@ -2,6 +2,8 @@ export {
   APPLICATION_ID,
   DATABASE_FILE_NAME,
   DatabaseFromNewerVersionError,
+  DatabaseNeedsUpgradeError,
+  NoDatabaseError,
   NotAnMlConnectorDatabaseError,
   openStore,
 } from './db';
@@ -9,7 +11,9 @@ export type { OpenStoreOptions, Store } from './db';
 export {
   APP_DATA_FOLDER_NAME,
   DATA_DIR_ENV,
+  DataDirError,
   defaultDataDir,
+  describeFileSystemProblem,
   resolveDataDir,
   type DataDirOptions,
 } from './paths';

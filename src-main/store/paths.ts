@@ -40,16 +40,60 @@ export function defaultDataDir(options: Omit<DataDirOptions, 'flag'> = {}): stri
 /**
  * Picks the data folder (--data-dir flag > ML_CONNECTOR_DATA_DIR > OS app-data folder),
  * creates it if missing (owner-only on POSIX: it holds the books) and returns its absolute path.
+ * With `create: false` nothing is created (read-only commands); a path that is a file is refused
+ * either way. Failures are DataDirError, in words.
  */
-export function resolveDataDir(options: DataDirOptions = {}): string {
+export function resolveDataDir(options: DataDirOptions & { create?: boolean } = {}): string {
   const env = options.env ?? process.env;
   if (options.flag !== undefined && options.flag.trim() === '') {
-    throw new Error('--data-dir was given without a folder; pass a path, e.g. --data-dir ./ml-data');
+    throw new DataDirError('--data-dir was given without a folder; pass a path, e.g. --data-dir ./ml-data');
   }
   const chosen = nonEmpty(options.flag) ?? nonEmpty(env[DATA_DIR_ENV]);
   const dataDir = chosen ? path.resolve(chosen) : defaultDataDir(options);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    if (options.create === false) {
+      if (fs.existsSync(dataDir) && !fs.statSync(dataDir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
+    } else fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const problem = describeFileSystemProblem(error, dataDir);
+    if (!problem) throw error;
+    throw new DataDirError(`The data folder cannot be used: ${problem}. Choose another folder with --data-dir (or ML_CONNECTOR_DATA_DIR).`);
+  }
   return dataDir;
+}
+
+/** The data folder cannot be used; the message says why and what to do. */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+}
+
+/**
+ * A file-system failure (EEXIST, EACCES, ENOSPC…) in words a user can act on, naming the path;
+ * null for anything else (the caller keeps the original error).
+ */
+export function describeFileSystemProblem(error: unknown, target: string): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = (error as { path?: unknown } | null)?.path;
+  const at = typeof where === 'string' ? where : target;
+  switch (code) {
+    case 'EEXIST':
+      return `"${at}" is a file, not a folder`;
+    case 'ENOTDIR':
+      return `part of the path "${at}" is a file, not a folder`;
+    case 'EACCES':
+    case 'EPERM':
+      return `you do not have permission to write "${at}"`;
+    case 'EROFS':
+      return `"${at}" is on a read-only drive`;
+    case 'ENOSPC':
+      return `the disk holding "${at}" is full`;
+    case 'ENOENT':
+      return `"${at}" does not exist`;
+    case 'EISDIR':
+      return `"${at}" is a folder, not a file`;
+    default:
+      return null;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

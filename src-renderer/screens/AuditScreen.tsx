@@ -1,13 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { AUDIT_STATUSES } from '../../src-shared/domain/audit';
-import type { AuditEntryView } from '../../src-shared/ipc';
+import type { AuditEntryView, FlowCatalogEntry } from '../../src-shared/ipc';
 import { useCatalog, useSlice, useStores } from '../app/services';
 import { Field } from '../ui/Field';
+import { RecordView } from '../ui/RecordView';
 import { ScreenHeading } from '../ui/ScreenHeading';
-import { formatAmount, formatDateTime, formatJson } from '../ui/format';
+import { formatAmount, formatDateTime, formatDay, recordName, targetName, targetReference } from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
-import { documentKindsIn } from '../stores/catalog-store';
+import { documentKindsIn, flowTitleIn } from '../stores/catalog-store';
 
 const ROW_HEIGHT = 32;
 /** Text search waits for a pause in typing (each keystroke would otherwise query SQLite). */
@@ -15,18 +16,26 @@ export const TEXT_DEBOUNCE_MS = 250;
 /** Load the next page when the user scrolls within this many rows of the end. */
 const PREFETCH_ROWS = 30;
 
+/**
+ * Every column fits a 1366 px window (the detail panel opens below the grid there); the document
+ * and message columns share what is left over, so at 1920 px the message has room to be read whole.
+ */
 const COLUMNS = [
   { id: 'seq', label: '#', className: 'num' },
   { id: 'at', label: 'Time', className: '' },
-  { id: 'flow', label: 'Flow', className: '' },
-  { id: 'entity', label: 'Entity', className: '' },
-  { id: 'source', label: 'Source id', className: '' },
-  { id: 'step', label: 'Step', className: '' },
-  { id: 'status', label: 'Status', className: '' },
-  { id: 'target', label: 'Target id', className: '' },
+  { id: 'document', label: 'Document', className: '' },
+  { id: 'result', label: 'Result', className: '' },
+  { id: 'target', label: 'Target document', className: '' },
   { id: 'amount', label: 'Amount', className: 'num' },
   { id: 'message', label: 'Message', className: 'wide' },
 ] as const;
+
+/** How a record is named in the grid: its label, or its kind and id for entries from before labels. */
+export function auditDocumentName(entry: Pick<AuditEntryView, 'label' | 'entity' | 'sourceId'>, catalog: readonly FlowCatalogEntry[]): string {
+  if (entry.label) return recordName(entry.label);
+  const kind = documentKindsIn(catalog).find((d) => d.entity === entry.entity)?.label ?? entry.entity;
+  return entry.sourceId ? `${kind} ${entry.sourceId}` : kind;
+}
 
 export function AuditScreen() {
   const { audit } = useStores();
@@ -43,11 +52,20 @@ export function AuditScreen() {
         or deleted entry is detected.
       </ScreenHeading>
       <AuditFilters />
-      <div className="audit-layout">
-        <AuditGrid />
-        <AuditDetail />
-      </div>
+      <AuditLayout />
     </section>
+  );
+}
+
+/** The grid alone until an entry is opened; then the detail beside it (wide windows) or below it. */
+function AuditLayout() {
+  const { audit } = useStores();
+  const open = useSlice(audit, (s) => s.detail !== null);
+  return (
+    <div className={`audit-layout${open ? ' has-detail' : ''}`}>
+      <AuditGrid />
+      {open ? <AuditDetail /> : null}
+    </div>
   );
 }
 
@@ -131,7 +149,7 @@ function AuditFilters() {
           type="search"
           name="text"
           value={text}
-          placeholder="Source id, target id or message"
+          placeholder="Document number, supplier, project, id or message"
           onChange={(e) => onText(e.target.value)}
         />
       </Field>
@@ -150,10 +168,7 @@ function AuditFilters() {
             ? null
             : exported.error !== null
               ? { kind: 'error', text: exported.error }
-              : {
-                  kind: 'success',
-                  text: `Exported ${exported.result?.rows ?? 0} rows to ${exported.result?.path ?? ''}`,
-                }
+              : { kind: 'success', text: exported.text ?? '' }
         }
       />
     </form>
@@ -309,6 +324,7 @@ function AuditGrid() {
       <p className="grid-footer" aria-live="polite">
         {entries.length.toLocaleString()} {entries.length === 1 ? 'entry' : 'entries'} shown
         {hasMore ? '; scroll for older entries' : ''}. Arrow keys move, Enter opens the details.
+        {selectedSeq === null ? ' Select an entry to see the document beside what was written.' : ''}
       </p>
     </div>
   );
@@ -325,6 +341,9 @@ interface AuditRowProps {
 
 /** Memoised: scrolling re-renders only the rows that enter the window. */
 const AuditRow = memo(function AuditRow({ entry, index, top, active, selected, onSelect }: AuditRowProps) {
+  const catalog = useCatalog();
+  const document = auditDocumentName(entry, catalog);
+  const target = entry.targetLabel ? targetReference(entry.targetLabel) : entry.targetId ? `${entry.targetSystem ?? ''} ${entry.targetId}`.trim() : '';
   return (
     <div
       id={`audit-row-${entry.seq}`}
@@ -341,26 +360,18 @@ const AuditRow = memo(function AuditRow({ entry, index, top, active, selected, o
       <div role="gridcell" className="cell col-at">
         {formatDateTime(entry.at, undefined, 'short')}
       </div>
-      <div role="gridcell" className="cell col-flow">
-        {entry.flow}
+      <div role="gridcell" className="cell col-document" title={`${flowTitleIn(catalog, entry.flow)}: ${document}`}>
+        {document}
       </div>
-      <div role="gridcell" className="cell col-entity">
-        {entry.entity}
+      <div role="gridcell" className="cell col-result">
+        <span className={`badge badge-${entry.status}`}>{entry.step}</span>
+        {entry.status !== 'ok' && entry.status !== entry.step ? <span className="visually-hidden"> ({entry.status})</span> : null}
       </div>
-      <div role="gridcell" className="cell col-source">
-        {entry.sourceId ?? ''}
-      </div>
-      <div role="gridcell" className="cell col-step">
-        {entry.step}
-      </div>
-      <div role="gridcell" className="cell col-status">
-        <span className={`badge badge-${entry.status}`}>{entry.status}</span>
-      </div>
-      <div role="gridcell" className="cell col-target">
-        {entry.targetId ?? ''}
+      <div role="gridcell" className="cell col-target" title={entry.targetLabel ? targetName(entry.targetLabel) : undefined}>
+        {target}
       </div>
       <div role="gridcell" className="cell col-amount num">
-        {formatAmount(entry.amount, entry.currency)}
+        {formatAmount(entry.amount ?? entry.label?.amount ?? null, entry.amount !== null ? entry.currency : (entry.label?.currency ?? null))}
       </div>
       <div role="gridcell" className="cell col-message wide" title={entry.message}>
         {entry.message}
@@ -386,22 +397,19 @@ function sameRow(before: AuditRowProps, after: AuditRowProps): boolean {
 
 function AuditDetail() {
   const { audit } = useStores();
+  const catalog = useCatalog();
   const detail = useSlice(audit, (s) => s.detail);
   const replay = useSlice(audit, (s) => s.replay);
-  if (detail === null) {
-    return (
-      <aside className="detail" aria-label="Entry details">
-        <StateMessage kind="info" title="Select an entry to see its details">
-          The source record as read, and what was sent to the target, side by side.
-        </StateMessage>
-      </aside>
-    );
-  }
+  if (detail === null) return null;
   const entry = detail.entry;
+  const name = entry ? auditDocumentName(entry, catalog) : null;
   return (
     <aside className="detail" aria-label={`Details of entry ${detail.seq}`}>
       <div className="detail-head">
-        <h2>Entry #{detail.seq}</h2>
+        <h2>
+          Entry #{detail.seq}
+          {name ? <span className="detail-name"> · {name}</span> : null}
+        </h2>
         <button
           type="button"
           onClick={() => void audit.getState().replaySelected()}
@@ -441,38 +449,60 @@ function AuditDetail() {
           <dl className="facts">
             <dt>Time</dt>
             <dd>{formatDateTime(entry.at)}</dd>
-            <dt>Record</dt>
+            <dt>Flow</dt>
+            <dd>{flowTitleIn(catalog, entry.flow)}</dd>
+            <dt>Document</dt>
             <dd>
-              {entry.flow} · {entry.entity} {entry.sourceId ?? ''}
+              {entry.label ? `${entry.label.documentType}${entry.label.number ? ` ${entry.label.number}` : ''}` : name}
+            </dd>
+            {entry.label?.counterparty ? (
+              <>
+                <dt>Supplier</dt>
+                <dd>
+                  {entry.label.counterparty}
+                  {entry.label.counterpartyCode ? <span className="hint"> ({entry.label.counterpartyCode})</span> : null}
+                </dd>
+              </>
+            ) : null}
+            {entry.label?.project ? (
+              <>
+                <dt>Project</dt>
+                <dd>{entry.label.project}</dd>
+              </>
+            ) : null}
+            {entry.label?.date ? (
+              <>
+                <dt>Document date</dt>
+                <dd>{formatDay(entry.label.date)}</dd>
+              </>
+            ) : null}
+            <dt>Amount</dt>
+            <dd className="num-left">
+              {formatAmount(entry.amount ?? entry.label?.amount ?? null, entry.amount !== null ? entry.currency : (entry.label?.currency ?? null)) || '—'}
             </dd>
             <dt>Result</dt>
             <dd>
-              {entry.step} ({entry.status})
-              {entry.targetId ? ` → ${entry.targetSystem ?? ''} ${entry.targetId}` : ''}
+              {entry.step}
+              {entry.status !== entry.step ? ` (${entry.status})` : ''}
+              {entry.targetLabel ? ` → ${targetName(entry.targetLabel)}` : entry.targetId ? ` → ${entry.targetSystem ?? ''} ${entry.targetId}` : ''}
             </dd>
-            <dt>Amount</dt>
-            <dd className="num-left">{formatAmount(entry.amount, entry.currency) || '—'}</dd>
             <dt>Mappings used</dt>
             <dd>{entry.mappingVersionNames ?? (entry.mappingVersion === null ? '—' : `version ${entry.mappingVersion}`)}</dd>
             <dt>Message</dt>
             <dd>{entry.message}</dd>
           </dl>
-          <div className="side-by-side">
-            <section aria-labelledby="snapshot-title">
-              <h3 id="snapshot-title">Source snapshot</h3>
-              <pre tabIndex={0}>{formatJson(entry.sourceSnapshot) || 'No snapshot recorded.'}</pre>
-            </section>
-            <section aria-labelledby="payload-title">
-              <h3 id="payload-title">Target payload</h3>
-              <pre tabIndex={0}>{formatJson(entry.targetPayload) || 'Nothing was sent.'}</pre>
-            </section>
-          </div>
-          {entry.result !== null ? (
-            <section aria-labelledby="result-title">
-              <h3 id="result-title">Target answer</h3>
-              <pre tabIndex={0}>{formatJson(entry.result)}</pre>
-            </section>
-          ) : null}
+          {entry.sourceSnapshot === null && entry.targetPayload === null && entry.result === null ? null : (
+            <RecordView
+              title={name ?? `entry ${entry.seq}`}
+              comparison={entry.comparison}
+              technical={[
+                { label: 'Source id', value: entry.sourceId },
+                { label: 'Source snapshot (JSON)', value: entry.sourceSnapshot },
+                { label: 'Target payload (JSON)', value: entry.targetPayload },
+                { label: 'Target answer (JSON)', value: entry.result },
+              ]}
+            />
+          )}
         </>
       )}
     </aside>

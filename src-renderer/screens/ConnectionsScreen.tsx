@@ -15,6 +15,12 @@ import { Notice, StateMessage } from '../ui/StateMessage';
 import { ExactConnect, ProcoreConnect } from './LiveConnect';
 import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
 import { CONNECT_FORMS } from '../../src-shared/domain/connect-forms';
+import {
+  connectionStatusAdvice,
+  connectionStatusWords,
+  credentialWords,
+  SECRET_FIELD_WORDS,
+} from '../../src-shared/domain/connection-words';
 import { GenericConnect } from './GenericConnect';
 
 export { SYSTEM_TITLES };
@@ -81,6 +87,7 @@ export function ConnectionsScreen() {
   const notice = useSlice(connections, (s) => s.notice);
   const busy = useSlice(connections, (s) => s.busy);
   const tests = useSlice(connections, (s) => s.tests);
+  const keychainProblem = useSlice(connections, (s) => s.keychainProblem);
   const [form, setForm] = useState<FormState | null>(null);
 
   useEffect(() => {
@@ -143,6 +150,15 @@ export function ConnectionsScreen() {
         <ConnectionForm key={form.id ?? 'new'} initial={form} onDone={() => setForm(null)} existing={list} />
       ) : null}
 
+      {keychainProblem !== null ? (
+        <StateMessage kind="info" title="The keychain cannot be used on this computer">
+          <p>
+            The sandbox works without it. Live connections keep their secrets and sign-ins in the keychain, so connect
+            your own accounts once it works.
+          </p>
+          <p className="hint">{keychainProblem}</p>
+        </StateMessage>
+      ) : null}
       {status === 'idle' || status === 'loading' ? (
         <StateMessage kind="loading" title="Loading connections…" />
       ) : status === 'error' ? (
@@ -160,9 +176,9 @@ export function ConnectionsScreen() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">System</th>
-              <th scope="col">Mode</th>
+              <th scope="col">Kind</th>
               <th scope="col">Status</th>
-              <th scope="col">Secrets</th>
+              <th scope="col">Credentials</th>
               <th scope="col">Changed</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -174,13 +190,14 @@ export function ConnectionsScreen() {
               <tr key={c.id}>
                 <td>{c.label}</td>
                 <td>{SYSTEM_TITLES[c.system]}</td>
-                <td>{c.mode}</td>
-                <td>{c.status}</td>
+                <td>{c.mode === 'sandbox' ? 'Sandbox (simulated)' : 'Your account'}</td>
                 <td>
-                  {Object.entries(c.secrets)
-                    .map(([name, isSet]) => `${name}: ${isSet ? 'set' : 'not set'}`)
-                    .join(', ')}
+                  <span className={`dot dot-${c.status}`} aria-hidden="true" /> {connectionStatusWords(c.status, c.mode)}
+                  {connectionStatusAdvice(c.status, c.mode) ? (
+                    <span className="hint cell-note">{connectionStatusAdvice(c.status, c.mode)}</span>
+                  ) : null}
                 </td>
+                <td>{credentialWords(c.mode, c.secrets, keychainProblem === null)}</td>
                 <td>{formatDateTime(c.updatedAt)}</td>
                 <td className="actions">
                   <button
@@ -237,6 +254,8 @@ function TestResult({ test }: { test: ConnectionTest | undefined }) {
     </p>
   );
 }
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function toForm(c: ConnectionView): FormState {
   const settings: Record<string, string> = {};
@@ -356,7 +375,8 @@ function ConnectionForm({
               key={name}
               label={
                 <>
-                  {name} <span className="hint">({isSet ? 'set; type to replace' : 'not set'})</span>
+                  {capitalised(SECRET_FIELD_WORDS[name] ?? name)}{' '}
+                  <span className="hint">({isSet ? 'stored; type to replace it' : 'not stored yet'})</span>
                 </>
               }
             >

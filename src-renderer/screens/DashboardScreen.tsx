@@ -1,19 +1,16 @@
 import { useEffect } from 'react';
 import { BUDGET_WINDOW_WORDS } from '../../src-shared/domain/budget';
-import type { FlowOverview, RunView } from '../../src-shared/ipc';
+import { connectionStatusWords } from '../../src-shared/domain/connection-words';
+import { sumByCurrency } from '../../src-shared/domain/labels';
+import type { FlowMoney, FlowOverview, RunView } from '../../src-shared/ipc';
 import { routeHref } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
 import { isRunning, type RunProgress } from '../stores/dashboard-store';
 import { ScreenHeading } from '../ui/ScreenHeading';
-import { formatCount, formatDateTime } from '../ui/format';
+import { daysSince, formatAge, formatCount, formatDateTime, formatMoneyTotals } from '../ui/format';
+import { nextRunWords } from '../ui/schedule-words';
+import { FlowMoneyFacts, MoneyBreakdown, targetTitleOf } from './MoneySummary';
 import { StateMessage } from '../ui/StateMessage';
-
-const STATUS_TEXT = {
-  'not-connected': 'Not connected',
-  connected: 'Connected',
-  'needs-reauth': 'Needs re-authorisation',
-  error: 'Error',
-} as const;
 
 export function DashboardScreen() {
   const { dashboard } = useStores();
@@ -23,6 +20,8 @@ export function DashboardScreen() {
   const engineMessage = useSlice(dashboard, (s) => s.engineMessage);
   const app = useSlice(dashboard, (s) => s.app);
   const runs = useSlice(dashboard, (s) => s.runs);
+  const money = useSlice(dashboard, (s) => s.money);
+  const loadedAt = useSlice(dashboard, (s) => s.loadedAt);
   const catalog = useCatalog();
 
   useEffect(() => {
@@ -56,6 +55,7 @@ export function DashboardScreen() {
                   <span className="tile-value">{formatCount(app.counts.openParked)}</span> pending validation
                 </a>
               </li>
+              <WaitingTile money={money} now={loadedAt} />
               <li className="tile">
                 <a href={routeHref('connections')}>
                   <span className="tile-value">{formatCount(app.counts.connections)}</span> connections
@@ -82,6 +82,7 @@ export function DashboardScreen() {
                     above and <a href={routeHref('connections')}>Connections</a>), or with{' '}
                     <code>ml-connector serve --sandbox</code>.
                   </p>
+                  <FlowMoneySection flow={flow.flow} money={money} />
                 </section>
               ))}
             </>
@@ -104,6 +105,7 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
   const progress = useSlice(dashboard, (s) => s.progress[flow.flow]);
   const starting = useSlice(dashboard, (s) => s.starting[flow.flow] === true);
   const syncError = useSlice(dashboard, (s) => s.syncErrors[flow.flow] ?? '');
+  const money = useSlice(dashboard, (s) => s.money);
   const running = isRunning(progress) || (flow.running !== null && progress === undefined);
   const headingId = `flow-${flow.flow}`;
   return (
@@ -138,7 +140,9 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
           {flow.lastRun ? `${formatDateTime(flow.lastRun.startedAt)} · ${flow.lastRun.status}` : 'Never'}
         </dd>
         <dt>Next run</dt>
-        <dd>{flow.nextRunAt ? formatDateTime(flow.nextRunAt) : 'Not scheduled'}</dd>
+        <dd>
+          {flow.schedule ? nextRunWords(flow.schedule) : flow.nextRunAt ? formatDateTime(flow.nextRunAt) : 'Not scheduled'}
+        </dd>
         <dt>Synced</dt>
         <dd>{formatCount(flow.counts.synced)}</dd>
         <dt>Parked</dt>
@@ -148,11 +152,12 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
         <dt>Failed</dt>
         <dd>{formatCount(flow.counts.failed)}</dd>
       </dl>
+      <FlowMoneySection flow={flow.flow} money={money} />
       <ul className="connection-list" aria-label={`Connections of ${flow.title}`}>
         {flow.connections.map((c) => (
           <li key={c.id}>
             <span className={`dot dot-${c.status}`} aria-hidden="true" /> {c.label}:{' '}
-            <strong>{STATUS_TEXT[c.status]}</strong>
+            <strong>{connectionStatusWords(c.status, c.mode ?? 'live')}</strong>
             {c.tokenExpiresAt ? (
               <span className="hint"> · sign-in valid until {formatDateTime(c.tokenExpiresAt)}</span>
             ) : null}
@@ -163,6 +168,37 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
       </ul>
       <RunChart flow={flow} />
     </section>
+  );
+}
+
+/** The value waiting in Pending validation over every flow, and the age of the oldest record. */
+function WaitingTile({ money, now }: { money: FlowMoney[]; now: number }) {
+  const waiting = money.filter((m) => m.waiting.records > 0);
+  if (waiting.length === 0) return null;
+  const oldest = waiting.map((m) => m.waiting.oldestParkedAt).filter((t): t is string => t !== null).sort()[0];
+  return (
+    <li className="tile">
+      <a href={routeHref('pending')}>
+        <span className="tile-value">{formatMoneyTotals(sumByCurrency(waiting.flatMap((m) => m.waiting.totals)))}</span> waiting
+        {oldest ? `, the oldest ${formatAge(daysSince(oldest, now))}` : ''}
+      </a>
+    </li>
+  );
+}
+
+/** A flow's money: what its target holds from it, what waits, per project and per supplier. */
+function FlowMoneySection({ flow, money }: { flow: string; money: FlowMoney[] }) {
+  const catalog = useCatalog();
+  const { dashboard } = useStores();
+  const now = useSlice(dashboard, (s) => s.loadedAt);
+  const m = money.find((x) => x.flow === flow);
+  if (!m) return null;
+  const target = targetTitleOf(catalog, flow);
+  return (
+    <>
+      <FlowMoneyFacts money={m} target={target} now={now} />
+      <MoneyBreakdown money={m} target={target} />
+    </>
   );
 }
 
@@ -206,48 +242,62 @@ function SyncProgress({
   );
 }
 
-/** Records and errors of the recent runs as bars; the same figures are in the runs table below for screen readers. */
-function RunChart({ flow }: { flow: FlowOverview }) {
-  const runs = flow.recentRuns.slice(-20);
+/** The newest runs the chart shows (oldest of them left). */
+export const CHART_RUNS = 20;
+
+/**
+ * Records and errors of the recent runs as bars, oldest left and newest right, with dates on the
+ * axis; the same figures are in the runs table below (and in the chart's label) for screen readers.
+ */
+export function RunChart({ flow }: { flow: FlowOverview }) {
+  // Whatever order the runs arrive in: the newest CHART_RUNS, in time order.
+  const runs = [...flow.recentRuns]
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+    .slice(-CHART_RUNS);
   if (runs.length === 0) return <p className="hint">No runs yet.</p>;
   const max = Math.max(1, ...runs.map((r) => r.records));
   const barWidth = 14;
-  const height = 60;
+  const gap = 4;
+  const barsHeight = 60;
+  const axisHeight = 30;
+  const width = Math.max(runs.length * (barWidth + gap), 240);
+  const first = runs[0]!;
+  const last = runs.at(-1)!;
+  const x = (index: number) => index * (barWidth + gap);
   return (
     <figure className="chart">
       <svg
-        width={runs.length * (barWidth + 4)}
-        height={height}
+        width={width}
+        height={barsHeight + axisHeight}
         role="img"
-        aria-label={`Recent runs of ${flow.title}: ${runs.map((r) => `${r.records} records, ${r.errors} errors`).join('; ')}`}
+        aria-label={`Recent runs of ${flow.title}, oldest first: ${runs.map((r) => `${formatDateTime(r.startedAt, undefined, 'short')}: ${r.records} records, ${r.errors} errors`).join('; ')}`}
       >
         {runs.map((run, index) => {
-          const recordsHeight = Math.max(1, Math.round((run.records / max) * height));
-          const errorsHeight = Math.round((run.errors / max) * height);
+          const recordsHeight = Math.max(1, Math.round((run.records / max) * barsHeight));
+          const errorsHeight = Math.round((run.errors / max) * barsHeight);
           return (
-            <g key={run.runId} transform={`translate(${index * (barWidth + 4)},0)`}>
-              <rect
-                className="bar-records"
-                x={0}
-                y={height - recordsHeight}
-                width={barWidth}
-                height={recordsHeight}
-              />
+            <g key={run.runId} transform={`translate(${x(index)},0)`} data-started-at={run.startedAt}>
+              <rect className="bar-records" x={0} y={barsHeight - recordsHeight} width={barWidth} height={recordsHeight} />
               {errorsHeight > 0 ? (
-                <rect
-                  className="bar-errors"
-                  x={0}
-                  y={height - errorsHeight}
-                  width={barWidth}
-                  height={errorsHeight}
-                />
+                <rect className="bar-errors" x={0} y={barsHeight - errorsHeight} width={barWidth} height={errorsHeight} />
               ) : null}
             </g>
           );
         })}
+        <line className="chart-axis" x1={0} x2={x(runs.length - 1) + barWidth} y1={barsHeight + 0.5} y2={barsHeight + 0.5} />
+        <text className="chart-tick" x={0} y={barsHeight + 14} textAnchor="start">
+          {formatDateTime(first.startedAt, undefined, 'short')}
+        </text>
+        {runs.length > 1 ? (
+          <text className="chart-tick" x={x(runs.length - 1) + barWidth} y={barsHeight + 28} textAnchor="end">
+            {formatDateTime(last.startedAt, undefined, 'short')}
+          </text>
+        ) : null}
       </svg>
       <figcaption className="hint">
-        Records per run (blue) and errors (red), oldest left; last {runs.length} runs.
+        {runs.length === 1
+          ? `Records (blue) and errors (red) of the only run so far, ${formatDateTime(first.startedAt)}.`
+          : `Records per run (blue) and errors (red) for the last ${runs.length} runs: oldest left (${formatDateTime(first.startedAt)}), newest right (${formatDateTime(last.startedAt)}).`}
       </figcaption>
     </figure>
   );
@@ -268,6 +318,9 @@ function RecentRuns({ runs }: { runs: RunView[] }) {
               <th scope="col">Trigger</th>
               <th scope="col">Status</th>
               <th scope="col">Counts</th>
+              <th scope="col" className="num">
+                Value written
+              </th>
               <th scope="col">Problem</th>
             </tr>
           </thead>
@@ -283,6 +336,7 @@ function RecentRuns({ runs }: { runs: RunView[] }) {
                     .map(([name, value]) => `${name} ${formatCount(value)}`)
                     .join(', ')}
                 </td>
+                <td className="num nowrap">{run.written && run.written.length > 0 ? formatMoneyTotals(run.written) : '—'}</td>
                 <td>{run.error ?? ''}</td>
               </tr>
             ))}

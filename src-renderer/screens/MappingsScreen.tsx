@@ -119,6 +119,8 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
       )
     : draft;
   const shown = matching.slice(0, MAX_SHOWN_ROWS);
+  // A row keeps its number in the whole table (what a save's "Row 3" means) while search narrows the list.
+  const rowNumbers = new Map(draft.map((row, index) => [row.key, index]));
   const fields = [...definition.sourceFields, ...definition.targetFields];
 
   /** Adds a row for an unmapped value (with the suggested target when accepted) and focuses its target. */
@@ -197,7 +199,8 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             </>
           ) : null}
         </div>
-        <Notice notice={notice} />
+        {/* Import and export outcomes here, next to their buttons; a save's outcome next to "Save mapping". */}
+        <Notice notice={notice?.at === 'save' ? null : notice} />
         {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
         {importing ? <ImportPanel definition={definition} importing={importing} /> : null}
         {!viewingOld ? <ReferenceStatus definition={definition} /> : null}
@@ -213,6 +216,10 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
           <caption className="visually-hidden">{definition.title} mapping</caption>
           <thead>
             <tr>
+              {/* The number a save's or import's message calls "Row 3". */}
+              <th scope="col" className="row-number">
+                Row
+              </th>
               {fields.map((f) => (
                 <th key={f.name} scope="col">
                   {f.label}
@@ -238,19 +245,19 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             </tbody>
           ) : null}
           <tbody>
-            {shown.map((row, index) => (
+            {shown.map((row) => (
               <EditableRow
                 key={row.key}
                 definition={definition}
                 reference={reference.fields}
                 row={row}
-                index={index}
+                index={rowNumbers.get(row.key) ?? 0}
                 readOnly={viewingOld}
               />
             ))}
             {draft.length === 0 ? (
               <tr>
-                <td colSpan={fields.length + 1}>
+                <td colSpan={fields.length + 2}>
                   <StateMessage kind="empty" title="No mappings yet">
                     Add rows by hand, use “Add mapping” next to an unmapped value, or import a CSV file.
                   </StateMessage>
@@ -286,6 +293,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
             >
               Discard changes
             </button>
+            <Notice notice={notice?.at === 'save' ? notice : null} />
           </form>
         ) : null}
       </div>
@@ -355,6 +363,9 @@ function UnmappedRow({
     : null;
   return (
     <tr className={`unmapped-row${highlighted ? ' is-highlighted' : ''}`} data-mapping-key={value.mappingKey}>
+      <td className="row-number">
+        <span className="visually-hidden">Not in the table yet</span>
+      </td>
       {definition.sourceFields.map((f) => {
         const code = value.sourceKey[f.name];
         const option = code ? reference[f.name]?.options.find((o) => o.value === code) : undefined;
@@ -553,6 +564,9 @@ function EditableRow({
   ];
   return (
     <tr data-row-key={row.key} className={row.isNew ? 'is-new' : undefined}>
+      <th scope="row" className="row-number">
+        {index + 1}
+      </th>
       {fields.map((f) => {
         const value = row.values[f.name] ?? '';
         const list = f.reference ? reference[f.name] : undefined;

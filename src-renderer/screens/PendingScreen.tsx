@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { sumByCurrency } from '../../src-shared/domain/labels';
 import {
   sourceKeyFromMappingKey,
   type FlowCatalogEntry,
@@ -8,8 +9,18 @@ import {
 import { routeHref } from '../app/router';
 import { useCatalog, useSlice, useStores } from '../app/services';
 import { flowTitleIn, mappingSetsIn } from '../stores/catalog-store';
+import { RecordView } from '../ui/RecordView';
 import { ScreenHeading } from '../ui/ScreenHeading';
-import { formatCount, formatDateTime, formatJson } from '../ui/format';
+import {
+  daysSince,
+  formatAge,
+  formatAmount,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatMoneyTotals,
+  recordName,
+} from '../ui/format';
 import { Notice, StateMessage } from '../ui/StateMessage';
 import { CounterpartyDialog, CreateCounterpartyButton } from './CreateCounterparty';
 
@@ -35,6 +46,7 @@ export function PendingScreen() {
   const groups = useSlice(parked, (s) => s.groups);
   const selected = useSlice(parked, (s) => s.selected);
   const retry = useSlice(parked, (s) => s.retry);
+  const loadedAt = useSlice(parked, (s) => s.loadedAt);
 
   useEffect(() => {
     void parked.getState().load();
@@ -52,6 +64,7 @@ export function PendingScreen() {
         Records that could not be written yet, grouped by cause. Fix the mapping, then retry one record, a
         selection or a whole group.
       </ScreenHeading>
+      {status === 'ready' && groups.length > 0 ? <WaitingSummary groups={groups} now={loadedAt} /> : null}
       <div className="toolbar">
         <button
           type="button"
@@ -101,6 +114,22 @@ export function PendingScreen() {
   );
 }
 
+/** "10 records wait, worth € 355.149,71; the oldest since 3 Dec 2026 (4 days)." */
+function WaitingSummary({ groups, now }: { groups: ParkedGroup[]; now: number }) {
+  const count = groups.reduce((n, g) => n + g.count, 0);
+  // Group totals are per currency: adding them per currency gives the screen's total.
+  const value = formatMoneyTotals(sumByCurrency(groups.flatMap((g) => g.totals)));
+  const oldest = groups.map((g) => g.oldestParkedAt).sort()[0]!;
+  return (
+    <p className="waiting-summary" data-testid="waiting-summary">
+      <strong>
+        {formatCount(count)} record{count === 1 ? '' : 's'} waiting{value ? `, worth ${value}` : ''}
+      </strong>
+      ; the oldest since {formatDateTime(oldest)} ({formatAge(daysSince(oldest, now))}).
+    </p>
+  );
+}
+
 function ParkedGroupSection({ group }: { group: ParkedGroup }) {
   const { parked } = useStores();
   const catalog = useCatalog();
@@ -115,17 +144,19 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
           {group.reasonText} <span className="count">({formatCount(group.count)})</span>
         </h2>
         <p className="hint">
-          {flowTitleIn(catalog, group.flow)} · reason code <code>{group.reasonCode}</code>
+          {flowTitleIn(catalog, group.flow)}
+          {group.totals.length > 0 ? <> · worth <strong>{formatMoneyTotals(group.totals)}</strong></> : null} · waiting since{' '}
+          {formatDateTime(group.oldestParkedAt)} · reason code <code>{group.reasonCode}</code>
         </p>
         <button type="button" disabled={busy} onClick={() => void parked.getState().retryGroup(group)}>
           Retry all {formatCount(group.count)}
         </button>
       </div>
-      <table className="table">
+      <table className="table parked-table">
         <caption className="visually-hidden">Parked records: {group.reasonText}</caption>
         <thead>
           <tr>
-            <th scope="col">
+            <th scope="col" className="col-check">
               <input
                 type="checkbox"
                 checked={allTicked}
@@ -133,18 +164,23 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
                 aria-label={`Select all records in “${group.reasonText}”`}
               />
             </th>
-            <th scope="col">Record</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Parked since</th>
-            <th scope="col">Fix</th>
-            <th scope="col">
+            <th scope="col" className="num col-number">
+              <abbr title="The number of its entry in Audit history: what `replay` takes">#</abbr>
+            </th>
+            <th scope="col" className="col-document">Document</th>
+            <th scope="col" className="col-project">Project</th>
+            <th scope="col" className="col-date">Date</th>
+            <th scope="col" className="num col-amount">Amount</th>
+            <th scope="col" className="col-since">Waiting since</th>
+            <th scope="col" className="col-fix">Fix</th>
+            <th scope="col" className="col-actions">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>
         </thead>
         <tbody>
           {group.records.map((record) => (
-            <ParkedRow key={record.id} record={record} checked={selected.has(record.id)} busy={busy} />
+            <ParkedRow key={record.id} record={record} groupReason={group.reasonText} checked={selected.has(record.id)} busy={busy} />
           ))}
         </tbody>
       </table>
@@ -160,20 +196,22 @@ function ParkedGroupSection({ group }: { group: ParkedGroup }) {
 
 function ParkedRow({
   record,
+  groupReason,
   checked,
   busy,
 }: {
   record: ParkedRecordDetail;
+  groupReason: string;
   checked: boolean;
   busy: boolean;
 }) {
   const { parked } = useStores();
   const catalog = useCatalog();
   const [open, setOpen] = useState(false);
-  const label = `${record.stream} ${record.sourceId}`;
+  const label = recordName(record.label);
   return (
     <>
-      <tr>
+      <tr data-record={record.id}>
         <td>
           <input
             type="checkbox"
@@ -182,7 +220,8 @@ function ParkedRow({
             aria-label={`Select ${label}`}
           />
         </td>
-        <td>
+        <td className="num">{record.auditSeq ?? '—'}</td>
+        <td className="col-document">
           <button
             type="button"
             className="link"
@@ -192,9 +231,12 @@ function ParkedRow({
           >
             {label}
           </button>
+          {record.reasonText !== groupReason ? <span className="hint block">{record.reasonText}</span> : null}
         </td>
-        <td>{record.reasonText}</td>
-        <td>{formatDateTime(record.parkedAt)}</td>
+        <td>{record.label.project ?? '—'}</td>
+        <td className="nowrap">{record.label.date ? formatDay(record.label.date) : '—'}</td>
+        <td className="num nowrap">{formatAmount(record.label.amount, record.label.currency) || '—'}</td>
+        <td className="nowrap">{formatDateTime(record.parkedAt, undefined, 'short')}</td>
         <td>
           {record.mappingKeys.length === 0 ? (
             <span className="hint">Fix in the source system</span>
@@ -230,11 +272,19 @@ function ParkedRow({
         </td>
       </tr>
       {open ? (
-        <tr id={`parked-source-${record.id}`}>
+        <tr id={`parked-source-${record.id}`} className="record-row">
           <td />
-          <td colSpan={5}>
-            <h3 className="small-heading">Source record</h3>
-            <pre tabIndex={0}>{formatJson(record.source) || 'No snapshot was recorded for this record.'}</pre>
+          <td colSpan={8}>
+            <h3 className="small-heading">{label}</h3>
+            {record.source === null && record.comparison === null ? (
+              <p className="hint">No snapshot was recorded for this record.</p>
+            ) : (
+              <RecordView
+                title={label}
+                comparison={record.comparison}
+                technical={[{ label: 'Source record as read (JSON)', value: record.source }]}
+              />
+            )}
           </td>
         </tr>
       ) : null}

@@ -4,7 +4,7 @@ import { useCatalog, useSlice, useStores } from '../app/services';
 import { Field } from '../ui/Field';
 import { ScreenHeading } from '../ui/ScreenHeading';
 import { formatAmount, formatCount, formatDateTime } from '../ui/format';
-import { StateMessage } from '../ui/StateMessage';
+import { Notice, StateMessage } from '../ui/StateMessage';
 
 /** The words for each cause, as the reconciliation explains a difference. */
 const CAUSE_TITLES: Record<string, string> = {
@@ -63,6 +63,20 @@ export function ReconciliationScreen() {
   );
 }
 
+/** "Export CSV" of the report on screen, with where it landed next to the button. */
+function ExportReport({ flow }: { flow: string }) {
+  const { reconcile } = useStores();
+  const exported = useSlice(reconcile, (s) => s.exported[flow] ?? null);
+  return (
+    <div className="toolbar">
+      <button type="button" className="secondary" onClick={() => void reconcile.getState().exportCsv(flow)}>
+        Export CSV
+      </button>
+      <Notice notice={exported} />
+    </div>
+  );
+}
+
 function Report({ report }: { report: ReconciliationView }) {
   const [drill, setDrill] = useState<{ by: 'project' | 'counterparty'; key: string; label: string } | null>(null);
   const records = drill ? report.records.filter((r) => (drill.by === 'project' ? (r.project ?? '') : (r.counterparty ?? '')) === drill.key) : report.records.filter((r) => r.cause !== null);
@@ -77,8 +91,8 @@ function Report({ report }: { report: ReconciliationView }) {
             .filter(([, n]) => n > 0)
             .map(([api, n]) => `${n} ${api}`)
             .join(', ')}{' '}
-          · CSV saved as <code>{report.csvPath}</code>
         </p>
+        <ExportReport flow={report.flow} />
         <GroupTable caption="Totals" groups={report.totals} />
       </section>
       <section className="card" aria-labelledby="recon-projects">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ScheduleSettings, ScheduleView } from '../../src-shared/ipc';
 import { useStores } from '../app/services';
 import { messageOf, unwrap } from '../ipc/call';
+import { nextRunWords } from '../ui/schedule-words';
 import { StateMessage } from '../ui/StateMessage';
 
 /** ISO weekdays as the contract stores them (1 = Monday … 7 = Sunday). */
@@ -96,15 +97,8 @@ function ScheduleForm({ initial }: { initial: ScheduleView }) {
       }}
     >
       <h3 id={id('title')}>{initial.title}</h3>
-      <p>
-        {saved.paused
-          ? 'Paused: no scheduled runs.'
-          : saved.nextRunAt
-            ? `Next run: ${new Date(saved.nextRunAt).toLocaleString()}`
-            : saved.state === 'not-running'
-              ? 'The sync engine is not running in this window; the schedule applies when it starts.'
-              : 'Next run: being planned.'}
-      </p>
+      {/* The same words as the Dashboard's "Next run" (ui/schedule-words.ts). */}
+      <p>Next run: {nextRunWords(saved)}</p>
       <label htmlFor={id('every')}>Run every (minutes)</label>
       <input
         id={id('every')}

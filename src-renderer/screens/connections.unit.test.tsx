@@ -191,9 +191,8 @@ describe('Test connection and Connect Procore', () => {
     fireEvent.change(screen.getAllByLabelText('Client id')[0]!, { target: { value: 'client-9' } });
     fireEvent.change(screen.getAllByLabelText('Client secret')[0]!, { target: { value: SECRET } });
     fireEvent.click(screen.getByRole('button', { name: 'Test and save Procore connection' }));
-    expect((await screen.findByRole('alert')).textContent).toBe(
-      'Invalid connections.connectProcore request: companyId: the company id is a number',
-    );
+    // In the form's words, not the contract's ("Invalid connections.connectProcore request: companyId: …").
+    expect((await screen.findByRole('alert')).textContent).toBe('The company id is a number.');
     expect((screen.getAllByLabelText('Client secret')[0] as HTMLInputElement).value).toBe('');
     expect(document.body.innerHTML).not.toContain(SECRET);
   });
@@ -235,8 +234,7 @@ describe('Test connection and Connect Procore', () => {
         ok: false,
         error: {
           code: 'invalid-request',
-          message:
-            'Invalid connections.connectProcore request: writeConcurrency: line-item writes at once must be a whole number from 1 to 16',
+          message: 'Line-item writes at once must be a whole number from 1 to 16.',
         },
       });
     expect(ctx.store.connections.require('live-procore').settings['writeConcurrency']).toBe(6);

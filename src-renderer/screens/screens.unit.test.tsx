@@ -130,7 +130,9 @@ describe('Dashboard', () => {
   it('without an engine, says so and shows "Sync now" disabled with the reason', async () => {
     renderWithStores(<DashboardScreen />);
     await screen.findByText('Syncing is not available in this window');
-    const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
+    // F1's card (every flow of the registry has one).
+    const card = screen.getByRole('region', { name: 'Exact Online → Procore' });
+    const sync = within(card).getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
     expect(sync.disabled).toBe(true);
     expect(document.getElementById(sync.getAttribute('aria-describedby')!)?.textContent).toContain(
       'needs the sync engine',

@@ -7,6 +7,7 @@ import type {
   IpcResponse,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
+import { deliverExport } from '../ui/exports';
 
 /** Rows per audit.query call: one screenful and a half; the next page loads as the user scrolls. */
 export const AUDIT_PAGE_SIZE = 100;
@@ -49,7 +50,8 @@ export interface AuditState {
     outcome: IpcResponse<'replay.audit'> | null;
     error: string | null;
   } | null;
-  exported: { busy: boolean; result: IpcResponse<'audit.exportCsv'> | null; error: string | null } | null;
+  /** The last "Export CSV": where it landed (`text`, in words) or why it failed. */
+  exported: { busy: boolean; result: IpcResponse<'audit.exportCsv'> | null; error: string | null; text?: string } | null;
 
   setFilter(changes: Partial<AuditFilterForm>): Promise<void>;
   loadFirstPage(): Promise<void>;
@@ -167,7 +169,9 @@ export function createAuditStore(bridge: IpcBridge) {
         set({ exported: { busy: true, result: null, error: null } });
         try {
           const result = await unwrap(bridge['audit.exportCsv']({ filter: toRequestFilter(get().filter) }));
-          set({ exported: { busy: false, result, error: null } });
+          // In the browser this starts the download; the text says where the file is.
+          const text = deliverExport(result, { one: 'entry', many: 'entries' });
+          set({ exported: { busy: false, result, error: null, text } });
         } catch (error) {
           set({ exported: { busy: false, result: null, error: messageOf(error) } });
         }

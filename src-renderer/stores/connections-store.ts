@@ -28,6 +28,8 @@ export interface ConnectionsState {
   connections: ConnectionView[];
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
+  /** Why the OS keychain cannot be read (the connections are listed anyway); null when it works. */
+  keychainProblem: string | null;
   notice: { kind: 'success' | 'error'; text: string } | null;
   busy: boolean;
 
@@ -54,14 +56,15 @@ export function createConnectionsStore(bridge: IpcBridge) {
     connections: [],
     status: 'idle',
     error: null,
+    keychainProblem: null,
     notice: null,
     busy: false,
 
     async load() {
       if (get().status !== 'ready') set({ status: 'loading' });
       try {
-        const { connections } = await unwrap(bridge['connections.list']());
-        set({ connections, status: 'ready', error: null });
+        const { connections, keychainProblem } = await unwrap(bridge['connections.list']());
+        set({ connections, status: 'ready', error: null, keychainProblem: keychainProblem ?? null });
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
       }

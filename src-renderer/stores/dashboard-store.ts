@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { FlowOverview, IpcBridge, IpcEventPayload, IpcResponse, RunView } from '../../src-shared/ipc';
+import type { FlowMoney, FlowOverview, IpcBridge, IpcEventPayload, IpcResponse, RunView } from '../../src-shared/ipc';
 import { IpcCallError, messageOf, unwrap } from '../ipc/call';
 
 export type RunProgress = IpcEventPayload<'run.progress'>;
@@ -12,6 +12,10 @@ export interface DashboardState {
   engineMessage: string | null;
   app: IpcResponse<'app.status'> | null;
   runs: RunView[];
+  /** Money per flow (synced, waiting, per project and counterparty); read from the store, no engine needed. */
+  money: FlowMoney[];
+  /** When the overview was read (epoch ms): ages are counted to then. */
+  loadedAt: number;
   /** Latest progress event per flow (from 'run.progress'). */
   progress: Record<string, RunProgress>;
   /** Flows whose "Sync now" is being started or error text per flow. */
@@ -31,6 +35,8 @@ export function createDashboardStore(bridge: IpcBridge) {
     engineMessage: null,
     app: null,
     runs: [],
+    money: [],
+    loadedAt: 0,
     progress: {},
     starting: {},
     syncErrors: {},
@@ -38,16 +44,17 @@ export function createDashboardStore(bridge: IpcBridge) {
     async load() {
       if (get().status !== 'ready') set({ status: 'loading' });
       try {
-        const [app, runs, overview] = await Promise.all([
+        const [app, runs, overview, money] = await Promise.all([
           unwrap(bridge['app.status']()),
           unwrap(bridge['runs.list']({ limit: 50 })),
           bridge['flows.overview'](),
+          unwrap(bridge['money.summary']({})),
         ]);
         if (overview.ok) set({ flows: overview.value.flows, engineMessage: null });
         else if (overview.error.code === 'unavailable')
           set({ flows: null, engineMessage: overview.error.message });
         else throw new IpcCallError(overview.error.code, overview.error.message);
-        set({ app, runs: runs.runs, status: 'ready', error: null });
+        set({ app, runs: runs.runs, money: money.flows, loadedAt: Date.now(), status: 'ready', error: null });
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
       }

@@ -12,6 +12,7 @@ import {
   type VendorLinkSuggestion,
 } from '../../src-shared/ipc';
 import { messageOf, unwrap } from '../ipc/call';
+import { deliverExport } from '../ui/exports';
 import { mappingSetsIn, type CatalogState } from './catalog-store';
 
 /** Shown until the first table is opened (the definitions come from main's flow catalog). */
@@ -61,8 +62,11 @@ export interface MappingsState {
   dirty: boolean;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  /** Outcome of the last save / import / export, for the status line. */
-  notice: { kind: 'success' | 'error'; text: string } | null;
+  /**
+   * Outcome of the last save / import / export, shown next to the control that caused it: `at`
+   * 'save' next to "Save mapping" (below the table), otherwise next to the file buttons above it.
+   */
+  notice: { kind: 'success' | 'error'; text: string; at?: 'save' | 'file' } | null;
   busy: boolean;
   search: string;
   /** null until the user asks for suggestions (and again after dismissing them). */
@@ -246,11 +250,12 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
                 saved.created === false
                   ? saved.requeueMessage
                   : `${saved.versionName ?? mappingVersionName(definition, saved.version.version)} saved. ${saved.requeueMessage}`,
+              at: 'save',
             },
           });
           return true;
         } catch (error) {
-          set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });
+          set({ busy: false, notice: { kind: 'error', text: messageOf(error), at: 'save' } });
           return false;
         }
       },
@@ -269,7 +274,7 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
           );
           set({
             busy: false,
-            notice: { kind: 'success', text: `Exported ${result.rows} rows to ${result.path}` },
+            notice: { kind: 'success', text: deliverExport(result, { one: 'row', many: 'rows' }) },
           });
         } catch (error) {
           set({ busy: false, notice: { kind: 'error', text: messageOf(error) } });

@@ -6,6 +6,8 @@ export interface ParkedState {
   groups: ParkedGroup[];
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
+  /** When the groups were read (epoch ms): "waiting for 3 days" is counted to then. */
+  loadedAt: number;
   /** Ids of records ticked for "Retry selected". */
   selected: ReadonlySet<number>;
   retry: {
@@ -41,6 +43,7 @@ export function createParkedStore(bridge: IpcBridge) {
 
     return {
       groups: [],
+      loadedAt: 0,
       status: 'idle',
       error: null,
       selected: new Set(),
@@ -53,6 +56,7 @@ export function createParkedStore(bridge: IpcBridge) {
           const open = new Set(groups.flatMap((g) => g.records.map((r) => r.id)));
           set({
             groups,
+            loadedAt: Date.now(),
             status: 'ready',
             selected: new Set([...get().selected].filter((id) => open.has(id))),
           });

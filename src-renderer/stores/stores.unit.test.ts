@@ -100,8 +100,10 @@ describe('audit store', () => {
     await audit.getState().setFilter({ status: 'failed' });
     await audit.getState().exportCsv();
     const exported = audit.getState().exported!;
-    expect(exported.result?.rows).toBe(25);
-    expect(readFileSync(exported.result!.path, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(26);
+    expect(exported.result).toMatchObject({ delivery: 'file', rows: 25 });
+    // No dialog or browser download in this host: a file in the data folder, and the words say where.
+    expect(exported.text).toBe(`Saved 25 entries to ${exported.result!.path}.`);
+    expect(readFileSync(exported.result!.path!, 'utf8').split('\r\n').filter(Boolean)).toHaveLength(26);
   });
 
   it('turns the form into a request filter: empty fields dropped, local days to instants', () => {

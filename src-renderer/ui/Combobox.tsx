@@ -43,10 +43,11 @@ export function Combobox({
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
 
-  const byValue = useMemo(() => new Map(options.map((o) => [o.value, o])), [options]);
-  const chosen = byValue.get(value);
+  // A table renders hundreds of these: the lookup is shared per option list, and the list is
+  // filtered only while it is open.
+  const chosen = indexOf(options).get(value);
   const shownText = chosen ? referenceOptionText(chosen) : value;
-  const filtered = useMemo(() => filterOptions(options, query === null || query === shownText ? '' : query), [options, query, shownText]);
+  const filtered = useMemo(() => (open ? filterOptions(options, query === null || query === shownText ? '' : query) : []), [open, options, query, shownText]);
   const listed = filtered.slice(0, MAX_LISTED);
   const activeOption = open ? listed[Math.min(active, listed.length - 1)] : undefined;
   const optionId = (index: number) => `${id}-option-${index}`;
@@ -73,7 +74,9 @@ export function Combobox({
       event.preventDefault();
       if (!open) {
         setOpen(true);
-        const current = listed.findIndex((o) => o.value === value);
+        // Closed, nothing is filtered yet: the list it opens with is what the query selects.
+        const opening = filterOptions(options, query === null || query === shownText ? '' : query).slice(0, MAX_LISTED);
+        const current = opening.findIndex((o) => o.value === value);
         setActive(current >= 0 ? current : 0);
         return;
       }
@@ -187,4 +190,16 @@ function exactMatch(options: readonly ReferenceOption[], text: string): Referenc
 
 function fold(text: string): string {
   return text.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').trim();
+}
+
+const indexes = new WeakMap<readonly ReferenceOption[], Map<string, ReferenceOption>>();
+
+/** Options by value, built once per option list (every picker of a column shares it). */
+function indexOf(options: readonly ReferenceOption[]): Map<string, ReferenceOption> {
+  let index = indexes.get(options);
+  if (!index) {
+    index = new Map(options.map((o) => [o.value, o]));
+    indexes.set(options, index);
+  }
+  return index;
 }

@@ -45,6 +45,13 @@ export function formatCount(value: number): string {
   return integerFormat.format(value);
 }
 
+export { daysSince, formatDay, formatMoneyTotals, recordName, recordTitle, targetName, targetReference } from '../../src-shared/domain/labels';
+
+/** "3 days", "1 day", "today": how long something has waited. */
+export function formatAge(days: number): string {
+  return days === 0 ? 'today' : days === 1 ? '1 day' : `${formatCount(days)} days`;
+}
+
 /** Pretty JSON for the detail panels. */
 export function formatJson(value: unknown): string {
   return value === null || value === undefined ? '' : JSON.stringify(value, null, 2);

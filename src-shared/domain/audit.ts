@@ -1,3 +1,5 @@
+import type { RecordLabel, TargetLabel } from './labels';
+
 /**
  * The audit entry: what the store persists (append-only, hash-chained) and the UI shows.
  * One entry per thing that happened to one source record in one run.
@@ -48,9 +50,16 @@ export interface AuditEntryInput {
   result: JsonValue | null;
   /** One line in finance language, e.g. "Cost code 01-100 is not mapped for project 2024-017". */
   message: string;
+  /** How finance names the source record ("PO 20010 · Koster B.V. · € 39.854,50"); inside the hash chain when given. */
+  label?: RecordLabel | null;
+  /** The target document once written ("Procore commitment 562949953421312"); inside the hash chain when given. */
+  targetLabel?: TargetLabel | null;
 }
 
 export interface AuditEntry extends AuditEntryInput {
+  /** Null on entries written before labels existed (migration 0007) and on entries about no record. */
+  label: RecordLabel | null;
+  targetLabel: TargetLabel | null;
   /** Position in the chain: 1, 2, 3, … without gaps. */
   seq: number;
   /** ISO 8601 UTC timestamp, non-decreasing along seq. */
@@ -72,6 +81,6 @@ export interface AuditFilter {
   from?: string;
   /** Exclusive upper bound on `at` (ISO 8601). */
   to?: string;
-  /** Case-insensitive substring of source id, target id or message. */
+  /** Case-insensitive substring of source id, target id, message or the record's label (number, counterparty, project). */
   text?: string;
 }

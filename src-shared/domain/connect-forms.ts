@@ -115,6 +115,78 @@ export const CONNECT_FORMS: Partial<Record<SystemId, ConnectForm>> = {
       { name: 'requestsPerMinute', label: 'Licence: requests per minute', kind: 'number', hint: 'From the License Monitoring Console (SM604000); empty = no per-minute limit' },
     ],
   },
+  'sage-intacct': {
+    intro: 'A Web Services sender (authorised in the company) and a Web Services user of the company. The passwords go to the keychain.',
+    fields: [
+      { name: 'endpointUrl', label: 'XML gateway', kind: 'url', required: true, default: 'https://api.intacct.com/ia/xml/xmlgw.phtml' },
+      { name: 'senderId', label: 'Sender ID', kind: 'text', required: true, hint: 'Your Web Services sender; an administrator adds it under Company > Setup > Company > Security > Web Services authorizations.' },
+      { name: 'senderPassword', label: 'Sender password', kind: 'secret', required: true },
+      { name: 'companyId', label: 'Company ID', kind: 'text', required: true },
+      { name: 'userId', label: 'User ID', kind: 'text', required: true, hint: 'A Web Services user of the company.' },
+      { name: 'userPassword', label: 'User password', kind: 'secret', required: true },
+      { name: 'entityId', label: 'Entity (optional)', kind: 'text', hint: 'Sign in to this entity of a multi-entity company; empty = top level.' },
+      {
+        name: 'commitmentDocument',
+        label: 'Procore commitments post as',
+        kind: 'select',
+        default: 'purchasing',
+        options: [
+          { value: 'purchasing', label: 'Purchasing transactions (Subcontract / Purchase Order)' },
+          { value: 'draft-bill', label: 'AP bills in draft' },
+          { value: 'journal', label: 'GL journal entries' },
+        ],
+        hint: 'Applies to commitments posted from now on; a commitment already posted keeps its document.',
+      },
+      { name: 'purchasingItemId', label: 'Item on commitment lines', kind: 'text', hint: 'Purchasing lines need an item (Non-Inventory, Purchase only).' },
+      { name: 'journalSymbol', label: 'Journal for commitments', kind: 'text', hint: 'Only when commitments post as journal entries, e.g. JCJ.' },
+      { name: 'journalOffsetAccountNo', label: 'Commitments offset account', kind: 'text', hint: 'Only for journal entries: the account credited against the job cost lines.' },
+      {
+        name: 'retainage',
+        label: 'Retainage on pay applications',
+        kind: 'select',
+        default: 'gross',
+        options: [
+          { value: 'gross', label: 'Bill the full amount (retainage not withheld in Intacct)' },
+          { value: 'net', label: 'Bill the amount less retainage' },
+          { value: 'separate-line', label: 'Full amount, retainage credited to a retainage payable account' },
+        ],
+      },
+      { name: 'retainageAccountNo', label: 'Retainage payable account', kind: 'text', hint: 'Only with "retainage credited to a retainage payable account".' },
+      {
+        name: 'vendorFields',
+        label: 'Vendor fields kept in step',
+        kind: 'text',
+        default: 'name=intacct, active=intacct, email=both, phone=both',
+        hint: 'Per field, which system wins: intacct, procore, or both (whichever changed it; a change on both sides waits for you).',
+      },
+    ],
+  },
+  coupa: {
+    intro: 'An OAuth2 / OpenID Connect client of your Coupa instance with the client-credentials grant (Setup › Integrations › OAuth2/OpenID Connect Clients).',
+    fields: [
+      { name: 'instanceUrl', label: 'Instance URL', kind: 'url', required: true, hint: 'e.g. https://yourcompany.coupahost.com' },
+      { name: 'clientId', label: 'Client ID', kind: 'text', required: true },
+      { name: 'clientSecret', label: 'Client secret', kind: 'secret', required: true, hint: 'Kept in the OS keychain only.' },
+      {
+        name: 'scopes',
+        label: 'Scopes',
+        kind: 'text',
+        hint: 'Space-separated, as granted to the client. Purchase orders, invoices and suppliers read and write, and core.common.read.',
+        default: 'core.purchase_order.read core.purchase_order.write core.invoice.read core.invoice.write core.supplier.read core.supplier.write core.common.read',
+      },
+      {
+        name: 'tokenPath',
+        label: 'Token path',
+        kind: 'select',
+        options: [
+          { value: '/oauth2/token', label: '/oauth2/token (Coupa Compass)' },
+          { value: '/oauth2/access_tokens', label: '/oauth2/access_tokens (R39 API reference)' },
+        ],
+        default: '/oauth2/token',
+        hint: "Coupa's documents name both; most instances answer the first.",
+      },
+    ],
+  },
 };
 
 /**

@@ -58,6 +58,96 @@ const seq = z.number().int().min(0);
 const noRequest = z.strictObject({}).prefault({});
 
 // ---------------------------------------------------------------------------------------------
+// Record names and money (issue 17, decision 0022; src-shared/domain/labels.ts)
+
+const decimalText = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number');
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code');
+
+/** How finance names a record: "PO 20010 · Bouwmaterialen Groothandel Koster B.V. · € 39.854,50". */
+export const recordLabelSchema = z.object({
+  documentType: z.string(),
+  shortType: z.string(),
+  number: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  counterpartyCode: z.string().nullable(),
+  project: z.string().nullable(),
+  /** yyyy-mm-dd. */
+  date: z.string().nullable(),
+  /** Exact decimal string; never a binary float. */
+  amount: decimalText.nullable(),
+  currency: currencyCode.nullable(),
+});
+
+/** The target document: "Procore commitment 20001 (id 562949953421312)". */
+export const targetLabelSchema = z.object({
+  system: z.string(),
+  documentType: z.string(),
+  number: z.string().nullable(),
+  id: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  project: z.string().nullable(),
+  amount: decimalText.nullable(),
+  currency: currencyCode.nullable(),
+  codes: z.record(z.string(), z.string()).optional(),
+});
+
+/** Money per currency (several currencies are listed, never added up). */
+export const moneyTotalSchema = z.object({ currency: currencyCode, amount: decimalText });
+const moneyTotalsSchema = z.array(moneyTotalSchema);
+
+const valueKind = z.enum(['text', 'amount', 'quantity', 'date']);
+/** The record view: the source document beside the target's, field by field and line by line. */
+export const recordComparisonSchema = z.object({
+  sourceTitle: z.string(),
+  targetTitle: z.string(),
+  fields: z.array(
+    z.object({
+      label: z.string(),
+      kind: valueKind,
+      source: z.string().nullable(),
+      target: z.string().nullable(),
+      currency: z.string().nullable(),
+      compared: z.boolean(),
+      differs: z.boolean(),
+    }),
+  ),
+  lineColumns: z.array(z.object({ id: z.string(), label: z.string(), kind: valueKind, compared: z.boolean() })),
+  lines: z.array(
+    z.object({
+      key: z.string(),
+      source: z.record(z.string(), z.string().nullable()).nullable(),
+      target: z.record(z.string(), z.string().nullable()).nullable(),
+      differs: z.array(z.string()),
+    }),
+  ),
+  currency: z.string().nullable(),
+});
+export type RecordComparisonView = z.infer<typeof recordComparisonSchema>;
+
+/** Money of one flow: what is in the target, what waits, by project and by counterparty. */
+const moneyGroupSchema = z.object({
+  /** The project or counterparty as labelled ("P26-005 Riverside Medical Centre"); '' when unknown. */
+  name: z.string(),
+  synced: moneyTotalsSchema,
+  documents: z.number().int(),
+  waiting: moneyTotalsSchema,
+  waitingRecords: z.number().int(),
+});
+export const flowMoneySchema = z.object({
+  flow: z.string(),
+  title: z.string(),
+  /** Totals of the documents the flow wrote and confirmed in the target (their current written values). */
+  synced: z.object({ totals: moneyTotalsSchema, documents: z.number().int() }),
+  /** Open records in Pending validation: their value and how long the oldest has waited. */
+  waiting: z.object({ totals: moneyTotalsSchema, records: z.number().int(), oldestParkedAt: isoTimestamp.nullable() }),
+  /** Projects by name, counterparties largest first (synced + waiting, first currency); at most MONEY_GROUP_LIMIT each. */
+  byProject: z.array(moneyGroupSchema),
+  byCounterparty: z.array(moneyGroupSchema),
+});
+export type FlowMoney = z.infer<typeof flowMoneySchema>;
+export const MONEY_GROUP_LIMIT = 25;
+
+// ---------------------------------------------------------------------------------------------
 // Views (what responses carry)
 
 export const connectionViewSchema = z.object({
@@ -86,6 +176,8 @@ export const runViewSchema = z.object({
   counts: z.record(z.string(), z.number()),
   /** Plain-language reason a run failed. */
   error: z.string().nullable(),
+  /** Value of the documents the run wrote (created or updated), per currency. */
+  written: z.array(moneyTotalSchema.extend({ documents: z.number().int() })).optional(),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
@@ -109,6 +201,10 @@ export const auditEntryViewSchema = z.object({
   message: z.string(),
   prevHash: z.string(),
   hash: z.string(),
+  /** The record as finance names it (null on entries written before labels, or about no record). */
+  label: recordLabelSchema.nullable(),
+  /** The target document written (null before it was written). */
+  targetLabel: targetLabelSchema.nullable(),
 });
 export type AuditEntryView = z.infer<typeof auditEntryViewSchema>;
 
@@ -127,6 +223,10 @@ export const parkedRecordViewSchema = z.object({
   parkedAt: isoTimestamp,
   /** Last time a run parked it again. */
   updatedAt: isoTimestamp,
+  /** The record as finance names it (from its snapshot when it was parked before labels existed). */
+  label: recordLabelSchema,
+  /** The audit entry that parked it last: the number `replay` and the Audit history show. */
+  auditSeq: z.number().int().nullable(),
 });
 export type ParkedRecordView = z.infer<typeof parkedRecordViewSchema>;
 
@@ -145,8 +245,8 @@ export const connectionSaveRequestSchema = z
     label: z
       .string()
       .trim()
-      .min(1, 'a connection needs a label')
-      .max(100, 'label must be at most 100 characters'),
+      .min(1, 'a connection needs a name')
+      .max(100, 'the name must be at most 100 characters'),
     mode: z.enum(CONNECTION_MODES),
     /** Replaces the stored settings as a whole (the screen sends the complete form). */
     settings: z.record(settingsKey, z.json()).default({}),
@@ -198,13 +298,32 @@ export const auditEntryDetailSchema = auditEntryViewSchema.extend({
   sourceSnapshot: z.json().nullable(),
   targetPayload: z.json().nullable(),
   result: z.json().nullable(),
+  /** Source and target side by side (null when the flow cannot show this entry's record so). */
+  comparison: recordComparisonSchema.nullable(),
   /** The versions of the flow's tables the entry's mapping version stands for: "Projects v1 · Cost codes v2 · Vendors v1". */
   mappingVersionNames: z.string().nullable().optional(),
 });
 export type AuditEntryDetail = z.infer<typeof auditEntryDetailSchema>;
 
-/** A file main wrote under `<dataDir>/exports` (Electron may later offer a save dialog instead). */
-const exportedFileSchema = z.object({ path: z.string(), rows: z.number().int() });
+/**
+ * Where an export landed; the host decides (src-main/host/exports.ts): 'file' written under
+ * `<dataDir>/exports` (CLI, hosts without a dialog or browser), 'saved' where the user chose in
+ * the desktop app's save dialog, 'download' a one-time download the page starts from
+ * `downloadUrl` (browser host), 'cancelled' the user closed the save dialog (nothing written).
+ */
+export const EXPORT_DELIVERIES = ['file', 'saved', 'download', 'cancelled'] as const;
+const exportedFileSchema = z.object({
+  delivery: z.enum(EXPORT_DELIVERIES),
+  /** The file's name (the download's name in the browser). */
+  fileName: z.string(),
+  /** Where it was written ('file', 'saved'); null otherwise. */
+  path: z.string().nullable(),
+  /** Rows written, or rows the download holds; null when cancelled or not known. */
+  rows: z.number().int().nullable(),
+  /** 'download' only: same-origin address of the download (works once, for a minute). */
+  downloadUrl: z.string().optional(),
+});
+export type ExportedFile = z.infer<typeof exportedFileSchema>;
 
 const mappingSetName = z.string().trim().min(1).max(64);
 /** Source key of a mapping row, e.g. {"glAccountCode":"4400","costCenterCode":"KST-12","costUnitCode":null}. */
@@ -333,6 +452,8 @@ export const parkedRecordDetailSchema = parkedRecordViewSchema.extend({
   mappingKeys: z.array(z.string()),
   /** The source record as fetched (its snapshot), when the engine recorded one. */
   source: z.json().nullable(),
+  /** The source document beside what the target holds for it (null when the flow cannot show it so). */
+  comparison: recordComparisonSchema.nullable(),
 });
 export type ParkedRecordDetail = z.infer<typeof parkedRecordDetailSchema>;
 
@@ -345,6 +466,10 @@ export const parkedGroupSchema = z.object({
   mappingKeys: z.array(z.string()),
   /** At most PARKED_GROUP_RECORD_LIMIT records; `count` is the full number. */
   records: z.array(parkedRecordDetailSchema),
+  /** Value of all `count` records, per currency. */
+  totals: moneyTotalsSchema,
+  /** When the longest-waiting record of the group was parked. */
+  oldestParkedAt: isoTimestamp,
 });
 export type ParkedGroup = z.infer<typeof parkedGroupSchema>;
 export const PARKED_GROUP_RECORD_LIMIT = 200;
@@ -360,6 +485,8 @@ export const flowOverviewSchema = z.object({
       system: z.enum(SYSTEM_IDS),
       label: z.string(),
       status: z.enum(CONNECTION_STATUSES),
+      /** 'sandbox' signs in by itself; absent from older engines (read as 'live'). */
+      mode: z.enum(CONNECTION_MODES).optional(),
       tokenExpiresAt: isoTimestamp.nullable(),
       /** E.g. "Exact Online sign-in expires in 3 days: reconnect before then." */
       warning: z.string().nullable(),
@@ -380,6 +507,8 @@ export const flowOverviewSchema = z.object({
   ),
   lastRun: runViewSchema.nullable(),
   nextRunAt: isoTimestamp.nullable(),
+  /** The flow's schedule as the Settings screen shows it (so both screens say the same about the next run). */
+  schedule: z.lazy(() => scheduleViewSchema).optional(),
   counts: z.object({ synced: z.number().int(), parked: z.number().int(), failed: z.number().int() }),
   running: z
     .object({ runId: z.string(), processed: z.number().int(), total: z.number().int().nullable() })
@@ -521,6 +650,8 @@ export const scheduleViewSchema = z.object({
   activeHours: activeHoursSchema.nullable(),
   nextRunAt: isoTimestamp.nullable(),
   state: z.enum(SCHEDULE_STATES),
+  /** Why nothing runs the schedule here (state 'not-running'), in words that say where it does; null otherwise. */
+  reason: z.string().nullable().optional(),
 });
 export type ScheduleView = z.infer<typeof scheduleViewSchema>;
 
@@ -583,7 +714,14 @@ export const ipcContract = {
   },
   'connections.list': {
     request: noRequest,
-    response: z.object({ connections: z.array(connectionViewSchema) }),
+    response: z.object({
+      connections: z.array(connectionViewSchema),
+      /**
+       * Why the OS keychain cannot be read (no D-Bus session, locked…): the connections are listed
+       * anyway, with `secrets` empty (not known). Null or absent when it works.
+       */
+      keychainProblem: z.string().nullable().optional(),
+    }),
   },
   'connections.save': {
     request: connectionSaveRequestSchema,
@@ -642,7 +780,7 @@ export const ipcContract = {
     response: z.object({ entry: auditEntryDetailSchema }),
   },
   'audit.exportCsv': {
-    /** Every entry matching the filter, streamed to `<dataDir>/exports/audit-<timestamp>.csv`. */
+    /** Every entry matching the filter, streamed as `audit-<timestamp>.csv` where the host delivers exports. */
     request: z.strictObject({ filter: auditFilterSchema.default({}) }).prefault({}),
     response: exportedFileSchema,
   },
@@ -716,7 +854,10 @@ export const ipcContract = {
     request: z.strictObject({
       flow: flowId,
       set: mappingSetName,
-      csv: z.string().min(1, 'the file is empty').max(900_000, 'the file is larger than 900 kB'),
+      csv: z
+        .string()
+        .min(1, 'the file is empty; choose a CSV file with a header row and at least one row')
+        .max(900_000, 'the file is larger than 900 kB, the most one import takes'),
       note: z.string().trim().max(500).default(''),
     }),
     response: z
@@ -796,9 +937,19 @@ export const ipcContract = {
     request: z.strictObject({ flow: flowId }),
     response: reconciliationSchema,
   },
+  'reconcile.exportCsv': {
+    /** The flow's last reconciliation as CSV (every compared record, Excel-safe), where the host delivers exports. */
+    request: z.strictObject({ flow: flowId }),
+    response: exportedFileSchema,
+  },
   'flows.overview': {
     request: noRequest,
     response: z.object({ flows: z.array(flowOverviewSchema) }),
+  },
+  'money.summary': {
+    /** Money per flow, project and counterparty, synced and waiting. Reads the store only (no engine). */
+    request: z.strictObject({ flow: flowId.optional() }).prefault({}),
+    response: z.object({ flows: z.array(flowMoneySchema) }),
   },
   'schedules.get': {
     request: noRequest,

@@ -4,3 +4,4 @@ export * from './contract';
 export * from './bridge';
 export * from './http';
 export * from './mapping-sets';
+export * from './field-labels';

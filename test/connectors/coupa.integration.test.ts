@@ -441,6 +441,28 @@ describe('Coupa connector: purchase orders', () => {
     expect(apiCalls(await h.requests())).toHaveLength(1); // the lookup only
   });
 
+  it('codes lines with the chart of accounts a call passes (a flow policy owns it), and refuses a wrong one before sending', async () => {
+    const h = await harness();
+    const chart = { accountType: { name: 'Maasland & Hartley Bouw B.V.' }, glAccountSegment: 2, costCenterSegment: 1, codeSeparator: '.' };
+    const [result] = await h.connector.upsertPurchaseOrders([po('EX-CHART-1', [poLine(1, '10', '1')])], { chartOfAccounts: chart });
+    expect(result).toMatchObject({ ok: true, action: 'created' });
+    const stored = byNumber((await h.state()).purchase_orders, 'po-number', 'EX-CHART-1')[0] ?? {};
+    const account = (stored['order-lines'] as Json[])[0]?.['account'] as Json;
+    expect(account).toMatchObject({ code: 'KP100.7000', 'segment-1': 'KP100', 'segment-2': '7000' });
+    expect(account['account-type']).toMatchObject({ name: chart.accountType.name });
+    // Invoices take it the same way.
+    const [inv] = await h.connector.upsertInvoices([invoice('INV-CHART-1', [invLine(1, '10.00', '0.00')])], { chartOfAccounts: chart });
+    expect(inv).toMatchObject({ ok: true });
+    if (!inv?.ok) throw new Error('not written');
+    expect(inv.invoice.lines[0]?.accountCode).toBe('KP100.7000');
+
+    await h.resetRequests();
+    await expect(
+      h.connector.upsertPurchaseOrders([po('EX-CHART-2', [poLine(1, '10', '1')])], { chartOfAccounts: { accountType: { id: '1' }, glAccountSegment: 3, costCenterSegment: 3 } }),
+    ).rejects.toThrow(/chart of accounts setting is wrong: The GL account and the cost center cannot use the same account segment/);
+    expect(apiCalls(await h.requests())).toEqual([]);
+  });
+
   it('cancels a PO (once; absent ones are reported), and a cancelled PO is final for updates', async () => {
     const h = await harness();
     await h.connector.upsertPurchaseOrders([po('EX-3', [poLine(1, '10', '1')])]);

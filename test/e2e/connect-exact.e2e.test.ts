@@ -85,8 +85,9 @@ describe('Connect to Exact Online (browser host, Exact simulator)', () => {
       .getByRole('status')
       .filter({ hasText: /^Signed in to Exact Online as .+; division \d+/ })
       .waitFor();
-    const row = page.getByRole('row').filter({ hasText: 'clientSecret: set' });
-    await row.getByRole('cell', { name: 'connected', exact: true }).waitFor();
+    // In words: the secret and the sign-in are stored, the connection is connected.
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Stored in the keychain', exact: true }) });
+    await row.getByRole('cell', { name: 'Connected', exact: true }).waitFor();
     expect(await page.content()).not.toContain(c.clientSecret);
     await expectNoSeriousA11yViolations(page, 'connections-exact-connected');
 

@@ -107,7 +107,7 @@ describe('F1 command line', { timeout: 120_000 }, () => {
   });
 
   it('rejects a wrong flow or a bad option with exit code 2 and a clear message', async () => {
-    await expect(run(process.execPath, [bin, 'sync', 'exact-coupa', '--data-dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('exact-procore') });
+    await expect(run(process.execPath, [bin, 'sync', 'exact-nowhere', '--data-dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('exact-procore') });
     await expect(run(process.execPath, [bin, 'sync', 'exact-procore', '--sandbox', '--scale', 'x', '--data-dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--scale') });
   });
 });

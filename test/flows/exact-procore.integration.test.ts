@@ -116,7 +116,9 @@ describe('F1 Exact Online → Procore on the sandbox', () => {
     // Replaying the write is idempotent.
     const written = h.store.audit.query({ flow: F1_FLOW, text: po.exactId, step: 'written' }, { limit: 1 }).entries[0]!;
     const replay = await replayAuditEntry(h.rt.deps, written.seq);
-    expect(replay.message).toBe('Procore already matches; nothing was written.');
+    // Named as finance names it: the PO's number and supplier, not its Exact guid.
+    expect(replay.message).toMatch(new RegExp(`^PO ${po.orderNumber} · .+: Procore already matches; nothing was written\\.$`));
+    expect(replay.message).not.toContain(po.exactId);
   });
 
   it('a PO deleted in Exact closes and zeroes its commitment instead of deleting it', async () => {

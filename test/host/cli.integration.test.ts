@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_HOST_TOKEN_HEADER } from '../../src-shared/ipc';
 import { main, type CliProcess } from '../../src-main/host/cli';
+import { openStore } from '../../src-main/store';
 
 /** The real CLI, as a user runs it: `node bin/ml-connector.mjs …` in a child process. */
 const root = join(import.meta.dirname, '..', '..');
@@ -72,8 +73,9 @@ describe('ml-connector CLI as a child process', () => {
     expect(stdout).toContain('--json');
   });
 
-  it('status --json prints one JSON object for a fresh data folder (created on demand)', async () => {
+  it('status --json prints one JSON object for a new data folder', async () => {
     const dataDir = join(home, 'status-data');
+    openStore(dataDir).close(); // what the first sync or `serve` leaves: an empty database
     const { code, stdout, stderr } = await run(['status', '--json', '--data-dir', dataDir]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -205,6 +207,7 @@ describe('ml-connector CLI usage and errors (in-process)', () => {
 
   it('status without --json is readable text; the data dir also comes from ML_CONNECTOR_DATA_DIR', async () => {
     const dataDir = join(home, 'status-text');
+    openStore(dataDir).close();
     const { proc, out } = inProcess();
     proc.env['ML_CONNECTOR_DATA_DIR'] = dataDir;
     expect(await main(['status'], proc)).toBe(0);

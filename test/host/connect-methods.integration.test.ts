@@ -190,8 +190,9 @@ describe('connections.connectExact', () => {
       code: 'invalid-request',
       message: 'The redirect URI must point at this computer (127.0.0.1 or localhost), not example.com.',
     });
-    expect((await failure('connections.connectExact', { ...exactRequest(), region: 'xx' })).message).toMatch(
-      /^Invalid connections.connectExact request: region/,
+    // The form's label, not the request field: what the user sees on the Connect Exact Online form.
+    expect((await failure('connections.connectExact', { ...exactRequest(), region: 'xx' })).message).toBe(
+      'Region: must be one of nl, be, de, co.uk, fr, es, com.',
     );
   });
 });
@@ -240,7 +241,7 @@ describe('connections.connectProcore and connections.test', () => {
     expect(refused.message).not.toContain(wrongSecret);
     expect(
       (await failure('connections.connectProcore', { ...procoreRequest(), companyId: 'acme' })).message,
-    ).toContain('companyId: the company id is a number');
+    ).toContain('The company id is a number.');
   });
 
   it('explains sandbox, hand-made and unknown connections', async () => {

@@ -82,7 +82,8 @@ describe('engine host with live connections', () => {
     // The Dashboard's card for the flow says why, in the host's words (not "no engine in this process").
     expect(await dispatch('flows.overview', {}, ctx)).toMatchObject({
       ok: true,
-      value: { flows: [{ flow: 'exact-procore', unavailable: reason, connections: [] }] },
+      // Other flows of the registry have cards of their own.
+      value: { flows: expect.arrayContaining([expect.objectContaining({ flow: 'exact-procore', unavailable: reason, connections: [] })]) },
     });
 
     expect(tokenCalls(exactSim)).toBe(0);
@@ -112,10 +113,10 @@ describe('engine host with live connections', () => {
     await host.attachSettled();
     const f1 = host.flows.flows.get('exact-procore');
     expect(f1).toBeDefined();
-    expect(host.flows.unavailable.size).toBe(0);
+    expect(host.flows.unavailable.has('exact-procore')).toBe(false);
     expect(f1!.connections.map((c) => c.connection.id)).toEqual([LIVE_EXACT_ID, LIVE_PROCORE_ID]);
     const overview = await dispatch('flows.overview', {}, ctx);
-    expect(overview).toMatchObject({ ok: true, value: { flows: [{ flow: 'exact-procore', unavailable: null }] } });
+    expect(overview).toMatchObject({ ok: true, value: { flows: expect.arrayContaining([expect.objectContaining({ flow: 'exact-procore', unavailable: null })]) } });
 
     // The engine holds the very custodian the keep-alive checks (one per connection and process).
     // Checked by identity: two custodians would also make one call here, saved by the lock file

@@ -136,8 +136,10 @@ describe('dispatch validates before anything runs', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid-request');
-    expect(result.error.message).toContain('system:');
-    expect(result.error.message).toContain('label: a connection needs a label');
+    // The labels of the Connections form, not the request's field names or the method.
+    expect(result.error.message).toBe(
+      'System: must be one of exact-online, procore, acumatica, sage-intacct, monday, coupa. A connection needs a name.',
+    );
   });
 
   it('refuses a secret placed in settings, without echoing its value', async () => {

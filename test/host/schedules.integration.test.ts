@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
+import { FLOWS } from '../../src-main/engine/flows/registry';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
-import { engineScheduler } from '../../src-main/host/engine-api';
+import { engineScheduler, startEngineSchedule } from '../../src-main/host/engine-api';
 import { attachEngine, type EngineHost } from '../../src-main/host/engine-host';
 import { dispatch } from '../../src-main/host/handlers';
 
@@ -47,8 +48,10 @@ const valid = { flow: 'exact-procore', everyMinutes: 30, paused: false, activeHo
 
 describe('schedules.get / schedules.save', () => {
   it('shows the default schedule of each background flow before anything is saved', async () => {
+    const { schedules } = (await call('schedules.get')) as { schedules: { flow: string }[] };
+    expect(schedules.map((s) => s.flow)).toEqual(FLOWS.map((f) => f.id));
     await expect(call('schedules.get')).resolves.toEqual({
-      schedules: [
+      schedules: expect.arrayContaining([
         {
           flow: 'exact-procore',
           title: 'Exact Online → Procore',
@@ -57,8 +60,10 @@ describe('schedules.get / schedules.save', () => {
           activeHours: null,
           nextRunAt: null,
           state: 'not-running',
+          reason:
+            'None here: scheduled syncs run in the desktop app and in `ml-connector serve`, not in this window. The schedule is saved and applies there.',
         },
-      ],
+      ]),
     });
   });
 
@@ -72,9 +77,11 @@ describe('schedules.get / schedules.save', () => {
   });
 
   it('refuses bad input with a message naming the problem, and stores nothing', async () => {
-    expect((await failure({ ...valid, everyMinutes: 2 })).message).toMatch(/everyMinutes.*at least 5 minutes/);
-    expect((await failure({ ...valid, everyMinutes: 1441 })).message).toMatch(/at most 1440 minutes/);
-    expect((await failure({ ...valid, everyMinutes: 7.5 })).message).toMatch(/whole minutes/);
+    // In the words of the Settings screen: its label, not the request field or the method.
+    expect((await failure({ ...valid, everyMinutes: 2 })).message).toBe('Run every: must be at least 5 minutes.');
+    expect((await failure({ ...valid, everyMinutes: 1441 })).message).toBe('Run every: must be at most 1440 minutes (once a day).');
+    expect((await failure({ ...valid, everyMinutes: 7.5 })).message).toBe('Run every: must be whole minutes.');
+    expect((await failure({ ...valid, everyMinutes: Number.NaN })).message).toBe('Run every: must be a number.');
     const same = await failure({ ...valid, activeHours: { from: '09:00', to: '09:00', days: [1] } });
     expect(same).toMatchObject({ code: 'invalid-request' });
     expect(same.message).toMatch(/from must be before to, or the window runs past midnight/);
@@ -89,7 +96,9 @@ describe('schedules.get / schedules.save', () => {
 describe('with the engine running', () => {
   it('applies a save to the scheduler at once, and a new engine starts with the saved schedule', async () => {
     f1 = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
-    const scheduler = engineScheduler(ctx.engine)!;
+    // Not started: this process only syncs on "Sync now", and the view says so.
+    expect((await call('schedules.get')).schedules[0]).toMatchObject({ state: 'not-running', reason: expect.stringMatching(/only when you press “Sync now”/) });
+    const scheduler = startEngineSchedule(ctx.engine)!;
     expect(scheduler.isPaused('exact-procore')).toBe(false);
 
     const paused = await call('schedules.save', { ...valid, everyMinutes: 60, paused: true });
@@ -103,6 +112,7 @@ describe('with the engine running', () => {
     await call('schedules.save', { ...valid, paused: true });
     await f1?.close();
     f1 = await attachEngine(ctx, { sandbox: { seed: 1, scale: 1 } });
+    startEngineSchedule(ctx.engine);
     expect(engineScheduler(ctx.engine)!.isPaused('exact-procore')).toBe(true);
     expect((await call('schedules.get')).schedules[0]).toMatchObject({ state: 'paused', everyMinutes: 30 });
   }, 60_000);

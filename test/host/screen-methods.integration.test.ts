@@ -169,9 +169,9 @@ describe('mappings', () => {
       rows: [costRow('4400', 'KST-12', null, '=HYPERLINK("x")'), costRow('5000', 'A', 'CU', '02-000')],
     });
     const exported = await call('mappings.exportCsv', { flow: 'exact-procore', set: 'costs' });
-    expect(exported.rows).toBe(2);
-    expect(exported.path.startsWith(join(dataDir, 'exports'))).toBe(true);
-    const text = readFileSync(exported.path, 'utf8');
+    expect(exported).toMatchObject({ delivery: 'file', rows: 2, fileName: expect.stringMatching(/^mappings-exact-procore-costs-v1-.*\.csv$/) });
+    expect(exported.path).toBe(join(dataDir, 'exports', exported.fileName));
+    const text = readFileSync(exported.path!, 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain('glAccountCode,costCenterCode,costUnitCode,costCode,lineItemTypeCode\r\n');
     expect(text).toContain(`4400,KST-12,,"'=HYPERLINK(""x"")",M`);
@@ -272,8 +272,8 @@ describe('parked groups, audit detail and export', () => {
     expect(await failure('audit.get', { seq: 99 })).toMatchObject({ code: 'not-found' });
 
     const exported = await call('audit.exportCsv', { filter: { status: 'ok' } });
-    expect(exported.rows).toBe(2);
-    const text = readFileSync(exported.path, 'utf8');
+    expect(exported).toMatchObject({ delivery: 'file', rows: 2 });
+    const text = readFileSync(exported.path!, 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text.trim().split('\r\n')).toHaveLength(3);
     expect(text).toContain("'=cmd");

@@ -1064,6 +1064,11 @@ describe('coupa §3.7 rate limit', () => {
       expect(limited?.body).toEqual({ errors: { rate_limit: [expect.stringContaining('2 requests per second')] } });
     }));
 
+  it('3.7 the instance limit comes with the credentials (25 by default, or as configured), so a client can pace at it', async () => {
+    await withSimulator(start(), async (sim) => expect(sim.credentials.requestsPerSecond).toBe(25));
+    await withSimulator(start({ rateLimitPerSecond: 250 }), async (sim) => expect(sim.credentials.requestsPerSecond).toBe(250));
+  });
+
   it('3.7 defaults: 25 req/s with 20 queued; 46 simultaneous calls → exactly one 429', () =>
     withSimulator(start(), async (sim) => {
       const token = await mint(sim);

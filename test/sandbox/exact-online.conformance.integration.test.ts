@@ -720,6 +720,88 @@ describe('§1.6 Sync API and deletes', () => {
     const bad = await api(sim, access, 'purchaseorder/PurchaseOrders', { method: 'POST', body: { Supplier: supplier.exactId, PurchaseOrderLines: [] } });
     expectEnvelope(bad, 400, /PurchaseOrderLines/);
   });
+
+  it('1.5 POST purchaseentry/PurchaseEntries books an entry or a credit note (Type 31) with lines, an OrderNumber, header amounts = net + VAT, Modified now', async () => {
+    const world = generateWorld(1, 1);
+    const po = world.purchaseOrders[0]!;
+    const supplier = world.suppliers.find((s) => s.key === po.supplierKey)!;
+    const gl = world.glAccounts[0]!;
+    const before = sim.clock.now();
+    const created = await api(sim, access, 'purchaseentry/PurchaseEntries', {
+      method: 'POST',
+      body: {
+        Supplier: supplier.exactId,
+        YourRef: 'CN-0001',
+        EntryDate: '2026-11-02',
+        Description: 'Credit on invoice F2026-00001',
+        Type: 31,
+        OrderNumber: po.orderNumber,
+        PurchaseEntryLines: [
+          { GLAccount: gl.exactId, AmountFC: -100.5, VATAmountFC: -21.11, CostCenter: world.costCenters[0]!.code, Description: 'Returned goods' },
+          { GLAccount: gl.exactId, AmountFC: -0.5 },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    const d = created.json.d as Json;
+    expect(d).toMatchObject({ YourRef: 'CN-0001', Type: 31, OrderNumber: po.orderNumber, AmountDC: -122.11, VATAmountDC: -21.11, Supplier: supplier.exactId, Status: 20 });
+    expect(d.EntryNumber).toBe(Math.max(...world.purchaseEntries.map((e) => e.entryNumber)) + 1);
+    expect(dateMs(d.Modified as string)).toBeGreaterThanOrEqual(before);
+    const lines = await api(sim, access, `purchaseentry/PurchaseEntryLines?$select=AmountDC,GLAccountCode,CostCenter,LineNumber&$filter=${q(`EntryID eq guid'${String(d.EntryID)}'`)}`);
+    expect((lines.json.d.results as Json[]).map((l) => [l.LineNumber, l.AmountDC, l.GLAccountCode, l.CostCenter]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [1, -100.5, gl.code, world.costCenters[0]!.code],
+      [2, -0.5, gl.code, null],
+    ]);
+    // Found again from a Modified ge cursor (how the connector reads entries).
+    const since = await api(sim, access, `purchaseentry/PurchaseEntries?$select=EntryID&$filter=${q(`Modified ge datetime'${new Date(before).toISOString().slice(0, 19)}'`)}`);
+    expect((since.json.d.results as Json[]).map((e) => e.EntryID)).toContain(d.EntryID);
+
+    const otherSupplier = world.suppliers.find((s) => s.key !== po.supplierKey)!;
+    const refused = await api(sim, access, 'purchaseentry/PurchaseEntries', {
+      method: 'POST',
+      body: { Supplier: otherSupplier.exactId, YourRef: 'X', EntryDate: '2026-11-02', OrderNumber: po.orderNumber, PurchaseEntryLines: [{ GLAccount: gl.exactId, AmountFC: 1 }] },
+    });
+    expectEnvelope(refused, 400, /of another supplier/);
+    const noLines = await api(sim, access, 'purchaseentry/PurchaseEntries', { method: 'POST', body: { Supplier: supplier.exactId, YourRef: 'X', EntryDate: '2026-11-02', PurchaseEntryLines: [] } });
+    expectEnvelope(noLines, 400, /at least one line/);
+  });
+
+  it('1.6 DELETE PurchaseOrderLines(guid) → 204; the other lines enter the feed again with the order\'s new Modified; the last line cannot go', async () => {
+    const world = generateWorld(1, 1);
+    const po = world.purchaseOrders.find((p) => p.lines.length >= 2 && p.orderStatus === 10)!;
+    const [gone, ...kept] = po.lines;
+    const before = await api(sim, access, `sync/PurchaseOrder/PurchaseOrders?$select=Timestamp&$filter=${q('Timestamp gt 1L')}`);
+    const last = Math.max(...(before.json.d.results as Json[]).map((r) => Number(r.Timestamp)));
+    expect((await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${gone!.exactId}')`, { method: 'DELETE' })).status).toBe(204);
+    const feed = await api(sim, access, `sync/PurchaseOrder/PurchaseOrders?$select=ID,PurchaseOrderID,Modified&$filter=${q(`Timestamp gt ${last}L`)}`);
+    const rows = feed.json.d.results as Json[];
+    expect(rows.map((r) => r.ID).sort()).toEqual(kept.map((l) => l.exactId).sort());
+    expect(new Set(rows.map((r) => r.Modified)).size).toBe(1);
+    expect(dateMs(rows[0]!.Modified as string)).toBeGreaterThan(po.modifiedAt);
+    expect((await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${gone!.exactId}')`)).status).toBe(404);
+    const single = world.purchaseOrders.find((p) => p.lines.length === 1);
+    if (single) expectEnvelope(await api(sim, access, `purchaseorder/PurchaseOrderLines(guid'${single.lines[0]!.exactId}')`, { method: 'DELETE' }), 400, /only line of the purchase order/);
+  });
+
+  it('1.5 PUT purchaseentry/PurchaseEntries(guid) changes header fields and lines by ID, recomputes the header, bumps Modified', async () => {
+    const world = generateWorld(1, 1);
+    const entry = world.purchaseEntries[5]!;
+    const line = entry.lines[0]!;
+    const changed = await api(sim, access, `purchaseentry/PurchaseEntries(guid'${entry.exactId}')`, {
+      method: 'PUT',
+      body: { Description: 'Corrected', PurchaseEntryLines: [{ ID: line.exactId, AmountFC: 12.34 }] },
+    });
+    expect(changed.status).toBe(204);
+    const read = await api(sim, access, `purchaseentry/PurchaseEntries(guid'${entry.exactId}')?$select=Description,AmountDC,Modified`);
+    const d = read.json.d as Json;
+    const otherLines = entry.lines.slice(1).reduce((sum, l) => sum + Math.round(Number(l.amount) * 100), 0);
+    const vat = entry.lines.reduce((sum, l) => sum + Math.round(Number(l.vatAmount) * 100), 0);
+    expect(d.Description).toBe('Corrected');
+    expect(Math.round(Number(d.AmountDC) * 100)).toBe(1234 + otherLines + vat);
+    expect(dateMs(d.Modified as string)).toBeGreaterThan(entry.modifiedAt);
+    const refused = await api(sim, access, `purchaseentry/PurchaseEntries(guid'${entry.exactId}')`, { method: 'PUT', body: { Supplier: world.suppliers[0]!.exactId } });
+    expectEnvelope(refused, 400, /cannot be set/);
+  });
 });
 
 describe('§1.7 Rate limits', () => {

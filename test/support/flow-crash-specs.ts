@@ -79,7 +79,71 @@ function acumaticaBooks(dump: Json): BookRow[] {
     }));
 }
 
+/**
+ * F3: every Intacct document carrying a Procore key (AP bills and purchasing transactions by
+ * PROCORE_ID, journal entries by REFERENCENO), with its lines; RECORDNO, DOCID and timestamps
+ * (Intacct's own) left out.
+ */
+function intacctBooks(dump: Json): BookRow[] {
+  const dims = (l: Json) => ['LOCATIONID', 'DEPARTMENTID', 'PROJECTID', 'TASKID', 'COSTTYPEID', 'CLASSID', 'ITEMID'].map((f) => l[f] ?? '').join('/');
+  const lines = (list: unknown, amount: string, account: string) =>
+    ((list ?? []) as Json[]).map((l) => ({ line: l['LINE_NO'], amount: l[amount], account: l[account] ?? null, dims: dims(l), text: l['ENTRYDESCRIPTION'] ?? l['MEMO'] ?? l['DESCRIPTION'] ?? '', side: l['TR_TYPE'] ?? null }));
+  return [
+    ...((dump['APBILL'] ?? []) as Json[])
+      .filter((b) => b['PROCORE_ID'])
+      .map((b) => ({ key: `bill ${String(b['PROCORE_ID'])}`, value: { vendor: b['VENDORID'], number: b['RECORDID'], total: b['TOTALENTERED'], state: b['STATE'], lines: lines(b['APBILLITEMS'], 'TRX_AMOUNT', 'ACCOUNTNO') } })),
+    ...((dump['PODOCUMENT'] ?? []) as Json[])
+      .filter((p) => p['PROCORE_ID'])
+      .map((p) => ({ key: `${String(p['DOCPARID'])} ${String(p['PROCORE_ID'])}`, value: { vendor: p['CUSTVENDID'], number: p['PONUMBER'], total: p['TOTAL'], lines: lines(p['PODOCUMENTENTRIES'], 'TOTAL', 'ACCOUNTNO') } })),
+    ...((dump['GLBATCH'] ?? []) as Json[])
+      .filter((g) => String(g['REFERENCENO'] ?? '').startsWith('procore-'))
+      .map((g) => ({ key: `journal ${String(g['REFERENCENO'])}`, value: { journal: g['JOURNAL'], lines: lines(g['ENTRIES'], 'TRX_AMOUNT', 'ACCOUNTNO') } })),
+  ];
+}
+
+/**
+ * F5: Coupa's external POs, invoices and suppliers (the two invoices the demo seeds as approved
+ * and paid in Coupa included: they must stay as they are), each keyed by its natural key and
+ * without Coupa's ids and timestamps. A PO's version counts: a PO written twice shows as one.
+ */
+function coupaBooks(dump: Json): BookRow[] {
+  const ref = (v: unknown, k: string) => (v && typeof v === 'object' ? ((v as Json)[k] ?? null) : null);
+  const account = (l: Json) => ref(l['account'], 'code');
+  return [
+    ...((dump['purchase_orders'] ?? []) as Json[]).map((p) => ({
+      key: `purchase order ${String(p['po-number'])}`,
+      value: {
+        status: p['status'],
+        version: p['version'],
+        supplier: ref(p['supplier'], 'number'),
+        lines: ((p['order-lines'] ?? []) as Json[]).map((l) => ({ line: l['line-num'], description: l['description'], quantity: l['quantity'], price: l['price'], total: l['total'], account: account(l) })),
+      },
+    })),
+    ...((dump['invoices'] ?? []) as Json[]).map((i) => ({
+      key: `invoice ${String(ref(i['supplier'], 'number'))}/${String(i['invoice-number'])}`,
+      value: {
+        status: i['status'],
+        creditNote: i['is-credit-note'],
+        gross: i['gross-total'],
+        lines: ((i['invoice-lines'] ?? []) as Json[]).map((l) => ({ line: l['line-num'], quantity: l['quantity'], price: l['price'], tax: l['tax-amount'], account: account(l) })),
+      },
+    })),
+    ...((dump['suppliers'] ?? []) as Json[]).map((s) => ({
+      key: `supplier ${String(s['number'] ?? s['name'])}`,
+      value: {
+        name: s['name'],
+        status: s['status'],
+        taxId: s['tax-id'],
+        email: ref(s['primary-contact'], 'email'),
+        remitTos: ((s['remit-to-addresses'] ?? []) as Json[]).map((r) => r['remit-to-code']).sort(),
+      },
+    })),
+  ];
+}
+
 export const CRASH_SPECS = {
   'exact-procore': { flow: 'exact-procore', target: 'procore', books: procoreBooks },
+  'procore-intacct': { flow: 'procore-intacct', target: 'intacct', books: intacctBooks },
+  'exact-coupa': { flow: 'exact-coupa', target: 'coupa', books: coupaBooks },
   'procore-acumatica': { flow: 'procore-acumatica', target: 'acumatica', books: acumaticaBooks },
 } satisfies Record<string, FlowCrashSpec>;

@@ -28,6 +28,7 @@ import type {
   CoupaSettings,
   CoupaSupplier,
   CoupaUser,
+  CoupaWriteCallOptions,
   CoupaWriteFailure,
   InvoiceInput,
   InvoiceKey,
@@ -86,7 +87,7 @@ export interface CoupaConnector extends Connector {
    * `_delete`d) when they differ, left alone when Coupa already says the same; issued per
    * settings.issuePurchaseOrders. One result per input, in input order.
    */
-  upsertPurchaseOrders(orders: readonly PurchaseOrderInput[], call?: WriteCallOptions): Promise<PurchaseOrderWriteResult[]>;
+  upsertPurchaseOrders(orders: readonly PurchaseOrderInput[], call?: CoupaWriteCallOptions): Promise<PurchaseOrderWriteResult[]>;
   cancelPurchaseOrders(poNumbers: readonly string[], call?: WriteCallOptions): Promise<PurchaseOrderActionResult[]>;
   /** Issue draft POs (send to the supplier, or `withoutSend`). */
   issuePurchaseOrders(poNumbers: readonly string[], options?: WriteCallOptions & { withoutSend?: boolean }): Promise<PurchaseOrderActionResult[]>;
@@ -100,7 +101,7 @@ export interface CoupaConnector extends Connector {
    * approval is never changed: its result is a non-retryable failure with code `invoice-approved`,
    * `invoice-paid` or `invoice-in-approval` (and `sameAsCoupa`).
    */
-  upsertInvoices(invoices: readonly InvoiceInput[], call?: WriteCallOptions): Promise<InvoiceWriteResult[]>;
+  upsertInvoices(invoices: readonly InvoiceInput[], call?: CoupaWriteCallOptions): Promise<InvoiceWriteResult[]>;
   /** `PUT …?exported=true`, one call per record (brief: its own PUT). */
   markExported(
     kind: 'purchase-orders' | 'invoices',
@@ -128,6 +129,16 @@ const SCOPE_WORDS: Record<string, string> = {
   [COUPA_SCOPES.commonRead]: 'read reference data (accounts, addresses, users)',
 };
 
+/** A chart of accounts checked as a setting: a wrong one is a CoupaConfigError (nothing is sent). */
+function checkedChart(chart: CoupaSettings['chartOfAccounts']): ResolvedChart | null {
+  try {
+    return chart ? resolveChart(chart) : null;
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new CoupaConfigError(`The Coupa chart of accounts setting is wrong: ${error.message}.`);
+    throw error;
+  }
+}
+
 function checkedSettings(settings: CoupaSettings): { chart: ResolvedChart | null; concurrency: number } {
   const concurrency = settings.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
   if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_WRITE_CONCURRENCY))
@@ -137,21 +148,17 @@ function checkedSettings(settings: CoupaSettings): { chart: ResolvedChart | null
   const mode = settings.issuePurchaseOrders ?? 'off';
   if (!['off', 'issue', 'issue-without-send'].includes(mode))
     throw new CoupaConfigError(`Issuing POs must be off, issue or issue-without-send, got ${String(mode)}.`);
-  try {
-    return { chart: settings.chartOfAccounts ? resolveChart(settings.chartOfAccounts) : null, concurrency };
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw new CoupaConfigError(`The Coupa chart of accounts setting is wrong: ${error.message}.`);
-    throw error;
-  }
+  return { chart: checkedChart(settings.chartOfAccounts), concurrency };
 }
 
 export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSettings): CoupaConnector {
   // Checked before the client exists: a refused setting leaves no connection pool behind.
   const { chart, concurrency } = checkedSettings(settings);
   const client = new CoupaClient(ctx, settings);
-  const env = (call?: WriteCallOptions): WriteEnv => ({
+  const env = (call?: CoupaWriteCallOptions): WriteEnv => ({
     client,
-    chart,
+    // A flow that owns the chart (its policy) passes it per call; otherwise the connection's.
+    chart: call?.chartOfAccounts ? checkedChart(call.chartOfAccounts) : chart,
     defaultShipToUserLogin: settings.defaultShipToUserLogin,
     defaultBillToLocationCode: settings.defaultBillToLocationCode,
     issueMode: settings.issuePurchaseOrders ?? 'off',
@@ -233,7 +240,7 @@ export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSet
       return new Map([...found].map(([number, po]) => [number, purchaseOrderFromWire(po)]));
     },
 
-    upsertPurchaseOrders: (orders, call) => upsertPurchaseOrders(env(call), orders),
+    upsertPurchaseOrders: async (orders, call) => upsertPurchaseOrders(env(call), orders),
     cancelPurchaseOrders: (poNumbers, call) => changePurchaseOrderStatus(env(call), poNumbers, 'cancel'),
     issuePurchaseOrders: (poNumbers, options) =>
       changePurchaseOrderStatus(env(options), poNumbers, options?.withoutSend ? 'issue-without-send' : 'issue'),
@@ -246,7 +253,7 @@ export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSet
       });
     },
 
-    upsertInvoices: (invoices, call) => upsertInvoices(env(call), invoices),
+    upsertInvoices: async (invoices, call) => upsertInvoices(env(call), invoices),
     markExported: (kind, ids, call) => markExported(env(call), kind === 'invoices' ? 'invoices' : 'purchase_orders', ids),
 
     async listAccountTypes() {

@@ -42,6 +42,15 @@ export interface CoupaChartOfAccounts {
   codeSeparator?: string;
 }
 
+/**
+ * Options of one write call: the run's stop signal and, for writes with lines, the chart of
+ * accounts to code them with when the caller (a flow's policy) owns it; absent = the setting's.
+ */
+export interface CoupaWriteCallOptions {
+  signal?: AbortSignal;
+  chartOfAccounts?: CoupaChartOfAccounts;
+}
+
 export interface CoupaSettings {
   /** https://{instance}.coupahost.com (or .coupacloud.com), or the local simulator. */
   instanceUrl: string;

@@ -35,7 +35,8 @@ import { chunked, dataAttribute, errorDetails, errorText, queryBody, recordsOf, 
 import type { IntacctErrorDetail, IntacctRuntime, IntacctSecretProvider, IntacctSettings } from './types';
 import { ARRAY_PATHS, type WireApiSession, type WireAuthentication, type WireResponse, type WireResult, type XmlNode } from './wire';
 
-const API = 'sage-intacct';
+// The request counters' name (the CLI summary's `apiCalls.intacct`, the simulator's name).
+const API = 'intacct';
 /** Renew a session this long before Intacct's projected timeout rather than risk a 401. */
 const SESSION_MARGIN_MS = 30_000;
 /** The XSD allows 2000 rows per `query` page (2.9). */

@@ -866,7 +866,8 @@ export function checkDocument(doc: ValidatableDocument, index: ReferenceIndex): 
 export const BILL_FIELDS = ['RECORDNO', 'RECORDID', 'VENDORID', 'STATE', 'TOTALENTERED', 'TOTALPAID', 'TOTALDUE', 'WHENPAID', 'WHENMODIFIED'] as const;
 export const PURCHASING_FIELDS = ['RECORDNO', 'DOCID', 'DOCPARID', 'STATE', 'TOTAL', 'WHENMODIFIED'] as const;
 export const JOURNAL_FIELDS = ['RECORDNO', 'BATCHNO', 'JOURNAL', 'STATE', 'WHENMODIFIED'] as const;
-export const VENDOR_FIELDS = ['RECORDNO', 'VENDORID', 'NAME', 'STATUS', 'TAXID', 'TERMNAME', 'WHENMODIFIED'] as const;
+/** Contact fields are selected by their dotted names (query answers them under those names, 2.9). */
+export const VENDOR_FIELDS = ['RECORDNO', 'VENDORID', 'NAME', 'STATUS', 'TAXID', 'TERMNAME', 'DISPLAYCONTACT.EMAIL1', 'DISPLAYCONTACT.PHONE1', 'WHENMODIFIED'] as const;
 
 /** The lines of a `read` record (`<APBILLITEMS><apbillitem>`, `<ENTRIES><glentry>`, …). */
 export function linesOf(row: XmlNode, container: string): XmlNode[] {
@@ -978,6 +979,8 @@ export function vendorFromWire(row: XmlNode, keyField: string): IntacctVendor {
     active: isActiveStatus(textOf(row, 'STATUS')),
     taxId: textOf(row, 'TAXID') || null,
     termName: textOf(row, 'TERMNAME') || null,
+    email: textOf(row, 'DISPLAYCONTACT.EMAIL1') || null,
+    phone: textOf(row, 'DISPLAYCONTACT.PHONE1') || null,
     key: textOf(row, keyField) || null,
     modifiedAt: fromIntacctTimestamp(textOf(row, 'WHENMODIFIED')),
   };
@@ -989,7 +992,9 @@ export function vendorMatches(vendor: IntacctVendor, update: VendorUpdate): bool
     (update.name === undefined || vendor.name === update.name) &&
     (update.active === undefined || vendor.active === update.active) &&
     (update.taxId === undefined || vendor.taxId === update.taxId) &&
-    (update.termName === undefined || vendor.termName === update.termName)
+    (update.termName === undefined || vendor.termName === update.termName) &&
+    (update.email === undefined || vendor.email === (update.email || null)) &&
+    (update.phone === undefined || vendor.phone === (update.phone || null))
   );
 }
 

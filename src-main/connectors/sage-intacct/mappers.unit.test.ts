@@ -21,6 +21,8 @@ import {
   toIntacctTimestamp,
   toLegacyDate,
   vendorCreate,
+  vendorFromWire,
+  vendorMatches,
   writeControlId,
 } from './mappers';
 import type { BillInput, PurchasingDocumentInput } from './types';
@@ -330,5 +332,13 @@ describe('records read back', () => {
   it('several documents under one key: the oldest is the one, the copies are listed', () => {
     const rows = ['9', '4', '7'].map((n) => ({ RECORDNO: n, PROCORE_ID: 'k', TOTALENTERED: '1.00', STATE: 'Posted', WHENMODIFIED: '' }));
     expect(foundDocuments(rows, 'PROCORE_ID', billFromWire).get('k')).toMatchObject({ recordNo: '4', duplicates: ['9', '7'] });
+  });
+
+  it('vendors carry their display contact e-mail and phone (selected by dotted name); an update that already happened matches them', () => {
+    const row = { RECORDNO: '3', VENDORID: 'V-1', NAME: 'A', STATUS: 'active', 'DISPLAYCONTACT.EMAIL1': 'ap@a.example', 'DISPLAYCONTACT.PHONE1': '', WHENMODIFIED: '10/20/2026 10:00:00' };
+    const vendor = vendorFromWire(row, 'VENDORID');
+    expect(vendor).toMatchObject({ email: 'ap@a.example', phone: null, key: 'V-1' });
+    expect(vendorMatches(vendor, { key: 'V-1', vendorId: 'V-1', changeId: 'c', email: 'ap@a.example', phone: '' })).toBe(true);
+    expect(vendorMatches(vendor, { key: 'V-1', vendorId: 'V-1', changeId: 'c', email: 'other@a.example' })).toBe(false);
   });
 });

@@ -420,6 +420,9 @@ export interface IntacctVendor {
   active: boolean;
   taxId: string | null;
   termName: string | null;
+  /** DISPLAYCONTACT EMAIL1 / PHONE1 (the contact details F3 keeps in step with Procore). */
+  email: string | null;
+  phone: string | null;
   /** The value of the vendor key field (the Procore vendor id), when set. */
   key: string | null;
   /** WHENMODIFIED, `YYYY-MM-DDTHH:MM:SS` (Intacct's clock, no offset: see README). */

@@ -1,5 +1,7 @@
+import { exactCoupaFlow } from './exact-coupa';
 import { exactProcoreFlow } from './exact-procore';
 import { procoreAcumaticaFlow } from './procore-acumatica';
+import { procoreIntacctFlow } from './procore-intacct';
 import type { AnyFlowPlugin } from './types';
 
 /**
@@ -7,7 +9,7 @@ import type { AnyFlowPlugin } from './types';
  * engine/flows/<flow-id>/, its connector(s) and simulator(s), and one line here (README,
  * "Adding a flow"; decision 0017). This is the only file outside a flow's folder that names one.
  */
-export const FLOWS: readonly AnyFlowPlugin[] = [exactProcoreFlow as AnyFlowPlugin, procoreAcumaticaFlow as AnyFlowPlugin];
+export const FLOWS: readonly AnyFlowPlugin[] = [exactProcoreFlow as AnyFlowPlugin, exactCoupaFlow as AnyFlowPlugin, procoreIntacctFlow as AnyFlowPlugin, procoreAcumaticaFlow as AnyFlowPlugin];
 
 export function findFlow(id: string): AnyFlowPlugin | undefined {
   return FLOWS.find((flow) => flow.id === id);

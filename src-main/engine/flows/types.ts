@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
+import type { RecordComparison, RecordLabel, TargetLabel } from '../../../src-shared/domain/labels';
 import type {
   MappingSetDefinition,
   MappingSourceKey,
@@ -6,8 +7,10 @@ import type {
   ReferenceOption,
 } from '../../../src-shared/ipc/mapping-sets';
 import type { AcumaticaConnector } from '../../connectors/acumatica';
+import type { CoupaConnector } from '../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { ProcoreConnector } from '../../connectors/procore';
+import type { IntacctConnector } from '../../connectors/sage-intacct';
 import type { World } from '../../sandbox/seed/world-types';
 import type { Store } from '../../store/db';
 import type { ReconciliationReport } from '../reconcile/reconcile';
@@ -27,6 +30,8 @@ export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
   acumatica: AcumaticaConnector;
+  'sage-intacct': IntacctConnector;
+  coupa: CoupaConnector;
 }
 
 /** Systems whose connector the app can open today (the others have simulators, not connectors yet). */
@@ -128,7 +133,7 @@ export interface FlowOpenContext<S extends ConnectableSystem> {
   sharedReads: SharedSourceReads;
 }
 
-export interface FlowPlugin<S extends ConnectableSystem = ConnectableSystem> {
+export interface FlowPlugin<S extends ConnectableSystem = ConnectableSystem> extends FlowRecordNames {
   /** Stable id: folder name, CLI argument, key of cursors, outbox, parked records and audit. */
   readonly id: string;
   /** As the screens show it, e.g. "Exact Online → Procore". */
@@ -154,6 +159,38 @@ export interface FlowPlugin<S extends ConnectableSystem = ConnectableSystem> {
    * demo world (minus its deliberate gaps, which the user fixes). Does nothing when they exist.
    */
   seedSandboxMappings(store: Store, world: () => World): void;
+}
+
+/** Which kind of source record a snapshot is: parked records know their stream, audit entries their entity. */
+export interface SourceRecordRef {
+  stream?: string;
+  entity?: string;
+}
+
+/** What a target holds (or was sent) for a source record: one per target document. */
+export interface TargetState {
+  entity: string;
+  /** The target's id once written; null for what was only planned. */
+  targetId: string | null;
+  /** The planned write as stored (outbox, target record, audit entry). */
+  payload: JsonValue;
+  label: TargetLabel | null;
+}
+
+/**
+ * How a flow names its records and shows them beside the target (issue 17, decision 0022). Its
+ * stream specs name records as they are read and written (StreamSpec.describe, describeTarget);
+ * these name a stored snapshot after the fact.
+ */
+export interface FlowRecordNames {
+  /**
+   * "PO 20010 · Bouwmaterialen Groothandel Koster B.V. · € 39.854,50" from a stored source
+   * snapshot (records parked or audited before labels were stored); null when the payload is not
+   * one of its records.
+   */
+  describeRecord?(ref: SourceRecordRef, payload: JsonValue): RecordLabel | null;
+  /** The source document beside the target's, as labelled fields and lines with differences marked. */
+  compareRecord?(ref: SourceRecordRef, source: JsonValue | null, targets: readonly TargetState[], sourceLabel?: RecordLabel | null): RecordComparison | null;
 }
 
 /** Any flow of the registry (each keeps its own system list). */

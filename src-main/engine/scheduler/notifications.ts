@@ -22,8 +22,13 @@ export function noticeFor(event: SchedulerEvent, formatTime: (epochMs: number) =
       title: `Syncing ${event.flow} keeps failing`,
       body: `${threshold} runs in a row failed${outcome.error ? `: ${outcome.error}` : ''}.${event.nextRunAt === null ? '' : ` Next attempt at ${formatTime(event.nextRunAt)}.`}`,
     };
-  if ((outcome.parked ?? 0) > 0)
-    return { title: `${outcome.parked} record(s) need your attention`, body: 'They wait in Pending validation until a mapping is fixed.' };
+  if ((outcome.parked ?? 0) > 0) {
+    const parked = outcome.parked ?? 0;
+    const names = outcome.parkedNames ?? [];
+    const more = parked - names.length;
+    const which = names.length === 0 ? 'They wait' : `${names.join('; ')}${more > 0 ? `; and ${more} more` : ''}${outcome.parkedValue ? ` (${outcome.parkedValue} in all)` : ''}. ${parked === 1 ? 'It waits' : 'They wait'}`;
+    return { title: `${parked} record(s) need your attention`, body: `${which} in Pending validation until a mapping is fixed.` };
+  }
   return null;
 }
 

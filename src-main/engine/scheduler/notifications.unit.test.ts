@@ -21,6 +21,17 @@ describe('noticeFor', () => {
     expect(noticeFor(finished({ status: 'failed' }, 4), time)).toBeNull();
   });
 
+  it('names the parked records as finance does, with their value', () => {
+    const names = ['PO 20011 · Bouwmaterialen Groothandel Koster B.V. · €39,854.50', 'Invoice F2026-00063 · Bouwmaterialen Groothandel Koster B.V. · €76,527.93'];
+    expect(noticeFor(finished({ status: 'succeeded', parked: 5, parkedNames: names, parkedValue: '€355,149.71' }), time)).toEqual({
+      title: '5 record(s) need your attention',
+      body: `${names[0]}; ${names[1]}; and 3 more (€355,149.71 in all). They wait in Pending validation until a mapping is fixed.`,
+    });
+    expect(noticeFor(finished({ status: 'succeeded', parked: 1, parkedNames: [names[0]!], parkedValue: '€39,854.50' }), time)?.body).toBe(
+      `${names[0]} (€39,854.50 in all). It waits in Pending validation until a mapping is fixed.`,
+    );
+  });
+
   it('tells about parked records and about connections needing a new sign-in (that first)', () => {
     expect(noticeFor(finished({ status: 'succeeded', parked: 2 }), time)?.title).toBe('2 record(s) need your attention');
     expect(noticeFor(finished({ status: 'failed', parked: 2, needsReauth: ['Exact Online (sandbox)'] }, 3), time)).toEqual({

@@ -33,6 +33,10 @@ export interface RunOutcome {
   resumeAt?: number | null;
   /** Records this run left waiting in Pending validation (for a notification). */
   parked?: number;
+  /** The first few of them as finance names them ("PO 20011 · Koster B.V. · € 39.854,50"). */
+  parkedNames?: readonly string[];
+  /** Their value in all ("€ 355.149,71"), when known. */
+  parkedValue?: string;
   /** Connections that need the user to sign in again (for a notification). */
   needsReauth?: readonly string[];
 }
@@ -109,6 +113,23 @@ interface FlowRuntime {
   /** When the armed timer should fire; null when none is armed. */
   plannedAt: number | null;
   timer: TimerHandle | null;
+  /**
+   * What the cadence counts from before this process ran the flow (a run recorded earlier, or
+   * the moment the schedule started): set by `start({ lastRunAt })`, null for "due at once".
+   */
+  countFrom: number | null;
+}
+
+/** How `start` plans each flow's first run. */
+export interface StartOptions {
+  /**
+   * The start of the flow's latest recorded run (epoch ms; any process, any trigger), or null when
+   * it never ran. With this option a flow's first run is one interval after that run (at once,
+   * as a catch-up, when that moment has passed), or one interval after the start when it never
+   * ran: a host that restarts does not poll again before the cadence says so. Without it every
+   * flow is due at once.
+   */
+  lastRunAt?: (flow: string) => number | null;
 }
 
 export class Scheduler {
@@ -119,6 +140,7 @@ export class Scheduler {
   /** Start times of recent polls per connection (any flow, manual too: they spend the budget). */
   readonly #pollStarts = new Map<string, PollRecord[]>();
   #started = false;
+  #startOptions: StartOptions = {};
 
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
@@ -134,7 +156,7 @@ export class Scheduler {
     const f = this.#add(schedule);
     f.paused = options.paused ?? false;
     if (!this.#started) return;
-    f.dueAt = this.#opts.timers.now();
+    this.#planFirstRun(f, this.#opts.timers.now());
     this.#arm(f);
     this.#changed(f);
   }
@@ -153,9 +175,21 @@ export class Scheduler {
       blocked: null,
       plannedAt: null,
       timer: null,
+      countFrom: null,
     };
     this.#flows.set(schedule.flow, f);
     return f;
+  }
+
+  /** A flow's first run after start (or after it joined a started scheduler). */
+  #planFirstRun(f: FlowRuntime, now: number): void {
+    const lastRunAt = this.#startOptions.lastRunAt;
+    if (!lastRunAt) {
+      f.dueAt = now;
+      return;
+    }
+    f.countFrom = lastRunAt(f.schedule.flow) ?? now;
+    f.dueAt = f.countFrom + f.intervalMs;
   }
 
   /** Whether a flow has a schedule here. */
@@ -163,15 +197,24 @@ export class Scheduler {
     return this.#flows.has(flow);
   }
 
-  /** Plans every flow's first run (due at once, inside its active hours). */
-  start(): void {
+  /**
+   * Plans every flow's first run (inside its active hours): due at once, or with
+   * `options.lastRunAt` one interval after its latest recorded run (see StartOptions).
+   */
+  start(options: StartOptions = {}): void {
     if (this.#started) return;
     this.#started = true;
+    this.#startOptions = options;
     const now = this.#opts.timers.now();
     for (const f of this.#flows.values()) {
-      f.dueAt = now;
+      this.#planFirstRun(f, now);
       this.#arm(f);
     }
+  }
+
+  /** Whether start() planned runs (and stop() has not ended them): a scheduler that is not started runs only "Sync now". */
+  isStarted(): boolean {
+    return this.#started;
   }
 
   /** Stops planning runs and waits for runs in progress to end. */
@@ -225,7 +268,9 @@ export class Scheduler {
     assertValidSchedule(schedule);
     f.schedule = schedule;
     f.intervalMs = schedule.everyMinutes * 60_000;
-    if (f.lastRun) f.dueAt = f.lastRun.startedAt + f.intervalMs;
+    // From the last run in this process, else from what the first run was counted from.
+    const from = f.lastRun?.startedAt ?? f.countFrom;
+    if (from !== null) f.dueAt = from + f.intervalMs;
     if (f.running) return; // #finish plans the next run with the new schedule
     this.#arm(f);
     this.#changed(f);

@@ -203,6 +203,52 @@ describe('Scheduler', () => {
     expect(() => h.scheduler.reschedule('nope', { everyMinutes: 5 })).toThrow(/has no schedule/);
   });
 
+  it('started from the recorded runs: a flow that never ran waits one interval, and a cadence saved meanwhile counts from the start', async () => {
+    const h = harness({}, MIN);
+    expect(h.scheduler.isStarted()).toBe(false);
+    h.scheduler.start({ lastRunAt: () => null });
+    expect(h.scheduler.isStarted()).toBe(true);
+    expect(h.scheduler.status()[0]).toMatchObject({ state: 'idle', nextRunAt: START + 15 * MIN });
+    await h.timers.advance(3 * MIN);
+    expect(h.runs).toHaveLength(0);
+    // Settings: every 5 minutes, saved at 09:03 before any run: due at 09:05, not at 09:15 or 09:08.
+    h.scheduler.reschedule('f', { everyMinutes: 5 });
+    expect(h.scheduler.status()[0]!.nextRunAt).toBe(START + 5 * MIN);
+    await h.timers.advance(8 * MIN);
+    expect(h.runs.map((r) => ({ at: (r.startedAt - START) / MIN, trigger: r.trigger }))).toEqual([
+      { at: 5, trigger: 'schedule' },
+      { at: 10, trigger: 'schedule' },
+    ]);
+    await h.scheduler.stop();
+    expect(h.scheduler.isStarted()).toBe(false);
+  });
+
+  it('started from the recorded runs: the next run follows the latest one, and a long gap is one catch-up', async () => {
+    const recent = harness({}, MIN);
+    recent.scheduler.start({ lastRunAt: () => START - 5 * MIN }); // the app ran it 5 minutes ago
+    expect(recent.scheduler.status()[0]!.nextRunAt).toBe(START + 10 * MIN);
+    await recent.timers.advance(11 * MIN);
+    expect(recent.runs.map((r) => ({ at: (r.startedAt - START) / MIN, trigger: r.trigger }))).toEqual([{ at: 10, trigger: 'schedule' }]);
+
+    const overnight = harness({}, MIN);
+    overnight.scheduler.start({ lastRunAt: (flow) => (flow === 'f' ? START - 14 * 60 * MIN : null) });
+    await overnight.timers.advance(MIN);
+    expect(overnight.runs.map((r) => ({ at: (r.startedAt - START) / MIN, trigger: r.trigger }))).toEqual([{ at: 0, trigger: 'catch-up' }]);
+    await overnight.timers.advance(15 * MIN);
+    expect(overnight.runs.map((r) => (r.startedAt - START) / MIN)).toEqual([0, 15]);
+  });
+
+  it('a flow joining a scheduler started from the recorded runs is planned the same way', async () => {
+    const h = harness({ schedules: [] }, MIN);
+    h.scheduler.start({ lastRunAt: () => null });
+    h.scheduler.addFlow({ flow: 'f', everyMinutes: 15 });
+    expect(h.scheduler.status()[0]!.nextRunAt).toBe(START + 15 * MIN);
+    await h.timers.advance(14 * MIN);
+    expect(h.runs).toHaveLength(0);
+    await h.timers.advance(MIN);
+    expect(h.runs).toHaveLength(1);
+  });
+
   it('keeps scheduled runs inside active hours, and a night outside them is not a catch-up', async () => {
     // Wednesday 18:50 UTC; active 07:00–19:00 Monday–Friday.
     const timers = createFakeTimers(Date.UTC(2026, 0, 14, 18, 50));

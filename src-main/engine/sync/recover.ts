@@ -1,7 +1,7 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../../store/canonical-json';
-import { audit, confirmTarget, containerKey, type StreamRunContext } from './run-stream';
+import { audit, confirmTarget, containerKey, systemTitle, type StreamRunContext } from './run-stream';
 import type { FoundTarget, PlannedTargetWrite } from './types';
 
 /**
@@ -49,8 +49,12 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
         const plan = intent.payload as unknown as P;
         const hit = found.get(plan.originId);
         if (hit && holdsPlan(hit, plan)) {
+          // The source document is not at hand here: named as it was when last written or parked.
+          const label = store.targetRecords.bySource(ctx.flow, plan.sourceId).find((t) => t.label !== null)?.label ?? null;
+          const system = systemTitle(ctx.writer.system);
+          const targetLabel = { system, documentType: plan.entity.replace(/-/g, ' '), number: null, id: hit.targetId, counterparty: null, project: null, amount: plan.total, currency: plan.currency };
           store.outbox.markConfirmed(intent.id, hit.targetId);
-          confirmTarget(ctx, plan, sha256Hex(canonicalJson(intent.payload as JsonValue)), hit.targetId);
+          confirmTarget(ctx, plan, sha256Hex(canonicalJson(intent.payload as JsonValue)), hit.targetId, intent.payload, { label, targetLabel });
           audit(ctx, {
             entity: plan.entity,
             sourceId: plan.sourceId,
@@ -59,8 +63,10 @@ export async function recoverUnconfirmed<P extends PlannedTargetWrite>(ctx: Stre
             targetId: hit.targetId,
             amount: plan.total,
             currency: plan.currency,
-            message: `Found ${plan.entity} ${plan.originId} in ${ctx.writer.system} after an interrupted run; confirmed without writing it again`,
+            message: `Found ${plan.entity.replace(/-/g, ' ')} ${hit.targetId} in ${system} after an interrupted run; confirmed without writing it again`,
             targetPayload: intent.payload,
+            label,
+            targetLabel,
           });
           recovered += 1;
         } else {

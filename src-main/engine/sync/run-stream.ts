@@ -1,4 +1,6 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
+import { targetReference, type RecordLabel, type TargetLabel } from '../../../src-shared/domain/labels';
+import { SYSTEM_IDS, SYSTEM_TITLES, type SystemId } from '../../../src-shared/domain/systems';
 import type { ValidationIssue } from '../../../src-shared/domain/validation';
 import type { UnreadableSourceRow } from '../../connectors/connector';
 import type { Store } from '../../store/db';
@@ -128,11 +130,12 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
       ctx.counts.read += 1;
       const recordJson = CanonicalJson.of(record, `snapshot of ${flow}/${spec.name}/${record.sourceId}`);
       const { id: snapshotId, isNew } = store.snapshots.recordReturningId(flow, spec.name, record.sourceId, recordJson);
-      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: recordJson });
+      const label = recordLabel(spec, record);
+      if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'fetched', status: 'ok', message: `${spec.label(record)} read from the source`, sourceSnapshot: recordJson, label });
       const previous = previousPlans<P>(store, flow, record.sourceId);
       const outcome = spec.plan(record, previous);
       if (!outcome.ok) {
-        park(ctx, spec, record.sourceId, outcome.issues, snapshotId, recordJson, spec.label(record));
+        park(ctx, spec, record.sourceId, outcome.issues, snapshotId, recordJson, spec.label(record), label);
         continue;
       }
       let changed = false;
@@ -152,12 +155,12 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
           payload: planJson,
         });
         if (intent.status === 'failed') store.outbox.reopen(intent.id, planJson, ctx.runId);
-        pending.push({ plan, planJson, hash, intentId: intent.id, record, recordJson, snapshotId, isUpdate: knownHash !== undefined });
+        pending.push({ plan, planJson, hash, intentId: intent.id, record, recordJson, snapshotId, isUpdate: knownHash !== undefined, label });
       }
       if (!changed) {
         ctx.counts.unchanged += 1;
         resolveParked(ctx, spec.name, record.sourceId, 'unchanged and valid');
-        if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${ctx.writer.system}` });
+        if (isNew) audit(ctx, { entity: spec.entity, sourceId: record.sourceId, step: 'unchanged', status: 'ok', message: `${spec.label(record)} already matches ${systemTitle(ctx.writer.system)}`, label });
       }
     }
 
@@ -170,10 +173,13 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
       if (!spec.planDeletion || !spec.deletionSourceId) continue;
       const sourceId = spec.deletionSourceId(deletion);
       ctx.counts.read += 1;
-      const written = [...previousPlans<P>(store, flow, sourceId).values()];
+      const targets = store.targetRecords.bySource(flow, sourceId);
+      const written = targets.map((t) => t.payload as unknown as P);
+      // What the record was called when it was written (a deletion carries no document).
+      const label = targets.find((t) => t.label !== null)?.label ?? store.parked.getOpen(flow, spec.name, sourceId)?.label ?? null;
       const plans = written.length ? spec.planDeletion(deletion, written) : [];
       if (plans.length === 0) {
-        audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${ctx.writer.system} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue });
+        audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${systemTitle(ctx.writer.system)} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue, label });
         resolveParked(ctx, spec.name, sourceId, 'deleted at the source');
         continue;
       }
@@ -182,7 +188,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         const hash = planJson.sha256;
         if (store.targetRecords.payloadHash(flow, plan.entity, plan.originId) === hash) continue;
         const intent = store.outbox.insertIntentReturningStatus({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: planJson });
-        pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true });
+        pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true, label });
       }
     }
   });
@@ -190,7 +196,7 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
   if (pending.length > 0) await writeAndConfirm(ctx, spec, pending);
 }
 
-type PendingWrite<R, P> = { plan: P; planJson: CanonicalJson; hash: string; intentId: number; record: R | null; recordJson: CanonicalJson | null; snapshotId: number | null; isUpdate: boolean };
+type PendingWrite<R, P> = { plan: P; planJson: CanonicalJson; hash: string; intentId: number; record: R | null; recordJson: CanonicalJson | null; snapshotId: number | null; isUpdate: boolean; label: RecordLabel | null };
 
 /**
  * Writes a batch one container at a time (e.g. one Procore project and entity): the target's
@@ -252,15 +258,17 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
   store.transaction(() => {
     for (const p of pending) {
       const outcome = byOrigin.get(p.plan.originId);
-      const label = p.record ? spec.label(p.record) : `${spec.entity} ${p.plan.sourceId}`;
+      const label = p.record ? spec.label(p.record) : p.label ? `${p.label.documentType}${p.label.number ? ` ${p.label.number}` : ''}` : `${spec.entity} ${p.plan.sourceId}`;
+      const system = systemTitle(ctx.writer.system);
       if (!outcome) {
         store.outbox.markUnknown(p.intentId, 'the target returned no result for this record');
-        interrupted ??= `${ctx.writer.system} returned no result for ${label}`;
+        interrupted ??= `${system} returned no result for ${label}`;
         continue;
       }
       if (outcome.ok) {
+        const targetLabel = describeTarget(ctx, spec, p.plan, outcome.targetId);
         store.outbox.markConfirmedWithoutReadBack(p.intentId, outcome.targetId);
-        confirmTarget(ctx, p.plan, p.hash, outcome.targetId, p.planJson);
+        confirmTarget(ctx, p.plan, p.hash, outcome.targetId, p.planJson, { label: p.label, targetLabel });
         const deleted = p.record === null;
         if (deleted) ctx.counts.deleted += 1;
         else if (p.isUpdate) ctx.counts.updated += 1;
@@ -273,20 +281,22 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           targetId: outcome.targetId,
           amount: p.plan.total,
           currency: p.plan.currency,
-          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${ctx.writer.system} as ${p.plan.entity} ${p.plan.originId}`,
+          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}`,
           sourceSnapshot: p.recordJson,
           targetPayload: p.planJson,
+          label: p.label,
+          targetLabel,
         });
         if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
       } else if (outcome.retryable) {
         store.outbox.markUnknown(p.intentId, outcome.message);
-        interrupted ??= `${ctx.writer.system} could not take ${label} right now: ${outcome.message}`;
+        interrupted ??= `${system} could not take ${label} right now: ${outcome.message}`;
       } else {
         store.outbox.markFailed(p.intentId, outcome.message);
         ctx.counts.failed += 1;
-        audit(ctx, { entity: spec.entity, sourceId: p.plan.sourceId, step: 'failed', status: 'failed', amount: p.plan.total, currency: p.plan.currency, message: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, targetPayload: p.planJson, result: outcome.details ?? null });
+        const { seq } = audit(ctx, { entity: spec.entity, sourceId: p.plan.sourceId, step: 'failed', status: 'failed', amount: p.plan.total, currency: p.plan.currency, message: `${system} rejected ${label}: ${outcome.message}`, targetPayload: p.planJson, result: outcome.details ?? null, label: p.label, targetLabel: describeTarget(ctx, spec, p.plan, null) });
         if (p.record)
-          store.parked.park({ flow, stream: spec.name, sourceId: p.record.sourceId, reasonCode: 'target-rejected', reasonText: `${ctx.writer.system} rejected ${label}: ${outcome.message}`, details: { mappingKeys: [] }, snapshotId: p.snapshotId, mappingVersion: ctx.mappingVersion });
+          store.parked.park({ flow, stream: spec.name, sourceId: p.record.sourceId, reasonCode: 'target-rejected', reasonText: `${system} rejected ${label}: ${outcome.message}`, details: { mappingKeys: [] }, snapshotId: p.snapshotId, mappingVersion: ctx.mappingVersion, label: p.label, auditSeq: seq });
       }
     }
   });
@@ -294,8 +304,16 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
 }
 
 /** Records the target's confirmed state (what the next run compares its plan with). */
-export function confirmTarget<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, plan: P, hash: string, targetId: string, planJson: JsonInput = plan as unknown as JsonValue): void {
+export function confirmTarget<P extends PlannedTargetWrite>(
+  ctx: StreamRunContext<P>,
+  plan: P,
+  hash: string,
+  targetId: string,
+  planJson: JsonInput = plan as unknown as JsonValue,
+  labels: { label?: RecordLabel | null; targetLabel?: TargetLabel | null } = {},
+): void {
   ctx.store.targetRecords.upsertWithoutReadBack({
+    ...labels,
     flow: ctx.flow,
     entity: plan.entity,
     originId: plan.originId,
@@ -320,11 +338,14 @@ function park<P extends PlannedTargetWrite>(
   issues: ValidationIssue[],
   snapshotId: number,
   record: JsonInput,
-  label: string,
+  name: string,
+  label: RecordLabel,
 ): void {
   const first = issues[0]!;
   const reasonText = issues.length === 1 ? first.message : `${first.message} (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.message).join('; ')})`;
   ctx.store.transaction(() => {
+    // The entry first: the parked row keeps its number, the one `replay` takes.
+    const { seq } = audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${name} waits: ${reasonText}`, sourceSnapshot: record, result: { issues: issues as unknown as JsonValue }, label });
     ctx.store.parked.park({
       flow: ctx.flow,
       stream: spec.name,
@@ -334,8 +355,9 @@ function park<P extends PlannedTargetWrite>(
       details: { issues: issues as unknown as JsonValue, mappingKeys: [...new Set(issues.flatMap((i) => i.mappingKeys))] },
       snapshotId,
       mappingVersion: ctx.mappingVersion,
+      label,
+      auditSeq: seq,
     });
-    audit(ctx, { entity: spec.entity, sourceId, step: 'parked', status: 'parked', message: `${label} waits: ${reasonText}`, sourceSnapshot: record, result: { issues: issues as unknown as JsonValue } });
   });
   ctx.counts.parked += 1;
 }
@@ -346,6 +368,9 @@ function park<P extends PlannedTargetWrite>(
  * row is read again and replaces it.
  */
 function parkUnreadable<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, spec: { name: string; entity: string }, row: UnreadableSourceRow): void {
+  // Unreadable rows are no record the flow can describe: named by the connector's words alone.
+  const label = nameOnlyLabel(row.label);
+  const { seq } = audit(ctx, { entity: spec.entity, sourceId: row.sourceId, step: 'parked', status: 'parked', message: `${row.label} waits: ${row.problem}`, sourceSnapshot: row.raw as JsonValue, result: { issues: [{ code: 'source-unreadable', message: row.problem, mappingKeys: [] }] }, label });
   ctx.store.parked.park({
     flow: ctx.flow,
     stream: spec.name,
@@ -355,9 +380,45 @@ function parkUnreadable<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, 
     details: { issues: [{ code: 'source-unreadable', message: row.problem, mappingKeys: [] }], mappingKeys: [] },
     snapshotId: null,
     mappingVersion: ctx.mappingVersion,
+    label,
+    auditSeq: seq,
   });
-  audit(ctx, { entity: spec.entity, sourceId: row.sourceId, step: 'parked', status: 'parked', message: `${row.label} waits: ${row.problem}`, sourceSnapshot: row.raw as JsonValue, result: { issues: [{ code: 'source-unreadable', message: row.problem, mappingKeys: [] }] } });
   ctx.counts.parked += 1;
+}
+
+/** The record's label (the flow's words), or its audit label alone when the flow gives none. */
+function recordLabel<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(spec: StreamSpec<R, P, D>, record: R): RecordLabel {
+  return spec.describe?.(record) ?? nameOnlyLabel(spec.label(record));
+}
+
+/** A label that is only a name ("Purchase order 10042"): what a flow without describe() gives. */
+export function nameOnlyLabel(name: string): RecordLabel {
+  return { documentType: name, shortType: name, number: null, counterparty: null, counterpartyCode: null, project: null, date: null, amount: null, currency: null };
+}
+
+function describeTarget<R extends { sourceId: string }, P extends PlannedTargetWrite, D>(
+  ctx: StreamRunContext<P>,
+  spec: StreamSpec<R, P, D>,
+  plan: P,
+  targetId: string | null,
+): TargetLabel {
+  return (
+    spec.describeTarget?.(plan, targetId) ?? {
+      system: systemTitle(ctx.writer.system),
+      documentType: plan.entity.replace(/-/g, ' '),
+      number: null,
+      id: targetId,
+      counterparty: null,
+      project: null,
+      amount: plan.total,
+      currency: plan.currency,
+    }
+  );
+}
+
+/** "Procore" for 'procore': a system as its users name it. */
+export function systemTitle(system: string): string {
+  return (SYSTEM_IDS as readonly string[]).includes(system) ? SYSTEM_TITLES[system as SystemId] : system;
 }
 
 function resolveParked<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, stream: string, sourceId: string, resolution: string): void {
@@ -366,8 +427,8 @@ function resolveParked<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, s
 
 type AuditFields = Partial<AuditAppendInput> & Pick<AuditAppendInput, 'entity' | 'step' | 'status' | 'message'>;
 
-export function audit<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, fields: AuditFields): void {
-  ctx.store.audit.appendReturningHead({
+export function audit<P extends PlannedTargetWrite>(ctx: StreamRunContext<P>, fields: AuditFields): { seq: number; hash: string } {
+  return ctx.store.audit.appendReturningHead({
     flow: ctx.flow,
     runId: ctx.runId,
     sourceId: null,

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../src-shared/domain/audit';
+import type { RecordLabel, TargetLabel } from '../../../src-shared/domain/labels';
 import type { ValidationIssue } from '../../../src-shared/domain/validation';
 import type { SourcePage } from '../../connectors/connector';
 
@@ -70,6 +71,17 @@ export interface StreamSpec<R extends { sourceId: string }, P extends PlannedTar
   deletionSourceId?(deletion: D): string;
   /** Human label for audit messages, e.g. "Purchase order 10042". */
   label(record: R): string;
+  /**
+   * How finance names the record: document type and number, counterparty, project, date, amount
+   * (decision 0022). Stored on its audit entries and parked row; without it the record is named
+   * by `label(record)` alone.
+   */
+  describe?(record: R): RecordLabel;
+  /**
+   * What the target document is called: its type and number, and its id once written ("Procore
+   * commitment 562949953421312"). Without it, the target system, the plan's entity and the id.
+   */
+  describeTarget?(plan: P, targetId: string | null): TargetLabel;
 }
 
 export interface RunCounts {

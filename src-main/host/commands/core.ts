@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import { connectionStatusWords } from '../../../src-shared/domain/connection-words';
 import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../../src-shared/ipc';
 import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { createAppContext } from '../app-context';
-import { startEngineHost } from '../engine-host';
 import { APP_SANDBOX_CONFIG } from '../systems';
-import { startBrowserHost, type BrowserHost } from '../browser-host';
 import type { CliCommand, CliIo } from '../cli-types';
 import type { AppContext } from '../context';
 import { dispatch } from '../handlers';
+import { serveApp, type ServedApp } from '../serve';
 
 /** The built renderer, next to the sources (the CLI runs from the checkout via tsx). */
 const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
@@ -39,11 +39,14 @@ export const statusCommand: CliCommand = {
   summary: 'Show the data folder, database version, connections and recent runs.',
   usage: '[--data-dir D] [--json]',
   options: {},
+  dataFolder: 'read',
   async run(_args, io) {
+    // Read only: works on a read-only data folder and never creates one.
     const ctx = createAppContext({
       dataDir: io.dataDir,
       credentials: new KeytarCredentialStore(),
       log: stderrLogger(io),
+      access: 'read',
     });
     try {
       const status = await call(ctx, 'app.status');
@@ -71,7 +74,8 @@ export const statusCommand: CliCommand = {
       );
       io.out(`Parked records:  ${status.counts.openParked}`);
       io.out(`Connections:     ${connections.length === 0 ? 'none yet' : connections.length}`);
-      for (const c of connections) io.out(`  ${c.system.padEnd(13)} ${c.label}  [${c.mode}, ${c.status}]`);
+      for (const c of connections)
+        io.out(`  ${c.label}  [${c.mode === 'sandbox' ? 'sandbox' : 'your account'}: ${connectionStatusWords(c.status, c.mode)}]`);
       io.out(`Recent runs:     ${runs.length === 0 ? 'none yet' : ''}`.trimEnd());
       for (const run of runs) {
         io.out(
@@ -123,38 +127,31 @@ export const serveCommand: CliCommand = {
         io.err(`sandbox ${system}: ${simulator.baseUrl}`);
     }
     // The sync engine runs in this process when the flow's connections can be opened (also
-    // later, once a connection made in the page completes them); live sign-ins are kept alive
-    // either way.
-    const engine = await startEngineHost(
-      ctx,
-      sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE }, runningSandbox: sandbox } : {},
-    );
-    // Each flow that cannot run yet says what to connect (it joins as soon as a connection completes it).
-    for (const { reason } of engine.flows.unavailable.values()) io.err(`Not syncing yet: ${reason}`);
-    let host: BrowserHost;
+    // later, once a connection made in the page completes them), with its background schedule;
+    // live sign-ins are kept alive either way.
+    let served: ServedApp;
     try {
-      host = await startBrowserHost({
-        call: (method, request) => dispatch(method, request, ctx),
-        events: ctx.events,
+      served = await serveApp(ctx, {
         port,
         rendererDir: RENDERER_DIR,
+        ...(sandbox ? { sandbox: { seed: SANDBOX_SEED, scale: SANDBOX_SCALE, running: sandbox } } : {}),
       });
     } catch (error) {
-      await engine.close();
       await sandbox?.close();
       ctx.close();
-      io.err(
-        `Could not listen on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: unknown }).code;
+      io.err(code === 'EADDRINUSE' || code === 'EACCES' ? `Could not listen on 127.0.0.1:${port}: ${message}` : `The app could not start: ${message}`);
       return 1;
     }
-    io.out(JSON.stringify({ url: host.url }));
+    // Each flow that cannot run yet says what to connect (it joins as soon as a connection completes it).
+    for (const { reason } of served.engine.flows.unavailable.values()) io.err(`Not syncing yet: ${reason}`);
+    io.out(JSON.stringify({ url: served.host.url }));
     await new Promise<void>((resolveStop) => {
       if (io.signal.aborted) resolveStop();
       io.signal.addEventListener('abort', () => resolveStop(), { once: true });
     });
-    await host.close();
-    await engine.close(typeof io.signal.reason === 'string' ? io.signal.reason : undefined);
+    await served.close(typeof io.signal.reason === 'string' ? io.signal.reason : undefined);
     await sandbox?.close();
     ctx.close();
     return 0;

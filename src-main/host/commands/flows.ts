@@ -1,4 +1,5 @@
-import { copyFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryCredentialStore, KeytarCredentialStore } from '../../credentials';
 import { createAppContext } from '../app-context';
@@ -10,11 +11,14 @@ import type { RunSummary } from '../../engine/sync/flow-run';
 import { describeHolder, FlowBusyError } from '../../engine/sync/run-lock';
 import { exportAuditCsv, openStore, type Store } from '../../store';
 import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli-types';
+import { IpcFailure } from '../errors';
+import { writeExportFile } from '../exports';
 import { openFlowHost, type OpenFlow } from '../flow-host';
 import { ConnectionsHub, type SandboxRunOptions } from '../systems';
+import { auditEntryLabel, parkedLabel, waitingMoney } from '../record-names';
+import { daysSince, formatDay, formatMoney, formatMoneyTotals, recordName } from '../../../src-shared/domain/labels';
 import { importMappingCsv, previewMappingImport, requireMappingSet, type ReferenceProvider } from '../mapping-tables';
 import { ReferenceCache, readTableReference } from '../reference-data';
-import { IpcFailure } from '../errors';
 import type { MappingImportPreview } from '../../../src-shared/ipc';
 import { describeReconciliation, reconciliationCsv } from '../reconciliation-views';
 import { requestCounters } from '../../connectors/_kit';
@@ -33,8 +37,9 @@ function intOption(value: unknown, name: string, fallback: number, min = 0): num
   return n;
 }
 
-function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(io.dataDir);
+/** `access` 'read' for commands that only read (a read-only folder works; nothing is created or migrated). */
+function withStore<T>(io: CliIo, work: (store: Store) => Promise<T>, access: 'read' | 'write' = 'write'): Promise<T> {
+  const store = openStore(io.dataDir, { access });
   return work(store).finally(() => store.close());
 }
 
@@ -66,7 +71,7 @@ function describe(s: RunSummary): string {
 }
 
 /** A flow opened for one command (its connections, on the sandbox when asked); exit 1 with the reason when it cannot run. */
-async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | undefined, work: (flow: OpenFlow, apiCalls: () => Record<string, number>) => Promise<number>): Promise<number> {
+async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | undefined, work: (flow: OpenFlow, apiCalls: () => Record<string, number>, store: Store) => Promise<number>): Promise<number> {
   return withStore(io, async (store) => {
     const host = await openFlowHost({
       store,
@@ -83,7 +88,7 @@ async function withFlow(io: CliIo, flowId: string, sandbox: SandboxRunOptions | 
         return 1;
       }
       const start = host.hub.apiCalls();
-      return await work(flow, () => flowApiCalls(flow, start, host.hub.apiCalls()));
+      return await work(flow, () => flowApiCalls(flow, start, host.hub.apiCalls()), store);
     } finally {
       await host.close();
     }
@@ -134,7 +139,7 @@ export const syncCommand: CliCommand = {
       }
       throw err;
     }
-    return withFlow(io, flowId, sandbox, async (flow, apiCalls) => {
+    return withFlow(io, flowId, sandbox, async (flow, apiCalls, store) => {
       let lastReport = 0;
       const summary = await untilFree(io, flowId, Boolean(values['wait']), () =>
         flow.runtime.run({
@@ -152,7 +157,11 @@ export const syncCommand: CliCommand = {
       else {
         io.out(describe(summary));
         if (summary.error) io.out(summary.error);
-        if (summary.counts.parked > 0) io.out(`See what is waiting: npx ml-connector parked list --flow ${flowId}`);
+        if (summary.counts.parked > 0) {
+          const open = store.parked.listOpen(flowId);
+          const value = formatMoneyTotals(waitingMoney(store, open).totals);
+          io.out(`${plural(open.length, 'record')} wait in Pending validation${value ? ` (${value})` : ''}. See them: npx ml-connector parked list --flow ${flowId}`);
+        }
       }
       return exitCodeOf(summary, io);
     });
@@ -198,23 +207,61 @@ export function reportBusy(io: CliIo, error: FlowBusyError): number {
 
 export const parkedListCommand: CliCommand = {
   path: ['parked', 'list'],
-  summary: 'List records waiting in Pending validation, with the reason in plain words.',
+  summary: 'List records waiting in Pending validation: document, supplier, project, amount and the reason in plain words.',
   usage: `[--flow ${FLOW_USAGE}] [--json]`,
   options: { flow: { type: 'string', description: 'only this flow' } },
+  dataFolder: 'read',
   run: ({ values }, io) =>
     withStore(io, async (store) => {
       const only = typeof values['flow'] === 'string' ? flowArgument(io, 'parked list', values['flow']) : undefined;
       if (only === null) return 2;
       const open = store.parked.listOpen(only);
+      const labelled = open.map((p) => ({ record: p, label: parkedLabel(store, p) }));
+      const waiting = waitingMoney(store, open);
       if (io.json) {
-        io.out(JSON.stringify({ parked: open.map((p) => ({ id: p.id, flow: p.flow, stream: p.stream, sourceId: p.sourceId, reasonCode: p.reasonCode, reason: p.reasonText, parkedAt: p.parkedAt })) }));
+        io.out(
+          JSON.stringify({
+            parked: labelled.map(({ record: p, label }) => ({
+              // `number` is what `replay <number>` takes: the audit entry that parked the record.
+              number: p.auditSeq,
+              id: p.id,
+              flow: p.flow,
+              stream: p.stream,
+              sourceId: p.sourceId,
+              name: recordName(label),
+              label,
+              reasonCode: p.reasonCode,
+              reason: p.reasonText,
+              parkedAt: p.parkedAt,
+            })),
+            totals: waiting.totals,
+            oldestParkedAt: waiting.oldestParkedAt,
+          }),
+        );
         return 0;
       }
-      if (open.length === 0) io.out('Nothing is waiting.');
-      for (const p of open) io.out(`#${p.id}  ${p.flow}/${p.stream}  ${p.reasonText}`);
+      if (open.length === 0) {
+        io.out('Nothing is waiting.');
+        return 0;
+      }
+      const value = formatMoneyTotals(waiting.totals);
+      io.out(
+        `${open.length} record${open.length === 1 ? '' : 's'} waiting in Pending validation${value ? `, worth ${value}` : ''}` +
+          `${waiting.oldestParkedAt ? `; the oldest since ${formatDay(waiting.oldestParkedAt.slice(0, 10))} (${plural(daysSince(waiting.oldestParkedAt, Date.now()), 'day')})` : ''}.`,
+      );
+      for (const { record: p, label } of labelled) {
+        const facts = [label.project, label.date ? formatDay(label.date) : null, formatMoney(label.amount, label.currency) || null].filter(Boolean).join(' · ');
+        io.out(`${p.auditSeq === null ? '  –' : `#${p.auditSeq}`}  ${recordName(label)}${facts ? ` · ${facts}` : ''}`);
+        io.out(`    ${p.reasonText}`);
+      }
+      io.out('Replay one with `npx ml-connector replay <#>` (the # is its entry in Audit history), or all with `npx ml-connector replay --parked`.');
       return 0;
-    }),
+    }, 'read'),
 };
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 export const replayCommand: CliCommand = {
   path: ['replay'],
@@ -224,8 +271,8 @@ export const replayCommand: CliCommand = {
   options: { parked: { type: 'boolean', description: 'retry all parked records' }, flow: { type: 'string', description: 'with --parked: only this flow' } },
   async run({ values, positionals }, io) {
     const id = positionals[0];
-    if (!values['parked'] && (id === undefined || !/^\d+$/.test(id))) {
-      io.err('replay: give an audit entry number, or --parked');
+    if (!values['parked'] && (id === undefined || !/^#?\d+$/.test(id))) {
+      io.err('replay: give the # of a record in `parked list` or an entry of Audit history (e.g. replay 13), or --parked');
       return 2;
     }
     if (values['parked']) {
@@ -241,13 +288,14 @@ export const replayCommand: CliCommand = {
       for (const flowId of flows) worst = Math.max(worst, await replayIn(io, flowId, (flow) => flow.runtime.retryParked({}, { trigger: 'cli', signal: io.signal })));
       return worst;
     }
-    // The entry says which flow it belongs to.
-    const entry = await withStore(io, async (store) => store.audit.query({}, { beforeSeq: Number(id) + 1, limit: 1 }).entries[0]);
-    if (!entry || entry.seq !== Number(id)) {
-      io.err(`replay: there is no audit entry ${id} (see \`npx ml-connector export-audit\` or the Audit history screen).`);
+    // The entry says which flow it belongs to. `parked list` shows the same numbers (#13 = entry 13).
+    const seq = Number(id!.replace(/^#/, ''));
+    const entry = await withStore(io, async (store) => store.audit.query({}, { beforeSeq: seq + 1, limit: 1 }).entries[0]);
+    if (!entry || entry.seq !== seq) {
+      io.err(`replay: there is no audit entry ${seq} (see \`npx ml-connector parked list\`, \`npx ml-connector export-audit\` or the Audit history screen).`);
       return 1;
     }
-    return replayIn(io, entry.flow, (flow) => flow.runtime.replay(Number(id), { trigger: 'cli', signal: io.signal }));
+    return replayIn(io, entry.flow, (flow) => flow.runtime.replay(seq, { trigger: 'cli', signal: io.signal }));
   },
 };
 
@@ -271,6 +319,7 @@ export const exportAuditCommand: CliCommand = {
   summary: 'Export the audit log to an Excel-safe CSV file (streamed).',
   usage: '--csv FILE [--json]',
   options: { csv: { type: 'string', description: 'destination file' } },
+  dataFolder: 'read',
   async run({ values }, io) {
     const file = values['csv'];
     if (typeof file !== 'string' || !file) {
@@ -278,11 +327,19 @@ export const exportAuditCommand: CliCommand = {
       return 2;
     }
     return withStore(io, async (store) => {
-      const { rows } = await exportAuditCsv(store, {}, createWriteStream(file));
+      let rows: number;
+      try {
+        // Through a temporary file renamed into place: a failed export never looks complete.
+        ({ rows } = await writeExportFile({ fileName: basename(file), rows: null, write: (out) => exportAuditCsv(store, {}, out, auditEntryLabel) }, resolvePath(file)));
+      } catch (error) {
+        if (!(error instanceof IpcFailure)) throw error;
+        io.err(`export-audit: ${error.message}`);
+        return 1;
+      }
       if (io.json) io.out(JSON.stringify({ file, rows }));
       else io.out(`Wrote ${rows} audit entries to ${file}`);
       return 0;
-    });
+    }, 'read');
   },
 };
 
@@ -291,13 +348,14 @@ export const auditVerifyCommand: CliCommand = {
   summary: 'Check the audit log hash chain: edited, deleted or reordered entries are reported.',
   usage: '[--json]',
   options: {},
+  dataFolder: 'read',
   run: (_args, io) =>
     withStore(io, async (store) => {
       const verdict = store.audit.verifyAuditChain();
       if (io.json) io.out(JSON.stringify(verdict));
       else io.out(verdict.ok ? `Audit chain intact (${verdict.checked} entries).` : `Audit chain BROKEN at entry ${verdict.firstBadSeq}: ${verdict.reason}`);
       return verdict.ok ? 0 : 1;
-    }),
+    }, 'read'),
 };
 
 export const mappingsCommand: CliCommand = {
@@ -352,10 +410,17 @@ export const mappingsCommand: CliCommand = {
     const ctx = createAppContext({ dataDir: io.dataDir, credentials: new InMemoryCredentialStore(), log: createLogger({ sink: (line) => io.err(line), level: 'warn' }) });
     try {
       if (action === 'export') {
+        // Straight into FILE (through a temporary file renamed into place), as the app's exports are.
+        const target = resolvePath(file!);
+        ctx.exports = {
+          deliver: async (job) => ({ delivery: 'file', fileName: basename(target), path: target, ...(await writeExportFile(job, target)) }),
+        };
         const result = await dispatch('mappings.exportCsv', { flow, set }, ctx);
-        if (!result.ok) throw new Error(result.error.message);
-        const { path, rows } = result.value as { path: string; rows: number };
-        copyFileSync(path, file!);
+        if (!result.ok) {
+          io.err(`mappings export: ${result.error.message}`);
+          return 1;
+        }
+        const { rows } = result.value as { rows: number };
         io.out(io.json ? JSON.stringify({ file, rows }) : `Wrote ${rows} rows of ${flow}/${set} to ${file}`);
         return 0;
       }

@@ -103,6 +103,7 @@ export const sandboxServeCommand: CliCommand = {
   path: ['sandbox', 'serve'],
   summary:
     'Start the API simulators on 127.0.0.1 and print their addresses and credentials as one JSON line.',
+  dataFolder: 'files',
   usage:
     '[--systems exact,procore,acumatica,intacct,monday,coupa] [--data-dir D] [--seed N] [--scale S] [--latency-ms L] [--faults SPEC]',
   options: {
@@ -183,6 +184,7 @@ function pickCredentials(
 export const sandboxDumpCommand: CliCommand = {
   path: ['sandbox', 'dump'],
   summary: "Print one simulator's stored records (as its API returns them) as one JSON object.",
+  dataFolder: 'files',
   usage: '<system> [--data-dir D]',
   options: {},
   run: ({ positionals }, io) =>

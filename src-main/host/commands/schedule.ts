@@ -1,3 +1,4 @@
+import { formatMoneyTotals } from '../../../src-shared/domain/labels';
 import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore, type CredentialStore } from '../../credentials';
 import { describeBudgetStatus } from '../../engine/scheduler/budget-spacing';
@@ -168,13 +169,14 @@ export const runsCommand: CliCommand = {
   summary: 'List recent runs: start, end, trigger (schedule | manual | catch-up | cli) and outcome.',
   usage: '[--limit N] [--json]',
   options: { limit: { type: 'string', description: 'how many runs, newest first (default 20)' } },
+  dataFolder: 'read',
   async run({ values }, io) {
     const limit = values['limit'] === undefined ? 20 : Number(values['limit']);
     if (!Number.isSafeInteger(limit) || limit < 1) {
       io.err(`runs: --limit must be a whole number >= 1, got "${String(values['limit'])}"`);
       return 2;
     }
-    const store = openStore(io.dataDir);
+    const store = openStore(io.dataDir, { access: 'read' });
     try {
       closeDeadRuns(store); // a killed process's run shows as 'interrupted', not 'running'
       const runs = store.runs.listRecent(limit).map((r) => ({
@@ -186,10 +188,16 @@ export const runsCommand: CliCommand = {
         outcome: r.status,
         counts: r.counts,
         error: r.error,
+        // The value of the documents it wrote (created or updated), per currency, to the cent.
+        written: store.audit.moneyWrittenInRun(r.id),
       }));
       if (io.json) io.out(JSON.stringify({ runs }));
       else if (runs.length === 0) io.out('No runs yet.');
-      else for (const r of runs) io.out(`${r.startedAt}  ${r.endedAt ?? '(running)'}  ${r.flow}  ${r.trigger}  ${r.outcome}${r.error ? `  ${r.error}` : ''}`);
+      else
+        for (const r of runs) {
+          const value = formatMoneyTotals(r.written);
+          io.out(`${r.startedAt}  ${r.endedAt ?? '(running)'}  ${r.flow}  ${r.trigger}  ${r.outcome}${value ? `  wrote ${value}` : ''}${r.error ? `  ${r.error}` : ''}`);
+        }
       return 0;
     } finally {
       store.close();

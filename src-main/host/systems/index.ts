@@ -9,8 +9,10 @@ import type { Store } from '../../store/db';
 import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
 import { acumaticaOpener } from './acumatica';
+import { coupaOpener } from './coupa';
 import { exactOnlineOpener } from './exact-online';
 import { procoreOpener } from './procore';
+import { sageIntacctOpener } from './sage-intacct';
 import type { OpenedConnection, SandboxRunOptions, SystemOpener } from './types';
 
 /**
@@ -35,6 +37,8 @@ const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   'exact-online': exactOnlineOpener,
   procore: procoreOpener,
   acumatica: acumaticaOpener,
+  'sage-intacct': sageIntacctOpener,
+  coupa: coupaOpener,
 };
 
 /** Simulator switches the app's sandbox uses, per simulator (headless Exact sign-in, relaxed Procore limits…). */

@@ -475,6 +475,7 @@ function createCoupaSystem(ctx: SimulatorContext) {
       purchase_orders: data.purchaseOrders.all().map((r) => data.render('purchase_orders', r)),
       invoices: data.invoices.all().map((r) => data.render('invoices', r)),
     }),
-    credentials: (): Record<string, string | number> => ({ clientId: client.clientId, clientSecret: client.clientSecret }),
+    // The instance's limit comes with its credentials, as an admin knows it (the app's sandbox relaxes it).
+    credentials: (): Record<string, string | number> => ({ clientId: client.clientId, clientSecret: client.clientSecret, requestsPerSecond: ratePerSecond }),
   };
 }

@@ -5,6 +5,7 @@ import { parseExactConfig } from './config';
 import { AccountWriter } from './accounts';
 import { accountSyncRow, entitySyncRow, projectWorld, purchaseOrderSyncRow, salesInvoiceSyncRow, seededGuid, type ExactProjection, type ExactUser } from './entities';
 import { ExactOAuth } from './oauth';
+import { PurchaseEntryWriter } from './purchase-entries';
 import { PurchaseOrderWriter } from './purchase-orders';
 import { ExactRateLimiter } from './rate-limit';
 import { ENDPOINTS, ExactRepository } from './repository';
@@ -51,7 +52,8 @@ export function createExactSystem(ctx: SimulatorContext): SimSystem & { credenti
   const writer = new PurchaseOrderWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
   const accounts = new AccountWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
   const sales = new SalesWriter(ctx.store, repo, sync, ctx.clock, division, user.userId);
-  const routes = new ExactRoutes({ config, clock: ctx.clock, oauth, limiter, repo, sync, writer, accounts, sales, user, companyName: ctx.world.companyName });
+  const entries = new PurchaseEntryWriter(ctx.store, repo, ctx.clock, division);
+  const routes = new ExactRoutes({ config, clock: ctx.clock, oauth, limiter, repo, sync, writer, accounts, sales, entries, user, companyName: ctx.world.companyName });
 
   return {
     name: 'exact',

@@ -14,6 +14,7 @@ import { asObject, checkSettable, readDate, readGuid, transact } from './write-i
  *                                                     (with ID = change that line, without = add one)
  *   PUT    purchaseorder/PurchaseOrderLines(guid'…') -> 204
  *   DELETE purchaseorder/PurchaseOrders(guid'…')   -> 204 and a sync/Deleted row (EntityType 22)
+ *   DELETE purchaseorder/PurchaseOrderLines(guid'…') -> 204; the order's other lines are sent again
  * Each change recomputes amounts to the cent, bumps Modified and appends new sync rows (one
  * per line of the order) with fresh Timestamps. Every change is one store transaction.
  */
@@ -284,6 +285,24 @@ export class PurchaseOrderWriter {
     const patch = asObject(body, 'The request body');
     const { ID: _ignored, ...rest } = patch;
     this.update(String(line.PurchaseOrderID), { PurchaseOrderLines: [{ ...rest, ID: line.ID }] });
+  }
+
+  /**
+   * DELETE PurchaseOrderLines(guid'…'): the line leaves the order; the order's other lines are
+   * sent again on the sync feed with the order's new Modified (so a reader folding the feed sees
+   * the line is gone: its newest row is older than the order's). The last line cannot go.
+   */
+  deleteLine(lineId: string): void {
+    const line = this.repo.get(LINES, lineId);
+    if (!line) throw new ExactApiError(404, `PurchaseOrderLines(guid'${lineId}') does not exist.`);
+    const header = this.repo.get(HEADERS, String(line.PurchaseOrderID))!;
+    const others = this.repo.linesOf(LINES, String(header.PurchaseOrderID)).filter((l) => l.ID !== line.ID);
+    if (others.length === 0) throw new ExactApiError(400, 'This is the only line of the purchase order; delete the purchase order instead.');
+    const now = exactDate(this.clock.now());
+    this.transact(() => {
+      this.repo.delete(LINES, String(line.ID));
+      this.commit({ ...header, Modified: now }, others);
+    });
   }
 
   delete(orderId: string): void {

@@ -4,6 +4,7 @@ import type { ExactConfig } from './config';
 import type { ExactUser } from './entities';
 import type { AccessGrant, ExactOAuth } from './oauth';
 import type { AccountWriter } from './accounts';
+import type { PurchaseEntryWriter } from './purchase-entries';
 import type { PurchaseOrderWriter } from './purchase-orders';
 import type { SalesWriter } from './sales';
 import { listStandard, listSync, parseKeyLiteral, shapeRecord, singleRecord, type QueryContext } from './query';
@@ -28,6 +29,7 @@ export interface ExactRoutesDeps {
   writer: PurchaseOrderWriter;
   accounts: AccountWriter;
   sales: SalesWriter;
+  entries: PurchaseEntryWriter;
   user: ExactUser;
   companyName: string;
 }
@@ -51,10 +53,11 @@ export class ExactRoutes {
   private readonly writes: ReadonlyMap<string, EndpointWrites>;
 
   constructor(private readonly deps: ExactRoutesDeps) {
-    const { writer, accounts, sales } = deps;
+    const { writer, accounts, sales, entries } = deps;
     this.writes = new Map<string, EndpointWrites>([
       ['purchaseorder/PurchaseOrders', { post: (b) => writer.create(b), put: (id, b) => writer.update(id, b), delete: (id) => writer.delete(id) }],
-      ['purchaseorder/PurchaseOrderLines', { put: (id, b) => writer.updateLine(id, b) }],
+      ['purchaseorder/PurchaseOrderLines', { put: (id, b) => writer.updateLine(id, b), delete: (id) => writer.deleteLine(id) }],
+      ['purchaseentry/PurchaseEntries', { post: (b) => entries.create(b), put: (id, b) => entries.update(id, b) }],
       ['crm/Accounts', { post: (b) => accounts.create(b), put: (id, b) => accounts.update(id, b), delete: (id) => accounts.delete(id) }],
       ['salesinvoice/SalesInvoices', { put: (id, b) => sales.updateInvoice(id, b), delete: (id) => sales.deleteInvoice(id) }],
       ['salesorder/SalesOrders', { put: (id, b) => sales.updateOrder(id, b), delete: (id) => sales.deleteOrder(id) }],

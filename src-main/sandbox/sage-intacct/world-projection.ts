@@ -24,6 +24,12 @@ export const INACTIVE_GL_ACCOUNT = '59990';
 export const INACTIVE_DEPARTMENT = 'INT';
 export const INACTIVE_CLASS = 'LEGACY';
 export const BANK_ACCOUNT = 'BNK-EUR';
+/** What a Procore → Intacct company sets up besides the world (connection settings of the sandbox). */
+export const SANDBOX_RETAINAGE_ACCOUNT = '1610';
+export const SANDBOX_COMMITMENT_OFFSET_ACCOUNT = '9990';
+export const SANDBOX_COMMITMENT_ITEM = 'PROCORE-COMMIT';
+/** A task each project has in Intacct only (the accountants added it): F3 brings it into Procore as a cost code. */
+export const INTACCT_ONLY_TASK = { id: '01-950', name: 'Contingency and allowances' };
 
 const STEP_NAMES = [
   ...FIRST_VERSION_STEPS,
@@ -38,6 +44,7 @@ const STEP_NAMES = [
   'WAREHOUSE',
   'GLJOURNAL',
   'CHECKINGACCOUNT',
+  'PROCORE-SETUP',
 ];
 
 type Put = (object: string, fields: Record<string, string>) => void;
@@ -72,6 +79,7 @@ export function projectWorld(store: SimStore, freshStore: boolean, getWorld: () 
     ['WAREHOUSE', () => put('WAREHOUSE', { WAREHOUSEID: 'WH-01', NAME: 'Central yard', STATUS: 'active' })],
     ['GLJOURNAL', () => journals(put)],
     ['CHECKINGACCOUNT', () => put('CHECKINGACCOUNT', { BANKACCOUNTID: BANK_ACCOUNT, BANKNAME: 'Operating account', CURRENCY: world.currency, STATUS: 'active' })],
+    ['PROCORE-SETUP', () => procoreSetup(world, put)],
   ];
   if (steps.map(([name]) => name).join() !== STEP_NAMES.join()) throw new Error('world projection: STEP_NAMES is out of date');
   for (const [name, step] of steps) {
@@ -150,4 +158,17 @@ function employees(put: Put): void {
 function journals(put: Put): void {
   put('GLJOURNAL', { SYMBOL: 'GJ', TITLE: 'General Journal', STATUS: 'active' });
   put('GLJOURNAL', { SYMBOL: 'JCJ', TITLE: 'Job Cost Journal', STATUS: 'active' });
+}
+
+/**
+ * What a company posting Procore costs sets up (added after the first version, so existing
+ * stores get it on their next start): a retainage payable account, a memo offset account for
+ * commitments posted as journals, a non-inventory item for commitment lines, and one task per
+ * project that only Intacct has.
+ */
+function procoreSetup(world: World, put: Put): void {
+  put('GLACCOUNT', { ACCOUNTNO: SANDBOX_RETAINAGE_ACCOUNT, TITLE: 'Retainage payable - subcontractors', ACCOUNTTYPE: 'balancesheet', NORMALBALANCE: 'credit', CLOSINGTYPE: 'non-closing account', STATUS: 'active' });
+  put('GLACCOUNT', { ACCOUNTNO: SANDBOX_COMMITMENT_OFFSET_ACCOUNT, TITLE: 'Commitments offset (memo)', ACCOUNTTYPE: 'balancesheet', NORMALBALANCE: 'credit', CLOSINGTYPE: 'non-closing account', STATUS: 'active' });
+  put('ITEM', { ITEMID: SANDBOX_COMMITMENT_ITEM, NAME: 'Commitment line (Procore subcontract or purchase order)', ITEMTYPE: 'Non-Inventory (Purchase only)', UNIT: 'post', STATUS: 'active' });
+  for (const p of world.projects) put('TASK', { TASKID: INTACCT_ONLY_TASK.id, NAME: INTACCT_ONLY_TASK.name, PROJECTID: p.intacctProjectId, PROJECTNAME: p.name, STATUS: 'active' });
 }

@@ -189,6 +189,46 @@ describe('0006-flow-locks', () => {
   });
 });
 
+describe('0007-record-labels', () => {
+  it('on a version-6 database adds label columns, numbers open parked rows by their audit entry and keeps old hashes', () => {
+    applyUpTo(6);
+    const audit = db.prepare(
+      `INSERT INTO audit_log (seq, at, flow, entity, source_id, step, status, message, prev_hash, hash)
+       VALUES (?, 't', 'exact-procore', 'purchase-order', ?, ?, ?, 'm', 'p', 'h')`,
+    );
+    audit.run(1, 'po-a', 'fetched', 'ok');
+    audit.run(2, 'po-a', 'parked', 'parked');
+    audit.run(3, 'po-b', 'parked', 'parked');
+    audit.run(4, 'po-a', 'parked', 'parked');
+    const park = db.prepare(
+      `INSERT INTO parked (flow, stream, source_id, reason_code, reason_text, parked_at, updated_at, resolved_at)
+       VALUES ('exact-procore', 'purchase-orders', ?, 'unmapped-cost', 'r', 't', 't', ?)`,
+    );
+    park.run('po-a', null);
+    park.run('po-b', '2026-01-01');
+    park.run('po-c', null);
+    applyUpTo(7);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    // The open row gets its last parked entry; a resolved row and one without an entry get none.
+    expect(db.prepare('SELECT source_id, audit_seq, label FROM parked ORDER BY id').all()).toEqual([
+      { source_id: 'po-a', audit_seq: 4, label: null },
+      { source_id: 'po-b', audit_seq: null, label: null },
+      { source_id: 'po-c', audit_seq: null, label: null },
+    ]);
+    expect(db.prepare('SELECT label, target_label, label_text FROM audit_log WHERE seq = 1').get()).toEqual({ label: null, target_label: null, label_text: null });
+    expect(() => db.prepare("UPDATE parked SET label = 'not json' WHERE source_id = 'po-c'").run()).toThrow(/CHECK constraint/);
+    // The label's words are searchable through the generated column.
+    audit.run(5, 'po-d', 'parked', 'parked');
+    expect(() => db.prepare("UPDATE audit_log SET label = '{}' WHERE seq = 5").run()).toThrow(/append-only/);
+    db.prepare(
+      `INSERT INTO audit_log (seq, at, flow, entity, step, status, message, prev_hash, hash, label, target_label)
+       VALUES (6, 't', 'f', 'e', 'written', 'ok', 'm', 'p', 'h', ?, ?)`,
+    ).run(JSON.stringify({ shortType: 'PO', number: '20011', counterparty: 'Koster B.V.', counterpartyCode: '40030', project: 'P26-001' }), JSON.stringify({ number: '20011', id: '5629' }));
+    expect(db.prepare('SELECT label_text FROM audit_log WHERE seq = 6').get()).toEqual({ label_text: 'PO 20011 Koster B.V. 40030 P26-001 20011 5629' });
+    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('target_records') WHERE name IN ('label', 'target_label')").get()).toEqual({ n: 2 });
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

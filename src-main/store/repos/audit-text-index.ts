@@ -39,10 +39,12 @@ export class AuditTextIndex {
     this.readProgress = db.prepare(
       'SELECT indexed_through, (SELECT max(seq) FROM audit_log) AS head FROM audit_search_progress WHERE id = 1',
     );
-    // lower() folds ASCII only, exactly as LIKE compares: both paths find the same entries.
+    // lower() folds ASCII only, exactly as LIKE compares: both paths find the same entries. The
+    // label's words (migration 0007) are searched too: "Koster" finds every entry about its records.
     this.insertBatch = db.prepare(
       `INSERT INTO audit_search (rowid, text)
-       SELECT seq, lower(coalesce(source_id, '') || char(31) || coalesce(target_id, '') || char(31) || message)
+       SELECT seq, lower(coalesce(source_id, '') || char(31) || coalesce(target_id, '') || char(31) || message ||
+                         char(31) || coalesce(label_text, ''))
        FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`,
     );
     this.lastSeqOfBatch = db.prepare(

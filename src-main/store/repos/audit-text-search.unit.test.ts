@@ -43,7 +43,20 @@ function entry(i: number): AuditEntryInput {
     targetPayload: null,
     result: null,
     message: MESSAGES[i % MESSAGES.length]!,
+    // Every 13th entry names its record (migration 0007): its label's words are searched too.
+    ...(i % 13 === 0
+      ? {
+          label: { documentType: 'Purchase order', shortType: 'PO', number: `7${i}`, counterparty: 'Bouwmaterialen Groothandel Koster B.V.', counterpartyCode: '40030', project: 'P26-001 Kantoorpand Zuidas', date: null, amount: '1.00', currency: 'EUR' },
+          targetLabel: { system: 'Procore', documentType: 'Commitment', number: `7${i}`, id: `56294995${i}`, counterparty: null, project: null, amount: '1.00', currency: 'EUR' },
+        }
+      : {}),
   };
+}
+
+/** The label's words as the generated column label_text joins them. */
+function labelText(e: AuditEntryInput): string {
+  if (!e.label) return '';
+  return [`${e.label.shortType} ${e.label.number}`, e.label.counterparty, e.label.counterpartyCode, e.label.project, e.targetLabel?.number, e.targetLabel?.id].join(' ');
 }
 
 const ROWS = 600;
@@ -58,7 +71,7 @@ function expected(filter: AuditFilter): number[] {
     if (filter.flow && e.flow !== filter.flow) continue;
     if (filter.status && e.status !== filter.status) continue;
     if (filter.entity && e.entity !== filter.entity) continue;
-    const fields = [e.sourceId ?? '', e.targetId ?? '', e.message].map(asciiLower);
+    const fields = [e.sourceId ?? '', e.targetId ?? '', e.message, labelText(e)].map(asciiLower);
     if (fields.some((f) => f.includes(term))) seqs.push(i);
   }
   return seqs;
@@ -95,11 +108,16 @@ const FILTERS: AuditFilter[] = [
   { text: 'has no', status: 'failed' },
   { text: 'PO-00', flow: 'F2', entity: 'direct-cost' },
   { text: 'written', flow: 'F1' },
+  { text: 'koster' }, // a supplier's name, only in labels
+  { text: 'PO 7390' }, // a document number as finance writes it
+  { text: 'kantoorpand', status: 'failed' },
+  { text: '56294995390' }, // a target document's id
 ];
 
 function assertAllFiltersMatchTheReference(): void {
   for (const filter of FILTERS) {
     const want = expected(filter);
+    if (/koster|PO 7390|kantoorpand|56294995390/.test(filter.text!)) expect(want.length, JSON.stringify(filter)).toBeGreaterThan(0);
     const label = JSON.stringify(filter);
     expect(pagedNewestFirst(filter, 7), label).toEqual(want);
     expect(store.audit.count(filter), label).toBe(want.length);

@@ -6,6 +6,7 @@ import {
   type AuditEntryInput,
   type AuditFilter,
 } from '../../../src-shared/domain/audit';
+import type { RecordLabel, TargetLabel } from '../../../src-shared/domain/labels';
 import { Decimal } from '../../../src-shared/domain/money';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import { AuditTextIndex, type AuditTextIndexProgress } from './audit-text-index';
@@ -68,11 +69,19 @@ interface AuditRow {
   message: string;
   prev_hash: string;
   hash: string;
+  /** Canonical JSON of the RecordLabel / TargetLabel (migration 0007); null on older entries. */
+  label: string | null;
+  target_label: string | null;
 }
 
 type HashedColumns = Omit<AuditRow, 'hash'>;
 
-/** [column, '"fieldName":'] in the sorted key order of the canonical JSON that is hashed. */
+/**
+ * [column, '"fieldName":', optional] in the sorted key order of the canonical JSON that is hashed.
+ * An optional member (the labels of migration 0007) is part of the hashed object only when it is
+ * not null: entries written before it existed keep their hashes, and adding, changing or removing
+ * a label on any entry breaks the chain at that entry (decision 0022).
+ */
 const HASHED_FIELDS = (
   [
     ['seq', 'seq'],
@@ -92,11 +101,13 @@ const HASHED_FIELDS = (
     ['targetPayload', 'target_payload'],
     ['result', 'result'],
     ['message', 'message'],
+    ['label', 'label', true],
+    ['targetLabel', 'target_label', true],
   ] as const
 )
   .toSorted(([a], [b]) => (a < b ? -1 : 1))
-  .map(([field, column]) => [column, `${JSON.stringify(field)}:`] as const);
-const JSON_COLUMNS = new Set<keyof AuditRow>(['source_snapshot', 'target_payload', 'result']);
+  .map(([field, column, optional]) => [column, `${JSON.stringify(field)}:`, optional === true] as const);
+const JSON_COLUMNS = new Set<keyof AuditRow>(['source_snapshot', 'target_payload', 'result', 'label', 'target_label']);
 
 /**
  * sha256 hex of prevHash + canonical JSON of the entry (sorted keys, no whitespace). JSON
@@ -104,7 +115,7 @@ const JSON_COLUMNS = new Set<keyof AuditRow>(['source_snapshot', 'target_payload
  * hash covers exactly the bytes in the database.
  */
 export function computeAuditHash(columns: HashedColumns): string {
-  const members = HASHED_FIELDS.map(([column, memberPrefix]) => {
+  const members = HASHED_FIELDS.filter(([column, , optional]) => !optional || columns[column] !== null).map(([column, memberPrefix]) => {
     const value = columns[column];
     return memberPrefix + (JSON_COLUMNS.has(column) && value !== null ? String(value) : canonicalJson(value));
   });
@@ -112,7 +123,7 @@ export function computeAuditHash(columns: HashedColumns): string {
 }
 
 const ENTRY_COLUMNS = `seq, at, flow, run_id, entity, source_id, step, status, mapping_version, target_system, target_id,
-  amount, currency, source_snapshot, target_payload, result, message, prev_hash, hash`;
+  amount, currency, source_snapshot, target_payload, result, message, prev_hash, hash, label, target_label`;
 const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const VERIFY_BATCH = 1000;
 
@@ -137,7 +148,7 @@ export class AuditRepo {
     this.insert = db.prepare(
       `INSERT INTO audit_log (${ENTRY_COLUMNS}) VALUES (@seq, @at, @flow, @run_id, @entity, @source_id, @step, @status,
         @mapping_version, @target_system, @target_id, @amount, @currency, @source_snapshot, @target_payload, @result,
-        @message, @prev_hash, @hash)`,
+        @message, @prev_hash, @hash, @label, @target_label)`,
     );
     this.firstSeqAtOrAfter = db.prepare('SELECT seq FROM audit_log WHERE at >= ? ORDER BY at, seq LIMIT 1');
     this.rowsAfter = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`);
@@ -213,6 +224,8 @@ export class AuditRepo {
       result: nullableJsonColumn(input.result, `${where} (result)`),
       message: input.message,
       prev_hash: previous.hash,
+      label: nullableJsonColumn(input.label ?? null, `${where} (label)`),
+      target_label: nullableJsonColumn(input.targetLabel ?? null, `${where} (target label)`),
     };
     const row: AuditRow = { ...columns, hash: computeAuditHash(columns) };
     this.insert.run(row);
@@ -271,6 +284,25 @@ export class AuditRepo {
       afterSeq = rows[rows.length - 1]!.seq;
     }
   }
+
+  /**
+   * Amounts of the documents a run wrote (created or updated in the target), per currency, to the
+   * cent: the Dashboard's and the run history's "value synced". Reads the run's entries by index.
+   */
+  moneyWrittenInRun(runId: string): { currency: string; amount: string; documents: number }[] {
+    this.moneyOfRun ??= this.db.prepare(
+      "SELECT amount, currency FROM audit_log WHERE run_id = ? AND step IN ('written', 'updated') AND amount IS NOT NULL",
+    );
+    const sums = new Map<string, { total: Decimal; documents: number }>();
+    for (const row of this.moneyOfRun.all(runId)) {
+      const sum = sums.get(row.currency) ?? { total: Decimal.ZERO, documents: 0 };
+      sum.total = sum.total.plus(Decimal.parse(row.amount));
+      sum.documents += 1;
+      sums.set(row.currency, sum);
+    }
+    return [...sums].map(([currency, s]) => ({ currency, amount: s.total.toMoneyString(), documents: s.documents }));
+  }
+  private moneyOfRun: Statement<[string], { amount: string; currency: string }> | undefined;
 
   /** Progress of the text-search index (it trails the log; see audit-text-index.ts). */
   textIndexProgress(): AuditTextIndexProgress {
@@ -430,8 +462,10 @@ export class AuditRepo {
     params.push(...resolved.params);
     if (part.match === 'like') {
       const pattern = `%${resolved.text!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push("(source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')");
-      params.push(pattern, pattern, pattern);
+      conditions.push(
+        "(source_id LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\' OR label_text LIKE ? ESCAPE '\\')",
+      );
+      params.push(pattern, pattern, pattern, pattern);
     }
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return { sql: `${select} FROM audit_log${where}${order('seq')}`, params };
@@ -551,6 +585,11 @@ function validateInput(input: AuditAppendInput): void {
   if (input.currency !== null && !/^[A-Z]{3}$/.test(input.currency))
     fail(`currency "${input.currency}" is not an ISO code`);
   if ((input.amount === null) !== (input.currency === null)) fail('amount and currency go together');
+  for (const [name, label] of [['label', input.label], ['target label', input.targetLabel]] as const) {
+    if (!label) continue;
+    if (label.amount !== null) Decimal.parse(label.amount);
+    if (label.currency !== null && !/^[A-Z]{3}$/.test(label.currency)) fail(`${name} currency "${label.currency}" is not an ISO code`);
+  }
 }
 
 function toEntry(row: AuditRow): AuditEntry {
@@ -574,5 +613,7 @@ function toEntry(row: AuditRow): AuditEntry {
     message: row.message,
     prevHash: row.prev_hash,
     hash: row.hash,
+    label: parseNullableJsonColumn<RecordLabel>(row.label),
+    targetLabel: parseNullableJsonColumn<TargetLabel>(row.target_label),
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../../../src-shared/domain/audit';
+import type { RecordLabel, TargetLabel } from '../../../src-shared/domain/labels';
 import { openTempStore } from '../../../test/store/temp-store';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import type { Store } from '../db';
@@ -35,9 +36,31 @@ function entry(overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
   };
 }
 
+const LABEL: RecordLabel = {
+  documentType: 'Purchase order',
+  shortType: 'PO',
+  number: '20011',
+  counterparty: 'Bouwmaterialen Groothandel Koster B.V.',
+  counterpartyCode: '40030',
+  project: 'P26-001 Kantoorpand Zuidas',
+  date: '2026-06-12',
+  amount: '39854.50',
+  currency: 'EUR',
+};
+const TARGET_LABEL: TargetLabel = {
+  system: 'Procore',
+  documentType: 'Commitment',
+  number: '20011',
+  id: '562949953421312',
+  counterparty: 'Bouwmaterialen Groothandel Koster B.V.',
+  project: 'Kantoorpand Zuidas',
+  amount: '39854.50',
+  currency: 'EUR',
+};
+
 /** Rewrites rows behind the repo's back, as someone with a SQLite editor could. */
 function tamper(sql: string, ...params: unknown[]) {
-  store.db.exec('DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete;');
+  store.db.exec('DROP TRIGGER IF EXISTS audit_log_append_only_update; DROP TRIGGER IF EXISTS audit_log_append_only_delete;');
   store.db.prepare(sql).run(...params);
 }
 
@@ -49,10 +72,27 @@ describe('auditRepo.append', () => {
     expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, at: '2026-03-01T08:00:00.000Z' });
     expect(second).toMatchObject({ seq: 2, prevHash: first.hash, at: '2026-03-01T08:00:01.000Z' });
 
-    const { hash, prevHash, ...fields } = first;
+    // Without labels an entry hashes exactly as before migration 0007: no label members at all.
+    const { hash, prevHash, label, targetLabel, ...fields } = first;
+    expect([label, targetLabel]).toEqual([null, null]);
     expect(hash).toBe(sha256Hex(prevHash + canonicalJson(fields)));
     expect(store.audit.verifyAuditChain()).toEqual({ ok: true, checked: 2 });
     expect(store.audit.head()).toEqual({ seq: 2, hash: second.hash });
+  });
+
+  it('puts the record labels inside the hash when given (decision 0022)', () => {
+    const labelled = store.audit.append(entry({ label: LABEL, targetLabel: TARGET_LABEL }));
+    expect(labelled.label).toEqual(LABEL);
+    expect(labelled.targetLabel).toEqual(TARGET_LABEL);
+    const { hash, prevHash, ...fields } = labelled;
+    expect(hash).toBe(sha256Hex(prevHash + canonicalJson(fields)));
+    expect(store.audit.verifyAuditChain()).toEqual({ ok: true, checked: 1 });
+  });
+
+  it('refuses a label whose amount is not a decimal or whose currency is not an ISO code', () => {
+    expect(() => store.audit.append(entry({ label: { ...LABEL, amount: '39.854,50' } }))).toThrow(/decimal/);
+    expect(() => store.audit.append(entry({ targetLabel: { ...TARGET_LABEL, currency: '€' } }))).toThrow(/target label currency "€"/);
+    expect(store.audit.count({})).toBe(0);
   });
 
   it('never lets time go backwards along the chain', () => {
@@ -95,6 +135,21 @@ describe('auditRepo.verifyAuditChain detects tampering', () => {
       firstBadSeq: 4,
       problem: 'edited',
     });
+  });
+
+  it('a label added to an entry written without one, or an edited, removed or reformatted label', () => {
+    store.audit.append(entry({ sourceId: 'PO-11', label: LABEL, targetLabel: TARGET_LABEL }));
+    const head = () => store.audit.verifyAuditChain();
+    tamper('UPDATE audit_log SET label = ? WHERE seq = 3', JSON.stringify(LABEL));
+    expect(head()).toMatchObject({ ok: false, firstBadSeq: 3, problem: 'edited' });
+    tamper('UPDATE audit_log SET label = NULL WHERE seq = 3');
+    expect(head()).toMatchObject({ ok: true });
+    tamper(`UPDATE audit_log SET label = json_set(label, '$.amount', '3985.45') WHERE seq = 11`);
+    expect(head()).toMatchObject({ ok: false, firstBadSeq: 11, problem: 'edited' });
+    tamper(`UPDATE audit_log SET label = json_set(label, '$.amount', '39854.50') WHERE seq = 11`);
+    expect(head()).toMatchObject({ ok: true, checked: 11 });
+    tamper('UPDATE audit_log SET target_label = NULL WHERE seq = 11');
+    expect(head()).toMatchObject({ ok: false, firstBadSeq: 11, problem: 'edited' });
   });
 
   it('an edited JSON payload, even one only reformatted', () => {

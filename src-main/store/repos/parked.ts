@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
+import type { RecordLabel } from '../../../src-shared/domain/labels';
 import { isoNow, type Clock } from './clock';
-import { jsonColumn, parseJsonColumn } from './json';
+import { jsonColumn, nullableJsonColumn, parseJsonColumn, parseNullableJsonColumn } from './json';
 
 /** A source record waiting for a fix (unmapped cost code, unknown vendor, closed period…). */
 export interface ParkedRecord {
@@ -22,6 +23,10 @@ export interface ParkedRecord {
   updatedAt: string;
   resolvedAt: string | null;
   resolution: string | null;
+  /** How finance names the record (migration 0007); null on rows parked before labels existed. */
+  label: RecordLabel | null;
+  /** The audit entry that parked it last: the number `replay` takes (null on older rows without one). */
+  auditSeq: number | null;
 }
 
 export interface ParkInput {
@@ -33,6 +38,8 @@ export interface ParkInput {
   details?: JsonValue;
   snapshotId?: number | null;
   mappingVersion?: number | null;
+  label?: RecordLabel | null;
+  auditSeq?: number | null;
 }
 
 export interface ParkedReasonGroup {
@@ -55,6 +62,8 @@ interface ParkedRow {
   updated_at: string;
   resolved_at: string | null;
   resolution: string | null;
+  label: string | null;
+  audit_seq: number | null;
 }
 
 export class ParkedRepo {
@@ -72,11 +81,13 @@ export class ParkedRepo {
     private readonly now: Clock,
   ) {
     this.upsert = db.prepare(
-      `INSERT INTO parked (flow, stream, source_id, reason_code, reason_text, details, snapshot_id, mapping_version, parked_at, updated_at)
-       VALUES (@flow, @stream, @source_id, @reason_code, @reason_text, @details, @snapshot_id, @mapping_version, @at, @at)
+      `INSERT INTO parked (flow, stream, source_id, reason_code, reason_text, details, snapshot_id, mapping_version, parked_at, updated_at,
+                           label, audit_seq)
+       VALUES (@flow, @stream, @source_id, @reason_code, @reason_text, @details, @snapshot_id, @mapping_version, @at, @at, @label, @audit_seq)
        ON CONFLICT (flow, stream, source_id) WHERE resolved_at IS NULL DO UPDATE SET
          reason_code = excluded.reason_code, reason_text = excluded.reason_text, details = excluded.details,
-         snapshot_id = excluded.snapshot_id, mapping_version = excluded.mapping_version, updated_at = excluded.updated_at`,
+         snapshot_id = excluded.snapshot_id, mapping_version = excluded.mapping_version, updated_at = excluded.updated_at,
+         label = coalesce(excluded.label, label), audit_seq = coalesce(excluded.audit_seq, audit_seq)`,
     );
     this.openOne = db.prepare(
       'SELECT * FROM parked WHERE flow = ? AND stream = ? AND source_id = ? AND resolved_at IS NULL',
@@ -112,6 +123,8 @@ export class ParkedRepo {
       snapshot_id: input.snapshotId ?? null,
       mapping_version: input.mappingVersion ?? null,
       at: isoNow(this.now),
+      label: nullableJsonColumn(input.label ?? null, `label of parked ${input.flow}/${input.stream}/${input.sourceId}`),
+      audit_seq: input.auditSeq ?? null,
     });
     return this.getOpen(input.flow, input.stream, input.sourceId)!;
   }
@@ -168,5 +181,7 @@ function toParked(row: ParkedRow): ParkedRecord {
     updatedAt: row.updated_at,
     resolvedAt: row.resolved_at,
     resolution: row.resolution,
+    label: parseNullableJsonColumn<RecordLabel>(row.label),
+    auditSeq: row.audit_seq,
   };
 }

@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
+import type { RecordLabel, TargetLabel } from '../../../src-shared/domain/labels';
 import { isoNow, type Clock } from './clock';
-import { jsonColumn, parseJsonColumn, type JsonInput } from './json';
+import { jsonColumn, nullableJsonColumn, parseJsonColumn, parseNullableJsonColumn, type JsonInput } from './json';
 
 /** What a flow last confirmed in a target system for one target record (see migration 0003). */
 export interface TargetRecord {
@@ -17,10 +18,29 @@ export interface TargetRecord {
   payload: JsonValue;
   mappingVersion: number | null;
   updatedAt: string;
+  /** The source record's label and the target document's (migration 0007); null on older rows. */
+  label: RecordLabel | null;
+  targetLabel: TargetLabel | null;
 }
 
 /** What upsert takes: the payload may be CanonicalJson made earlier (see repos/json.ts). */
-export type TargetRecordInput = Omit<TargetRecord, 'updatedAt' | 'payload'> & { payload: JsonInput };
+export type TargetRecordInput = Omit<TargetRecord, 'updatedAt' | 'payload' | 'label' | 'targetLabel'> & {
+  payload: JsonInput;
+  label?: RecordLabel | null;
+  targetLabel?: TargetLabel | null;
+};
+
+/** One confirmed target record's money and names, for totals per flow, project and counterparty. */
+export interface TargetRecordMoney {
+  entity: string;
+  containerId: string | null;
+  /** The planned total (PlannedTargetWrite.total) and its currency, as written. */
+  total: string | null;
+  currency: string | null;
+  label: RecordLabel | null;
+  targetLabel: TargetLabel | null;
+  updatedAt: string;
+}
 
 interface Row {
   flow: string;
@@ -34,6 +54,8 @@ interface Row {
   payload: string;
   mapping_version: number | null;
   updated_at: string;
+  label: string | null;
+  target_label: string | null;
 }
 
 export class TargetRecordsRepo {
@@ -42,6 +64,7 @@ export class TargetRecordsRepo {
   private readonly payloadHashStmt: Statement<[string, string, string], Pick<Row, 'payload_hash'>>;
   private readonly bySourceStmt: Statement<[string, string], Row>;
   private readonly countStmt: Statement<[string], { n: number }>;
+  private readonly moneyStmt: Statement<[string], { entity: string; container_id: string | null; total: unknown; currency: unknown; label: string | null; target_label: string | null; updated_at: string }>;
   private readonly byFlowStmt: Statement<[string], Row>;
 
   constructor(
@@ -50,13 +73,14 @@ export class TargetRecordsRepo {
   ) {
     this.upsertStmt = db.prepare(
       `INSERT INTO target_records (flow, entity, origin_id, source_id, target_system, target_id, container_id,
-                                   payload_hash, payload, mapping_version, updated_at)
+                                   payload_hash, payload, mapping_version, updated_at, label, target_label)
        VALUES (@flow, @entity, @origin_id, @source_id, @target_system, @target_id, @container_id,
-               @payload_hash, @payload, @mapping_version, @updated_at)
+               @payload_hash, @payload, @mapping_version, @updated_at, @label, @target_label)
        ON CONFLICT (flow, entity, origin_id) DO UPDATE SET
          source_id = excluded.source_id, target_system = excluded.target_system, target_id = excluded.target_id,
          container_id = excluded.container_id, payload_hash = excluded.payload_hash, payload = excluded.payload,
-         mapping_version = excluded.mapping_version, updated_at = excluded.updated_at`,
+         mapping_version = excluded.mapping_version, updated_at = excluded.updated_at,
+         label = coalesce(excluded.label, label), target_label = coalesce(excluded.target_label, target_label)`,
     );
     this.getStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND entity = ? AND origin_id = ?');
     this.payloadHashStmt = db.prepare(
@@ -65,6 +89,24 @@ export class TargetRecordsRepo {
     this.bySourceStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? AND source_id = ? ORDER BY origin_id');
     this.countStmt = db.prepare('SELECT count(*) AS n FROM target_records WHERE flow = ?');
     this.byFlowStmt = db.prepare('SELECT * FROM target_records WHERE flow = ? ORDER BY entity, origin_id');
+    this.moneyStmt = db.prepare(
+      `SELECT entity, container_id, json_extract(payload, '$.total') AS total, json_extract(payload, '$.currency') AS currency,
+              label, target_label, updated_at
+       FROM target_records WHERE flow = ? ORDER BY entity, origin_id`,
+    );
+  }
+
+  /** Every confirmed target record of a flow with its total and names (the Dashboard's money). */
+  moneyOfFlow(flow: string): TargetRecordMoney[] {
+    return this.moneyStmt.all(flow).map((row) => ({
+      entity: row.entity,
+      containerId: row.container_id,
+      total: typeof row.total === 'string' ? row.total : null,
+      currency: typeof row.currency === 'string' ? row.currency : null,
+      label: parseNullableJsonColumn<RecordLabel>(row.label),
+      targetLabel: parseNullableJsonColumn<TargetLabel>(row.target_label),
+      updatedAt: row.updated_at,
+    }));
   }
 
   /** Everything the flow has written and confirmed (a reconciliation compares each with the target). */
@@ -99,6 +141,8 @@ export class TargetRecordsRepo {
       payload: jsonColumn(record.payload, `target record ${record.flow}/${record.entity}/${record.originId}`),
       mapping_version: record.mappingVersion,
       updated_at: isoNow(this.now),
+      label: nullableJsonColumn(record.label ?? null, `label of target record ${record.flow}/${record.entity}/${record.originId}`),
+      target_label: nullableJsonColumn(record.targetLabel ?? null, `target label of ${record.flow}/${record.entity}/${record.originId}`),
     };
     this.upsertStmt.run(row);
     return row;
@@ -133,5 +177,7 @@ function toRecord(row: Row): TargetRecord {
     payload: parseJsonColumn(row.payload),
     mappingVersion: row.mapping_version,
     updatedAt: row.updated_at,
+    label: parseNullableJsonColumn<RecordLabel>(row.label),
+    targetLabel: parseNullableJsonColumn<TargetLabel>(row.target_label),
   };
 }

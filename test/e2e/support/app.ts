@@ -15,10 +15,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import { silentLogger } from '../../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../../src-main/credentials';
+import { InMemoryCredentialStore, type CredentialStore } from '../../../src-main/credentials';
 import { createAppContext } from '../../../src-main/host/app-context';
 import { startBrowserHost, type BrowserHost } from '../../../src-main/host/browser-host';
 import type { EngineApi } from '../../../src-main/host/context';
+import { DownloadOffers } from '../../../src-main/host/exports';
 import { dispatch } from '../../../src-main/host/handlers';
 
 /**
@@ -86,22 +87,29 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The browser host on a data folder, wired like `serve` (credentials in memory: no keychain in CI). */
+/**
+ * The browser host on a data folder, wired like `serve` (exports as one-time browser downloads;
+ * credentials in memory unless given: no keychain in CI).
+ */
 export async function startApp(options: {
   dataDir: string;
   rendererDir: string;
   engine?: EngineApi;
+  credentials?: CredentialStore;
 }): Promise<RunningApp> {
+  const downloads = new DownloadOffers();
   const ctx = createAppContext({
     dataDir: options.dataDir,
-    credentials: new InMemoryCredentialStore(),
+    credentials: options.credentials ?? new InMemoryCredentialStore(),
     log: silentLogger,
+    exports: downloads,
     ...(options.engine ? { engine: options.engine } : {}),
   });
   const host = await startBrowserHost({
     call: (method, request) => dispatch(method, request, ctx),
     events: ctx.events,
     rendererDir: options.rendererDir,
+    downloads,
   });
   return {
     ctx,
@@ -121,8 +129,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian chromium, headless, with a fresh profile and no background traffic. */
-export async function launchBrowser(): Promise<Browser> {
+/** Debian chromium, headless, with a fresh profile and no background traffic (default: 1440×900, en-US). */
+export async function launchBrowser(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'mlc-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -137,8 +145,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1440, height: 900 },
-    locale: 'en-US',
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    locale: options.locale ?? 'en-US',
     timezoneId: 'Europe/Amsterdam',
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../../src-shared/domain/audit';
+import { recordName, targetReference } from '../../../../src-shared/domain/labels';
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion } from '../../../../src-shared/domain/records';
 import type { SourcePage } from '../../../connectors/connector';
 import type { Store } from '../../../store/db';
@@ -9,6 +10,7 @@ import { audit, processPage, runStream, type StreamRunContext } from '../../sync
 import type { RunCounts, RunGuard, StreamSpec, TargetWriter, WriteOutcome } from '../../sync/types';
 import { F1_FLOW, loadF1Mappings } from './mappings';
 import { DEFAULT_POLICY, type FlowPolicy, type PlannedLine, type PlannedWrite, type PlannedCommitment, type PlannedDirectCost, type ProcoreReference } from './model';
+import { procoreLabel, purchaseInvoiceLabel, purchaseOrderLabel, type ProjectNamer } from './labels';
 import { planPurchaseInvoice, planPurchaseOrder } from './plan';
 import type { ExactSource, ProcoreTarget } from './ports';
 
@@ -121,6 +123,13 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard
       yield page;
     }
   }
+  // Records are named with Procore's project names once its reference data is loaded (any record to plan loads it).
+  const projectName: ProjectNamer = (code) => {
+    const id = mappings.projects.get(code);
+    return id === undefined ? null : (loaded?.projects.get(id)?.name ?? null);
+  };
+  const projectCodes = new Map([...mappings.projects].map(([code, id]) => [id, code]));
+  const describeTarget = (plan: PlannedWrite, targetId: string | null) => procoreLabel(plan, targetId, loaded, (id) => projectCodes.get(id) ?? null);
   const ctx: StreamRunContext<PlannedWrite> = {
     store: deps.store,
     flow: F1_FLOW,
@@ -140,6 +149,8 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard
       read: (cursor) => withReference(deps.exact.readPurchaseOrders(cursor)),
       plan: (po, previous) => planPurchaseOrder(po, mappings, reference(), policy, linesByOrigin(previous as ReadonlyMap<string, PlannedCommitment>)),
       label: (po) => `Purchase order ${po.number}`,
+      describe: (po) => purchaseOrderLabel(po, projectName),
+      describeTarget,
     },
     deletedPurchaseOrders: {
       name: STREAMS.deletedPurchaseOrders,
@@ -149,6 +160,7 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard
       planDeletion: closeDeleted(policy),
       deletionSourceId: (d) => d.sourceId,
       label: () => 'Deleted purchase order',
+      describeTarget,
     },
     purchaseInvoices: {
       name: STREAMS.purchaseInvoices,
@@ -156,6 +168,8 @@ function prepare(deps: ExactProcoreDeps, runId: string, counts: RunCounts, guard
       read: (cursor) => withReference(deps.exact.readPurchaseInvoices(cursor)),
       plan: (inv, previous) => planPurchaseInvoice(inv, mappings, reference(), policy, linesByOrigin(previous as ReadonlyMap<string, PlannedDirectCost>)),
       label: (inv) => `Purchase invoice ${inv.invoiceNumber}`,
+      describe: (inv) => purchaseInvoiceLabel(inv, projectName),
+      describeTarget,
     },
   };
   return { ctx, specs, loadReference };
@@ -212,14 +226,14 @@ export function retryParked(
       const entity = p.stream === STREAMS.purchaseInvoices ? 'purchase-invoice' : 'purchase-order';
       if (p.reasonCode === 'source-unreadable') {
         // An older readable snapshot may exist, but writing it would post stale figures.
-        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}` });
+        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}`, label: p.label });
         continue;
       }
       // Latest known state of the record, not necessarily the one it was parked with.
       const latest = deps.store.snapshots.latest(F1_FLOW, p.stream, p.sourceId);
       if (!latest) {
         // Never silently: the record stays parked and the audit log says why it was not retried.
-        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
+        audit(ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.label ? `${p.label.shortType} ${p.label.number ?? ''}`.trim() : p.sourceId} has no stored source snapshot; the next sync reads it again`, label: p.label });
         continue;
       }
       if (p.stream === STREAMS.purchaseOrders) orders.push(latest.payload as unknown as PurchaseOrder);
@@ -252,16 +266,21 @@ export async function replayAuditEntry(deps: ExactProcoreDeps, seq: number): Pro
     if (stream === STREAMS.purchaseInvoices)
       await processPage(specs.purchaseInvoices, ctx, { records: [snapshot.payload as unknown as PurchaseInvoice], deletions: [] });
     else await processPage(specs.purchaseOrders, ctx, { records: [snapshot.payload as unknown as PurchaseOrder], deletions: [] });
-    audit(ctx, { entity: entry.entity, sourceId: entry.sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq } });
+    audit(ctx, { entity: entry.entity, sourceId: entry.sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq }, label: entry.label });
   });
   const c = summary.counts;
+  // Named as finance names it: "PO 20011 · Koster B.V.: written to Procore as commitment 5629…".
+  const targets = deps.store.targetRecords.bySource(F1_FLOW, entry.sourceId);
+  const label = entry.label ?? targets.find((t) => t.label)?.label ?? null;
+  const name = label ? `${recordName(label)}: ` : '';
+  const written = targets.map((t) => t.targetLabel).filter((t) => t !== null);
   const message =
     summary.status === 'failed'
-      ? summary.error ?? 'The replay failed.'
+      ? `${name}${summary.error ?? 'The replay failed.'}`
       : c.created + c.updated > 0
-        ? 'Written to Procore.'
+        ? `${name}written to Procore${written.length ? ` as ${written.map(targetReference).join(' and ')}` : ''}.`
         : c.parked > 0
-          ? 'Still waiting: see Pending validation.'
-          : 'Procore already matches; nothing was written.';
-  return { ...summary, message };
+          ? `${name}still waiting: see Pending validation.`
+          : `${name}Procore already matches; nothing was written.`;
+  return { ...summary, message: message.charAt(0).toUpperCase() + message.slice(1) };
 }

@@ -3,6 +3,7 @@ import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { procoreTarget } from './adapters';
 import { replayAuditEntry, retryParked, runExactProcore, STREAMS, type ExactProcoreDeps } from './flow';
+import { compareF1Record, describeF1Record } from './labels';
 import { F1_FLOW, F1_MAPPING_SET_DEFINITIONS, F1_MAPPING_SETS, loadF1Mappings, seedF1SandboxMappings } from './mappings';
 import type { ExactSource } from './ports';
 import { f1CodingKeys, f1ReferenceData } from './reference';
@@ -75,6 +76,8 @@ export const exactProcoreFlow: FlowPlugin<'exact-online' | 'procore'> = {
   },
 
   seedSandboxMappings: seedF1SandboxMappings,
+  describeRecord: describeF1Record,
+  compareRecord: compareF1Record,
   codingKeys: f1CodingKeys,
 };
 

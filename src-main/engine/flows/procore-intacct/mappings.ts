@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import type { JsonValue } from '../../../../src-shared/domain/audit';
+import { mappingKeyOf, type MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
+import type { World } from '../../../sandbox/seed/world-types';
+import type { Store } from '../../../store/db';
+import { DEFAULT_POLICY } from './policy';
+
+export const F3_FLOW = 'procore-intacct';
+export const F3_MAPPING_SETS = { projects: 'projects', costs: 'costs', vendors: 'vendors' } as const;
+
+/** A target column left unused: Intacct does not get that dimension. */
+export const NONE = '-';
+
+/** The three tables a finance team maintains for F3, as the Mappings screen and CSV files show them. */
+export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
+  {
+    flow: F3_FLOW,
+    set: F3_MAPPING_SETS.projects,
+    title: 'Projects',
+    description: 'Procore project → Intacct project, location and class',
+    keyPrefix: 'project',
+    sourceFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
+    targetFields: [
+      { name: 'intacctProjectId', label: 'Intacct project (PROJECTID)' },
+      { name: 'locationId', label: 'Location (LOCATIONID; - = none)' },
+      { name: 'classId', label: 'Class (CLASSID; - = none)' },
+    ],
+  },
+  {
+    flow: F3_FLOW,
+    set: F3_MAPPING_SETS.costs,
+    title: 'GL coding',
+    description: 'Procore cost code (+ cost type) → Intacct GL account and department',
+    keyPrefix: 'cost',
+    sourceFields: [
+      { name: 'costCode', label: 'Procore cost code' },
+      { name: 'costType', label: 'Cost type (empty = any)', optional: true },
+    ],
+    targetFields: [
+      { name: 'accountNo', label: 'GL account (ACCOUNTNO)' },
+      { name: 'departmentId', label: 'Department (DEPARTMENTID; - = none)' },
+    ],
+  },
+  {
+    flow: F3_FLOW,
+    set: F3_MAPPING_SETS.vendors,
+    title: 'Vendors',
+    description: 'Procore vendor → Intacct vendor (VENDORID)',
+    keyPrefix: 'vendor',
+    sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
+    targetFields: [{ name: 'intacctVendorId', label: 'Intacct vendor (VENDORID)' }],
+  },
+];
+
+const [PROJECTS, COSTS, VENDORS] = F3_MAPPING_SET_DEFINITIONS as [MappingSetDefinition, MappingSetDefinition, MappingSetDefinition];
+
+/** Mapping keys (as parked records name what would fix them). */
+export const f3Key = {
+  project: (procoreProjectId: string): string => mappingKeyOf(PROJECTS, { procoreProjectId }),
+  cost: (costCode: string, costType: string | null): string => mappingKeyOf(COSTS, { costCode, costType }),
+  vendor: (procoreVendorId: string): string => mappingKeyOf(VENDORS, { procoreVendorId }),
+};
+
+export interface ProjectMapping {
+  intacctProjectId: string;
+  locationId: string | null;
+  classId: string | null;
+}
+
+export interface CostMapping {
+  costCode: string;
+  /** null = any cost type (a row with the line's cost type wins). */
+  costType: string | null;
+  accountNo: string;
+  departmentId: string | null;
+}
+
+export interface F3Mappings {
+  version: number;
+  /** Procore project id → Intacct project and dimensions. */
+  projects: ReadonlyMap<string, ProjectMapping>;
+  costs: readonly CostMapping[];
+  /** Procore vendor id → Intacct VENDORID (the finance team's links). */
+  vendors: ReadonlyMap<string, string>;
+}
+
+/** The row for a cost code and cost type: the exact one, else the "any cost type" one. */
+export function findCostMapping(rows: readonly CostMapping[], costCode: string, costType: string | null): CostMapping | undefined {
+  let any: CostMapping | undefined;
+  for (const row of rows) {
+    if (row.costCode !== costCode) continue;
+    if (costType !== null && row.costType === costType) return row;
+    if (row.costType === null) any = row;
+  }
+  return any;
+}
+
+/** The sandbox Intacct company's inactive GL account (sandbox/sage-intacct README: planted for validation). */
+const SANDBOX_INACTIVE_ACCOUNT = '59990';
+const DEPARTMENT_OF_COST_CODE: Record<string, string> = { '01-310': 'PM', '01-540': 'EQP', '01-542': 'EQP' };
+const CLASSES = ['COM', 'RES', 'INF'];
+
+/**
+ * First start of a sandbox: the tables a finance team would have set up from the demo world,
+ * with its deliberate gaps: a supplier Procore knows but Intacct does not stays unlinked, and
+ * one cost code is coded to an account that is inactive in Intacct (the least-used cost code on
+ * commitments that post), so the demo parks "Cost code … maps to GL 59990, which is inactive".
+ */
+export function seedF3SandboxMappings(store: Store, worldOf: () => World): void {
+  if (store.mappings.getSet(F3_FLOW, F3_MAPPING_SETS.costs)) return;
+  const world = worldOf();
+  const locationOfCity = new Map<string, string>();
+  // The sandbox company's locations: one per project city, numbered in project order (as its projection does).
+  for (const p of world.projects) if (!locationOfCity.has(p.city)) locationOfCity.set(p.city, String(100 * (locationOfCity.size + 1)));
+  const uses = new Map<string, number>();
+  for (const c of world.commitments)
+    if (DEFAULT_POLICY.commitmentStatuses.includes(c.status)) for (const l of c.lines) uses.set(l.costCode, (uses.get(l.costCode) ?? 0) + 1);
+  const planted = [...uses].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  store.transaction(() => {
+    const projectSet = store.mappings.ensureSet(F3_FLOW, PROJECTS.set, PROJECTS.description);
+    store.mappings.createVersion(
+      projectSet.id,
+      world.projects.map((p, i) => ({
+        sourceKey: { procoreProjectId: String(p.procoreId) },
+        target: { intacctProjectId: p.intacctProjectId, locationId: locationOfCity.get(p.city) ?? NONE, classId: CLASSES[i % CLASSES.length]! },
+      })),
+      'sandbox defaults',
+    );
+    const costSet = store.mappings.ensureSet(F3_FLOW, COSTS.set, COSTS.description);
+    store.mappings.createVersion(
+      costSet.id,
+      world.apAccounts.map((a) => ({
+        sourceKey: { costCode: a.costCode, costType: null },
+        target: { accountNo: a.costCode === planted ? SANDBOX_INACTIVE_ACCOUNT : a.code, departmentId: DEPARTMENT_OF_COST_CODE[a.costCode] ?? 'CON' },
+      })),
+      'sandbox defaults',
+    );
+    const vendorSet = store.mappings.ensureSet(F3_FLOW, VENDORS.set, VENDORS.description);
+    store.mappings.createVersion(
+      vendorSet.id,
+      world.suppliers
+        .filter((s) => s.procoreVendorId !== null && s.intacctVendorId !== null)
+        .map((s) => ({ sourceKey: { procoreVendorId: String(s.procoreVendorId) }, target: { intacctVendorId: s.intacctVendorId! } })),
+      'sandbox defaults',
+    );
+  });
+}
+
+const code = z.string().trim().min(1);
+const optional = code.transform((v) => (v === NONE ? null : v));
+const projectRow = z.object({
+  sourceKey: z.object({ procoreProjectId: code }),
+  target: z.object({ intacctProjectId: code, locationId: optional, classId: optional }),
+});
+const costRow = z.object({
+  sourceKey: z.object({ costCode: code, costType: code.nullable().default(null) }),
+  target: z.object({ accountNo: code, departmentId: optional }),
+});
+const vendorRow = z.object({ sourceKey: z.object({ procoreVendorId: code }), target: z.object({ intacctVendorId: code }) });
+
+export class InvalidMappingError extends Error {
+  constructor(set: string, index: number, problem: string) {
+    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
+    this.name = 'InvalidMappingError';
+  }
+}
+
+function parseRows<T>(set: string, rows: readonly { sourceKey: JsonValue; target: JsonValue }[], schema: z.ZodType<T>): T[] {
+  return rows.map((row, i) => {
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) throw new InvalidMappingError(set, i, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
+    return parsed.data;
+  });
+}
+
+/** The current version of F3's three tables, validated, plus the version ids used. */
+export function loadF3Mappings(store: Store): { mappings: F3Mappings; versions: Record<string, number | null> } {
+  const versions: Record<string, number | null> = {};
+  const current = (set: string): { sourceKey: JsonValue; target: JsonValue }[] => {
+    const s = store.mappings.getSet(F3_FLOW, set);
+    const v = s ? store.mappings.currentVersion(s.id) : undefined;
+    versions[set] = v?.id ?? null;
+    return v ? store.mappings.rows(v.id) : [];
+  };
+  const projects = parseRows(PROJECTS.set, current(PROJECTS.set), projectRow);
+  const costs = parseRows(COSTS.set, current(COSTS.set), costRow);
+  const vendors = parseRows(VENDORS.set, current(VENDORS.set), vendorRow);
+  const ids = Object.values(versions).filter((v): v is number => v !== null);
+  return {
+    mappings: {
+      version: ids.length ? Math.max(...ids) : 0,
+      projects: new Map(projects.map((r) => [r.sourceKey.procoreProjectId, r.target])),
+      costs: costs.map((r) => ({ costCode: r.sourceKey.costCode, costType: r.sourceKey.costType, accountNo: r.target.accountNo, departmentId: r.target.departmentId })),
+      vendors: new Map(vendors.map((r) => [r.sourceKey.procoreVendorId, r.target.intacctVendorId])),
+    },
+    versions,
+  };
+}
