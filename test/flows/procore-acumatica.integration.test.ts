@@ -142,7 +142,10 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     const inactive = world.apAccounts.find((a) => a.code === plants.inactiveAccountCode)!;
     const onInactive = open.filter((p) => p.reasonText.includes(`Cost code ${inactive.costCode} maps to GL ${plants.inactiveAccountCode}, which is inactive in Acumatica`));
     expect(onInactive.length).toBeGreaterThan(0);
-    expect(onInactive[0]!.reasonText).toMatch(/^Subcontractor invoice SC-\d+ #\d+ \(.+\) of .+ \([\d,]+\.\d\d\): Cost code/);
+    // The reason says what is wrong; the record is named by its label (document, number, vendor, project, amount).
+    expect(onInactive[0]!.reasonText).toMatch(/^Cost code /);
+    expect(onInactive[0]!.label).toMatchObject({ documentType: 'Subcontractor invoice', number: expect.stringMatching(/^SC-\d+ #\d+ \(.+\)$/), counterparty: expect.any(String), amount: expect.stringMatching(/^\d+\.\d\d$/), currency: 'EUR' });
+    expect(onInactive[0]!.label!.project).toMatch(/^P26\d+ /);
     expect(open.some((p) => p.reasonText.includes(`Cost code ${plants.missingCostCode} does not exist in Acumatica`))).toBe(true);
     expect(open.every((p) => ['unmapped-cost', 'unmapped-project'].includes(p.reasonCode))).toBe(true);
     expect(first.counts.parked).toBe(open.length);

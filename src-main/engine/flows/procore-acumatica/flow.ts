@@ -43,6 +43,7 @@ import { acumaticaView, pairVendors, planVendorPair } from './plan-vendors';
 import { policyFromSettings, type F2Policy } from './policy';
 import { reconcile, type ReconciliationReport, type ReconInput } from '../../reconcile/reconcile';
 import { RECONCILIATION_TITLE, reconcileCommitments, type CommitmentsReport, type InvoiceToDate } from './reconcile';
+import { checkRecordLabel, commitmentRecordLabel, costCodeRecordLabel, directCostRecordLabel, f2TargetLabel, invoiceBillAmount, invoiceRecordLabel, vendorRecordLabel, type ProjectNamer, type TargetNames } from './labels';
 import { F2Writer, POSTED_MARKER } from './writer';
 
 /**
@@ -163,6 +164,18 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
     if (!reference) throw new Error('Acumatica reference data was not loaded before planning (every path that plans must await it).');
     return reference;
   };
+  // Records and what they became, named as finance names them (labels.ts): projects by their
+  // Acumatica project (and its description once the run read Acumatica's reference data).
+  const projectName: ProjectNamer = (procoreProjectId) => {
+    const mapped = mappings.projects.get(procoreProjectId)?.acumaticaProject;
+    if (!mapped || mapped === 'X') return null;
+    const description = reference?.acumatica.projects.get(mapped)?.description;
+    return description ? `${mapped} ${description}` : mapped;
+  };
+  const acumaticaVendor = (vendorId: string): string | null => reference?.acumaticaVendors.get(vendorId)?.name ?? null;
+  const names: TargetNames = { acumaticaVendor, project: projectName };
+  const describeTarget = (plan: F2Write, targetId: string | null) => f2TargetLabel(plan, targetId, names);
+
   const costCodeLists = once(async (): Promise<ProcoreCostCodeLists> => {
     const visible = new Map((await procore.listProjects()).map((p) => [p.id, p]));
     const lists = new Map<string, { name: string; codes: ReadonlySet<string> }>();
@@ -304,6 +317,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
       read: readVendors,
       plan: (pair, previous) => planVendorPair(pair, policy, previous as ReadonlyMap<string, PlannedVendor>),
       label: (pair) => `Vendor ${pair.procore?.name ?? pair.acumatica?.fields.name ?? pair.sourceId}`,
+      describe: vendorRecordLabel,
+      describeTarget,
     },
     costCodes: {
       name: STREAMS.costCodes,
@@ -319,6 +334,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
         ),
       plan: (rec) => planCostCode(rec, policy),
       label: (rec) => `Acumatica cost code ${rec.code} ${rec.description} for Procore project ${rec.projectName}`,
+      describe: costCodeRecordLabel,
+      describeTarget,
     },
     invoices: {
       name: STREAMS.invoices,
@@ -333,6 +350,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
         ),
       plan: (rec, previous) => planInvoice(rec, mappings, ref(), policy, previous as ReadonlyMap<string, PlannedBill>),
       label: (rec) => invoiceLabel(rec.requisition),
+      describe: (rec) => invoiceRecordLabel(rec.requisition, policy, projectName),
+      describeTarget,
     },
     directCosts: {
       name: STREAMS.directCosts,
@@ -347,6 +366,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
         ),
       plan: (rec, previous) => planDirectCost(rec, mappings, ref(), policy, previous as ReadonlyMap<string, PlannedBill>),
       label: (rec) => directCostLabel(rec.directCost),
+      describe: (rec) => directCostRecordLabel(rec.directCost, policy, projectName),
+      describeTarget,
     },
     payments: {
       name: STREAMS.payments,
@@ -354,6 +375,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
       read: (cursor) => acumaticaPage(cursor, (since) => acumatica.listChecks(since ? { modifiedSince: since } : {}), (rows) => rows.flatMap(checkRecords)),
       plan: (rec, previous) => planCheck(rec, policy, previous as ReadonlyMap<string, PlannedPayment>),
       label: (rec) => checkLabel(rec),
+      describe: (rec) => checkRecordLabel(rec, policy, acumaticaVendor),
+      describeTarget,
     },
     commitments: {
       name: STREAMS.commitments,
@@ -372,6 +395,8 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
       },
       plan: (rec, previous) => planCommitment(rec, mappings, ref(), policy, existingLoaded ?? new Set(), previous as ReadonlyMap<string, PlannedSubcontract>),
       label: (rec) => `Commitment ${rec.commitment.number} (${rec.commitment.title})`,
+      describe: (rec) => commitmentRecordLabel(rec.commitment, policy, projectName),
+      describeTarget,
     },
   };
   return { procoreCtx, acumaticaCtx, recoveryCtx, specs, policy, mappings, billReference, costCodeLists, existingCommitments, vendorPairs };
@@ -533,8 +558,6 @@ interface ReconciliationRead {
   billsByOrigin: Map<string, FoundBill[]>;
 }
 
-/** What an AP bill of a Procore record should hold: net of retainage when retainage is a line of the bill. */
-const invoiceAmount = (r: ProcoreRequisition, policy: F2Policy): string => (policy.retainage === 'net-line' ? r.netPayable : r.totalClaimed);
 const signed = (b: FoundBill): Decimal => (b.type === 'Credit Adj.' ? Decimal.parse(b.amount).negate() : Decimal.parse(b.amount));
 
 /**
@@ -568,7 +591,7 @@ async function readForReconciliation(deps: F2Deps): Promise<ReconciliationRead> 
   const toDate: InvoiceToDate[] = ownInvoices.map((r) => ({
     commitmentId: r.commitmentId,
     label: invoiceLabel(r),
-    amount: invoiceAmount(r, policy),
+    amount: invoiceBillAmount(r, policy.retainage),
     origin: procoreOrigin({ kind: 'requisition', procoreId: r.sourceId }),
     waiting: withoutLabel(store.parked.getOpen(F2_FLOW, STREAMS.invoices, `requisition:${r.sourceId}`)?.reasonText ?? null, invoiceLabel(r)),
   }));
@@ -660,7 +683,7 @@ export async function reconcileProcoreAcumatica(deps: F2Deps, apiCalls: () => Re
       documentNumber: `${r.commitmentNumber ?? r.commitmentId} #${r.number}${r.invoiceNumber ? ` (${r.invoiceNumber})` : ''}`,
       vendor: r.vendor?.name ?? r.vendorName,
       projectId: r.projectId,
-      expected: invoiceAmount(r, policy),
+      expected: invoiceBillAmount(r, policy.retainage),
       lines: r.lines.length + 2,
     });
   for (const d of read.directCosts)

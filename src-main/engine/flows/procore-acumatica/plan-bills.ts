@@ -59,7 +59,7 @@ export const formatAmount = fmt;
 
 /** The Acumatica vendor of a Procore vendor: the confirmed mapping row or the Procore vendor's origin_id. */
 export function resolveVendor(vendor: ProcoreVendorRef | null, m: F2Mappings, ref: F2Reference): string | ValidationIssue {
-  if (!vendor) return { code: 'unmapped-vendor', message: 'It has no vendor in Procore', mappingKeys: [] };
+  if (!vendor) return { code: 'unmapped-vendor', message: 'No vendor is named on it in Procore', mappingKeys: [] };
   const key = f2Key.vendor(vendor.id);
   const mapped = m.vendors.get(vendor.id);
   const origin = ref.procoreVendors.get(vendor.id)?.originId ?? null;
@@ -186,7 +186,7 @@ function retainageLine(ctx: CodingContext, label: string, amount: Decimal, descr
   if (!account)
     return {
       code: 'unmapped-cost',
-      message: `It holds retainage of ${fmt(amount.abs())}, but the Acumatica connection names no retainage payable account`,
+      message: `Retainage of ${fmt(amount.abs())} is to go on a line of its own, but the Acumatica connection names no retainage payable account`,
       mappingKeys: [],
     };
   const found = ctx.ref.acumatica.accounts.get(account);
@@ -220,15 +220,14 @@ function line(amount: string, description: string, coding: Coding): BillLineInpu
   };
 }
 
-/** Each problem once, each naming the record as finance names it (document, number, counterparty, amount). */
-function waits(issues: ValidationIssue[], label: string, amount: string): { ok: false; issues: ValidationIssue[] } {
+/**
+ * Each problem once. The record itself is named by its label (labels.ts) wherever a reason is
+ * shown, and by the runner in the audit entry ("<record> waits: <reason>"), so a reason says only
+ * what is wrong: records waiting for the same fix read alike (Pending groups them).
+ */
+function waits(issues: ValidationIssue[]): { ok: false; issues: ValidationIssue[] } {
   const seen = new Set<string>();
-  return {
-    ok: false,
-    issues: issues
-      .filter((i) => (seen.has(i.message) ? false : (seen.add(i.message), true)))
-      .map((i) => ({ ...i, message: `${label} (${fmt(amount)}): ${i.message}` })),
-  };
+  return { ok: false, issues: issues.filter((i) => (seen.has(i.message) ? false : (seen.add(i.message), true))) };
 }
 
 const total = (lines: readonly BillLineInput[]): string => Decimal.sum(lines.map((l) => Decimal.parse(l.amount))).toMoneyString();
@@ -290,7 +289,7 @@ function billPlan(source: BillSource, sourceId: string, vendorId: string, vendor
 
 function checkVendorRef(vendorRef: string): ValidationIssue | null {
   return vendorRef.length > MAX_VENDOR_REF
-    ? { code: 'target-rejected', message: `Its invoice number "${vendorRef}" is longer than Acumatica's ${MAX_VENDOR_REF} characters for a vendor reference`, mappingKeys: [] }
+    ? { code: 'target-rejected', message: `The invoice number "${vendorRef}" is longer than Acumatica's ${MAX_VENDOR_REF} characters for a vendor reference`, mappingKeys: [] }
     : null;
 }
 
@@ -335,14 +334,14 @@ export function planInvoice(rec: InvoiceRecord, m: F2Mappings, ref: F2Reference,
     if (!retained.isZero() && !linesAgree)
       issues.push({
         code: 'target-rejected',
-        message: `It holds retainage of ${fmt(retained)} on ${fmt(billed)}, which Acumatica's retainage percentage cannot give to the cent on every line; keep retainage on a line of its own for this connection`,
+        message: `Retainage of ${fmt(retained)} held on ${fmt(billed)} billed, which Acumatica's retainage percentage cannot give to the cent on every line; keep retainage on a line of its own for this connection`,
         mappingKeys: [],
       });
     else if (pct !== null) percent = pct;
     if (!released.isZero())
       issues.push({
         code: 'target-rejected',
-        message: `It releases retainage of ${fmt(released)}; with Acumatica's own retainage, release it in Acumatica (Release AP Retainage)`,
+        message: `Retainage of ${fmt(released)} is released on it; with Acumatica's own retainage, release it in Acumatica (Release AP Retainage)`,
         mappingKeys: [],
       });
   }
@@ -374,7 +373,7 @@ export function planInvoice(rec: InvoiceRecord, m: F2Mappings, ref: F2Reference,
   const vendorRef = r.invoiceNumber?.trim() || `${r.commitmentNumber ?? r.commitmentId} #${r.number}`;
   const refIssue = checkVendorRef(vendorRef);
   if (refIssue) issues.push(refIssue);
-  if (issues.length || typeof vendor !== 'string') return waits(issues, label, r.totalClaimed);
+  if (issues.length || typeof vendor !== 'string') return waits(issues);
   // An invoice that bills nothing this period needs no AP bill.
   if (lines.length === 0) return { ok: true, writes: [] };
   const source: BillSource = {
@@ -427,11 +426,11 @@ export function planDirectCost(rec: DirectCostRecord, m: F2Mappings, ref: F2Refe
     if (Array.isArray(coding)) issues.push(...coding);
     else lines.push(line(item.amount, item.description || d.description || item.costCodeName, coding));
   }
-  if (d.lines.length === 0) issues.push({ code: 'no-lines', message: 'It has no lines', mappingKeys: [] });
+  if (d.lines.length === 0) issues.push({ code: 'no-lines', message: 'The direct cost has no lines in Procore', mappingKeys: [] });
   const vendorRef = d.invoiceNumber?.trim() || `Procore DC ${d.sourceId}`;
   const refIssue = checkVendorRef(vendorRef);
   if (refIssue) issues.push(refIssue);
-  if (issues.length || typeof vendor !== 'string') return waits(issues, label, d.grandTotal);
+  if (issues.length || typeof vendor !== 'string') return waits(issues);
   const source: BillSource = {
     kind: 'direct-cost',
     procoreId: d.sourceId,

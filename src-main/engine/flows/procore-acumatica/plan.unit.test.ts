@@ -221,13 +221,13 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
     expect(percentOf(Decimal.parse('333.33'), Decimal.parse('10000.00'))).toBeNull();
   });
 
-  it('waits, naming the invoice and its amount, when a line maps to an inactive account; every problem listed once with the mapping key that fixes it', () => {
+  it('waits when a line maps to an inactive account; every problem listed once with the mapping key that fixes it', () => {
     const r = requisition({ lines: [item({ costCode: '05-100' }), item({ sourceLineId: 'L2', costCode: '05-100' })] });
     const issues = waits(planInvoice({ sourceId: 'r', requisition: r }, mappings(), reference(), policy()));
     expect(issues).toEqual([
       {
         code: 'unmapped-cost',
-        message: 'Subcontractor invoice SC-003 #2 (F2026-00121) of Van den Berg B.V. (10,000.00): Cost code 05-100 maps to GL 51200, which is inactive in Acumatica',
+        message: 'Cost code 05-100 maps to GL 51200, which is inactive in Acumatica',
         mappingKeys: ['pa-cost:05-100||'],
       },
     ]);
