@@ -146,6 +146,10 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     expect(onInactive[0]!.reasonText).toMatch(/^Cost code /);
     expect(onInactive[0]!.label).toMatchObject({ documentType: 'Subcontractor invoice', number: expect.stringMatching(/^SC-\d+ #\d+ \(.+\)$/), counterparty: expect.any(String), amount: expect.stringMatching(/^\d+\.\d\d$/), currency: 'EUR' });
     expect(onInactive[0]!.label!.project).toMatch(/^P26\d+ /);
+    // A posted invoice's entry names the AP bill as Acumatica does: the vendor's invoice number, its reference number.
+    const posted = h.store.audit.query({ flow: F2_FLOW, entity: 'subcontractor-invoice', step: 'written' }, { limit: 1 }).entries[0]!;
+    expect(posted.targetLabel).toMatchObject({ system: 'Acumatica', documentType: 'Bill', number: posted.label!.number!.match(/\((.+)\)$/)![1], id: expect.stringMatching(/^\d+$/) });
+    expect(posted.message).toMatch(/ written to Acumatica as bill \d+$/);
     expect(open.some((p) => p.reasonText.includes(`Cost code ${plants.missingCostCode} does not exist in Acumatica`))).toBe(true);
     expect(open.every((p) => ['unmapped-cost', 'unmapped-project'].includes(p.reasonCode))).toBe(true);
     expect(first.counts.parked).toBe(open.length);
@@ -225,6 +229,13 @@ describe('F2 Procore → Acumatica on the sandbox', () => {
     expect(String(payment!['commitment_id'] ?? payment!['contract_id'])).toBe(String(invoice['commitment_id']));
     expect((state['requisitions'] ?? []).find((r) => r['id'] === invoice['id'])!['payment_date']).not.toBeNull();
     expect((state['direct_costs'] ?? []).find((d) => d['id'] === directCost['id'])!['payment_date']).not.toBeNull();
+    // Named as AP names them: the payment, the vendor and what it paid on the bill; in Procore, the contract payment by its check number.
+    const written = h.store.audit.query({ flow: F2_FLOW, runId: paid.runId, entity: 'ap-payment', step: 'written' }, { limit: 10 }).entries;
+    const onInvoice = written.find((e) => e.label?.number === n1)!;
+    expect(onInvoice.label).toMatchObject({ documentType: 'AP payment', counterparty: expect.stringMatching(/ /), currency: 'EUR' });
+    expect(dec(onInvoice.label!.amount).equals(dec(val(invoiceBill, 'Amount')))).toBe(true);
+    expect(onInvoice.targetLabel).toMatchObject({ system: 'Procore', documentType: 'Contract payment', number: 'CHK-F2-1' });
+    expect(written.find((e) => e.label?.number === n2)!.targetLabel).toMatchObject({ system: 'Procore', documentType: 'Payment date of direct cost', id: String(directCost['id']) });
 
     for (const n of [n1, n2]) {
       expect(await user.invoke('Check/VoidCheck', { entity: { Type: w('Payment'), ReferenceNbr: w(n) } })).toBe(204);
