@@ -1,6 +1,7 @@
 import { readOrExplain } from '../../sync/explain-read-failure';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { ENTITIES, reconcileProcoreAcumatica, replayAuditEntry, retryParked, runProcoreAcumatica, type F2Deps } from './flow';
+import { compareF2Record } from './compare';
 import { describeF2Record } from './labels';
 import { F2_FLOW, F2_MAPPING_SET_DEFINITIONS, F2_MAPPING_SETS, loadF2Mappings, seedF2SandboxMappings } from './mappings';
 import { acumaticaView, pairVendors } from './plan-vendors';
@@ -89,6 +90,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
 
   seedSandboxMappings: seedF2SandboxMappings,
   describeRecord: describeF2Record,
+  compareRecord: compareF2Record,
 };
 
 /** F2's dependencies over the process's connectors; Procore's streams are read once per poll for every flow (shared-reads.ts). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { recordTitle, targetName, targetReference } from '../../../../src-shared/domain/labels';
 import type { ProcoreDirectCost, ProcoreRequisition } from '../../../../src-shared/domain/records';
+import { compareF2Record } from './compare';
 import { checkRecordLabel, describeF2Record, directCostRecordLabel, f2TargetLabel, invoiceRecordLabel } from './labels';
 import type { CheckRecord, PlannedBill, PlannedPayment } from './model';
 import { DEFAULT_POLICY } from './policy';
@@ -170,5 +171,64 @@ describe('F2 record labels', () => {
     expect(describeF2Record({ stream: 'payments' }, asJson(check()))).toMatchObject({ shortType: 'Payment', number: '000045', amount: '9500.00' });
     expect(describeF2Record({ stream: 'x' }, asJson({ kind: 'purchase-order', number: '20010' }))).toBeNull();
     expect(describeF2Record({ stream: 'x' }, 'text')).toBeNull();
+  });
+});
+
+describe('F2 record view', () => {
+  const asJson = (v: unknown): JsonValue => JSON.parse(JSON.stringify(v)) as JsonValue;
+  const item = (sourceLineId: string, costCode: string, billed: string, retained: string) => ({
+    sourceLineId,
+    itemType: 'contract' as const,
+    lineItemId: null,
+    changeOrderId: null,
+    costCodeId: 'cc',
+    costCode,
+    costCodeName: costCode,
+    description: `Works ${costCode}`,
+    scheduledValue: '100000.00',
+    workCompletedFromPreviousApplication: '0.00',
+    workCompletedThisPeriod: billed,
+    materialsPresentlyStored: '0.00',
+    billedThisPeriod: billed,
+    totalCompletedAndStoredToDate: billed,
+    retainageRetainedThisPeriod: retained,
+    retainageReleasedThisPeriod: '0.00',
+    materialsRetainageRetained: '0.00',
+  });
+  const r = requisition({ lines: [item('L1', '03-300', '6000.00', '300.00'), item('L2', '05-100', '0.00', '0.00'), item('L3', '05-100', '4000.00', '200.00')] });
+  const posted = (): PlannedBill => {
+    const b = bill('9500.00');
+    const line = (amount: string, description: string, account: string) => ({ amount, description, account, subaccount: 'CON', branch: 'HEADOFFICE' });
+    b.bill.lines = [line('6000.00', 'SC-003 #2 contract item: Works 03-300', '51000'), line('4000.00', 'SC-003 #2 contract item: Works 05-100', '51300'), line('-500.00', 'Retainage held on SC-003 #2', '20500')];
+    return b;
+  };
+
+  it('lays the subcontractor invoice beside its AP bill: lines billed this period, then retainage, payable against the bill', () => {
+    const view = compareF2Record({ stream: 'subcontractor-invoices' }, asJson({ sourceId: 'requisition:7001', requisition: r }), [
+      { entity: 'bill', targetId: 'Bill 000123', payload: asJson(posted()), label: f2TargetLabel(posted(), 'Bill 000123') },
+    ])!;
+    expect(view.sourceTitle).toBe('Procore');
+    expect(view.targetTitle).toBe('Acumatica');
+    expect(view.fields.find((f) => f.label === 'Document')).toMatchObject({ source: 'Subcontractor invoice SC-003 #2 (F2026-00121)', target: 'Bill 000123' });
+    expect(view.fields.find((f) => f.label === 'Payable (after retainage)')).toMatchObject({ source: '9500.00', target: '9500.00', differs: false });
+    expect(view.lines.map((l) => [l.key, l.source?.['amount'] ?? null, l.target?.['amount'] ?? null, l.differs])).toEqual([
+      ['line 1', '6000.00', '6000.00', []],
+      ['line 2', '4000.00', '4000.00', []],
+      ['retainage held', '-500.00', '-500.00', []],
+    ]);
+    expect(view.lines[0]!.target!['coding']).toBe('GL 51000 / CON · branch HEADOFFICE');
+  });
+
+  it('marks what Acumatica holds differently, and shows an invoice not yet posted without differences', () => {
+    const changed = posted();
+    changed.bill.lines[1]!.amount = '4100.00';
+    changed.total = '9600.00';
+    const view = compareF2Record({ stream: 'subcontractor-invoices' }, asJson({ sourceId: 'requisition:7001', requisition: r }), [{ entity: 'bill', targetId: null, payload: asJson(changed), label: null }])!;
+    expect(view.lines[1]!.differs).toEqual(['amount']);
+    expect(view.fields.find((f) => f.label === 'Payable (after retainage)')!.differs).toBe(true);
+    const waiting = compareF2Record({ stream: 'subcontractor-invoices' }, asJson({ sourceId: 'requisition:7001', requisition: r }), [])!;
+    expect(waiting.fields.find((f) => f.label === 'Amount')).toMatchObject({ source: '10000.00', target: null });
+    expect(waiting.lines.every((l) => l.differs.length === 0)).toBe(true);
+    expect(compareF2Record({ stream: 'x' }, asJson({ kind: 'purchase-order' }), [])).toBeNull();
   });
 });
