@@ -27,6 +27,94 @@ export interface ConnectForm {
 
 /** One entry per system connected through the generic form (added with the system's connector). */
 export const CONNECT_FORMS: Partial<Record<SystemId, ConnectForm>> = {
+  acumatica: {
+    intro:
+      'An API user of your Acumatica instance (cookie sign-in), or a Connected Application (OAuth, SM303010) plus that user. The Test reports the endpoint versions the instance publishes.',
+    fields: [
+      { name: 'instanceUrl', label: 'Instance URL', kind: 'url', required: true, hint: 'With the site name when Acumatica is not at the web root, e.g. https://erp.acme.nl/AcumaticaERP' },
+      { name: 'tenant', label: 'Tenant (company)', kind: 'text', required: true, hint: 'As on the sign-in screen' },
+      { name: 'endpointVersion', label: 'Endpoint version', kind: 'text', required: true, default: '24.200.001', hint: 'Of the Default endpoint; the instance must publish it (Web Service Endpoints, SM207060)' },
+      {
+        name: 'auth',
+        label: 'Sign-in',
+        kind: 'select',
+        required: true,
+        default: 'login',
+        options: [
+          { value: 'login', label: 'User name and password (cookie session)' },
+          { value: 'oauth', label: 'OAuth client (Connected Application) and user' },
+        ],
+      },
+      { name: 'username', label: 'API user name', kind: 'text', required: true },
+      { name: 'password', label: 'Password', kind: 'secret', required: true },
+      { name: 'clientId', label: 'OAuth client id', kind: 'text', hint: 'OAuth only; it ends with @<tenant>' },
+      { name: 'clientSecret', label: 'OAuth client secret', kind: 'secret', hint: 'OAuth only' },
+      { name: 'branch', label: 'Branch', kind: 'text', hint: 'Branch new bills belong to; empty = the user’s default branch' },
+      {
+        name: 'construction',
+        label: 'Construction features',
+        kind: 'select',
+        default: 'no',
+        options: [
+          { value: 'no', label: 'No: bill lines carry account, subaccount and branch' },
+          { value: 'yes', label: 'Yes: bill lines also carry project, project task and cost code' },
+        ],
+      },
+      {
+        name: 'releaseBills',
+        label: 'Release bills',
+        kind: 'select',
+        default: 'no',
+        options: [
+          { value: 'no', label: 'No: bills wait in Acumatica for AP to release them' },
+          { value: 'yes', label: 'Yes: release each bill once it is posted' },
+        ],
+      },
+      {
+        name: 'retainage',
+        label: 'Retainage',
+        kind: 'select',
+        default: 'net-line',
+        options: [
+          { value: 'net-line', label: 'A line of its own on the bill (to the retainage account below)' },
+          { value: 'gross', label: 'Not on the bill: bills carry the gross amount' },
+          { value: 'acumatica', label: 'Acumatica’s retainage on the bill (needs its retainage fields on the AP bill screen)' },
+        ],
+      },
+      { name: 'retainageAccount', label: 'Retainage payable account', kind: 'text', hint: 'For retainage on a line of its own' },
+      {
+        name: 'newVendors',
+        label: 'Vendors new on one side',
+        kind: 'select',
+        default: 'create',
+        options: [
+          { value: 'create', label: 'Create them on the other side and link them' },
+          { value: 'park', label: 'Wait in Pending validation for a person to link or create them' },
+        ],
+      },
+      {
+        name: 'costCodesToProcore',
+        label: 'Acumatica cost codes',
+        kind: 'select',
+        default: 'yes',
+        options: [
+          { value: 'yes', label: 'Add them to the cost code list of each mapped Procore project' },
+          { value: 'no', label: 'Keep them in the mapping table only' },
+        ],
+      },
+      {
+        name: 'createSubcontracts',
+        label: 'Commitments',
+        kind: 'select',
+        default: 'no',
+        options: [
+          { value: 'no', label: 'Reconcile only (read-only)' },
+          { value: 'yes', label: 'Create the Acumatica subcontract of an approved Procore work order contract' },
+        ],
+      },
+      { name: 'requestsPerMinute', label: 'Licence: requests per minute', kind: 'number', hint: 'From the License Monitoring Console (SM604000); empty = no per-minute limit' },
+    ],
+  },
   'sage-intacct': {
     intro: 'A Web Services sender (authorised in the company) and a Web Services user of the company. The passwords go to the keychain.',
     fields: [

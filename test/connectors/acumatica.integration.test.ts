@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
 import { Decimal } from '../../src-shared/domain/money';
 import type { AccessTokenProvider } from '../../src-main/connectors/connector';
-import { silentLogger, type KitClock } from '../../src-main/connectors/_kit';
+import { redactString, silentLogger, type KitClock } from '../../src-main/connectors/_kit';
 import {
   AcumaticaEndpointVersionError,
   AcumaticaLoginLimitError,
@@ -325,6 +325,18 @@ describe('Acumatica connector: sign-in, sessions, endpoint versions (fact sheet 
     expect(error).toBeInstanceOf(NeedsReauthError);
     expect((error as Error).message).toMatch(/Enter them again under Connections/);
     expect(wireLog(h)).toHaveLength(1);
+  });
+
+  it('a password read lazily (from the keychain) is asked for at the first sign-in only, and redacted from logs', async () => {
+    const h = await harness();
+    let reads = 0;
+    const password = String(h.sim.credentials.password);
+    const c = connect(h, {}, { login: { username: 'admin', password: async () => ((reads += 1), password) } });
+    expect(reads).toBe(0);
+    await c.listVendors();
+    await c.listVendors();
+    expect(reads).toBe(1);
+    expect(redactString(`the password is ${password}`)).not.toContain(password);
   });
 
   it('an idle-expired cookie session is signed in again once, transparently', async () => {
@@ -827,6 +839,18 @@ describe('Acumatica connector: vendors and cost codes both ways (1.8)', () => {
     };
     expect((await c.createBills([bill]))[0]?.ok).toBe(true);
   });
+
+  it('lists cost codes changed at or after an instant, each with when it last changed', async () => {
+    const h = await harness();
+    const c = connect(h);
+    const all = await c.listCostCodes();
+    expect(all.length).toBe((await state(h, 'CostCode')).length);
+    expect(all.every((code) => code.lastModified !== null)).toBe(true);
+    const since = new Date(h.sim.clock.now()).toISOString();
+    await c.upsertCostCodes([{ code: plants.missingCostCode, description: 'Temporary Facilities and Controls' }]);
+    expect((await c.listCostCodes({ modifiedSince: since })).map((code) => code.code)).toEqual([plants.missingCostCode]);
+    expect(wireLog(h).some((r) => r.path.includes('/CostCode?') && decodeURIComponent(r.path).includes('LastModifiedDateTime ge datetimeoffset'))).toBe(true);
+  });
 });
 
 // ---- commitments ---------------------------------------------------------------------------------
@@ -906,6 +930,10 @@ describe('Acumatica connector: commitments reconciliation (1.8)', () => {
     expect(second).toMatchObject({ ok: true, existed: true, id: first.ok ? first.id : '' });
     const [found] = await c.findCommitments([{ project: PROJECT, vendorRef: 'SC-900' }]);
     expect(found?.[0]?.retainageTotal).toBe('750.03');
+    // Only fields of the Default endpoint's Subcontract (it has no Hold).
+    const put = recorded.filter((r) => r.method === 'PUT' && r.path.includes('/Subcontract') && r.body.includes('SC-900'));
+    expect(put).toHaveLength(1);
+    expect(Object.keys(JSON.parse(put[0]!.body) as Record<string, unknown>).sort()).toEqual(['ApplyRetainage', 'Date', 'Description', 'Details', 'RetainagePct', 'VendorID', 'VendorRef']);
   });
 });
 

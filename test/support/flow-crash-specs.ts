@@ -23,7 +23,10 @@ function procoreBooks(dump: Json): BookRow[] {
   const linesOf = (all: Json[], parent: unknown, ...keys: string[]) =>
     all.filter((l) => keys.some((k) => l[k] !== undefined && String(l[k]) === String(parent))).map(lineRow).sort(byOrigin);
   const commitments = ((dump['purchase_order_contracts'] ?? []) as Json[]).filter((c) => c['origin_id'] && !c['deleted_at']);
-  const directCosts = ((dump['direct_costs'] ?? []) as Json[]).filter((d) => d['origin_id'] && !d['deleted_at']);
+  // Direct costs entered in Procore that F2 posted to Acumatica carry its link, not an Exact origin.
+  const directCosts = ((dump['direct_costs'] ?? []) as Json[]).filter(
+    (d) => d['origin_id'] && !d['deleted_at'] && !String(d['origin_data'] ?? '').startsWith('ml-connector → Acumatica'),
+  );
   return [
     ...commitments.map((c) => ({
       key: `commitment ${String(c['origin_id'])}`,
@@ -45,6 +48,35 @@ function procoreBooks(dump: Json): BookRow[] {
       },
     })),
   ];
+}
+
+const v = (record: Json, field: string): unknown => (record[field] as { value?: unknown } | undefined)?.value ?? null;
+
+/**
+ * F2: Acumatica AP bills carrying a Procore origin (in the note), each with its lines; keyed by
+ * vendor + vendor ref (Acumatica's idempotency key), without the numbers and ids Acumatica gave.
+ */
+function acumaticaBooks(dump: Json): BookRow[] {
+  return ((dump['Bill'] ?? []) as Json[])
+    .filter((b) => String(v(b, 'note') ?? '').startsWith('ml-connector origin:'))
+    .map((b) => ({
+      key: `bill ${String(v(b, 'Vendor'))}/${String(v(b, 'VendorRef'))}`,
+      value: {
+        origin: v(b, 'note'),
+        type: v(b, 'Type'),
+        status: v(b, 'Status'),
+        amount: v(b, 'Amount'),
+        lines: ((b['Details'] ?? []) as Json[]).map((l) => ({
+          account: v(l, 'Account'),
+          subaccount: v(l, 'Subaccount'),
+          project: v(l, 'Project'),
+          task: v(l, 'ProjectTask'),
+          costCode: v(l, 'CostCode'),
+          amount: v(l, 'ExtendedCost'),
+          text: v(l, 'TransactionDescription'),
+        })),
+      },
+    }));
 }
 
 /**
@@ -142,4 +174,5 @@ export const CRASH_SPECS = {
   // A sandbox sync of F4 makes about 25 calls (monday takes up to 166 items per call): 200 ms each
   // keeps a run going for several seconds, longer than a second process takes to start.
   'exact-monday': { flow: 'exact-monday', target: 'monday', books: mondayBooks, latencyMs: 200 },
+  'procore-acumatica': { flow: 'procore-acumatica', target: 'acumatica', books: acumaticaBooks },
 } satisfies Record<string, FlowCrashSpec>;

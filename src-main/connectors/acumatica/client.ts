@@ -119,7 +119,7 @@ export class AcumaticaClient {
     this.#sitePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
     this.#tokens = 'tokens' in ctx ? ctx.tokens : null;
     this.#login = 'login' in ctx ? ctx.login : null;
-    if (this.#login) registerSecret(this.#login.password);
+    if (this.#login && typeof this.#login.password === 'string') registerSecret(this.#login.password);
     const key = `acumatica:${url.origin}${this.#sitePath}:${settings.tenant.toLowerCase()}`;
     this.budget = getBudget(key, {
       windows:
@@ -365,9 +365,12 @@ export class AcumaticaClient {
   /** POST /entity/auth/login {name, password, tenant, branch?, locale?} → 204 + cookies (1.4). */
   async #signIn(): Promise<CookieSession> {
     const login = this.#login as AcumaticaLogin;
+    // A password read lazily (from the keychain) is registered for redaction once it is known.
+    const password = typeof login.password === 'string' ? login.password : await login.password();
+    registerSecret(password);
     const body: Record<string, string> = {
       name: login.username,
-      password: login.password,
+      password,
       tenant: this.settings.tenant,
     };
     if (this.settings.branch) body.branch = this.settings.branch;

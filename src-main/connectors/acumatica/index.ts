@@ -36,6 +36,7 @@ import type {
   AcumaticaBranch,
   AcumaticaChangeOrder,
   AcumaticaCommitment,
+  AcumaticaCostCode,
   AcumaticaEndpoints,
   AcumaticaPayment,
   AcumaticaReference,
@@ -128,6 +129,8 @@ export interface AcumaticaConnector extends Connector {
   listVendors(query?: { modifiedSince?: string }): Promise<AcumaticaVendor[]>;
   upsertVendors(vendors: readonly VendorInput[], call?: WriteCallOptions): Promise<VendorWriteResult[]>;
   upsertCostCodes(codes: readonly CostCodeInput[], call?: WriteCallOptions): Promise<CostCodeWriteResult[]>;
+  /** Cost codes (changed at or after `modifiedSince` when given), with when each last changed. */
+  listCostCodes(query?: { modifiedSince?: string }): Promise<AcumaticaCostCode[]>;
 
   listSubcontracts(query?: CommitmentQuery): Promise<AcumaticaCommitment[]>;
   listPurchaseOrders(query?: CommitmentQuery): Promise<AcumaticaCommitment[]>;
@@ -418,6 +421,12 @@ export function createAcumaticaConnector(
     },
     upsertVendors: (vendors, call) => upsertVendors(env, vendors, call),
     upsertCostCodes: (codes, call) => upsertCostCodes(env, codes, call),
+    async listCostCodes(query = {}) {
+      const rows = await client.listAll<WireCostCode>('CostCode', {
+        ...(query.modifiedSince ? { $filter: modifiedSinceFilter(query.modifiedSince) } : {}),
+      });
+      return rows.map(costCodeFromWire).filter((c): c is AcumaticaCostCode => c !== null);
+    },
 
     listSubcontracts: (query = {}) => listCommitments('Subcontract', query),
     listPurchaseOrders: (query = {}) => listCommitments('PurchaseOrder', query),

@@ -408,7 +408,7 @@ export function taskFromWire(w: WireProjectTask): { projectId: string; task: Acu
 export function costCodeFromWire(w: WireCostCode): AcumaticaCostCode | null {
   const code = text(w.CostCodeID);
   if (!code) return null;
-  return { code, description: text(w.Description) ?? '' };
+  return { code, description: text(w.Description) ?? '', lastModified: text(w.LastModifiedDateTime) };
 }
 
 /** Acumatica's non-project code: a line that posts to no project carries it. */
@@ -940,7 +940,7 @@ export function subcontractBody(input: SubcontractInput): SendBody {
   };
   if (input.description) body.Description = send(input.description);
   if (input.branch) body.Branch = send(input.branch);
-  if (input.hold !== undefined) body.Hold = send(input.hold);
+  // The Default endpoint's Subcontract has no Hold field: a new one takes the tenant's default.
   if (input.retainagePercent !== undefined) {
     body.ApplyRetainage = send(true);
     body.RetainagePct = sendDecimal(parsePercent(input.retainagePercent, 'the retainage'));

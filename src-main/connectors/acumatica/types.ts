@@ -11,7 +11,11 @@ import type { KitClock, RetryPolicy } from '../_kit';
 /** Cookie sign-in (`/entity/auth/login`, fact sheet 1.4): the API user's name and password. */
 export interface AcumaticaLogin {
   username: string;
-  password: string;
+  /**
+   * The password, or a function that reads it when the connector first signs in (e.g. from the
+   * OS keychain), so a connection can be opened without touching the keychain until it is used.
+   */
+  password: string | (() => Promise<string>);
   /** e.g. "en-US"; the instance default when absent. */
   locale?: string;
 }
@@ -131,6 +135,8 @@ export interface AcumaticaProject {
 export interface AcumaticaCostCode {
   code: string;
   description: string;
+  /** When it last changed (listCostCodes); null from readReference, which does not select it. */
+  lastModified: string | null;
 }
 
 /** Everything a line can be coded to, as Acumatica holds it (read once per run, cached by the flow). */
@@ -459,7 +465,6 @@ export interface SubcontractInput {
   date: string;
   description?: string;
   branch?: string;
-  hold?: boolean;
   /** Subcontract-level retainage % (Subcontract.ApplyRetainage / RetainagePct). */
   retainagePercent?: string;
   lines: SubcontractLineInput[];

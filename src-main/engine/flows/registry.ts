@@ -1,6 +1,7 @@
 import { exactCoupaFlow } from './exact-coupa';
 import { exactMondayFlow } from './exact-monday';
 import { exactProcoreFlow } from './exact-procore';
+import { procoreAcumaticaFlow } from './procore-acumatica';
 import { procoreIntacctFlow } from './procore-intacct';
 import type { AnyFlowPlugin } from './types';
 
@@ -14,6 +15,7 @@ export const FLOWS: readonly AnyFlowPlugin[] = [
   exactMondayFlow as AnyFlowPlugin,
   exactCoupaFlow as AnyFlowPlugin,
   procoreIntacctFlow as AnyFlowPlugin,
+  procoreAcumaticaFlow as AnyFlowPlugin,
 ];
 
 export function findFlow(id: string): AnyFlowPlugin | undefined {

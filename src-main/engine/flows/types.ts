@@ -6,6 +6,7 @@ import type {
   MappingTarget,
   ReferenceOption,
 } from '../../../src-shared/ipc/mapping-sets';
+import type { AcumaticaConnector } from '../../connectors/acumatica';
 import type { CoupaConnector } from '../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../connectors/exact-online';
 import type { MondayConnector } from '../../connectors/monday';
@@ -29,6 +30,7 @@ import type { RunCounts } from '../sync/types';
 export interface SystemConnectors {
   'exact-online': ExactOnlineConnector;
   procore: ProcoreConnector;
+  acumatica: AcumaticaConnector;
   'sage-intacct': IntacctConnector;
   coupa: CoupaConnector;
   monday: MondayConnector;

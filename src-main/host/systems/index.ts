@@ -8,6 +8,7 @@ import { generateWorld } from '../../sandbox/seed/world';
 import type { Store } from '../../store/db';
 import type { Connection } from '../../store/repos/connections';
 import type { CustodiedConnection } from '../token-keep-alive';
+import { acumaticaOpener } from './acumatica';
 import { coupaOpener } from './coupa';
 import { exactOnlineOpener } from './exact-online';
 import { mondayOpener } from './monday';
@@ -36,6 +37,7 @@ export class FlowNotConfiguredError extends Error {
 const OPENERS: { [S in ConnectableSystem]: SystemOpener<S> } = {
   'exact-online': exactOnlineOpener,
   procore: procoreOpener,
+  acumatica: acumaticaOpener,
   'sage-intacct': sageIntacctOpener,
   coupa: coupaOpener,
   monday: mondayOpener,

@@ -8,8 +8,8 @@ import { isoFromMs, normalizeDateTime, type StoredNode, type StoredRecord } from
  * First start: the world's accounting side as an Acumatica tenant sees it, with the planted
  * differences of `world.deliberate.acumatica`:
  * - vendors only for suppliers that have an Acumatica id (a null id is a deliberate gap);
- * - GL accounts = AP job-cost accounts (one inactive) + the general ledger + a cash and an AP
- *   account; subaccounts = departments (one inactive);
+ * - GL accounts = AP job-cost accounts (one inactive) + the general ledger + a cash, an AP and a
+ *   retainage payable account; subaccounts = departments (one inactive);
  * - projects with one task per cost-code division ("03" Concrete…; "01" is the default task) and
  *   the company cost codes (one missing, one Acumatica-only);
  * - Procore purchase-order commitments as purchase orders and work order contracts as
@@ -38,6 +38,8 @@ export function projectWorld(world: World, tables: Tables, api: EntityApi): void
 
   put('Account', account('10200', 'Operating bank account', 'Asset', { CashAccount: true }));
   put('Account', account('20000', 'Accounts payable', 'Liability'));
+  // Where a bill's retainage line (Procore → Acumatica) credits what is held back from a subcontractor.
+  put('Account', account('20500', 'Retainage payable', 'Liability'));
   for (const a of world.apAccounts) {
     put(
       'Account',
