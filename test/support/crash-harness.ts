@@ -221,8 +221,10 @@ export async function cleanReference(spec: FlowCrashSpec, opts: { latencyMs?: nu
     const run = startCli(syncArgs(spec.flow, opts), dir);
     const result = await run.exited;
     if (result.code !== 0) throw new Error(`the clean ${spec.flow} run failed (${result.code}): ${result.stderr}`);
-    const summary = lastJson<{ durationMs: number; status: string }>(result.stdout);
+    const summary = lastJson<{ durationMs: number; status: string; apiCalls?: Record<string, number> }>(result.stdout);
     return {
+      /** API calls of the run, all systems: what a per-call latency multiplies. */
+      calls: Object.values(summary.apiCalls ?? {}).reduce((a, b) => a + b, 0),
       books: await targetBooks(spec, dir),
       writes: auditWritesPerRecord(dir, spec.flow),
       /** Wall time of the whole child, and of the run inside it (the rest is start-up). */

@@ -54,12 +54,21 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
   const sync = (dir: string, extra: string[] = [], latencyMs = LATENCY_MS) => startCli(syncArgs(spec.flow, { latencyMs, extra }), dir);
   const runStarted = (dir: string, n = 1) => waitFor('a run row', () => runsOf(dir, spec.flow).length >= n);
   const progressed = (run: ReturnType<typeof startCli>) => waitFor('a first confirmed write', () => run.stderr().includes('…'));
+  /**
+   * A per-call latency that keeps a run going while other processes start beside it: at least a
+   * few of this machine's start-ups (measured by the clean run, so a loaded machine gets a longer
+   * run), not a fixed guess a busy CI box outruns.
+   */
+  const overlapping = () => {
+    const runMs = 3 * clean.startupMs + 4_000;
+    return { latencyMs: Math.max(LATENCY_MS, Math.ceil(runMs / Math.max(1, clean.calls))), runMs };
+  };
 
   describe(`${spec.flow}: crash safety`, () => {
     it('two syncs at once: the second refuses (exit 3, naming the first) or, with --wait, waits and then writes nothing new', async () => {
       const dir = dataDir();
-      // Slow enough (150 ms per call, or the flow's own latency if more) that both later commands start while it runs, even on a loaded machine.
-      const first = sync(dir, [], Math.max(150, LATENCY_MS));
+      // Slow enough that both later commands start while it runs, even on a loaded machine.
+      const first = sync(dir, [], overlapping().latencyMs);
       await runStarted(dir);
       // Both started while the first runs (not one after the other): a run need not outlast two start-ups.
       const second = sync(dir);
@@ -83,10 +92,11 @@ export function describeCrashSafety(spec: FlowCrashSpec, opts: { soakKills?: num
 
     it('a sync while `run` keeps the schedule: the scheduled run waits its turn ("busy"), never beside it', async () => {
       const dir = dataDir();
-      const first = sync(dir);
+      const slow = overlapping();
+      const first = sync(dir, [], slow.latencyMs);
       await runStarted(dir);
       // Long enough for a scheduled run after the first sync, whose run takes about a clean run's time.
-      const forSeconds = Math.max(6, Math.ceil(clean.runMs / 1000) + 6);
+      const forSeconds = Math.ceil((slow.runMs + clean.runMs + clean.startupMs) / 1000) + 6;
       const scheduler = startCli(['run', '--sandbox', '--every', '1', '--for', String(forSeconds)], dir);
       expect((await first.exited).code).toBe(0);
       const ended = await scheduler.exited;
