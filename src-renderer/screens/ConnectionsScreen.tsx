@@ -35,6 +35,8 @@ const SETTING_FIELDS: Record<
     { name: 'division', label: 'Division' },
     { name: 'clientId', label: 'Client id' },
     { name: 'redirectUri', label: 'Registered redirect URI' },
+    // RFC 9207: the sign-in server named in `iss`; empty = the Exact host of the region.
+    { name: 'issuer', label: 'Expected issuer (sign-in server)' },
   ],
   procore: [
     { name: 'clientId', label: 'Client id' },
