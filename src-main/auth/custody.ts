@@ -1,4 +1,4 @@
-import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError, type TokenSet } from '../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError, RefreshTooEarlyError, TokenCallCapError, type TokenSet } from '../../src-shared/domain/auth';
 
 /**
  * Token custody for one connection: the only place that decides when to refresh.
@@ -11,6 +11,11 @@ import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError, type TokenSe
  *    process just stored instead of refreshing again with a dead refresh token;
  *  - the rotated set is written to the keychain BEFORE the new access token is handed out;
  *  - a dead grant moves the connection to `needs-reauth` and is never retried in a loop;
+ *  - a refused client secret (`invalid_client`) moves it to `secret-refused`: no token call at
+ *    all until the user enters the secret again or connects again (each refused call would still
+ *    count against Exact's 200 a day);
+ *  - both states are kept in the store (`recordedState`), so another process (the CLI, the
+ *    tray) stops without spending a token call of its own, and resumes once the user acted;
  *  - refresh only when the policy allows it (Exact: last 30 s of the access token, or after a
  *    401), and count token-endpoint calls against the provider's daily cap.
  */
@@ -80,7 +85,10 @@ export const CLIENT_CREDENTIALS_POLICY: CustodyPolicy = {
   dailyTokenCallCap: null,
 };
 
-export type ConnectionAuthState = 'connected' | 'needs-reauth' | 'error';
+export type ConnectionAuthState = 'connected' | 'needs-reauth' | 'secret-refused' | 'error';
+
+/** The states in which custody makes no token call and hands out no token until the user acts. */
+const STOPPED: ReadonlySet<ConnectionAuthState> = new Set(['needs-reauth', 'secret-refused']);
 
 /** Persistent count of token-endpoint calls per UTC day (shared by processes via the store). */
 export interface TokenCallCounter {
@@ -104,6 +112,13 @@ export interface TokenCustodianOptions {
   lock?: CrossProcessLock;
   tokenCalls?: TokenCallCounter;
   onStateChange?: (state: ConnectionAuthState, detail: string) => void;
+  /**
+   * The state recorded for the connection (the store's status, which onStateChange writes),
+   * read before every token decision. Lets a process adopt a stop another process recorded
+   * (no token call of its own) and resume once the user acted anywhere: a new client secret
+   * saved in Connections, or a new sign-in. Absent (sandbox, tests): this custodian's own state only.
+   */
+  recordedState?: () => string | null;
 }
 
 export class TokenCustodian {
@@ -129,6 +144,7 @@ export class TokenCustodian {
 
   /** A valid access token: the stored one, or a freshly refreshed one. */
   async getAccessToken(): Promise<string> {
+    await this.followRecordedState();
     await this.resumeAfterNewSignIn();
     this.assertUsable();
     const tokens = this.cached ?? (await this.opts.vault.load());
@@ -142,6 +158,7 @@ export class TokenCustodian {
    * the new one; otherwise refresh (a 401 allows a refresh outside the normal window).
    */
   async handleUnauthorized(rejectedAccessToken: string): Promise<string> {
+    await this.followRecordedState();
     await this.resumeAfterNewSignIn();
     this.assertUsable();
     const stored = await this.opts.vault.load();
@@ -157,8 +174,9 @@ export class TokenCustodian {
    * lose it, as soon as the provider allows a refresh. Returns true when it refreshed.
    */
   async keepAlive(): Promise<boolean> {
+    await this.followRecordedState();
     await this.resumeAfterNewSignIn();
-    if (this.authState === 'needs-reauth') return false;
+    if (STOPPED.has(this.authState)) return false;
     const tokens = await this.opts.vault.load();
     if (!tokens || !this.keepAliveDue(tokens) || this.now() < this.opts.policy.refreshAllowedAt(tokens)) return false;
     await this.refreshOnce({ forced: false, keepAlive: true });
@@ -177,12 +195,50 @@ export class TokenCustodian {
     return { expiresAt, warn: expiresAt - this.now() <= warnBeforeMs, expired: expiresAt <= this.now() };
   }
 
-  /** After a new sign-in: store the first token set and leave `needs-reauth`. */
+  /** After a new sign-in: store the first token set and leave `needs-reauth` or `secret-refused`. */
   async acceptNewGrant(tokens: TokenSet): Promise<void> {
     await this.opts.vault.save(tokens);
     this.cached = tokens;
     this.deadGrant = null;
     this.setState('connected', 'signed in');
+  }
+
+  /**
+   * The user entered the client secret again (this process): leave `secret-refused`; the next
+   * token call tries the new secret. Another process learns it from the recorded state.
+   */
+  clientSecretReplaced(): void {
+    if (this.authState !== 'secret-refused') return;
+    this.setState('connected', 'client secret replaced');
+  }
+
+  /**
+   * Adopts what the store says when it differs from this custodian's own view: a stop recorded
+   * by another process (so this one makes no token call to find out), or the end of one (the
+   * user acted in another process or screen).
+   */
+  private async followRecordedState(): Promise<void> {
+    const recorded = this.opts.recordedState?.();
+    if (recorded === undefined || recorded === null || recorded === this.authState) return;
+    if (recorded === 'secret-refused') {
+      this.cached = null;
+      this.authState = 'secret-refused';
+      this.reported = true;
+      return;
+    }
+    if (recorded === 'needs-reauth' && this.authState === 'connected') {
+      // The grant died in another process: the set in the vault now is the dead one.
+      this.cached = null;
+      this.deadGrant = await this.opts.vault.load();
+      this.authState = 'needs-reauth';
+      this.reported = true;
+      return;
+    }
+    // The user replaced the secret (or signed in again) elsewhere; a new sign-in also leaves needs-reauth below.
+    if (this.authState === 'secret-refused') {
+      this.authState = 'connected';
+      this.reported = true;
+    }
   }
 
   /** The refresh token is old enough that an idle app could lose it. */
@@ -194,7 +250,7 @@ export class TokenCustodian {
   private async resumeAfterNewSignIn(): Promise<void> {
     if (this.authState !== 'needs-reauth') return;
     const stored = await this.opts.vault.load();
-    if (!stored || stored.accessToken === this.deadGrant?.accessToken) return;
+    if (!stored || (this.deadGrant !== null && stored.accessToken === this.deadGrant.accessToken)) return;
     this.cached = stored;
     this.deadGrant = null;
     this.setState('connected', 'signed in again');
@@ -205,6 +261,10 @@ export class TokenCustodian {
   }
 
   private assertUsable(): void {
+    if (this.authState === 'secret-refused')
+      throw new ClientSecretRefusedError(
+        `The app\u2019s client secret of connection ${this.opts.connectionId} was refused: enter the current client secret under Connections (Edit), or connect again. No sign-in token calls are made until then.`,
+      );
     if (this.authState === 'needs-reauth')
       throw new NeedsReauthError(`Connection ${this.opts.connectionId} needs you to sign in again.`);
   }
@@ -221,6 +281,9 @@ export class TokenCustodian {
   }
 
   private async refreshLocked(why: { forced: boolean; rejected?: string; keepAlive?: boolean }): Promise<TokenSet> {
+    // Inside the lock: another process may have stopped the connection while we waited.
+    await this.followRecordedState();
+    this.assertUsable();
     // Re-read inside the lock: another process may have rotated the tokens while we waited.
     const current = await this.opts.vault.load();
     // Someone renewed meanwhile: a keep-alive is satisfied by a young refresh token, others by a
@@ -245,7 +308,12 @@ export class TokenCustodian {
     try {
       next = await this.opts.refresh(current);
     } catch (err) {
-      if (err instanceof NeedsReauthError) {
+      if (err instanceof ClientSecretRefusedError) {
+        // The grant itself may be fine (client authentication failed first): keep it for when
+        // the user has entered the current secret.
+        this.cached = null;
+        this.setState('secret-refused', err.message);
+      } else if (err instanceof NeedsReauthError) {
         this.cached = null;
         this.deadGrant = current;
         this.setState('needs-reauth', err.message);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXACT_CUSTODY_POLICY, exactCustodyPolicy, TokenCustodian, type TokenSet, type TokenVault, type TokenCallCounter } from './custody';
 import { fileLock } from './file-lock';
-import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 
@@ -229,5 +229,104 @@ describe('token custody', () => {
     expect(exactCustodyPolicy(6)).toMatchObject({ keepAliveAfterMs: 1.5 * day, warnBeforeMs: 2 * day });
     expect(() => exactCustodyPolicy(0)).toThrow(/1 to 366, got 0/);
     expect(() => exactCustodyPolicy(Number.NaN)).toThrow(/lifetime/);
+  });
+
+  describe('a refused client secret (invalid_client) stops token calls until the user acts', () => {
+    /** A token endpoint that refuses the client while `secret` is not the registered one. */
+    function clientCheckingProvider(now: () => number) {
+      const inner = rotatingProvider(now);
+      const server = { registered: 'secret-new', calls: 0 };
+      let secret = 'secret-old';
+      return {
+        server,
+        setSecret: (s: string) => (secret = s),
+        refresh: async (current: TokenSet | null): Promise<TokenSet> => {
+          server.calls += 1;
+          await sleep(5);
+          if (secret !== server.registered) throw new ClientSecretRefusedError('Exact Online refused the app\u2019s client secret.');
+          server.calls -= 1; // counted by the inner provider
+          return inner.refresh(current);
+        },
+        get calls() {
+          return server.calls + inner.calls;
+        },
+      };
+    }
+
+    it('one token call for three callers at once and three after, none from the keep-alive; a new secret resumes with one call', async () => {
+      const now = () => T0;
+      const provider = clientCheckingProvider(now);
+      const states: string[] = [];
+      const counts = new Map<string, number>();
+      const tokenCalls: TokenCallCounter = { get: (d) => counts.get(d) ?? 0, increment: (d) => counts.set(d, (counts.get(d) ?? 0) + 1).get(d)! };
+      // Eight days old: the keep-alive would refresh if it were allowed to.
+      const vault = memoryVault({ ...expired(T0), refreshTokenIssuedAt: T0 - 8 * 24 * 3600_000 });
+      const c = new TokenCustodian({ connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, tokenCalls, onStateChange: (s) => states.push(s) });
+      const first = await Promise.allSettled([c.getAccessToken(), c.getAccessToken(), c.handleUnauthorized('at-0')]);
+      expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const r of first) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ClientSecretRefusedError);
+      expect(provider.calls).toBe(1);
+      for (const call of [() => c.getAccessToken(), () => c.handleUnauthorized('at-0'), () => c.getAccessToken()]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ClientSecretRefusedError);
+        expect((err as Error).message).toMatch(/client secret of connection c1 was refused: enter the current client secret under Connections \(Edit\), or connect again/);
+      }
+      expect(await c.keepAlive()).toBe(false);
+      expect(provider.calls).toBe(1);
+      expect(counts.get('2026-11-22')).toBe(1);
+      expect(c.state).toBe('secret-refused');
+      expect(states).toEqual(['secret-refused']);
+      // The refresh token was not spent: the grant is kept for when the secret is right.
+      expect(vault.saves).toEqual([]);
+      expect((await vault.load())?.refreshToken).toBe('rt-0');
+
+      provider.setSecret('secret-new');
+      c.clientSecretReplaced();
+      expect(await c.getAccessToken()).toBe('at-1');
+      expect(provider.calls).toBe(2);
+      expect(states).toEqual(['secret-refused', 'connected']);
+    });
+
+    it('another process adopts the recorded stop without a token call, and resumes once the status says the user acted', async () => {
+      const now = () => T0;
+      const provider = clientCheckingProvider(now);
+      let recorded = 'connected';
+      const vault = memoryVault(expired(T0));
+      const options = { connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, onStateChange: (s: string) => (recorded = s), recordedState: () => recorded };
+      const app = new TokenCustodian(options);
+      const cli = new TokenCustodian(options);
+      await expect(app.getAccessToken()).rejects.toBeInstanceOf(ClientSecretRefusedError);
+      expect(recorded).toBe('secret-refused');
+      await expect(cli.getAccessToken()).rejects.toBeInstanceOf(ClientSecretRefusedError);
+      expect(await cli.keepAlive()).toBe(false);
+      expect(cli.state).toBe('secret-refused');
+      expect(provider.calls).toBe(1);
+      // The user saves the current secret on the Connections screen (the handler records it).
+      provider.setSecret('secret-new');
+      recorded = 'connected';
+      expect(await cli.getAccessToken()).toBe('at-1');
+      expect(await app.getAccessToken()).toBe('at-1'); // renewed meanwhile: read from the vault
+      expect(provider.calls).toBe(2);
+      expect(app.state).toBe('connected');
+    });
+
+    it('a dead grant recorded by another process costs this one no token call; a new sign-in anywhere resumes it', async () => {
+      const now = () => T0;
+      const provider = rotatingProvider(now);
+      let recorded = 'connected';
+      const vault = memoryVault({ ...expired(T0), refreshToken: 'rt-stale' });
+      const options = { connectionId: 'c1', vault, refresh: provider.refresh, policy: EXACT_CUSTODY_POLICY, now, onStateChange: (s: string) => (recorded = s), recordedState: () => recorded };
+      const app = new TokenCustodian(options);
+      const cli = new TokenCustodian(options);
+      await expect(app.getAccessToken()).rejects.toBeInstanceOf(NeedsReauthError);
+      expect(recorded).toBe('needs-reauth');
+      await expect(cli.getAccessToken()).rejects.toThrow(/sign in again/);
+      expect(await cli.keepAlive()).toBe(false);
+      expect(provider.calls).toBe(1);
+      await app.acceptNewGrant({ accessToken: 'at-new', accessTokenExpiresAt: T0 + 600_000, refreshToken: 'rt-0', refreshTokenIssuedAt: T0 });
+      expect(recorded).toBe('connected');
+      expect(await cli.getAccessToken()).toBe('at-new');
+      expect(provider.calls).toBe(1);
+    });
   });
 });

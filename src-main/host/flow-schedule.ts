@@ -61,7 +61,9 @@ export function connectionBudgets(flows: Iterable<Pick<OpenFlow, 'connections'>>
 export function runOutcome(summary: RunSummary, flow: Pick<OpenFlow, 'connections'>, store: Store): RunOutcome {
   // A run stopped by a spent budget leaves it blocked: the next attempt waits for it.
   const nextAllowedAt = Math.max(0, ...flow.connections.map((c) => c.nextAllowedAt()));
-  const needsReauth = flow.connections.map((c) => store.connections.require(c.connection.id)).filter((c) => c.status === 'needs-reauth').map((c) => c.label);
+  const stored = flow.connections.map((c) => store.connections.require(c.connection.id));
+  const needsReauth = stored.filter((c) => c.status === 'needs-reauth').map((c) => c.label);
+  const clientSecretRefused = stored.filter((c) => c.status === 'secret-refused').map((c) => c.label);
   return {
     status: summary.status,
     error: summary.error,
@@ -69,6 +71,7 @@ export function runOutcome(summary: RunSummary, flow: Pick<OpenFlow, 'connection
     parked: summary.counts.parked,
     ...(summary.counts.parked > 0 ? parkedInRun(store, summary.runId) : {}),
     needsReauth,
+    clientSecretRefused,
   };
 }
 

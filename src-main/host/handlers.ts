@@ -126,6 +126,11 @@ export const handlers: IpcHandlers = {
       }
       throw error;
     }
+    // The user entered a new client secret for a connection whose secret the provider refused:
+    // that is the act custody waits for (it makes no token call until then). Every process's
+    // custodian reads the status before its next token call and tries the new secret once.
+    if (existing?.status === 'secret-refused' && typeof request.secrets['clientSecret'] === 'string')
+      ctx.store.connections.setStatus(saved.id, 'connected');
     ctx.events.emit('connection.changed', { id: saved.id, change: 'saved' });
     const { accounts } = await keychainAccounts(ctx);
     return {

@@ -1,7 +1,7 @@
 import type { TokenSet } from '../../src-shared/domain/auth';
 import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, exactCustodyPolicy, TokenCustodian, type CustodyPolicy, type TokenVault } from '../auth/custody';
 import { fileLock } from '../auth/file-lock';
-import { startAuthorization, type PendingAuthorization } from '../auth/loopback';
+import { startAuthorization, type IssuerExpectation, type PendingAuthorization } from '../auth/loopback';
 import type { Logger } from '../connectors/_kit';
 import type { AccessTokenProvider } from '../connectors/connector';
 import { createExactOnlineConnector, exactHostFor, type ExactMe, type ExactOnlineConnector, type ExactRegion } from '../connectors/exact-online';
@@ -55,6 +55,22 @@ interface ExactSettings {
   redirectUri: string;
   baseUrl?: string;
   division?: number;
+  /**
+   * The issuer a sign-in response must name in `iss` when it carries one (RFC 9207). Exact
+   * publishes no authorization-server metadata, so it is configured per connection; default:
+   * the origin of the Exact host (https://start.exactonline.nl).
+   */
+  issuer?: string;
+  /** Exact sends `iss` in every sign-in response (RFC 9207), so one without it is refused. Default false. */
+  issParameterSupported?: boolean;
+  /** Access-token lifetime (s) when a token answer has no `expires_in`; default 600. */
+  accessTokenLifetimeSeconds?: number;
+}
+
+/** What a sign-in response of this connection must say about its sender (RFC 9207). */
+export function exactIssuerExpectation(settings: Pick<ExactSettings, 'region' | 'baseUrl' | 'issuer' | 'issParameterSupported'>): IssuerExpectation {
+  const issuer = settings.issuer?.trim() || new URL(settings.baseUrl ?? exactHostFor(settings.region)).origin;
+  return { issuer, required: settings.issParameterSupported === true };
 }
 
 function exactConnector(deps: LiveDeps, settings: ExactSettings, custodian: () => TokenCustodian): ExactOnlineConnector {
@@ -69,7 +85,13 @@ function exactConnector(deps: LiveDeps, settings: ExactSettings, custodian: () =
         handleUnauthorized: (t) => custodian().handleUnauthorized(t),
       },
     },
-    { region: settings.region, baseUrl, division: settings.division ?? 1, clientId: settings.clientId },
+    {
+      region: settings.region,
+      baseUrl,
+      division: settings.division ?? 1,
+      clientId: settings.clientId,
+      ...(typeof settings.accessTokenLifetimeSeconds === 'number' ? { accessTokenLifetimeSeconds: settings.accessTokenLifetimeSeconds } : {}),
+    },
   );
 }
 
@@ -105,6 +127,8 @@ function exactCustodian(deps: LiveDeps): TokenCustodian {
       }
     },
     onStateChange: (state) => deps.store.connections.setStatus(LIVE_EXACT_ID, state),
+    // A stop recorded by another process (the CLI, the tray) holds here too, without a token call.
+    recordedState: () => deps.store.connections.get(LIVE_EXACT_ID)?.status ?? null,
   });
   return custodian;
 }
@@ -128,7 +152,16 @@ export interface ConnectExactRequest extends ExactSettings {
  * stores the chosen one (default: the division the user last had open).
  */
 export async function connectExactOnline(deps: LiveDeps, req: ConnectExactRequest): Promise<{ connection: Connection; me: ExactMe }> {
-  const settings: ExactSettings = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}) };
+  const stored = deps.store.connections.get(LIVE_EXACT_ID)?.settings as Partial<ExactSettings> | undefined;
+  // Per-connection OAuth settings: as given now, else as stored (a reconnect keeps them).
+  const oauthSettings: Pick<ExactSettings, 'issuer' | 'issParameterSupported' | 'accessTokenLifetimeSeconds'> = {};
+  const issuer = req.issuer ?? stored?.issuer;
+  const issParameterSupported = req.issParameterSupported ?? stored?.issParameterSupported;
+  const accessTokenLifetimeSeconds = req.accessTokenLifetimeSeconds ?? stored?.accessTokenLifetimeSeconds;
+  if (typeof issuer === 'string' && issuer.trim()) oauthSettings.issuer = issuer.trim();
+  if (typeof issParameterSupported === 'boolean') oauthSettings.issParameterSupported = issParameterSupported;
+  if (typeof accessTokenLifetimeSeconds === 'number') oauthSettings.accessTokenLifetimeSeconds = accessTokenLifetimeSeconds;
+  const settings: ExactSettings = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}), ...oauthSettings };
   // The process's one Exact custodian (see LiveCustody), made once the connection row exists.
   const custodian = (): TokenCustodian => liveCustody(deps).custodian(LIVE_EXACT_ID);
   const exact = exactConnector(deps, settings, custodian);
@@ -136,6 +169,7 @@ export async function connectExactOnline(deps: LiveDeps, req: ConnectExactReques
     authorizeEndpoint: exact.authorizeEndpoint(),
     clientId: req.clientId,
     redirectUri: req.redirectUri,
+    issuer: exactIssuerExpectation(settings),
     openBrowser: req.openBrowser,
     ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
   });
@@ -143,7 +177,7 @@ export async function connectExactOnline(deps: LiveDeps, req: ConnectExactReques
   const grant = await pending.result;
 
   const existing = deps.store.connections.get(LIVE_EXACT_ID);
-  const base = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}) };
+  const base = { region: req.region, clientId: req.clientId, redirectUri: req.redirectUri, ...(req.baseUrl ? { baseUrl: req.baseUrl } : {}), ...oauthSettings };
   if (existing) deps.store.connections.update(LIVE_EXACT_ID, { settings: { ...existing.settings, ...base } });
   else deps.store.connections.create({ id: LIVE_EXACT_ID, system: 'exact-online', label: 'Exact Online', mode: 'live', settings: base });
   // The code exchange is a token-endpoint call too (Exact allows 200 a day).

@@ -1,7 +1,7 @@
-import { NeedsReauthError, RefreshTooEarlyError } from '../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError, RefreshTooEarlyError } from '../../src-shared/domain/auth';
 import type { TokenCustodian } from '../auth/custody';
 import type { Logger } from '../connectors/_kit';
-import { signInAgainNotice, signInExpiringNotice, signInExpiringWarning, type Notice } from '../engine/scheduler/notifications';
+import { clientSecretRefusedNotice, signInAgainNotice, signInExpiringNotice, signInExpiringWarning, type Notice } from '../engine/scheduler/notifications';
 import type { SchedulerTimers, TimerHandle } from '../engine/scheduler/timers';
 import type { ConnectionStatus } from '../store/repos/connections';
 import type { SettingsRepo } from '../store/repos/settings';
@@ -56,6 +56,8 @@ export async function signInView(
   custodian: TokenCustodian | undefined,
   formatTime: (epochMs: number) => string = formatSignInTime,
 ): Promise<SignInView> {
+  if (connection.status === 'secret-refused')
+    return { tokenExpiresAt: null, warning: `${connection.label} refused the app\u2019s client secret; syncing with it is stopped until you enter the current one (Connections, Edit) or connect again.` };
   if (connection.status === 'needs-reauth')
     return { tokenExpiresAt: null, warning: `${connection.label} needs you to sign in again; syncing with it is stopped until you do (Connections).` };
   const expiry = custodian ? await custodian.refreshTokenExpiry() : null;
@@ -181,6 +183,12 @@ export class TokenKeepAlive {
       // Custody does nothing for a connection in needs-reauth until the user signs in again.
       if (await custodian.keepAlive()) log.info('sign-in renewed by keep-alive', { connectionId: id });
     } catch (error) {
+      if (error instanceof ClientSecretRefusedError) {
+        // Custody stopped the connection; no token call is made until the user acts.
+        log.warn('keep-alive: the provider refused the client secret; waiting for the user to enter it again', { connectionId: id, reason: error.message });
+        this.#opts.onNotice?.(clientSecretRefusedNotice([label]));
+        return;
+      }
       if (error instanceof NeedsReauthError) {
         // Custody moved the connection to needs-reauth; later checks skip it until a new sign-in.
         log.warn('keep-alive: the sign-in is no longer accepted; waiting for the user to sign in again', { connectionId: id, reason: error.message });
@@ -196,7 +204,7 @@ export class TokenKeepAlive {
 
   async #warnIfExpiring(id: string, label: string, custodian: TokenCustodian): Promise<void> {
     try {
-      const expiry = custodian.state === 'needs-reauth' ? null : await custodian.refreshTokenExpiry();
+      const expiry = custodian.state === 'needs-reauth' || custodian.state === 'secret-refused' ? null : await custodian.refreshTokenExpiry();
       if (!expiry?.warn || expiry.expired || this.#announced.get(id) === expiry.expiresAt) return;
       this.#announced.set(id, expiry.expiresAt);
       this.#opts.log.warn('sign-in expires soon', { connectionId: id, expiresAt: new Date(expiry.expiresAt).toISOString() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError, type TokenSet } from '../../src-shared/domain/auth';
 import { CLIENT_CREDENTIALS_POLICY, EXACT_CUSTODY_POLICY, TokenCustodian, type TokenVault } from '../auth/custody';
 import { createLogger } from '../connectors/_kit';
 import type { Notice } from '../engine/scheduler/notifications';
@@ -34,11 +34,13 @@ function exactLikeProvider(now: () => number) {
   const p = {
     calls: 0,
     outage: false,
+    secretRefused: false,
     gate: null as Promise<void> | null,
     refresh: async (current: TokenSet | null): Promise<TokenSet> => {
       p.calls += 1;
       if (p.gate) await p.gate;
       if (p.outage) throw new Error('Exact Online is unreachable (connect ECONNREFUSED)');
+      if (p.secretRefused) throw new ClientSecretRefusedError('Exact Online refused the app’s client secret.');
       if (!current || current.refreshToken !== live) throw new NeedsReauthError('Exact Online no longer accepts this connection’s sign-in.');
       n += 1;
       live = `rt-${n}`;
@@ -128,6 +130,31 @@ describe('TokenKeepAlive', () => {
     await h.keepAlive.stop();
   });
 
+  it('a refused client secret: one token call and one notice, then no call at all until the user enters the secret again', async () => {
+    const timers = createFakeTimers(T0);
+    const h = harness(timers);
+    h.provider.secretRefused = true;
+    h.keepAlive.start();
+    await timers.advance(8 * DAY);
+    expect(h.provider.calls).toBe(1);
+    expect(h.custodian.state).toBe('secret-refused');
+    expect(h.notices).toEqual([
+      {
+        title: 'Update the client secret to keep syncing',
+        body: 'Exact Online refused the app’s client secret. Enter the current one under Connections (Edit), or connect again. Nothing is synced with it until then.',
+      },
+    ]);
+    await timers.advance(25 * DAY); // 200 more checks, into the last 5 days of the sign-in: no call, no expiry warning
+    expect(h.provider.calls).toBe(1);
+    expect(h.notices).toHaveLength(1);
+    h.provider.secretRefused = false;
+    h.custodian.clientSecretReplaced();
+    await timers.advance(3 * HOUR);
+    expect(h.provider.calls).toBe(2);
+    expect(h.custodian.state).toBe('connected');
+    await h.keepAlive.stop();
+  });
+
   it('survives a failing token endpoint: logs without secrets, tries again at the next check', async () => {
     const timers = createFakeTimers(T0 + 8 * DAY);
     const h = harness(timers);
@@ -201,6 +228,10 @@ describe('signInView', () => {
   });
 
   it('says when a connection needs signing in again, and shows no expiry for client-credentials grants', async () => {
+    expect(await signInView({ label: 'Exact Online', status: 'secret-refused' }, undefined)).toEqual({
+      tokenExpiresAt: null,
+      warning: 'Exact Online refused the app’s client secret; syncing with it is stopped until you enter the current one (Connections, Edit) or connect again.',
+    });
     expect(await signInView({ label: 'Exact Online', status: 'needs-reauth' }, undefined)).toEqual({
       tokenExpiresAt: null,
       warning: 'Exact Online needs you to sign in again; syncing with it is stopped until you do (Connections).',

@@ -35,6 +35,8 @@ const SETTING_FIELDS: Record<
     { name: 'division', label: 'Division' },
     { name: 'clientId', label: 'Client id' },
     { name: 'redirectUri', label: 'Registered redirect URI' },
+    // RFC 9207: the sign-in server named in `iss`; empty = the Exact host of the region.
+    { name: 'issuer', label: 'Expected issuer (sign-in server)' },
   ],
   procore: [
     { name: 'clientId', label: 'Client id' },
@@ -280,18 +282,10 @@ function ConnectionForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const original = stored?.settings ?? {};
-    // Settings this form does not show (written by the app) are kept as they were.
-    const settings: Record<string, string | number | boolean | null> = {};
-    for (const [name, value] of Object.entries(original)) {
-      if (
-        typeof value === 'string' ||
-        typeof value === 'number' ||
-        typeof value === 'boolean' ||
-        value === null
-      )
-        settings[name] = value;
-    }
+    // Settings this form does not show (written by the app: today's token-call count, the
+    // divisions…) are kept as they were, objects included: dropping the count would let the app
+    // spend Exact's 200 token calls a day twice.
+    const settings: ConnectionView['settings'] = { ...(stored?.settings ?? {}) };
     for (const [name, value] of Object.entries(form.settings)) {
       if (value.trim() === '') delete settings[name];
       else settings[name] = value.trim();

@@ -130,6 +130,38 @@ describe('Connections with a keychain: credentials in words', () => {
   });
 });
 
+describe('Connections: a refused client secret', () => {
+  it('says so in the row with what to do, and entering the secret under Edit lifts the stop and keeps the app\u2019s settings', async () => {
+    const credentials = new InMemoryCredentialStore();
+    open(credentials);
+    const tokenCalls = { day: '2026-11-22', count: 7 };
+    ctx.store.connections.create({
+      id: 'live-exact-online',
+      system: 'exact-online',
+      label: 'Our Exact',
+      mode: 'live',
+      settings: { region: 'nl', clientId: 'app-1', redirectUri: 'http://127.0.0.1:47913/callback', division: 1234567, tokenCalls, divisions: [{ code: 1234567, name: 'Bouw B.V.' }] },
+    });
+    await credentials.set(connectionAccount('live-exact-online', 'clientSecret'), 'old-secret');
+    await credentials.set(connectionAccount('live-exact-online', 'tokens'), '{}');
+    ctx.store.connections.setStatus('live-exact-online', 'secret-refused');
+    renderWith(<ConnectionsScreen />);
+    await screen.findByRole('cell', { name: 'Our Exact' });
+    expect(rowOf('Our Exact')[3]).toBe(
+      ' Client secret refusedThe app\u2019s client secret was refused: update it in Connections (Edit), or connect again. Nothing is synced and no sign-in calls are made until then.',
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Our Exact' }));
+    fireEvent.change(screen.getByLabelText('Client secret (stored; type to replace it)'), { target: { value: 'new-secret' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save connection' }));
+    await waitFor(() => expect(ctx.store.connections.require('live-exact-online').status).toBe('connected'));
+    expect(await credentials.get(connectionAccount('live-exact-online', 'clientSecret'))).toBe('new-secret');
+    // Today's token-call count and the divisions survive the form (the cap is counted on).
+    expect(ctx.store.connections.require('live-exact-online').settings).toMatchObject({ tokenCalls, divisions: [{ code: 1234567, name: 'Bouw B.V.' }], clientId: 'app-1' });
+    await waitFor(() => expect(rowOf('Our Exact')[3]).toBe(' Connected'));
+  });
+});
+
 describe('Mappings: numbered rows, and the outcome next to the button that caused it', () => {
   beforeEach(() => {
     open();

@@ -22,6 +22,34 @@ export class NeedsReauthError extends Error {
   }
 }
 
+/**
+ * The provider refused the app's client credentials (OAuth `invalid_client`): the client secret
+ * was rotated or mistyped. Signing in again with the same secret cannot help, and every further
+ * token call would be refused too while still counting against the provider's daily cap (Exact:
+ * 200), so the connection stops until the user enters the secret again or connects again.
+ * A NeedsReauthError, so everything that stops on a dead sign-in stops on this as well.
+ */
+export class ClientSecretRefusedError extends NeedsReauthError {
+  readonly reason = 'client-secret-refused';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientSecretRefusedError';
+  }
+}
+
+/**
+ * The token endpoint answered 200 with something the app cannot use (e.g. `token_type` other
+ * than Bearer): nothing was stored. A NeedsReauthError: repeating the call cannot help, and on a
+ * refresh the provider may already have rotated the refresh token.
+ */
+export class UnusableTokenResponseError extends NeedsReauthError {
+  readonly reason = 'unusable-token-response';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableTokenResponseError';
+  }
+}
+
 /** The provider refuses a refresh this early (Exact: TooEarlyToRefreshTokens). */
 export class RefreshTooEarlyError extends Error {
   readonly code = 'refresh-too-early';

@@ -3,7 +3,7 @@
  * in the CLI), instead of the stored codes (`not-connected`) and field names (`clientSecret`).
  */
 
-export type ConnectionStatusCode = 'not-connected' | 'connected' | 'needs-reauth' | 'error';
+export type ConnectionStatusCode = 'not-connected' | 'connected' | 'needs-reauth' | 'secret-refused' | 'error';
 export type ConnectionModeCode = 'live' | 'sandbox';
 
 /** The status in a few words, for a table cell or a list (the mode matters: a sandbox signs in by itself). */
@@ -15,6 +15,8 @@ export function connectionStatusWords(status: ConnectionStatusCode, mode: Connec
       return mode === 'sandbox' ? 'Ready: signs in at the next sync' : 'Not signed in yet';
     case 'needs-reauth':
       return 'Sign in again';
+    case 'secret-refused':
+      return 'Client secret refused';
     case 'error':
       return 'Problem: use “Test connection”';
   }
@@ -28,6 +30,8 @@ export function connectionStatusAdvice(status: ConnectionStatusCode, mode: Conne
       return 'Connect the account under “Connect your own accounts”.';
     case 'needs-reauth':
       return 'The saved sign-in is no longer accepted: connect the account again.';
+    case 'secret-refused':
+      return 'The app\u2019s client secret was refused: update it in Connections (Edit), or connect again. Nothing is synced and no sign-in calls are made until then.';
     case 'error':
       return '“Test connection” says what is wrong.';
     default:

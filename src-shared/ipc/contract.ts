@@ -48,7 +48,7 @@ export function isSecretSettingName(system: SystemId, name: string): boolean {
 /** 'sandbox' talks to the embedded simulators; 'live' to the real system. */
 export const CONNECTION_MODES = ['live', 'sandbox'] as const;
 /** What the renderer may know about a connection's credentials (never the credentials). */
-export const CONNECTION_STATUSES = ['not-connected', 'connected', 'needs-reauth', 'error'] as const;
+export const CONNECTION_STATUSES = ['not-connected', 'connected', 'needs-reauth', 'secret-refused', 'error'] as const;
 
 const isoTimestamp = z.iso.datetime({ offset: true });
 const id = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError, RefreshTooEarlyError, TokenCallCapError } from '../../src-shared/domain/auth';
 import { UnauthorizedError, createLogger, createManualClock } from '../../src-main/connectors/_kit';
 import {
   createExactOnlineConnector,
@@ -157,19 +157,25 @@ describe('Exact Online token endpoint', () => {
     expect(server!.requests).toHaveLength(1);
   });
 
-  it('a wrong client id/secret says so, and an unreadable expires_in is refused', async () => {
+  it('a wrong client id/secret says so (a refused secret, which custody stops on), and an unreadable expires_in is refused', async () => {
     const c = await setup(answer(401, { error: 'invalid_client' }));
-    expect(((await refresh(c)) as Error).message).toMatch(/client ID or client secret/);
+    const refused = await refresh(c);
+    expect(refused).toBeInstanceOf(ClientSecretRefusedError);
+    expect((refused as Error).message).toMatch(/refused the app\u2019s client secret .* Enter the current client secret from the Exact App Center under Connections \(Edit\), or connect again/);
+    const signIn = await c.exchangeCode({ code: 'code-abcdefghijklmnop', codeVerifier: 'v', redirectUri: 'https://x/cb', clientSecret: SECRET }).catch((e: unknown) => e);
+    expect(signIn).toBeInstanceOf(ClientSecretRefusedError);
+    expect((signIn as Error).message).toMatch(/client ID or client secret/);
     await c.close();
     await server!.close();
     const c2 = await setup(
       answer(200, {
         access_token: 'access-token-new-0000000000',
+        token_type: 'bearer',
         expires_in: 'soon',
         refresh_token: 'refresh-token-new-000000000',
       }),
     );
-    expect(((await refresh(c2)) as Error).message).toMatch(/unreadable expires_in \("soon"\)/);
+    expect(((await refresh(c2)) as Error).message).toMatch(/unreadable token lifetime \(expires_in "soon"\)/);
   });
 
   it('a rejected sign-in code needs a new sign-in and quotes Exact\u2019s reason', async () => {
@@ -194,6 +200,7 @@ describe('Exact Online token endpoint', () => {
     const c = await setup(
       answer(200, {
         access_token: 'access-token-new-0000000000',
+        token_type: 'bearer',
         expires_in: '600',
         refresh_token: 'refresh-token-new-000000000',
       }),

@@ -146,6 +146,15 @@ describe('§1.2 OAuth authorize endpoint', () => {
     expect(location.searchParams.get('code')).toMatch(/^[\w-]{20,}$/);
   });
 
+  it('1.2 RFC 9207: every authorization response, an error too, names the issuer in iss (config.issParameter)', async () => {
+    expect((await authorize(sim)).searchParams.get('iss')).toBe(sim.baseUrl);
+    expect((await authorize(sim, { response_type: 'token' })).searchParams.get('iss')).toBe(sim.baseUrl);
+    const silent = await start({ ...NO_LIMITS, issParameter: false });
+    expect((await authorize(silent)).searchParams.has('iss')).toBe(false);
+    const named = await start({ ...NO_LIMITS, issuer: 'https://start.exactonline.nl' });
+    expect((await authorize(named)).searchParams.get('iss')).toBe('https://start.exactonline.nl');
+  });
+
   it('1.2 redirect URI must match the registered one exactly (other port, other path → 400)', async () => {
     for (const redirect of ['http://127.0.0.1:47914/callback', 'http://127.0.0.1:47913/callback/extra', 'https://127.0.0.1:47913/callback']) {
       const res = await fetch(authorizeUrl(sim, { redirect_uri: redirect }), { redirect: 'manual' });

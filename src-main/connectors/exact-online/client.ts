@@ -6,10 +6,11 @@
  *   rate-limit headers observed, 429/5xx retried by the kit after the server's reset.
  * - 401 on an API call: ask token custody once for a renewed token and repeat the call once.
  * - Token endpoint: form POST, never retried automatically (a lost answer + a retry would spend
- *   a rotated refresh token), errors mapped to NeedsReauthError / RefreshTooEarlyError /
- *   TokenCallCapError in plain words.
+ *   a rotated refresh token), errors mapped to NeedsReauthError / ClientSecretRefusedError /
+ *   RefreshTooEarlyError / TokenCallCapError in plain words; answers read by token-response.ts.
  */
 import {
+  ClientSecretRefusedError,
   NeedsReauthError,
   RefreshTooEarlyError,
   TokenCallCapError,
@@ -52,8 +53,8 @@ import type {
   WireSalesOrder,
   WireSalesOrderFeedRow,
   WireSupplierAccount,
-  WireTokenResponse,
 } from './wire';
+import { EXACT_ACCESS_TOKEN_LIFETIME_SECONDS, parseTokenResponse } from './token-response';
 
 export interface ExactClientOptions {
   baseUrl: string;
@@ -65,10 +66,11 @@ export interface ExactClientOptions {
   clock: KitClock;
   rateLimits: { minutely: number; daily: number; errorsPerHour: number };
   retry?: Partial<RetryPolicy>;
+  /** Access-token lifetime when a token answer has no `expires_in` (default 600 s, §1.2). */
+  accessTokenLifetimeSeconds?: number;
 }
 
-/** Access token life (§1.2) and the refresh window at its end: the best guess for "too early". */
-const ACCESS_TOKEN_LIFETIME_MS = 600_000;
+/** The refresh window at the end of an access token's life (§1.2). */
 const REFRESH_WINDOW_MS = 30_000;
 /** Items / accounts / projects looked up per `$filter=ID eq guid'…' or …` call (keeps URLs short). */
 const LOOKUP_BATCH = 20;
@@ -309,13 +311,19 @@ export class ExactClient {
         client_secret: input.clientSecret,
       },
       input.accessTokenExpiresAt,
+      input.refreshToken,
     );
+  }
+
+  get #lifetimeSeconds(): number {
+    return this.#options.accessTokenLifetimeSeconds ?? EXACT_ACCESS_TOKEN_LIFETIME_SECONDS;
   }
 
   async #tokenCall(
     kind: 'sign-in' | 'refresh',
     form: Record<string, string>,
     accessTokenExpiresAt?: number,
+    usedRefreshToken?: string,
   ): Promise<TokenSet> {
     let response: HttpResponse;
     try {
@@ -331,29 +339,24 @@ export class ExactClient {
         throw this.#tokenError(kind, error.response, accessTokenExpiresAt);
       throw error;
     }
-    return this.#parseTokenSet(response);
-  }
-
-  #parseTokenSet(response: HttpResponse): TokenSet {
-    const body = response.json<WireTokenResponse>();
-    const now = this.#options.clock.now();
-    if (!body.access_token || !body.refresh_token)
-      throw new Error(
-        'Exact Online answered the token request without an access or refresh token; try signing in again.',
-      );
-    registerSecret(body.access_token);
-    registerSecret(body.refresh_token);
-    const expiresInSeconds = Number(String(body.expires_in ?? '').trim());
-    if (body.expires_in === undefined || !Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0)
-      throw new Error(
-        `Exact Online answered the token request with an unreadable expires_in (${JSON.stringify(body.expires_in ?? null)}).`,
-      );
-    return {
-      accessToken: body.access_token,
-      accessTokenExpiresAt: now + expiresInSeconds * 1000,
-      refreshToken: body.refresh_token,
-      refreshTokenIssuedAt: now,
-    };
+    let body: unknown;
+    try {
+      body = response.json<unknown>();
+    } catch {
+      body = null; // refused below in plain words
+    }
+    // Redacted from logs before anything else can mention them.
+    if (typeof body === 'object' && body !== null) {
+      const { access_token: access, refresh_token: refresh } = body as Record<string, unknown>;
+      if (typeof access === 'string' && access) registerSecret(access);
+      if (typeof refresh === 'string' && refresh) registerSecret(refresh);
+    }
+    return parseTokenResponse(body, {
+      kind,
+      now: this.#options.clock.now(),
+      defaultLifetimeSeconds: this.#lifetimeSeconds,
+      ...(usedRefreshToken !== undefined ? { usedRefreshToken } : {}),
+    });
   }
 
   /** Token-endpoint failures as the typed errors token custody understands, in plain words. */
@@ -375,7 +378,7 @@ export class ExactClient {
       const retryAt =
         accessTokenExpiresAt !== undefined
           ? Math.max(now, accessTokenExpiresAt - REFRESH_WINDOW_MS)
-          : now + ACCESS_TOKEN_LIFETIME_MS - REFRESH_WINDOW_MS;
+          : now + this.#lifetimeSeconds * 1000 - REFRESH_WINDOW_MS;
       return new RefreshTooEarlyError(
         `Exact Online refused to renew the sign-in this early; it will be accepted from ${new Date(retryAt).toISOString()}.`,
         retryAt,
@@ -388,9 +391,13 @@ export class ExactClient {
         resumeAt,
       );
     }
+    // RFC 6749 §5.2: the client's own credentials were refused. Signing in again with the same
+    // secret cannot help, and each further token call would count against the 200 a day.
     if (body.error === 'invalid_client')
-      return new Error(
-        'Exact Online rejected the app\u2019s client ID or client secret; check the app registration in the Exact App Center.',
+      return new ClientSecretRefusedError(
+        kind === 'refresh'
+          ? 'Exact Online refused the app\u2019s client secret (it was changed or mistyped). Enter the current client secret from the Exact App Center under Connections (Edit), or connect again; until then nothing is synced and no sign-in token calls are made.'
+          : 'Exact Online refused the app\u2019s client ID or client secret. Copy both again from the app registration in the Exact App Center and connect again.',
       );
     const deadGrant =
       (response.status === 401 &&

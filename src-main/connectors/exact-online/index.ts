@@ -75,6 +75,11 @@ export interface ExactOnlineSettings {
   /** Defaults from the fact sheet (§1.7): 60/min, 5,000/day, 10 errors per endpoint per hour. */
   rateLimits?: { minutely?: number; daily?: number; errorsPerHour?: number };
   /**
+   * Access-token lifetime in seconds when a token answer has no `expires_in` (RFC 6749 §5.1
+   * makes it only RECOMMENDED); default 600 (§1.2).
+   */
+  accessTokenLifetimeSeconds?: number;
+  /**
    * Patterns of the links back to Exact's web screens (unconfirmed; links.ts), with {host},
    * {division}, {id}, {number}. Checked when the connector is created.
    */
@@ -214,6 +219,11 @@ export function createExactOnlineConnector(
   if (!Number.isSafeInteger(settings.division) || settings.division <= 0)
     throw new RangeError(`Exact Online division must be a positive whole number, got ${settings.division}`);
   if (!settings.clientId.trim()) throw new RangeError('Exact Online client ID is empty');
+  const lifetime = settings.accessTokenLifetimeSeconds;
+  if (lifetime !== undefined && (!Number.isSafeInteger(lifetime) || lifetime < 30 || lifetime > 86_400))
+    throw new RangeError(
+      `The Exact Online access-token lifetime (accessTokenLifetimeSeconds) must be a whole number of seconds from 30 to 86400, got ${JSON.stringify(lifetime)}.`,
+    );
   const baseUrl = settings.baseUrl ?? exactHostFor(settings.region);
   // One host per connection (§1.1): a context pointing elsewhere is a wiring mistake.
   if (new URL(ctx.baseUrl).origin !== new URL(baseUrl).origin)
@@ -229,6 +239,7 @@ export function createExactOnlineConnector(
     clock: runtime.clock ?? { now, sleep: systemClock.sleep },
     rateLimits: { ...DEFAULT_LIMITS, ...settings.rateLimits },
     ...(runtime.retry ? { retry: runtime.retry } : {}),
+    ...(lifetime !== undefined ? { accessTokenLifetimeSeconds: lifetime } : {}),
   });
 
   const lookups = new ExactLookups(client);

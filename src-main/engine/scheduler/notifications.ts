@@ -16,6 +16,7 @@ export const REPEATED_FAILURE_THRESHOLD = 3;
 export function noticeFor(event: SchedulerEvent, formatTime: (epochMs: number) => string, threshold = REPEATED_FAILURE_THRESHOLD): Notice | null {
   if (event.type !== 'run-finished') return null;
   const { outcome } = event;
+  if (outcome.clientSecretRefused && outcome.clientSecretRefused.length > 0) return clientSecretRefusedNotice(outcome.clientSecretRefused);
   if (outcome.needsReauth && outcome.needsReauth.length > 0) return signInAgainNotice(outcome.needsReauth);
   if (outcome.status === 'failed' && event.consecutiveFailures === threshold)
     return {
@@ -35,6 +36,17 @@ export function noticeFor(event: SchedulerEvent, formatTime: (epochMs: number) =
 /** A connection's grant died (a run or the token keep-alive found out): only a new sign-in helps. */
 export function signInAgainNotice(connectionLabels: readonly string[]): Notice {
   return { title: 'Sign in again to keep syncing', body: `${connectionLabels.join(' and ')} needs you to sign in again. Open ml-connector → Connections.` };
+}
+
+/**
+ * The provider refused the app's client secret (a run or the token keep-alive found out): no
+ * sign-in token call is made until the user enters the current secret or connects again.
+ */
+export function clientSecretRefusedNotice(connectionLabels: readonly string[]): Notice {
+  return {
+    title: 'Update the client secret to keep syncing',
+    body: `${connectionLabels.join(' and ')} refused the app\u2019s client secret. Enter the current one under Connections (Edit), or connect again. Nothing is synced with it until then.`,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noticeFor, signInAgainNotice, signInExpiringNotice } from './notifications';
+import { clientSecretRefusedNotice, noticeFor, signInAgainNotice, signInExpiringNotice } from './notifications';
 import type { RunOutcome, SchedulerEvent } from './scheduler';
 
 const time = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
@@ -38,6 +38,16 @@ describe('noticeFor', () => {
       title: 'Sign in again to keep syncing',
       body: 'Exact Online (sandbox) needs you to sign in again. Open ml-connector → Connections.',
     });
+  });
+});
+
+describe('a refused client secret', () => {
+  it('asks for the current client secret (before any other news), in the same words as the keep-alive', () => {
+    expect(noticeFor(finished({ status: 'failed', parked: 2, needsReauth: ['Procore'], clientSecretRefused: ['Exact Online'] }, 3), time)).toEqual({
+      title: 'Update the client secret to keep syncing',
+      body: 'Exact Online refused the app’s client secret. Enter the current one under Connections (Edit), or connect again. Nothing is synced with it until then.',
+    });
+    expect(clientSecretRefusedNotice(['Exact Online'])).toEqual(noticeFor(finished({ status: 'failed', clientSecretRefused: ['Exact Online'] }, 1), time));
   });
 });
 

@@ -39,6 +39,8 @@ export interface RunOutcome {
   parkedValue?: string;
   /** Connections that need the user to sign in again (for a notification). */
   needsReauth?: readonly string[];
+  /** Connections whose client secret the provider refused (for a notification). */
+  clientSecretRefused?: readonly string[];
 }
 
 export interface FlowSchedule {

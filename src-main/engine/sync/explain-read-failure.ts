@@ -1,4 +1,4 @@
-import { NeedsReauthError } from '../../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError } from '../../../src-shared/domain/auth';
 import {
   BudgetExhaustedError,
   ErrorBudgetExceededError,
@@ -33,6 +33,8 @@ export function explainReadFailure(system: string, what: string, error: unknown,
     const minutes = Math.max(1, Math.ceil((resumeAt - now) / 60_000));
     return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
   };
+  if (error instanceof ClientSecretRefusedError)
+    return `${failed}: ${system} refused the app\u2019s client secret. Enter the current client secret under Connections (Edit), or connect ${system} again, then try again.`;
   if (error instanceof NeedsReauthError || error instanceof UnauthorizedError)
     return `${failed}: the sign-in has expired or was withdrawn. Connect ${system} again under Connections, then try again.`;
   if (error instanceof BudgetExhaustedError)

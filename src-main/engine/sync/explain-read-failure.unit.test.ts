@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NeedsReauthError } from '../../../src-shared/domain/auth';
+import { ClientSecretRefusedError, NeedsReauthError } from '../../../src-shared/domain/auth';
 import {
   BudgetExhaustedError,
   ErrorBudgetExceededError,
@@ -22,6 +22,12 @@ describe('explainReadFailure', () => {
       ),
     ).toBe(
       'Could not read the suppliers from Exact Online: the sign-in has expired or was withdrawn. Connect Exact Online again under Connections, then try again.',
+    );
+  });
+
+  it('a refused client secret says to enter it again, not to sign in again', () => {
+    expect(explainReadFailure('Exact Online', 'the suppliers', new ClientSecretRefusedError('invalid_client'), now)).toBe(
+      'Could not read the suppliers from Exact Online: Exact Online refused the app\u2019s client secret. Enter the current client secret under Connections (Edit), or connect Exact Online again, then try again.',
     );
   });
 

@@ -33,12 +33,14 @@ export const connectCommand: CliCommand = {
   path: ['connect'],
   summary: 'Connect your own Exact Online (browser sign-in) or Procore (client credentials) account.',
   usage:
-    'exact-online --region nl --client-id ID --redirect-uri http://127.0.0.1:PORT/callback [--division N]  |  procore --company-id ID --client-id ID [--environment production|developerSandbox|onDemandSandbox|monthlySandbox] [--write-concurrency 1-16]',
+    'exact-online --region nl --client-id ID --redirect-uri http://127.0.0.1:PORT/callback [--division N] [--issuer URL] [--require-iss]  |  procore --company-id ID --client-id ID [--environment production|developerSandbox|onDemandSandbox|monthlySandbox] [--write-concurrency 1-16]',
   options: {
     region: { type: 'string', description: `Exact Online country host: ${REGIONS.join(', ')}` },
     'client-id': { type: 'string', description: 'the app’s client id' },
     'redirect-uri': { type: 'string', description: 'the redirect URI registered for the app (http loopback, or https localhost: paste mode)' },
     division: { type: 'string', description: 'Exact division (default: the one you last had open)' },
+    issuer: { type: 'string', description: 'the issuer a sign-in response must name in iss (RFC 9207; default: the Exact host of the region)' },
+    'require-iss': { type: 'boolean', description: 'refuse a sign-in response without iss (when Exact says it always sends one)' },
     'base-url': { type: 'string', description: 'API host override (testing)' },
     'company-id': { type: 'string', description: 'Procore company id' },
     environment: { type: 'string', description: 'Procore environment (default production)' },
@@ -84,6 +86,11 @@ export const connectCommand: CliCommand = {
         io.err('connect: --division must be a whole number');
         return 2;
       }
+      const issuer = typeof values['issuer'] === 'string' ? values['issuer'].trim() : undefined;
+      if (issuer !== undefined && !/^https?:\/\/[^\s]+$/.test(issuer)) {
+        io.err('connect: --issuer must be the sign-in server\u2019s address, e.g. https://start.exactonline.nl');
+        return 2;
+      }
       // The pasted address is the fallback when the browser cannot reach the loopback listener.
       const lines = createInterface({ input: process.stdin });
       try {
@@ -94,6 +101,8 @@ export const connectCommand: CliCommand = {
           redirectUri: String(values['redirect-uri']),
           ...(division !== undefined ? { division } : {}),
           ...(typeof values['base-url'] === 'string' ? { baseUrl: values['base-url'] } : {}),
+          ...(issuer !== undefined ? { issuer } : {}),
+          ...(values['require-iss'] === true ? { issParameterSupported: true } : {}),
           openBrowser: (url) => io.err(`Open this address in your browser and sign in to Exact Online:\n${url}\nIf the browser then shows an error page, copy its address here and press Enter.`),
           onPending: (pending) =>
             lines.on('line', (line) => {

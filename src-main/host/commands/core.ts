@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { connectionStatusWords } from '../../../src-shared/domain/connection-words';
+import { connectionStatusAdvice, connectionStatusWords } from '../../../src-shared/domain/connection-words';
 import type { IpcMethodName, IpcRequestInput, IpcResponse } from '../../../src-shared/ipc';
 import { createLogger } from '../../connectors/_kit/log';
 import { KeytarCredentialStore } from '../../credentials';
@@ -74,8 +74,12 @@ export const statusCommand: CliCommand = {
       );
       io.out(`Parked records:  ${status.counts.openParked}`);
       io.out(`Connections:     ${connections.length === 0 ? 'none yet' : connections.length}`);
-      for (const c of connections)
+      for (const c of connections) {
         io.out(`  ${c.label}  [${c.mode === 'sandbox' ? 'sandbox' : 'your account'}: ${connectionStatusWords(c.status, c.mode)}]`);
+        // A stopped connection says what to do (the same words as the Connections screen).
+        const advice = c.status === 'secret-refused' || c.status === 'needs-reauth' ? connectionStatusAdvice(c.status, c.mode) : null;
+        if (advice) io.out(`    ${advice}`);
+      }
       io.out(`Recent runs:     ${runs.length === 0 ? 'none yet' : ''}`.trimEnd());
       for (const run of runs) {
         io.out(

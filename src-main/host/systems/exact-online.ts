@@ -1,6 +1,7 @@
 import { NeedsReauthError, type TokenSet } from '../../../src-shared/domain/auth';
 import { EXACT_CUSTODY_POLICY, TokenCustodian } from '../../auth/custody';
 import { fileLock } from '../../auth/file-lock';
+import { AuthorizationError, validateAuthorizationResponse } from '../../auth/loopback';
 import { createPkcePair, createState } from '../../auth/pkce';
 import { createExactOnlineConnector, type ExactOnlineConnector } from '../../connectors/exact-online';
 import { connectionBudget } from '../../engine/scheduler/budget-spacing';
@@ -10,7 +11,11 @@ import { LIVE_EXACT_ID, openLiveExact } from '../live-connections';
 import { settingsCounter } from '../token-call-counter';
 import { memoryVault, type SystemOpener } from './types';
 
-/** Sandbox sign-in without a browser: the simulator approves at once; we take the code from the redirect. */
+/**
+ * Sandbox sign-in without a browser: the simulator approves at once; we take the code from the
+ * redirect, checked like a browser's callback (state, and `iss`: the simulator sends it like a
+ * server that supports RFC 9207, so it is required here).
+ */
 async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator): Promise<TokenSet> {
   const creds = sim.credentials as { clientId: string; clientSecret: string; redirectUri: string };
   const pkce = createPkcePair();
@@ -27,10 +32,12 @@ async function sandboxSignIn(exact: ExactOnlineConnector, sim: RunningSimulator)
   const res = await fetch(url, { redirect: 'manual' });
   const location = res.headers.get('location');
   const callback = location ? new URL(location) : null;
-  const code = callback?.searchParams.get('code');
-  if (!code || callback?.searchParams.get('state') !== state)
-    throw new NeedsReauthError(`The Exact Online sandbox did not approve the sign-in (HTTP ${res.status}).`);
-  return exact.exchangeCode({ code, codeVerifier: pkce.verifier, redirectUri: creds.redirectUri, clientSecret: creds.clientSecret });
+  const outcome = callback
+    ? validateAuthorizationResponse(callback.searchParams, { state, issuer: { issuer: new URL(sim.baseUrl).origin, required: true } })
+    : new AuthorizationError('bad-redirect', 'no redirect');
+  if (outcome instanceof AuthorizationError)
+    throw new NeedsReauthError(`The Exact Online sandbox did not approve the sign-in (HTTP ${res.status}): ${outcome.message}`);
+  return exact.exchangeCode({ code: outcome.code, codeVerifier: pkce.verifier, redirectUri: creds.redirectUri, clientSecret: creds.clientSecret });
 }
 
 export const exactOnlineOpener: SystemOpener<'exact-online'> = {

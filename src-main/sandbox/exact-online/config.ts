@@ -14,6 +14,13 @@ const ExactConfigSchema = z
     allowAnyLoopbackPort: z.boolean().default(false),
     /** Serve an HTML consent page instead of approving the authorize request at once. */
     consentPage: z.boolean().default(false),
+    /**
+     * RFC 9207: add `iss` (the issuer) to every authorization response, like a server that
+     * supports the mix-up defence (unconfirmed for Exact itself; on so clients check it).
+     */
+    issParameter: z.boolean().default(true),
+    /** The issuer named in `iss`; default: the origin the request reached (http://127.0.0.1:PORT). */
+    issuer: z.string().url().optional(),
     /** PKCE handling (unconfirmed upstream): verify when sent, demand it, or ignore it. */
     pkce: z.enum(['optional', 'required', 'ignored']).default('optional'),
     codeTtlMs: z.number().int().positive().default(180_000),

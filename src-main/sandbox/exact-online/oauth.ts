@@ -7,7 +7,8 @@ import type { ExactConfig } from './config';
 /**
  * Exact's OAuth 2.0 authorization-code flow (fact sheet §1.2, Part 3 items 1–2):
  *   GET  /api/oauth2/auth   approves at once (302 to redirect_uri?code&state) or serves a
- *                           consent page (config.consentPage) whose form POSTs back here.
+ *                           consent page (config.consentPage) whose form POSTs back here;
+ *                           every redirect also carries `iss` (RFC 9207, config.issParameter).
  *   POST /api/oauth2/token  authorization_code and refresh_token grants, body credentials,
  *                           `expires_in` as a string, strict refresh-token rotation, the
  *                           too-early rule, 30-day refresh-token expiry, N token calls per day.
@@ -134,6 +135,16 @@ export class ExactOAuth {
     return { clientId: token.clientId, userId: token.userId, division: this.identity.division };
   }
 
+  /** The issuer identifier: configured, or the origin this request reached (the simulator's base URL). */
+  issuer(req: SimRequest): string {
+    if (this.config.issuer) return this.config.issuer;
+    try {
+      return new URL(`http://${String(req.headers.host ?? '127.0.0.1')}`).origin;
+    } catch {
+      return 'http://127.0.0.1';
+    }
+  }
+
   private redirectUriAccepted(uri: string): boolean {
     if (uri === this.config.redirectUri) return true;
     if (!this.config.allowAnyLoopbackPort) return false;
@@ -173,6 +184,7 @@ export class ExactOAuth {
       const target = new URL(redirectUri);
       for (const [k, v] of Object.entries(values)) target.searchParams.set(k, v);
       if (state !== null) target.searchParams.set('state', state);
+      if (this.config.issParameter) target.searchParams.set('iss', this.issuer(req));
       return { status: 302, headers: { Location: target.toString(), 'Cache-Control': 'no-store' } };
     };
     if (get('response_type') !== 'code') {

@@ -229,6 +229,32 @@ describe('0007-record-labels', () => {
   });
 });
 
+describe('0008-connection-secret-refused', () => {
+  it('on a version-7 database keeps every connection as it was and accepts the status secret-refused', () => {
+    applyUpTo(7);
+    const insert = db.prepare(
+      `INSERT INTO connections (id, system, label, mode, settings, status, created_at, updated_at)
+       VALUES (?, 'exact-online', ?, 'live', ?, ?, 't1', 't2')`,
+    );
+    insert.run('live-exact-online', 'Exact Online', '{"clientId":"abc","tokenCalls":{"day":"2026-11-22","count":3}}', 'connected');
+    insert.run('other', 'Old Exact', '{}', 'needs-reauth');
+    expect(() => db.prepare("UPDATE connections SET status = 'secret-refused' WHERE id = 'other'").run()).toThrow(/CHECK constraint/);
+    const before = db.prepare('SELECT * FROM connections ORDER BY id').all();
+    applyUpTo(8);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    expect(db.prepare('SELECT * FROM connections ORDER BY id').all()).toEqual(before);
+    expect(isStrict('connections')).toBe(true);
+    expect(objects('table')).not.toContain('connections_new');
+    db.prepare("UPDATE connections SET status = 'secret-refused' WHERE id = 'other'").run();
+    expect(db.prepare("SELECT status FROM connections WHERE id = 'other'").get()).toEqual({ status: 'secret-refused' });
+    // Still refused: an unknown status, an unknown system, settings that are not an object.
+    expect(() => db.prepare("UPDATE connections SET status = 'broken' WHERE id = 'other'").run()).toThrow(/CHECK constraint/);
+    expect(() => db.prepare("UPDATE connections SET system = 'sap' WHERE id = 'other'").run()).toThrow(/CHECK constraint/);
+    expect(() => db.prepare("UPDATE connections SET settings = '[]' WHERE id = 'other'").run()).toThrow(/CHECK constraint/);
+    expect(db.prepare("SELECT dflt_value FROM pragma_table_info('connections') WHERE name = 'status'").get()).toEqual({ dflt_value: "'not-connected'" });
+  });
+});
+
 it('every migration has a version equal to its position and a unique name', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
   expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);

@@ -8,7 +8,7 @@ import { SYSTEM_IDS, type SystemId } from '../../../src-shared/domain/systems';
 export const CONNECTION_SYSTEMS = SYSTEM_IDS;
 export type ConnectionSystem = SystemId;
 export type ConnectionMode = 'sandbox' | 'live';
-export type ConnectionStatus = 'not-connected' | 'connected' | 'needs-reauth' | 'error';
+export type ConnectionStatus = 'not-connected' | 'connected' | 'needs-reauth' | 'secret-refused' | 'error';
 export type ConnectionSettings = { [key: string]: JsonValue };
 
 /** A configured system account. Non-secret settings only: secrets go to the CredentialStore. */
