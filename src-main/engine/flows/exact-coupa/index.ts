@@ -2,6 +2,7 @@ import { readOrExplain } from '../../sync/explain-read-failure';
 import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { replayAuditEntry, retryParked, runExactCoupa, STREAMS, type ExactCoupaDeps } from './flow';
+import { compareF5Record, describeF5Record } from './labels';
 import { f5CodingKeys, F5_MAPPING_SET_DEFINITIONS, loadF5Mappings, seedF5SandboxMappings } from './mappings';
 import { DEFAULT_POLICY, F5_FLOW } from './model';
 import type { ExactSource } from './ports';
@@ -58,6 +59,8 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
 
   seedSandboxMappings: seedF5SandboxMappings,
   codingKeys: f5CodingKeys,
+  describeRecord: describeF5Record,
+  compareRecord: compareF5Record,
 };
 
 /**
