@@ -1,5 +1,6 @@
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { IDLE_EXACT_CALLS, replayAuditEntry, retryParked, runExactMonday, type ExactMondayDeps } from './flow';
+import { compareF4Record, describeF4Record } from './labels';
 import { F4_MAPPING_SET_DEFINITIONS, F4_MAPPING_SETS, seedF4SandboxMappings } from './mappings';
 import { DOCUMENT_TYPES, F4_FLOW, ITEM_ENTITY, type DocumentType } from './model';
 import type { ExactSource } from './ports';
@@ -59,6 +60,8 @@ export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
   codingKeys: f4CodingKeys,
 
   seedSandboxMappings: seedF4SandboxMappings,
+  describeRecord: describeF4Record,
+  compareRecord: compareF4Record,
 };
 
 /**
