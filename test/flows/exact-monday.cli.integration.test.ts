@@ -47,7 +47,12 @@ describe('F4 command line', { timeout: 120_000 }, () => {
     const listed = lastJson(await cli('parked', 'list', '--flow', 'exact-monday', '--json'))['parked'] as { sourceId: string; state: string; reasonCode: string; stream: string }[];
     expect(listed).toEqual([expect.objectContaining({ sourceId: po.exactId, state: 'flagged', reasonCode: 'needs-review:unmapped-gl-account', stream: 'purchase-orders' })]);
     const text = await cli('parked', 'list', '--flow', 'exact-monday');
-    expect(text).toEqual([expect.stringMatching(/^#\d+ {2}exact-monday\/purchase-orders {2}created, needs review: GL account 4990 /)]);
+    // Named as finance names it (decision 0022): number, supplier, project, date, amount; then why it needs review.
+    const supplier = world.suppliers.find((s) => s.key === po.supplierKey)!;
+    expect(text.slice(1, 3)).toEqual([
+      expect.stringMatching(new RegExp(`^ {2}– {2}PO ${po.orderNumber} · ${supplier.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · P26-\\d+ · .+ · €[\\d,]+\\.\\d\\d$`)),
+      expect.stringMatching(/^ {4}Created, needs review: GL account 4990 /),
+    ]);
   });
 
   it('adding the GL account through CSV export/import and retrying updates the item and empties the list', async () => {
