@@ -104,7 +104,7 @@ describe('F3 under Intacct faults', () => {
     expect(run.status, run.error ?? '').toBe('partial');
     const parked = h.store.parked.listOpen(F3_FLOW).filter((p) => p.reasonCode === 'target-rejected');
     expect(parked.length).toBeGreaterThan(5);
-    for (const p of parked) expect(p.reasonText).toMatch(/^sage-intacct rejected Purchase order PO-\d+ .*Invalid transaction type 'Purchase Requisition'/);
+    for (const p of parked) expect(p.reasonText).toMatch(/^Sage Intacct rejected Purchase order PO-\d+ .*Invalid transaction type 'Purchase Requisition'/);
     const books = intacctBooks(await h.intacctState());
     // Every subcontract of the rolled-back blocks was sent again and posted; no purchase order was.
     const types = [...books.values()].flat().map((d) => d.type);
