@@ -295,7 +295,8 @@ describe('F5 Exact Online → Coupa on the sandbox', { timeout: 180_000 }, () =>
     expect(written?.total).toBe(Decimal.sum(po.lines.map((l) => Decimal.parse(l.amount))).toMoneyString());
     const entry = h.store.audit.query({ flow: F5_FLOW, text: po.exactId, step: 'written' }, { limit: 1 }).entries[0]!;
     const replay = await replayAuditEntry(h.rt.deps, entry.seq);
-    expect(replay.message).toBe('Coupa already matches; nothing was written.');
+    // Named as finance names it (decision 0022), not by its Exact guid.
+    expect(replay.message).toMatch(new RegExp(`^PO ${po.orderNumber} · .+: Coupa already matches; nothing was written\\.$`));
     expect(h.store.audit.verifyAuditChain().ok).toBe(true);
   });
 });

@@ -96,7 +96,7 @@ describe('F4 under monday.com faults', () => {
     expect(outcomes.length).toBeGreaterThan(1);
     const confirmed = h.store.audit.query({ flow: F4_FLOW, step: 'confirmed' }, { limit: 1000 }).entries;
     expect(confirmed.length).toBeGreaterThan(0);
-    expect(confirmed[0]!.message).toMatch(/^Found monday item \d+ in monday\.com after an interrupted run; confirmed without writing it again$/);
+    expect(confirmed[0]!.message).toMatch(/^Found monday item .* in monday\.com after an interrupted run; confirmed without writing it again$/);
     console.info(`F4 drop after commit: runs ${outcomes.join(', ')}; ${confirmed.length} item(s) confirmed by lookup`);
     await expectBooksRight(h, 6);
   });

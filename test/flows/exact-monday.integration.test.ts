@@ -183,7 +183,8 @@ describe('F4 Exact Online → monday.com on the sandbox', () => {
     // Replaying the write is idempotent.
     const written = h.store.audit.query({ flow: F4_FLOW, text: po.exactId, step: 'updated' }, { limit: 1 }).entries[0]!;
     const replay = await replayAuditEntry(h.deps, written.seq);
-    expect(replay.message).toBe('monday.com already matches; nothing was written.');
+    // Named as finance names it (decision 0022), not by its Exact guid.
+    expect(replay.message).toMatch(new RegExp(`^PO ${po.orderNumber} · .+: monday\\.com already matches; nothing was written\\.$`));
     expect(h.store.audit.verifyAuditChain().ok).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../../src-shared/domain/audit';
+import { recordName, targetReference } from '../../../../src-shared/domain/labels';
 import type { PurchaseInvoice, PurchaseOrder, SourceDeletion, Supplier } from '../../../../src-shared/domain/records';
 import type { SourcePage } from '../../../connectors/connector';
 import type { Store } from '../../../store/db';
@@ -8,6 +9,7 @@ import type { RunLockOptions } from '../../sync/run-lock';
 import { audit, processPage, runStream, type StreamRunContext } from '../../sync/run-stream';
 import type { PlanOutcome, RunCounts, RunGuard, StreamSpec } from '../../sync/types';
 import { CoupaState } from './coupa-view';
+import { coupaSupplierRecordLabel, coupaTargetLabel, invoiceRecordLabel, purchaseOrderRecordLabel, supplierRecordLabel, type SupplierNamer } from './labels';
 import { loadF5Mappings } from './mappings';
 import {
   asValidationIssues,
@@ -183,6 +185,9 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
     },
   };
 
+  // Coupa's supplier names as this run read them (no extra call): "Coupa invoice F2026-00089" of whom.
+  const supplierName: SupplierNamer = (number) => state.supplierByNumber(number)?.name ?? null;
+  const describeTarget = (plan: PlannedWrite, targetId: string | null) => coupaTargetLabel(plan, targetId, supplierName);
   const specs: F5Specs = {
     suppliers: {
       name: STREAMS.suppliers,
@@ -190,6 +195,8 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       read: (cursor) => preparedPages(deps.exact.readSuppliersChanged(cursor), before.suppliers),
       plan: (s) => outcome(planSupplierToCoupa(s, m, state, supplierBase(store, coupaNumberOf(m, s.code), s.code))),
       label: (s) => `Supplier ${s.code} (${s.name})`,
+      describe: supplierRecordLabel,
+      describeTarget,
     },
     purchaseOrders: {
       name: STREAMS.purchaseOrders,
@@ -197,6 +204,8 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       read: (cursor) => preparedPages(deps.exact.readPurchaseOrders(cursor), before.purchaseOrders),
       plan: (po, previous) => outcome(planPurchaseOrder(po, m, state, previous)),
       label: (po) => `${purchaseOrderLabel(po)} (${po.supplier.name}${po.status === 'cancelled' ? ', cancelled in Exact' : ''})`,
+      describe: purchaseOrderRecordLabel,
+      describeTarget,
     },
     deletedPurchaseOrders: {
       name: STREAMS.deletedPurchaseOrders,
@@ -209,6 +218,7 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
           : written.filter((w): w is PlannedPurchaseOrder => w.entity === 'purchase-order').map((w) => cancellationOf(w, deletion.sourceId)),
       deletionSourceId: (d) => d.sourceId,
       label: () => 'Purchase order deleted in Exact',
+      describeTarget,
     },
     purchaseInvoices: {
       name: STREAMS.purchaseInvoices,
@@ -216,6 +226,8 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       read: (cursor) => preparedPages(deps.exact.readPurchaseInvoices(cursor), before.purchaseInvoices),
       plan: (inv, previous) => outcome(planInvoice(inv, m, state, originals, previous)),
       label: (inv) => `${invoiceLabel(inv)} of ${inv.supplier.name}`,
+      describe: invoiceRecordLabel,
+      describeTarget,
     },
     coupaSuppliers: {
       name: STREAMS.coupaSuppliers,
@@ -223,6 +235,8 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       read: (cursor) => coupaSupplierPages(deps.coupa, cursor),
       plan: (cs) => outcome(planSupplierToExact(cs, m, cs.number ? linkedExactSupplier(store, m, cs.number) : null)),
       label: (cs) => `Coupa supplier ${cs.number ?? '(no number)'} (${cs.name})`,
+      describe: coupaSupplierRecordLabel,
+      describeTarget,
     },
   };
   return { policy: m.policy, ctx, back, recovery, specs, before };
@@ -301,12 +315,12 @@ export function retryParked(deps: ExactCoupaDeps, selection: { ids?: readonly nu
       const entity = Object.entries(STREAM_OF_ENTITY).find(([, s]) => s === p.stream)?.[0] ?? p.stream;
       if (p.reasonCode === 'source-unreadable') {
         // An older readable snapshot may exist, but writing it would post stale figures.
-        audit(run.ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}` });
+        audit(run.ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}`, label: p.label });
         continue;
       }
       const latest = deps.store.snapshots.latest(F5_FLOW, p.stream, p.sourceId);
       if (!latest) {
-        audit(run.ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
+        audit(run.ctx, { entity, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Parked record ${p.label ? recordName(p.label) : p.sourceId} has no stored source snapshot; the next sync reads it again`, label: p.label });
         continue;
       }
       byStream.set(p.stream, [...(byStream.get(p.stream) ?? []), latest.payload]);
@@ -331,17 +345,22 @@ export async function replayAuditEntry(deps: ExactCoupaDeps, seq: number): Promi
   if (!snapshot) throw new Error(`No stored snapshot of ${entry.entity} ${entry.sourceId}; run a sync first.`);
   const summary = await withRun(deps, 'manual', async (run) => {
     await processSnapshots(run, stream, [snapshot.payload]);
-    audit(run.ctx, { entity: entry.entity, sourceId: entry.sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq } });
+    audit(run.ctx, { entity: entry.entity, sourceId: entry.sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq }, label: entry.label });
   });
   const c = summary.counts;
   const target = stream === STREAMS.coupaSuppliers ? 'Exact Online' : 'Coupa';
+  // Named as finance names it: "PO 20011 · Koster B.V.: written to Coupa as purchase order 123".
+  const targets = deps.store.targetRecords.bySource(F5_FLOW, entry.sourceId);
+  const label = entry.label ?? targets.find((t) => t.label)?.label ?? null;
+  const name = label ? `${recordName(label)}: ` : '';
+  const written = targets.map((t) => t.targetLabel).filter((t) => t !== null);
   const message =
     summary.status === 'failed'
-      ? (summary.error ?? 'The replay failed.')
+      ? `${name}${summary.error ?? 'The replay failed.'}`
       : c.created + c.updated > 0
-        ? `Written to ${target}.`
+        ? `${name}written to ${target}${written.length ? ` as ${written.map(targetReference).join(' and ')}` : ''}.`
         : c.parked > 0
-          ? 'Still waiting: see Pending validation.'
-          : `${target} already matches; nothing was written.`;
-  return { ...summary, message };
+          ? `${name}still waiting: see Pending validation.`
+          : `${name}${target} already matches; nothing was written.`;
+  return { ...summary, message: message.charAt(0).toUpperCase() + message.slice(1) };
 }

@@ -3,14 +3,17 @@ import { readOrExplain } from '../../sync/explain-read-failure';
 import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { replayAuditEntry, retryParked, runExactCoupa, type ExactCoupaDeps } from './flow';
+import { compareF5Record, describeF5Record } from './labels';
 import { f5CodingKeys, F5_MAPPING_SET_DEFINITIONS, loadF5Mappings, seedF5SandboxMappings } from './mappings';
 import { DEFAULT_POLICY, F5_FLOW } from './model';
 import type { ExactSource } from './ports';
+import { reconcileExactCoupa } from './reconcile';
 
 /**
  * F5: Exact Online purchase orders and supplier invoices → Coupa, suppliers both ways.
  * Planning: plan.ts, suppliers.ts; streams and runs: flow.ts; writers: writer.ts; tables and
- * policy: mappings.ts, policy.ts. Choices: docs/decisions/0019.
+ * policy: mappings.ts, policy.ts; names and the record view: labels.ts; reconciliation:
+ * reconcile.ts. Choices: docs/decisions/0019.
  */
 export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
   id: F5_FLOW,
@@ -54,11 +57,15 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       suggestCounterpartyLinks: () => suggestSupplierLinks(base),
+      // Exact's full reads straight from the connector (not the polls' shared reads): a reconciliation moves no cursor.
+      reconcile: ({ apiCalls }) => reconcileExactCoupa({ store: context.store, exact: context.connectors['exact-online'], coupa: context.connectors.coupa, apiCalls }),
     };
   },
 
   seedSandboxMappings: seedF5SandboxMappings,
   codingKeys: f5CodingKeys,
+  describeRecord: describeF5Record,
+  compareRecord: compareF5Record,
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../../../src-shared/domain/audit';
+import { recordName, targetReference } from '../../../../src-shared/domain/labels';
 import type { SourcePage } from '../../../connectors/connector';
 import { MondayRequestError } from '../../../connectors/monday';
 import type { Store } from '../../../store/db';
@@ -9,6 +10,7 @@ import { audit, processPage, runStream, type StreamRunContext } from '../../sync
 import type { RunCounts, RunGuard, StreamSpec } from '../../sync/types';
 import { BoardMappingError, checkBoard } from './board-check';
 import { documentOf, type ExactDocument } from './documents';
+import { exactDocumentLabel, itemLabel } from './labels';
 import { loadF4Mappings } from './mappings';
 import { DOCUMENT_LABELS, DOCUMENT_TYPES, F4_FLOW, type BoardContext, type DocumentType, type PlannedItem } from './model';
 import { documentLabel, planDeletion, planItem } from './plan';
@@ -121,6 +123,8 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
     guard,
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
+  // The item with its board's name, as this run checked the board (no extra call).
+  const describeTarget = (plan: PlannedItem, itemId: string | null) => itemLabel(plan, itemId, contexts.get(plan.documentType));
   const specs = new Map<DocumentType, DocumentSpecs>();
   for (const type of DOCUMENT_TYPES) {
     if (!mappings.boards.has(type)) continue;
@@ -132,6 +136,8 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
         read: (cursor) => withBoard(type, read.records(cursor)),
         plan: (record, previous) => planItem(documentOf(record), context(type), mappings, previous),
         label: (record) => documentLabel(documentOf(record)),
+        describe: exactDocumentLabel,
+        describeTarget,
       },
       deletions: {
         name: STREAMS[type].deletions,
@@ -141,6 +147,7 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
         planDeletion: (_deletion, written) => planDeletion(written, (item) => contexts.get(item.documentType), mappings),
         deletionSourceId: (d) => d.sourceId,
         label: () => `Deleted ${DOCUMENT_LABELS[type].toLowerCase()}`,
+        describeTarget,
       },
     });
   }
@@ -197,12 +204,12 @@ export function retryParked(deps: ExactMondayDeps, selection: { ids?: readonly n
       if (!type) continue;
       if (p.reasonCode === 'source-unreadable') {
         // An older readable snapshot may exist, but writing it would post stale figures.
-        audit(ctx, { entity: type, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}` });
+        audit(ctx, { entity: type, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: `Not retried: ${p.reasonText}`, label: p.label });
         continue;
       }
       const latest = deps.store.snapshots.latest(F4_FLOW, p.stream, p.sourceId);
       if (!latest || !specs.has(type)) {
-        audit(ctx, { entity: type, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: latest ? `Not retried: ${DOCUMENT_LABELS[type].toLowerCase()}s have no board mapped` : `Record ${p.sourceId} has no stored source snapshot; the next sync reads it again` });
+        audit(ctx, { entity: type, sourceId: p.sourceId, step: 'replayed', status: 'skipped', message: latest ? `Not retried: ${DOCUMENT_LABELS[type].toLowerCase()}s have no board mapped` : `Record ${p.label ? recordName(p.label) : p.sourceId} has no stored source snapshot; the next sync reads it again`, label: p.label });
         continue;
       }
       byType.set(type, [...(byType.get(type) ?? []), latest.payload as unknown as ExactDocument]);
@@ -241,18 +248,22 @@ export async function replayAuditEntry(deps: ExactMondayDeps, seq: number): Prom
     if (!spec) throw new Error(`${DOCUMENT_LABELS[type]}s have no board mapped; nothing to replay into.`);
     await loadBoards([type]);
     await processPage(spec.records, ctx, { records: [snapshot.payload as unknown as ExactDocument], deletions: [] });
-    audit(ctx, { entity: type, sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq } });
+    audit(ctx, { entity: type, sourceId, step: 'replayed', status: 'ok', message: `Replayed audit entry ${seq}`, result: { replayOf: seq }, label: entry.label });
   });
   const c = summary.counts;
+  // Named as finance names it: "PO 20011 · Koster B.V.: written to monday.com as item 1234567890".
+  const targets = deps.store.targetRecords.bySource(F4_FLOW, sourceId);
+  const label = entry.label ?? targets.find((t) => t.label)?.label ?? null;
+  const name = label ? `${recordName(label)}: ` : '';
+  const written = targets.map((t) => t.targetLabel).filter((t) => t !== null);
   const message =
     summary.status === 'failed'
-      ? (summary.error ?? 'The replay failed.')
+      ? `${name}${summary.error ?? 'The replay failed.'}`
       : c.created + c.updated > 0
-        ? c.flagged > 0
-          ? 'Written to monday.com, and listed in Pending validation for review.'
-          : 'Written to monday.com.'
+        ? `${name}written to monday.com${written.length ? ` as ${written.map(targetReference).join(' and ')}` : ''}${c.flagged > 0 ? ', and listed in Pending validation for review' : ''}.`
         : c.parked > 0
-          ? 'Still waiting: see Pending validation.'
-          : 'monday.com already matches; nothing was written.';
-  return { ...summary, message };
+          ? `${name}still waiting: see Pending validation.`
+          : `${name}monday.com already matches; nothing was written.`;
+  // "monday.com" keeps its small m at the start of a sentence; the other words are capitalised.
+  return { ...summary, message: name || message.startsWith('monday.com') ? message : message.charAt(0).toUpperCase() + message.slice(1) };
 }

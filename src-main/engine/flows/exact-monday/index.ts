@@ -1,9 +1,11 @@
 import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { IDLE_EXACT_FEEDS, replayAuditEntry, retryParked, runExactMonday, type ExactMondayDeps } from './flow';
+import { compareF4Record, describeF4Record } from './labels';
 import { F4_MAPPING_SET_DEFINITIONS, F4_MAPPING_SETS, seedF4SandboxMappings } from './mappings';
 import { DOCUMENT_TYPES, F4_FLOW, ITEM_ENTITY, type DocumentType } from './model';
 import type { ExactSource } from './ports';
+import { reconcileExactMonday } from './reconcile';
 import { f4CodingKeys, f4ReferenceData } from './reference';
 
 /**
@@ -11,7 +13,8 @@ import { f4CodingKeys, f4ReferenceData } from './reference';
  * monday.com boards, every mapped column filled; an item whose GL account or cost center is not
  * among the reference values is created and flagged for review. Planning: plan.ts; the board
  * check: board-check.ts; the writer and its recovery lookups: writer.ts; streams and runs: flow.ts;
- * mapping tables: mappings.ts. Decision 0018.
+ * mapping tables: mappings.ts; names and the record view: labels.ts; reconciliation: reconcile.ts.
+ * Decision 0018.
  */
 export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
   id: F4_FLOW,
@@ -54,12 +57,16 @@ export const exactMondayFlow: FlowPlugin<'exact-online' | 'monday'> = {
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       // The pickers of the Mappings screen: the board picker, groups, columns; Exact's GL accounts and cost centers.
       referenceData: reference.referenceData,
+      // Exact's full reads straight from the connector (not the polls' shared reads): a reconciliation moves no cursor.
+      reconcile: ({ apiCalls }) => reconcileExactMonday({ store: context.store, exact: context.connectors['exact-online'], monday: context.connectors.monday, apiCalls }),
     };
   },
 
   codingKeys: f4CodingKeys,
 
   seedSandboxMappings: seedF4SandboxMappings,
+  describeRecord: describeF4Record,
+  compareRecord: compareF4Record,
 };
 
 /**

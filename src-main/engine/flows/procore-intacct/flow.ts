@@ -10,6 +10,7 @@ import type { RunLockOptions } from '../../sync/run-lock';
 import { audit, processPage, runStream, type StreamRunContext } from '../../sync/run-stream';
 import type { SharedSourceReads } from '../../sync/shared-reads';
 import type { PlanOutcome, RunCounts, RunGuard, StreamSpec } from '../../sync/types';
+import { billPaymentsRecordLabel, commitmentRecordLabel, f3TargetLabel, payApplicationRecordLabel, taskRecordLabel, vendorRecordLabel, type ProjectNamer } from './labels';
 import { F3_FLOW, loadF3Mappings, type F3Mappings } from './mappings';
 import type { BillPaymentsRecord, CommitmentRecord, PlannedDocument, PlannedWrite, RequisitionRecord, TaskRecord, VendorPairRecord } from './model';
 import { planBillPayments } from './payments';
@@ -140,6 +141,9 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
     payments: on(deps.intacctConnectionId),
     tasks: on(deps.intacctConnectionId),
   };
+  // Procore's project names as this run read them with the reference data (no extra call).
+  const projectName: ProjectNamer = (id) => context?.projectNames.get(id) ?? null;
+  const describeTarget = (plan: PlannedWrite, targetId: string | null) => f3TargetLabel(plan, targetId, projectName);
   const specs: Specs = {
     vendors: {
       name: STREAMS.vendors,
@@ -147,6 +151,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       read: (cursor) => readVendorPairs(readDeps, cursor),
       plan: (pair) => planVendorPair(pair, policy) as PlanOutcome<PlannedWrite>,
       label: (pair) => `Vendor ${pair.intacct.name} (${pair.intacct.vendorId})`,
+      describe: vendorRecordLabel,
+      describeTarget,
     },
     commitments: {
       name: STREAMS.commitments,
@@ -159,6 +165,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       },
       deletionSourceId: (d) => d.sourceId,
       label: commitmentName,
+      describe: (record) => commitmentRecordLabel(record, policy, projectName),
+      describeTarget,
     },
     payApplications: {
       name: STREAMS.payApplications,
@@ -166,6 +174,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       read: (cursor) => withReference(readPayApplications(readDeps, cursor)),
       plan: (record, previous) => namedIssues(planPayApplication(record, documentOf(previous), planContext()), payApplicationName(record)) as PlanOutcome<PlannedWrite>,
       label: payApplicationName,
+      describe: (record) => payApplicationRecordLabel(record, policy, projectName),
+      describeTarget,
     },
     payments: {
       name: STREAMS.payments,
@@ -174,6 +184,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       plan: (record) => planBillPayments(record, policy) as PlanOutcome<PlannedWrite>,
       label: (record) =>
         `Payments of AP bill ${record.bill.billNumber ?? record.bill.recordNo} (vendor ${record.bill.vendorId}, pay application #${record.requisition.number}), ${policy.currency} ${formatAmount(record.bill.totalPaid)} of ${formatAmount(record.bill.total)} paid`,
+      describe: (record) => billPaymentsRecordLabel(record, policy),
+      describeTarget,
     },
     tasks: {
       name: STREAMS.tasks,
@@ -191,6 +203,8 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
         ),
       plan: (task) => planTask(task, policy) as PlanOutcome<PlannedWrite>,
       label: (task) => `Intacct task ${task.taskId} of project ${task.intacctProjectId}`,
+      describe: taskRecordLabel,
+      describeTarget,
     },
   };
   return { contexts, specs, loadReference, mappings };

@@ -3,6 +3,7 @@ import type { ProcoreCommitment, ProcoreRequisition } from '../../../../src-shar
 import { readOrExplain } from '../../sync/explain-read-failure';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest, FlowRuntime } from '../types';
 import { currentPolicy, replayAuditEntry, retryParked, runProcoreIntacct, type ProcoreIntacctDeps } from './flow';
+import { compareF3Record, describeF3Record } from './labels';
 import { F3_FLOW, F3_MAPPING_SET_DEFINITIONS, F3_MAPPING_SETS, seedF3SandboxMappings } from './mappings';
 import { documentKey, type PlannedDocument } from './model';
 import { reconcile, type ReconciliationReport } from '../../reconcile/reconcile';
@@ -66,6 +67,8 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
   },
 
   seedSandboxMappings: seedF3SandboxMappings,
+  describeRecord: describeF3Record,
+  compareRecord: compareF3Record,
 };
 
 export function procoreIntacctDeps({ store, connectors, connectionIds, sharedReads }: FlowOpenContext<'procore' | 'sage-intacct'>): ProcoreIntacctDeps {
