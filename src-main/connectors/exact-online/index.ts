@@ -55,6 +55,7 @@ import type { WireDeletedRow, WirePurchaseEntry, WirePurchaseOrderSyncRow } from
 
 export { ExactMappingError } from './mappers';
 export { deletionsOf, DELETION_ENTITY_TYPES, type DeletedEntity } from './streams';
+export { sharedExactFeeds, type ExactFeeds, type SourceReadSharing } from './shared';
 export type { WireDeletedRow } from './wire';
 export { DEFAULT_WEB_LINKS, type ExactWebLinkKind } from './links';
 export type { ExactSupplierFields, ExactSupplierInput, ExactSupplierWriteResult } from './suppliers';

@@ -1,4 +1,4 @@
-import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
+import { sharedExactFeeds } from '../../../connectors/exact-online';
 import { readOrExplain } from '../../sync/explain-read-failure';
 import { suggestVendorLinks } from '../shared/counterparty-links';
 import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';

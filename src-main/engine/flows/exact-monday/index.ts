@@ -1,4 +1,4 @@
-import { sharedExactFeeds } from '../../../connectors/exact-online/shared';
+import { sharedExactFeeds } from '../../../connectors/exact-online';
 import type { FlowOpenContext, FlowPlugin, FlowRunRequest } from '../types';
 import { IDLE_EXACT_FEEDS, replayAuditEntry, retryParked, runExactMonday, type ExactMondayDeps } from './flow';
 import { compareF4Record, describeF4Record } from './labels';
