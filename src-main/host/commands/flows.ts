@@ -102,7 +102,7 @@ function apiCallsByName(): Record<string, number> {
 }
 
 /** The flow named on the command line, or a usage error listing the flows. */
-function flowArgument(io: CliIo, command: string, value: string | undefined): string | null {
+export function flowArgument(io: CliIo, command: string, value: string | undefined): string | null {
   if (value && findFlow(value)) return value;
   io.err(`${command}: ${value ? `there is no flow "${value}"` : 'name a flow'}: ${FLOW_IDS.join(', ')}`);
   return null;

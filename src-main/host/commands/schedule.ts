@@ -9,6 +9,7 @@ import type { Sandbox } from '../../sandbox';
 import { openStore, type Store } from '../../store';
 import type { CliCommand } from '../cli-types';
 import { openFlowHost } from '../flow-host';
+import { flowArgument } from './flows';
 import { connectionBudgets, flowSchedule, runOutcome } from '../flow-schedule';
 import type { SandboxRunOptions } from '../systems';
 import { storedExpiryAnnouncements, TokenKeepAlive } from '../token-keep-alive';
@@ -128,13 +129,16 @@ export const runCommand: CliCommand = {
   path: ['run'],
   summary: 'Keep syncing every flow that is set up, on a schedule in the foreground, until Ctrl+C.',
   stopsGracefully: true,
-  usage: '[--sandbox] [--every SECONDS] [--for SECONDS]',
+  usage: '[--flow FLOW] [--sandbox] [--every SECONDS] [--for SECONDS]',
   options: {
     sandbox: { type: 'boolean', description: 'use the embedded simulators (seed 1, scale 1; no credentials needed)' },
     every: { type: 'string', description: 'seconds between scheduled runs (default 900)' },
     for: { type: 'string', description: 'stop after this many seconds (default: until SIGINT/SIGTERM)' },
+    flow: { type: 'string', description: 'schedule only this flow (default: every flow that is set up)' },
   },
   async run({ values }, io) {
+    const only = typeof values['flow'] === 'string' ? flowArgument(io, 'run', values['flow']) : undefined;
+    if (only === null) return 2;
     let everySeconds: number;
     let forSeconds: number | undefined;
     try {
@@ -155,6 +159,7 @@ export const runCommand: CliCommand = {
         log: (line) => io.err(line),
         credentials: new KeytarCredentialStore(),
         ...(values['sandbox'] ? { sandbox: { seed: 1, scale: 1 } } : {}),
+        ...(only ? { only: [only] } : {}),
       });
       io.out(io.json ? JSON.stringify({ runs }) : `Stopped after ${runs} run(s).`);
       return 0;
