@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,14 @@ describe('F1 command line', { timeout: 120_000 }, () => {
     expect(replay['created']).toBe(1);
     const parkedAfter = lastJson(await cli('parked', 'list', '--json'))['parked'] as { reason: string }[];
     expect(parkedAfter.length).toBe(parkedBefore.length - 1);
+  });
+
+  it('mappings export with a table name where the file goes says so and writes nothing', async () => {
+    await expect(run(process.execPath, [bin, 'mappings', 'export', 'exact-procore', 'vendors', '--data-dir', dir], { cwd: dir })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('"vendors" is one of exact-procore\'s tables, not a file. Name the file and the table: mappings export exact-procore vendors.csv --set vendors'),
+    });
+    expect(existsSync(join(dir, 'vendors'))).toBe(false);
   });
 
   it('mappings suggest exact-procore --json suggests a vendor for a supplier whose link was removed', async () => {

@@ -377,6 +377,11 @@ export const mappingsCommand: CliCommand = {
     if (!flowArgument(io, 'mappings', flowId)) return 2;
     const plugin = findFlow(flowId!)!;
     const sets = plugin.mappingSets.map((d) => d.set);
+    // "mappings export procore-acumatica costs" names a table where the file goes: say so, write nothing.
+    if (action !== 'suggest' && file && sets.includes(file) && !/\.[a-z0-9]+$/i.test(file)) {
+      io.err(`mappings: "${file}" is one of ${flowId}'s tables, not a file. Name the file and the table: mappings ${action} ${flowId} ${file}.csv --set ${file}`);
+      return 2;
+    }
     const defaultSet = plugin.mappingSets.find((d) => d.sourceFields.some((f) => /glaccount/i.test(f.name)))?.set ?? sets[0];
     const set = typeof values['set'] === 'string' ? values['set'] : defaultSet;
     if (!set || !sets.includes(set)) {
