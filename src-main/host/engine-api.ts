@@ -163,7 +163,7 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
       phase,
       processed: counts.read,
       total: null,
-      counts: { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, parked: counts.parked, failed: counts.failed },
+      counts: { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, parked: counts.parked, flagged: counts.flagged, failed: counts.failed },
       ...(message ? { message } : {}),
     });
   }
@@ -273,7 +273,10 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
       nextRunAt: status?.nextRunAt == null ? null : new Date(status.nextRunAt).toISOString(),
       // The same view (and so the same words) as the Settings screen's schedule of this flow.
       schedule: scheduleView(store, flowId, scheduler, open ? null : (host.unavailable.get(flowId)?.reason ?? null)),
-      counts: { synced, parked: store.parked.countOpen(flowId), failed },
+      counts: (() => {
+        const needsReview = store.parked.countFlagged(flowId);
+        return { synced, parked: store.parked.countOpen(flowId) - needsReview, needsReview, failed };
+      })(),
       running: running ? { runId: running.runId, processed: running.counts.read, total: null } : null,
       recentRuns: runs.map((r) => ({
         runId: r.id,

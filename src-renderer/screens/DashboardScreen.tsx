@@ -149,6 +149,14 @@ function FlowCard({ flow }: { flow: FlowOverview }) {
         <dd>
           <a href={routeHref('pending')}>{formatCount(flow.counts.parked)}</a>
         </dd>
+        {flow.counts.needsReview ? (
+          <>
+            <dt>Created, needs review</dt>
+            <dd>
+              <a href={routeHref('pending')}>{formatCount(flow.counts.needsReview)}</a>
+            </dd>
+          </>
+        ) : null}
         <dt>Failed</dt>
         <dd>{formatCount(flow.counts.failed)}</dd>
       </dl>
@@ -224,7 +232,7 @@ function SyncProgress({
   const phase = progress?.phase ?? 'reading';
   const label =
     phase === 'done'
-      ? `Finished: ${processed} records (${progress?.counts.created ?? 0} created, ${progress?.counts.updated ?? 0} updated, ${progress?.counts.unchanged ?? 0} unchanged, ${progress?.counts.parked ?? 0} parked, ${progress?.counts.failed ?? 0} failed).`
+      ? `Finished: ${processed} records (${progress?.counts.created ?? 0} created, ${progress?.counts.updated ?? 0} updated, ${progress?.counts.unchanged ?? 0} unchanged, ${progress?.counts.parked ?? 0} parked${progress?.counts.flagged ? `, ${progress.counts.flagged} created but needing review` : ''}, ${progress?.counts.failed ?? 0} failed).`
       : phase === 'failed'
         ? `Failed after ${processed} records. ${progress?.message ?? ''}`
         : `${phase === 'starting' ? 'Starting' : phase === 'reading' ? 'Reading' : 'Writing'}: ${processed}${total !== null ? ` of ${total}` : ''} records`;

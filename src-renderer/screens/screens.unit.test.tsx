@@ -159,6 +159,27 @@ describe('Dashboard', () => {
     expect(screen.getByRole('cell', { name: 'partial' })).toBeTruthy();
   });
 
+  it('a flow that wrote records with a flag counts them apart from the parked ones ("created, needs review")', async () => {
+    const card: FlowOverview = {
+      flow: 'exact-procore',
+      title: 'Exact Online → Procore',
+      unavailable: null,
+      connections: [],
+      lastRun: null,
+      nextRunAt: null,
+      counts: { synced: 40, parked: 3, needsReview: 2, failed: 0 },
+      running: null,
+      recentRuns: [],
+    };
+    const refuse = () => Promise.reject(new Error('not in this test'));
+    ctx.engine = { flows: async () => [card], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse, reconcile: refuse };
+    renderWithStores(<DashboardScreen />);
+    const region = await screen.findByRole('region', { name: 'Exact Online → Procore' });
+    const term = await within(region).findByText('Created, needs review');
+    expect(term.nextElementSibling?.textContent).toBe('2');
+    expect(within(region).getByText('Parked').nextElementSibling?.textContent).toBe('3');
+  });
+
   it('when a flow cannot run in this host, its card shows the reason and where to fix it', async () => {
     const reason = 'Exact Online is connected; Exact Online → Procore also needs Procore: connect it under Connections.';
     const card: FlowOverview = {

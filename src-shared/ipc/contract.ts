@@ -516,7 +516,14 @@ export const flowOverviewSchema = z.object({
   nextRunAt: isoTimestamp.nullable(),
   /** The flow's schedule as the Settings screen shows it (so both screens say the same about the next run). */
   schedule: z.lazy(() => scheduleViewSchema).optional(),
-  counts: z.object({ synced: z.number().int(), parked: z.number().int(), failed: z.number().int() }),
+  counts: z.object({
+    synced: z.number().int(),
+    /** Records held back until a fix (parked). */
+    parked: z.number().int(),
+    /** Records written anyway and listed for review ("created, needs review"); absent = none. */
+    needsReview: z.number().int().optional(),
+    failed: z.number().int(),
+  }),
   running: z
     .object({ runId: z.string(), processed: z.number().int(), total: z.number().int().nullable() })
     .nullable(),
@@ -1087,6 +1094,8 @@ export const ipcEvents = {
       updated: z.number().int(),
       unchanged: z.number().int(),
       parked: z.number().int(),
+      /** Written with a flag ("created, needs review"); absent = none. */
+      flagged: z.number().int().optional(),
       failed: z.number().int(),
     }),
     /** Plain-language note, e.g. why a run failed. */

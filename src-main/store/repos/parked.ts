@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { JsonValue } from '../../../src-shared/domain/audit';
 import type { RecordLabel } from '../../../src-shared/domain/labels';
-import { isFlaggedReason } from '../../../src-shared/domain/validation';
+import { FLAGGED_REASON_PREFIX, isFlaggedReason } from '../../../src-shared/domain/validation';
 import { isoNow, type Clock } from './clock';
 import { jsonColumn, nullableJsonColumn, parseJsonColumn, parseNullableJsonColumn } from './json';
 
@@ -81,6 +81,7 @@ export class ParkedRepo {
   private readonly openOfReason: Statement<[string, string], ParkedRow>;
   private readonly countAll: Statement<[], { count: number }>;
   private readonly countOfFlow: Statement<[string], { count: number }>;
+  private readonly countFlaggedOfFlow: Statement<[{ flow: string; prefix: string }], { count: number }>;
 
   constructor(
     db: Database,
@@ -113,6 +114,9 @@ export class ParkedRepo {
     this.countAll = db.prepare('SELECT count(*) AS count FROM parked WHERE resolved_at IS NULL');
     this.countOfFlow = db.prepare(
       'SELECT count(*) AS count FROM parked WHERE resolved_at IS NULL AND flow = ?',
+    );
+    this.countFlaggedOfFlow = db.prepare(
+      "SELECT count(*) AS count FROM parked WHERE resolved_at IS NULL AND flow = @flow AND substr(reason_code, 1, length(@prefix)) = @prefix",
     );
   }
 
@@ -169,6 +173,11 @@ export class ParkedRepo {
 
   countOpen(flow?: string): number {
     return (flow === undefined ? this.countAll.get() : this.countOfFlow.get(flow))!.count;
+  }
+
+  /** Of a flow's open rows, those written with a flag ("created, needs review"), not held back. */
+  countFlagged(flow: string): number {
+    return this.countFlaggedOfFlow.get({ flow, prefix: FLAGGED_REASON_PREFIX })!.count;
   }
 }
 

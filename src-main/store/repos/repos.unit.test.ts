@@ -288,6 +288,18 @@ describe('parkedRepo', () => {
     expect(store.parked.countOpen('F1')).toBe(2);
   });
 
+  it('counts the open rows written with a flag apart from those held back', () => {
+    park('PO-1', 'unmapped-cost-code');
+    park('PO-2', 'needs-review:unmapped-gl-account');
+    park('PO-3', 'needs-review:unmapped-cost-center');
+    park('PO-4', 'review-later'); // a code that merely starts alike is no flag
+    expect(store.parked.countOpen('F1')).toBe(4);
+    expect(store.parked.countFlagged('F1')).toBe(2);
+    store.parked.resolve('F1', 'purchase-orders', 'PO-2', 'written without the flag');
+    expect(store.parked.countFlagged('F1')).toBe(1);
+    expect(store.parked.countFlagged('F2')).toBe(0);
+  });
+
   it('resolves, then allows parking the record anew', () => {
     const first = park('PO-1', 'unmapped-cost-code');
     expect(store.parked.resolve('F1', 'purchase-orders', 'PO-1', 'written after mapping v4')).toBe(true);
