@@ -29,7 +29,14 @@ export function startF5Sandbox(dataDir: string, opts: SandboxRunOptions & { coup
     scale: opts.scale,
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.faults ? { faults: opts.faults } : {}),
-    config: { ...APP_SANDBOX_CONFIG, coupa: { rateLimitPerSecond: opts.coupaPerSecond, rateLimitQueue: 20 } },
+    config: {
+      ...APP_SANDBOX_CONFIG,
+      // Tests edit Exact between syncs through its API: at Exact's 60 calls a minute a fast machine
+      // runs several syncs within one minute and the test's own edit met a 429 (the connector waits
+      // those out; a test's direct call does not). The rate-limit path has tests of its own.
+      exact: { ...APP_SANDBOX_CONFIG.exact, minutelyLimit: 100_000 },
+      coupa: { rateLimitPerSecond: opts.coupaPerSecond, rateLimitQueue: 20 },
+    },
   });
 }
 
