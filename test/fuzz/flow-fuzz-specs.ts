@@ -8,6 +8,7 @@ import { domainPurchaseInvoice, domainPurchaseOrder } from './arbitraries/record
 import { readExactPurchaseEntries, readExactPurchaseOrders } from './connectors/exact-reads';
 import { Verdict, type FlowFuzzSpec, type FuzzStream } from './fuzz-kit';
 import { F5_FUZZ } from './flows/exact-coupa';
+import { F4_FUZZ } from './flows/exact-monday';
 
 /**
  * Every flow in the fuzz suite (issue 18), one entry each: its source streams as generated,
@@ -109,7 +110,7 @@ export const F1_FUZZ: FlowFuzzSpec = {
   ],
 };
 
-export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ];
+export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ, F4_FUZZ];
 
 /**
  * End to end (spoiled-responses.integration.test.ts): the flow on the sandbox while these
