@@ -100,3 +100,12 @@ describe('Exact sales orders the fuzz suite found', () => {
     expect(`${result.unreadable[0]!.label} ${result.unreadable[0]!.problem}`.length).toBeLessThan(400);
   });
 });
+
+describe('huge keys in Exact reasons (found by the fuzz suite)', () => {
+  it('a document key of pages of text is cut in the label and the reason', async () => {
+    const huge = 'W'.repeat(40_000);
+    const result = await read([row({ PurchaseOrderID: huge, OrderNumber: null, LineNumber: 'x' })]);
+    expect(result.unreadable).toHaveLength(1);
+    expect(`${result.unreadable[0]!.label} ${result.unreadable[0]!.problem}`.length).toBeLessThan(500);
+  });
+});

@@ -77,7 +77,7 @@ export function mapSalesInvoiceDocuments(documents: readonly FoldedDocument<Wire
     (invoice) => mapSalesInvoice(invoice, ctx),
     (invoice) => ({
       sourceId: invoice.documentId,
-      label: `Sales invoice ${labelText(invoice.header.InvoiceNumber) ?? invoice.documentId}`,
+      label: `Sales invoice ${labelText(invoice.header.InvoiceNumber) ?? labelText(invoice.documentId) ?? invoice.documentId}`,
       raw: { header: invoice.header, lines: invoice.lines },
     }),
   );
