@@ -26,7 +26,8 @@ function expectAll(rows: readonly { id?: unknown }[], stream: string, verdict: V
   rows.forEach((row, i) => {
     const sourceId = sourceIdOf(row as never, stream, i);
     verdict.expect(sourceId);
-    names.set(sourceId, [keyOf(row.id), label(row as never)].filter((n): n is string => n !== null).map((n) => n.slice(0, 60)));
+    // Two rows of a page may share an id: the reason may name either.
+    names.set(sourceId, [...(names.get(sourceId) ?? []), ...[keyOf(row.id), label(row as never)].filter((n): n is string => n !== null).map((n) => n.slice(0, 60))]);
   });
   return names;
 }
@@ -40,7 +41,7 @@ export async function readProcoreCommitments(page: ProcoreCommitmentWire[], verd
     (row) => commitmentFromWire(row, 'work-order', PROCORE_PROJECT, lines.get(row) ?? [], INDEX),
     (row) => ({ sourceId: sourceIdOf(row, 'commitment', rows.indexOf(row)), label: commitmentLabel(row, 'work-order') }),
   );
-  for (const row of mapped.unreadable) verdict.unreadable(row, names.get(row.sourceId) ?? []);
+  for (const row of mapped.unreadable) verdict.unreadable({ ...row, raw: { row: row.raw, lines: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
   return mapped.records;
 }
 
@@ -57,6 +58,7 @@ export async function readProcoreRequisitions(page: ProcoreRequisitionWire[], ve
     },
     (row) => ({ sourceId: sourceIdOf(row, 'requisition', rows.indexOf(row)), label: requisitionLabel(row) }),
   );
-  for (const row of mapped.unreadable) verdict.unreadable(row, names.get(row.sourceId) ?? []);
+  // The invoice's G703 items are what the source said too (the connector parks the invoice row itself).
+  for (const row of mapped.unreadable) verdict.unreadable({ ...row, raw: { row: row.raw, items: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
   return mapped.records;
 }
