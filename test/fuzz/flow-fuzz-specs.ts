@@ -7,6 +7,9 @@ import { exactPurchaseEntryPage, exactPurchaseOrderPage } from './arbitraries/ex
 import { domainPurchaseInvoice, domainPurchaseOrder } from './arbitraries/records';
 import { readExactPurchaseEntries, readExactPurchaseOrders } from './connectors/exact-reads';
 import { Verdict, type FlowFuzzSpec, type FuzzStream } from './fuzz-kit';
+import { F5_FUZZ } from './flows/exact-coupa';
+import { F4_FUZZ } from './flows/exact-monday';
+import { F3_FUZZ } from './flows/procore-intacct';
 
 /**
  * Every flow in the fuzz suite (issue 18), one entry each: its source streams as generated,
@@ -108,7 +111,7 @@ export const F1_FUZZ: FlowFuzzSpec = {
   ],
 };
 
-export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ];
+export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ, F4_FUZZ, F3_FUZZ];
 
 /**
  * End to end (spoiled-responses.integration.test.ts): the flow on the sandbox while these

@@ -79,6 +79,12 @@ export class Verdict implements PageVerdict {
     }
   }
 
+  /** A record written but flagged for review (F4): the flag is read by a person, so in finance words too. */
+  planFlagged(label: string, flag: ValidationIssue, record: unknown): void {
+    if (!flag.message.trim()) this.violations.push(`${label}: a flag ${flag.code} without words`);
+    for (const leak of rawLeaks(flag.message, textsOf(record))) this.violations.push(`${label}: the flag shows ${leak}: ${flag.message.slice(0, 300)}`);
+  }
+
   synced1(sourceId: string): void {
     this.synced.push({ sourceId });
   }

@@ -3,8 +3,9 @@ import type { PurchaseOrder } from '../../../src-shared/domain/records';
 import type { UnreadableSourceRow } from '../connector';
 import { mapPurchaseEntries, mapPurchaseOrderDocuments } from './index';
 import { PURCHASE_ORDER_KEY } from './mappers';
+import { mapSalesOrders } from './sales';
 import { foldedFeedPages } from './streams';
-import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from './wire';
+import type { WirePurchaseEntry, WirePurchaseOrderSyncRow, WireSalesOrder } from './wire';
 
 /**
  * Rows the fuzz suite (test/fuzz, issue 18) found stopping a whole read or vanishing: each now
@@ -84,5 +85,27 @@ describe('Exact code tables take only their own codes', () => {
   it('an entry Status "constructor" sets no status (was: a function taken as the status)', () => {
     const result = mapPurchaseEntries([{ EntryID: 'e1', EntryNumber: 7, YourRef: 'INV-1', Supplier: 's', SupplierName: 'n', EntryDate: '/Date(0)/', Currency: 'EUR', Modified: '/Date(0)/', Status: 'constructor', PurchaseEntryLines: [{ ID: 'x', LineNumber: 1, AmountFC: 1, VATAmountFC: 0 }] } as unknown as WirePurchaseEntry], { supplierCodes: new Map([['s', '25']]), projectCodes: new Map() });
     expect(result.records[0]!.status).toBeUndefined();
+  });
+});
+
+describe('Exact sales orders the fuzz suite found', () => {
+  const context = { accountCodes: new Map(), glAccounts: new Map(), items: new Map(), webUrl: () => '' };
+  it('an OrderID that is no text parks the order by its number, not under the number 0 as its key (was: lost)', () => {
+    const result = mapSalesOrders([{ OrderID: 0, OrderNumber: 30010 } as unknown as WireSalesOrder], context);
+    expect(result.unreadable.map((u) => [u.sourceId, u.label])).toEqual([['sales-order-without-id:30010', 'Sales order 30010']]);
+  });
+  it('a huge OrderNumber text is cut in the label (was: 60,000 characters in Pending validation)', () => {
+    const result = mapSalesOrders([{ OrderID: 'so1', OrderNumber: 'W'.repeat(60_000) } as unknown as WireSalesOrder], context);
+    expect(result.unreadable[0]!.label.length).toBeLessThan(80);
+    expect(`${result.unreadable[0]!.label} ${result.unreadable[0]!.problem}`.length).toBeLessThan(400);
+  });
+});
+
+describe('huge keys in Exact reasons (found by the fuzz suite)', () => {
+  it('a document key of pages of text is cut in the label and the reason', async () => {
+    const huge = 'W'.repeat(40_000);
+    const result = await read([row({ PurchaseOrderID: huge, OrderNumber: null, LineNumber: 'x' })]);
+    expect(result.unreadable).toHaveLength(1);
+    expect(`${result.unreadable[0]!.label} ${result.unreadable[0]!.problem}`.length).toBeLessThan(500);
   });
 });

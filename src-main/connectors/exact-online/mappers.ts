@@ -46,7 +46,8 @@ export class ExactMappingError extends Error {
     readonly field: string,
     problem: string,
   ) {
-    super(`Exact Online ${record}: field ${field} ${problem}`);
+    // A record named by a key the wire sent as pages of text is cut: the reason stays readable.
+    super(`Exact Online ${record.length > 120 ? `${record.slice(0, 119)}…` : record}: field ${field} ${problem}`);
     this.name = 'ExactMappingError';
   }
 }

@@ -65,17 +65,45 @@ export async function* readSalesInvoices(
   );
   const ctx = context(deps, 'salesInvoice');
   for await (const page of pages) {
-    const { records, unreadable } = mapEach(
-      page.documents,
-      (invoice) => mapSalesInvoice(invoice, ctx),
-      (invoice) => ({
-        sourceId: invoice.documentId,
-        label: `Sales invoice ${invoice.header.InvoiceNumber ?? invoice.documentId}`,
-        raw: { header: invoice.header, lines: invoice.lines },
-      }),
-    );
+    const { records, unreadable } = mapSalesInvoiceDocuments(page.documents, ctx);
     yield { records, deletions: [], unreadable: [...page.unreadable, ...unreadable], cursorAfter: page.cursorAfter };
   }
+}
+
+/** A page of folded sales invoices as records, and the invoices that cannot be read (the read's mapping, pure). */
+export function mapSalesInvoiceDocuments(documents: readonly FoldedDocument<WireSalesInvoiceRow>[], ctx: SalesDocumentContext) {
+  return mapEach(
+    documents,
+    (invoice) => mapSalesInvoice(invoice, ctx),
+    (invoice) => ({
+      sourceId: invoice.documentId,
+      label: `Sales invoice ${labelText(invoice.header.InvoiceNumber) ?? labelText(invoice.documentId) ?? invoice.documentId}`,
+      raw: { header: invoice.header, lines: invoice.lines },
+    }),
+  );
+}
+
+/** Whole sales orders as records, and the orders that cannot be read (the read's mapping, pure). */
+export function mapSalesOrders(orders: readonly WireSalesOrder[], ctx: SalesDocumentContext) {
+  return mapEach(
+    orders,
+    (order) => mapSalesOrder(order, ctx),
+    (order) => {
+      // A key that is no text (a number, a group of fields) is no key: the order is named by its number.
+      const id = typeof order?.OrderID === 'string' && order.OrderID.trim() !== '' ? order.OrderID : null;
+      const number = labelText(order?.OrderNumber);
+      return { sourceId: id ?? `sales-order-without-id:${number ?? '?'}`, label: `Sales order ${number ?? labelText(id) ?? '(no number)'}`, raw: order };
+    },
+  );
+}
+
+/**
+ * A document number or key as a label shows it: text or a whole number, long text cut; null for
+ * anything else the wire sent (a group of fields, a fraction), so a label never shows raw data.
+ */
+function labelText(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value.length > 60 ? `${value.slice(0, 59)}…` : value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : null;
 }
 
 /** Replaces, in place, the lines of invoices the fold may have cut short by the invoice as Exact holds it now. */
@@ -137,15 +165,7 @@ export async function* readSalesOrders(
     const lines = orders.flatMap((o) => expandedLinesOrNull(o.SalesOrderLines) ?? []);
     await lookups.loadAccounts(orders.flatMap((o) => (o.OrderedBy ? [o.OrderedBy] : [])));
     await lookups.loadItems(lines.flatMap((l) => (l.Item ? [l.Item] : [])));
-    return mapEach(
-      orders,
-      (order) => mapSalesOrder(order, ctx),
-      (order) => ({
-        sourceId: order.OrderID ?? `sales-order-without-id:${String(order.OrderNumber ?? '?')}`,
-        label: `Sales order ${order.OrderNumber ?? order.OrderID ?? '(no number)'}`,
-        raw: order,
-      }),
-    );
+    return mapSalesOrders(orders, ctx);
   };
 
   for await (const rows of client.salesOrderHeaderFeedPages(position.headers.toString())) {

@@ -41,6 +41,12 @@ export function maxBigInt(values: Iterable<bigint>, floor: bigint): bigint {
  * reference that resolves to nothing) becomes an unreadable row for the engine to park.
  * Any other error is a bug or an API break and stops the read.
  */
+/** A number or key as a label shows it: long text cut, so Pending validation stays readable. */
+function cut(value: string | number): string {
+  const text = String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 export function mapEach<W, R>(
   rows: readonly W[],
   map: (row: W) => R,
@@ -122,7 +128,7 @@ export function unfoldableDocuments<R extends FeedLineRow>(
     const what = key.what.charAt(0).toUpperCase() + key.what.slice(1);
     unreadable.push({
       sourceId,
-      label: `${what} ${number ?? group.docId ?? `(no ${key.field})`}`,
+      label: `${what} ${cut(number ?? group.docId ?? `(no ${key.field})`)}`,
       problem: `${group.problem.message}. Correct it in Exact Online; the next sync reads it again.`,
       raw: { rows: group.rows },
     });

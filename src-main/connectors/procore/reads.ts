@@ -130,7 +130,7 @@ async function* readStream<W extends Row, R, D>(
  * Maps each row; a row the mappers refuse becomes an unreadable row (the engine parks it with
  * its raw data and reason). Any other error is a bug or an API break and stops the read.
  */
-async function mapEach<W, R>(
+export async function mapEach<W, R>(
   rows: readonly W[],
   map: (row: W) => Promise<R> | R,
   describe: (row: W) => { sourceId: string; label: string },
@@ -152,7 +152,7 @@ async function mapEach<W, R>(
   return { records, unreadable };
 }
 
-function sourceIdOf(row: Row, stream: string, index: number): string {
+export function sourceIdOf(row: Row, stream: string, index: number): string {
   return row.id === undefined || row.id === null ? `procore-${stream}-without-id:${index}` : String(row.id);
 }
 

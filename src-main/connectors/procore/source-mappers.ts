@@ -66,6 +66,20 @@ export function codingIndex(
 
 const EMPTY_INDEX: CodingIndex = { costCodes: new Map(), lineItemTypes: new Map() };
 
+/** A wire value as a reason shows it: a short text quoted, never raw JSON or pages of text. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'a list' : 'a group of fields';
+}
+
+/** A number, title or id as a label names the document: text or a whole number, long text cut; null for anything else. */
+function named(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value.length > 60 ? `${value.slice(0, 59)}…` : value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : null;
+}
+
 function fail(message: string): never {
   throw new ProcoreMappingError(message);
 }
@@ -74,7 +88,7 @@ function id(value: unknown, what: string): string {
   try {
     return idFromWire(value, what);
   } catch (error) {
-    if (error instanceof ProcoreResponseShapeError) fail(`${what} has no valid id (got ${JSON.stringify(value ?? null)})`);
+    if (error instanceof ProcoreResponseShapeError) fail(`${what} has no valid id (got ${shown(value)})`);
     throw error;
   }
 }
@@ -86,12 +100,12 @@ function optionalId(value: unknown, what: string): string | null {
 /** A money string from Procore: exact, at most two decimals (never rounded silently). */
 function money(value: unknown, what: string): string {
   if (typeof value !== 'string' && typeof value !== 'number')
-    fail(`${what} is missing (got ${JSON.stringify(value ?? null)})`);
+    fail(`${what} is missing (got ${shown(value)})`);
   let amount: Decimal;
   try {
     amount = typeof value === 'number' ? Decimal.fromJsonNumber(value) : Decimal.parse(value);
   } catch (error) {
-    if (error instanceof InvalidDecimalError) fail(`${what} is not an amount: ${JSON.stringify(value)}`);
+    if (error instanceof InvalidDecimalError) fail(`${what} is not an amount: ${shown(value)}`);
     throw error;
   }
   if (!amount.equals(amount.roundToCents())) fail(`${what} ${String(value)} has fractions of a cent`);
@@ -108,7 +122,7 @@ function decimalOrNull(value: unknown, what: string): string | null {
   try {
     return (typeof value === 'number' ? Decimal.fromJsonNumber(value) : Decimal.parse(String(value))).toString();
   } catch {
-    fail(`${what} is not a number: ${JSON.stringify(value)}`);
+    fail(`${what} is not a number: ${shown(value)}`);
   }
 }
 
@@ -118,6 +132,16 @@ function sum(amounts: readonly string[]): Decimal {
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
+}
+
+/** A calendar date Procore sent ("2026-03-31", or an instant whose day it is), or null when none; anything else is refused. */
+function dateOrNull(value: unknown, what: string): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(value) : null;
+  const day = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  if (!match || !day || day.getUTCFullYear() !== Number(match[1]) || day.getUTCMonth() !== Number(match[2]) - 1 || day.getUTCDate() !== Number(match[3]))
+    fail(`${what} is not a calendar date (got ${shown(value)})`);
+  return (value as string).slice(0, 10);
 }
 
 function textOrNull(value: unknown): string | null {
@@ -184,7 +208,7 @@ function commitmentLine(line: WireCodedLine, index: CodingIndex, what: string): 
 
 export function commitmentLabel(row: WireCommitmentRecord, kind: CommitmentKind): string {
   const noun = kind === 'work-order' ? 'Subcontract' : 'Purchase order';
-  return `${noun} ${row.number ?? row.title ?? String(row.id ?? '(no id)')}`;
+  return `${noun} ${named(row?.number) ?? named(row?.title) ?? named(row?.id) ?? '(no id)'}`;
 }
 
 export function commitmentFromWire(
@@ -209,7 +233,7 @@ export function commitmentFromWire(
     vendor: vendorRef(row.vendor, what),
     status: row.status ?? fail(`${what} has no status`),
     executed: row.executed === true,
-    contractDate: textOrNull(row.contract_date),
+    contractDate: dateOrNull(row.contract_date, `the contract date of ${what}`),
     retainagePercent: decimalOrNull(row.retainage_percent, `the retainage percent of ${what}`),
     grandTotal,
     revisedContract: moneyOrZero(row.revised_contract ?? row.grand_total, `the revised contract of ${what}`),
@@ -245,7 +269,7 @@ export function commitmentDeletion(
 // ---- commitment change orders ----------------------------------------------------------------
 
 export function changeOrderLabel(row: WireChangeOrder): string {
-  return `Commitment change order ${row.number ?? String(row.id ?? '(no id)')}${row.title ? ` (${row.title})` : ''}`;
+  return `Commitment change order ${named(row?.number) ?? named(row?.id) ?? '(no id)'}${named(row?.title) ? ` (${named(row.title)})` : ''}`;
 }
 
 export function changeOrderFromWire(
@@ -316,9 +340,9 @@ export function commitmentFacts(row: WireCommitmentRecord, fallbackKind: Commitm
 }
 
 export function requisitionLabel(row: WireRequisition): string {
-  const parts = [`Subcontractor invoice #${String(row.number ?? row.id ?? '?')}`];
-  if (row.invoice_number) parts.push(`(${row.invoice_number})`);
-  if (row.contract_name) parts.push(`on ${row.contract_name}`);
+  const parts = [`Subcontractor invoice #${named(row?.number) ?? named(row?.id) ?? '?'}`];
+  if (named(row?.invoice_number)) parts.push(`(${named(row.invoice_number)})`);
+  if (named(row?.contract_name)) parts.push(`on ${named(row.contract_name)}`);
   return parts.join(' ');
 }
 
@@ -415,10 +439,10 @@ export function requisitionFromWire(
     erpStatus: textOrNull(row.erp_status),
     vendor: commitment?.vendor ?? null,
     vendorName: textOrNull(row.vendor_name) ?? commitment?.vendor?.name ?? null,
-    periodStart: textOrNull(row.requisition_start),
-    periodEnd: textOrNull(row.requisition_end),
-    billingDate: textOrNull(row.billing_date),
-    paymentDate: textOrNull(row.payment_date),
+    periodStart: dateOrNull(row.requisition_start, `the period start of ${what}`),
+    periodEnd: dateOrNull(row.requisition_end, `the period end of ${what}`),
+    billingDate: dateOrNull(row.billing_date, `the billing date of ${what}`),
+    paymentDate: dateOrNull(row.payment_date, `the payment date of ${what}`),
     final: row.final === true,
     totalClaimed,
     retainageThisPeriod: retainage.toMoneyString(),
@@ -436,7 +460,7 @@ export function requisitionFromWire(
 
 export function directCostLabel(row: WireDirectCostRecord): string {
   const noun = row.direct_cost_type === 'expense' ? 'Expense' : row.direct_cost_type === 'payroll' ? 'Payroll cost' : 'Direct cost invoice';
-  return `${noun} ${row.invoice_number ?? String(row.id ?? '(no id)')}`;
+  return `${noun} ${named(row?.invoice_number) ?? named(row?.id) ?? '(no id)'}`;
 }
 
 export function directCostFromWire(
@@ -489,7 +513,7 @@ export function directCostFromWire(
 // ---- vendors ----------------------------------------------------------------------------------
 
 export function vendorLabel(row: WireVendorRecord): string {
-  return `Vendor ${row.name ?? String(row.id ?? '(no id)')}`;
+  return `Vendor ${named(row?.name) ?? named(row?.id) ?? '(no id)'}`;
 }
 
 export function vendorRecordFromWire(row: WireVendorRecord): ProcoreVendorRecord {

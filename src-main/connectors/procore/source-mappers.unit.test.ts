@@ -145,3 +145,24 @@ describe('write-back mappers', () => {
     expect(() => costCodeToWire({ originId: 'C1', code: '', name: 'Sub' })).toThrow(/has no code/);
   });
 });
+
+describe('hostile Procore rows the fuzz suite found (issue 18)', () => {
+  const read = () => ({ contract: [item({ work_completed_this_period: '2500.10' })], changeOrder: [] });
+  it('a billing date that is no calendar date parks the invoice (it crashed F3 planning its due date)', () => {
+    expect(() => requisitionFromWire(invoice({ billing_date: 'yesterday' }), '1', read(), null, index)).toThrow(new ProcoreMappingError('the billing date of Subcontractor invoice #3 (F2026-1) on Onderaanneming Beton is not a calendar date (got "yesterday")'));
+    expect(requisitionFromWire(invoice({ billing_date: '2026-03-31' }), '1', read(), null, index).billingDate).toBe('2026-03-31');
+  });
+  it('a value of the wrong type is described in words, not as raw JSON', () => {
+    expect(() => requisitionFromWire(invoice({ total_claimed_amount: { results: 'x' } as never }), '1', read(), null, index)).toThrow(/is missing \(got a group of fields\)$/);
+  });
+  it('a huge invoice number is cut in the label', () => {
+    let message = '';
+    try {
+      requisitionFromWire(invoice({ invoice_number: 'W'.repeat(60_000), billing_date: 'x' }), '1', read(), null, index);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.length).toBeGreaterThan(0);
+    expect(message.length).toBeLessThan(300);
+  });
+});

@@ -1,9 +1,12 @@
-import type { PurchaseInvoice, PurchaseOrder } from '../../../src-shared/domain/records';
+import { Decimal } from '../../../src-shared/domain/money';
+import type { PurchaseInvoice, PurchaseOrder, SalesInvoice, SalesOrder } from '../../../src-shared/domain/records';
 import { mapPurchaseEntries, mapPurchaseOrderDocuments } from '../../../src-main/connectors/exact-online';
-import { PURCHASE_ORDER_KEY, type ItemAccounts } from '../../../src-main/connectors/exact-online/mappers';
+import { PURCHASE_ORDER_KEY, SALES_INVOICE_KEY, type ItemAccounts, type SalesDocumentContext } from '../../../src-main/connectors/exact-online/mappers';
+import { mapSalesInvoiceDocuments, mapSalesOrders } from '../../../src-main/connectors/exact-online/sales';
 import { foldedFeedPages } from '../../../src-main/connectors/exact-online/streams';
-import type { WirePurchaseEntry, WirePurchaseOrderSyncRow } from '../../../src-main/connectors/exact-online/wire';
+import type { WirePurchaseEntry, WirePurchaseOrderSyncRow, WireSalesInvoiceRow, WireSalesOrder } from '../../../src-main/connectors/exact-online/wire';
 import { EXACT_PROJECTS, EXACT_SUPPLIERS, type ExactPoDocument } from '../arbitraries/exact';
+import { EXACT_CUSTOMERS, EXACT_GL_ACCOUNTS } from '../arbitraries/exact-sales';
 import type { Json } from '../arbitraries/hostile';
 import type { Verdict } from '../fuzz-kit';
 import { keyOf, onePage } from '../fuzz-kit';
@@ -16,9 +19,22 @@ import { keyOf, onePage } from '../fuzz-kit';
  */
 
 const ITEMS: ReadonlyMap<string, ItemAccounts> = new Map([
-  ['item-1', { costs: { code: '4000', description: 'Materialen' }, revenue: null }],
+  ['item-1', { costs: { code: '4000', description: 'Materialen' }, revenue: { code: '8000', description: 'Omzet' } }],
   ['item-2', { costs: { code: '4100', description: 'Onderaanneming' }, revenue: null }],
 ]);
+
+const SALES_CONTEXT: SalesDocumentContext = {
+  accountCodes: new Map(Object.entries(EXACT_CUSTOMERS)),
+  glAccounts: new Map(Object.entries(EXACT_GL_ACCOUNTS)),
+  items: ITEMS,
+  webUrl: (id: string) => `https://start.exactonline.nl/docs/SlsInvoice.aspx?ID=${id}`,
+};
+
+/** The wire amounts of a document's lines, when every one is a JSON number (else the read must park it). */
+function wireSum(lines: readonly Json[]): Decimal | null {
+  if (!lines.every((l) => typeof l['AmountFC'] === 'number')) return null;
+  return Decimal.sum(lines.map((l) => Decimal.fromJsonNumber(l['AmountFC'] as number)));
+}
 
 /** Reads a page of purchase-order sync rows: records and verdicts on what could not be read. */
 export async function readExactPurchaseOrders(page: { rows: Json[] }, verdict: Verdict): Promise<PurchaseOrder[]> {
@@ -78,6 +94,52 @@ export function readExactPurchaseEntries(entries: Json[], verdict: Verdict): Pur
       const w = wireLines.find((l) => l['ID'] === line.sourceLineId);
       if (w && typeof w['AmountFC'] === 'number') verdict.sameMoney(`purchase entry ${invoice.entryNumber} line ${line.lineNumber}`, w['AmountFC'], line.amount);
     }
+  }
+  return mapped.records;
+}
+
+/** Reads a page of the sales-invoice sync feed (folded per invoice, as the connector does): records and verdicts. */
+export async function readExactSalesInvoices(page: { rows: Json[] }, verdict: Verdict): Promise<SalesInvoice[]> {
+  const rows = page.rows as WireSalesInvoiceRow[];
+  const numbers = new Map<string, string[]>();
+  for (const row of rows) {
+    const id = keyOf(row.InvoiceID);
+    if (id === null || typeof row.InvoiceID !== 'string') continue;
+    verdict.expect(id);
+    numbers.set(id, [...(numbers.get(id) ?? [id]), keyOf(row.InvoiceNumber) ?? id]);
+  }
+  const records: SalesInvoice[] = [];
+  for await (const feedPage of foldedFeedPages(onePage(rows), 1n, SALES_INVOICE_KEY)) {
+    const mapped = mapSalesInvoiceDocuments(feedPage.documents, SALES_CONTEXT);
+    for (const row of [...feedPage.unreadable, ...mapped.unreadable]) verdict.unreadable(row, numbers.get(row.sourceId) ?? []);
+    for (const invoice of mapped.records) {
+      const folded = feedPage.documents.find((d) => d.documentId === invoice.sourceId)!;
+      const sum = wireSum(folded.lines as Json[]);
+      if (sum) verdict.sameMoney(`sales invoice ${invoice.invoiceNumber}`, sum, invoice.amount);
+      records.push(invoice);
+    }
+  }
+  return records;
+}
+
+/** Reads a page of whole sales orders (salesorder/SalesOrders): records and verdicts. */
+export function readExactSalesOrders(orders: Json[], verdict: Verdict): SalesOrder[] {
+  const names = new Map<string, string[]>();
+  for (const order of orders) {
+    const id = typeof order?.['OrderID'] === 'string' ? keyOf(order['OrderID']) : null;
+    const number = keyOf(order?.['OrderNumber']);
+    const sourceId = id ?? `sales-order-without-id:${number === null ? '?' : number.length > 60 ? `${number.slice(0, 59)}…` : number}`;
+    verdict.expect(sourceId);
+    // Known by its number or id (a long one as the label cuts it).
+    names.set(sourceId, [id, number].filter((n): n is string => n !== null).map((n) => n.slice(0, 59)));
+  }
+  const mapped = mapSalesOrders(orders as WireSalesOrder[], SALES_CONTEXT);
+  for (const row of mapped.unreadable) verdict.unreadable(row, names.get(row.sourceId) ?? []);
+  for (const order of mapped.records) {
+    const wire = orders.find((o) => o['OrderID'] === order.sourceId)!;
+    const raw = wire['SalesOrderLines'] as { results?: Json[] } | Json[];
+    const sum = wireSum(Array.isArray(raw) ? raw : (raw.results ?? []));
+    if (sum) verdict.sameMoney(`sales order ${order.orderNumber}`, sum, order.amount);
   }
   return mapped.records;
 }

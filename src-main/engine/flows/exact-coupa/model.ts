@@ -198,6 +198,7 @@ export type F5IssueCode =
   | 'po-number-too-long'
   | 'invoice-number-too-long'
   | 'duplicate-line-number'
+  | 'amount-not-cents'
   | 'po-not-in-coupa'
   | 'closed-po'
   | 'po-line-unmatched'

@@ -69,14 +69,14 @@ function checkSupplier(party: { code: string; name: string }, label: string, m: 
     return {
       code: 'unknown-supplier',
       message:
-        `${label}: supplier ${party.code} (${party.name}) is not in Coupa` +
+        `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) is not in Coupa` +
         (number !== party.code ? ` under number ${number}` : '') +
         (sameName ? `; Coupa has a supplier named "${sameName.name}"${sameName.number ? ` with number ${sameName.number}` : ' without a number'}: confirm the link under Mappings › Supplier links` : '; the supplier sync creates it, or link it under Mappings › Supplier links'),
       mappingKeys,
     };
   }
   if (supplier.status === 'inactive')
-    return { code: 'supplier-inactive', message: `${label}: supplier ${party.code} (${party.name}) is inactive in Coupa; activate it there (or block it in Exact)`, mappingKeys };
+    return { code: 'supplier-inactive', message: `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) is inactive in Coupa; activate it there (or block it in Exact)`, mappingKeys };
   return { number, supplier };
 }
 
@@ -100,7 +100,7 @@ function codeLine(
   if (!mapped)
     return {
       code: 'unmapped-account',
-      message: `GL ${line.glAccountCode}${cc ? ` / cost center ${cc}` : ' without a cost center'} (line ${line.lineNumber} of ${label}) has no Coupa account mapping`,
+      message: `GL ${quoted(line.glAccountCode)}${cc ? ` / cost center ${quoted(cc)}` : ' without a cost center'} (line ${line.lineNumber} of ${label}) has no Coupa account mapping`,
       ...at,
       mappingKeys: [f5Key.account(line.glAccountCode, cc)],
     };
@@ -114,6 +114,30 @@ function priceOf(quantity: string | null | undefined, unitPrice: string | null |
     if (!q.isZero() && q.times(dec(unitPrice), 2).equals(dec(amount).roundToCents())) return { quantity: q.toString(), price: dec(unitPrice).toString() };
   }
   return { quantity: null, price: dec(amount).toMoneyString() };
+}
+
+/** A source text quoted in a reason: long texts cut, so the reason stays readable. */
+function quoted(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/**
+ * Lines whose amount is not whole cents: Coupa books cents, and money is never rounded silently,
+ * so the document waits until the amount is corrected in Exact.
+ */
+function centIssues(lines: readonly { sourceLineId: string; lineNumber: number; amount: string }[], label: string): F5Issue[] {
+  return lines.flatMap((line): F5Issue[] => {
+    const amount = dec(line.amount);
+    if (amount.equals(amount.roundToCents())) return [];
+    return [
+      {
+        code: 'amount-not-cents',
+        message: `Line ${line.lineNumber} of ${label} has the amount ${amount.toString()}, with fractions of a cent; Coupa books whole cents and the amount is not rounded. Correct it in Exact Online`,
+        sourceLineId: line.sourceLineId,
+        mappingKeys: [],
+      },
+    ];
+  });
 }
 
 function lineTotal(line: { quantity: string | null; price: string }): Decimal {
@@ -135,7 +159,7 @@ function duplicateLines(lines: readonly { lineNumber: number; sourceLineId: stri
 
 /** How finance names the document in reasons: "Purchase order 20012" (the supplier is named where it matters). */
 export function purchaseOrderLabel(po: Pick<PurchaseOrder, 'number'>): string {
-  return `Purchase order ${po.number}`;
+  return `Purchase order ${quoted(po.number)}`;
 }
 
 /**
@@ -161,7 +185,7 @@ export function planPurchaseOrder(
   const supplier = checkSupplier(po.supplier, label, m, coupa);
   if ('code' in supplier) issues.push(supplier);
   if (po.lines.length === 0) issues.push({ code: 'no-lines', message: `${label} has no lines`, mappingKeys: [] });
-  issues.push(...duplicateLines(po.lines, label));
+  issues.push(...duplicateLines(po.lines, label), ...centIssues(po.lines, label));
   const lines: PurchaseOrderLineInput[] = [];
   for (const line of po.lines) {
     const coded = codeLine(line, label, m);
@@ -240,7 +264,7 @@ function shipToAddressOf(po: PurchaseOrder, m: F5Mappings, coupa: CoupaView): st
 
 /** "Purchase invoice F2026-00012 (entry 26700012)" / "Credit note CN-7 (entry 26700140)". */
 export function invoiceLabel(inv: Pick<PurchaseInvoice, 'invoiceNumber' | 'entryNumber' | 'documentType'>): string {
-  return `${inv.documentType === 'credit-note' ? 'Credit note' : 'Purchase invoice'} ${inv.invoiceNumber} (entry ${inv.entryNumber})`;
+  return `${inv.documentType === 'credit-note' ? 'Credit note' : 'Purchase invoice'} ${quoted(inv.invoiceNumber)} (entry ${quoted(inv.entryNumber)})`;
 }
 
 /** Why a Coupa invoice cannot take what was planned, or null when it can. */
@@ -289,7 +313,7 @@ export function planInvoice(
     else issues.push(remit);
   }
   if (inv.lines.length === 0) issues.push({ code: 'no-lines', message: `${label} has no lines`, mappingKeys: [] });
-  issues.push(...duplicateLines(inv.lines, label));
+  issues.push(...duplicateLines(inv.lines, label), ...centIssues(inv.lines, label));
 
   let original: CreditNoteOriginal | undefined;
   if (creditNote) {
@@ -413,15 +437,15 @@ function remitToOf(party: { code: string; name: string }, supplier: CoupaSupplie
   const mapped = m.remitTos.get(party.code);
   if (mapped) {
     if (active.some((r) => r.code === mapped)) return mapped;
-    return { code: 'supplier-remit-to', message: `${label}: remit-to ${mapped} (mapped for supplier ${party.code}, ${party.name}) is not an active remit-to address of the supplier in Coupa`, mappingKeys };
+    return { code: 'supplier-remit-to', message: `${label}: remit-to ${mapped} (mapped for supplier ${quoted(party.code)}, ${quoted(party.name)}) is not an active remit-to address of the supplier in Coupa`, mappingKeys };
   }
   if (active.length === 1) return active[0]!.code;
   return {
     code: 'supplier-remit-to',
     message:
       active.length === 0
-        ? `${label}: supplier ${party.code} (${party.name}) has no active remit-to address in Coupa; add one to the supplier in Coupa`
-        : `${label}: supplier ${party.code} (${party.name}) has ${active.length} remit-to addresses in Coupa; choose the one for its invoices under Mappings › Remit-to addresses`,
+        ? `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) has no active remit-to address in Coupa; add one to the supplier in Coupa`
+        : `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) has ${active.length} remit-to addresses in Coupa; choose the one for its invoices under Mappings › Remit-to addresses`,
     mappingKeys,
   };
 }

@@ -341,4 +341,24 @@ describe('F5 planning helpers', () => {
     expect(formatAmount('1234567.5')).toBe('1,234,567.50');
     expect(formatAmount('-0.5')).toBe('-0.50');
   });
+
+  // Found by the fuzz suite (issue 18): a sub-cent amount was rounded into Coupa's price, and a
+  // 60,000-character invoice number or supplier name was repeated whole in every reason.
+  it('parks an amount with fractions of a cent instead of rounding it', () => {
+    const po = order({ lines: [{ ...order().lines[0]!, quantity: '1', unitPrice: '10.005', amount: '10.005' }] });
+    const poResult = planPurchaseOrder(po, mappings(), view(), new Map());
+    expect(poResult.ok).toBe(false);
+    if (!poResult.ok) expect(poResult.issues.map((i) => i.message)).toContain('Line 1 of Purchase order 20001 has the amount 10.005, with fractions of a cent; Coupa books whole cents and the amount is not rounded. Correct it in Exact Online');
+    const inv = entry({ lines: [{ ...entry().lines[0]!, amount: '1000.0049' }] });
+    const invResult = planInvoice(inv, mappings(), view(), new Map(), new Map());
+    expect(invResult.ok).toBe(false);
+    if (!invResult.ok) expect(invResult.issues.map((i) => i.code)).toContain('amount-not-cents');
+  });
+
+  it('cuts a huge invoice number or supplier name in its reasons', () => {
+    const inv = entry({ invoiceNumber: 'W'.repeat(60_000), supplier: { ...supplierParty, code: '99', name: 'N'.repeat(60_000) } });
+    const result = planInvoice(inv, mappings(), view(), new Map(), new Map());
+    expect(result.ok).toBe(false);
+    if (!result.ok) for (const issue of result.issues) expect(issue.message.length).toBeLessThan(600);
+  });
 });

@@ -22,13 +22,18 @@ export function documentLabel(doc: FinanceDocument): string {
   return `${doc.label} (${doc.party.name}, ${doc.currency} ${doc.amount})`;
 }
 
+/** A source text quoted in a review note: long texts cut, so the note stays readable. */
+function quoted(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 /** GL accounts and cost centers that are not among the reference values, in finance words. */
 export function referenceFlags(doc: FinanceDocument, m: ExactMondayMappings): ValidationIssue[] {
   const flags: ValidationIssue[] = [];
   /** "4990 (Diverse projectkosten)": the code with Exact's name for it, from the first line that has one. */
   const describe = (code: string, nameOf: (l: DocumentLine) => string | null): string => {
     const name = doc.lines.map(nameOf).find((n) => n !== null && n.trim() !== '');
-    return name ? `${code} (${name})` : code;
+    return name ? `${quoted(code)} (${quoted(name)})` : quoted(code);
   };
   for (const code of distinct(doc.lines.map((l) => l.glAccountCode)))
     if (!m.glAccounts.has(code))

@@ -325,3 +325,13 @@ describe('checkBoard', () => {
     expect(result.ok ? [] : result.problems).toEqual([expect.stringContaining('has no status label "Deleted in Exact"')]);
   });
 });
+
+describe('hostile source texts in review notes (found by the fuzz suite, issue 18)', () => {
+  it('cuts a huge cost center code or name instead of repeating it whole in the review column', () => {
+    const line = po().lines[0]!;
+    const doc = documentOf(po({ lines: [{ ...line, costCenterCode: 'K'.repeat(40_000), costCenterDescription: 'N'.repeat(40_000) }] }));
+    const flags = referenceFlags(doc, mappings());
+    expect(flags.length).toBeGreaterThan(0);
+    for (const flag of flags) expect(flag.message.length).toBeLessThan(400);
+  });
+});

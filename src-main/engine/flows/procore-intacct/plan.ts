@@ -36,15 +36,20 @@ export function addDays(date: string, days: number): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** A source text quoted in a reason: long texts cut, so the reason stays readable. */
+function quoted(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 /** "SC-001 (Funderingstechniek Meijer B.V.)" — how a controller names a commitment. */
 export function commitmentLabel(c: ProcoreCommitment): string {
   const kind = c.commitmentType === 'work-order' ? 'Subcontract' : 'Purchase order';
-  return `${kind} ${c.number}${c.vendor ? ` (${c.vendor.name})` : ''}`;
+  return `${kind} ${quoted(c.number)}${c.vendor ? ` (${quoted(c.vendor.name)})` : ''}`;
 }
 
 export function payApplicationLabel(r: RequisitionRecord['requisition']): string {
-  const of = r.commitmentNumber ? ` of ${r.commitmentNumber}` : '';
-  const who = [r.vendor?.name ?? r.vendorName, r.invoiceNumber ? `invoice ${r.invoiceNumber}` : null].filter(Boolean).join(', ');
+  const of = r.commitmentNumber ? ` of ${quoted(r.commitmentNumber)}` : '';
+  const who = [r.vendor?.name ?? r.vendorName, r.invoiceNumber ? `invoice ${r.invoiceNumber}` : null].filter((t): t is string => !!t).map(quoted).join(', ');
   return `Pay application #${r.number}${of}${who ? ` (${who})` : ''}`;
 }
 

@@ -264,3 +264,12 @@ describe('policy', () => {
     expect(policyFromSettings({ vendorFields: 'email=procore; phone = intacct, name=nobody, fax=both' }).vendorFieldDirections).toEqual({ name: 'intacct', active: 'intacct', email: 'procore', phone: 'intacct' });
   });
 });
+
+describe('hostile Procore texts in reasons (found by the fuzz suite, issue 18)', () => {
+  it('cuts a huge commitment number or vendor name in the label every reason starts with', () => {
+    const c = commitment([['l1', '99-999', '10.00']], { number: 'W'.repeat(60_000), vendor: { id: '501', name: 'N'.repeat(60_000) } });
+    const result = planCommitment({ sourceId: c.sourceId, commitment: c, changeOrders: [] }, undefined, context());
+    expect(result.ok).toBe(false);
+    if (!result.ok) for (const issue of result.issues) expect(issue.message.length).toBeLessThan(600);
+  });
+});
