@@ -67,7 +67,10 @@ export class ResponseTooLargeError extends KitError {
     readonly host: string,
     readonly limitBytes: number,
   ) {
-    super(`Response from ${host} exceeds the ${limitBytes}-byte limit; refused to buffer it`);
+    // In words a controller can act on: nothing from the answer was used, and the run says so.
+    super(
+      `The answer from ${host} is larger than ${formatBytes(limitBytes)} (the most the app reads in one answer), so none of it was used. If this repeats, the service is sending far more than a page of records: try again later or ask its administrator.`,
+    );
   }
 }
 
@@ -80,7 +83,8 @@ export class ResponseParseError extends KitError {
     options?: { cause?: unknown },
   ) {
     const quoted = body.length === 0 ? '(empty body)' : `body starts: ${JSON.stringify(quoteSnippet(body))}`;
-    super(`Expected ${format} from ${url} (HTTP ${status}) but could not parse it; ${quoted}`, options);
+    // The path only: a full URL with its query string is hundreds of characters of noise.
+    super(`The answer to ${pathOf(url)} (HTTP ${status}) is not readable ${format}; ${quoted}`, options);
   }
 }
 
@@ -153,5 +157,22 @@ export class XmlParseError extends KitError {
     super(
       `Malformed XML at line ${line}, column ${column}: ${detail}; document starts: ${JSON.stringify(quoteSnippet(xml))}`,
     );
+  }
+}
+
+/** "32 MB", "256 KB": a byte limit as people read it. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KB`;
+  return `${bytes} bytes`;
+}
+
+/** A URL's host and path, without its query (or the text itself when it is no URL). */
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return url;
   }
 }
