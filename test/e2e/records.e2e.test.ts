@@ -188,7 +188,10 @@ describe('records and money as finance names them', () => {
   it('the audit CSV names each record and the target document', async () => {
     const result = await dispatch('audit.exportCsv', { filter: { text: 'Koster' } }, app.ctx);
     if (!result.ok) throw new Error(result.error.message);
-    const rows = parse(readFileSync((result.value as { path: string }).path), { bom: true, columns: true }) as Record<string, string>[];
+    // The browser host delivers exports as a one-time download (decision 0025): fetch it as the browser would.
+    const exported = result.value as { path: string | null; downloadUrl?: string };
+    const csv = exported.path ? readFileSync(exported.path, 'utf8') : await (await fetch(new URL(exported.downloadUrl!, app.host.origin))).text();
+    const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
     const parked = rows.find((r) => r['document_number'] === '20011' && r['step'] === 'parked')!;
     expect(parked).toMatchObject({ document_type: 'Purchase order', counterparty: koster.name, counterparty_code: koster.code, document_amount: '39854.50', document_currency: 'EUR' });
     expect(rows.every((r) => r['counterparty'] === koster.name)).toBe(true);
