@@ -9,6 +9,7 @@ import { readExactPurchaseEntries, readExactPurchaseOrders } from './connectors/
 import { Verdict, type FlowFuzzSpec, type FuzzStream } from './fuzz-kit';
 import { F5_FUZZ } from './flows/exact-coupa';
 import { F4_FUZZ } from './flows/exact-monday';
+import { F2_FUZZ } from './flows/procore-acumatica';
 import { F3_FUZZ } from './flows/procore-intacct';
 
 /**
@@ -111,7 +112,7 @@ export const F1_FUZZ: FlowFuzzSpec = {
   ],
 };
 
-export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ, F4_FUZZ, F3_FUZZ];
+export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ, F4_FUZZ, F3_FUZZ, F2_FUZZ];
 
 /**
  * End to end (spoiled-responses.integration.test.ts): the flow on the sandbox while these

@@ -38,6 +38,7 @@ import type {
   WireSalesOrderLine,
   WireSupplierAccount,
 } from './wire';
+import { cutText } from '../../../src-shared/domain/text';
 
 export class ExactMappingError extends Error {
   constructor(
@@ -104,11 +105,6 @@ function required<T>(value: T | null | undefined, record: string, field: string)
   return value;
 }
 
-/** A source text quoted in a message: long ones cut, so the reason stays readable. */
-function shortText(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
-
 /** A code table's entry for a wire value: only its own entries ("toString" is no status). */
 function ownEntry<T>(table: Readonly<Record<number, T>>, code: unknown): T | undefined {
   return (typeof code === 'number' || typeof code === 'string') && Object.hasOwn(table, code) ? table[code as number] : undefined;
@@ -116,7 +112,7 @@ function ownEntry<T>(table: Readonly<Record<number, T>>, code: unknown): T | und
 
 /** A key as it may appear in a message, whatever the wire sent in its place. */
 function idText(value: unknown, missing = '(no ID)'): string {
-  return typeof value === 'string' && value.trim() !== '' ? shortText(value) : typeof value === 'number' ? String(value) : missing;
+  return typeof value === 'string' && value.trim() !== '' ? cutText(value, 60) : typeof value === 'number' ? String(value) : missing;
 }
 
 function optionalText(value: string | null | undefined): string | null {
@@ -481,7 +477,7 @@ function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: str
   if (itemId === null) return null;
   const accounts = items.get(itemId);
   if (!accounts)
-    throw new ExactMappingError(label, 'Item', `refers to item ${shortText(itemId)}, which was not found in logistics/Items`);
+    throw new ExactMappingError(label, 'Item', `refers to item ${cutText(itemId, 60)}, which was not found in logistics/Items`);
   return accounts;
 }
 
@@ -570,7 +566,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     throw new ExactMappingError(
       label,
       'Supplier',
-      `refers to account ${shortText(supplierId)}, which was not found in crm/Accounts`,
+      `refers to account ${cutText(supplierId, 60)}, which was not found in crm/Accounts`,
     );
   const supplier: PartyRef = {
     sourceId: supplierId,
@@ -631,7 +627,7 @@ function mapPurchaseEntryLine(
       throw new ExactMappingError(
         label,
         'Project',
-        `refers to project ${shortText(projectId)}, which was not found in project/Projects`,
+        `refers to project ${cutText(projectId, 60)}, which was not found in project/Projects`,
       );
     projectCode = code;
   }
@@ -697,7 +693,7 @@ function customerOf(
   const id = required(accountId, record, idField);
   const code = context.accountCodes.get(id);
   if (code === undefined)
-    throw new ExactMappingError(record, idField, `refers to account ${shortText(id)}, which was not found in crm/Accounts`);
+    throw new ExactMappingError(record, idField, `refers to account ${cutText(id, 60)}, which was not found in crm/Accounts`);
   return { sourceId: id, code, name: required(name, record, nameField).trim() };
 }
 
@@ -734,7 +730,7 @@ function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceId: string, contex
   if (glId !== null) {
     gl = context.glAccounts.get(glId) ?? null;
     if (gl === null)
-      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${shortText(glId)}, which was not found in financial/GLAccounts`);
+      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${cutText(glId, 60)}, which was not found in financial/GLAccounts`);
   }
   return {
     sourceLineId: required(row.ID, label, 'ID'),

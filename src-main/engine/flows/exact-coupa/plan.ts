@@ -14,6 +14,7 @@ import {
   type PlannedPurchaseOrder,
 } from './model';
 import { coupaAccountCode } from './policy';
+import { cutText } from '../../../../src-shared/domain/text';
 
 /**
  * Pure planning of F5's documents: an Exact purchase order → a Coupa external PO, an Exact
@@ -69,14 +70,14 @@ function checkSupplier(party: { code: string; name: string }, label: string, m: 
     return {
       code: 'unknown-supplier',
       message:
-        `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) is not in Coupa` +
+        `${label}: supplier ${cutText(party.code)} (${cutText(party.name)}) is not in Coupa` +
         (number !== party.code ? ` under number ${number}` : '') +
         (sameName ? `; Coupa has a supplier named "${sameName.name}"${sameName.number ? ` with number ${sameName.number}` : ' without a number'}: confirm the link under Mappings › Supplier links` : '; the supplier sync creates it, or link it under Mappings › Supplier links'),
       mappingKeys,
     };
   }
   if (supplier.status === 'inactive')
-    return { code: 'supplier-inactive', message: `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) is inactive in Coupa; activate it there (or block it in Exact)`, mappingKeys };
+    return { code: 'supplier-inactive', message: `${label}: supplier ${cutText(party.code)} (${cutText(party.name)}) is inactive in Coupa; activate it there (or block it in Exact)`, mappingKeys };
   return { number, supplier };
 }
 
@@ -100,7 +101,7 @@ function codeLine(
   if (!mapped)
     return {
       code: 'unmapped-account',
-      message: `GL ${quoted(line.glAccountCode)}${cc ? ` / cost center ${quoted(cc)}` : ' without a cost center'} (line ${line.lineNumber} of ${label}) has no Coupa account mapping`,
+      message: `GL ${cutText(line.glAccountCode)}${cc ? ` / cost center ${cutText(cc)}` : ' without a cost center'} (line ${line.lineNumber} of ${label}) has no Coupa account mapping`,
       ...at,
       mappingKeys: [f5Key.account(line.glAccountCode, cc)],
     };
@@ -116,10 +117,6 @@ function priceOf(quantity: string | null | undefined, unitPrice: string | null |
   return { quantity: null, price: dec(amount).toMoneyString() };
 }
 
-/** A source text quoted in a reason: long texts cut, so the reason stays readable. */
-function quoted(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
 
 /**
  * Lines whose amount is not whole cents: Coupa books cents, and money is never rounded silently,
@@ -159,7 +156,7 @@ function duplicateLines(lines: readonly { lineNumber: number; sourceLineId: stri
 
 /** How finance names the document in reasons: "Purchase order 20012" (the supplier is named where it matters). */
 export function purchaseOrderLabel(po: Pick<PurchaseOrder, 'number'>): string {
-  return `Purchase order ${quoted(po.number)}`;
+  return `Purchase order ${cutText(po.number)}`;
 }
 
 /**
@@ -264,7 +261,7 @@ function shipToAddressOf(po: PurchaseOrder, m: F5Mappings, coupa: CoupaView): st
 
 /** "Purchase invoice F2026-00012 (entry 26700012)" / "Credit note CN-7 (entry 26700140)". */
 export function invoiceLabel(inv: Pick<PurchaseInvoice, 'invoiceNumber' | 'entryNumber' | 'documentType'>): string {
-  return `${inv.documentType === 'credit-note' ? 'Credit note' : 'Purchase invoice'} ${quoted(inv.invoiceNumber)} (entry ${quoted(inv.entryNumber)})`;
+  return `${inv.documentType === 'credit-note' ? 'Credit note' : 'Purchase invoice'} ${cutText(inv.invoiceNumber)} (entry ${cutText(inv.entryNumber)})`;
 }
 
 /** Why a Coupa invoice cannot take what was planned, or null when it can. */
@@ -437,15 +434,15 @@ function remitToOf(party: { code: string; name: string }, supplier: CoupaSupplie
   const mapped = m.remitTos.get(party.code);
   if (mapped) {
     if (active.some((r) => r.code === mapped)) return mapped;
-    return { code: 'supplier-remit-to', message: `${label}: remit-to ${mapped} (mapped for supplier ${quoted(party.code)}, ${quoted(party.name)}) is not an active remit-to address of the supplier in Coupa`, mappingKeys };
+    return { code: 'supplier-remit-to', message: `${label}: remit-to ${mapped} (mapped for supplier ${cutText(party.code)}, ${cutText(party.name)}) is not an active remit-to address of the supplier in Coupa`, mappingKeys };
   }
   if (active.length === 1) return active[0]!.code;
   return {
     code: 'supplier-remit-to',
     message:
       active.length === 0
-        ? `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) has no active remit-to address in Coupa; add one to the supplier in Coupa`
-        : `${label}: supplier ${quoted(party.code)} (${quoted(party.name)}) has ${active.length} remit-to addresses in Coupa; choose the one for its invoices under Mappings › Remit-to addresses`,
+        ? `${label}: supplier ${cutText(party.code)} (${cutText(party.name)}) has no active remit-to address in Coupa; add one to the supplier in Coupa`
+        : `${label}: supplier ${cutText(party.code)} (${cutText(party.name)}) has ${active.length} remit-to addresses in Coupa; choose the one for its invoices under Mappings › Remit-to addresses`,
     mappingKeys,
   };
 }

@@ -4,6 +4,7 @@ import type { PlanOutcome } from '../../sync/types';
 import { distinct, mainValue, type DocumentLine, type FinanceDocument } from './documents';
 import { f4MappingKey, statusLabel } from './mappings';
 import { DELETED_STATUS, ITEM_ENTITY, type BoardContext, type ExactMondayMappings, type Field, type PlannedItem } from './model';
+import { cutText } from '../../../../src-shared/domain/text';
 
 /**
  * Pure planning for F4: one board item per Exact document, every mapped column filled from the
@@ -22,10 +23,6 @@ export function documentLabel(doc: FinanceDocument): string {
   return `${doc.label} (${doc.party.name}, ${doc.currency} ${doc.amount})`;
 }
 
-/** A source text quoted in a review note: long texts cut, so the note stays readable. */
-function quoted(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
 
 /** GL accounts and cost centers that are not among the reference values, in finance words. */
 export function referenceFlags(doc: FinanceDocument, m: ExactMondayMappings): ValidationIssue[] {
@@ -33,7 +30,7 @@ export function referenceFlags(doc: FinanceDocument, m: ExactMondayMappings): Va
   /** "4990 (Diverse projectkosten)": the code with Exact's name for it, from the first line that has one. */
   const describe = (code: string, nameOf: (l: DocumentLine) => string | null): string => {
     const name = doc.lines.map(nameOf).find((n) => n !== null && n.trim() !== '');
-    return name ? `${quoted(code)} (${quoted(name)})` : quoted(code);
+    return name ? `${cutText(code)} (${cutText(name)})` : cutText(code);
   };
   for (const code of distinct(doc.lines.map((l) => l.glAccountCode)))
     if (!m.glAccounts.has(code))

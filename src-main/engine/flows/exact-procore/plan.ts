@@ -10,6 +10,7 @@ import type {
   PlannedLine,
   ProcoreReference,
 } from './model';
+import { cutText } from '../../../../src-shared/domain/text';
 
 /**
  * Pure planning for F1: resolve every line through the mapping tables, validate it against
@@ -49,7 +50,7 @@ export function findCostMapping(
 }
 
 function describePair(gl: string, costCenter: string, costUnit: string | null): string {
-  return `GL ${quoted(gl)} / cost center ${quoted(costCenter)}${costUnit ? ` / cost unit ${quoted(costUnit)}` : ''}`;
+  return `GL ${cutText(gl)} / cost center ${cutText(costCenter)}${costUnit ? ` / cost unit ${cutText(costUnit)}` : ''}`;
 }
 
 /** Resolves one line's coding; returns the issues instead when it cannot. */
@@ -70,8 +71,8 @@ function resolveLine(
       issues.push({
         code: 'unmapped-project',
         message: projectId
-          ? `Exact project ${quoted(line.projectCode)} is linked to Procore project ${projectId}, which this company does not have (any more)`
-          : `Exact project ${quoted(line.projectCode)} is not linked to a Procore project`,
+          ? `Exact project ${cutText(line.projectCode)} is linked to Procore project ${projectId}, which this company does not have (any more)`
+          : `Exact project ${cutText(line.projectCode)} is not linked to a Procore project`,
         ...at,
         mappingKeys: [mappingKey.project(line.projectCode)],
       });
@@ -85,7 +86,7 @@ function resolveLine(
   if (!line.costCenterCode) {
     issues.push({
       code: 'unmapped-cost',
-      message: `GL ${quoted(line.glAccountCode)} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
+      message: `GL ${cutText(line.glAccountCode)} on ${recordLabel} has no cost center, so it cannot be coded to a cost code`,
       ...at,
       mappingKeys: [],
     });
@@ -125,10 +126,6 @@ function resolveLine(
   return { projectId, projectCode: line.projectCode!, costCodeId, lineItemTypeId };
 }
 
-/** A source text quoted in a reason: long names cut, so the reason stays readable. */
-function quoted(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
 
 /**
  * Lines whose amount is not whole cents: Procore books cents, and money is never rounded
@@ -151,13 +148,13 @@ function resolveVendor(
   if (!vendorId)
     return {
       code: 'unmapped-vendor',
-      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is not linked to a Procore vendor`,
+      message: `Supplier ${cutText(supplier.code)} (${cutText(supplier.name)}) is not linked to a Procore vendor`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   if (!ref.vendors.has(vendorId))
     return {
       code: 'vendor-not-in-target',
-      message: `Supplier ${quoted(supplier.code)} (${quoted(supplier.name)}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
+      message: `Supplier ${cutText(supplier.code)} (${cutText(supplier.name)}) is linked to Procore vendor ${vendorId}, which is missing or inactive in Procore`,
       mappingKeys: [mappingKey.vendor(supplier.code)],
     };
   return vendorId;
@@ -261,7 +258,7 @@ export function planPurchaseOrder(
       sourceId: po.sourceId,
       projectId,
       vendorId: vendor,
-      title: truncate(`PO ${po.number}${po.description ? ` – ${po.description}` : ''}`, 255),
+      title: cutText(`PO ${po.number}${po.description ? ` – ${po.description}` : ''}`, 255),
       number: split ? `${po.number}-${group.projectCode}` : po.number,
       description: cancelled ? `Cancelled in Exact Online. ${po.description}`.trim() : po.description,
       status: cancelled && policy.cancelled === 'close-and-zero' ? 'Closed' : policy.commitmentStatus,
@@ -281,7 +278,7 @@ export function planPurchaseInvoice(
   policy: FlowPolicy,
   previous: ReadonlyMap<string, PlannedLine[]> = new Map(),
 ): PlanResult<PlannedDirectCost> {
-  const label = `Purchase invoice ${quoted(inv.invoiceNumber)} (entry ${inv.entryNumber})`;
+  const label = `Purchase invoice ${cutText(inv.invoiceNumber)} (entry ${inv.entryNumber})`;
   const issues = [...validateCommon(inv, label, policy), ...centIssues(inv.lines, label)];
   const vendor = resolveVendor(inv.supplier, m, ref);
   if (typeof vendor !== 'string') issues.push(vendor);
@@ -329,6 +326,3 @@ export function planPurchaseInvoice(
   return { ok: true, writes };
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

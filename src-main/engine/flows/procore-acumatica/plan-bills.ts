@@ -5,6 +5,7 @@ import type { BillInput, BillLineInput } from '../../../connectors/acumatica';
 import { f2Key, findCostCodeRow, findCostRow, type F2Mappings } from './mappings';
 import type { BillSource, DirectCostRecord, F2Reference, InvoiceRecord, PlannedBill } from './model';
 import type { F2Policy } from './policy';
+import { cutText } from '../../../../src-shared/domain/text';
 
 /**
  * Pure planning of AP bills: one per approved subcontractor invoice or direct cost. Every line is
@@ -42,7 +43,7 @@ export function procoreOrigin(source: Pick<BillSource, 'kind' | 'procoreId'>): s
 }
 
 function truncate(text: string, max = MAX_TEXT): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return cutText(text, max);
 }
 
 const money = (amount: string): string => Decimal.parse(amount).toMoneyString();
@@ -289,14 +290,14 @@ function billPlan(source: BillSource, sourceId: string, vendorId: string, vendor
 
 function checkVendorRef(vendorRef: string): ValidationIssue | null {
   return vendorRef.length > MAX_VENDOR_REF
-    ? { code: 'target-rejected', message: `The invoice number "${vendorRef}" is longer than Acumatica's ${MAX_VENDOR_REF} characters for a vendor reference`, mappingKeys: [] }
+    ? { code: 'target-rejected', message: `The invoice number "${cutText(vendorRef)}" is longer than Acumatica's ${MAX_VENDOR_REF} characters for a vendor reference`, mappingKeys: [] }
     : null;
 }
 
 /** "Subcontractor invoice SC-003 #2 (F2026-00121) of Meijer B.V." */
 export function invoiceLabel(r: InvoiceRecord['requisition']): string {
   const vendor = r.vendor?.name ?? r.vendorName;
-  return `Subcontractor invoice ${r.commitmentNumber ?? `of commitment ${r.commitmentId}`} #${r.number}${r.invoiceNumber ? ` (${r.invoiceNumber})` : ''}${vendor ? ` of ${vendor}` : ''}`;
+  return `Subcontractor invoice ${cutText(r.commitmentNumber ?? `of commitment ${r.commitmentId}`)} #${r.number}${r.invoiceNumber ? ` (${cutText(r.invoiceNumber)})` : ''}${vendor ? ` of ${cutText(vendor)}` : ''}`;
 }
 
 export function directCostLabel(d: DirectCostRecord['directCost']): string {

@@ -465,3 +465,11 @@ describe('policy from the connection settings', () => {
 });
 
 
+
+describe('hostile Procore texts in reasons (found by the fuzz suite, issue 18)', () => {
+  it('cuts a huge invoice number in the label and in the reason that refuses it', () => {
+    const result = planInvoice({ sourceId: '7001', requisition: requisition({ invoiceNumber: 'W'.repeat(5_000) }) }, mappings(), reference(), policy());
+    expect(result.ok).toBe(false);
+    if (!result.ok) for (const issue of result.issues) expect(issue.message.length).toBeLessThan(300);
+  });
+});

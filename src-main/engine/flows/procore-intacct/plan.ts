@@ -5,6 +5,7 @@ import { checkDocument, type LineDimensions, type PostingProblem, type Reference
 import { f3Key, findCostMapping, type F3Mappings } from './mappings';
 import { COMPANY, documentKey, type CommitmentRecord, type DocumentHeader, type PlannedDocument, type PostingLine, type RequisitionRecord } from './model';
 import type { F3Policy } from './policy';
+import { cutText } from '../../../../src-shared/domain/text';
 
 /**
  * Pure planning of F3's Intacct documents: a Procore commitment (with its approved change
@@ -36,20 +37,16 @@ export function addDays(date: string, days: number): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** A source text quoted in a reason: long texts cut, so the reason stays readable. */
-function quoted(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
-}
 
 /** "SC-001 (Funderingstechniek Meijer B.V.)" — how a controller names a commitment. */
 export function commitmentLabel(c: ProcoreCommitment): string {
   const kind = c.commitmentType === 'work-order' ? 'Subcontract' : 'Purchase order';
-  return `${kind} ${quoted(c.number)}${c.vendor ? ` (${quoted(c.vendor.name)})` : ''}`;
+  return `${kind} ${cutText(c.number)}${c.vendor ? ` (${cutText(c.vendor.name)})` : ''}`;
 }
 
 export function payApplicationLabel(r: RequisitionRecord['requisition']): string {
-  const of = r.commitmentNumber ? ` of ${quoted(r.commitmentNumber)}` : '';
-  const who = [r.vendor?.name ?? r.vendorName, r.invoiceNumber ? `invoice ${r.invoiceNumber}` : null].filter((t): t is string => !!t).map(quoted).join(', ');
+  const of = r.commitmentNumber ? ` of ${cutText(r.commitmentNumber)}` : '';
+  const who = [r.vendor?.name ?? r.vendorName, r.invoiceNumber ? `invoice ${r.invoiceNumber}` : null].filter((t): t is string => !!t).map((t) => cutText(t)).join(', ');
   return `Pay application #${r.number}${of}${who ? ` (${who})` : ''}`;
 }
 
