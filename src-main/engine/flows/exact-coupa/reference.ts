@@ -2,6 +2,7 @@ import type { ReferenceOption } from '../../../../src-shared/ipc/mapping-sets';
 import type { CoupaConnector } from '../../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../../connectors/exact-online';
 import { readOrExplain } from '../../sync/explain-read-failure';
+import { normaliseCompanyName } from '../shared/counterparty-links';
 import { F5_REFERENCE_LISTS } from './mappings';
 import { SETTING_NAMES } from './policy';
 
@@ -37,14 +38,23 @@ export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnect
           return (await readOrExplain(EXACT, 'the suppliers', () => exact.readSuppliers()))
             .map((s) => ({ value: s.code, label: s.name || s.code, code: s.code, detail: null }))
             .sort(byCode);
-        case F5_REFERENCE_LISTS.coupaSuppliers:
-          return (await readOrExplain(COUPA, 'the suppliers', () => coupa.listSuppliers()))
-            .flatMap((s) =>
-              s.number
-                ? [{ value: s.number, label: s.name, code: s.number, detail: s.status === 'inactive' ? `Coupa id ${s.id}, inactive in Coupa` : `Coupa id ${s.id}` }]
-                : [],
-            )
-            .sort(byCode);
+        case F5_REFERENCE_LISTS.coupaSuppliers: {
+          const suppliers = await readOrExplain(COUPA, 'the suppliers', () => coupa.listSuppliers());
+          const numbered = suppliers.flatMap((s) =>
+            s.number ? [{ value: s.number, label: s.name, code: s.number, detail: s.status === 'inactive' ? `Coupa id ${s.id}, inactive in Coupa` : `Coupa id ${s.id}` }] : [],
+          );
+          // A Coupa supplier without a number is linked under the Exact code of the same name: the sync gives it that number.
+          const numberless = suppliers.filter((s) => !s.number);
+          const taken = new Set(numbered.map((o) => o.value));
+          const byName = new Map<string, { code: string }>();
+          if (numberless.length > 0)
+            for (const e of await readOrExplain(EXACT, 'the suppliers', () => exact.readSuppliers())) byName.set(normaliseCompanyName(e.name), { code: e.code });
+          const toNumber = numberless.flatMap((s) => {
+            const code = byName.get(normaliseCompanyName(s.name))?.code;
+            return code && !taken.has(code) ? [{ value: code, label: s.name, code, detail: `Coupa id ${s.id}, no number yet: the link gives it number ${code}` }] : [];
+          });
+          return [...numbered, ...toNumber].sort(byCode);
+        }
         case F5_REFERENCE_LISTS.coupaRemitTos: {
           const suppliers = await readOrExplain(COUPA, 'the suppliers', () => coupa.listSuppliers());
           const byRemitTo = new Map<string, { name: string | null; of: string[]; active: boolean }>();
