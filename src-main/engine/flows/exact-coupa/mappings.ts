@@ -52,6 +52,8 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     keyPrefix: 'supplier',
     sourceFields: [exactSupplier],
     targetFields: [{ name: 'coupaSupplierNumber', label: 'Coupa supplier number', ...pick(F5_REFERENCE_LISTS.coupaSuppliers, 'coupa') }],
+    suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'supplier', target: 'supplier' },
   },
   {
     flow: F5_FLOW,

@@ -90,8 +90,8 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     keyPrefix: 'pa-vendor',
     sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id', ...pick(F2_REFERENCE_LISTS.procoreVendors, 'procore') }],
     targetFields: [{ name: 'acumaticaVendorId', label: 'Acumatica vendor id', ...pick(F2_REFERENCE_LISTS.acumaticaVendors, 'acumatica') }],
-    // The Mappings screen's suggestion panel writes F1's column names; `mappings suggest` lists F2's.
-    suggestsCounterpartyLinks: false,
+    suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'vendor', target: 'vendor' },
   },
 ];
 
