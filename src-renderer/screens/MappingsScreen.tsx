@@ -24,12 +24,26 @@ import { Notice, StateMessage } from '../ui/StateMessage';
 /** Editing thousands of inputs at once is slow and useless: search narrows the table instead. */
 const MAX_SHOWN_ROWS = 300;
 
-/** Why a vendor is suggested, in the words Procore's and Exact's screens use. */
-const MATCH_REASONS: Record<VendorMatchKind, string> = {
-  origin_code: 'same External ID',
-  origin_id: 'same Exact account id',
-  name: 'same name',
-};
+/** Why a link is suggested: the target carries the source's code or id, or has the same name. */
+const matchReason = (kind: VendorMatchKind, sourceSystem: string): string =>
+  kind === 'origin_code' ? 'same External ID' : kind === 'origin_id' ? `same ${sourceSystem} id` : 'same name';
+
+/**
+ * How a table's suggested links are named: the two sides' nouns ("supplier", "vendor"), the
+ * systems their fields' lists come from, and the columns an accepted link fills.
+ */
+function linkWords(definition: MappingSetDefinition) {
+  const source = definition.sourceFields[0];
+  const target = definition.targetFields[0];
+  const system = (id: SystemId | undefined, fallback: string) => (id ? (SYSTEM_TITLES[id] ?? id) : fallback);
+  return {
+    sourceNoun: definition.counterpartyNouns?.source ?? 'record',
+    targetNoun: definition.counterpartyNouns?.target ?? 'record',
+    sourceSystem: system(source?.reference?.system, 'the source system'),
+    targetSystem: system(target?.reference?.system, 'the target system'),
+    sourceField: source?.name ?? '',
+  };
+}
 
 /** The tables whose links can be suggested from the target system's own list (the flow says which). */
 const offersVendorSuggestions = (d: MappingSetDefinition) => d.suggestsCounterpartyLinks === true;
@@ -416,9 +430,11 @@ function UnmappedRow({
 }
 
 /**
- * "Suggest links from Procore": reads both systems only when asked, lists a vendor for each
- * supplier that is not linked yet, and adds the accepted ones to the table being edited. Saving
- * the table links them (a new version), as with any row added by hand.
+ * "Suggest links from <target>", on any table whose flow suggests links (F1's vendors, and
+ * whichever tables other flows mark): reads both systems only when asked, lists a target
+ * counterparty for each source one not linked yet, and adds the accepted ones to the table being
+ * edited under the table's own columns. Saving the table links them (a new version), as with any
+ * row added by hand.
  */
 function VendorSuggestions({
   definition,
@@ -437,8 +453,10 @@ function VendorSuggestions({
   const found = useSlice(mappings, (s) => s.vendorSuggestions);
   const unsaved = useSlice(mappings, (s) => s.dirty);
   // A suggestion accepted (or a row typed in) for the same supplier leaves the list.
+  const words = linkWords(definition);
+  const { sourceNoun, targetNoun, sourceSystem, targetSystem } = words;
   const open = (found?.suggestions ?? []).filter(
-    (s) => !covered.has(mappingKeyOf(definition, { supplierCode: s.supplierCode })),
+    (s) => !covered.has(mappingKeyOf(definition, { [words.sourceField]: s.supplierCode })),
   );
   const accept = (suggestions: readonly VendorLinkSuggestion[]) =>
     onAccepted(mappings.getState().acceptVendorSuggestions(suggestions));
@@ -446,7 +464,7 @@ function VendorSuggestions({
   return (
     <section className="card vendor-suggestions" aria-labelledby="vendor-suggestions-title">
       <div className="card-head">
-        <h2 id="vendor-suggestions-title">Suggested links from Procore</h2>
+        <h2 id="vendor-suggestions-title">Suggested links from {targetSystem}</h2>
         <button
           type="button"
           className="secondary"
@@ -454,7 +472,7 @@ function VendorSuggestions({
           aria-describedby="vendor-suggestions-help"
           onClick={() => void mappings.getState().suggestVendorLinks()}
         >
-          Suggest links from Procore
+          Suggest links from {targetSystem}
         </button>
         {found !== null && !found.busy ? (
           <button
@@ -467,18 +485,22 @@ function VendorSuggestions({
         ) : null}
       </div>
       <p id="vendor-suggestions-help" className="hint">
-        Reads the suppliers in Exact Online and the active vendors in Procore, and suggests a vendor for each
-        supplier that is not linked yet. Nothing is linked until you save the table.
+        Reads the {sourceNoun}s in {sourceSystem} and the active {targetNoun}s in {targetSystem}, and suggests a{' '}
+        {targetNoun} for each {sourceNoun} that is not linked yet. Nothing is linked until you save the table.
       </p>
       {found === null ? null : found.busy ? (
-        <StateMessage kind="loading" title="Reading suppliers from Exact Online and vendors from Procore…" />
+        <StateMessage kind="loading" title={`Reading ${sourceNoun}s from ${sourceSystem} and ${targetNoun}s from ${targetSystem}…`} />
       ) : found.error !== null ? (
         <Notice notice={{ kind: 'error', text: found.error }} />
       ) : found.suggestions.length === 0 ? (
-        <StateMessage kind="empty" title="No new suggestions: every supplier with a matching Procore vendor is linked.">
+        <StateMessage kind="empty" title={`No new suggestions: every ${sourceNoun} with a matching ${targetSystem} ${targetNoun} is linked.`}>
           {waiting > 0
-            ? `${formatCount(waiting)} supplier${waiting === 1 ? ' has' : 's have'} no vendor in Procore yet (listed under Unmapped in the table below). Use “${definition.createsCounterparty ? createCounterpartyLabel(definition, 'a') : 'Create a vendor in Procore'}” next to ${waiting === 1 ? 'it' : 'each'} to create the vendor from the Exact supplier and link it, or add the vendor in Procore and suggest again.`
-            : 'Nothing is waiting for a vendor link. A supplier that has no vendor in Procore yet can be created there from its row under Unmapped, when records wait for it.'}
+            ? `${formatCount(waiting)} ${sourceNoun}${waiting === 1 ? ' has' : 's have'} no ${targetNoun} in ${targetSystem} yet (listed under Unmapped in the table below). ${
+                definition.createsCounterparty
+                  ? `Use “${createCounterpartyLabel(definition, 'a')}” next to ${waiting === 1 ? 'it' : 'each'} to create the ${targetNoun} from the ${sourceSystem} ${sourceNoun} and link it, or add the ${targetNoun} in ${targetSystem} and suggest again.`
+                  : `Add the ${targetNoun} in ${targetSystem} and suggest again, or pick it in the table below.`
+              }`
+            : `Nothing is waiting for a ${targetNoun} link.${definition.createsCounterparty ? ` A ${sourceNoun} that has no ${targetNoun} in ${targetSystem} yet can be created there from its row under Unmapped, when records wait for it.` : ''}`}
         </StateMessage>
       ) : open.length === 0 ? (
         <p className="notice notice-success" role="status">
@@ -503,11 +525,11 @@ function VendorSuggestions({
             </button>
           </div>
           <table className="table">
-            <caption className="visually-hidden">Suggested supplier to vendor links</caption>
+            <caption className="visually-hidden">{`Suggested ${sourceNoun} to ${targetNoun} links`}</caption>
             <thead>
               <tr>
-                <th scope="col">Exact supplier</th>
-                <th scope="col">Procore vendor</th>
+                <th scope="col">{`${sourceSystem} ${sourceNoun}`}</th>
+                <th scope="col">{`${targetSystem} ${targetNoun}`}</th>
                 <th scope="col">Why</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -523,13 +545,13 @@ function VendorSuggestions({
                   <td>
                     {s.vendorId} <span className="hint">{s.vendorName}</span>
                   </td>
-                  <td>{MATCH_REASONS[s.matchedBy]}</td>
+                  <td>{matchReason(s.matchedBy, sourceSystem)}</td>
                   <td className="actions">
                     <button
                       type="button"
                       className="small"
                       onClick={() => accept([s])}
-                      aria-label={`Accept link from supplier ${s.supplierCode} to vendor ${s.vendorId}`}
+                      aria-label={`Accept link from ${sourceNoun} ${s.supplierCode} to ${targetNoun} ${s.vendorId}`}
                     >
                       Accept
                     </button>

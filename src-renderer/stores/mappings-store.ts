@@ -120,6 +120,16 @@ function toRow(definition: MappingSetDefinition, draft: DraftRow): MappingRowVie
   };
 }
 
+/**
+ * The two columns a suggested link fills: the table's source field (the source counterparty)
+ * and its target field (the target's), by the names its flow gave them.
+ */
+export function linkColumns(definition: Pick<MappingSetDefinition, 'sourceFields' | 'targetFields'>): { source: string; target: string } | null {
+  const [source] = definition.sourceFields;
+  const [target] = definition.targetFields;
+  return source && target ? { source: source.name, target: target.name } : null;
+}
+
 /** The mapping key of a draft row (to tell which unmapped values it already covers). */
 export function draftKey(definition: MappingSetDefinition, draft: DraftRow): string {
   return mappingKeyOf(definition, toRow(definition, draft).sourceKey);
@@ -387,12 +397,12 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
       },
 
       acceptVendorSuggestions(suggestions) {
+        const columns = linkColumns(get().definition);
+        if (!columns) return null;
+        const { source, target } = columns;
         let topRow: number | null = null;
         for (const suggestion of suggestions) {
-          topRow = get().addRow(
-            { supplierCode: suggestion.supplierCode },
-            { procoreVendorId: suggestion.vendorId },
-          );
+          topRow = get().addRow({ [source]: suggestion.supplierCode }, { [target]: suggestion.vendorId });
         }
         return topRow;
       },

@@ -560,6 +560,7 @@ export const flowCatalogEntrySchema = z.object({
       sourceFields: z.array(mappingFieldSchema),
       targetFields: z.array(mappingFieldSchema),
       suggestsCounterpartyLinks: z.boolean().optional(),
+      counterpartyNouns: z.object({ source: z.string(), target: z.string() }).optional(),
       createsCounterparty: z.object({ noun: z.string(), system: z.enum(SYSTEM_IDS) }).optional(),
     }),
   ),
@@ -931,8 +932,9 @@ export const ipcContract = {
   },
   'mappings.suggestVendors': {
     /**
-     * Engine: reads the Exact suppliers and the active Procore vendors now and suggests links
-     * for suppliers the current vendors table does not link. Nothing is saved.
+     * Engine: reads both systems of the flow now (F1: the Exact suppliers and the active Procore
+     * vendors) and suggests links for the source counterparties its link table does not link
+     * (the table marked `suggestsCounterpartyLinks`). Nothing is saved.
      */
     request: z.strictObject({ flow: flowId }),
     response: z.object({

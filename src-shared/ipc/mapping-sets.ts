@@ -64,8 +64,14 @@ export interface MappingSetDefinition {
   keyPrefix: string;
   sourceFields: readonly MappingField[];
   targetFields: readonly MappingField[];
-  /** The flow can suggest links for this table by reading both systems (supplier → vendor). */
+  /**
+   * The flow can suggest links for this table by reading both systems (FlowRuntime.
+   * suggestCounterpartyLinks): the table has one source field (the source counterparty's key) and
+   * one target field (the target's), and an accepted suggestion becomes a row of those two.
+   */
   suggestsCounterpartyLinks?: boolean | undefined;
+  /** What the two sides are called where links are suggested ("supplier" → "vendor"); default "record". */
+  counterpartyNouns?: { source: string; target: string } | undefined;
   /**
    * The flow can create the target record for an unmapped source value and link it (a Procore
    * vendor from an Exact supplier), with the user's confirmation: "Create this vendor in Procore".

@@ -8,6 +8,7 @@ import { f5CodingKeys, F5_MAPPING_SET_DEFINITIONS, loadF5Mappings, seedF5Sandbox
 import { DEFAULT_POLICY, F5_FLOW } from './model';
 import type { ExactSource } from './ports';
 import { reconcileExactCoupa } from './reconcile';
+import { f5ReferenceData } from './reference';
 
 /**
  * F5: Exact Online purchase orders and supplier invoices → Coupa, suppliers both ways.
@@ -45,6 +46,7 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
 
   open(context) {
     const base = exactCoupaDeps(context);
+    const reference = f5ReferenceData(context.connectors['exact-online'], context.connectors.coupa);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ExactCoupaDeps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -57,6 +59,7 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       suggestCounterpartyLinks: () => suggestSupplierLinks(base),
+      referenceData: reference.referenceData,
       // Exact's full reads straight from the connector (not the polls' shared reads): a reconciliation moves no cursor.
       reconcile: ({ apiCalls }) => reconcileExactCoupa({ store: context.store, exact: context.connectors['exact-online'], coupa: context.connectors.coupa, apiCalls }),
     };

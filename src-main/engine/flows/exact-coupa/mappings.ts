@@ -13,6 +13,19 @@ export const F5_MAPPING_SETS = {
   creditNotes: 'credit-notes',
 } as const;
 
+/** The lists behind F5's pickers (FlowRuntime.referenceData; reference.ts reads them). */
+export const F5_REFERENCE_LISTS = {
+  exactGlAccounts: 'exact-gl-accounts',
+  exactCostCenters: 'exact-cost-centers',
+  exactSuppliers: 'exact-suppliers',
+  coupaSuppliers: 'coupa-suppliers',
+  coupaRemitTos: 'coupa-remit-tos',
+  settings: 'f5-settings',
+} as const;
+
+const pick = (list: string, system: 'exact-online' | 'coupa') => ({ reference: { list, system } });
+const exactSupplier = { name: 'supplierCode', label: 'Exact supplier code', ...pick(F5_REFERENCE_LISTS.exactSuppliers, 'exact-online') };
+
 /** The tables a finance team maintains for F5, as the Mappings screen and CSV files show them. */
 export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   {
@@ -22,9 +35,10 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'GL account + cost center → Coupa account (its GL and cost-center segments in the chart of accounts)',
     keyPrefix: 'account',
     sourceFields: [
-      { name: 'glAccountCode', label: 'GL account' },
-      { name: 'costCenterCode', label: 'Cost center (empty = none)', optional: true },
+      { name: 'glAccountCode', label: 'GL account', ...pick(F5_REFERENCE_LISTS.exactGlAccounts, 'exact-online') },
+      { name: 'costCenterCode', label: 'Cost center (empty = none)', optional: true, ...pick(F5_REFERENCE_LISTS.exactCostCenters, 'exact-online') },
     ],
+    // Coupa's segments stay typed: Coupa builds accounts from them (dynamic accounts) and has no list of them to read.
     targetFields: [
       { name: 'coupaGlAccount', label: 'Coupa GL segment' },
       { name: 'coupaCostCenter', label: 'Coupa cost-center segment ("none" = none)' },
@@ -36,8 +50,10 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Supplier links',
     description: 'Exact Online supplier → Coupa supplier number (only where they differ, or to confirm a supplier Coupa has under the same name)',
     keyPrefix: 'supplier',
-    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code' }],
-    targetFields: [{ name: 'coupaSupplierNumber', label: 'Coupa supplier number' }],
+    sourceFields: [exactSupplier],
+    targetFields: [{ name: 'coupaSupplierNumber', label: 'Coupa supplier number', ...pick(F5_REFERENCE_LISTS.coupaSuppliers, 'coupa') }],
+    suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'supplier', target: 'supplier' },
   },
   {
     flow: F5_FLOW,
@@ -45,7 +61,7 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Coupa settings',
     description: `Chart of accounts, PO numbers, ship-to and bill-to, issuing, cancellations, supplier alignment (settings: ${SETTING_NAMES.join(', ')})`,
     keyPrefix: 'setting',
-    sourceFields: [{ name: 'setting', label: 'Setting' }],
+    sourceFields: [{ name: 'setting', label: 'Setting', ...pick(F5_REFERENCE_LISTS.settings, 'coupa') }],
     targetFields: [{ name: 'value', label: 'Value' }],
   },
   {
@@ -54,8 +70,8 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Remit-to addresses',
     description: 'Exact Online supplier → the Coupa remit-to code its invoices use (needed when Coupa has several)',
     keyPrefix: 'remit-to',
-    sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code' }],
-    targetFields: [{ name: 'remitToCode', label: 'Coupa remit-to code' }],
+    sourceFields: [exactSupplier],
+    targetFields: [{ name: 'remitToCode', label: 'Coupa remit-to code', ...pick(F5_REFERENCE_LISTS.coupaRemitTos, 'coupa') }],
   },
   {
     flow: F5_FLOW,
@@ -64,7 +80,7 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'Exact purchase credit note → the invoice it corrects (Exact does not record it)',
     keyPrefix: 'credit-note',
     sourceFields: [
-      { name: 'supplierCode', label: 'Exact supplier code' },
+      exactSupplier,
       { name: 'creditNoteNumber', label: 'Credit note number (supplier)' },
     ],
     targetFields: [{ name: 'originalInvoiceNumber', label: 'Corrected invoice number' }],

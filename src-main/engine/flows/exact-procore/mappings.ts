@@ -61,6 +61,7 @@ export const F1_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     sourceFields: [{ name: 'supplierCode', label: 'Exact supplier code', reference: { list: F1_REFERENCE_LISTS.exactSuppliers, system: 'exact-online' } }],
     targetFields: [{ name: 'procoreVendorId', label: 'Procore vendor', reference: { list: F1_REFERENCE_LISTS.procoreVendors, system: 'procore' } }],
     suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'supplier', target: 'vendor' },
     createsCounterparty: { noun: 'vendor', system: 'procore' },
   },
 ];

@@ -6,6 +6,7 @@ import { describeF2Record } from './labels';
 import { F2_FLOW, F2_MAPPING_SET_DEFINITIONS, F2_MAPPING_SETS, loadF2Mappings, seedF2SandboxMappings } from './mappings';
 import { acumaticaView, pairVendors } from './plan-vendors';
 import { policyFromSettings } from './policy';
+import { f2ReferenceData } from './pickers';
 
 /**
  * F2: Procore → Acumatica. Approved subcontractor invoices and direct costs become AP bills
@@ -48,6 +49,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
 
   open(context) {
     const base = f2Deps(context);
+    const reference = f2ReferenceData(context.store, context.connectors.procore, context.connectors.acumatica);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): F2Deps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -59,6 +61,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
       run: (request) => runProcoreAcumatica(deps(request), request.trigger),
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
+      referenceData: reference.referenceData,
       async suggestCounterpartyLinks(): Promise<CounterpartyLinkSuggestion[]> {
         const [procoreVendors, acumaticaVendors] = await Promise.all([
           readOrExplain('Procore', 'the vendors', async () => {

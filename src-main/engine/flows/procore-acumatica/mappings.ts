@@ -19,6 +19,25 @@ export const F2_MAPPING_SETS = {
   vendors: 'vendors',
 } as const;
 
+/** The lists behind F2's pickers (FlowRuntime.referenceData; pickers.ts reads them). */
+export const F2_REFERENCE_LISTS = {
+  procoreProjects: 'procore-projects',
+  procoreVendors: 'procore-vendors',
+  procoreCostCodes: 'procore-cost-codes',
+  procoreCostTypes: 'procore-cost-types',
+  acumaticaBranches: 'acumatica-branches',
+  acumaticaAccounts: 'acumatica-accounts',
+  acumaticaSubaccounts: 'acumatica-subaccounts',
+  acumaticaProjects: 'acumatica-projects',
+  acumaticaTasks: 'acumatica-tasks',
+  acumaticaCostCodes: 'acumatica-cost-codes',
+  acumaticaVendors: 'acumatica-vendors',
+} as const;
+
+const pick = (list: string, system: 'procore' | 'acumatica') => ({ reference: { list, system } });
+const procoreProject = { name: 'procoreProjectId', label: 'Procore project id (empty = any)', optional: true, ...pick(F2_REFERENCE_LISTS.procoreProjects, 'procore') };
+const procoreCostCode = { name: 'costCode', label: 'Procore cost code', ...pick(F2_REFERENCE_LISTS.procoreCostCodes, 'procore') };
+
 export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   {
     flow: F2_FLOW,
@@ -26,10 +45,10 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Projects',
     description: 'Procore project → Acumatica project and branch',
     keyPrefix: 'pa-project',
-    sourceFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
+    sourceFields: [{ name: 'procoreProjectId', label: 'Procore project id', ...pick(F2_REFERENCE_LISTS.procoreProjects, 'procore') }],
     targetFields: [
-      { name: 'acumaticaProject', label: 'Acumatica project (X = none)' },
-      { name: 'branch', label: 'Branch' },
+      { name: 'acumaticaProject', label: 'Acumatica project (X = none)', ...pick(F2_REFERENCE_LISTS.acumaticaProjects, 'acumatica') },
+      { name: 'branch', label: 'Branch', ...pick(F2_REFERENCE_LISTS.acumaticaBranches, 'acumatica') },
     ],
   },
   {
@@ -39,13 +58,13 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'Procore cost code (+ cost type, + project) → GL account and subaccount',
     keyPrefix: 'pa-cost',
     sourceFields: [
-      { name: 'costCode', label: 'Procore cost code' },
-      { name: 'costType', label: 'Cost type (empty = any)', optional: true },
-      { name: 'procoreProjectId', label: 'Procore project id (empty = any)', optional: true },
+      procoreCostCode,
+      { name: 'costType', label: 'Cost type (empty = any)', optional: true, ...pick(F2_REFERENCE_LISTS.procoreCostTypes, 'procore') },
+      procoreProject,
     ],
     targetFields: [
-      { name: 'account', label: 'GL account' },
-      { name: 'subaccount', label: 'Subaccount' },
+      { name: 'account', label: 'GL account', ...pick(F2_REFERENCE_LISTS.acumaticaAccounts, 'acumatica') },
+      { name: 'subaccount', label: 'Subaccount', ...pick(F2_REFERENCE_LISTS.acumaticaSubaccounts, 'acumatica') },
     ],
   },
   {
@@ -55,12 +74,12 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'Procore cost code (+ project) → Acumatica project task and cost code (construction features)',
     keyPrefix: 'pa-costcode',
     sourceFields: [
-      { name: 'costCode', label: 'Procore cost code' },
-      { name: 'procoreProjectId', label: 'Procore project id (empty = any)', optional: true },
+      procoreCostCode,
+      procoreProject,
     ],
     targetFields: [
-      { name: 'task', label: 'Project task' },
-      { name: 'acumaticaCostCode', label: 'Acumatica cost code' },
+      { name: 'task', label: 'Project task', ...pick(F2_REFERENCE_LISTS.acumaticaTasks, 'acumatica') },
+      { name: 'acumaticaCostCode', label: 'Acumatica cost code', ...pick(F2_REFERENCE_LISTS.acumaticaCostCodes, 'acumatica') },
     ],
   },
   {
@@ -69,10 +88,10 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Vendors',
     description: 'Procore vendor → Acumatica vendor (confirmed links)',
     keyPrefix: 'pa-vendor',
-    sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
-    targetFields: [{ name: 'acumaticaVendorId', label: 'Acumatica vendor id' }],
-    // The Mappings screen's suggestion panel writes F1's column names; `mappings suggest` lists F2's.
-    suggestsCounterpartyLinks: false,
+    sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id', ...pick(F2_REFERENCE_LISTS.procoreVendors, 'procore') }],
+    targetFields: [{ name: 'acumaticaVendorId', label: 'Acumatica vendor id', ...pick(F2_REFERENCE_LISTS.acumaticaVendors, 'acumatica') }],
+    suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'vendor', target: 'vendor' },
   },
 ];
 

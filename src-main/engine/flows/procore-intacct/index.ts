@@ -7,6 +7,7 @@ import { compareF3Record, describeF3Record } from './labels';
 import { F3_FLOW, F3_MAPPING_SET_DEFINITIONS, F3_MAPPING_SETS, seedF3SandboxMappings } from './mappings';
 import { documentKey, type PlannedDocument } from './model';
 import { reconcile, type ReconciliationReport } from '../../reconcile/reconcile';
+import { f3ReferenceData } from './pickers';
 import { f3Comparisons, type IntacctDocumentSeen } from './reconcile';
 
 /**
@@ -51,6 +52,7 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
 
   open(context): FlowRuntime {
     const base = procoreIntacctDeps(context);
+    const reference = f3ReferenceData(context.store, context.connectors.procore, context.connectors['sage-intacct']);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ProcoreIntacctDeps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -63,6 +65,7 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       reconcile: ({ apiCalls }) => reconcileNow(base, apiCalls),
+      referenceData: reference.referenceData,
     };
   },
 

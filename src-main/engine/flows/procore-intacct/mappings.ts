@@ -11,6 +11,22 @@ export const F3_MAPPING_SETS = { projects: 'projects', costs: 'costs', vendors: 
 /** A target column left unused: Intacct does not get that dimension. */
 export const NONE = '-';
 
+/** The lists behind F3's pickers (FlowRuntime.referenceData; pickers.ts reads them). */
+export const F3_REFERENCE_LISTS = {
+  procoreProjects: 'procore-projects',
+  procoreVendors: 'procore-vendors',
+  procoreCostCodes: 'procore-cost-codes',
+  procoreCostTypes: 'procore-cost-types',
+  intacctGlAccounts: 'intacct-gl-accounts',
+  intacctDepartments: 'intacct-departments',
+  intacctLocations: 'intacct-locations',
+  intacctProjects: 'intacct-projects',
+  intacctClasses: 'intacct-classes',
+  intacctVendors: 'intacct-vendors',
+} as const;
+
+const pick = (list: string, system: 'procore' | 'sage-intacct') => ({ reference: { list, system } });
+
 /** The three tables a finance team maintains for F3, as the Mappings screen and CSV files show them. */
 export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   {
@@ -19,11 +35,11 @@ export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Projects',
     description: 'Procore project → Intacct project, location and class',
     keyPrefix: 'project',
-    sourceFields: [{ name: 'procoreProjectId', label: 'Procore project id' }],
+    sourceFields: [{ name: 'procoreProjectId', label: 'Procore project id', ...pick(F3_REFERENCE_LISTS.procoreProjects, 'procore') }],
     targetFields: [
-      { name: 'intacctProjectId', label: 'Intacct project (PROJECTID)' },
-      { name: 'locationId', label: 'Location (LOCATIONID; - = none)' },
-      { name: 'classId', label: 'Class (CLASSID; - = none)' },
+      { name: 'intacctProjectId', label: 'Intacct project (PROJECTID)', ...pick(F3_REFERENCE_LISTS.intacctProjects, 'sage-intacct') },
+      { name: 'locationId', label: 'Location (LOCATIONID; - = none)', ...pick(F3_REFERENCE_LISTS.intacctLocations, 'sage-intacct') },
+      { name: 'classId', label: 'Class (CLASSID; - = none)', ...pick(F3_REFERENCE_LISTS.intacctClasses, 'sage-intacct') },
     ],
   },
   {
@@ -33,12 +49,12 @@ export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     description: 'Procore cost code (+ cost type) → Intacct GL account and department',
     keyPrefix: 'cost',
     sourceFields: [
-      { name: 'costCode', label: 'Procore cost code' },
-      { name: 'costType', label: 'Cost type (empty = any)', optional: true },
+      { name: 'costCode', label: 'Procore cost code', ...pick(F3_REFERENCE_LISTS.procoreCostCodes, 'procore') },
+      { name: 'costType', label: 'Cost type (empty = any)', optional: true, ...pick(F3_REFERENCE_LISTS.procoreCostTypes, 'procore') },
     ],
     targetFields: [
-      { name: 'accountNo', label: 'GL account (ACCOUNTNO)' },
-      { name: 'departmentId', label: 'Department (DEPARTMENTID; - = none)' },
+      { name: 'accountNo', label: 'GL account (ACCOUNTNO)', ...pick(F3_REFERENCE_LISTS.intacctGlAccounts, 'sage-intacct') },
+      { name: 'departmentId', label: 'Department (DEPARTMENTID; - = none)', ...pick(F3_REFERENCE_LISTS.intacctDepartments, 'sage-intacct') },
     ],
   },
   {
@@ -47,8 +63,8 @@ export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     title: 'Vendors',
     description: 'Procore vendor → Intacct vendor (VENDORID)',
     keyPrefix: 'vendor',
-    sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id' }],
-    targetFields: [{ name: 'intacctVendorId', label: 'Intacct vendor (VENDORID)' }],
+    sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id', ...pick(F3_REFERENCE_LISTS.procoreVendors, 'procore') }],
+    targetFields: [{ name: 'intacctVendorId', label: 'Intacct vendor (VENDORID)', ...pick(F3_REFERENCE_LISTS.intacctVendors, 'sage-intacct') }],
   },
 ];
 

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src-main/connectors/_kit';
+import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { exactCoupaFlow } from '../../src-main/engine/flows/exact-coupa';
+import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
+import { createAppContext } from '../../src-main/host/app-context';
+import { generateWorld } from '../../src-main/sandbox/seed/world';
+import { startSandboxEngineFor } from '../support/flow-sandbox-engine';
+import { ipcOn } from '../support/ipc-call';
+import { SANDBOX } from '../support/sandbox-engine';
+
+/**
+ * F5's Mappings pickers through the IPC methods the screen calls, on the Exact Online and Coupa
+ * simulators: Coupa suppliers by number and name and their remit-to codes, Exact's GL accounts,
+ * cost centers and suppliers; a Coupa supplier number Coupa does not have is refused before it
+ * is saved, while the sandbox's own tables save as they are.
+ */
+const FLOW = 'exact-coupa';
+const world = generateWorld(SANDBOX.seed, SANDBOX.scale);
+let ctx: ReturnType<typeof createAppContext>;
+let ipc: ReturnType<typeof ipcOn>;
+let engine: Awaited<ReturnType<typeof startSandboxEngineFor>>;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mlc-f5-pickers-'));
+  ctx = createAppContext({ dataDir: dir, credentials: new InMemoryCredentialStore(), appVersion: '1.0.0', log: silentLogger });
+  ipc = ipcOn(ctx);
+  engine = await startSandboxEngineFor(ctx, [exactCoupaFlow as AnyFlowPlugin]);
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.close();
+  ctx?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('F5 pickers', () => {
+  it('offers Coupa suppliers by number and name, and Exact suppliers by code', async () => {
+    const { fields } = await ipc.value('mappings.reference', { flow: FLOW, set: 'supplier-links' });
+    const coupa = fields['coupaSupplierNumber']!;
+    expect(coupa.error).toBeNull();
+    expect(coupa.system).toBe('coupa');
+    const inCoupa = world.suppliers.filter((s) => s.coupaSupplierId !== null);
+    expect(coupa.options.map((o) => o.value).sort()).toEqual(inCoupa.map((s) => s.code).sort());
+    const first = inCoupa[0]!;
+    expect(coupa.options.find((o) => o.value === first.code)).toMatchObject({ label: first.name, code: first.code });
+    expect(fields['supplierCode']!.options.map((o) => o.value)).toEqual(expect.arrayContaining(world.suppliers.map((s) => s.code)));
+  });
+
+  it('offers the remit-to codes Coupa has, each with its supplier; Exact GL accounts and cost centers for the accounts table', async () => {
+    const remit = (await ipc.value('mappings.reference', { flow: FLOW, set: 'remit-tos' })).fields['remitToCode']!;
+    const first = world.suppliers.find((s) => s.coupaSupplierId !== null)!;
+    expect(remit.options.find((o) => o.value === `RT-${first.code}`)?.detail).toBe(`of ${first.name} (${first.code})`);
+    const accounts = (await ipc.value('mappings.reference', { flow: FLOW, set: 'accounts' })).fields;
+    expect(accounts['glAccountCode']!.options.map((o) => o.value).sort()).toEqual(world.glAccounts.map((g) => g.code).sort());
+    expect(new Set(accounts['costCenterCode']!.options.map((o) => o.value))).toEqual(new Set(world.costCenters.map((c) => c.code)));
+    // Coupa builds its accounts from segments: those stay typed by hand.
+    expect(accounts['coupaGlAccount']).toBeUndefined();
+  });
+
+  it('the sandbox tables save as they are (nothing refused), and the settings name their settings', async () => {
+    for (const set of ['settings', 'accounts']) {
+      const table = await ipc.value('mappings.get', { flow: FLOW, set });
+      const saved = await ipc.value('mappings.save', { flow: FLOW, set, rows: table.rows, note: 'unchanged', baseVersion: table.current?.version ?? null });
+      expect(saved.created).toBe(false);
+    }
+    const settings = (await ipc.value('mappings.reference', { flow: FLOW, set: 'settings' })).fields['setting']!;
+    expect(settings.options.map((o) => o.value)).toContain('shipToUser');
+  });
+
+  it('refuses a Coupa supplier number Coupa does not have, in words; a real one is saved', async () => {
+    const table = await ipc.value('mappings.get', { flow: FLOW, set: 'supplier-links' });
+    const supplier = world.suppliers.find((s) => s.coupaSupplierId !== null)!;
+    const refused = await ipc.error('mappings.save', {
+      flow: FLOW,
+      set: 'supplier-links',
+      rows: [...table.rows, { sourceKey: { supplierCode: supplier.code }, target: { coupaSupplierNumber: 'NOPE-999' } }],
+      baseVersion: table.current?.version ?? null,
+    });
+    expect(refused.message).toBe(`Row ${table.rows.length + 1}: Coupa supplier number NOPE-999 does not exist in Coupa.`);
+    const saved = await ipc.value('mappings.save', {
+      flow: FLOW,
+      set: 'supplier-links',
+      rows: [...table.rows, { sourceKey: { supplierCode: supplier.code }, target: { coupaSupplierNumber: supplier.code } }],
+      note: 'test: confirm a link',
+      baseVersion: table.current?.version ?? null,
+    });
+    expect(saved.created).not.toBe(false);
+  });
+});
