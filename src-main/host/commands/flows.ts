@@ -14,7 +14,7 @@ import { EXIT_BUSY, exitCodeOfSignal, type CliCommand, type CliIo } from '../cli
 import { IpcFailure } from '../errors';
 import { writeExportFile } from '../exports';
 import { openFlowHost, type OpenFlow } from '../flow-host';
-import { ConnectionsHub, type SandboxRunOptions } from '../systems';
+import { ConnectionsHub, systemLabel, type SandboxRunOptions } from '../systems';
 import { auditEntryLabel, parkedLabel, waitingMoney } from '../record-names';
 import { daysSince, formatDay, formatMoney, formatMoneyTotals, recordName } from '../../../src-shared/domain/labels';
 import { importMappingCsv, previewMappingImport, requireMappingSet, type ReferenceProvider } from '../mapping-tables';
@@ -362,7 +362,7 @@ export const auditVerifyCommand: CliCommand = {
 
 export const mappingsCommand: CliCommand = {
   path: ['mappings'],
-  summary: 'Export or import a mapping table as CSV (Excel-safe; an import is checked and shows its impact first), or list suggested supplier → vendor links.',
+  summary: 'Export or import a mapping table as CSV (Excel-safe; an import is checked and shows its impact first), or list suggested links between the two systems\' suppliers or vendors.',
   usage: `export|import <${FLOW_USAGE}> FILE.csv [--set SET] [--yes]  |  suggest <flow> [--json]`,
   options: {
     set: { type: 'string', description: "which table (default: the flow's first table with a GL account column, else its first)" },
@@ -405,12 +405,16 @@ export const mappingsCommand: CliCommand = {
           }
           throw error;
         }
+        // The two sides as the flow's link table calls them ("supplier" → "vendor", "vendor" → "vendor").
+        const named = plugin.mappingSets.find((d) => d.suggestsCounterpartyLinks)?.counterpartyNouns ?? { source: 'supplier', target: 'vendor' };
+        const [from, to] = plugin.systems.map((system) => systemLabel(system));
+        const nouns = { source: `${from} ${named.source}`, target: `${to} ${named.target}`, created: named.target };
         if (io.json) io.out(JSON.stringify({ suggestions, apiCalls: apiCalls() }));
         else if (suggestions.length === 0)
           io.out(
-            'No new suggestions: every supplier with a matching vendor is linked. A supplier whose records wait in Pending validation and has no vendor yet: create the vendor in the app (Pending validation → "Create this vendor in …", which links it), or add it in the target system and suggest again.',
+            `No new suggestions: every ${nouns.source} with a matching ${nouns.target} is linked. A ${nouns.source} whose records wait in Pending validation and has no ${nouns.target} yet: create the ${nouns.created} in the app (Pending validation → "Create this ${nouns.created} in …", which links it), or add it in the target system and suggest again.`,
           );
-        else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  vendor ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
+        else for (const x of suggestions) io.out(`${x.supplierCode}  ${x.supplierName}  →  ${named.target} ${x.vendorId} ${x.vendorName}  (same ${x.matchedBy.replace('_', ' ')})`);
         return 0;
       });
     }
