@@ -129,6 +129,6 @@ export const E2E_FUZZ_SPECS: readonly E2eFuzzSpec[] = [
   { flow: 'exact-procore', faulted: { exact: 0.03, procore: 0.03 } },
   { flow: 'exact-coupa', faulted: { exact: 0.03, coupa: 0.03 } },
   { flow: 'procore-intacct', faulted: { procore: 0.03, intacct: 0.08 } },
-  { flow: 'exact-monday', faulted: { exact: 0.03, monday: 0.08 } },
+  { flow: 'exact-monday', faulted: { exact: 0.03, monday: 0.05 } },
   { flow: 'procore-acumatica', faulted: { procore: 0.03, acumatica: 0.03 } },
 ];

@@ -102,5 +102,7 @@ describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoil
     } finally {
       await f.close();
     }
-  });
+    // A spoiled answer is retried with the kit's backoff (1 s, 2 s, 4 s…): a run that meets several
+    // in a row takes tens of seconds, rarely, and is still a run that ends.
+  }, 120_000);
 });
