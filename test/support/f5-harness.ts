@@ -34,7 +34,7 @@ export function startF5Sandbox(dataDir: string, opts: SandboxRunOptions & { coup
       // Tests edit Exact between syncs through its API: at Exact's 60 calls a minute a fast machine
       // runs several syncs within one minute and the test's own edit met a 429 (the connector waits
       // those out; a test's direct call does not). The rate-limit path has tests of its own.
-      exact: { ...APP_SANDBOX_CONFIG.exact, minutelyLimit: 100_000 },
+      exact: { ...APP_SANDBOX_CONFIG.exact, minutelyLimit: 100_000, errorsPerHour: 100_000 },
       coupa: { rateLimitPerSecond: opts.coupaPerSecond, rateLimitQueue: 20 },
     },
   });
@@ -123,11 +123,21 @@ export async function openF5Harness(opts: Partial<SandboxRunOptions> & { dir?: s
     /** A call to Exact's API as another Exact user would make it (edits, deletes, new entries). */
     async exactApi(method: string, path: string, body?: unknown): Promise<Response> {
       const division = exactSim().credentials['division'];
-      return fetch(`${exactSim().baseUrl}/api/v1/${division}/${path}`, {
-        method,
-        headers: { authorization: `Bearer ${await exactToken()}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
+      const call = async () =>
+        fetch(`${exactSim().baseUrl}/api/v1/${division}/${path}`, {
+          method,
+          headers: { authorization: `Bearer ${await exactToken()}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      let res = await call();
+      // Another Exact user's client waits out a 429 too (this harness's flows share the division).
+      for (let attempt = 0; res.status === 429 && attempt < 3; attempt += 1) {
+        const reset = Number(res.headers.get('x-ratelimit-minutely-reset') ?? res.headers.get('x-ratelimit-reset') ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, Math.max(200, reset - Date.now()))));
+        res = await call();
+      }
+      if (res.status === 429) throw new Error(`Exact answered 429 to ${method} ${path} three times: ${await res.text()}`);
+      return res;
     },
     /** A call to Coupa's API as a Coupa user would make it (approve an invoice, edit a supplier). */
     async coupaApi(method: string, path: string, body?: unknown): Promise<Response> {
