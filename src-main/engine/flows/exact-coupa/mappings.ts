@@ -4,6 +4,8 @@ import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
 import { parsePolicy, SETTING_NAMES, settingRowsOf } from './policy';
 import { DEFAULT_POLICY, F5_FLOW, f5Key, type AccountMapping, type F5Mappings } from './model';
+import { currentMappingTables, InvalidMappingError } from '../shared/mapping-tables';
+export { InvalidMappingError } from '../shared/mapping-tables';
 
 export const F5_MAPPING_SETS = {
   settings: 'settings',
@@ -87,13 +89,6 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
   },
 ];
 
-export class InvalidMappingError extends Error {
-  override readonly name = 'InvalidMappingError';
-  constructor(set: string, index: number, problem: string) {
-    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
-  }
-}
-
 type Row = { sourceKey: JsonValue; target: JsonValue };
 
 function text(value: JsonValue | undefined): string | null {
@@ -117,21 +112,15 @@ export const creditNoteKey = (supplierCode: string, creditNoteNumber: string): s
 
 /** The current version of F5's tables, validated (the settings become the policy), plus the version ids used. */
 export function loadF5Mappings(store: Store): { mappings: F5Mappings; versions: Record<string, number | null> } {
-  const versions: Record<string, number | null> = {};
-  const current = (set: string): Row[] => {
-    const s = store.mappings.getSet(F5_FLOW, set);
-    const v = s ? store.mappings.currentVersion(s.id) : undefined;
-    versions[set] = v?.id ?? null;
-    return v ? store.mappings.rows(v.id) : [];
-  };
-  const settingRows = current(F5_MAPPING_SETS.settings);
+  const tables = currentMappingTables(store, F5_FLOW);
+  const settingRows = tables.rows(F5_MAPPING_SETS.settings);
   const settings = settingRows.map((_, i) => ({
     name: required(F5_MAPPING_SETS.settings, settingRows, i, 'sourceKey', 'setting'),
     value: required(F5_MAPPING_SETS.settings, settingRows, i, 'target', 'value'),
   }));
   const policy = parsePolicy(settings);
 
-  const accountRows = current(F5_MAPPING_SETS.accounts);
+  const accountRows = tables.rows(F5_MAPPING_SETS.accounts);
   const accounts = new Map<string, AccountMapping>();
   accountRows.forEach((row, i) => {
     const gl = required(F5_MAPPING_SETS.accounts, accountRows, i, 'sourceKey', 'glAccountCode');
@@ -143,12 +132,12 @@ export function loadF5Mappings(store: Store): { mappings: F5Mappings; versions: 
     });
   });
   const pairs = (set: string, source: string, target: string): Map<string, string> => {
-    const rows = current(set);
+    const rows = tables.rows(set);
     return new Map(rows.map((_, i) => [required(set, rows, i, 'sourceKey', source), required(set, rows, i, 'target', target)]));
   };
   const supplierLinks = pairs(F5_MAPPING_SETS.suppliers, 'supplierCode', 'coupaSupplierNumber');
   const remitTos = pairs(F5_MAPPING_SETS.remitTos, 'supplierCode', 'remitToCode');
-  const creditNoteRows = current(F5_MAPPING_SETS.creditNotes);
+  const creditNoteRows = tables.rows(F5_MAPPING_SETS.creditNotes);
   const creditNotes = new Map(
     creditNoteRows.map((_, i) => [
       creditNoteKey(
@@ -158,10 +147,9 @@ export function loadF5Mappings(store: Store): { mappings: F5Mappings; versions: 
       required(F5_MAPPING_SETS.creditNotes, creditNoteRows, i, 'target', 'originalInvoiceNumber'),
     ]),
   );
-  const ids = Object.values(versions).filter((v): v is number => v !== null);
   return {
-    mappings: { version: ids.length ? Math.max(...ids) : 0, policy, accounts, supplierLinks, remitTos, creditNotes },
-    versions,
+    mappings: { version: tables.version(), policy, accounts, supplierLinks, remitTos, creditNotes },
+    versions: tables.versions,
   };
 }
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { mappingKeyOf, type MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
 import { MONDAY_COLUMN_TYPES, type MondayColumnType } from '../../../connectors/monday';
 import type { World } from '../../../sandbox/seed/world-types';
@@ -17,6 +16,8 @@ import {
   type ExactMondayMappings,
   type Field,
 } from './model';
+import { currentMappingTables, parseMappingRows } from '../shared/mapping-tables';
+export { InvalidMappingError } from '../shared/mapping-tables';
 
 /**
  * F4's five mapping tables, as the Mappings screen and CSV files show them: where each document
@@ -160,36 +161,14 @@ const statusRow = z.object({
   target: z.object({ label: code }),
 });
 
-export class InvalidMappingError extends Error {
-  constructor(set: string, index: number, problem: string) {
-    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
-    this.name = 'InvalidMappingError';
-  }
-}
-
-function parseRows<T>(set: string, rows: readonly { sourceKey: JsonValue; target: JsonValue }[], schema: z.ZodType<T>): T[] {
-  return rows.map((row, i) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) throw new InvalidMappingError(set, i, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
-    return parsed.data;
-  });
-}
-
 /** The current version of F4's tables, validated, plus the version ids used (recorded on audit entries). */
 export function loadF4Mappings(store: Store): { mappings: ExactMondayMappings; versions: Record<string, number | null> } {
-  const versions: Record<string, number | null> = {};
-  const current = (set: string): { sourceKey: JsonValue; target: JsonValue }[] => {
-    const s = store.mappings.getSet(F4_FLOW, set);
-    const v = s ? store.mappings.currentVersion(s.id) : undefined;
-    versions[set] = v?.id ?? null;
-    return v ? store.mappings.rows(v.id) : [];
-  };
-  const boards = parseRows(F4_MAPPING_SETS.boards, current(F4_MAPPING_SETS.boards), boardRow);
-  const columns = parseRows(F4_MAPPING_SETS.columns, current(F4_MAPPING_SETS.columns), columnRow);
-  const gl = parseRows(F4_MAPPING_SETS.glAccounts, current(F4_MAPPING_SETS.glAccounts), referenceRow('glAccountCode'));
-  const cc = parseRows(F4_MAPPING_SETS.costCenters, current(F4_MAPPING_SETS.costCenters), referenceRow('costCenterCode'));
-  const statuses = parseRows(F4_MAPPING_SETS.statuses, current(F4_MAPPING_SETS.statuses), statusRow);
-  const ids = Object.values(versions).filter((v): v is number => v !== null);
+  const tables = currentMappingTables(store, F4_FLOW);
+  const boards = parseMappingRows(F4_MAPPING_SETS.boards, tables.rows(F4_MAPPING_SETS.boards), boardRow);
+  const columns = parseMappingRows(F4_MAPPING_SETS.columns, tables.rows(F4_MAPPING_SETS.columns), columnRow);
+  const gl = parseMappingRows(F4_MAPPING_SETS.glAccounts, tables.rows(F4_MAPPING_SETS.glAccounts), referenceRow('glAccountCode'));
+  const cc = parseMappingRows(F4_MAPPING_SETS.costCenters, tables.rows(F4_MAPPING_SETS.costCenters), referenceRow('costCenterCode'));
+  const statuses = parseMappingRows(F4_MAPPING_SETS.statuses, tables.rows(F4_MAPPING_SETS.statuses), statusRow);
   const columnMap = new Map<DocumentType, Map<Field, ColumnTarget>>();
   for (const row of columns) {
     const of = columnMap.get(row.sourceKey.documentType) ?? new Map<Field, ColumnTarget>();
@@ -204,14 +183,14 @@ export function loadF4Mappings(store: Store): { mappings: ExactMondayMappings; v
   }
   return {
     mappings: {
-      version: ids.length ? Math.max(...ids) : 0,
+      version: tables.version(),
       boards: new Map(boards.map((r): [DocumentType, BoardTarget] => [r.sourceKey.documentType, r.target])),
       columns: columnMap,
       glAccounts: new Map(gl.map((r) => [r.sourceKey.glAccountCode, r.target.label])),
       costCenters: new Map(cc.map((r) => [r.sourceKey.costCenterCode, r.target.label])),
       statuses: statusMap,
     },
-    versions,
+    versions: tables.versions,
   };
 }
 

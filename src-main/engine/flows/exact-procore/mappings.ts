@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { JsonValue } from '../../../../src-shared/domain/audit';
 import type { MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
 import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
 import type { CostMappingRow, ExactProcoreMappings } from './model';
+import { currentMappingTables, parseMappingRows } from '../shared/mapping-tables';
+export { InvalidMappingError } from '../shared/mapping-tables';
 
 export const F1_FLOW = 'exact-procore';
 export const F1_MAPPING_SETS = {
@@ -110,37 +111,15 @@ const costRow = z.object({
 });
 const vendorRow = z.object({ sourceKey: z.object({ supplierCode: code }), target: z.object({ procoreVendorId: code }) });
 
-export class InvalidMappingError extends Error {
-  constructor(set: string, index: number, problem: string) {
-    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
-    this.name = 'InvalidMappingError';
-  }
-}
-
-function parseRows<T>(set: string, rows: readonly { sourceKey: JsonValue; target: JsonValue }[], schema: z.ZodType<T>): T[] {
-  return rows.map((row, i) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) throw new InvalidMappingError(set, i, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
-    return parsed.data;
-  });
-}
-
 /** The current version of F1's three mapping tables, validated, plus the version ids used. */
 export function loadF1Mappings(store: Store): { mappings: ExactProcoreMappings; versions: Record<string, number | null> } {
-  const versions: Record<string, number | null> = {};
-  const current = (set: string): { sourceKey: JsonValue; target: JsonValue }[] => {
-    const s = store.mappings.getSet(F1_FLOW, set);
-    const v = s ? store.mappings.currentVersion(s.id) : undefined;
-    versions[set] = v?.id ?? null;
-    return v ? store.mappings.rows(v.id) : [];
-  };
-  const projects = parseRows(F1_MAPPING_SETS.projects, current(F1_MAPPING_SETS.projects), projectRow);
-  const costs = parseRows(F1_MAPPING_SETS.costs, current(F1_MAPPING_SETS.costs), costRow);
-  const vendors = parseRows(F1_MAPPING_SETS.vendors, current(F1_MAPPING_SETS.vendors), vendorRow);
-  const ids = Object.values(versions).filter((v): v is number => v !== null);
+  const tables = currentMappingTables(store, F1_FLOW);
+  const projects = parseMappingRows(F1_MAPPING_SETS.projects, tables.rows(F1_MAPPING_SETS.projects), projectRow);
+  const costs = parseMappingRows(F1_MAPPING_SETS.costs, tables.rows(F1_MAPPING_SETS.costs), costRow);
+  const vendors = parseMappingRows(F1_MAPPING_SETS.vendors, tables.rows(F1_MAPPING_SETS.vendors), vendorRow);
   return {
     mappings: {
-      version: ids.length ? Math.max(...ids) : 0,
+      version: tables.version(),
       projects: new Map(projects.map((r) => [r.sourceKey.projectCode, r.target.procoreProjectId])),
       costs: costs.map(
         (r): CostMappingRow => ({
@@ -153,6 +132,6 @@ export function loadF1Mappings(store: Store): { mappings: ExactProcoreMappings; 
       ),
       vendors: new Map(vendors.map((r) => [r.sourceKey.supplierCode, r.target.procoreVendorId])),
     },
-    versions,
+    versions: tables.versions,
   };
 }

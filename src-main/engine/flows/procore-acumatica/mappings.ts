@@ -3,6 +3,8 @@ import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { mappingKeyOf, type MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
 import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
+import { currentMappingTables, parseMappingRows } from '../shared/mapping-tables';
+export { InvalidMappingError } from '../shared/mapping-tables';
 
 /**
  * F2's mapping tables, as a finance team maintains them: Procore project → Acumatica project and
@@ -204,43 +206,21 @@ const costRow = z.object({
 const costCodeRow = z.object({ sourceKey: z.object({ costCode: code, procoreProjectId: optional }), target: z.object({ task: code, acumaticaCostCode: code }) });
 const vendorRow = z.object({ sourceKey: z.object({ procoreVendorId: code }), target: z.object({ acumaticaVendorId: code }) });
 
-export class InvalidMappingError extends Error {
-  constructor(set: string, index: number, problem: string) {
-    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
-    this.name = 'InvalidMappingError';
-  }
-}
-
-function parseRows<T>(set: string, rows: readonly { sourceKey: JsonValue; target: JsonValue }[], schema: z.ZodType<T>): T[] {
-  return rows.map((row, i) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) throw new InvalidMappingError(set, i, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
-    return parsed.data;
-  });
-}
-
 /** The current version of F2's tables, validated, plus the version ids used (recorded on audit entries). */
 export function loadF2Mappings(store: Store): { mappings: F2Mappings; versions: Record<string, number | null> } {
-  const versions: Record<string, number | null> = {};
-  const current = (set: string): { sourceKey: JsonValue; target: JsonValue }[] => {
-    const s = store.mappings.getSet(F2_FLOW, set);
-    const v = s ? store.mappings.currentVersion(s.id) : undefined;
-    versions[set] = v?.id ?? null;
-    return v ? store.mappings.rows(v.id) : [];
-  };
-  const projects = parseRows(F2_MAPPING_SETS.projects, current(F2_MAPPING_SETS.projects), projectRow);
-  const costs = parseRows(F2_MAPPING_SETS.costs, current(F2_MAPPING_SETS.costs), costRow);
-  const costCodes = parseRows(F2_MAPPING_SETS.costCodes, current(F2_MAPPING_SETS.costCodes), costCodeRow);
-  const vendors = parseRows(F2_MAPPING_SETS.vendors, current(F2_MAPPING_SETS.vendors), vendorRow);
-  const ids = Object.values(versions).filter((v): v is number => v !== null);
+  const tables = currentMappingTables(store, F2_FLOW);
+  const projects = parseMappingRows(F2_MAPPING_SETS.projects, tables.rows(F2_MAPPING_SETS.projects), projectRow);
+  const costs = parseMappingRows(F2_MAPPING_SETS.costs, tables.rows(F2_MAPPING_SETS.costs), costRow);
+  const costCodes = parseMappingRows(F2_MAPPING_SETS.costCodes, tables.rows(F2_MAPPING_SETS.costCodes), costCodeRow);
+  const vendors = parseMappingRows(F2_MAPPING_SETS.vendors, tables.rows(F2_MAPPING_SETS.vendors), vendorRow);
   return {
     mappings: {
-      version: ids.length ? Math.max(...ids) : 0,
+      version: tables.version(),
       projects: new Map(projects.map((r) => [r.sourceKey.procoreProjectId, r.target])),
       costs: costs.map((r) => ({ ...r.sourceKey, ...r.target })),
       costCodes: costCodes.map((r) => ({ ...r.sourceKey, ...r.target })),
       vendors: new Map(vendors.map((r) => [r.sourceKey.procoreVendorId, r.target.acumaticaVendorId])),
     },
-    versions,
+    versions: tables.versions,
   };
 }

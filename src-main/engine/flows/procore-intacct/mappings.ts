@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { mappingKeyOf, type MappingSetDefinition } from '../../../../src-shared/ipc/mapping-sets';
 import type { World } from '../../../sandbox/seed/world-types';
 import type { Store } from '../../../store/db';
 import { DEFAULT_POLICY } from './policy';
+import { currentMappingTables, parseMappingRows } from '../shared/mapping-tables';
+export { InvalidMappingError } from '../shared/mapping-tables';
 
 export const F3_FLOW = 'procore-intacct';
 export const F3_MAPPING_SETS = { projects: 'projects', costs: 'costs', vendors: 'vendors' } as const;
@@ -174,41 +175,19 @@ const costRow = z.object({
 });
 const vendorRow = z.object({ sourceKey: z.object({ procoreVendorId: code }), target: z.object({ intacctVendorId: code }) });
 
-export class InvalidMappingError extends Error {
-  constructor(set: string, index: number, problem: string) {
-    super(`Mapping "${set}" row ${index + 1} is not valid: ${problem}`);
-    this.name = 'InvalidMappingError';
-  }
-}
-
-function parseRows<T>(set: string, rows: readonly { sourceKey: JsonValue; target: JsonValue }[], schema: z.ZodType<T>): T[] {
-  return rows.map((row, i) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) throw new InvalidMappingError(set, i, parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
-    return parsed.data;
-  });
-}
-
 /** The current version of F3's three tables, validated, plus the version ids used. */
 export function loadF3Mappings(store: Store): { mappings: F3Mappings; versions: Record<string, number | null> } {
-  const versions: Record<string, number | null> = {};
-  const current = (set: string): { sourceKey: JsonValue; target: JsonValue }[] => {
-    const s = store.mappings.getSet(F3_FLOW, set);
-    const v = s ? store.mappings.currentVersion(s.id) : undefined;
-    versions[set] = v?.id ?? null;
-    return v ? store.mappings.rows(v.id) : [];
-  };
-  const projects = parseRows(PROJECTS.set, current(PROJECTS.set), projectRow);
-  const costs = parseRows(COSTS.set, current(COSTS.set), costRow);
-  const vendors = parseRows(VENDORS.set, current(VENDORS.set), vendorRow);
-  const ids = Object.values(versions).filter((v): v is number => v !== null);
+  const tables = currentMappingTables(store, F3_FLOW);
+  const projects = parseMappingRows(PROJECTS.set, tables.rows(PROJECTS.set), projectRow);
+  const costs = parseMappingRows(COSTS.set, tables.rows(COSTS.set), costRow);
+  const vendors = parseMappingRows(VENDORS.set, tables.rows(VENDORS.set), vendorRow);
   return {
     mappings: {
-      version: ids.length ? Math.max(...ids) : 0,
+      version: tables.version(),
       projects: new Map(projects.map((r) => [r.sourceKey.procoreProjectId, r.target])),
       costs: costs.map((r) => ({ costCode: r.sourceKey.costCode, costType: r.sourceKey.costType, accountNo: r.target.accountNo, departmentId: r.target.departmentId })),
       vendors: new Map(vendors.map((r) => [r.sourceKey.procoreVendorId, r.target.intacctVendorId])),
     },
-    versions,
+    versions: tables.versions,
   };
 }
