@@ -1,16 +1,13 @@
-import fc from 'fast-check';
 import { Decimal } from '../../src-shared/domain/money';
 import type { PurchaseInvoice, PurchaseOrder } from '../../src-shared/domain/records';
 import { planPurchaseInvoice, planPurchaseOrder } from '../../src-main/engine/flows/exact-procore/plan';
 import { DEFAULT_POLICY, type ExactProcoreMappings, type PlannedLine, type ProcoreReference } from '../../src-main/engine/flows/exact-procore/model';
-import { exactPurchaseEntryPage, exactPurchaseOrderPage } from './arbitraries/exact';
-import { domainPurchaseInvoice, domainPurchaseOrder } from './arbitraries/records';
-import { readExactPurchaseEntries, readExactPurchaseOrders } from './connectors/exact-reads';
-import { Verdict, type FlowFuzzSpec, type FuzzStream } from './fuzz-kit';
+import { exactPurchaseStreams } from './connectors/exact-reads';
 import { F5_FUZZ } from './flows/exact-coupa';
 import { F4_FUZZ } from './flows/exact-monday';
 import { F2_FUZZ } from './flows/procore-acumatica';
 import { F3_FUZZ } from './flows/procore-intacct';
+import type { FlowFuzzSpec, Verdict } from './fuzz-kit';
 
 /**
  * Every flow in the fuzz suite (issue 18), one entry each: its source streams as generated,
@@ -20,7 +17,6 @@ import { F3_FUZZ } from './flows/procore-intacct';
  * `npm run bench -- fuzz` iterate this list.
  */
 
-const stream = <I>(s: FuzzStream<I>): FuzzStream<never> => s as unknown as FuzzStream<never>;
 
 // ---- F1: Exact Online → Procore ------------------------------------------------------------
 
@@ -78,38 +74,7 @@ function planF1<R extends PurchaseOrder | PurchaseInvoice>(record: R, verdict: V
 
 export const F1_FUZZ: FlowFuzzSpec = {
   flow: 'exact-procore',
-  streams: [
-    stream({
-      name: 'purchase orders (Exact sync feed → commitments)',
-      page: exactPurchaseOrderPage,
-      async run(page) {
-        const verdict = new Verdict('Exact Online');
-        for (const po of await readExactPurchaseOrders(page, verdict)) planF1(po, verdict);
-        return verdict.finish();
-      },
-    }),
-    stream({
-      name: 'purchase entries (Exact → direct costs)',
-      page: exactPurchaseEntryPage,
-      run(entries) {
-        const verdict = new Verdict('Exact Online');
-        for (const inv of readExactPurchaseEntries(entries, verdict)) planF1(inv, verdict);
-        return verdict.finish();
-      },
-    }),
-    stream({
-      name: 'planner only (records with 0–6 decimals, zero and negative quantities)',
-      page: fc.array(fc.oneof(domainPurchaseOrder, domainPurchaseInvoice), { minLength: 1, maxLength: 5 }),
-      run(records) {
-        const verdict = new Verdict('Exact Online');
-        for (const r of records) {
-          verdict.expect(r.sourceId);
-          planF1(r, verdict);
-        }
-        return verdict.finish();
-      },
-    }),
-  ],
+  streams: exactPurchaseStreams({ orders: 'commitments', entries: 'direct costs' }, planF1),
 };
 
 export const FLOW_FUZZ_SPECS: readonly FlowFuzzSpec[] = [F1_FUZZ, F5_FUZZ, F4_FUZZ, F3_FUZZ, F2_FUZZ];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Decimal } from '../../../src-shared/domain/money';
 import type { PurchaseInvoice, PurchaseOrder, SalesInvoice, SalesOrder } from '../../../src-shared/domain/records';
 import { mapPurchaseEntries, mapPurchaseOrderDocuments } from '../../../src-main/connectors/exact-online';
@@ -5,10 +6,11 @@ import { PURCHASE_ORDER_KEY, SALES_INVOICE_KEY, type ItemAccounts, type SalesDoc
 import { mapSalesInvoiceDocuments, mapSalesOrders } from '../../../src-main/connectors/exact-online/sales';
 import { foldedFeedPages } from '../../../src-main/connectors/exact-online/streams';
 import type { WirePurchaseEntry, WirePurchaseOrderSyncRow, WireSalesInvoiceRow, WireSalesOrder } from '../../../src-main/connectors/exact-online/wire';
-import { EXACT_PROJECTS, EXACT_SUPPLIERS, type ExactPoDocument } from '../arbitraries/exact';
+import { EXACT_PROJECTS, EXACT_SUPPLIERS, exactPurchaseEntryPage, exactPurchaseOrderPage, type ExactPoDocument } from '../arbitraries/exact';
+import { domainPurchaseInvoice, domainPurchaseOrder } from '../arbitraries/records';
 import { EXACT_CUSTOMERS, EXACT_GL_ACCOUNTS } from '../arbitraries/exact-sales';
 import type { Json } from '../arbitraries/hostile';
-import type { Verdict } from '../fuzz-kit';
+import { Verdict, type FuzzStream } from '../fuzz-kit';
 import { keyOf, onePage } from '../fuzz-kit';
 
 /**
@@ -145,3 +147,45 @@ export function readExactSalesOrders(orders: Json[], verdict: Verdict): SalesOrd
 }
 
 export type { ExactPoDocument };
+
+/**
+ * The three streams every flow reading Exact's purchase side is fuzzed on (F1, F5): generated
+ * purchase-order sync pages and purchase entries read by the connector's own mappers, and records
+ * handed to the planner directly (0–6 decimals, zero and negative quantities). `plan` plans one
+ * record into the verdict; `targets` names what the flow makes of orders and entries.
+ */
+export function exactPurchaseStreams(targets: { orders: string; entries: string }, plan: (record: PurchaseOrder | PurchaseInvoice, verdict: Verdict) => void): FuzzStream<never>[] {
+  const stream = <I>(s: FuzzStream<I>): FuzzStream<never> => s as unknown as FuzzStream<never>;
+  return [
+    stream({
+      name: `purchase orders (Exact sync feed → ${targets.orders})`,
+      page: exactPurchaseOrderPage,
+      async run(page) {
+        const verdict = new Verdict('Exact Online');
+        for (const po of await readExactPurchaseOrders(page, verdict)) plan(po, verdict);
+        return verdict.finish();
+      },
+    }),
+    stream({
+      name: `purchase entries (Exact → ${targets.entries})`,
+      page: exactPurchaseEntryPage,
+      run(entries) {
+        const verdict = new Verdict('Exact Online');
+        for (const inv of readExactPurchaseEntries(entries, verdict)) plan(inv, verdict);
+        return verdict.finish();
+      },
+    }),
+    stream({
+      name: 'planner only (records with 0–6 decimals, zero and negative quantities)',
+      page: fc.array(fc.oneof(domainPurchaseOrder, domainPurchaseInvoice), { minLength: 1, maxLength: 5 }),
+      run(records) {
+        const verdict = new Verdict('Exact Online');
+        for (const r of records) {
+          verdict.expect(r.sourceId);
+          plan(r, verdict);
+        }
+        return verdict.finish();
+      },
+    }),
+  ];
+}

@@ -1,13 +1,10 @@
-import fc from 'fast-check';
 import { Decimal } from '../../../src-shared/domain/money';
 import type { PurchaseInvoice, PurchaseOrder } from '../../../src-shared/domain/records';
 import type { CoupaSupplier } from '../../../src-main/connectors/coupa';
 import { DEFAULT_POLICY, type CoupaView, type CreditNoteOriginal, type F5Mappings } from '../../../src-main/engine/flows/exact-coupa/model';
 import { invoiceLabel, planInvoice, planPurchaseOrder, purchaseOrderLabel } from '../../../src-main/engine/flows/exact-coupa/plan';
-import { exactPurchaseEntryPage, exactPurchaseOrderPage } from '../arbitraries/exact';
-import { domainPurchaseInvoice, domainPurchaseOrder } from '../arbitraries/records';
-import { readExactPurchaseEntries, readExactPurchaseOrders } from '../connectors/exact-reads';
-import { Verdict, type FlowFuzzSpec, type FuzzStream } from '../fuzz-kit';
+import { exactPurchaseStreams } from '../connectors/exact-reads';
+import type { FlowFuzzSpec, Verdict } from '../fuzz-kit';
 
 /**
  * F5 (Exact Online → Coupa) in the fuzz suite: Exact's purchase orders and purchase entries as
@@ -16,7 +13,6 @@ import { Verdict, type FlowFuzzSpec, type FuzzStream } from '../fuzz-kit';
  * 77 not in Coupa; no purchase orders in Coupa, so an entry for an order parks).
  */
 
-const stream = <I>(s: FuzzStream<I>): FuzzStream<never> => s as unknown as FuzzStream<never>;
 
 const F5_MAPPINGS: F5Mappings = {
   version: 1,
@@ -96,36 +92,5 @@ function planF5(record: PurchaseOrder | PurchaseInvoice, verdict: Verdict): void
 
 export const F5_FUZZ: FlowFuzzSpec = {
   flow: 'exact-coupa',
-  streams: [
-    stream({
-      name: 'purchase orders (Exact sync feed → Coupa external POs)',
-      page: exactPurchaseOrderPage,
-      async run(page) {
-        const verdict = new Verdict('Exact Online');
-        for (const po of await readExactPurchaseOrders(page, verdict)) planF5(po, verdict);
-        return verdict.finish();
-      },
-    }),
-    stream({
-      name: 'purchase entries (Exact → Coupa invoices and credit notes)',
-      page: exactPurchaseEntryPage,
-      run(entries) {
-        const verdict = new Verdict('Exact Online');
-        for (const inv of readExactPurchaseEntries(entries, verdict)) planF5(inv, verdict);
-        return verdict.finish();
-      },
-    }),
-    stream({
-      name: 'planner only (records with 0–6 decimals, zero and negative quantities)',
-      page: fc.array(fc.oneof(domainPurchaseOrder, domainPurchaseInvoice), { minLength: 1, maxLength: 5 }),
-      run(records) {
-        const verdict = new Verdict('Exact Online');
-        for (const r of records) {
-          verdict.expect(r.sourceId);
-          planF5(r, verdict);
-        }
-        return verdict.finish();
-      },
-    }),
-  ],
+  streams: exactPurchaseStreams({ orders: 'Coupa external POs', entries: 'Coupa invoices and credit notes' }, planF5),
 };
