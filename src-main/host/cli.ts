@@ -47,6 +47,9 @@ function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
   };
 }
 
+/** What a second Ctrl-C says, whenever it lands. */
+const QUIT_AT_ONCE = 'Quitting at once. Nothing is lost: the next run checks the target for anything left unconfirmed.';
+
 const realProcess: CliProcess = {
   out: lineWriter(process.stdout),
   err: lineWriter(process.stderr),
@@ -70,7 +73,7 @@ const realProcess: CliProcess = {
       // must still quit as a second Ctrl-C does (exit 130/143), not fall to Node's default.
       if (stopping) {
         const quit = (signal: StopSignal) => () => {
-          process.stderr.write('Quitting at once. Nothing is lost: the next run checks the target for anything left unconfirmed.\n');
+          process.stderr.write(`${QUIT_AT_ONCE}\n`);
           process.exit(exitCodeOfSignal(signal));
         };
         process.once('SIGINT', quit('SIGINT'));
@@ -168,7 +171,7 @@ export async function main(rawArgv: readonly string[], proc: CliProcess = realPr
       if (command.stopsGracefully) proc.err(`Stopping at the next safe point… (${signal === 'SIGINT' ? 'press Ctrl-C again' : 'send the signal again'} to quit at once)`);
       return;
     }
-    proc.err('Quitting at once. Nothing is lost: the next run checks the target for anything left unconfirmed.');
+    proc.err(QUIT_AT_ONCE);
     if (proc.exitNow) proc.exitNow(exitCodeOfSignal(signal));
   });
   const io: CliIo = {
