@@ -196,6 +196,34 @@ describe('F3 Procore → Sage Intacct on the sandbox', () => {
     expect(payments).toHaveLength(2);
     // Nothing more on the next run.
     expect((await h.run()).counts).toMatchObject({ created: 0, updated: 0 });
+
+    // AP reverses the second payment in Intacct: Procore shows the first one only again.
+    const paymentsOfBill = (state: Awaited<ReturnType<F3Harness['intacctState']>>) => (state['APPYMTDETAIL'] ?? []).filter((d) => String(d['RECORDKEY']) === String(bill['RECORDNO'])).map((d) => String(d['PAYMENTKEY']));
+    const [firstPayment, secondPayment] = paymentsOfBill(await h.intacctState());
+    const reverse = (recordNo: string) =>
+      h.intacctFunction(`<reverse_appayment key="${recordNo}"><datereversed><year>2026</year><month>11</month><day>25</day></datereversed><description>Bounced</description></reverse_appayment>`);
+    await reverse(secondPayment!);
+    const reversed = await h.run();
+    expect(reversed.status).toBe('succeeded');
+    // Two writes: the reversed payment comes off, and the first one now says "partially paid".
+    expect(reversed.counts).toMatchObject({ created: 0, updated: 2, failed: 0 });
+    procore = await h.procoreState();
+    requisition = (procore['requisitions'] ?? []).find((r) => String(r['id']) === requisitionId)!;
+    expect(requisition['payment_date']).toBe('2026-11-02');
+    expect(requisition['erp_status']).toBe('partially_paid');
+    payments = (procore['contract_payments'] ?? []).filter((p) => String(p['origin_id']).includes(`-bill-${String(bill['RECORDNO'])}`));
+    expect(payments.map((p) => [String(p['origin_id']), dec(p['amount']).toMoneyString()])).toEqual([[`intacct-payment-${firstPayment!}-bill-${String(bill['RECORDNO'])}`, half.toMoneyString()]]);
+
+    // And the first: the bill is unpaid again, and Procore shows no payment of it.
+    await reverse(firstPayment!);
+    // Again two: the first payment comes off; the reversed one's record now says "unpaid".
+    expect((await h.run()).counts).toMatchObject({ created: 0, updated: 2, failed: 0 });
+    procore = await h.procoreState();
+    requisition = (procore['requisitions'] ?? []).find((r) => String(r['id']) === requisitionId)!;
+    expect(requisition['payment_date'] ?? null).toBeNull();
+    expect(requisition['erp_status'] ?? null).toBeNull();
+    expect((procore['contract_payments'] ?? []).filter((p) => String(p['origin_id']).includes(`-bill-${String(bill['RECORDNO'])}`))).toEqual([]);
+    expect((await h.run()).counts).toMatchObject({ created: 0, updated: 0 });
   });
 
   it('vendors both ways: a vendor new in Intacct appears in Procore; a name changed in Intacct and an e-mail changed in Procore travel; a field changed on both sides waits for a person', async () => {

@@ -546,6 +546,22 @@ describe('Intacct §2.6/§2.8 AP payments (APPYMT) move the bill to Partially Pa
     const bill = await readBill(sim, recordNo);
     expect([bill.STATE, bill.TOTALPAID, bill.TOTALDUE, bill.WHENPAID]).toEqual(['Posted', '0.00', '80.00', '']);
   });
+
+  it('XSD reverse_appayment: the payment stays, "Reversed"; what it paid comes off the bill (WHENPAID back to the payment left); twice, or without datereversed, is refused', async () => {
+    const recordNo = await createBill(sim, billBody(ref.vendor, [{ account: ref.account, amount: '90.00' }]));
+    await call1(sim, payment(ref.vendor, detail(recordNo, '30.00')));
+    const later = String(path(await call1(sim, payment(ref.vendor, detail(recordNo, '60.00')).replace('11/02/2026', '11/20/2026')), 'data', 'appymt', 'RECORDNO'));
+    expect((await readBill(sim, recordNo)).STATE).toBe('Paid');
+    const reverse = (key: string, date = '<datereversed><year>2026</year><month>11</month><day>25</day></datereversed>'): string => `<reverse_appayment key="${key}">${date}<description>Bounced</description></reverse_appayment>`;
+    const reversed = await call1(sim, reverse(later));
+    expect(reversed.status, errorText(reversed)).toBe('success');
+    const bill = await readBill(sim, recordNo);
+    expect([bill.STATE, bill.TOTALPAID, bill.TOTALDUE, bill.WHENPAID]).toEqual(['Partially Paid', '30.00', '60.00', '11/02/2026']);
+    expect((await readAll(sim, 'APPYMT', 'RECORDNO,STATE', `RECORDNO = ${later}`)).map((p) => p.STATE)).toEqual(['Reversed']);
+    expect(errorText(await call1(sim, reverse(later)))).toMatch(/only a paid payment can be reversed/);
+    expect(errorText(await call1(sim, reverse(later, ''), { brokenOnPurpose: true }))).toMatch(/datereversed/);
+    expect(errorText(await call1(sim, reverse('999999')))).toMatch(/No APPYMT has RECORDNO 999999/);
+  });
 });
 
 describe('Intacct §2.7 journal entries (GLBATCH)', () => {

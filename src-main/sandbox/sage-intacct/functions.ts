@@ -6,7 +6,7 @@ import { ERR, fail } from './errors';
 import { deleteGlBatch, writeGlBatch } from './gl-batches';
 import { inspect, lookup } from './metadata';
 import { fieldType, type IntacctRecord, type ObjectSchema, type ObjectTable } from './objects';
-import { createPayment, deletePayment } from './payments';
+import { createPayment, deletePayment, reversePayment } from './payments';
 import { PO_TRANSACTION_TYPES, createPoTransaction, deletePoTransaction, updatePoTransaction } from './purchasing';
 import { QueryError, checkField, compareTyped, evaluate, parseQueryFilter, parseReadByQuery, type Condition } from './query-language';
 import { deleteVendor, writeVendor } from './vendors';
@@ -16,8 +16,9 @@ import { asArray, asObject, el, textOf, type XmlNode, type XmlObject } from './x
  * The functions inside `<content>` (fact sheet 2.2, 2.6–2.9): generic create / update / delete
  * (APBILL, APPYMT, GLBATCH, VENDOR), read / readByQuery / readMore / query on every object,
  * lookup / inspect, and the legacy create_bill, create_potransaction, update_potransaction,
- * delete_potransaction. Each returns what goes into its `<result>` after status, function and
- * controlid (`<data …>` for generic functions, `<key>` for legacy ones) or throws FunctionError.
+ * delete_potransaction and reverse_appayment. Each returns what goes into its `<result>` after
+ * status, function and controlid (`<data …>` for generic functions, `<key>` for legacy ones) or
+ * throws FunctionError.
  * getAPISession is the gateway's (it needs the session).
  */
 interface ResultSet {
@@ -49,6 +50,7 @@ export const SUPPORTED_FUNCTIONS = [
   'create_potransaction',
   'update_potransaction',
   'delete_potransaction',
+  'reverse_appayment',
   'getAPISession',
 ];
 
@@ -89,6 +91,8 @@ export class IntacctFunctions {
         return el('key', updatePoTransaction(company, node, caller));
       case 'delete_potransaction':
         return el('key', deletePoTransaction(company, node, caller));
+      case 'reverse_appayment':
+        return el('key', reversePayment(company, node, caller));
       default:
         throw fail(ERR.PARSE, `Function '${name}' is not supported`, `The sandbox gateway implements ${SUPPORTED_FUNCTIONS.join(', ')}; '${name}' is not one of them.`);
     }

@@ -4,7 +4,8 @@ import type { Caller, IntacctCompany } from './company';
 import { recordFailure } from './errors';
 import type { IntacctRecord } from './objects';
 import { readFields, readLines } from './records';
-import type { XmlObject } from './xml';
+import { legacyDate } from './values';
+import { textOf, type XmlObject } from './xml';
 
 /**
  * AP payments (`<create><APPYMT>`, as ApPaymentCreate in the vendor SDK writes it): a payment
@@ -13,7 +14,10 @@ import type { XmlObject } from './xml';
  * RECORDNO, TRX_PAYMENTAMOUNT). Applying it moves each bill's TOTALPAID, TOTALDUE, WHENPAID,
  * STATE (Posted → Partially Paid → Paid) and WHENMODIFIED, so an incremental read of APBILL
  * sees the change. The sandbox posts a payment at once (STATE "Complete"); deleting it
- * reverses what it applied. Credits, discounts and advances are not served.
+ * reverses what it applied, and so does the legacy `reverse_appayment` (XSD: `key` attribute,
+ * `datereversed`, optional `description`, as ApPaymentReverse in the vendor SDK writes it), which
+ * keeps the payment with STATE "Reversed". Credits, discounts, advances and the reversing
+ * entry Intacct books on the reversal date are not served.
  */
 export function createPayment(company: IntacctCompany, input: XmlObject, caller: Caller): IntacctRecord {
   const table = company.table('APPYMT');
@@ -111,6 +115,29 @@ export function deletePayment(company: IntacctCompany, recordNo: string, caller:
   for (const bill of new Set((payment.lines ?? []).map((l) => l.RECORDKEY ?? ''))) refreshWhenPaid(company, bill);
 }
 
+/** `reverse_appayment`: the payment stays, "Reversed"; what it paid comes off its bills. Returns its key. */
+export function reversePayment(company: IntacctCompany, input: XmlObject, caller: Caller): string {
+  const table = company.table('APPYMT');
+  const recordNo = (textOf(input['@_key']) ?? '').trim();
+  const payment = recordNo ? table.get(recordNo) : undefined;
+  if (!payment || !company.visible(table.schema, payment, caller))
+    throw recordFailure([recordNo ? `No APPYMT has RECORDNO ${recordNo}.` : 'reverse_appayment needs a key attribute (the payment RECORDNO).'], 'Payment not found', 'Could not reverse APPYMT record!');
+  const problems: string[] = [];
+  const reversedOn = legacyDate(input['datereversed'] as never, 'datereversed');
+  if (!reversedOn.ok) problems.push(reversedOn.error);
+  if (payment.fields.STATE !== 'Complete') problems.push(`Payment ${recordNo} is ${payment.fields.STATE ?? 'not posted'}; only a paid payment can be reversed.`);
+  if (problems.length > 0) throw recordFailure(problems, 'Invalid reversal', 'Could not reverse APPYMT record!');
+  table.put({ ...payment, fields: { ...payment.fields, STATE: 'Reversed', WHENMODIFIED: company.stamp() } });
+  for (const detail of company.table('APPYMTDETAIL').all().filter((d) => d.fields.PAYMENTKEY === recordNo))
+    applyToBill(company, detail.fields.RECORDKEY ?? '', Decimal.parse(detail.fields.TRX_PAYMENTAMOUNT ?? '0').negate());
+  return recordNo;
+}
+
+/** A reversed payment's details stay on record but pay nothing. */
+function stillPays(company: IntacctCompany, paymentKey: string): boolean {
+  return company.table('APPYMT').get(paymentKey)?.fields.STATE !== 'Reversed';
+}
+
 function applyToBill(company: IntacctCompany, recordKey: string, amount: Decimal): void {
   const bills = company.table('APBILL');
   const bill = bills.get(recordKey);
@@ -135,7 +162,7 @@ function refreshWhenPaid(company: IntacctCompany, recordKey: string): void {
   const dates = company
     .table('APPYMTDETAIL')
     .all()
-    .filter((d) => d.fields.RECORDKEY === recordKey)
+    .filter((d) => d.fields.RECORDKEY === recordKey && stillPays(company, d.fields.PAYMENTKEY ?? ''))
     .map((d) => d.fields.PAYMENTDATE ?? '')
     .sort((a, b) => sortableDate(a).localeCompare(sortableDate(b)));
   bills.put({ ...bill, fields: { ...bill.fields, WHENPAID: dates[dates.length - 1] ?? '' } });

@@ -12,7 +12,7 @@ import type { SharedSourceReads } from '../../sync/shared-reads';
 import type { PlanOutcome, RunCounts, RunGuard, StreamSpec } from '../../sync/types';
 import { billPaymentsRecordLabel, commitmentRecordLabel, f3TargetLabel, payApplicationRecordLabel, taskRecordLabel, vendorRecordLabel, type ProjectNamer } from './labels';
 import { F3_FLOW, loadF3Mappings, type F3Mappings } from './mappings';
-import type { BillPaymentsRecord, CommitmentRecord, PlannedDocument, PlannedWrite, RequisitionRecord, TaskRecord, VendorPairRecord } from './model';
+import type { BillPaymentsRecord, CommitmentRecord, PlannedDocument, PlannedPayment, PlannedWrite, RequisitionRecord, TaskRecord, VendorPairRecord } from './model';
 import { planBillPayments } from './payments';
 import { commitmentLabel, formatAmount, namedIssues, payApplicationLabel, planCommitment, planPayApplication, zeroDocument, type PlanContext } from './plan';
 import { policyFromSettings, type F3Policy } from './policy';
@@ -181,7 +181,7 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       name: STREAMS.payments,
       entity: 'bill-payment',
       read: (cursor) => readBillPayments(readDeps, cursor),
-      plan: (record) => planBillPayments(record, policy) as PlanOutcome<PlannedWrite>,
+      plan: (record, previous) => planBillPayments(record, policy, previous as ReadonlyMap<string, PlannedPayment>) as PlanOutcome<PlannedWrite>,
       label: (record) =>
         `Payments of AP bill ${record.bill.billNumber ?? record.bill.recordNo} (vendor ${record.bill.vendorId}, pay application #${record.requisition.number}), ${policy.currency} ${formatAmount(record.bill.totalPaid)} of ${formatAmount(record.bill.total)} paid`,
       describe: (record) => billPaymentsRecordLabel(record, policy),

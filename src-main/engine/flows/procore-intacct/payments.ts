@@ -8,15 +8,24 @@ import type { PlanResult } from './plan';
  * Payment status back into Procore, pure: each Intacct payment applied to a pay application's
  * bill becomes a contract payment on the commitment (origin id = the payment and the bill, so a
  * payment spread over several bills gives one per bill), and the requisition shows the latest
- * payment date and whether it is paid or partly paid.
+ * payment date and whether it is paid or partly paid. A payment this flow recorded that no
+ * longer pays the bill (reversed or voided in Intacct, or gone) is taken off again, as F2 does
+ * with a voided check: its contract payment is removed and the requisition's date recomputed.
  */
 export const paymentOriginId = (paymentRecordNo: string, billRecordNo: string): string => `intacct-payment-${paymentRecordNo}-bill-${billRecordNo}`;
 
-export function planBillPayments(record: BillPaymentsRecord, policy: F3Policy): PlanResult<PlannedPayment> {
+/**
+ * APPYMT states in which a payment pays nothing: a reversed payment (`reverse_appayment`), its
+ * reversing entry, a voided or declined one. Matched without case: the wire gives labels.
+ */
+const NOT_PAYING = new Set(['reversed', 'reversal', 'voided', 'declined']);
+export const paysTheBill = (state: string | null): boolean => !NOT_PAYING.has((state ?? '').trim().toLowerCase());
+
+export function planBillPayments(record: BillPaymentsRecord, policy: F3Policy, previous: ReadonlyMap<string, PlannedPayment> = new Map()): PlanResult<PlannedPayment> {
   const { bill, requisition } = record;
   const byPayment = new Map<string, { amount: Decimal; date: string | null; check: string | null; method: string | null }>();
   for (const p of record.payments) {
-    if (p.billRecordNo !== bill.recordNo) continue;
+    if (p.billRecordNo !== bill.recordNo || !paysTheBill(p.state)) continue;
     const seen = byPayment.get(p.paymentRecordNo);
     byPayment.set(p.paymentRecordNo, {
       amount: (seen?.amount ?? Decimal.ZERO).plus(Decimal.parse(p.amount)),
@@ -59,6 +68,12 @@ export function planBillPayments(record: BillPaymentsRecord, policy: F3Policy): 
         erpStatus,
       },
     });
+  }
+  // What this flow recorded earlier and Intacct no longer shows paying the bill: take it off.
+  const paying = new Set(writes.map((w) => w.originId));
+  for (const [originId, earlier] of previous) {
+    if (paying.has(originId) || earlier.entity !== 'procore-payment') continue;
+    writes.push({ ...earlier, total: '0.00', payment: { ...earlier.payment, voided: true, erpStatus } });
   }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, writes };

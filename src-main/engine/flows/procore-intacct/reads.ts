@@ -290,11 +290,18 @@ export async function* readTasks(
 
 // ---- payments of the bills this flow posted -------------------------------------------------------------
 
+/** Prefixed: an Intacct RECORDNO is a small number, not to be mistaken for a Procore id. */
+const billSourceId = (recordNo: string): string => `intacct-bill-${recordNo}`;
+
 /** Pay-application bills whose payment status changed since the cursor, with the payments applied to them. */
 export async function* readBillPayments(deps: ReadDeps, cursor: string | null): AsyncGenerator<SourcePage<BillPaymentsRecord>> {
   const { store, intacct } = deps;
   const { bills, cursorAfter } = await intacct.readBillPayments({ modifiedSince: cursor });
-  const paid = bills.filter((b) => requisitionOfKey(b.key) !== null && b.paymentStatus !== 'unpaid');
+  // A bill back to unpaid still matters when this flow showed a payment of it in Procore: the
+  // payment was reversed or voided, and Procore must stop showing it.
+  const paid = bills.filter(
+    (b) => requisitionOfKey(b.key) !== null && (b.paymentStatus !== 'unpaid' || latest<BillPaymentsRecord>(store, STREAMS.payments, billSourceId(b.recordNo)) !== undefined),
+  );
   const payments = paid.length > 0 ? await intacct.readPaymentsOfBills(paid.map((b) => b.recordNo)) : [];
   const records: BillPaymentsRecord[] = [];
   for (const bill of paid) {
@@ -303,8 +310,7 @@ export async function* readBillPayments(deps: ReadDeps, cursor: string | null): 
     if (!posted) continue; // not one this flow planned (its key was typed in Intacct): nothing to show in Procore
     const r = posted.requisition;
     records.push({
-      // Prefixed: an Intacct RECORDNO is a small number, not to be mistaken for a Procore id.
-      sourceId: `intacct-bill-${bill.recordNo}`,
+      sourceId: billSourceId(bill.recordNo),
       bill,
       requisition: { id: r.sourceId, projectId: r.projectId, commitmentId: r.commitmentId, number: r.number, invoiceNumber: r.invoiceNumber },
       payments: payments.filter((p) => p.billRecordNo === bill.recordNo),

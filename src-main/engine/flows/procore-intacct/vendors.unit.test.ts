@@ -80,6 +80,22 @@ describe('payments back into Procore', () => {
     });
   });
 
+  it('a payment reversed in Intacct (or gone) that Procore shows is taken off; one it never showed is ignored', () => {
+    const first = planBillPayments({ sourceId: '12', bill, requisition, payments: [payment('7', '300.00', '2026-10-20'), payment('8', '300.00', '2026-11-02')] }, DEFAULT_POLICY);
+    if (!first.ok) throw new Error('planned');
+    const shown = new Map(first.writes.map((w) => [w.originId, w]));
+    const unpaid: BillPaymentStatus = { ...bill, state: 'Posted', paymentStatus: 'unpaid', totalPaid: '0.00', totalDue: '1000.00', paidOn: null };
+    const reversed = planBillPayments({ sourceId: '12', bill: unpaid, requisition, payments: [{ ...payment('7', '300.00', '2026-10-20'), state: 'Reversed' }, { ...payment('9', '50.00', '2026-11-03'), state: 'voided' }] }, DEFAULT_POLICY, shown);
+    expect(reversed).toMatchObject({
+      ok: true,
+      writes: [
+        { originId: 'intacct-payment-7-bill-12', total: '0.00', payment: { voided: true, erpStatus: null, amount: '300.00' } },
+        { originId: 'intacct-payment-8-bill-12', total: '0.00', payment: { voided: true, erpStatus: null } },
+      ],
+    });
+    expect(reversed.ok && reversed.writes).toHaveLength(2);
+  });
+
   it('a payment without a date (and a bill without one) is not shown', () => {
     const result = planBillPayments({ sourceId: '12', bill: { ...bill, paidOn: null }, requisition, payments: [payment('9', '10.00', null)] }, DEFAULT_POLICY);
     expect(result.ok).toBe(false);
