@@ -266,6 +266,35 @@ describe('F3 Procore → Sage Intacct on the sandbox', () => {
     }
   });
 
+  it('a Procore vendor and an Intacct vendor of the same name are not linked by the sync but suggested; the accepted link is then kept in both', async () => {
+    const user = h.intacctUser();
+    try {
+      const companyId = Number(h.sandbox.systems.procore!.credentials['companyId']);
+      const created = (await h.procoreApi('POST', '/vendors', { company_id: companyId, vendor: { name: 'Gevelbouw Noord B.V.' } })) as Record<string, unknown>;
+      expect((await user.createVendors([{ key: 'V-9002', vendorId: 'V-9002', name: 'Gevelbouw  noord B.V.' }]))[0]?.ok).toBe(true);
+      const named = await h.run();
+      expect(named.counts.failed).toBe(0);
+      expect(((await h.procoreState())['vendors'] ?? []).find((v) => String(v['id']) === String(created['id']))?.['origin_id'] ?? null).toBeNull();
+
+      const suggestions = await h.runtime.suggestCounterpartyLinks!();
+      expect(suggestions.filter((s) => s.vendorId === 'V-9002')).toEqual([{ supplierCode: String(created['id']), supplierName: 'Gevelbouw Noord B.V.', vendorId: 'V-9002', vendorName: 'Gevelbouw  noord B.V.', matchedBy: 'name' }]);
+      // Nothing already linked is suggested again.
+      const linkedInProcore = new Set(((await h.procoreState())['vendors'] ?? []).filter((v) => v['origin_id']).map((v) => String(v['id'])));
+      expect(suggestions.filter((s) => linkedInProcore.has(s.supplierCode))).toEqual([]);
+
+      const set = h.store.mappings.getSet(F3_FLOW, F3_MAPPING_SETS.vendors)!;
+      const rows = h.store.mappings.rows(h.store.mappings.currentVersion(set.id)!.id);
+      h.store.mappings.createVersion(set.id, [...rows, { sourceKey: { procoreVendorId: String(created['id']) }, target: { intacctVendorId: 'V-9002' } }] as never, 'accepted suggestion');
+      // The vendor waiting in Pending goes through with the link (the app retries it when the table is saved).
+      const retried = await h.retry();
+      expect(retried.counts).toMatchObject({ failed: 0, parked: 0 });
+      expect(((await h.procoreState())['vendors'] ?? []).find((v) => String(v['id']) === String(created['id']))).toMatchObject({ origin_id: 'V-9002' });
+      expect((await h.runtime.suggestCounterpartyLinks!()).filter((s) => s.vendorId === 'V-9002')).toEqual([]);
+    } finally {
+      await user.close();
+    }
+  });
+
   it('Intacct tasks of mapped projects appear in Procore as cost codes (once a day)', async () => {
     const procore = await h.procoreState();
     const contingency = (procore['cost_codes'] ?? []).filter((c) => c['full_code'] === '01-950');

@@ -149,7 +149,7 @@ function prepare(deps: ProcoreIntacctDeps, runId: string, counts: RunCounts, gua
       name: STREAMS.vendors,
       entity: 'vendor',
       read: (cursor) => readVendorPairs(readDeps, cursor),
-      plan: (pair) => planVendorPair(pair, policy) as PlanOutcome<PlannedWrite>,
+      plan: (pair) => planVendorPair(pair, policy, mappings.vendors) as PlanOutcome<PlannedWrite>,
       label: (pair) => `Vendor ${pair.intacct.name} (${pair.intacct.vendorId})`,
       describe: vendorRecordLabel,
       describeTarget,

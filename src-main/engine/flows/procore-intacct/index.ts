@@ -1,14 +1,15 @@
 import { Decimal } from '../../../../src-shared/domain/money';
 import type { ProcoreCommitment, ProcoreRequisition } from '../../../../src-shared/domain/records';
 import { readOrExplain } from '../../sync/explain-read-failure';
-import type { FlowOpenContext, FlowPlugin, FlowRunRequest, FlowRuntime } from '../types';
+import type { CounterpartyLinkSuggestion, FlowOpenContext, FlowPlugin, FlowRunRequest, FlowRuntime } from '../types';
 import { currentPolicy, replayAuditEntry, retryParked, runProcoreIntacct, type ProcoreIntacctDeps } from './flow';
 import { compareF3Record, describeF3Record } from './labels';
-import { F3_FLOW, F3_MAPPING_SET_DEFINITIONS, F3_MAPPING_SETS, seedF3SandboxMappings } from './mappings';
+import { F3_FLOW, F3_MAPPING_SET_DEFINITIONS, F3_MAPPING_SETS, loadF3Mappings, seedF3SandboxMappings } from './mappings';
 import { documentKey, type PlannedDocument } from './model';
 import { reconcile, type ReconciliationReport } from '../../reconcile/reconcile';
 import { f3ReferenceData } from './pickers';
 import { f3Comparisons, type IntacctDocumentSeen } from './reconcile';
+import { suggestVendorLinks } from './vendors';
 
 /**
  * F3: Procore → Sage Intacct. Commitments (with their approved change orders) and approved pay
@@ -66,6 +67,14 @@ export const procoreIntacctFlow: FlowPlugin<'procore' | 'sage-intacct'> = {
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       reconcile: ({ apiCalls }) => reconcileNow(base, apiCalls),
       referenceData: reference.referenceData,
+      async suggestCounterpartyLinks(): Promise<CounterpartyLinkSuggestion[]> {
+        const [procoreVendors, intacctVendors] = await Promise.all([
+          // The whole list as it is now (a sync's read holds back what changed in the last seconds).
+          readOrExplain('Procore', 'the vendors', () => base.procore.listVendors()),
+          readOrExplain('Sage Intacct', 'the vendors', async () => (await base.intacct.listVendors({ activeOnly: true })).vendors),
+        ]);
+        return suggestVendorLinks(procoreVendors, intacctVendors, loadF3Mappings(base.store).mappings.vendors);
+      },
     };
   },
 

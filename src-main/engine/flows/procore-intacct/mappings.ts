@@ -66,6 +66,8 @@ export const F3_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     keyPrefix: 'vendor',
     sourceFields: [{ name: 'procoreVendorId', label: 'Procore vendor id', ...pick(F3_REFERENCE_LISTS.procoreVendors, 'procore') }],
     targetFields: [{ name: 'intacctVendorId', label: 'Intacct vendor (VENDORID)', ...pick(F3_REFERENCE_LISTS.intacctVendors, 'sage-intacct') }],
+    suggestsCounterpartyLinks: true,
+    counterpartyNouns: { source: 'vendor', target: 'vendor' },
   },
 ];
 

@@ -15,7 +15,7 @@ import type { SharedSourceReads } from '../../sync/shared-reads';
 import { F3_FLOW, type F3Mappings } from './mappings';
 import { requisitionOfKey, type BillPaymentsRecord, type CommitmentRecord, type RequisitionRecord, type TaskRecord, type VendorPairRecord } from './model';
 import type { F3Policy } from './policy';
-import { agreedAfter, intacctValues, procoreValues } from './vendors';
+import { agreedAfter, intacctValues, normalName, procoreValues } from './vendors';
 
 /**
  * F3's source reads. Procore's streams are read through the shared reads (F2 reads the same
@@ -156,8 +156,6 @@ function costTypesOf(store: Store, r: ProcoreRequisition): Record<string, string
 }
 
 // ---- vendors both ways ---------------------------------------------------------------------------------
-
-const normalName = (name: string): string => name.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /**
  * Intacct vendors changed since the cursor and Procore vendors changed since theirs, as pairs

@@ -1,10 +1,12 @@
 import type { ProcoreVendorRecord } from '../../../../src-shared/domain/records';
 import type { ValidationIssue } from '../../../../src-shared/domain/validation';
+import type { ProcoreVendor } from '../../../connectors/procore';
 import type { IntacctVendor } from '../../../connectors/sage-intacct';
 import { f3Key } from './mappings';
 import { COMPANY, type PlannedIntacctVendor, type PlannedProcoreVendor, type VendorPairRecord, type VendorValues } from './model';
 import { VENDOR_FIELDS, type F3Policy, type VendorField } from './policy';
 import type { PlanResult } from './plan';
+import type { CounterpartyLinkSuggestion } from '../types';
 
 /**
  * Vendors both ways, pure. Intacct is where vendors are created (AP owns the vendor master): a
@@ -55,7 +57,12 @@ export function ownedByAnotherIntegration(procore: ProcoreVendorRecord | null, v
   return procore !== null && procore.originId !== null && procore.originId !== vendorId;
 }
 
-export function planVendorPair(pair: VendorPairRecord, policy: F3Policy): PlanResult<VendorWrite> {
+/**
+ * `links`: the Vendors table (Procore vendor id → VENDORID). A pair read while only its names
+ * matched is linked once a person confirmed the link there, also when it is retried from its
+ * snapshot.
+ */
+export function planVendorPair(pair: VendorPairRecord, policy: F3Policy, links: ReadonlyMap<string, string> = new Map()): PlanResult<VendorWrite> {
   const iv = pair.intacct;
   const label = `Vendor ${iv.name} (${iv.vendorId})`;
   const base = { originId: iv.vendorId, sourceId: pair.sourceId, containerId: COMPANY, total: '0.00', currency: policy.currency };
@@ -84,7 +91,7 @@ export function planVendorPair(pair: VendorPairRecord, policy: F3Policy): PlanRe
     };
   }
   if (ownedByAnotherIntegration(pair.procore, iv.vendorId)) return { ok: true, writes: [] };
-  if (pair.linkedBy === 'name')
+  if (pair.linkedBy === 'name' && links.get(pair.procore.sourceId) !== iv.vendorId)
     // The same name is a strong hint, not proof (two firms can share one): a person links them.
     return {
       ok: false,
@@ -158,4 +165,37 @@ function show(value: string | boolean | null | undefined): string {
   if (value === null || value === undefined || value === '') return '(empty)';
   if (typeof value === 'boolean') return value ? 'active' : 'inactive';
   return `"${value}"`;
+}
+
+/** Names compared as a person would read them: case and runs of spaces do not matter. */
+export const normalName = (name: string): string => name.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/**
+ * Links for the Vendors table a person confirms (decision 0021: a name alone never links by
+ * itself — two firms can share one). An active Procore vendor that nothing links yet (no row,
+ * no origin id) is suggested the Intacct vendor whose VENDORID its External ID names, else the
+ * one Intacct vendor of its name that nothing links yet; a name two vendors share on either
+ * side is not suggested.
+ */
+export function suggestVendorLinks(procore: readonly ProcoreVendor[], intacct: readonly IntacctVendor[], mapped: ReadonlyMap<string, string>): CounterpartyLinkSuggestion[] {
+  const taken = new Set([...mapped.values(), ...procore.flatMap((p) => (p.originId ? [p.originId] : []))]);
+  const free = intacct.filter((v) => v.active && !taken.has(v.vendorId));
+  const byId = new Map(free.map((v) => [v.vendorId, v]));
+  const unlinked = procore.filter((p) => p.active && !mapped.has(p.id) && !p.originId);
+  const count = <T>(items: readonly T[], name: (t: T) => string): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(normalName(name(item)), (counts.get(normalName(name(item))) ?? 0) + 1);
+    return counts;
+  };
+  const intacctNames = count(free, (v) => v.name);
+  const procoreNames = count(unlinked, (p) => p.name);
+  const suggestions: CounterpartyLinkSuggestion[] = [];
+  for (const p of unlinked) {
+    const byCode = p.originCode ? byId.get(p.originCode) : undefined;
+    const name = normalName(p.name);
+    const byName = intacctNames.get(name) === 1 && procoreNames.get(name) === 1 ? free.find((v) => normalName(v.name) === name) : undefined;
+    const match = byCode ?? byName;
+    if (match) suggestions.push({ supplierCode: p.id, supplierName: p.name, vendorId: match.vendorId, vendorName: match.name, matchedBy: byCode ? 'origin_code' : 'name' });
+  }
+  return suggestions;
 }

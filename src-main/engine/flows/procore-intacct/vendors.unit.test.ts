@@ -5,7 +5,7 @@ import type { VendorPairRecord } from './model';
 import { planBillPayments } from './payments';
 import { DEFAULT_POLICY } from './policy';
 import { planTask } from './reference';
-import { agreedAfter, intacctValues, planVendorPair, procoreValues } from './vendors';
+import { agreedAfter, intacctValues, planVendorPair, procoreValues, suggestVendorLinks } from './vendors';
 
 const intacct = (extra: Partial<IntacctVendor> = {}): IntacctVendor => ({ recordNo: '1', vendorId: 'V-1', name: 'Meijer B.V.', active: true, taxId: null, termName: null, email: 'ap@meijer.nl', phone: null, key: 'V-1', modifiedAt: '2026-10-01T10:00:00', ...extra });
 const procore = (extra: Partial<ProcoreVendorRecord> = {}): ProcoreVendorRecord => ({
@@ -61,6 +61,25 @@ describe('vendors both ways', () => {
     expect(plan(pair(intacct({ name: 'Other' }), procore({ originId: 'V000012' })))).toEqual({ ok: true, writes: [] });
     const byName = plan(pair(intacct(), procore(), {}, 'name'));
     expect(byName.ok ? [] : byName.issues.map((i) => [i.code, i.mappingKeys])).toEqual([['unmapped-vendor', ['vendor:501']]]);
+  });
+
+  it('a name-only match a person linked in the Vendors table goes through (also from its snapshot); a link to another vendor does not', () => {
+    expect(planVendorPair(pair(intacct(), procore(), {}, 'name'), DEFAULT_POLICY, new Map([['501', 'V-1']])).ok).toBe(true);
+    expect(planVendorPair(pair(intacct(), procore(), {}, 'name'), DEFAULT_POLICY, new Map([['501', 'V-2']])).ok).toBe(false);
+  });
+
+  it('suggested links: External ID first, else the one unlinked vendor of the same name; never a linked one or a shared name', () => {
+    const p = (id: string, name: string, extra: { originId?: string; originCode?: string; active?: boolean } = {}) => ({ id, name, active: extra.active ?? true, originId: extra.originId ?? null, originCode: extra.originCode ?? null });
+    const v = (vendorId: string, name: string, active = true) => intacct({ vendorId, name, active, key: vendorId });
+    const suggestions = suggestVendorLinks(
+      [p('1', 'Meijer  b.v.'), p('2', 'Twins B.V.'), p('3', 'Twins B.V.'), p('4', 'Coded', { originCode: 'V-7' }), p('5', 'Linked B.V.', { originId: 'V-5' }), p('6', 'Mapped B.V.'), p('7', 'Gone B.V.', { active: false })],
+      [v('V-1', 'Meijer B.V.'), v('V-2', 'Twins B.V.'), v('V-7', 'Other name'), v('V-5', 'Linked B.V.'), v('V-6', 'Mapped B.V.'), v('V-8', 'Gone B.V.')],
+      new Map([['6', 'V-6']]),
+    );
+    expect(suggestions).toEqual([
+      { supplierCode: '1', supplierName: 'Meijer  b.v.', vendorId: 'V-1', vendorName: 'Meijer B.V.', matchedBy: 'name' },
+      { supplierCode: '4', supplierName: 'Coded', vendorId: 'V-7', vendorName: 'Other name', matchedBy: 'origin_code' },
+    ]);
   });
 });
 
