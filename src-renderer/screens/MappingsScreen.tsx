@@ -744,12 +744,11 @@ function ImportPanel({ definition, importing }: { definition: MappingSetDefiniti
  */
 function CarriedWarnings({ warnings, before = false }: { warnings: readonly string[] | undefined; before?: boolean }) {
   if (!warnings || warnings.length === 0) return null;
-  const one = warnings.length === 1;
-  const rows = one ? '1 unchanged row still names a value' : `${formatCount(warnings.length)} unchanged rows still name values`;
+  const rows = warnings.length === 1 ? '1 unchanged row names a value' : `${formatCount(warnings.length)} unchanged rows name values`;
   return (
     <div className="carried-warnings" role="status">
       <p className="warning">
-        {before ? 'Imported as they are' : 'Saved'}, but {rows} the target system does not have:
+        {before ? 'Imported as they are, but' : 'Still waiting:'} {rows} the target system does not have:
       </p>
       <ul>
         {warnings.map((w, i) => (
