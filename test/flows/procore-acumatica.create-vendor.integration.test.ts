@@ -82,6 +82,9 @@ describe('F2: create this vendor in Acumatica', () => {
     expect(waitingFor(id)).toEqual([]);
     expect((await acumaticaVendors()).find((o) => o.value === vendorId)?.label).toBe(supplier!.name);
     expect((await ipc.value('mappings.get', { flow: FLOW, set: 'vendors' })).rows).toContainEqual({ sourceKey, target: { acumaticaVendorId: vendorId } });
+    // The retried vendor pair wrote the link into Procore too (origin_id = VendorID), as for any confirmed link.
+    const procoreState = (await (await fetch(`${engine.sandbox.systems.procore!.baseUrl}/_sandbox/state`)).json()) as Record<string, Record<string, unknown>[]>;
+    expect(procoreState['vendors']!.find((v) => String(v['id']) === id)?.['origin_id']).toBe(vendorId);
     // Its bills were written to Acumatica for the new vendor.
     const bills = new Set(waiting.filter((p) => p.stream !== 'vendors').map((p) => p.sourceId));
     expect(bills.size).toBeGreaterThan(0);
