@@ -19,6 +19,16 @@ describe('mapping table definitions the screens rely on', () => {
     }
   });
 
+  it('a table that creates counterparties names one source field and creates in its target field’s system, one of its flow’s', () => {
+    const creating = tables.filter(({ d }) => d.createsCounterparty !== undefined);
+    expect(creating.map(({ d }) => d.flow)).toEqual(expect.arrayContaining(['exact-procore', 'procore-acumatica']));
+    for (const { flow, d } of creating) {
+      expect([d.set, d.sourceFields.length]).toEqual([d.set, 1]);
+      expect([d.set, d.createsCounterparty!.system]).toEqual([d.set, d.targetFields[0]!.reference!.system]);
+      expect((flow.systems as readonly string[]).includes(d.createsCounterparty!.system)).toBe(true);
+    }
+  });
+
   it('every list a field names is read from one of its flow’s systems', () => {
     for (const { flow, d } of tables)
       for (const field of [...d.sourceFields, ...d.targetFields])

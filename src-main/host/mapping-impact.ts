@@ -27,6 +27,22 @@ export function targetsByKey(definition: MappingSetDefinition, rows: readonly Ma
   return new Map(rows.map((row) => [mappingKeyOf(definition, row.sourceKey), targetText(definition, row)]));
 }
 
+/**
+ * Which rows of `next` are carried over unchanged from `current` (same source key, same targets):
+ * a target value they name that the target lacks is a warning, not a refusal (decision 0027).
+ */
+export function carriedOverRows(
+  definition: MappingSetDefinition,
+  current: readonly MappingRowView[] | null,
+  next: readonly MappingRowView[],
+): (index: number | null) => boolean {
+  const before = targetsByKey(definition, current ?? []);
+  return (index) => {
+    const row = index === null ? undefined : next[index];
+    return row !== undefined && before.get(mappingKeyOf(definition, row.sourceKey)) === targetText(definition, row);
+  };
+}
+
 export function diffRows(
   definition: MappingSetDefinition,
   current: readonly MappingRowView[] | null,

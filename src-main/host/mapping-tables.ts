@@ -18,7 +18,7 @@ import {
   type UnmappedValue,
 } from '../../src-shared/ipc';
 import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
-import { diffRows, recodedRecords, releasedParked, type MappingDiff } from './mapping-impact';
+import { carriedOverRows, diffRows, recodedRecords, releasedParked, type MappingDiff } from './mapping-impact';
 import { neutraliseCell } from '../store/audit-csv';
 import type { MappingVersion } from '../store/repos/mappings';
 import type { ParkedRecord } from '../store/repos/parked';
@@ -111,9 +111,12 @@ export async function saveMappingTable(
       `${definition.title} was changed (now ${current ? mappingVersionName(definition, current.version) : 'without a version'}) after you opened ${request.baseVersion === null ? 'it' : mappingVersionName(definition, request.baseVersion)}. Reload the table and make your change again.`,
     );
   }
-  const checked = await checkAgainstFreshSystems(definition, rows, reference, (index) => `Row ${index + 1}`);
+  const currentRows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : null;
+  const carried = carriedOverRows(definition, currentRows, rows);
+  const checked = await checkAgainstFreshSystems(definition, rows, reference, (index) => `Row ${index + 1}`, carried);
   if (checked.problems.length > 0) throw new IpcFailure('invalid-request', joinProblems(checked.problems.map((p) => p.message)));
-  return saveVersion(ctx, definition, rows, request.note);
+  const saved = await saveVersion(ctx, definition, rows, request.note);
+  return checked.warnings.length > 0 ? { ...saved, warnings: checked.warnings.map((w) => w.message) } : saved;
 }
 
 /** Stores `rows` as the next version unless they equal the current one; audits and re-queues. */
@@ -337,10 +340,10 @@ export async function previewMappingImport(
   const lineName = (index: number) => `Line ${parsed.lines[index] ?? index + 2}`;
   const lineOf = (index: number | null) => (index === null ? null : (parsed.lines[index] ?? index + 2));
   const shape = rowProblems(definition, parsed.rows, lineName);
-  const systems = await checkAgainstFreshSystems(definition, shape.checked, reference, lineName);
   const stored = ctx.store.mappings.getSet(request.flow, request.set);
   const current = stored ? ctx.store.mappings.currentVersion(stored.id) : undefined;
   const currentRows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : null;
+  const systems = await checkAgainstFreshSystems(definition, shape.checked, reference, lineName, carriedOverRows(definition, currentRows, shape.checked));
   const diff = diffRows(definition, currentRows, shape.checked);
   const valid = shape.problems.length === 0 && systems.problems.length === 0;
   const plugin = findFlow(request.flow);
@@ -352,6 +355,7 @@ export async function previewMappingImport(
       ...systems.problems.map((p) => ({ line: lineOf(p.index), message: p.message })),
     ],
     flags: systems.flags.map((p) => ({ line: lineOf(p.index), message: p.message })),
+    warnings: systems.warnings.map((p) => ({ line: lineOf(p.index), message: p.message })),
     changes: { added: diff.added, changed: diff.changed, removed: diff.removed, unchanged: diff.unchanged },
     identical: diff.identical,
     impact: valid
@@ -376,17 +380,22 @@ export async function importMappingCsv(
   const parsed = parseMappingCsv(definition, request.csv);
   const lineName = (index: number) => `Line ${parsed.lines[index] ?? index + 2}`;
   const checked = checkRows(definition, parsed.rows, lineName, 'Nothing was imported. ');
-  const systems = await checkAgainstFreshSystems(definition, checked, reference, lineName);
+  const stored = ctx.store.mappings.getSet(request.flow, request.set);
+  const current = stored ? ctx.store.mappings.currentVersion(stored.id) : undefined;
+  const currentRows = current ? ctx.store.mappings.rows(current.id).map((r) => normaliseStoredRow(definition, r)) : null;
+  const systems = await checkAgainstFreshSystems(definition, checked, reference, lineName, carriedOverRows(definition, currentRows, checked));
   if (systems.problems.length > 0)
     throw new IpcFailure('invalid-request', `Nothing was imported. ${joinProblems(systems.problems.map((p) => p.message))}`);
   const saved = await saveVersion(ctx, definition, checked, request.note === '' ? 'Imported from CSV' : request.note);
+  const warnings = systems.warnings.length > 0 ? { warnings: systems.warnings.map((w) => w.message) } : {};
   if (saved.created === false)
     return {
       ...saved,
+      ...warnings,
       rows: checked.length,
       requeueMessage: `The file holds exactly the rows of ${saved.versionName ?? 'the current version'}, so no new version was made.`,
     };
-  return { ...saved, rows: checked.length };
+  return { ...saved, ...warnings, rows: checked.length };
 }
 
 /** The reference lists of a table, or why the values could not be checked against the systems. */
@@ -418,6 +427,8 @@ interface RowNote {
   /** Index of the row in the file or table; null = not about one row. */
   index: number | null;
   message: string;
+  /** For a target value the target lacks: what the row means when it is carried over unchanged (decision 0027). */
+  carried?: string;
 }
 
 /**
@@ -457,13 +468,16 @@ export function checkAgainstSystems(
         return;
       }
       if (option?.inactive) {
-        problems.push({ index, message: `${rowName(index)}: ${field.label} ${referenceOptionText(option)} is inactive in ${system}; choose an active one` });
+        const named = `${rowName(index)}: ${field.label} ${referenceOptionText(option)} is inactive in ${system}`;
+        problems.push({ index, message: `${named}; choose an active one`, carried: `${named}; records using it stay in Pending until it is active there again or the row is changed` });
       } else if (!option) {
         const lower = value.toLowerCase();
         const near = list.options.find((o) => o.value.toLowerCase() === lower || o.code?.toLowerCase() === lower || o.label.toLowerCase() === lower);
+        const named = `${rowName(index)}: ${field.label} ${value} does not exist in ${system}`;
         problems.push({
           index,
-          message: `${rowName(index)}: ${field.label} ${value} does not exist in ${system}${near ? ` (did you mean ${near.value === near.code || near.value === near.label ? referenceOptionText(near) : `${referenceOptionText(near)}, id ${near.value}`}?)` : ''}`,
+          message: `${named}${near ? ` (did you mean ${near.value === near.code || near.value === near.label ? referenceOptionText(near) : `${referenceOptionText(near)}, id ${near.value}`}?)` : ''}`,
+          carried: `${named}; records using it stay in Pending until it is created there or the row is changed`,
         });
       }
     });
@@ -473,17 +487,28 @@ export function checkAgainstSystems(
 
 /**
  * checkAgainstSystems on the cached lists, and when they refuse a value, once more on lists read
- * again: a vendor added in Procore a minute ago is in the system, not yet in the cache.
+ * again: a vendor added in Procore a minute ago is in the system, not yet in the cache. A target
+ * value the target lacks refuses a row the user added or changed; on a row carried over unchanged
+ * it is a warning (decision 0027): the user can save other rows, and its records keep waiting.
  */
 async function checkAgainstFreshSystems(
   definition: MappingSetDefinition,
   rows: readonly MappingRowView[],
   reference: ReferenceProvider,
   rowName: (index: number) => string,
-): Promise<ReturnType<typeof checkAgainstSystems>> {
-  const cached = checkAgainstSystems(definition, rows, await reference(definition), rowName);
+  carried: (index: number | null) => boolean,
+): Promise<ReturnType<typeof checkAgainstSystems> & { warnings: RowNote[] }> {
+  const split = (checked: ReturnType<typeof checkAgainstSystems>) => {
+    const warns = (p: RowNote) => p.carried !== undefined && carried(p.index);
+    return {
+      ...checked,
+      problems: checked.problems.filter((p) => !warns(p)),
+      warnings: checked.problems.filter(warns).map((p) => ({ index: p.index, message: p.carried! })),
+    };
+  };
+  const cached = split(checkAgainstSystems(definition, rows, await reference(definition), rowName));
   if (cached.problems.length === 0) return cached;
-  return checkAgainstSystems(definition, rows, await reference(definition, true), rowName);
+  return split(checkAgainstSystems(definition, rows, await reference(definition, true), rowName));
 }
 
 function joinProblems(problems: readonly string[]): string {

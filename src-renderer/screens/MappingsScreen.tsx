@@ -215,6 +215,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
         </div>
         {/* Import and export outcomes here, next to their buttons; a save's outcome next to "Save mapping". */}
         <Notice notice={notice?.at === 'save' ? null : notice} />
+        {notice?.at === 'save' ? null : <CarriedWarnings warnings={notice?.warnings} />}
         {status === 'error' ? <Notice notice={{ kind: 'error', text: error ?? '' }} /> : null}
         {importing ? <ImportPanel definition={definition} importing={importing} /> : null}
         {!viewingOld ? <ReferenceStatus definition={definition} /> : null}
@@ -308,6 +309,7 @@ function MappingTable({ highlightKey }: { highlightKey: string | null }) {
               Discard changes
             </button>
             <Notice notice={notice?.at === 'save' ? notice : null} />
+            {notice?.at === 'save' ? <CarriedWarnings warnings={notice.warnings} /> : null}
           </form>
         ) : null}
       </div>
@@ -736,6 +738,27 @@ function ImportPanel({ definition, importing }: { definition: MappingSetDefiniti
   );
 }
 
+/**
+ * Rows carried over unchanged whose target value the target system lacks (decision 0027): saved,
+ * and named here so nobody takes the save for a fix. `before`: said ahead of an import.
+ */
+function CarriedWarnings({ warnings, before = false }: { warnings: readonly string[] | undefined; before?: boolean }) {
+  if (!warnings || warnings.length === 0) return null;
+  const rows = warnings.length === 1 ? '1 unchanged row names a value' : `${formatCount(warnings.length)} unchanged rows name values`;
+  return (
+    <div className="carried-warnings" role="status">
+      <p className="warning">
+        {before ? 'Imported as they are, but' : 'Still waiting:'} {rows} the target system does not have:
+      </p>
+      <ul>
+        {warnings.map((w, i) => (
+          <li key={i}>{w}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function ImportPreviewBody({
   definition,
   preview,
@@ -781,6 +804,7 @@ function ImportPreviewBody({
           </p>
         </>
       )}
+      {preview.problems.length === 0 && !preview.identical ? <CarriedWarnings warnings={preview.warnings.map((w) => w.message)} before /> : null}
       {preview.flags.length > 0 ? (
         <>
           <p className="warning">Imported as they are, but worth a look:</p>

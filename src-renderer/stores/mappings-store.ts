@@ -66,7 +66,7 @@ export interface MappingsState {
    * Outcome of the last save / import / export, shown next to the control that caused it: `at`
    * 'save' next to "Save mapping" (below the table), otherwise next to the file buttons above it.
    */
-  notice: { kind: 'success' | 'error'; text: string; at?: 'save' | 'file' } | null;
+  notice: { kind: 'success' | 'error'; text: string; at?: 'save' | 'file'; warnings?: string[] } | null;
   busy: boolean;
   search: string;
   /** null until the user asks for suggestions (and again after dismissing them). */
@@ -261,6 +261,7 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
                   ? saved.requeueMessage
                   : `${saved.versionName ?? mappingVersionName(definition, saved.version.version)} saved. ${saved.requeueMessage}`,
               at: 'save',
+              ...(saved.warnings?.length ? { warnings: saved.warnings } : {}),
             },
           });
           return true;
@@ -307,6 +308,7 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
                 result.created === false
                   ? result.requeueMessage
                   : `Imported ${result.rows} rows as ${result.versionName ?? mappingVersionName(definition, result.version.version)}. ${result.requeueMessage}`,
+              ...(result.warnings?.length ? { warnings: result.warnings } : {}),
             },
           });
         } catch (error) {
@@ -370,6 +372,7 @@ export function createMappingsStore(bridge: IpcBridge, catalog: StoreApi<Catalog
                 result.created === false
                   ? result.requeueMessage
                   : `Imported ${result.rows} rows from ${importing.fileName} as ${result.versionName ?? mappingVersionName(definition, result.version.version)}. ${result.requeueMessage}`,
+              ...(result.warnings?.length ? { warnings: result.warnings } : {}),
             },
           });
           return true;

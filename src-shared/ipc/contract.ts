@@ -414,6 +414,11 @@ export const mappingImportPreviewSchema = z.object({
   problems: z.array(importNoteSchema),
   /** Imported anyway, but worth a look: source values the source system does not know. */
   flags: z.array(importNoteSchema),
+  /**
+   * Rows carried over unchanged from the current version whose target value the target system
+   * lacks (decision 0027): imported, and the records using them keep waiting in Pending.
+   */
+  warnings: z.array(importNoteSchema),
   /** Compared with the current version, by source key. */
   changes: z.object({
     added: z.number().int(),
@@ -853,6 +858,8 @@ export const ipcContract = {
         created: z.boolean().optional(),
         /** "Cost codes v3". */
         versionName: z.string().optional(),
+        /** Rows carried over unchanged whose target value the target system lacks (decision 0027), by row. */
+        warnings: z.array(z.string()).optional(),
       })
       .extend(requeueSchema.shape),
   },
@@ -882,6 +889,8 @@ export const ipcContract = {
         /** False when the file holds the current version's rows: no new version was made. */
         created: z.boolean().optional(),
         versionName: z.string().optional(),
+        /** Lines carried over unchanged whose target value the target system lacks (decision 0027). */
+        warnings: z.array(z.string()).optional(),
       })
       .extend(requeueSchema.shape),
   },

@@ -542,6 +542,10 @@ describe('Procore connector (F2/F3): write-backs', () => {
     const found = await h.connector.findVendorsByOrigin(['V009001', 'V009002']);
     expect(found.get('V009001')).toMatchObject({ name: 'Nieuwbouw Pieters Holding B.V.', countryCode: 'NL', originCode: 'V009001' });
     expect(found.get('V009002')?.sourceId).toBe(String(existing['id']));
+    // By Procore id, as it is now: a vendor edited a moment ago (the stream's settle window would leave it out) and an unknown id.
+    const byId = await h.connector.findVendorsById([String(existing['id']), '999']);
+    expect([...byId.keys()]).toEqual([String(existing['id'])]);
+    expect(byId.get(String(existing['id']))).toMatchObject({ originId: 'V009002', name: String(existing['name']) });
 
     await h.faults('procore:drop=1');
     h.onSleep = () => h.sim.faults.clear();

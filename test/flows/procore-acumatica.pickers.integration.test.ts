@@ -86,11 +86,22 @@ describe('F2 pickers', () => {
     expect(refused.message).toBe('Row 1: GL account 99999 does not exist in Acumatica.');
   });
 
-  it('the cost code Acumatica lacks on purpose is named by its row when that table is saved', async () => {
+  it('the cost code Acumatica lacks on purpose does not stop a save of that table: its unchanged row is saved with a warning (decision 0027)', async () => {
     const table = await ipc.value('mappings.get', { flow: FLOW, set: 'cost-codes' });
     const row = table.rows.findIndex((r) => r.target['acumaticaCostCode'] === plants.missingCostCode);
     expect(row).toBeGreaterThanOrEqual(0);
-    const refused = await ipc.error('mappings.save', { flow: FLOW, set: 'cost-codes', rows: table.rows, baseVersion: table.current?.version ?? null });
+    const warning = `Row ${row + 1}: Acumatica cost code ${plants.missingCostCode} does not exist in Acumatica; records using it stay in Pending until it is created there or the row is changed`;
+    const unchanged = await ipc.value('mappings.save', { flow: FLOW, set: 'cost-codes', rows: table.rows, baseVersion: table.current?.version ?? null });
+    expect(unchanged).toMatchObject({ created: false, warnings: [warning] });
+    // Another row edited: saved as the next version, the planted row carried over with its warning.
+    const other = row === 0 ? 1 : 0;
+    const edited = table.rows.map((r, i) => (i === other ? { ...r, target: { ...r.target, acumaticaCostCode: plants.onlyCostCode.code } } : r));
+    const saved = await ipc.value('mappings.save', { flow: FLOW, set: 'cost-codes', rows: edited, baseVersion: table.current?.version ?? null });
+    expect(saved).toMatchObject({ created: true, versionName: `Project tasks and cost codes v${table.current!.version + 1}`, warnings: [warning] });
+    // The planted row itself changed (another task, the same missing code): refused, naming it.
+    const wrong = edited.map((r, i) => (i === row ? { ...r, target: { ...r.target, task: r.target['task'] === '01' ? '02' : '01' } } : r));
+    const refused = await ipc.error('mappings.save', { flow: FLOW, set: 'cost-codes', rows: wrong, baseVersion: saved.version.version });
     expect(refused.message).toContain(`Row ${row + 1}: Acumatica cost code ${plants.missingCostCode} does not exist in Acumatica`);
+    expect(refused.message).not.toContain('stay in Pending');
   });
 });

@@ -64,6 +64,7 @@ import {
   findCostCodesByOrigin,
   findRequisitionsByOrigin,
   findVendorsByOrigin,
+  findVendorsById,
   markSynced,
   recordPayments,
   upsertCostCodes,
@@ -166,6 +167,8 @@ export interface ProcoreConnector extends Connector {
   /** Creates or updates company vendors from the ERP, keyed by origin id (or linking by procoreId). */
   upsertVendors(vendors: readonly VendorUpsert[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
   findVendorsByOrigin(originIds: readonly string[]): Promise<Map<string, ProcoreVendorRecord>>;
+  /** Company vendors by id as they are now, active or inactive (a vendor just edited included). */
+  findVendorsById(ids: readonly string[]): Promise<Map<string, ProcoreVendorRecord>>;
   /** Creates or updates a project's cost codes from the ERP, keyed by origin id. */
   upsertCostCodes(projectId: string, costCodes: readonly CostCodeUpsert[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
   findCostCodesByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, ProcoreCostCode>>;
@@ -330,6 +333,7 @@ export function createProcoreConnector(
     findRequisitionsByOrigin: (projectId, originIds) => findRequisitionsByOrigin(client, projectId, originIds),
     upsertVendors: (vendors, call) => upsertVendors(client, vendors, call ?? {}),
     findVendorsByOrigin: (originIds) => findVendorsByOrigin(client, originIds),
+    findVendorsById: (ids) => findVendorsById(client, ids),
     upsertCostCodes: (projectId, costCodes, call) => upsertCostCodes(client, projectId, costCodes, call ?? {}),
     findCostCodesByOrigin: (projectId, originIds) => findCostCodesByOrigin(client, projectId, originIds),
     recordPayments: (payments, call) => recordPayments(client, payments, call ?? {}),

@@ -524,6 +524,20 @@ export async function findVendorsByOrigin(
   return found;
 }
 
+/** Company vendors by Procore id, active or inactive, as they are now (no cursor, no settle window). */
+export async function findVendorsById(client: ProcoreClient, ids: readonly string[]): Promise<Map<string, ProcoreVendorRecord>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, ProcoreVendorRecord>();
+  if (wanted.size === 0) return found;
+  const filter = { ids: [...wanted] };
+  const rows = [...(await client.listVendorRecords(filter, 'active')), ...(await client.listVendorRecords(filter, 'inactive'))];
+  for (const row of rows) {
+    const id = row.id === undefined || row.id === null ? null : String(row.id);
+    if (id !== null && wanted.has(id)) found.set(id, vendorRecordFromWire(row));
+  }
+  return found;
+}
+
 export async function findCostCodesByOrigin(
   client: ProcoreClient,
   projectId: string,

@@ -483,9 +483,10 @@ async function importWithCheck(io: CliIo, ctx: ReturnType<typeof createAppContex
       }
       throw error;
     }
-    if (io.json) io.out(JSON.stringify({ file, saved: saved.created !== false, rows: saved.rows, version: saved.version.version, versionName: saved.versionName, impact: preview.impact, flags: preview.flags, unchecked: preview.unchecked }));
+    if (io.json) io.out(JSON.stringify({ file, saved: saved.created !== false, rows: saved.rows, version: saved.version.version, versionName: saved.versionName, impact: preview.impact, flags: preview.flags, warnings: preview.warnings, unchecked: preview.unchecked }));
     else {
       io.out(`Imported ${saved.rows} rows as ${saved.versionName ?? `version ${saved.version.version}`}.`);
+      for (const warning of saved.warnings ?? []) io.out(`Unchanged, still waiting: ${warning}`);
       if (preview.impact.releases > 0)
         io.out(`${preview.impact.releases} parked record${preview.impact.releases === 1 ? '' : 's'} can now be written: run \`npx ml-connector replay --parked --flow ${flow}\` (the app retries them on its next sync).`);
     }
@@ -503,8 +504,9 @@ function printPreview(io: CliIo, file: string, title: string, p: MappingImportPr
     return;
   }
   io.out(`  Impact: ${plural(p.impact.releases, 'parked record')} released, ${plural(p.impact.recoded, 'written record')} coded differently`);
-  io.out(p.unchecked ? `  ${p.unchecked}` : '  Every target value exists in the target system.');
+  io.out(p.unchecked ? `  ${p.unchecked}` : p.warnings.length > 0 ? '  Every target value of a new or changed row exists in the target system.' : '  Every target value exists in the target system.');
   for (const flag of p.flags) io.out(`  Check: ${flag.message}`);
+  for (const warning of p.warnings) io.out(`  Unchanged, still waiting: ${warning.message}`);
   io.out(p.identical ? `The file holds exactly the rows of ${title} v${p.current?.version ?? ''}: there is nothing to import.` : `Nothing is saved yet: run the same command with --yes to import it as ${p.nextVersionName ?? 'the next version'}.`);
 }
 

@@ -7,6 +7,7 @@ import { F2_FLOW, F2_MAPPING_SET_DEFINITIONS, F2_MAPPING_SETS, loadF2Mappings, s
 import { acumaticaView, pairVendors } from './plan-vendors';
 import { policyFromSettings } from './policy';
 import { f2ReferenceData } from './pickers';
+import { f2Counterparty } from './counterparty';
 
 /**
  * F2: Procore → Acumatica. Approved subcontractor invoices and direct costs become AP bills
@@ -50,6 +51,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
   open(context) {
     const base = f2Deps(context);
     const reference = f2ReferenceData(context.store, context.connectors.procore, context.connectors.acumatica);
+    const counterparty = f2Counterparty(base);
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): F2Deps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -62,6 +64,8 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
       retryParked: (selection, request) => retryParked(deps(request), selection, request.trigger),
       replay: (seq, request) => replayAuditEntry(deps(request), seq),
       referenceData: reference.referenceData,
+      previewCounterparty: counterparty.previewCounterparty,
+      createCounterparty: counterparty.createCounterparty,
       async suggestCounterpartyLinks(): Promise<CounterpartyLinkSuggestion[]> {
         const [procoreVendors, acumaticaVendors] = await Promise.all([
           readOrExplain('Procore', 'the vendors', async () => {

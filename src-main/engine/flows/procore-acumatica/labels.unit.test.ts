@@ -1,61 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { recordTitle, targetName, targetReference } from '../../../../src-shared/domain/labels';
-import type { ProcoreDirectCost, ProcoreRequisition } from '../../../../src-shared/domain/records';
 import { compareF2Record } from './compare';
 import { checkRecordLabel, describeF2Record, directCostRecordLabel, f2TargetLabel, invoiceRecordLabel } from './labels';
 import type { CheckRecord, PlannedBill, PlannedPayment } from './model';
 import { DEFAULT_POLICY } from './policy';
-
-const requisition = (over: Partial<ProcoreRequisition> = {}): ProcoreRequisition => ({
-  kind: 'procore-requisition',
-  sourceId: '7001',
-  projectId: '562949953421313',
-  commitmentId: '8001',
-  commitmentType: 'work-order',
-  commitmentNumber: 'SC-003',
-  number: 2,
-  invoiceNumber: 'F2026-00121',
-  status: 'approved',
-  erpStatus: null,
-  vendor: { id: '9001', name: 'Van den Berg B.V.' },
-  vendorName: 'Van den Berg B.V.',
-  periodStart: '2026-03-01',
-  periodEnd: '2026-03-31',
-  billingDate: '2026-03-31',
-  paymentDate: null,
-  final: false,
-  totalClaimed: '10000.00',
-  retainageThisPeriod: '500.00',
-  retainageReleasedThisPeriod: '0.00',
-  netPayable: '9500.00',
-  summary: {},
-  lines: [],
-  originId: null,
-  originData: null,
-  sourceVersion: '2026-04-01T10:00:00Z',
-  ...over,
-});
-
-const directCost = (over: Partial<ProcoreDirectCost> = {}): ProcoreDirectCost => ({
-  kind: 'procore-direct-cost',
-  sourceId: '6001',
-  projectId: '562949953421313',
-  directCostType: 'invoice',
-  status: 'approved',
-  vendor: { id: '9001', name: 'Van den Berg B.V.' },
-  invoiceNumber: 'INV-9',
-  description: 'Factuur',
-  date: '2026-05-02',
-  receivedDate: null,
-  paymentDate: null,
-  grandTotal: '1234.56',
-  lines: [],
-  originId: null,
-  originData: null,
-  sourceVersion: '2026-05-03T10:00:00Z',
-  ...over,
-});
+import { directCost, requisition } from './test-fixtures';
 
 const bill = (total: string, vendorRef = 'F2026-00121'): PlannedBill => ({
   entity: 'bill',

@@ -94,6 +94,7 @@ export const F2_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
     targetFields: [{ name: 'acumaticaVendorId', label: 'Acumatica vendor id', ...pick(F2_REFERENCE_LISTS.acumaticaVendors, 'acumatica') }],
     suggestsCounterpartyLinks: true,
     counterpartyNouns: { source: 'vendor', target: 'vendor' },
+    createsCounterparty: { noun: 'vendor', system: 'acumatica' },
   },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcoreDirectCost, ProcoreRequisition, ProcoreRequisitionLine, ProcoreVendorRecord } from '../../../../src-shared/domain/records';
+import type { ProcoreVendorRecord } from '../../../../src-shared/domain/records';
 import type { AcumaticaReference } from '../../../connectors/acumatica';
 import type { F2Mappings } from './mappings';
 import type { CheckRecord, F2Reference, PlannedBill, PlannedPayment, VendorPairRecord } from './model';
@@ -9,9 +9,9 @@ import { planCheck } from './plan-payments';
 import { CREATED_FROM_ACUMATICA, mergeFields, newVendorIdFor, pairVendors, planVendorPair, procoreFields } from './plan-vendors';
 import { DEFAULT_POLICY, policyFromSettings, type F2Policy } from './policy';
 import { Decimal } from '../../../../src-shared/domain/money';
+import { PROJECT, directCost, requisition, requisitionLine } from './test-fixtures';
 
 /** Small, hand-made fixtures for F2's unit tests (no I/O). */
-const PROJECT = '562949953421313';
 
 function acumaticaReference(): AcumaticaReference {
   const account = (code: string, active = true) => [code, { code, description: `Account ${code}`, type: 'Expense', accountGroup: null, active }] as const;
@@ -64,98 +64,6 @@ function mappings(over: Partial<F2Mappings> = {}): F2Mappings {
 }
 
 const policy = (over: Partial<F2Policy> = {}): F2Policy => ({ ...DEFAULT_POLICY, construction: true, retainageAccount: '20500', ...over });
-
-function item(over: Partial<ProcoreRequisitionLine> = {}): ProcoreRequisitionLine {
-  return {
-    sourceLineId: 'L1',
-    itemType: 'contract',
-    lineItemId: 'SOV1',
-    changeOrderId: null,
-    costCodeId: 'cc1',
-    costCode: '03-300',
-    costCodeName: 'Cast-in-place Concrete',
-    description: 'Concrete works',
-    scheduledValue: '100000.00',
-    workCompletedFromPreviousApplication: '0.00',
-    workCompletedThisPeriod: '10000.00',
-    materialsPresentlyStored: '0.00',
-    billedThisPeriod: '10000.00',
-    totalCompletedAndStoredToDate: '10000.00',
-    retainageRetainedThisPeriod: '500.00',
-    retainageReleasedThisPeriod: '0.00',
-    materialsRetainageRetained: '0.00',
-    ...over,
-  };
-}
-
-function requisition(over: Partial<ProcoreRequisition> = {}): ProcoreRequisition {
-  return {
-    kind: 'procore-requisition',
-    sourceId: '7001',
-    projectId: PROJECT,
-    commitmentId: '8001',
-    commitmentType: 'work-order',
-    commitmentNumber: 'SC-003',
-    number: 2,
-    invoiceNumber: 'F2026-00121',
-    status: 'approved',
-    erpStatus: null,
-    vendor: { id: '9001', name: 'Van den Berg B.V.' },
-    vendorName: 'Van den Berg B.V.',
-    periodStart: '2026-03-01',
-    periodEnd: '2026-03-31',
-    billingDate: '2026-03-31',
-    paymentDate: null,
-    final: false,
-    totalClaimed: '10000.00',
-    retainageThisPeriod: '500.00',
-    retainageReleasedThisPeriod: '0.00',
-    netPayable: '9500.00',
-    summary: {},
-    lines: [item()],
-    originId: null,
-    originData: null,
-    sourceVersion: '2026-04-01T10:00:00Z',
-    ...over,
-  };
-}
-
-function directCost(over: Partial<ProcoreDirectCost> = {}): ProcoreDirectCost {
-  return {
-    kind: 'procore-direct-cost',
-    sourceId: '6001',
-    projectId: PROJECT,
-    directCostType: 'invoice',
-    status: 'approved',
-    vendor: { id: '9001', name: 'Van den Berg B.V.' },
-    invoiceNumber: 'INV-9',
-    description: 'Factuur',
-    date: '2026-05-02',
-    receivedDate: null,
-    paymentDate: null,
-    grandTotal: '1234.56',
-    lines: [
-      {
-        sourceLineId: 'D1',
-        description: 'Concrete',
-        amount: '1234.56',
-        quantity: null,
-        unitCost: null,
-        uom: null,
-        originId: null,
-        costCodeId: 'cc1',
-        costCode: '03-300',
-        costCodeName: 'Cast-in-place Concrete',
-        lineItemTypeId: 't',
-        lineItemTypeCode: 'M',
-      },
-    ],
-    originId: null,
-    originData: null,
-    sourceVersion: '2026-05-03T10:00:00Z',
-    ...over,
-  };
-}
 
 function procoreVendor(over: Partial<ProcoreVendorRecord> = {}): ProcoreVendorRecord {
   return {
@@ -213,7 +121,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
     expect([gross!.total, gross!.bill.lines.length]).toEqual(['10000.00', 1]);
     const [acu] = ok(planInvoice({ sourceId: 'r', requisition: requisition() }, mappings(), reference(), policy({ retainage: 'acumatica' })));
     expect([acu!.total, acu!.bill.retainagePercent, acu!.bill.lines[0]!.retainagePercent]).toEqual(['10000.00', '5.00', '5.00']);
-    const odd = requisition({ retainageThisPeriod: '333.33', lines: [item({ retainageRetainedThisPeriod: '333.33' })] });
+    const odd = requisition({ retainageThisPeriod: '333.33', lines: [requisitionLine({ retainageRetainedThisPeriod: '333.33' })] });
     expect(waits(planInvoice({ sourceId: 'r', requisition: odd }, mappings(), reference(), policy({ retainage: 'acumatica' })))[0]!.message).toContain(
       "which Acumatica's retainage percentage cannot give to the cent",
     );
@@ -222,7 +130,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
   });
 
   it('waits when a line maps to an inactive account; every problem listed once with the mapping key that fixes it', () => {
-    const r = requisition({ lines: [item({ costCode: '05-100' }), item({ sourceLineId: 'L2', costCode: '05-100' })] });
+    const r = requisition({ lines: [requisitionLine({ costCode: '05-100' }), requisitionLine({ sourceLineId: 'L2', costCode: '05-100' })] });
     const issues = waits(planInvoice({ sourceId: 'r', requisition: r }, mappings(), reference(), policy()));
     expect(issues).toEqual([
       {
@@ -259,7 +167,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
   });
 
   it('an invoice that bills nothing this period needs no bill', () => {
-    const idle = requisition({ totalClaimed: '0.00', retainageThisPeriod: '0.00', netPayable: '0.00', lines: [item({ billedThisPeriod: '0.00', retainageRetainedThisPeriod: '0.00' })] });
+    const idle = requisition({ totalClaimed: '0.00', retainageThisPeriod: '0.00', netPayable: '0.00', lines: [requisitionLine({ billedThisPeriod: '0.00', retainageRetainedThisPeriod: '0.00' })] });
     expect(ok(planInvoice({ sourceId: 'r', requisition: idle }, mappings(), reference(), policy()))).toEqual([]);
   });
 
@@ -269,7 +177,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
     const previous = new Map([[posted!.originId, posted!]]);
     const recoded = mappings({ costs: [{ costCode: '03-300', costType: null, procoreProjectId: null, account: '20500', subaccount: 'CON' }] });
     expect(ok(planInvoice(rec, recoded, reference(), policy(), previous))[0]).toBe(posted);
-    const more = { ...rec, requisition: requisition({ totalClaimed: '12000.00', netPayable: '11500.00', lines: [item({ billedThisPeriod: '12000.00' })] }) };
+    const more = { ...rec, requisition: requisition({ totalClaimed: '12000.00', netPayable: '11500.00', lines: [requisitionLine({ billedThisPeriod: '12000.00' })] }) };
     expect(ok(planInvoice(more, mappings(), reference(), policy(), previous))[0]!.total).toBe('11500.00');
     const renamed = { ...rec, requisition: requisition({ invoiceNumber: 'F2026-99999' }) };
     expect(waits(planInvoice(renamed, mappings(), reference(), policy(), previous))[0]!.message).toContain('A posted bill cannot move');
