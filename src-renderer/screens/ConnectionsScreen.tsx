@@ -22,6 +22,7 @@ import {
   SECRET_FIELD_WORDS,
 } from '../../src-shared/domain/connection-words';
 import { GenericConnect } from './GenericConnect';
+import { ConnectionPickers } from './ConnectionPickers';
 
 export { SYSTEM_TITLES };
 
@@ -232,6 +233,7 @@ export function ConnectionsScreen() {
                     Remove
                   </button>
                   <TestResult test={tests[c.id]} />
+                  <ConnectionPickers connection={c} />
                 </td>
               </tr>
             ))}
