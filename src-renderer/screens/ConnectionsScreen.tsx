@@ -54,7 +54,11 @@ const SETTING_FIELDS: Record<
     { name: 'companyId', label: 'Company id' },
     { name: 'userId', label: 'User id' },
   ],
-  monday: [{ name: 'boardId', label: 'Board id' }],
+  // Boards are chosen with "Choose boards" (the flow's Boards table), not stored on the connection.
+  monday: [
+    { name: 'apiVersion', label: 'API version' },
+    { name: 'account', label: 'Account' },
+  ],
   coupa: [
     { name: 'baseUrl', label: 'Instance URL' },
     { name: 'clientId', label: 'Client id' },
