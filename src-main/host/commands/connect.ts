@@ -10,6 +10,7 @@ import type { CliCommand, CliIo, CliOptionSpec } from '../cli-types';
 import { connectExactOnline, connectProcore } from '../live-connections';
 import { connectSystem } from '../systems/connect';
 import { CONNECTABLE_SYSTEMS, openerOf } from '../systems';
+import { connectMondayOAuth } from '../systems/monday';
 
 /**
  * `connect exact-online` / `connect procore`: the user's own accounts. Client secrets are read
@@ -63,7 +64,11 @@ const STATIC_OPTIONS: Record<string, CliOptionSpec> = {
     'company-id': { type: 'string', description: 'Procore company id' },
     environment: { type: 'string', description: 'Procore environment (default production)' },
     'write-concurrency': { type: 'string', description: 'Procore line-item writes at once, 1 to 16 (default 4; kept when reconnecting)' },
+    oauth: { type: 'boolean', description: 'monday.com: sign in through your monday app (OAuth 2.1, browser) instead of a personal API token' },
 };
+
+/** The monday app's client secret for `connect monday --oauth` (the personal token has its own variable). */
+const MONDAY_CLIENT_SECRET_ENV = 'ML_CONNECTOR_MONDAY_CLIENT_SECRET';
 
 /** The static options, plus each generic form's non-secret fields (a name several systems share is one option). */
 const CONNECT_OPTIONS = ((): Record<string, CliOptionSpec> => {
@@ -82,6 +87,7 @@ const CONNECT_OPTIONS = ((): Record<string, CliOptionSpec> => {
 
 const SECRET_ENVIRONMENT: Record<string, string> = Object.fromEntries([
   [SECRET_ENV, 'Exact Online / Procore: the client secret'],
+  [MONDAY_CLIENT_SECRET_ENV, 'monday.com with --oauth: your monday app\u2019s client secret'],
   ...GENERIC.flatMap(({ system, form }) =>
     form.fields.filter((f) => f.kind === 'secret').map((f) => [secretEnvName(system, f.name), `${SYSTEM_TITLES[system]}: ${f.label}${f.required ? '' : ' (optional)'}`]),
   ),
@@ -128,12 +134,56 @@ async function connectGeneric(system: SystemId, form: ConnectForm, values: Recor
   }
 }
 
+/** `connect monday --oauth`: the browser sign-in through the user's monday app; the address can be pasted back. */
+async function connectMondayWithOAuth(values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const stray = Object.keys(values).filter((n) => n in CONNECT_OPTIONS && !['oauth', 'client-id', 'redirect-uri'].includes(n) && values[n] !== undefined);
+  if (stray.length) {
+    io.err(`connect monday --oauth: ${stray.map((n) => `--${n}`).join(', ')} ${stray.length === 1 ? 'is not an option' : 'are not options'} of a monday.com sign-in`);
+    return 2;
+  }
+  if (!required(values, ['client-id', 'redirect-uri'], io)) return 2;
+  const clientSecret = process.env[MONDAY_CLIENT_SECRET_ENV]?.trim();
+  if (!clientSecret) {
+    io.err(`connect monday: put your monday app's client secret in the ${MONDAY_CLIENT_SECRET_ENV} environment variable (it goes to the OS keychain, never on disk or the command line).`);
+    return 2;
+  }
+  const store = openStore(io.dataDir);
+  const deps = { store, credentials: new KeytarCredentialStore(), log: createLogger({ sink: (l) => io.err(l), level: 'warn' }), dataDir: io.dataDir };
+  const lines = createInterface({ input: process.stdin });
+  try {
+    const { detail } = await connectMondayOAuth(deps, {
+      clientId: String(values['client-id']),
+      clientSecret,
+      redirectUri: String(values['redirect-uri']),
+      openBrowser: (url) => io.err(`Open this address in your browser and approve the app in monday.com:\n${url}\nIf the browser then shows an error page, copy its address here and press Enter.`),
+      onPending: (pending) =>
+        lines.on('line', (line) => {
+          if (!line.trim()) return;
+          try {
+            pending.completeFromPastedUrl(line);
+          } catch (err) {
+            io.err((err as Error).message);
+          }
+        }),
+    });
+    io.out(io.json ? JSON.stringify({ connected: 'monday', auth: 'oauth', detail }) : `monday.com connected (OAuth): ${detail}`);
+    return 0;
+  } catch (err) {
+    io.err(`connect monday: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    lines.close();
+    store.close();
+  }
+}
+
 export const connectCommand: CliCommand = {
   path: ['connect'],
   summary: `Connect your own account: Exact Online (browser sign-in), Procore (client credentials), ${GENERIC.map((g) => SYSTEM_TITLES[g.system]).join(', ')} (the Connections screen's fields).`,
   usage: [
     'exact-online --region nl --client-id ID --redirect-uri http://127.0.0.1:PORT/callback [--division N] [--issuer URL] [--require-iss]',
     'procore --company-id ID --client-id ID [--environment production|developerSandbox|onDemandSandbox|monthlySandbox] [--write-concurrency 1-16]',
+    'monday --oauth --client-id ID --redirect-uri http://127.0.0.1:PORT/callback',
     ...GENERIC.map(({ system, form }) =>
       [system, ...form.fields.filter((f) => f.kind !== 'secret').map((f) => (f.required && !f.default ? `--${kebab(f.name)} V` : `[--${kebab(f.name)} V]`))].join(' '),
     ),
@@ -142,6 +192,7 @@ export const connectCommand: CliCommand = {
   options: CONNECT_OPTIONS,
   async run({ values, positionals }, io) {
     const system = positionals[0];
+    if (system === 'monday' && values['oauth'] === true) return connectMondayWithOAuth(values, io);
     const generic = GENERIC.find((g) => g.system === system);
     if (generic) return connectGeneric(generic.system, generic.form, values, io);
     if (system !== 'exact-online' && system !== 'procore') {
