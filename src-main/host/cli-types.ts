@@ -41,6 +41,8 @@ export interface CliCommand {
   /** Usage line after the command words, e.g. '[--port P] [--sandbox]'. */
   usage: string;
   options: Record<string, CliOptionSpec>;
+  /** Environment variables it reads (secrets are never options), shown by `--help`: name → what it holds. */
+  environment?: Record<string, string>;
   /** The command stops at a safe point on the first Ctrl-C (syncs, schedules, servers); it says so when asked. */
   stopsGracefully?: boolean;
   /**

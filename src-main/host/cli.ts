@@ -294,6 +294,8 @@ function commandUsage(command: CliCommand): string {
     command.summary,
   ];
   if (Object.keys(command.options).length > 0) lines.push('', 'Options:', ...optionLines(command.options));
+  if (command.environment)
+    lines.push('', 'Environment (secrets are read from here, never from the command line):', ...Object.entries(command.environment).map(([name, text]) => `  ${name.padEnd(42)} ${text}`));
   lines.push('', 'Global options:', ...optionLines(GLOBAL_OPTIONS));
   return lines.join('\n');
 }

@@ -22,6 +22,7 @@ import {
   SECRET_FIELD_WORDS,
 } from '../../src-shared/domain/connection-words';
 import { GenericConnect } from './GenericConnect';
+import { ConnectionPickers } from './ConnectionPickers';
 
 export { SYSTEM_TITLES };
 
@@ -53,7 +54,11 @@ const SETTING_FIELDS: Record<
     { name: 'companyId', label: 'Company id' },
     { name: 'userId', label: 'User id' },
   ],
-  monday: [{ name: 'boardId', label: 'Board id' }],
+  // Boards are chosen with "Choose boards" (the flow's Boards table), not stored on the connection.
+  monday: [
+    { name: 'apiVersion', label: 'API version' },
+    { name: 'account', label: 'Account' },
+  ],
   coupa: [
     { name: 'baseUrl', label: 'Instance URL' },
     { name: 'clientId', label: 'Client id' },
@@ -232,6 +237,7 @@ export function ConnectionsScreen() {
                     Remove
                   </button>
                   <TestResult test={tests[c.id]} />
+                  <ConnectionPickers connection={c} />
                 </td>
               </tr>
             ))}

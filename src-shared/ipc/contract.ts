@@ -391,6 +391,7 @@ export const referenceOptionSchema = z.object({
   code: z.string().nullable(),
   detail: z.string().nullable(),
   inactive: z.boolean().optional(),
+  within: z.string().optional(),
 });
 
 /** The options of one field's picker, or why they could not be read (the field is then typed by hand). */
@@ -567,6 +568,15 @@ export const flowCatalogEntrySchema = z.object({
       suggestsCounterpartyLinks: z.boolean().optional(),
       counterpartyNouns: z.object({ source: z.string(), target: z.string() }).optional(),
       createsCounterparty: z.object({ noun: z.string(), system: z.enum(SYSTEM_IDS) }).optional(),
+      connectionPicker: z
+        .object({
+          system: z.enum(SYSTEM_IDS),
+          action: z.string(),
+          intro: z.string(),
+          fields: z.array(z.string()).readonly(),
+          defaults: z.record(z.string(), z.string()),
+        })
+        .optional(),
     }),
   ),
   /** The kinds of record its audit entries are about, with the words the screens use ("Purchase order"). */

@@ -43,6 +43,26 @@ export interface ReferenceOption {
   detail: string | null;
   /** Exists but cannot take new documents (an inactive vendor): shown, not accepted as a target. */
   inactive?: boolean | undefined;
+  /** The value of the option it belongs to in the field before it (a group's board), where that matters. */
+  within?: string | undefined;
+}
+
+/**
+ * A mapping table the Connections screen also offers, on the row of `system`'s connection right
+ * after connecting ("Choose boards"): one line per option of the table's only source field, where
+ * the user picks `fields` (target fields with reference lists, by name). It reads and saves the
+ * same table as the Mappings screen (a new version, the same checks).
+ */
+export interface ConnectionPicker {
+  system: SystemId;
+  /** The button, e.g. "Choose boards". */
+  action: string;
+  /** One sentence above the choices. */
+  intro: string;
+  /** Picked in this order; a field whose options carry `within` lists only those within the value picked before it. */
+  fields: readonly string[];
+  /** The other target fields of a new row (a row that exists keeps its own). */
+  defaults: Readonly<Record<string, string>>;
 }
 
 /** "M — Materials", "01-100 — General Labour", or the name alone when there is no code. */
@@ -77,6 +97,8 @@ export interface MappingSetDefinition {
    * vendor from an Exact supplier), with the user's confirmation: "Create this vendor in Procore".
    */
   createsCounterparty?: { noun: string; system: SystemId } | undefined;
+  /** Offered on the Connections screen too (see ConnectionPicker). */
+  connectionPicker?: ConnectionPicker | undefined;
 }
 
 export type MappingSourceKey = Record<string, string | null>;

@@ -68,7 +68,7 @@ describe('Connect monday.com', () => {
     expect(connected).toMatchObject({ ok: true, value: { connectionId: LIVE_MONDAY_ID, detail: expect.stringMatching(/^Connected to monday.com account .+ \(API 2026-10, current\); 3 boards visible\.$/) } });
     expect(await credentials.get(connectionAccount(LIVE_MONDAY_ID, 'apiToken'))).toBe(token);
     const stored = ctx.store.connections.require(LIVE_MONDAY_ID);
-    expect(stored.settings).toEqual({ apiUrl: `${sandbox.systems.monday!.baseUrl}/v2`, apiVersion: '2026-10', account: 'maasland' });
+    expect(stored.settings).toEqual({ apiUrl: `${sandbox.systems.monday!.baseUrl}/v2`, auth: 'token', apiVersion: '2026-10', account: 'maasland' });
     expect(JSON.stringify(stored)).not.toContain(token);
     expect(stored.status).toBe('connected');
     const tested = await call('connections.test', { id: LIVE_MONDAY_ID });

@@ -51,6 +51,7 @@ export {
   CellEncodingError,
 } from './mappers';
 export { DEFAULT_API_VERSION, MONDAY_API_URL } from './types';
+export { createMondayOAuthClient, jwtExpiresAt, MONDAY_AUTH_URL, MONDAY_OAUTH_SCOPES, type MondayOAuthClient } from './oauth';
 export type {
   CellValue,
   CellWrite,

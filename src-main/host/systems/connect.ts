@@ -22,7 +22,7 @@ export async function connectSystem(ctx: AppContext, system: SystemId, values: R
   if (problems.length) throw new IpcFailure('invalid-request', problems.join(' '));
 
   const id = opener.liveConnectionId;
-  const settings: Record<string, JsonValue> = {};
+  const settings: Record<string, JsonValue> = { ...opener.genericConnectSettings };
   const secrets: Record<string, string> = {};
   for (const field of form.fields) {
     const value = (values[field.name] ?? '').trim();

@@ -66,6 +66,8 @@ export interface SystemOpener<S extends ConnectableSystem> {
    * systems with a connect flow of their own (Exact's browser sign-in, Procore's).
    */
   genericConnect?: boolean;
+  /** Settings a generic connect always writes besides the form's (monday: `auth: 'token'`, leaving an OAuth sign-in). */
+  genericConnectSettings?: Readonly<Record<string, string>>;
 }
 
 /** Tokens kept in memory only: sandbox connections sign in again in each process (headless). */

@@ -9,6 +9,7 @@ import { ComplexityBudget, DEFAULT_COMPLEXITY_MODEL, queryCost, type BudgetBucke
 import { parseErrorEntry, validationErrors, variableErrors } from './document-errors';
 import { errorEntry, MondayError } from './errors';
 import { IdempotencyCache } from './idempotency';
+import { MondayOAuth } from './oauth';
 import { createRootValue, type RequestContext } from './resolvers';
 import { buildMondaySchema } from './schema';
 import { DEFAULT_API_VERSIONS, resolveVersion, versionAtLeast, type ApiVersion, type VersionPolicy } from './versions';
@@ -39,6 +40,8 @@ import { DEFAULT_API_VERSIONS, resolveVersion, versionAtLeast, type ApiVersion, 
  *   rateLimitFault           'minute-rate' (HTTP 429) | 'complexity' (budget error): what the 429 fault sends
  *   idempotencyKeys          true: honour Idempotency-Key on mutations (version availability unconfirmed)
  *   idempotencyTtlMinutes    30
+ *   oauthRedirectUris        [] : redirect URLs registered for the OAuth app (./oauth.ts; none = OAuth refused)
+ *   oauthAccessTokenTtlSeconds 3600 (unconfirmed), oauthCodeTtlSeconds 600 (unconfirmed)
  */
 export async function startMondaySimulator(opts: SimulatorStartOptions): Promise<RunningSimulator> {
   return launchSimulator('monday', createMondaySystem, opts);
@@ -165,6 +168,20 @@ function createMondaySystem(ctx: SimulatorContext) {
     { token: appApiToken, kind: 'app', appId: '10000001' },
   ];
   const current = (metaKey: string): string => tokens.find((t) => t.metaKey === metaKey)?.token ?? '';
+  // An OAuth 2.1 app installed on the account: its tokens speak for a user through the app (the app's budgets).
+  const OAUTH_APP_ID = '10000002';
+  const oauthClientId = storedToken('oauthClientId', 'sandbox-monday-client');
+  const oauthClientSecret = storedToken('oauthClientSecret', 'sandbox-monday-secret');
+  const redirectUris = config.oauthRedirectUris ?? [];
+  if (!Array.isArray(redirectUris) || redirectUris.some((u) => typeof u !== 'string')) throw new Error('monday sandbox config.oauthRedirectUris must be a list of URLs');
+  const oauth = new MondayOAuth({
+    clientId: oauthClientId,
+    clientSecret: oauthClientSecret,
+    redirectUris: redirectUris as string[],
+    accessTokenTtlSeconds: num(config, 'oauthAccessTokenTtlSeconds', 3600),
+    codeTtlSeconds: num(config, 'oauthCodeTtlSeconds', 600),
+    now: () => clock.now(),
+  });
 
   const rootValue = createRootValue(data, {
     maxPageSize: num(config, 'maxPageSize', 500),
@@ -279,12 +296,14 @@ function createMondaySystem(ctx: SimulatorContext) {
   }
 
   async function handle(req: SimRequest): Promise<SimResponse> {
+    if (oauth.handles(req)) return oauth.handle(req);
     if (req.path !== '/v2')
       return errorsResponse([errorEntry(`No route ${req.method} ${req.path}; the API lives at POST /v2`, { code: 'ResourceNotFoundException', status_code: 404 })], noEnvelope, 404);
     if (req.method !== 'POST') return errorsResponse([errorEntry('Send queries with POST /v2', { code: 'BadRequest', status_code: 405 })], noEnvelope, 405);
 
     const token = tokenOf(req);
-    const who = token === null ? undefined : tokens.find((t) => t.token === token);
+    const who =
+      token === null ? undefined : (tokens.find((t) => t.token === token) ?? (oauth.accessFor(token) ? { token, kind: 'app' as const, appId: OAUTH_APP_ID } : undefined));
     if (!who)
       return errorsResponse(
         [errorEntry(token === null ? 'Unauthorized: no Authorization header' : 'Unauthorized: the token is not valid', { code: 'Unauthorized', status_code: 401 })],
@@ -408,6 +427,7 @@ function createMondaySystem(ctx: SimulatorContext) {
     // Personal API tokens do not expire (§4.1), but their user can regenerate one (Developers →
     // My access tokens → Regenerate): the old token stops working at once. `expire=1` does that.
     expireTokens: (): void => {
+      oauth.expireAccessTokens();
       for (const entry of tokens) {
         if (entry.kind !== 'personal' || !entry.metaKey || !entry.prefix) continue;
         entry.token = `${entry.prefix}-${ctx.seed}-${randomPart()}`;
@@ -420,6 +440,6 @@ function createMondaySystem(ctx: SimulatorContext) {
       // Complexity points charged per minute window and budget since this simulator started (not stored).
       complexity_windows: budget.usage().map((w) => ({ ...w, startedAt: new Date(w.startedAt).toISOString() })),
     }),
-    credentials: (): Record<string, string | number> => ({ apiToken: current('apiToken'), secondUserApiToken: current('secondUserApiToken'), appApiToken }),
+    credentials: (): Record<string, string | number> => ({ apiToken: current('apiToken'), secondUserApiToken: current('secondUserApiToken'), appApiToken, oauthClientId, oauthClientSecret }),
   };
 }

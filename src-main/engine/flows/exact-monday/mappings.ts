@@ -63,6 +63,14 @@ export const F4_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
       { name: 'whenCancelled', label: 'When cancelled (archive | label)', ...pick(F4_REFERENCE_LISTS.policies, 'monday') },
       { name: 'whenDeleted', label: 'When deleted (archive | label)', ...pick(F4_REFERENCE_LISTS.policies, 'monday') },
     ],
+    connectionPicker: {
+      system: 'monday',
+      action: 'Choose boards',
+      intro: 'The board and group each kind of Exact document goes to. Map the columns of a newly chosen board under Mappings → Board columns before the next sync.',
+      fields: ['boardId', 'groupId'],
+      // Archiving needs no status column on the board, so a new board works before its columns are mapped.
+      defaults: { whenCancelled: 'archive', whenDeleted: 'archive' },
+    },
   },
   {
     flow: F4_FLOW,

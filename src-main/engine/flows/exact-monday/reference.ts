@@ -43,7 +43,7 @@ export function f4ReferenceData(store: Store, exact: ExactOnlineConnector, monda
           }));
         case F4_REFERENCE_LISTS.mondayGroups:
           return (await readOrExplain(MONDAY, 'the boards', () => monday.listBoards())).flatMap((b) =>
-            b.groups.map((g) => ({ value: g.id, label: g.title, code: g.id, detail: `on board "${b.name}" (${b.id})` })),
+            b.groups.map((g) => ({ value: g.id, label: g.title, code: g.id, detail: `on board "${b.name}" (${b.id})`, within: b.id })),
           );
         case F4_REFERENCE_LISTS.mondayColumns:
           return (await boards()).flatMap((b) =>
