@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { CONNECT_FORMS, type ConnectForm } from '../../../src-shared/domain/connect-forms';
 import { SYSTEM_TITLES, type SystemId } from '../../../src-shared/domain/systems';
 import { createLogger } from '../../connectors/_kit/log';
@@ -27,6 +27,22 @@ function secretFromEnv(io: CliIo): string | null {
     return null;
   }
   return secret;
+}
+
+/**
+ * The fallback of a browser sign-in when the browser cannot reach the loopback listener: each
+ * address the user pastes on stdin completes the pending sign-in, or says why it cannot.
+ */
+function completeFromPastedLines(lines: Interface, io: CliIo): (pending: { completeFromPastedUrl(url: string): void }) => void {
+  return (pending) =>
+    lines.on('line', (line) => {
+      if (!line.trim()) return;
+      try {
+        pending.completeFromPastedUrl(line);
+      } catch (err) {
+        io.err((err as Error).message);
+      }
+    });
 }
 
 const required = (values: Record<string, unknown>, names: string[], io: CliIo): boolean => {
@@ -156,15 +172,7 @@ async function connectMondayWithOAuth(values: Record<string, unknown>, io: CliIo
       clientSecret,
       redirectUri: String(values['redirect-uri']),
       openBrowser: (url) => io.err(`Open this address in your browser and approve the app in monday.com:\n${url}\nIf the browser then shows an error page, copy its address here and press Enter.`),
-      onPending: (pending) =>
-        lines.on('line', (line) => {
-          if (!line.trim()) return;
-          try {
-            pending.completeFromPastedUrl(line);
-          } catch (err) {
-            io.err((err as Error).message);
-          }
-        }),
+      onPending: completeFromPastedLines(lines, io),
     });
     io.out(io.json ? JSON.stringify({ connected: 'monday', auth: 'oauth', detail }) : `monday.com connected (OAuth): ${detail}`);
     return 0;
@@ -251,15 +259,7 @@ export const connectCommand: CliCommand = {
           ...(issuer !== undefined ? { issuer } : {}),
           ...(values['require-iss'] === true ? { issParameterSupported: true } : {}),
           openBrowser: (url) => io.err(`Open this address in your browser and sign in to Exact Online:\n${url}\nIf the browser then shows an error page, copy its address here and press Enter.`),
-          onPending: (pending) =>
-            lines.on('line', (line) => {
-              if (!line.trim()) return;
-              try {
-                pending.completeFromPastedUrl(line);
-              } catch (err) {
-                io.err((err as Error).message);
-              }
-            }),
+          onPending: completeFromPastedLines(lines, io),
         });
         const chosen = connection.settings['division'];
         io.out(io.json ? JSON.stringify({ connected: 'exact-online', user: me.fullName, division: chosen, divisions: me.divisions }) : `Exact Online connected as ${me.fullName}, division ${String(chosen)}.`);
