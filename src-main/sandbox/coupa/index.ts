@@ -298,7 +298,10 @@ function createCoupaSystem(ctx: SimulatorContext) {
   function list(resource: ListResource, req: SimRequest, format: Format): SimResponse {
     const filters = [...parseFilters(req.query, KNOWN_ROOTS[resource]), ...namedFilter(resource, req.query)];
     const order = parseOrder(req.query, KNOWN_ROOTS[resource]);
-    const paging = parsePaging(req.query, maxLimit, limitAbove);
+    const asked = parsePaging(req.query, maxLimit, limitAbove);
+    // Sandbox fault `repeat`: the next offset answers the page before it again.
+    const repeat = req.responseFault === 'repeat-cursor' && asked.offset > 0;
+    const paging = repeat ? { ...asked, offset: Math.max(0, asked.offset - asked.limit) } : asked;
     const returnObject = parseReturnObject(req.query, false);
     const fields = parseFields(req.query);
     let page: CoupaRecord[];
@@ -321,7 +324,7 @@ function createCoupaSystem(ctx: SimulatorContext) {
       if (shaped.length === 0) return errorResponse(new CoupaError(404, 'query', ['No results match your search criteria']), 'xml');
       return xmlAnswer(200, xmlList(XML_ROOT[resource], shaped));
     }
-    return { status: 200, body: shaped };
+    return { status: 200, body: shaped, ...(repeat ? { spoiled: true } : {}) };
   }
 
   function xmlAnswer(status: number, body: string): SimResponse {
