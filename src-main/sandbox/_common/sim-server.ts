@@ -18,7 +18,8 @@ export interface SimRequest {
   /**
    * The response fault drawn for this request, if any. A system whose pages are not a plain
    * JSON list (XML, GraphQL cursors, offsets) applies 'duplicates' / 'repeat-cursor' itself, in
-   * its own shape, and says so with SimResponse.spoiled; otherwise the server spoils the answer.
+   * its own shape, and says so with SimResponse.spoiled, or clears this field when the answer
+   * has no page to spoil; otherwise the server spoils the answer.
    */
   responseFault?: ResponseFault;
 }
@@ -222,8 +223,10 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
       req.socket.destroy();
       return;
     }
-    if (spoil && !response.spoiled) response = spoiledResponse(spoil, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
-    log(response.status, error, spoil ?? undefined);
+    // The handler may have applied the fault itself (spoiled) or declined it (field cleared).
+    const spoiled = simReq.responseFault;
+    if (spoiled && !response.spoiled) response = spoiledResponse(spoiled, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
+    log(response.status, error, spoiled);
     send(res, response);
   }
 

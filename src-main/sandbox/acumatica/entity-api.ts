@@ -206,11 +206,13 @@ export class EntityApi {
     const filter = filterText ? parseFilter(filterText, table.schema, version) : null;
     const shape = this.shapeOf(req, table.schema, version);
     const page = table.query(filter).slice(skip, top === null ? undefined : skip + top);
+    // Sandbox fault `dupes`: every record of the page sent twice.
+    const dupes = req.responseFault === 'duplicates' && page.length > 0;
     const response = jsonResponse(
       200,
-      page.map((record, i) => renderNode(table.schema, record, shape, skip + i + 1, version)),
+      page.map((record, i) => renderNode(table.schema, record, shape, skip + i + 1, version)).flatMap((r) => (dupes ? [r, r] : [r])),
     );
-    return repeat ? { ...response, spoiled: true } : response;
+    return repeat || dupes ? { ...response, spoiled: true } : response;
   }
 
   private getOne(req: SimRequest, table: EntityTable, version: string, tail: string[]): SimResponse {

@@ -396,7 +396,10 @@ function createMondaySystem(ctx: SimulatorContext) {
     };
     const result = idempotencyId ? await idempotency.run(idempotencyId, run) : await run();
     const response = json(result.status, result.body as Record<string, unknown>, env);
-    return pageFault?.applied ? { ...response, spoiled: true } : response;
+    if (!pageFault) return response;
+    // An answer without a page of items (boards, mutations) is not spoiled by a page fault.
+    if (!pageFault.applied) delete req.responseFault;
+    return { ...response, spoiled: pageFault.applied };
   }
 
   const defaultEnvelope = (): Envelope => ({ version: resolveVersion(undefined, policy), who: tokens[0] ?? null, bucket: null });

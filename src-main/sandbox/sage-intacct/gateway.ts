@@ -224,6 +224,8 @@ export class IntacctGateway {
     this.functions.pageFault = req.responseFault === 'duplicates' || req.responseFault === 'repeat-cursor' ? req.responseFault : null;
     this.functions.pageFaultApplied = false;
     const results = this.runFunctions(functions.map((f) => asObject(f) ?? {}), auth, uniqueid === 'true', asTransaction, req);
+    // A request whose functions read no page (writes, first pages for `repeat`) is not spoiled.
+    if (this.functions.pageFault && !this.functions.pageFaultApplied) delete req.responseFault;
     return { ...xmlResponse([controlBlock('success'), el('operation', [authBlock('success', true), ...results])]), spoiled: this.functions.pageFaultApplied };
   }
 
