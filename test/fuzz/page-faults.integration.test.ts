@@ -25,7 +25,7 @@ interface PageFaultCase {
    * The faults the target's answers carried. At sandbox scale 1 only Coupa's lists (50 a page)
    * run past a first page, and F4 reads monday's item pages only to settle an unclear write; the
    * repeated pages of Intacct, monday and Acumatica are driven through their connectors with
-   * small pages (test/connectors/page-faults.integration.test.ts).
+   * small pages (test/connectors/{sage-intacct,monday,acumatica}.integration.test.ts, "pages spoiled").
    */
   fired: readonly string[];
 }
