@@ -351,9 +351,9 @@ export function createIntacctConnector(
         ],
         `read ${object} changed since ${since ?? 'the start'}`,
       );
-      // A record sent twice (in a page, or again in the next window) is kept once.
+      // A record sent twice in the same version is kept once; edited meanwhile, both versions are.
       const page = recordsOf(outcome?.data, object);
-      rows.push(...freshRecords(page, recordNoOf, seen));
+      rows.push(...freshRecords(page, (row) => (recordNoOf(row) === null ? null : `${recordNoOf(row)}@${textOf(row, 'WHENMODIFIED')}`), seen));
       const last = page[page.length - 1];
       if ((dataAttribute(outcome?.data, 'numremaining') ?? 0) === 0 || !last) break;
       after = { stamp: textOf(last, 'WHENMODIFIED'), recordNo: textOf(last, 'RECORDNO') };
