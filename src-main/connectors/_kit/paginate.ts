@@ -71,7 +71,7 @@ export async function* followNextLinks<T>(
     guardPageCount(pages, options, 'next-link pagination');
     if (visited.has(url))
       throw new PaginationError(
-        `next-link pagination: server repeated the link ${url}; stopping to avoid a loop`,
+        `next-link pagination: the server's next page link pointed at a page it had already sent (${new URL(url, 'http://x').pathname}); the read stopped so that no record is read twice or skipped (nothing was lost: run the sync again later)`,
       );
     visited.add(url);
     const page = await fetchPage(url);

@@ -136,6 +136,13 @@ describe('paginateByCursor', () => {
       /repeated a cursor/,
     );
   });
+
+  it('next link: a link to a page already read stops the read in words, without the query string', async () => {
+    const read = collect(followNextLinks('https://api.example/v1/Rows?$skiptoken=1', async (url) => ({ items: [1], next: url })));
+    await expect(read).rejects.toThrow(
+      "next-link pagination: the server's next page link pointed at a page it had already sent (/v1/Rows); the read stopped so that no record is read twice or skipped (nothing was lost: run the sync again later)",
+    );
+  });
 });
 
 describe('offset and cursor pagination with record keys (sandbox faults dupes, repeat)', () => {
