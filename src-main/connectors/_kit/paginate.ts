@@ -59,23 +59,37 @@ function guardPageCount(pages: number, options: PaginateOptions | undefined, wha
     );
 }
 
-/** Follow an absolute next link (OData `d.__next`) until the page has none. */
+/**
+ * Follow an absolute next link (OData `d.__next`) until the page has none. A link to a page
+ * already read stops the read, unless `keyOf` is given: then the link is followed again (it
+ * names the page still owed), records already read are dropped, and a page bringing nothing
+ * new MAX_REPEATED_PAGES + 1 times in a row stops the read.
+ */
 export async function* followNextLinks<T>(
   firstUrl: string,
   fetchPage: (url: string) => Promise<{ items: T[]; next: string | null | undefined }>,
-  options?: PaginateOptions,
+  options?: DedupeOptions<T>,
 ): AsyncGenerator<T[]> {
+  const keyOf = options?.keyOf;
   const visited = new Set<string>();
+  const seen = new Set<string>();
+  let repeats = 0;
   let url: string | null | undefined = firstUrl;
   for (let pages = 1; url; pages += 1) {
     guardPageCount(pages, options, 'next-link pagination');
-    if (visited.has(url))
+    const again = visited.has(url);
+    if (again && !keyOf)
       throw new PaginationError(
         `next-link pagination: the server's next page link pointed at a page it had already sent (${new URL(url, 'http://x').pathname}); the read stopped so that no record is read twice or skipped (nothing was lost: run the sync again later)`,
       );
     visited.add(url);
     const page = await fetchPage(url);
-    yield page.items;
+    const items = keyOf ? freshRecords(page.items, keyOf, seen) : page.items;
+    if (again && items.length === 0) {
+      repeats += 1;
+      if (repeats > MAX_REPEATED_PAGES) throw repeatedTooOften("next-link pagination: the server's next page link pointed at a page it had already sent");
+    } else repeats = 0;
+    if (!again || items.length > 0) yield items;
     url = page.next;
   }
 }

@@ -200,6 +200,29 @@ describe('offset and cursor pagination with record keys (sandbox faults dupes, r
     expect(pages.flat()).toEqual(rows.slice(0, 4));
   });
 
+  it('next link: with keys, a link to a page already read is followed again and its records read once', async () => {
+    const urls: string[] = [];
+    let repeated = false;
+    const pages = await collect(
+      followNextLinks<R>(
+        'https://api.example/p1',
+        async (url) => {
+          urls.push(url);
+          if (url.endsWith('/p1')) return { items: [rows[0]!, rows[0]!, rows[1]!], next: 'https://api.example/p2' };
+          // p2 first answers with a link to itself (the same page will come again).
+          if (!repeated) return (repeated = true), { items: [rows[2]!], next: url };
+          return { items: [rows[2]!, rows[3]!], next: null };
+        },
+        { keyOf },
+      ),
+    );
+    expect(urls).toEqual(['https://api.example/p1', 'https://api.example/p2', 'https://api.example/p2']);
+    expect(pages.flat()).toEqual(rows.slice(0, 4));
+    let calls = 0;
+    await expect(collect(followNextLinks<R>('https://api.example/p', async (url) => (calls++, { items: [rows[0]!], next: url }), { keyOf }))).rejects.toThrow(/already sent 4 times in a row/);
+    expect(calls).toBe(2 + MAX_REPEATED_PAGES);
+  });
+
   it('cursor: a cursor repeated without end stops the read (bounded)', async () => {
     let calls = 0;
     await expect(collect(paginateByCursor<R>(async () => (calls++, { items: [rows[0]!], cursor: 'same' }), { keyOf }))).rejects.toThrow(/sent before 4 times in a row/);
