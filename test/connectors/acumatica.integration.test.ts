@@ -479,6 +479,24 @@ describe('Acumatica connector: reference reads (1.6, 1.8)', () => {
     expect(ref.accounts.size).toBe(all.length);
   });
 
+  it('pages spoiled (sandbox faults dupes, repeat): a record sent twice is read once, a $skip answered with the page before is asked again; endless repeats stop in words', async () => {
+    const clean = await connect(await harness(), { pageSize: 7 }).readReference();
+    const h = await harness();
+    const c = connect(h, { pageSize: 7 });
+    h.sim.faults.set({ duplicateRate: 0.3, repeatCursorRate: 0.3 });
+    h.sim.requests.reset();
+    const ref = await c.readReference();
+    expect(ref.accounts).toEqual(clean.accounts);
+    expect(ref).toEqual(clean);
+    const fired = new Set(h.sim.requests.recent(5000).map((r) => r.fault));
+    expect(fired).toContain('duplicates');
+    expect(fired).toContain('repeat-cursor');
+
+    const stuck = await harness();
+    stuck.sim.faults.set({ repeatCursorRate: 1 });
+    await expect(connect(stuck, { pageSize: 7 }).readReference()).rejects.toThrow(/answered offset 7 with records it had already sent 4 times in a row; the read stopped so that no record is skipped/);
+  });
+
   it('without a branches setting the branches are read from CompaniesStructure; an instance without it → null (not checked)', async () => {
     const h = await harness();
     const c = createAcumaticaConnector(

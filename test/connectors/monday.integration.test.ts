@@ -399,6 +399,26 @@ describe('monday connector: writes and lookups', () => {
     expect(h.statuses()).toEqual([200, 200, 200]);
   });
 
+  it('pages spoiled (sandbox faults dupes, repeat): an item sent twice is found once, a cursor sent again is followed again; endless repeats stop in words', async () => {
+    const h = await harness({ settings: { pageSize: 2 } });
+    const board = boardId(h);
+    const keys = ['P-1', 'P-2', 'P-3', 'P-4', 'P-5'];
+    await h.connector.createItems(
+      { boardId: board, groupId: null, keyColumnId: 'exact_key' },
+      keys.map((key) => ({ key, name: key, cells: [] })),
+    );
+    const clean = await h.connector.findItemsByKey(board, 'exact_key', keys);
+    await h.faults('monday:dupes=1');
+    expect(await h.connector.findItemsByKey(board, 'exact_key', keys)).toEqual(clean);
+    await h.faults('monday:repeat=0.5');
+    expect(await h.connector.findItemsByKey(board, 'exact_key', keys)).toEqual(clean);
+    const fired = new Set(h.sim.requests.recent().map((r) => r.fault));
+    expect(fired).toContain('duplicates');
+    expect(fired).toContain('repeat-cursor');
+    await h.faults('monday:repeat=1');
+    await expect(h.connector.findItemsByKey(board, 'exact_key', keys)).rejects.toThrow(/sent a cursor it had sent before 4 times in a row; the read stopped so that no record is skipped/);
+  });
+
   it('updates changed amounts and status, and then finds nothing left to change', async () => {
     const h = await harness();
     const board = boardId(h);

@@ -741,3 +741,31 @@ describe("Intacct's XSD (shared/vendor-specs/sage-intacct/api.xsd) and every req
     expect(await sent.problems()).toEqual([]);
   });
 });
+
+describe('pages spoiled in Intacct’s own XML (sandbox faults dupes, repeat)', () => {
+  const objects = ['VENDOR', 'GLACCOUNT', 'DEPARTMENT', 'LOCATION'] as const;
+
+  it('records sent twice inside <data>, an offset answered with the page before it: each record read once, none skipped', async () => {
+    const clean = await harness({ settings: { pageSize: 2 } });
+    const want = await clean.connector.readReference([...objects]);
+    expect(want.VENDOR!.length).toBeGreaterThan(4);
+    const h = await harness({ settings: { pageSize: 2 } });
+    h.sim.faults.set({ duplicateRate: 1 });
+    expect(await h.connector.readReference([...objects])).toEqual(want);
+    expect(new Set(h.sim.requests.recent().map((r) => r.fault))).toContain('duplicates');
+    const r = await harness({ settings: { pageSize: 2 } });
+    r.sim.faults.set({ repeatCursorRate: 0.7 });
+    expect(await r.connector.readReference([...objects])).toEqual(want);
+    expect(new Set(r.sim.requests.recent().map((q) => q.fault))).toContain('repeat-cursor');
+  });
+
+  it('every further page repeated: the read stops after four tries, in words, and does not loop', async () => {
+    const h = await harness({ settings: { pageSize: 2 } });
+    await h.connector.readReference(['CLASS']); // signed in before the faults
+    h.sim.faults.set({ repeatCursorRate: 1 });
+    const before = h.sim.requests.total;
+    await expect(h.connector.readReference(['VENDOR'])).rejects.toThrow(/counted \d+ VENDOR records but its pages held \d+ different ones, 4 times in a row \(pages repeated\)\. Nothing was written from this read; run the sync again later\./);
+    // Four rounds, each the first page and the pages after it (one request each).
+    expect(h.sim.requests.total - before).toBe(8);
+  });
+});

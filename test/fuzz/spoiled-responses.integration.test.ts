@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src-main/connectors/_kit';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import type { RunSummary } from '../../src-main/engine/sync/flow-run';
-import { openFlowHost } from '../../src-main/host/flow-host';
-import { startSandboxFor } from '../../src-main/host/systems';
-import { openStore } from '../../src-main/store';
 import { compareBooks, type BookRow } from '../support/crash-harness';
-import { CRASH_SPECS } from '../support/flow-crash-specs';
 import { rawLeaks } from './arbitraries/hostile';
 import { E2E_FUZZ_SPECS } from './flow-fuzz-specs';
+import { openOnSandbox } from './sandbox-flow';
 
 /**
  * Issue 18, level (b): the real flow against the real simulators on loopback while the source
@@ -25,7 +16,6 @@ import { E2E_FUZZ_SPECS } from './flow-fuzz-specs';
  * books to exactly a clean run's books (so no cursor moved past a record that was not handled).
  */
 
-const SANDBOX = { seed: 1, scale: 1 };
 const SPOILED = ['truncate', 'html', 'ctype', 'empty', 'dupes', 'repeat', 'envelope', 'oversize'] as const;
 
 const unhandled: unknown[] = [];
@@ -36,35 +26,6 @@ beforeAll(() => {
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
 });
-
-/** The flow of the registry on a fresh sandbox data folder, in this process. */
-async function openOnSandbox(plugin: AnyFlowPlugin) {
-  const dir = mkdtempSync(join(tmpdir(), 'mlc-fuzz-'));
-  const store = openStore(dir);
-  const sandbox = await startSandboxFor([plugin], dir, SANDBOX);
-  const host = await openFlowHost({ store, dataDir: dir, log: silentLogger, credentials: new InMemoryCredentialStore(), only: [plugin.id], sandbox: SANDBOX, runningSandbox: sandbox });
-  const flow = host.flows.get(plugin.id);
-  if (!flow) throw new Error(host.unavailable.get(plugin.id)?.reason ?? `${plugin.id} did not open`);
-  const sims = Object.values(sandbox.systems);
-  return {
-    store,
-    run: (): Promise<RunSummary> => flow.runtime.run({ trigger: 'manual' }),
-    async setFaults(spec: string | null): Promise<void> {
-      for (const sim of sims) await fetch(`${sim!.baseUrl}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(spec === null ? { clear: true } : { clear: true, spec }) });
-    },
-    async books(): Promise<BookRow[]> {
-      const spec = CRASH_SPECS[plugin.id as keyof typeof CRASH_SPECS];
-      const sim = Object.entries(sandbox.systems).find(([name]) => name === spec.target)![1]!;
-      return spec.books((await (await fetch(`${sim.baseUrl}/_sandbox/state`)).json()) as Record<string, unknown>);
-    },
-    async close(): Promise<void> {
-      await host.close();
-      await sandbox.close();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoiled answers', (flowId, spec) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;

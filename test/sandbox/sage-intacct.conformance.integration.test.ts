@@ -916,6 +916,26 @@ describe('Intacct §2.9 reading: readByQuery / readMore / query', () => {
     expect((await call1(sim, `<readMore><resultId>${resultId}</resultId></readMore>`)).status).toBe('failure');
   });
 
+  it('sandbox faults in Intacct’s shape: `dupes` sends each record twice inside <data> (count says so), `repeat` answers a readMore with its last page again', async () => {
+    try {
+      const first = await call1(sim, vendors('', '<pagesize>7</pagesize>'));
+      const resultId = String(path(first, 'data', '@_resultId'));
+      const remaining = String(path(first, 'data', '@_numremaining'));
+      sim.faults.set({ repeatCursorRate: 1 });
+      const again = await call1(sim, `<readMore><resultId>${resultId}</resultId></readMore>`);
+      expect(ids(again)).toEqual(ids(first));
+      expect([path(again, 'data', '@_resultId'), path(again, 'data', '@_numremaining'), path(again, 'data', '@_count')]).toEqual([resultId, remaining, '7']);
+      sim.faults.set({ repeatCursorRate: 0, duplicateRate: 1 });
+      const doubled = await call1(sim, `<readMore><resultId>${resultId}</resultId></readMore>`);
+      const second = allVendorIds.slice(7, 14);
+      expect(ids(doubled)).toEqual(second.flatMap((id) => [id, id]));
+      expect(path(doubled, 'data', '@_count')).toBe('14');
+      expect(path(doubled, 'data', '@_totalcount')).toBe(String(allVendorIds.length));
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
   it('2.9 query operators: =, <>, IN, NOT IN, LIKE, IS NULL, AND, OR, parentheses; string compare is case-sensitive', async () => {
     const [a, b, c] = allVendorIds;
     const run = async (q: string): Promise<string[]> => ids(await call1(sim, vendors(q, '<pagesize>1000</pagesize>')));

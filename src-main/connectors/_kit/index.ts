@@ -53,14 +53,17 @@ export { RequestBudget, getBudget, nextUtcMidnight } from './budget';
 export { forEachConcurrently } from './pool';
 export type { LogLevel, LogSink, Logger, LoggerOptions } from './log';
 export { REDACTED, createLogger, redactString, redactValue, registerSecret, silentLogger } from './log';
-export type { PaginateOptions } from './paginate';
+export type { DedupeOptions, PaginateOptions } from './paginate';
 export {
+  MAX_REPEATED_PAGES,
   followNextLinks,
+  freshRecords,
   inLookupWindows,
   paginateByCursor,
   paginateByOffset,
   paginateByPageNumber,
   parseLinkHeader,
+  recordIdOf,
 } from './paginate';
 export type { BuiltXml, StrippedCharacter, XmlBuildOptions, XmlDocumentParser, XmlParserPreset } from './xml';
 export { ATTRIBUTE_PREFIX, buildXml, createXmlParser, stripIllegalXmlChars } from './xml';

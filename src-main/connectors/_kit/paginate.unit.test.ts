@@ -3,6 +3,7 @@ import { PaginationError } from './errors';
 import {
   followNextLinks,
   inLookupWindows,
+  MAX_REPEATED_PAGES,
   paginateByCursor,
   paginateByOffset,
   paginateByPageNumber,
@@ -134,6 +135,98 @@ describe('paginateByCursor', () => {
     await expect(collect(paginateByCursor(async () => ({ items: [1], cursor: 'same' })))).rejects.toThrow(
       /repeated a cursor/,
     );
+  });
+
+  it('next link: a link to a page already read stops the read in words, without the query string', async () => {
+    const read = collect(followNextLinks('https://api.example/v1/Rows?$skiptoken=1', async (url) => ({ items: [1], next: url })));
+    await expect(read).rejects.toThrow(
+      "next-link pagination: the server's next page link pointed at a page it had already sent (/v1/Rows); the read stopped so that no record is read twice or skipped (nothing was lost: run the sync again later)",
+    );
+  });
+});
+
+describe('offset and cursor pagination with record keys (sandbox faults dupes, repeat)', () => {
+  type R = { id: number };
+  const rows: R[] = Array.from({ length: 7 }, (_, i) => ({ id: i + 1 }));
+  const keyOf = (r: R) => String(r.id);
+
+  it('offset: a record sent twice in a page is read once, and the page still counts as full', async () => {
+    const pages = await collect(paginateByOffset(3, async (offset, limit) => rows.slice(offset, offset + limit).flatMap((r) => [r, r]), { keyOf }));
+    expect(pages.flat()).toEqual(rows);
+  });
+
+  it('offset: an offset answered with the page before it is asked again, nothing skipped', async () => {
+    const asked: number[] = [];
+    const pages = await collect(
+      paginateByOffset(
+        3,
+        async (offset, limit) => {
+          asked.push(offset);
+          // The first time offset 3 is asked, the server answers offset 0's page again.
+          const at = offset === 3 && asked.filter((o) => o === 3).length === 1 ? 0 : offset;
+          return rows.slice(at, at + limit);
+        },
+        { keyOf },
+      ),
+    );
+    expect(asked).toEqual([0, 3, 3, 6]);
+    expect(pages.flat()).toEqual(rows);
+  });
+
+  it('offset: a server that keeps repeating stops the read after MAX_REPEATED_PAGES asks, in words', async () => {
+    let calls = 0;
+    const read = collect(paginateByOffset(3, async () => (calls++, rows.slice(0, 3)), { keyOf }));
+    await expect(read).rejects.toThrow(/already sent 4 times in a row; the read stopped so that no record is skipped/);
+    expect(calls).toBe(2 + MAX_REPEATED_PAGES);
+  });
+
+  it('cursor: records already read are dropped, a repeated cursor is followed again', async () => {
+    const cursors: (string | null)[] = [];
+    let repeated = false;
+    const pages = await collect(
+      paginateByCursor<R>(
+        async (cursor) => {
+          cursors.push(cursor);
+          if (cursor === null) return { items: [rows[0]!, rows[0]!, rows[1]!], cursor: 'c1' };
+          // c1 answered once with c1 itself (the same page will come again), then with c2.
+          if (cursor === 'c1' && !repeated) return (repeated = true), { items: [rows[2]!], cursor: 'c1' };
+          if (cursor === 'c1') return { items: [rows[2]!, rows[3]!], cursor: null };
+          throw new Error(`unexpected cursor ${cursor}`);
+        },
+        { keyOf },
+      ),
+    );
+    expect(cursors).toEqual([null, 'c1', 'c1']);
+    expect(pages.flat()).toEqual(rows.slice(0, 4));
+  });
+
+  it('next link: with keys, a link to a page already read is followed again and its records read once', async () => {
+    const urls: string[] = [];
+    let repeated = false;
+    const pages = await collect(
+      followNextLinks<R>(
+        'https://api.example/p1',
+        async (url) => {
+          urls.push(url);
+          if (url.endsWith('/p1')) return { items: [rows[0]!, rows[0]!, rows[1]!], next: 'https://api.example/p2' };
+          // p2 first answers with a link to itself (the same page will come again).
+          if (!repeated) return (repeated = true), { items: [rows[2]!], next: url };
+          return { items: [rows[2]!, rows[3]!], next: null };
+        },
+        { keyOf },
+      ),
+    );
+    expect(urls).toEqual(['https://api.example/p1', 'https://api.example/p2', 'https://api.example/p2']);
+    expect(pages.flat()).toEqual(rows.slice(0, 4));
+    let calls = 0;
+    await expect(collect(followNextLinks<R>('https://api.example/p', async (url) => (calls++, { items: [rows[0]!], next: url }), { keyOf }))).rejects.toThrow(/already sent 4 times in a row/);
+    expect(calls).toBe(2 + MAX_REPEATED_PAGES);
+  });
+
+  it('cursor: a cursor repeated without end stops the read (bounded)', async () => {
+    let calls = 0;
+    await expect(collect(paginateByCursor<R>(async () => (calls++, { items: [rows[0]!], cursor: 'same' }), { keyOf }))).rejects.toThrow(/sent before 4 times in a row/);
+    expect(calls).toBe(2 + MAX_REPEATED_PAGES);
   });
 });
 

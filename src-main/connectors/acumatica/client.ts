@@ -25,6 +25,7 @@ import {
   backoffDelayMs,
   getBudget,
   paginateByOffset,
+  recordIdOf,
   registerSecret,
   resolveRetryPolicy,
 } from '../_kit';
@@ -172,7 +173,9 @@ export class AcumaticaClient {
           `Acumatica answered the ${entity} list with something other than a list.`,
         );
       return page as T[];
-    });
+      // Keyed by the record's id: a record sent twice is read once, a $skip answered with the
+      // page before it is asked again (sandbox faults `dupes`, `repeat`).
+    }, { keyOf: recordIdOf });
   }
 
   async listAll<T>(entity: string, query: QueryParams = {}): Promise<T[]> {

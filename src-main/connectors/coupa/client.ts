@@ -19,6 +19,7 @@ import {
   UnauthorizedError,
   getBudget,
   paginateByOffset,
+  recordIdOf,
   registerSecret,
   resolveRetryPolicy,
   systemClock,
@@ -220,7 +221,9 @@ export class CoupaClient {
 
   /** Every page of a query (stops at the first page shorter than 50: §3.3). */
   pages<T>(resource: CoupaResource, query: QueryParams): AsyncGenerator<T[]> {
-    return paginateByOffset<T>(PAGE_LIMIT, (offset, limit) => this.page<T>(resource, query, offset, limit));
+    // Keyed by Coupa's id: a record sent twice is read once, an offset answered with the page
+    // before it is asked again (sandbox faults `dupes`, `repeat`).
+    return paginateByOffset<T>(PAGE_LIMIT, (offset, limit) => this.page<T>(resource, query, offset, limit), { keyOf: recordIdOf });
   }
 
   async listAll<T>(resource: CoupaResource, query: QueryParams = {}): Promise<T[]> {

@@ -63,7 +63,8 @@ export const MAX_INVOICE_NUMBER = 40;
 export function idFromWire(value: unknown, what: string): string {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return value;
-  throw new CoupaResponseShapeError(`Coupa sent ${what} without a valid id (got ${JSON.stringify(value)})`);
+  // An answer without the record (empty, spoiled) names no id: say so, not "undefined".
+  throw new CoupaResponseShapeError(`Coupa sent ${what} without a valid id (${value === undefined || value === null ? 'none given' : `got ${JSON.stringify(value)}`})`);
 }
 
 /** An id for a request body: Coupa ids are integers. */
@@ -471,7 +472,7 @@ function supplierSummary(ref: WireRef | null | undefined, what: string): CoupaPu
 }
 
 export function purchaseOrderFromWire(wire: WirePurchaseOrder): CoupaPurchaseOrder {
-  const what = `purchase order ${wire['po-number'] ?? String(wire.id)}`;
+  const what = `purchase order ${wire['po-number'] ?? (wire.id === undefined || wire.id === null ? 'without a number' : String(wire.id))}`;
   const lines = (wire['order-lines'] ?? []).map((line) => orderLineFromWire(line, what));
   return {
     id: idFromWire(wire.id, what),
@@ -614,7 +615,7 @@ function invoiceLineFromWire(line: WireInvoiceLine, what: string): CoupaInvoiceL
 }
 
 export function invoiceFromWire(wire: WireInvoice): CoupaInvoice {
-  const what = `invoice ${wire['invoice-number'] ?? String(wire.id)}`;
+  const what = `invoice ${wire['invoice-number'] ?? (wire.id === undefined || wire.id === null ? 'without a number' : String(wire.id))}`;
   const lines = (wire['invoice-lines'] ?? []).map((line) => invoiceLineFromWire(line, what)).sort((a, b) => a.lineNum - b.lineNum);
   const net = Decimal.sum(lines.map((line) => Decimal.parse(line.total)));
   const tax = optionalDecimal(wire['tax-amount'], `the tax of ${what}`) ??
@@ -646,7 +647,7 @@ export function invoiceFromWire(wire: WireInvoice): CoupaInvoice {
 // ---- suppliers ------------------------------------------------------------------------------
 
 export function supplierFromWire(wire: WireSupplier): CoupaSupplier {
-  const what = `supplier ${wire.number ?? wire.name ?? String(wire.id)}`;
+  const what = `supplier ${wire.number ?? wire.name ?? (wire.id === undefined || wire.id === null ? 'without a number' : String(wire.id))}`;
   const contact = wire['primary-contact'];
   return {
     id: idFromWire(wire.id, what),

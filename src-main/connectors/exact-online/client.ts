@@ -472,7 +472,9 @@ export class ExactClient {
       if (!body.d || !Array.isArray(body.d.results))
         throw new Error(`Exact Online ${endpoint}: the answer has no d.results collection.`);
       return { items: body.d.results, next: body.d.__next ?? null };
-    });
+      // Keyed by the row's OData uri (its key; a sync row's Timestamp): a row sent twice is read
+      // once, a __next pointing at a page already read is followed again (sandbox `dupes`, `repeat`).
+    }, { keyOf: odataUriOf });
   }
 
   async #all<T>(path: string, query: Record<string, string>, root = this.#root): Promise<T[]> {
@@ -735,4 +737,10 @@ export function toODataDateTime(iso: string): string {
   if (Number.isNaN(ms))
     throw new Error(`Exact Online purchase invoice cursor ${JSON.stringify(iso)} is not an ISO date-time.`);
   return new Date(ms).toISOString().replace(/Z$/, '');
+}
+
+/** An OData row's `__metadata.uri` (null when the answer left it out: such a row is never dropped). */
+function odataUriOf(row: unknown): string | null {
+  const meta = row !== null && typeof row === 'object' ? (row as { __metadata?: { uri?: unknown } }).__metadata : undefined;
+  return typeof meta?.uri === 'string' && meta.uri !== '' ? meta.uri : null;
 }

@@ -160,7 +160,8 @@ async function readKeyChunk(
                 )
               ).next_items_page;
         return { items: response.items, cursor: response.cursor };
-      });
+        // Keyed by item id: an item sent twice is read once; a cursor sent again is followed again.
+      }, { keyOf: (item) => (typeof item.id === 'string' && item.id !== '' ? item.id : null) });
       for await (const page of pages) items.push(...page.map(itemFromWire));
       return items;
     } catch (error) {

@@ -27,7 +27,9 @@ import {
   HttpTimeoutError,
   UnauthorizedError,
   getBudget,
+  freshRecords,
   paginateByPageNumber,
+  recordIdOf,
   parseLinkHeader,
   parseProcoreRateLimits,
   registerSecret,
@@ -475,11 +477,15 @@ export class ProcoreClient {
   /** Every page of a list: Link rel="next" (§2.4); without Link, the Total header or a full page. */
   async #listAll<T>(url: string, query: QueryParams): Promise<T[]> {
     const all: T[] = [];
+    // A record sent twice (sandbox fault `dupes`) is read once: an invoice's items counted
+    // twice would claim twice the amount.
+    const ids = new Set<string>();
     const pages = paginateByPageNumber<T>(this.#perPage, async (page, perPage) => {
       const response = await this.#call({ method: 'GET', url, query: { ...query, page, per_page: perPage } });
-      const items = parseProcoreJson(response.text, response.url);
-      if (!Array.isArray(items))
+      const sent = parseProcoreJson(response.text, response.url);
+      if (!Array.isArray(sent))
         throw new ProcoreResponseShapeError(`Procore answered ${url} with something other than a list`);
+      const items = freshRecords(sent as unknown[], recordIdOf, ids);
       const total = Number(response.headers['total']);
       const seen = all.length + items.length;
       const linkHeader =

@@ -21,9 +21,11 @@ import {
   HostNotAllowedError,
   HttpClient,
   HttpStatusError,
+  MAX_REPEATED_PAGES,
   UnauthorizedError,
   buildXml,
   createXmlParser,
+  freshRecords,
   getBudget,
   registerSecret,
   resolveRetryPolicy,
@@ -31,7 +33,7 @@ import {
   systemClock,
 } from '../_kit';
 import { NeedsReauthError } from '../../../src-shared/domain/auth';
-import { chunked, dataAttribute, errorDetails, errorText, queryBody, recordsOf, type QuerySpec } from './mappers';
+import { chunked, dataAttribute, errorDetails, errorText, queryBody, recordNoOf, recordsOf, type QuerySpec } from './mappers';
 import type { IntacctErrorDetail, IntacctRuntime, IntacctSecretProvider, IntacctSettings } from './types';
 import { ARRAY_PATHS, type WireApiSession, type WireAuthentication, type WireResponse, type WireResult, type XmlNode } from './wire';
 
@@ -260,30 +262,51 @@ export class IntacctClient {
    */
   async queryAll(specs: readonly QuerySpec[], label: string): Promise<XmlNode[][]> {
     const rows = specs.map((): XmlNode[] => []);
-    const first = await this.read(
-      specs.map((spec) => ({ controlId: readControlId(), body: queryBody({ ...spec, offset: 0 }) })),
-      label,
-    );
-    const more: { index: number; spec: QuerySpec }[] = [];
-    first.forEach((outcome, index) => {
-      const spec = specs[index] as QuerySpec;
-      rows[index]?.push(...recordsOf(outcome.data, spec.object));
-      const total = dataAttribute(outcome.data, 'totalcount') ?? 0;
-      const remaining = dataAttribute(outcome.data, 'numremaining') ?? 0;
-      if (remaining > 0)
-        for (let offset = spec.pageSize; offset < total; offset += spec.pageSize) more.push({ index, spec: { ...spec, offset } });
-    });
-    if (more.length > 0) {
-      const pages = await this.read(
-        more.map(({ spec }) => ({ controlId: readControlId(), body: queryBody(spec) })),
-        `${label} (more pages)`,
+    // A record is kept once (by RECORDNO): Intacct may send one twice in a page, or answer an
+    // offset with the page before it; a query short of its totalcount is read again.
+    const seen = specs.map(() => new Set<string>());
+    const keep = (index: number, data: XmlNode | string | null | undefined, object: string): void => {
+      rows[index]?.push(...freshRecords(recordsOf(data, object), recordNoOf, seen[index] as Set<string>));
+    };
+    let pending = specs.map((_, index) => index);
+    for (let round = 0; ; round += 1) {
+      const totals = new Map<number, number>();
+      const first = await this.read(
+        pending.map((index) => ({ controlId: readControlId(), body: queryBody({ ...(specs[index] as QuerySpec), offset: 0 }) })),
+        label,
       );
-      pages.forEach((outcome, i) => {
-        const { index, spec } = more[i] as { index: number; spec: QuerySpec };
-        rows[index]?.push(...recordsOf(outcome.data, spec.object));
+      const more: { index: number; spec: QuerySpec }[] = [];
+      first.forEach((outcome, i) => {
+        const index = pending[i] as number;
+        const spec = specs[index] as QuerySpec;
+        keep(index, outcome.data, spec.object);
+        const total = dataAttribute(outcome.data, 'totalcount') ?? 0;
+        totals.set(index, total);
+        const remaining = dataAttribute(outcome.data, 'numremaining') ?? 0;
+        if (remaining > 0)
+          for (let offset = spec.pageSize; offset < total; offset += spec.pageSize) more.push({ index, spec: { ...spec, offset } });
       });
+      if (more.length > 0) {
+        const pages = await this.read(
+          more.map(({ spec }) => ({ controlId: readControlId(), body: queryBody(spec) })),
+          `${label} (more pages)`,
+        );
+        pages.forEach((outcome, i) => {
+          const { index, spec } = more[i] as { index: number; spec: QuerySpec };
+          keep(index, outcome.data, spec.object);
+        });
+      }
+      const short = pending.filter((index) => (rows[index]?.length ?? 0) < (totals.get(index) ?? 0));
+      if (short.length === 0) return rows;
+      if (round >= MAX_REPEATED_PAGES) {
+        const index = short[0] as number;
+        throw new IntacctReadError(
+          `Sage Intacct could not ${label}: it counted ${totals.get(index) ?? 0} ${specs[index]?.object ?? ''} records but its pages held ${rows[index]?.length ?? 0} different ones, ${round + 1} times in a row (pages repeated). Nothing was written from this read; run the sync again later.`,
+          [],
+        );
+      }
+      pending = short;
     }
-    return rows;
   }
 
   async close(): Promise<void> {

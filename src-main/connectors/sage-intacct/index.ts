@@ -6,7 +6,7 @@
  * System-level only: the F3 flow decides what to post. Quirks and sources: README.md.
  */
 import type { ConnectionTestResult, Connector, ConnectorContext } from '../connector';
-import { HttpNetworkError, HttpStatusError, HttpTimeoutError, HostNotAllowedError, type RequestBudget } from '../_kit';
+import { HttpNetworkError, HttpStatusError, HttpTimeoutError, HostNotAllowedError, freshRecords, type RequestBudget } from '../_kit';
 import { NeedsReauthError } from '../../../src-shared/domain/auth';
 import { Decimal } from '../../../src-shared/domain/money';
 import {
@@ -58,6 +58,7 @@ import {
   purchasingUpdate,
   queryBody,
   readBody,
+  recordNoOf,
   recordsOf,
   referenceFields,
   referenceFromRow,
@@ -319,6 +320,7 @@ export function createIntacctConnector(
   async function changedSince(object: string, fields: readonly string[], since: string | null | undefined, extra: QueryFilter | undefined): Promise<XmlNode[]> {
     const from = since ? toIntacctTimestamp(since) : null;
     const rows: XmlNode[] = [];
+    const seen = new Set<string>();
     let after: { stamp: string; recordNo: string } | null = null;
     for (;;) {
       const window: QueryFilter | undefined = after
@@ -349,8 +351,9 @@ export function createIntacctConnector(
         ],
         `read ${object} changed since ${since ?? 'the start'}`,
       );
+      // A record sent twice in the same version is kept once; edited meanwhile, both versions are.
       const page = recordsOf(outcome?.data, object);
-      rows.push(...page);
+      rows.push(...freshRecords(page, (row) => (recordNoOf(row) === null ? null : `${recordNoOf(row)}@${textOf(row, 'WHENMODIFIED')}`), seen));
       const last = page[page.length - 1];
       if ((dataAttribute(outcome?.data, 'numremaining') ?? 0) === 0 || !last) break;
       after = { stamp: textOf(last, 'WHENMODIFIED'), recordNo: textOf(last, 'RECORDNO') };

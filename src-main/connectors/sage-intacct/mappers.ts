@@ -64,6 +64,11 @@ export function recordsOf(data: XmlNode | string | null | undefined, object: str
   return rows.filter((row): row is XmlNode => typeof row === 'object' && !Array.isArray(row));
 }
 
+/** A row's RECORDNO, its identity when one is sent twice (null when the row has none). */
+export function recordNoOf(row: XmlNode): string | null {
+  return textOf(row, 'RECORDNO') || null;
+}
+
 /** Text of a field ('' when absent or empty). */
 export function textOf(node: XmlNode | undefined, field: string): string {
   const value = node?.[field];

@@ -20,8 +20,11 @@ import { SYSTEM_NAMES, isSystemName } from './systems';
  *   html=R      HTTP 200 with an HTML error page (a proxy or login page in front of the API)
  *   ctype=R     the body as it was, labelled text/html (the wrong content type)
  *   empty=R     HTTP 200 with an empty body
- *   dupes=R     every record of the answer's first list of records sent twice
- *   repeat=R    the "next page" link (OData __next, Link rel="next") points at the page itself
+ *   dupes=R     every record of the answer's first list of records sent twice (Intacct, monday,
+ *               Coupa, Acumatica: of a page only, inside their own shapes)
+ *   repeat=R    the "next page" link (OData __next, Link rel="next") points at the page itself;
+ *               Intacct, Coupa, Acumatica answer an offset with the page before, monday's
+ *               next_items_page answers with the cursor it was given (sim-server SimRequest.responseFault)
  *   envelope=R  HTTP 200 carrying the system's own error envelope (Intacct's failure, monday's
  *               errors, an OData error)
  *   oversize=R  a (valid JSON) body larger than the client kit's 32 MiB response limit

@@ -15,6 +15,13 @@ export interface SimRequest {
   text(): string;
   /** Parses the body as JSON; throws SimBadJson with a readable message when it is not. */
   json(): unknown;
+  /**
+   * The response fault drawn for this request, if any. A system whose pages are not a plain
+   * JSON list (XML, GraphQL cursors, offsets) applies 'duplicates' / 'repeat-cursor' itself, in
+   * its own shape, and says so with SimResponse.spoiled, or clears this field when the answer
+   * has no page to spoil; otherwise the server spoils the answer.
+   */
+  responseFault?: ResponseFault;
 }
 
 export class SimBadJson extends Error {}
@@ -24,6 +31,8 @@ export interface SimResponse {
   headers?: Record<string, string | number | readonly string[]>;
   /** string/Buffer are sent as is; anything else is sent as JSON. undefined = empty body. */
   body?: unknown;
+  /** The handler applied SimRequest.responseFault itself (the server leaves the answer alone). */
+  spoiled?: boolean;
 }
 
 /** What a system plugs into the shared server. */
@@ -196,6 +205,10 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
       send(res, r);
       return;
     }
+    // Drawn before the handler (same draw order as before: none when the answer is dropped), so
+    // a system can spoil its own pages in its own shape.
+    const spoil = decision === 'drop-after-commit' ? null : opts.faults.decideResponse();
+    if (spoil) simReq.responseFault = spoil;
     let response: SimResponse;
     let error: string | undefined;
     try {
@@ -210,9 +223,10 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
       req.socket.destroy();
       return;
     }
-    const spoil = opts.faults.decideResponse();
-    if (spoil) response = spoiledResponse(spoil, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
-    log(response.status, error, spoil ?? undefined);
+    // The handler may have applied the fault itself (spoiled) or declined it (field cleared).
+    const spoiled = simReq.responseFault;
+    if (spoiled && !response.spoiled) response = spoiledResponse(spoiled, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
+    log(response.status, error, spoiled);
     send(res, response);
   }
 

@@ -198,15 +198,21 @@ export class EntityApi {
   private list(req: SimRequest, table: EntityTable, version: string): SimResponse {
     const q = req.query;
     const top = pagingNumber(q.get('$top'), '$top');
-    const skip = pagingNumber(q.get('$skip'), '$skip') ?? 0;
+    const asked = pagingNumber(q.get('$skip'), '$skip') ?? 0;
+    // Sandbox fault `repeat`: the next $skip answers the page before it again.
+    const repeat = req.responseFault === 'repeat-cursor' && asked > 0 && top !== null;
+    const skip = repeat ? Math.max(0, asked - (top ?? 0)) : asked;
     const filterText = q.get('$filter');
     const filter = filterText ? parseFilter(filterText, table.schema, version) : null;
     const shape = this.shapeOf(req, table.schema, version);
     const page = table.query(filter).slice(skip, top === null ? undefined : skip + top);
-    return jsonResponse(
+    // Sandbox fault `dupes`: every record of the page sent twice.
+    const dupes = req.responseFault === 'duplicates' && page.length > 0;
+    const response = jsonResponse(
       200,
-      page.map((record, i) => renderNode(table.schema, record, shape, skip + i + 1, version)),
+      page.map((record, i) => renderNode(table.schema, record, shape, skip + i + 1, version)).flatMap((r) => (dupes ? [r, r] : [r])),
     );
+    return repeat || dupes ? { ...response, spoiled: true } : response;
   }
 
   private getOne(req: SimRequest, table: EntityTable, version: string, tail: string[]): SimResponse {

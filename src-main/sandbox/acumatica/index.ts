@@ -171,6 +171,8 @@ const createAcumatica: SimulatorFactory = (ctx) => {
       if (!admission.admitted) return rateLimited();
       try {
         const response = route(req);
+        // The page faults act on lists only (the entity API's list applies them): a record's answer has no page.
+        if (!response.spoiled && (req.responseFault === 'duplicates' || req.responseFault === 'repeat-cursor')) delete req.responseFault;
         if (admission.delayMs > 0)
           response.headers = {
             ...response.headers,

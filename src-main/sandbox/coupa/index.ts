@@ -298,7 +298,10 @@ function createCoupaSystem(ctx: SimulatorContext) {
   function list(resource: ListResource, req: SimRequest, format: Format): SimResponse {
     const filters = [...parseFilters(req.query, KNOWN_ROOTS[resource]), ...namedFilter(resource, req.query)];
     const order = parseOrder(req.query, KNOWN_ROOTS[resource]);
-    const paging = parsePaging(req.query, maxLimit, limitAbove);
+    const asked = parsePaging(req.query, maxLimit, limitAbove);
+    // Sandbox fault `repeat`: the next offset answers the page before it again.
+    const repeat = req.responseFault === 'repeat-cursor' && asked.offset > 0;
+    const paging = repeat ? { ...asked, offset: Math.max(0, asked.offset - asked.limit) } : asked;
     const returnObject = parseReturnObject(req.query, false);
     const fields = parseFields(req.query);
     let page: CoupaRecord[];
@@ -315,13 +318,14 @@ function createCoupaSystem(ctx: SimulatorContext) {
       const all = [...listSource(resource, filters)].filter((record) => filters.every((f) => matches(record, f)));
       page = sortRecords(all, order).slice(paging.offset, paging.offset + paging.limit);
     }
-    const shaped = page.map((record) => shape(record, returnObject, fields) ?? {});
+    // Sandbox fault `dupes`: every record of the page sent twice.
+    const shaped = page.map((record) => shape(record, returnObject, fields) ?? {}).flatMap((r) => (req.responseFault === 'duplicates' ? [r, r] : [r]));
     if (format === 'xml') {
       // XML answers "no results" with 404 where JSON answers [] (§3.3).
       if (shaped.length === 0) return errorResponse(new CoupaError(404, 'query', ['No results match your search criteria']), 'xml');
-      return xmlAnswer(200, xmlList(XML_ROOT[resource], shaped));
+      return { ...xmlAnswer(200, xmlList(XML_ROOT[resource], shaped)), spoiled: true };
     }
-    return { status: 200, body: shaped };
+    return { status: 200, body: shaped, spoiled: true };
   }
 
   function xmlAnswer(status: number, body: string): SimResponse {
@@ -449,7 +453,10 @@ function createCoupaSystem(ctx: SimulatorContext) {
     try {
       if (requireVersionHeader && !req.headers['x-coupa-api-version'])
         throw new CoupaError(400, 'request', ['The X-Coupa-API-Version header is required by this instance']);
-      return route(req, format);
+      const response = route(req, format);
+      // The page faults act on lists only (list() applies them): a record's answer has no page.
+      if (!response.spoiled && (req.responseFault === 'duplicates' || req.responseFault === 'repeat-cursor')) delete req.responseFault;
+      return response;
     } catch (err) {
       if (err instanceof CoupaError) return errorResponse(err, format);
       throw err;

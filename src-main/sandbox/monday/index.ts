@@ -402,7 +402,9 @@ function createMondaySystem(ctx: SimulatorContext) {
       return complexityExhausted(cost, remaining, resetInSeconds, env);
     }
 
-    const contextValue: RequestContext = { complexity: report, version: env.version ?? resolveVersion(undefined, policy), versions: policy.versions };
+    // Sandbox page faults (`dupes`, `repeat`) are applied by the items_page resolvers, in monday's shape.
+    const pageFault = req.responseFault === 'duplicates' || req.responseFault === 'repeat-cursor' ? { kind: req.responseFault, applied: false } : undefined;
+    const contextValue: RequestContext = { complexity: report, version: env.version ?? resolveVersion(undefined, policy), versions: policy.versions, ...(pageFault ? { pageFault } : {}) };
     const run = async (): Promise<{ status: number; body: unknown }> => {
       const result = await execute({ schema, document, rootValue, contextValue, variableValues: inputs, operationName });
       // Partial success: data for what resolved, errors (with path) for what did not, in HTTP 200.
@@ -412,7 +414,11 @@ function createMondaySystem(ctx: SimulatorContext) {
       };
     };
     const result = idempotencyId ? await idempotency.run(idempotencyId, run) : await run();
-    return json(result.status, result.body as Record<string, unknown>, env);
+    const response = json(result.status, result.body as Record<string, unknown>, env);
+    if (!pageFault) return response;
+    // An answer without a page of items (boards, mutations) is not spoiled by a page fault.
+    if (!pageFault.applied) delete req.responseFault;
+    return { ...response, spoiled: pageFault.applied };
   }
 
   const defaultEnvelope = (): Envelope => ({ version: resolveVersion(undefined, policy), who: tokens[0] ?? null, bucket: null });

@@ -21,6 +21,12 @@ export interface RequestContext {
   complexity: ComplexityReport;
   version: ApiVersion;
   versions: readonly ApiVersion[];
+  /**
+   * A sandbox page fault of this request (faults.ts `dupes`, `repeat`): 'duplicates' sends every
+   * item of a page twice in `items`; 'repeat-cursor' answers a continued page with the cursor it
+   * was asked with, so the same page comes again. `applied` tells the server it was used.
+   */
+  pageFault?: { kind: 'duplicates' | 'repeat-cursor'; applied: boolean };
 }
 
 export interface ResolverOptions {
@@ -97,7 +103,7 @@ export function createRootValue(data: BoardData, options: ResolverOptions): Reco
     ...g,
     archived: false,
     deleted: false,
-    items_page: (args: ItemsPageArgs) => itemsPage(board, args, g.id),
+    items_page: (args: ItemsPageArgs, ctx?: RequestContext) => withPageFault(itemsPage(board, args, g.id), args.cursor ?? null, ctx),
   });
 
   const itemView = (item: StoredItem): Record<string, unknown> => ({
@@ -303,7 +309,7 @@ export function createRootValue(data: BoardData, options: ResolverOptions): Reco
     columns: (args: { ids?: string[] | null; types?: ColumnType[] | null }) =>
       board.columns.filter((c) => (!args.ids || args.ids.includes(c.id)) && (!args.types || args.types.includes(c.type))).map(columnView),
     groups: (args: { ids?: string[] | null }) => board.groups.filter((g) => !args.ids || args.ids.includes(g.id)).map((g) => groupView(board, g)),
-    items_page: (args: ItemsPageArgs) => itemsPage(board, args, null),
+    items_page: (args: ItemsPageArgs, ctx?: RequestContext) => withPageFault(itemsPage(board, args, null), args.cursor ?? null, ctx),
   });
 
   const continuePage = (cursor: string, limit: number): Record<string, unknown> => {
@@ -313,6 +319,22 @@ export function createRootValue(data: BoardData, options: ResolverOptions): Reco
       throw new MondayError('CursorExpiredError', 'CursorExpiredError: The cursor provided for pagination has expired. Please refresh your query and obtain a new cursor.');
     const board = data.board(state.board);
     return page(board, { board: state.board, issuedAt: state.issuedAt, filter: state.filter }, state.after, state.offset, limit);
+  };
+
+  /** A page as a faulty server would send it (RequestContext.pageFault); the cursor asked with, if any. */
+  const withPageFault = (result: Record<string, unknown>, askedCursor: string | null, ctx: RequestContext | undefined): Record<string, unknown> => {
+    const fault = ctx?.pageFault;
+    if (!fault) return result;
+    const items = result['items'] as unknown[];
+    if (fault.kind === 'duplicates' && items.length > 0) {
+      fault.applied = true;
+      return { ...result, items: items.flatMap((i) => [i, i]) };
+    }
+    if (fault.kind === 'repeat-cursor' && askedCursor !== null && result['cursor'] !== null) {
+      fault.applied = true;
+      return { ...result, cursor: askedCursor };
+    }
+    return result;
   };
 
   const numericIds = (ids: readonly string[]): void => {
@@ -348,16 +370,16 @@ export function createRootValue(data: BoardData, options: ResolverOptions): Reco
       const start = (Math.max(1, args.page) - 1) * args.limit;
       return found.slice(start, start + args.limit).map(itemView);
     },
-    next_items_page: (args: { cursor: string; limit: number }) => {
+    next_items_page: (args: { cursor: string; limit: number }, ctx?: RequestContext) => {
       checkLimit(args.limit, options.maxPageSize);
-      return continuePage(args.cursor, args.limit);
+      return withPageFault(continuePage(args.cursor, args.limit), args.cursor, ctx);
     },
-    items_page_by_column_values: (args: { board_id: string; columns?: { column_id: string; column_values: (string | null)[] }[] | null; cursor?: string | null; limit: number }) => {
+    items_page_by_column_values: (args: { board_id: string; columns?: { column_id: string; column_values: (string | null)[] }[] | null; cursor?: string | null; limit: number }, ctx?: RequestContext) => {
       checkLimit(args.limit, options.maxPageSize);
-      if (args.cursor) return continuePage(args.cursor, args.limit);
+      if (args.cursor) return withPageFault(continuePage(args.cursor, args.limit), args.cursor, ctx);
       const board = data.board(args.board_id);
       if (!args.columns || args.columns.length === 0) throw new MondayError('InvalidArgumentException', 'columns needs at least one {column_id, column_values}');
-      return page(board, { board: board.id, issuedAt: options.now(), filter: { kind: 'values', columns: args.columns } }, null, 0, args.limit);
+      return withPageFault(page(board, { board: board.id, issuedAt: options.now(), filter: { kind: 'values', columns: args.columns } }, null, 0, args.limit), null, ctx);
     },
     complexity: (_args: unknown, ctx: RequestContext) => ctx.complexity,
     version: (_args: unknown, ctx: RequestContext) => ({ ...ctx.version, display_name: displayName(ctx.version) }),

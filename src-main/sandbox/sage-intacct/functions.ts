@@ -56,6 +56,15 @@ export const SUPPORTED_FUNCTIONS = [
 
 export class IntacctFunctions {
   private readonly resultSets;
+  /**
+   * The sandbox page fault of the request being run (faults.ts `dupes`, `repeat`): 'duplicates'
+   * sends every record of a page twice inside `<data>` (count says how many were sent);
+   * 'repeat-cursor' answers a readMore with the page its resultId answered last (without moving
+   * on) and a query at offset N with the page before N, each with the attributes of the page asked for.
+   */
+  pageFault: 'duplicates' | 'repeat-cursor' | null = null;
+  /** Set when a read function applied pageFault (the gateway tells the server not to spoil again). */
+  pageFaultApplied = false;
 
   constructor(private readonly company: IntacctCompany) {
     this.resultSets = company.store.collection<ResultSet>('result_sets');
@@ -209,22 +218,40 @@ export class IntacctFunctions {
     if (!set || set.owner !== caller.owner) {
       throw fail(ERR.QUERY, 'Invalid resultId', `readMore: ${resultId ? `resultId ${resultId}` : `object ${objectName ?? '(none)'}`} has no remaining results (it was read to the end, expired, or never existed).`);
     }
-    return this.nextPage(this.company.table(set.object), set);
+    const table = this.company.table(set.object);
+    if (this.pageFault === 'repeat-cursor' && set.position > 0) {
+      // The page this resultId answered last, again; the result set does not move on.
+      this.pageFaultApplied = true;
+      const start = Math.max(0, set.position - set.pagesize);
+      return this.renderPage(table, set, set.recordNos.slice(start, set.position), set.recordNos.length - set.position);
+    }
+    return this.nextPage(table, set);
   }
 
   private nextPage(table: ObjectTable, set: ResultSet): string {
     const pageKeys = set.recordNos.slice(set.position, set.position + set.pagesize);
-    const records = pageKeys.map((k) => table.get(k)).filter((r): r is IntacctRecord => r !== undefined);
     const position = set.position + pageKeys.length;
     const remaining = set.recordNos.length - position;
     if (remaining > 0) this.resultSets.put(set.resultId, { ...set, position });
     else this.resultSets.delete(set.resultId);
+    return this.renderPage(table, set, pageKeys, remaining);
+  }
+
+  private renderPage(table: ObjectTable, set: ResultSet, pageKeys: readonly string[], remaining: number): string {
+    const records = this.withPageFault(pageKeys.map((k) => table.get(k)).filter((r): r is IntacctRecord => r !== undefined));
     const element = table.schema.name.toLowerCase();
     return el(
       'data',
       records.map((r) => renderNested(table.schema, r, set.fields, element, false)),
       { listtype: element, count: records.length, totalcount: set.recordNos.length, numremaining: remaining, resultId: remaining > 0 ? set.resultId : '' },
     );
+  }
+
+  /** A page's records, each sent twice under the 'duplicates' fault. */
+  private withPageFault<T>(records: readonly T[]): readonly T[] {
+    if (this.pageFault !== 'duplicates' || records.length === 0) return records;
+    this.pageFaultApplied = true;
+    return records.flatMap((r) => [r, r]);
   }
 
   // ---------------------------------------------------------------- query (newer function)
@@ -270,8 +297,14 @@ export class IntacctFunctions {
         return 0;
       });
     }
-    const page = matching.slice(offset, offset + pagesize);
+    let page = matching.slice(offset, offset + pagesize);
     const remaining = Math.max(0, matching.length - offset - page.length);
+    if (this.pageFault === 'repeat-cursor' && offset > 0) {
+      // The page before the one asked for, under the attributes of the one asked for.
+      this.pageFaultApplied = true;
+      page = matching.slice(Math.max(0, offset - pagesize), offset);
+    }
+    page = [...this.withPageFault(page)];
     return el(
       'data',
       page.map((r) => el(schema.name, fields.map((f) => el(f, r.fields[f] ?? '')))),

@@ -220,8 +220,13 @@ export class IntacctGateway {
     const functions = asArray(content?.function);
     if (functions.length === 0) return controlFailure(ERR.PARSE, 'XML Parse error', 'The operation needs <content> with at least one <function>.');
     const asTransaction = textOf(operation['@_transaction']) === 'true';
+    // A page fault (sandbox `dupes` / `repeat`) is applied by the read functions, in Intacct's XML.
+    this.functions.pageFault = req.responseFault === 'duplicates' || req.responseFault === 'repeat-cursor' ? req.responseFault : null;
+    this.functions.pageFaultApplied = false;
     const results = this.runFunctions(functions.map((f) => asObject(f) ?? {}), auth, uniqueid === 'true', asTransaction, req);
-    return xmlResponse([controlBlock('success'), el('operation', [authBlock('success', true), ...results])]);
+    // A request whose functions read no page (writes, first pages for `repeat`) is not spoiled.
+    if (this.functions.pageFault && !this.functions.pageFaultApplied) delete req.responseFault;
+    return { ...xmlResponse([controlBlock('success'), el('operation', [authBlock('success', true), ...results])]), spoiled: this.functions.pageFaultApplied };
   }
 
   /** A parse error before the control block could be read: status only, text in description2. */
