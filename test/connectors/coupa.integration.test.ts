@@ -298,6 +298,7 @@ describe('Coupa connector: reads and lookups', () => {
     const h = await harness();
     expect(await h.connector.listAccountTypes()).toEqual([
       { id: '1', name: 'Maasland & Hartley Bouw B.V.', currency: 'EUR', active: true },
+      { id: '2', name: 'Maasland & Hartley Bouw B.V. (tot 2024)', currency: 'EUR', active: false },
     ]);
     const addresses = await h.connector.listAddresses();
     expect(addresses[0]).toMatchObject({ id: '1', locationCode: 'HQ', city: 'Rotterdam', active: true });
@@ -306,6 +307,23 @@ describe('Coupa connector: reads and lookups', () => {
       { id: '1', login: 'inkoop', fullName: 'Inge Koopman', email: 'inkoop@maasland-hartley.nl', active: true },
       { id: '2', login: 'crediteuren', fullName: 'Cas de Boer', email: 'crediteuren@maasland-hartley.nl', active: true },
     ]);
+  });
+
+  it("reads every account of one chart (Accounts API), page by page, active and inactive, segments in order", async () => {
+    const h = await harness();
+    await h.token();
+    await h.resetRequests();
+    const live = await h.connector.listAccounts({ id: '1' });
+    const requests = (await h.requests()).filter((r) => r.path.startsWith('/api/accounts'));
+    // 201 accounts: five pages of at most 50, each asking for the chart.
+    expect(requests.map((r) => new URL(r.path, 'http://x').searchParams.get('offset'))).toEqual(['0', '50', '100', '150', '200']);
+    expect(requests.every((r) => new URL(r.path, 'http://x').searchParams.get('account_type[id]') === '1')).toBe(true);
+    expect(live).toHaveLength(201);
+    expect(new Set(live.map((a) => a.id)).size).toBe(201);
+    expect(live.find((a) => a.code === '4000-KST-10')).toMatchObject({ active: true, accountTypeId: '1', segments: ['4000', 'KST-10', ...Array<null>(18).fill(null)] });
+    expect(live.filter((a) => !a.active).map((a) => a.code)).toEqual(['4000-KST-09']);
+    const retired = await h.connector.listAccounts({ name: 'Maasland & Hartley Bouw B.V. (tot 2024)' });
+    expect(retired.map((a) => a.code)).toEqual(['4999-KST-01', '4999-KST-02']);
   });
 
   it('pages with limit 50 and offset, and looks up 50 keys per call with hyphenated filter names', async () => {

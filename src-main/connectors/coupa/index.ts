@@ -12,6 +12,7 @@ import { CoupaClient, CoupaConfigError, PAGE_LIMIT, explainCoupaFailure } from '
 import type { ResolvedChart } from './mappers';
 import {
   InvalidInputError,
+  accountFromWire,
   accountTypeFromWire,
   addressFromWire,
   invoiceFromWire,
@@ -21,6 +22,7 @@ import {
   userFromWire,
 } from './mappers';
 import type {
+  CoupaAccount,
   CoupaAccountType,
   CoupaAddress,
   CoupaInvoice,
@@ -41,7 +43,7 @@ import type {
   SupplierWriteResult,
 } from './types';
 import { COUPA_SCOPES } from './types';
-import type { WireAccountType, WireAddress, WireSupplier, WireUser } from './wire';
+import type { WireAccount, WireAccountType, WireAddress, WireSupplier, WireUser } from './wire';
 import type { WriteEnv } from './writes';
 import {
   changePurchaseOrderStatus,
@@ -111,6 +113,11 @@ export interface CoupaConnector extends Connector {
 
   // reference data (scope core.common.read)
   listAccountTypes(): Promise<CoupaAccountType[]>;
+  /**
+   * Every account of one chart of accounts (Coupa `account-type`, by id or name), active and
+   * inactive, all pages of 50 (Accounts API, GET /api/accounts?account_type[id]=…).
+   */
+  listAccounts(accountType: { id: string } | { name: string }): Promise<CoupaAccount[]>;
   listAddresses(): Promise<CoupaAddress[]>;
   listUsers(): Promise<CoupaUser[]>;
 }
@@ -258,6 +265,10 @@ export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSet
 
     async listAccountTypes() {
       return (await client.listAll<WireAccountType>('account_types')).map(accountTypeFromWire);
+    },
+    async listAccounts(accountType) {
+      const query = 'id' in accountType ? { 'account_type[id]': accountType.id } : { 'account_type[name]': accountType.name };
+      return (await client.listAll<WireAccount>('accounts', query)).map(accountFromWire);
     },
     async listAddresses() {
       return (await client.listAll<WireAddress>('addresses')).map(addressFromWire);
