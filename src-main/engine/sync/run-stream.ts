@@ -300,7 +300,10 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           targetId: outcome.targetId,
           amount: p.plan.total,
           currency: p.plan.currency,
-          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}${flagged ? `; needs review: ${reasonOf(p.flags)}` : ''}`,
+          message:
+            deleted && spec.deletedMessage
+              ? spec.deletedMessage(p.plan, outcome.targetId)
+              : `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}${flagged ? `; needs review: ${reasonOf(p.flags)}` : ''}`,
           sourceSnapshot: p.recordJson,
           targetPayload: p.planJson,
           label: p.label,

@@ -107,6 +107,7 @@ export function exactCoupaDeps({ store, connectors, connectionIds, sharedReads }
     readSuppliersChanged: feeds.readSuppliersChanged,
     readPurchaseOrders: feeds.readPurchaseOrders,
     readDeletedPurchaseOrders: feeds.readDeletedPurchaseOrders,
+    readDeletedSuppliers: feeds.readDeletedSuppliers,
     readPurchaseInvoices: feeds.readPurchaseInvoices,
     findPurchaseInvoiceByNumber: (supplierId, number) => exact.findPurchaseInvoiceByNumber(supplierId, number),
     findSupplierByCode: (code) => exact.findSupplierByCode(code),
