@@ -532,6 +532,30 @@ describe('Coupa connector: purchase orders', () => {
   });
 });
 
+describe('Coupa connector: listing for reconciliation', () => {
+  it('lists the POs under a po-number prefix (exact case kept) and every invoice of some suppliers, page by page', async () => {
+    const h = await harness();
+    const written = await h.connector.upsertPurchaseOrders([po('EX-1', [poLine(1, '10.00', '1')]), po('ex-2', [poLine(1, '20.00', '1')]), po('ZZ-3', [poLine(1, '30.00', '1')])]);
+    expect(written.every((r) => r.ok)).toBe(true);
+    expect((await h.connector.listPurchaseOrders({ poNumberPrefix: 'EX-' })).map((p) => [p.poNumber, p.total])).toEqual([['EX-1', '10.00']]);
+    expect((await h.connector.listPurchaseOrders({ poNumberPrefix: '' })).map((p) => p.poNumber)).toEqual(['EX-1', 'ex-2', 'ZZ-3']);
+    const invoices = await h.connector.upsertInvoices([invoice('INV-L1', [invLine(1, '100.00', '21.00')]), invoice('INV-L2', [invLine(1, '50.00', '0.00')])]);
+    expect(invoices.every((r) => r.ok)).toBe(true);
+    await h.resetRequests();
+    const listed = await h.connector.listInvoicesOfSuppliers([SUPPLIER.number, '49999']);
+    expect(listed.filter((i) => i.invoiceNumber.startsWith('INV-L')).map((i) => [i.invoiceNumber, i.supplier?.number, i.gross])).toEqual([
+      ['INV-L1', SUPPLIER.number, '121.00'],
+      ['INV-L2', SUPPLIER.number, '50.00'],
+    ]);
+    expect(listed.every((i) => i.supplier?.number === SUPPLIER.number)).toBe(true);
+    // Both numbers in one query (supplier[number][in]), one page.
+    const calls = (await h.requests()).filter((r) => r.path.startsWith('/api/invoices'));
+    expect(calls).toHaveLength(1);
+    expect(new URL(calls[0]!.path, 'http://x').searchParams.get('supplier[number][in]')).toBe(`${SUPPLIER.number},49999`);
+    expect(await h.connector.listInvoicesOfSuppliers(['49999'])).toEqual([]);
+  });
+});
+
 describe('Coupa connector: invoices', () => {
   it('creates a draft and submits it; the date stays the calendar day; found by number + supplier', async () => {
     const h = await harness();
