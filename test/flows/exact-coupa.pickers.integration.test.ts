@@ -116,4 +116,12 @@ describe('F5 pickers', () => {
     });
     expect(saved.created).not.toBe(false);
   });
+
+  it('an accounts file naming a closed Coupa cost center is refused by line before anything is saved', async () => {
+    const header = 'GL account,Cost center (empty = none),Coupa GL segment,"Coupa cost-center segment (""none"" = none)"';
+    const csv = [header, '4000,KST-10,4000,KST-10', '4010,KST-11,4010,KST-09'].join('\r\n');
+    const preview = await ipc.value('mappings.previewImport', { flow: FLOW, set: 'accounts', csv });
+    expect(preview.unchecked).toBeNull();
+    expect(preview.problems).toEqual([{ line: 3, message: expect.stringMatching(/^Line 3: Coupa cost-center segment .* KST-09 is inactive in Coupa; choose an active one$/) }]);
+  });
 });
