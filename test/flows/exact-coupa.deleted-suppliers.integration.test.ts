@@ -116,4 +116,24 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     expect(h.store.targetRecords.get(F5_FLOW, 'supplier', '70032')?.targetId).toBe(String(((await (await h.coupaApi('GET', 'suppliers?number=70032')).json()) as Json[])[0]!['id']));
     expect((await h.run()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
   });
+
+  it('a supplier waiting in Pending validation (never in Coupa) that is deleted in Exact leaves Pending; nothing is written', async () => {
+    h.setSettings({ createSuppliersInCoupa: 'no' });
+    try {
+      const created = await h.exactApi('POST', 'crm/Accounts', { Code: '70033', Name: 'Smit Isolatie', IsSupplier: true, City: 'Delft', Country: 'NL' });
+      expect(created.status).toBe(201);
+      const id = String(((await created.json()) as { d: Json }).d['ID']);
+      expect((await h.run()).counts.parked).toBe(1);
+      expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)?.reasonCode).toBe('unknown-supplier');
+
+      expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+      const run = await h.run();
+      expect(run.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
+      expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeUndefined();
+      expect(coupaBooks(await h.coupaState()).suppliers['70033']).toBeUndefined();
+      expect(h.store.audit.query({ flow: F5_FLOW, step: 'deleted', text: id }, { limit: 10 }).entries.map((e) => e.message)).toEqual(['Deleted at the source before it was ever synced']);
+    } finally {
+      h.setSettings({ createSuppliersInCoupa: 'yes' });
+    }
+  });
 });

@@ -236,6 +236,8 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       name: STREAMS.deletedSuppliers,
       entity: 'supplier',
       read: (cursor) => syncedSupplierDeletions(store, deps.exact.readDeletedSuppliers(cursor)),
+      // A supplier waiting in Pending validation that is deleted in Exact leaves it.
+      recordStream: STREAMS.suppliers,
       plan: () => ({ ok: true, writes: [] }),
       planDeletion: (deletion, written) =>
         written.filter((w): w is PlannedCoupaSupplier => w.entity === 'supplier').map((w) => deactivationOf(w, deletion.sourceId)),
@@ -264,15 +266,21 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
 }
 
 /**
- * The accounts deleted in Exact that F5 wrote to Coupa as suppliers: sync/Deleted names customers
- * and suppliers alike, and most were never F5's (the feed's cursor is kept on every page).
+ * The accounts deleted in Exact that F5 wrote to Coupa as suppliers or holds in Pending
+ * validation: sync/Deleted names customers and suppliers alike, and most were never F5's (the
+ * feed's cursor is kept on every page).
  */
 async function* syncedSupplierDeletions(
   store: Store,
   pages: AsyncIterable<SourcePage<never, SourceEntityDeletion<'supplier'>>>,
 ): AsyncGenerator<SourcePage<never, SourceEntityDeletion<'supplier'>>> {
   for await (const page of pages)
-    yield { ...page, deletions: page.deletions.filter((d) => store.targetRecords.bySource(F5_FLOW, d.sourceId).some((t) => t.entity === 'supplier')) };
+    yield {
+      ...page,
+      deletions: page.deletions.filter(
+        (d) => store.targetRecords.bySource(F5_FLOW, d.sourceId).some((t) => t.entity === 'supplier') || store.parked.getOpen(F5_FLOW, STREAMS.suppliers, d.sourceId) !== undefined,
+      ),
+    };
 }
 
 /** Coupa's supplier changes as source records (keyed by Coupa id); the cursor is the last updated-at read. */
