@@ -298,6 +298,7 @@ describe('Coupa connector: reads and lookups', () => {
     const h = await harness();
     expect(await h.connector.listAccountTypes()).toEqual([
       { id: '1', name: 'Maasland & Hartley Bouw B.V.', currency: 'EUR', active: true },
+      { id: '2', name: 'Maasland & Hartley Bouw B.V. (tot 2024)', currency: 'EUR', active: false },
     ]);
     const addresses = await h.connector.listAddresses();
     expect(addresses[0]).toMatchObject({ id: '1', locationCode: 'HQ', city: 'Rotterdam', active: true });
@@ -306,6 +307,23 @@ describe('Coupa connector: reads and lookups', () => {
       { id: '1', login: 'inkoop', fullName: 'Inge Koopman', email: 'inkoop@maasland-hartley.nl', active: true },
       { id: '2', login: 'crediteuren', fullName: 'Cas de Boer', email: 'crediteuren@maasland-hartley.nl', active: true },
     ]);
+  });
+
+  it("reads every account of one chart (Accounts API), page by page, active and inactive, segments in order", async () => {
+    const h = await harness();
+    await h.token();
+    await h.resetRequests();
+    const live = await h.connector.listAccounts({ id: '1' });
+    const requests = (await h.requests()).filter((r) => r.path.startsWith('/api/accounts'));
+    // 201 accounts: five pages of at most 50, each asking for the chart.
+    expect(requests.map((r) => new URL(r.path, 'http://x').searchParams.get('offset'))).toEqual(['0', '50', '100', '150', '200']);
+    expect(requests.every((r) => new URL(r.path, 'http://x').searchParams.get('account_type[id]') === '1')).toBe(true);
+    expect(live).toHaveLength(201);
+    expect(new Set(live.map((a) => a.id)).size).toBe(201);
+    expect(live.find((a) => a.code === '4000-KST-10')).toMatchObject({ active: true, accountTypeId: '1', segments: ['4000', 'KST-10', ...Array<null>(18).fill(null)] });
+    expect(live.filter((a) => !a.active).map((a) => a.code)).toEqual(['4000-KST-09']);
+    const retired = await h.connector.listAccounts({ name: 'Maasland & Hartley Bouw B.V. (tot 2024)' });
+    expect(retired.map((a) => a.code)).toEqual(['4999-KST-01', '4999-KST-02']);
   });
 
   it('pages with limit 50 and offset, and looks up 50 keys per call with hyphenated filter names', async () => {
@@ -511,6 +529,30 @@ describe('Coupa connector: purchase orders', () => {
     expect(results[1]).toMatchObject({ message: expect.stringMatching(/Line 1: price.*thousands separators/) });
     expect(results[4]).toMatchObject({ coupaMessages: [expect.stringMatching(/Supplier .* was not found/)] });
     expect((await h.state()).purchase_orders.map((p) => p['po-number'])).toEqual(['EX-7']);
+  });
+});
+
+describe('Coupa connector: listing for reconciliation', () => {
+  it('lists the POs under a po-number prefix (exact case kept) and every invoice of some suppliers, page by page', async () => {
+    const h = await harness();
+    const written = await h.connector.upsertPurchaseOrders([po('EX-1', [poLine(1, '10.00', '1')]), po('ex-2', [poLine(1, '20.00', '1')]), po('ZZ-3', [poLine(1, '30.00', '1')])]);
+    expect(written.every((r) => r.ok)).toBe(true);
+    expect((await h.connector.listPurchaseOrders({ poNumberPrefix: 'EX-' })).map((p) => [p.poNumber, p.total])).toEqual([['EX-1', '10.00']]);
+    expect((await h.connector.listPurchaseOrders({ poNumberPrefix: '' })).map((p) => p.poNumber)).toEqual(['EX-1', 'ex-2', 'ZZ-3']);
+    const invoices = await h.connector.upsertInvoices([invoice('INV-L1', [invLine(1, '100.00', '21.00')]), invoice('INV-L2', [invLine(1, '50.00', '0.00')])]);
+    expect(invoices.every((r) => r.ok)).toBe(true);
+    await h.resetRequests();
+    const listed = await h.connector.listInvoicesOfSuppliers([SUPPLIER.number, '49999']);
+    expect(listed.filter((i) => i.invoiceNumber.startsWith('INV-L')).map((i) => [i.invoiceNumber, i.supplier?.number, i.gross])).toEqual([
+      ['INV-L1', SUPPLIER.number, '121.00'],
+      ['INV-L2', SUPPLIER.number, '50.00'],
+    ]);
+    expect(listed.every((i) => i.supplier?.number === SUPPLIER.number)).toBe(true);
+    // Both numbers in one query (supplier[number][in]), one page.
+    const calls = (await h.requests()).filter((r) => r.path.startsWith('/api/invoices'));
+    expect(calls).toHaveLength(1);
+    expect(new URL(calls[0]!.path, 'http://x').searchParams.get('supplier[number][in]')).toBe(`${SUPPLIER.number},49999`);
+    expect(await h.connector.listInvoicesOfSuppliers(['49999'])).toEqual([]);
   });
 });
 
@@ -730,7 +772,7 @@ describe('Coupa connector: rate limit, faults and tokens', () => {
     const fast = await harness({ settings: { requestsPerSecond: 1000 } });
     await fast.resetRequests();
     const answers = await Promise.all(Array.from({ length: 60 }, () => fast.connector.listAccountTypes()));
-    expect(answers.every((a) => a.length === 1)).toBe(true);
+    expect(answers.every((a) => a.length === 2)).toBe(true); // the sandbox's two charts of accounts
     expect((await fast.requests()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
   });
 

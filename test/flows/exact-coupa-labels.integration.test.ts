@@ -179,4 +179,44 @@ describe('F5 reconciliation after changes in both systems', { timeout: 240_000 }
     expect(after.records.filter((r) => r.cause === 'changed-in-target').map((r) => r.documentNumber)).toEqual([String(byHand!.orderNumber)]);
     expect(after.unexplained).toBe(0);
   });
+
+  it('a PO and an invoice keyed in Coupa by hand under numbers no Exact document has: listed, "in Coupa only" with their amounts; a PO outside the prefix is not F5\'s', async () => {
+    const supplier = world.suppliers.find((x) => x.coupaSupplierId !== null)!;
+    const account = { code: '4010-KST-10', 'segment-1': '4010', 'segment-2': 'KST-10' };
+    const order = (poNumber: string) => ({
+      type: 'ExternalOrderHeader',
+      'po-number': poNumber,
+      supplier: { number: supplier.code },
+      currency: { code: 'EUR' },
+      'ship-to-user': { login: 'inkoop' },
+      'order-lines': [{ 'line-num': 1, description: 'Steigerhuur extra week', price: '412.50', quantity: '2', account }],
+    });
+    expect((await h.coupaApi('POST', 'purchase_orders', order('EX-HAND-77'))).status).toBe(201);
+    expect((await h.coupaApi('POST', 'purchase_orders', order('ELDERS-1'))).status).toBe(201);
+    const remitTo = { 'remit-to-code': `RT-${supplier.code}` };
+    const invoice = await h.coupaApi('POST', 'invoices', {
+      'invoice-number': 'HAND-2026-001',
+      'invoice-date': '2026-10-20T00:00:00+00:00',
+      supplier: { number: supplier.code },
+      currency: { code: 'EUR' },
+      'account-type': { name: world.companyName },
+      'bill-to-address': { 'location-code': 'HQ' },
+      'remit-to-address': remitTo,
+      'supplier-remit-to': remitTo,
+      'line-level-taxation': true,
+      'invoice-lines': [{ 'line-num': 1, description: 'Meerwerk', price: '100.00', type: 'InvoiceAmountLine', 'tax-amount': '21.00', account }],
+    });
+    expect(invoice.status).toBe(201);
+
+    const report = await reconcile();
+    const onlyInCoupa = report.records.filter((r) => r.documentNumber.endsWith('(in Coupa only)')).map((r) => [r.documentType, r.documentNumber, r.actual, r.cause]);
+    expect(onlyInCoupa).toEqual(
+      expect.arrayContaining([
+        ['Purchase order', 'EX-HAND-77 (in Coupa only)', '825.00', 'changed-in-target'],
+        ['Supplier invoice', 'HAND-2026-001 (in Coupa only)', '121.00', 'changed-in-target'],
+      ]),
+    );
+    expect(report.records.some((r) => r.documentNumber.startsWith('ELDERS-1'))).toBe(false);
+    expect(report.unexplained).toBe(0);
+  });
 });

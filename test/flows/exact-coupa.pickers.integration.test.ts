@@ -58,8 +58,33 @@ describe('F5 pickers', () => {
     const accounts = (await ipc.value('mappings.reference', { flow: FLOW, set: 'accounts' })).fields;
     expect(accounts['glAccountCode']!.options.map((o) => o.value).sort()).toEqual(world.glAccounts.map((g) => g.code).sort());
     expect(new Set(accounts['costCenterCode']!.options.map((o) => o.value))).toEqual(new Set(world.costCenters.map((c) => c.code)));
-    // Coupa builds its accounts from segments: those stay typed by hand.
-    expect(accounts['coupaGlAccount']).toBeUndefined();
+  });
+
+  it("offers the Coupa segments of the chart's accounts (Accounts API, every page read, counted): each purchase GL and cost center once", async () => {
+    const answer = await ipc.value('mappings.reference', { flow: FLOW, set: 'accounts', refresh: true });
+    const gl = answer.fields['coupaGlAccount']!;
+    const cc = answer.fields['coupaCostCenter']!;
+    expect(gl.error).toBeNull();
+    expect(gl.system).toBe('coupa');
+    expect(gl.options.map((o) => o.value)).toEqual([...new Set(world.costMappings.map((m) => m.glAccountCode))].sort());
+    expect(gl.options.every((o) => !o.inactive)).toBe(true);
+    expect(cc.options.filter((o) => !o.inactive).map((o) => o.value)).toEqual(world.costCenters.map((c) => c.code).sort());
+    // A cost center only inactive accounts carry is shown, marked, and refused as a target.
+    expect(cc.options.find((o) => o.value === 'KST-09')).toMatchObject({ inactive: true, detail: expect.stringContaining('only on inactive accounts') });
+    // The live chart has 201 accounts: 5 pages of at most 50, one read shared by both segment lists.
+    expect(answer.apiCalls?.['coupa']).toBe(5);
+  });
+
+  it('refuses a Coupa account segment the chart does not have, or has only on inactive accounts; the unmapped pair can be mapped by picking', async () => {
+    const table = await ipc.value('mappings.get', { flow: FLOW, set: 'accounts' });
+    const gap = world.deliberate.unmappedPair;
+    const row = (gl: string, cc: string) => ({ sourceKey: { glAccountCode: gap.glAccountCode, costCenterCode: gap.costCenterCode }, target: { coupaGlAccount: gl, coupaCostCenter: cc } });
+    const unknown = await ipc.error('mappings.save', { flow: FLOW, set: 'accounts', rows: [...table.rows, row('9999', gap.costCenterCode)], baseVersion: table.current?.version ?? null });
+    expect(unknown.message).toBe(`Row ${table.rows.length + 1}: Coupa GL segment 9999 does not exist in Coupa.`);
+    const closed = await ipc.error('mappings.save', { flow: FLOW, set: 'accounts', rows: [...table.rows, row(gap.glAccountCode, 'KST-09')], baseVersion: table.current?.version ?? null });
+    expect(closed.message).toBe(`Row ${table.rows.length + 1}: Coupa cost-center segment ("none" = none) KST-09 is inactive in Coupa; choose an active one.`);
+    const saved = await ipc.value('mappings.save', { flow: FLOW, set: 'accounts', rows: [...table.rows, row(gap.glAccountCode, gap.costCenterCode)], note: 'test: map the gap', baseVersion: table.current?.version ?? null });
+    expect(saved.created).not.toBe(false);
   });
 
   it('the sandbox tables save as they are (nothing refused), and the settings name their settings', async () => {
@@ -90,5 +115,13 @@ describe('F5 pickers', () => {
       baseVersion: table.current?.version ?? null,
     });
     expect(saved.created).not.toBe(false);
+  });
+
+  it('an accounts file naming a closed Coupa cost center is refused by line before anything is saved', async () => {
+    const header = 'GL account,Cost center (empty = none),Coupa GL segment,"Coupa cost-center segment (""none"" = none)"';
+    const csv = [header, '4000,KST-10,4000,KST-10', '4010,KST-11,4010,KST-09'].join('\r\n');
+    const preview = await ipc.value('mappings.previewImport', { flow: FLOW, set: 'accounts', csv });
+    expect(preview.unchecked).toBeNull();
+    expect(preview.problems).toEqual([{ line: 3, message: expect.stringMatching(/^Line 3: Coupa cost-center segment .* KST-09 is inactive in Coupa; choose an active one$/) }]);
   });
 });

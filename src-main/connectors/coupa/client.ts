@@ -47,6 +47,7 @@ export type CoupaResource =
   | 'suppliers'
   | 'addresses'
   | 'account_types'
+  | 'accounts'
   | 'users';
 
 /** A connection setting is missing or malformed: nothing was sent. */

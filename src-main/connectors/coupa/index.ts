@@ -12,6 +12,7 @@ import { CoupaClient, CoupaConfigError, PAGE_LIMIT, explainCoupaFailure } from '
 import type { ResolvedChart } from './mappers';
 import {
   InvalidInputError,
+  accountFromWire,
   accountTypeFromWire,
   addressFromWire,
   invoiceFromWire,
@@ -21,6 +22,7 @@ import {
   userFromWire,
 } from './mappers';
 import type {
+  CoupaAccount,
   CoupaAccountType,
   CoupaAddress,
   CoupaInvoice,
@@ -41,7 +43,7 @@ import type {
   SupplierWriteResult,
 } from './types';
 import { COUPA_SCOPES } from './types';
-import type { WireAccountType, WireAddress, WireSupplier, WireUser } from './wire';
+import type { WireAccount, WireAccountType, WireAddress, WireInvoice, WirePurchaseOrder, WireSupplier, WireUser } from './wire';
 import type { WriteEnv } from './writes';
 import {
   changePurchaseOrderStatus,
@@ -109,8 +111,21 @@ export interface CoupaConnector extends Connector {
     call?: WriteCallOptions,
   ): Promise<Array<{ id: string; ok: true } | (CoupaWriteFailure & { id: string })>>;
 
+  /**
+   * Every PO whose po-number starts with `poNumberPrefix` (all POs when it is empty), 50 a page:
+   * what a reconciliation needs to see POs keyed in Coupa under numbers the app does not know.
+   */
+  listPurchaseOrders(options: { poNumberPrefix: string }): Promise<CoupaPurchaseOrder[]>;
+  /** Every invoice of these suppliers (by Coupa number), 50 numbers a query, 50 invoices a page. */
+  listInvoicesOfSuppliers(supplierNumbers: readonly string[]): Promise<CoupaInvoice[]>;
+
   // reference data (scope core.common.read)
   listAccountTypes(): Promise<CoupaAccountType[]>;
+  /**
+   * Every account of one chart of accounts (Coupa `account-type`, by id or name), active and
+   * inactive, all pages of 50 (Accounts API, GET /api/accounts?account_type[id]=…).
+   */
+  listAccounts(accountType: { id: string } | { name: string }): Promise<CoupaAccount[]>;
   listAddresses(): Promise<CoupaAddress[]>;
   listUsers(): Promise<CoupaUser[]>;
 }
@@ -256,8 +271,22 @@ export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSet
     upsertInvoices: async (invoices, call) => upsertInvoices(env(call), invoices),
     markExported: (kind, ids, call) => markExported(env(call), kind === 'invoices' ? 'invoices' : 'purchase_orders', ids),
 
+    async listPurchaseOrders({ poNumberPrefix }) {
+      const wires = await client.listAll<WirePurchaseOrder>('purchase_orders', poNumberPrefix === '' ? {} : { 'po_number[starts_with]': poNumberPrefix });
+      // starts_with is case-insensitive in Coupa: keep the exact prefix only.
+      return wires.filter((po) => String(po['po-number'] ?? '').startsWith(poNumberPrefix)).map(purchaseOrderFromWire);
+    },
+    async listInvoicesOfSuppliers(supplierNumbers) {
+      const wanted = new Set(supplierNumbers);
+      const wires = await client.findByValues<WireInvoice>('invoices', 'supplier[number]', [...wanted]);
+      return wires.filter((inv) => typeof inv.supplier?.number === 'string' && wanted.has(inv.supplier.number)).map(invoiceFromWire);
+    },
     async listAccountTypes() {
       return (await client.listAll<WireAccountType>('account_types')).map(accountTypeFromWire);
+    },
+    async listAccounts(accountType) {
+      const query = 'id' in accountType ? { 'account_type[id]': accountType.id } : { 'account_type[name]': accountType.name };
+      return (await client.listAll<WireAccount>('accounts', query)).map(accountFromWire);
     },
     async listAddresses() {
       return (await client.listAll<WireAddress>('addresses')).map(addressFromWire);

@@ -5,6 +5,7 @@
  */
 import { Decimal, InvalidDecimalError } from '../../../src-shared/domain/money';
 import type {
+  CoupaAccount,
   CoupaAccountType,
   CoupaAddress,
   CoupaChartOfAccounts,
@@ -771,6 +772,23 @@ export function accountTypeFromWire(wire: WireAccountType): CoupaAccountType {
     name: wire.name ?? '',
     currency: wire.currency?.code ?? null,
     active: wire.active !== false,
+  };
+}
+
+export function accountFromWire(wire: WireAccount): CoupaAccount {
+  const segments = Array.from({ length: 20 }, (_, i) => {
+    const value = wire[`segment-${i + 1}`];
+    return typeof value === 'string' && value !== '' ? value : null;
+  });
+  const typeId = wire['account-type']?.id;
+  return {
+    id: idFromWire(wire.id, `account ${wire.code ?? ''}`),
+    code: wire.code ?? '',
+    name: wire.name || null,
+    active: wire.active !== false,
+    accountTypeId: typeId === undefined || typeId === null ? null : String(typeId),
+    accountTypeName: wire['account-type']?.name ?? null,
+    segments,
   };
 }
 

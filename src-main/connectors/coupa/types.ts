@@ -319,6 +319,18 @@ export interface CoupaAccountType {
   active: boolean;
 }
 
+/** An account of a chart of accounts: its code and the segment values it is built from. */
+export interface CoupaAccount {
+  id: string;
+  code: string;
+  name: string | null;
+  active: boolean;
+  accountTypeId: string | null;
+  accountTypeName: string | null;
+  /** segment-1 … segment-20 in order; null where the chart leaves a segment unused. */
+  segments: (string | null)[];
+}
+
 export interface CoupaAddress {
   id: string;
   name: string | null;

@@ -37,10 +37,13 @@ export interface WireRef {
   'remit-to-code'?: string | null;
 }
 
+/** Compass "Accounts API": code = the segments joined by "-"; segment-1…segment-20 (null when unused). */
 export interface WireAccount {
   id?: WireId | null;
   code?: string | null;
   name?: string | null;
+  /** Only on GET /api/accounts: false = no longer available to users. */
+  active?: boolean | null;
   'account-type'?: WireRef | null;
   [segment: `segment-${number}`]: string | null | undefined;
 }

@@ -180,6 +180,8 @@ export interface ExactOnlineConnector extends Connector {
   readDeletedSalesInvoices(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'sales-invoice'>>>;
   /** sync/Deleted EntityType 32 (and legacy 12). Cursor: the sync Timestamp; null = from the start. */
   readDeletedSalesOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'sales-order'>>>;
+  /** sync/Deleted EntityType 2: deleted accounts (suppliers, and customers too). Cursor: the sync Timestamp. */
+  readDeletedSuppliers(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'supplier'>>>;
   /**
    * Suppliers changed since the cursor (sync/CRM/Accounts, accounts with IsSupplier), with their
    * bank accounts (read-only). Cursor: the sync Timestamp; null = from the start.
@@ -373,6 +375,7 @@ export function createExactOnlineConnector(
     readSalesOrders: (cursor) => readSalesOrders(salesDeps, cursor),
     readDeletedSalesInvoices: (cursor) => deletionsOf(allDeletionPages(client, cursor), 'sales-invoice'),
     readDeletedSalesOrders: (cursor) => deletionsOf(allDeletionPages(client, cursor), 'sales-order'),
+    readDeletedSuppliers: (cursor) => deletionsOf(allDeletionPages(client, cursor), 'supplier'),
     readDeletions: (cursor) => allDeletionPages(client, cursor),
     readSuppliersChanged: (cursor) => readSuppliersChanged(supplierDeps, cursor),
     async findSupplierByCode(code) {

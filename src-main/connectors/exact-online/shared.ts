@@ -22,6 +22,7 @@ export type ExactFeeds = Pick<
   | 'readDeletedPurchaseOrders'
   | 'readDeletedSalesInvoices'
   | 'readDeletedSalesOrders'
+  | 'readDeletedSuppliers'
 >;
 
 /**
@@ -48,5 +49,6 @@ export function sharedExactFeeds(exact: ExactOnlineConnector, sharing: SourceRea
     readDeletedPurchaseOrders: deletions('purchase-order'),
     readDeletedSalesInvoices: deletions('sales-invoice'),
     readDeletedSalesOrders: deletions('sales-order'),
+    readDeletedSuppliers: deletions('supplier'),
   };
 }

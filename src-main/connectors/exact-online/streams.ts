@@ -141,6 +141,8 @@ export const DELETION_ENTITY_TYPES = {
   'purchase-order': DELETED_ENTITY_TYPES.purchaseOrders,
   'sales-invoice': DELETED_ENTITY_TYPES.salesInvoices,
   'sales-order': DELETED_ENTITY_TYPES.salesOrders,
+  // crm/Accounts (suppliers and customers alike: a flow keeps the ones it synced).
+  supplier: DELETED_ENTITY_TYPES.accounts,
 } as const satisfies Partial<Record<SourceEntity, readonly number[]>>;
 export type DeletedEntity = keyof typeof DELETION_ENTITY_TYPES;
 

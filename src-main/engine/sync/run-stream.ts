@@ -179,11 +179,11 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
       const targets = store.targetRecords.bySource(flow, sourceId);
       const written = targets.map((t) => t.payload as unknown as P);
       // What the record was called when it was written (a deletion carries no document).
-      const label = targets.find((t) => t.label !== null)?.label ?? store.parked.getOpen(flow, spec.name, sourceId)?.label ?? null;
+      const label = targets.find((t) => t.label !== null)?.label ?? store.parked.getOpen(flow, spec.recordStream ?? spec.name, sourceId)?.label ?? null;
       const plans = written.length ? spec.planDeletion(deletion, written) : [];
       if (plans.length === 0) {
         audit(ctx, { entity: spec.entity, sourceId, step: 'deleted', status: 'skipped', message: written.length ? `Deleted at the source; the policy leaves ${systemTitle(ctx.writer.system)} as it is` : 'Deleted at the source before it was ever synced', sourceSnapshot: deletion as unknown as JsonValue, label });
-        resolveParked(ctx, spec.name, sourceId, 'deleted at the source');
+        resolveParked(ctx, spec.recordStream ?? spec.name, sourceId, 'deleted at the source');
         continue;
       }
       for (const plan of plans) {
@@ -300,7 +300,10 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           targetId: outcome.targetId,
           amount: p.plan.total,
           currency: p.plan.currency,
-          message: `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}${flagged ? `; needs review: ${reasonOf(p.flags)}` : ''}`,
+          message:
+            deleted && spec.deletedMessage
+              ? spec.deletedMessage(p.plan, outcome.targetId)
+              : `${label} ${deleted ? 'closed in' : p.isUpdate ? 'updated in' : 'written to'} ${system} as ${targetReference(targetLabel)}${flagged ? `; needs review: ${reasonOf(p.flags)}` : ''}`,
           sourceSnapshot: p.recordJson,
           targetPayload: p.planJson,
           label: p.label,

@@ -74,6 +74,10 @@ export interface StreamSpec<R extends { sourceId: string }, P extends PlannedTar
   /** Plans for a record deleted at the source (close, zero…), from what was written; [] = leave. */
   planDeletion?(deletion: D, written: readonly P[]): P[];
   deletionSourceId?(deletion: D): string;
+  /** The stream whose parked records a deletion settles, when deletions are read as a stream of their own. */
+  recordStream?: string;
+  /** The audit message of a deletion's write, when "<record> closed in <system>" would not say what happened. */
+  deletedMessage?(plan: P, targetId: string): string;
   /** Human label for audit messages, e.g. "Purchase order 10042". */
   label(record: R): string;
   /**

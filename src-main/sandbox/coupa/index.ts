@@ -16,7 +16,7 @@ import { xmlErrors, xmlList, xmlRecord } from './xml';
  * where they differ): OAuth 2.0 client credentials with JWT access tokens and per-object scopes
  * at /oauth2/token and /oauth2/access_tokens; /api/suppliers, /api/purchase_orders (external
  * POs), /api/purchase_order_lines, /api/invoices and read-only reference data (/api/addresses,
- * /api/account_types, /api/users); JSON with hyphenated keys when asked for, XML otherwise;
+ * /api/account_types, /api/accounts, /api/users); JSON with hyphenated keys when asked for, XML otherwise;
  * Coupa's query operators, ordering, named filters and paging; status changes only through the
  * PUT action sub-paths; and the 25 req/s instance rate limit with a queue of 20.
  *
@@ -66,6 +66,7 @@ const SCOPE_OBJECT: Record<ListResource, string> = {
   suppliers: 'supplier',
   addresses: 'common',
   account_types: 'common',
+  accounts: 'common',
   users: 'common',
 };
 
@@ -77,6 +78,7 @@ const XML_ROOT: Record<ListResource, string> = {
   invoices: 'invoice-header',
   addresses: 'address',
   account_types: 'account-type',
+  accounts: 'account',
   users: 'user',
 };
 
@@ -380,7 +382,7 @@ function createCoupaSystem(ctx: SimulatorContext) {
     return data.saveInvoice(body, existing);
   }
 
-  const RESOURCE_PATH = /^\/api\/(suppliers|purchase_orders|purchase_order_lines|invoices|addresses|account_types|users)(?:\/([^/]+))?(?:\/([a-z_]+))?\/?$/;
+  const RESOURCE_PATH = /^\/api\/(suppliers|purchase_orders|purchase_order_lines|invoices|addresses|account_types|accounts|users)(?:\/([^/]+))?(?:\/([a-z_]+))?\/?$/;
 
   function route(req: SimRequest, format: Format): SimResponse {
     const match = RESOURCE_PATH.exec(req.path);

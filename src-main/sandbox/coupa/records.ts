@@ -31,11 +31,11 @@ export type CoupaRecord = Record<string, unknown> & { id: number };
 /** Resources a client writes. */
 export type Resource = 'suppliers' | 'purchase_orders' | 'invoices';
 /** Read-only reference data a client looks up (scope core.common.read). */
-export type LookupResource = 'addresses' | 'account_types' | 'users';
+export type LookupResource = 'addresses' | 'account_types' | 'accounts' | 'users';
 /** Everything GET can list. */
 export type ListResource = Resource | LookupResource | 'purchase_order_lines';
 
-export const LOOKUP_RESOURCES: readonly LookupResource[] = ['addresses', 'account_types', 'users'];
+export const LOOKUP_RESOURCES: readonly LookupResource[] = ['addresses', 'account_types', 'accounts', 'users'];
 
 /** Rails-style object names: keys of `{"errors": {…}}` and XML root elements. */
 export const OBJECT_NAME: Record<ListResource, string> = {
@@ -45,6 +45,7 @@ export const OBJECT_NAME: Record<ListResource, string> = {
   invoices: 'invoice',
   addresses: 'address',
   account_types: 'account_type',
+  accounts: 'account',
   users: 'user',
 };
 
@@ -84,7 +85,12 @@ export const KNOWN_ROOTS: Record<ListResource, ReadonlySet<string>> = {
     'payment-date', 'net-due-date', 'exported', 'status', 'invoice-lines',
   ]),
   addresses: new Set(['id', 'created-at', 'updated-at', 'name', 'location-code', 'street1', 'street2', 'city', 'state', 'postal-code', 'country', 'active']),
-  account_types: new Set(['id', 'created-at', 'updated-at', 'name', 'currency', 'active']),
+  account_types: new Set(['id', 'created-at', 'updated-at', 'name', 'currency', 'active', 'dynamic-flag']),
+  // Compass "Accounts API": code (the segments joined by "-"), name, active, account-type, segment-1…segment-20.
+  accounts: new Set([
+    'id', 'created-at', 'updated-at', 'code', 'name', 'active', 'account-type', 'account-type-id',
+    ...Array.from({ length: 20 }, (_, i) => `segment-${i + 1}`),
+  ]),
   users: new Set(['id', 'created-at', 'updated-at', 'login', 'email', 'firstname', 'lastname', 'fullname', 'active']),
 };
 
@@ -138,6 +144,7 @@ export class CoupaData {
     this.lookups = {
       addresses: store.collection<CoupaRecord>('addresses'),
       account_types: store.collection<CoupaRecord>('account_types'),
+      accounts: store.collection<CoupaRecord>('accounts'),
       users: store.collection<CoupaRecord>('users'),
     };
     for (const resource of ['suppliers', 'purchase_orders', 'invoices'] as const) {
@@ -212,7 +219,7 @@ export class CoupaData {
   }
 
   private resolveLookup(resource: LookupResource, ref: unknown): CoupaRecord | undefined {
-    const keys = { addresses: ['location-code', 'name'], account_types: ['name'], users: ['login', 'email'] }[resource];
+    const keys = { addresses: ['location-code', 'name'], account_types: ['name'], accounts: ['code', 'name'], users: ['login', 'email'] }[resource];
     const collection = this.lookups[resource];
     return findByRef(ref, () => collection.all(), (id) => collection.get(id), keys);
   }

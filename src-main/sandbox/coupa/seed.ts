@@ -12,6 +12,10 @@ import { coupaTime } from './validate';
 /** Seeded reference ids a client can rely on in the sandbox. */
 export const SEEDED = {
   accountTypeId: 1,
+  /** A retired chart of accounts (inactive), with a few accounts of its own: lists filter by chart. */
+  retiredAccountTypeId: 2,
+  /** An account of the live chart that is inactive: a cost center closed in Coupa. */
+  inactiveAccount: { glAccount: '4000', costCenter: 'KST-09' },
   headOfficeAddressId: 1,
   /** login of the purchasing user (ship-to-user of external POs). */
   purchaserLogin: 'inkoop',
@@ -25,7 +29,10 @@ export function remitToCode(supplier: Pick<WorldSupplier, 'code'>): string {
 export function seedCoupa(data: CoupaData, world: World): void {
   const at = coupaTime(world.asOf);
   const stamp = { 'created-at': at, 'updated-at': at };
-  data.seedLookup('account_types', { id: SEEDED.accountTypeId, ...stamp, name: world.companyName, currency: { code: world.currency }, active: true });
+  data.seedLookup('account_types', { id: SEEDED.accountTypeId, ...stamp, name: world.companyName, currency: { code: world.currency }, active: true, 'dynamic-flag': false });
+  const retiredChart = `${world.companyName} (tot 2024)`;
+  data.seedLookup('account_types', { id: SEEDED.retiredAccountTypeId, ...stamp, name: retiredChart, currency: { code: world.currency }, active: false, 'dynamic-flag': false });
+  seedAccounts(data, world, stamp, retiredChart);
   const address = (id: number, name: string, code: string, street1: string, city: string, postal: string | null): CoupaRecord => ({
     id,
     ...stamp,
@@ -67,6 +74,42 @@ export function seedCoupa(data: CoupaData, world: World): void {
     const due = Date.parse(`${entry.dueDate}T00:00:00Z`);
     data.settleSeededInvoice(draft, { at, paymentDate: key === paidKey ? coupaTime(Math.min(due, world.asOf)) : null });
   }
+}
+
+/**
+ * The chart's accounts as a Coupa admin loaded them from Exact: one per purchase GL account ×
+ * cost center (segment-1, segment-2; code = the segments joined by "-"), the pair F5's sandbox
+ * leaves unmapped included, so Mappings can pick it; one inactive account (a closed cost
+ * center); and a few accounts of the retired chart, which a list filtered by chart leaves out.
+ */
+function seedAccounts(data: CoupaData, world: World, stamp: Record<string, string>, retiredChart: string): void {
+  const glName = new Map(world.glAccounts.map((g) => [g.code, g.description]));
+  const ccName = new Map(world.costCenters.map((c) => [c.code, c.description]));
+  const pairs = [...world.costMappings.map((m) => [m.glAccountCode, m.costCenterCode] as const), [world.deliberate.unmappedPair.glAccountCode, world.deliberate.unmappedPair.costCenterCode] as const];
+  const unique = [...new Map(pairs.map(([gl, cc]) => [`${gl}-${cc}`, [gl, cc] as const])).values()].sort(([a, b], [c, d]) => a.localeCompare(c) || b.localeCompare(d));
+  const segments = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`segment-${i + 1}`, null]));
+  let id = 0;
+  const account = (gl: string, cc: string, active: boolean, chart: { id: number; name: string }, name: string): void => {
+    id += 1;
+    data.seedLookup('accounts', {
+      id,
+      ...stamp,
+      ...segments,
+      code: `${gl}-${cc}`,
+      name,
+      active,
+      'segment-1': gl,
+      'segment-2': cc,
+      'account-type-id': chart.id,
+      'account-type': { id: chart.id, name: chart.name },
+    });
+  };
+  const live = { id: SEEDED.accountTypeId, name: world.companyName };
+  for (const [gl, cc] of unique) account(gl, cc, true, live, `${glName.get(gl) ?? gl} · ${ccName.get(cc) ?? cc}`);
+  const closed = SEEDED.inactiveAccount;
+  account(closed.glAccount, closed.costCenter, false, live, `${glName.get(closed.glAccount) ?? closed.glAccount} · Vervallen kostenplaats`);
+  const retired = { id: SEEDED.retiredAccountTypeId, name: retiredChart };
+  for (const cc of ['KST-01', 'KST-02']) account('4999', cc, true, retired, `Oude kostenplaats ${cc}`);
 }
 
 function supplierRecord(s: WorldSupplier, id: number, at: string): CoupaRecord {

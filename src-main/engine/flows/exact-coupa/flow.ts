@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../../../src-shared/domain/audit';
 import { recordName, targetReference } from '../../../../src-shared/domain/labels';
-import type { PurchaseInvoice, PurchaseOrder, SourceDeletion, Supplier } from '../../../../src-shared/domain/records';
+import type { PurchaseInvoice, PurchaseOrder, SourceDeletion, SourceEntityDeletion, Supplier } from '../../../../src-shared/domain/records';
 import type { SourcePage } from '../../../connectors/connector';
 import type { Store } from '../../../store/db';
 import { runFlowExclusively, type RunSummary, type RunTrigger } from '../../sync/flow-run';
@@ -18,6 +18,7 @@ import {
   type CreditNoteOriginal,
   type F5Mappings,
   type F5PlanResult,
+  type PlannedCoupaSupplier,
   type PlannedCoupaWrite,
   type PlannedExactSupplier,
   type PlannedPurchaseOrder,
@@ -36,7 +37,7 @@ import {
   referencedInvoiceNumber,
 } from './plan';
 import type { CoupaTarget, ExactSource } from './ports';
-import { planSupplierToCoupa, planSupplierToExact, type CoupaSupplierRecord, type LinkedExactSupplier } from './suppliers';
+import { deactivationOf, planSupplierToCoupa, planSupplierToExact, type CoupaSupplierRecord, type LinkedExactSupplier } from './suppliers';
 import { CoupaWriter, ExactWriter, RecoveryWriter } from './writer';
 
 /**
@@ -66,6 +67,7 @@ export const STREAMS = {
   purchaseOrders: 'purchase-orders',
   deletedPurchaseOrders: 'deleted-purchase-orders',
   purchaseInvoices: 'purchase-invoices',
+  deletedSuppliers: 'deleted-suppliers',
   coupaSuppliers: 'coupa-suppliers',
 } as const;
 
@@ -83,6 +85,7 @@ interface F5Specs {
   purchaseOrders: StreamSpec<PurchaseOrder, PlannedCoupaWrite>;
   deletedPurchaseOrders: StreamSpec<never, PlannedCoupaWrite, SourceDeletion>;
   purchaseInvoices: StreamSpec<PurchaseInvoice, PlannedCoupaWrite>;
+  deletedSuppliers: StreamSpec<never, PlannedCoupaWrite, SourceEntityDeletion<'supplier'>>;
   coupaSuppliers: StreamSpec<CoupaSupplierRecord, PlannedExactSupplier>;
 }
 
@@ -229,6 +232,26 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
       describe: invoiceRecordLabel,
       describeTarget,
     },
+    deletedSuppliers: {
+      name: STREAMS.deletedSuppliers,
+      entity: 'supplier',
+      read: (cursor) => syncedSupplierDeletions(store, deps.exact.readDeletedSuppliers(cursor)),
+      // A supplier waiting in Pending validation that is deleted in Exact leaves it.
+      recordStream: STREAMS.suppliers,
+      plan: () => ({ ok: true, writes: [] }),
+      planDeletion: (deletion, written) =>
+        written.filter((w): w is PlannedCoupaSupplier => w.entity === 'supplier').map((w) => deactivationOf(w, deletion.sourceId)),
+      deletionSourceId: (d) => d.sourceId,
+      label: () => 'Supplier deleted in Exact',
+      describeTarget,
+      deletedMessage: (plan, targetId) => {
+        const supplier = plan.entity === 'supplier' ? `Supplier ${plan.exactCode} ${plan.input.name}` : 'The supplier';
+        const number = plan.entity === 'supplier' ? plan.input.number : plan.originId;
+        return targetId === ''
+          ? `${supplier} was deleted in Exact; Coupa has no supplier ${number}, so nothing was set inactive`
+          : `${supplier} was deleted in Exact; set inactive in Coupa`;
+      },
+    },
     coupaSuppliers: {
       name: STREAMS.coupaSuppliers,
       entity: 'coupa-supplier',
@@ -240,6 +263,24 @@ function prepare(deps: ExactCoupaDeps, runId: string, counts: RunCounts, guard: 
     },
   };
   return { policy: m.policy, ctx, back, recovery, specs, before };
+}
+
+/**
+ * The accounts deleted in Exact that F5 wrote to Coupa as suppliers or holds in Pending
+ * validation: sync/Deleted names customers and suppliers alike, and most were never F5's (the
+ * feed's cursor is kept on every page).
+ */
+async function* syncedSupplierDeletions(
+  store: Store,
+  pages: AsyncIterable<SourcePage<never, SourceEntityDeletion<'supplier'>>>,
+): AsyncGenerator<SourcePage<never, SourceEntityDeletion<'supplier'>>> {
+  for await (const page of pages)
+    yield {
+      ...page,
+      deletions: page.deletions.filter(
+        (d) => store.targetRecords.bySource(F5_FLOW, d.sourceId).some((t) => t.entity === 'supplier') || store.parked.getOpen(F5_FLOW, STREAMS.suppliers, d.sourceId) !== undefined,
+      ),
+    };
 }
 
 /** Coupa's supplier changes as source records (keyed by Coupa id); the cursor is the last updated-at read. */
@@ -269,8 +310,8 @@ function withRun(deps: ExactCoupaDeps, trigger: RunTrigger, work: (run: Prepared
 
 /**
  * One full sync: suppliers first (so documents find them in Coupa), purchase orders, their
- * deletions, supplier invoices (which may bill PO lines), then Coupa's supplier changes when
- * Coupa → Exact is enabled.
+ * deletions, supplier invoices (which may bill PO lines), suppliers deleted in Exact (set
+ * inactive in Coupa), then Coupa's supplier changes when Coupa → Exact is enabled.
  */
 export function runExactCoupa(deps: ExactCoupaDeps, trigger: RunTrigger): Promise<RunSummary> {
   return withRun(deps, trigger, async (run) => {
@@ -278,6 +319,8 @@ export function runExactCoupa(deps: ExactCoupaDeps, trigger: RunTrigger): Promis
     await runStream(run.specs.purchaseOrders, run.ctx);
     await runStream(run.specs.deletedPurchaseOrders, run.ctx);
     await runStream(run.specs.purchaseInvoices, run.ctx);
+    // After the documents: an invoice of a supplier deleted since still reaches Coupa while it is active.
+    await runStream(run.specs.deletedSuppliers, run.ctx);
     if (run.policy.suppliersFromCoupa) await runStream(run.specs.coupaSuppliers, run.back);
   });
 }
@@ -337,6 +380,8 @@ export async function replayAuditEntry(deps: ExactCoupaDeps, seq: number): Promi
   const entry = page.entries[0];
   if (!entry || entry.seq !== seq) throw new Error(`Audit entry ${seq} does not exist or does not belong to ${F5_FLOW}.`);
   if (!entry.sourceId) throw new Error(`Audit entry ${seq} is not about one source record; nothing to replay.`);
+  // Replaying the last snapshot of a supplier deleted in Exact would make it active again in Coupa.
+  if (entry.step === 'deleted' && entry.entity === 'supplier') throw new Error(`Audit entry ${seq} records a supplier deleted in Exact Online; there is nothing to replay.`);
   const stream = STREAM_OF_ENTITY[entry.entity];
   if (!stream) throw new Error(`Audit entry ${seq} is about a ${entry.entity}, which is not replayed.`);
   const unreadable = deps.store.parked.getOpen(F5_FLOW, stream, entry.sourceId);

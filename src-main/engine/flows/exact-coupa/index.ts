@@ -46,7 +46,13 @@ export const exactCoupaFlow: FlowPlugin<'exact-online' | 'coupa'> = {
 
   open(context) {
     const base = exactCoupaDeps(context);
-    const reference = f5ReferenceData(context.connectors['exact-online'], context.connectors.coupa);
+    const reference = f5ReferenceData(context.connectors['exact-online'], context.connectors.coupa, () => {
+      try {
+        return loadF5Mappings(context.store).mappings.policy.chartOfAccounts;
+      } catch {
+        return DEFAULT_POLICY.chartOfAccounts; // a wrong setting fails the run itself, in words
+      }
+    });
     const deps = (request: Omit<FlowRunRequest, 'trigger'>): ExactCoupaDeps => ({
       ...base,
       ...(request.runId ? { runId: request.runId } : {}),
@@ -101,6 +107,7 @@ export function exactCoupaDeps({ store, connectors, connectionIds, sharedReads }
     readSuppliersChanged: feeds.readSuppliersChanged,
     readPurchaseOrders: feeds.readPurchaseOrders,
     readDeletedPurchaseOrders: feeds.readDeletedPurchaseOrders,
+    readDeletedSuppliers: feeds.readDeletedSuppliers,
     readPurchaseInvoices: feeds.readPurchaseInvoices,
     findPurchaseInvoiceByNumber: (supplierId, number) => exact.findPurchaseInvoiceByNumber(supplierId, number),
     findSupplierByCode: (code) => exact.findSupplierByCode(code),

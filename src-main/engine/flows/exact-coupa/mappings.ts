@@ -22,6 +22,8 @@ export const F5_REFERENCE_LISTS = {
   exactSuppliers: 'exact-suppliers',
   coupaSuppliers: 'coupa-suppliers',
   coupaRemitTos: 'coupa-remit-tos',
+  coupaGlSegments: 'coupa-gl-segments',
+  coupaCostCenterSegments: 'coupa-cost-center-segments',
   settings: 'f5-settings',
 } as const;
 
@@ -40,10 +42,10 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
       { name: 'glAccountCode', label: 'GL account', ...pick(F5_REFERENCE_LISTS.exactGlAccounts, 'exact-online') },
       { name: 'costCenterCode', label: 'Cost center (empty = none)', optional: true, ...pick(F5_REFERENCE_LISTS.exactCostCenters, 'exact-online') },
     ],
-    // Coupa's segments stay typed: Coupa builds accounts from them (dynamic accounts) and has no list of them to read.
+    // Picked from the accounts of the configured chart (Coupa's Accounts API); the segment values are what is stored.
     targetFields: [
-      { name: 'coupaGlAccount', label: 'Coupa GL segment' },
-      { name: 'coupaCostCenter', label: 'Coupa cost-center segment ("none" = none)' },
+      { name: 'coupaGlAccount', label: 'Coupa GL segment', ...pick(F5_REFERENCE_LISTS.coupaGlSegments, 'coupa') },
+      { name: 'coupaCostCenter', label: 'Coupa cost-center segment ("none" = none)', ...pick(F5_REFERENCE_LISTS.coupaCostCenterSegments, 'coupa') },
     ],
   },
   {

@@ -145,6 +145,8 @@ export interface PlannedCoupaSupplier extends Bookkeeping {
   exactCode: string;
   input: SupplierInput;
   base: SupplierBase;
+  /** Deleted in Exact: set inactive in Coupa (never deleted there, never created by this plan). */
+  deactivate?: true;
 }
 
 /** An external PO (originId = po-number). Container 'open' = upsert; 'cancelled' = /cancel. */

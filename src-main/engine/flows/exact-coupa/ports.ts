@@ -1,4 +1,4 @@
-import type { PurchaseInvoice, PurchaseOrder, SourceDeletion, Supplier } from '../../../../src-shared/domain/records';
+import type { PurchaseInvoice, PurchaseOrder, SourceDeletion, SourceEntityDeletion, Supplier } from '../../../../src-shared/domain/records';
 import type { SourcePage, WriteCallOptions } from '../../../connectors/connector';
 import type { CoupaConnector } from '../../../connectors/coupa';
 import type { ExactOnlineConnector, ExactSupplierFields, ExactSupplierInput, ExactSupplierWriteResult } from '../../../connectors/exact-online';
@@ -13,6 +13,8 @@ export interface ExactSource {
   readPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<PurchaseOrder>>;
   readDeletedPurchaseOrders(cursor: string | null): AsyncIterable<SourcePage<never, SourceDeletion>>;
   readPurchaseInvoices(cursor: string | null): AsyncIterable<SourcePage<PurchaseInvoice>>;
+  /** Accounts deleted in Exact (sync/Deleted EntityType 2): suppliers and customers alike. */
+  readDeletedSuppliers(cursor: string | null): AsyncIterable<SourcePage<never, SourceEntityDeletion<'supplier'>>>;
   findPurchaseInvoiceByNumber: ExactOnlineConnector['findPurchaseInvoiceByNumber'];
   findSupplierByCode(code: string): Promise<Supplier | null>;
   readSuppliers: ExactOnlineConnector['readSuppliers'];

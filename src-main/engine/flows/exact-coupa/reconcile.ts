@@ -26,11 +26,14 @@ import { coupaNumberOf, invoiceOriginId, poNumberOf } from './plan';
  * "in Coupa only" (entered there by hand): it is compared as 0.00 expected, and as 0.00 the app
  * last wrote, so the module reports it as changed in Coupa by hand, with its whole amount.
  *
+ * Coupa documents under numbers no Exact document has (keyed in Coupa by hand) are listed too:
+ * every PO whose po-number has the flow's prefix, and every invoice of the suppliers F5 knows;
+ * each is "in Coupa only", its whole amount changed in Coupa by hand.
+ *
  * Reads only. Calls: Exact — the full purchase-order, deletion and purchase-entry reads (as an
- * initial sync reads them); Coupa — POs by number and invoices by number, 50 numbers a call
- * (⌈POs / 50⌉ + ⌈invoices / 50⌉, more only when one query's answer runs over 50 records). Coupa's
- * API is not asked to list every PO or invoice, so a document keyed in Coupa under a number no
- * Exact document ever had is not seen.
+ * initial sync reads them); Coupa — the POs under the prefix, 50 a page (⌈POs / 50⌉, plus lookups
+ * by number for POs written under an earlier prefix), and the invoices of F5's suppliers, 50
+ * supplier numbers a query and 50 invoices a page (about ⌈invoices / 50⌉ + ⌈suppliers / 50⌉).
  */
 
 /** Coupa statuses in which an invoice owes nothing. */
@@ -193,13 +196,23 @@ export function f5Comparisons(input: F5ReconInput): ReconInput[] {
       targetId: coupaId(held),
     });
   }
+
+  // Documents Coupa holds under numbers no Exact document has and the app never wrote (keyed in
+  // Coupa by hand under the flow's PO-number prefix, or an invoice of one of F5's suppliers).
+  const orphan = (kind: 'purchase-order' | 'purchase-invoice', key: string, doc: CoupaPurchaseOrder | CoupaInvoice, number: string, type: string, actual: string | null): void => {
+    if (seen.has(writtenKey(kind, key)) || input.written.has(writtenKey(kind, key)) || actual === null || actual === '0.00') return;
+    const base = { sourceId: `coupa:${kind}:${doc.id}`, documentType: type, documentNumber: number, counterparty: doc.supplier?.name ?? null, project: null, currency: doc.currency ?? 'EUR', lineCount: Math.max(1, doc.lines.length), targetId: coupaId(doc) };
+    out.push(inCoupaOnly(base, key, actual));
+  };
+  for (const [key, po] of input.coupaOrders) orphan('purchase-order', key, po, po.poNumber, 'Purchase order', coupaOrderTotal(po));
+  for (const [key, inv] of input.coupaInvoices) orphan('purchase-invoice', key, inv, inv.invoiceNumber, inv.isCreditNote ? 'Credit note' : 'Supplier invoice', coupaInvoiceTotal(inv));
   return out;
 }
 
 export interface ReconcileDeps {
   store: Store;
   exact: Pick<ExactOnlineConnector, 'readPurchaseOrders' | 'readDeletedPurchaseOrders' | 'readPurchaseInvoices'>;
-  coupa: Pick<CoupaConnector, 'findPurchaseOrdersByNumber' | 'findInvoices'>;
+  coupa: Pick<CoupaConnector, 'findPurchaseOrdersByNumber' | 'listPurchaseOrders' | 'listInvoicesOfSuppliers'>;
   apiCalls(): Record<string, number>;
 }
 
@@ -236,14 +249,21 @@ export async function reconcileExactCoupa(deps: ReconcileDeps): Promise<Reconcil
     if (w.payload.entity === 'purchase-order') poNumbers.add(w.payload.originId);
     else if ('number' in w.payload.input.supplier) invoiceKeys.set(w.payload.originId, { invoiceNumber: w.payload.input.invoiceNumber, supplier: { number: w.payload.input.supplier.number } });
   }
-  const coupaOrders = await readOrExplain('Coupa', 'the purchase orders', () => deps.coupa.findPurchaseOrdersByNumber([...poNumbers]));
-  const keys = [...invoiceKeys];
-  const found = await readOrExplain('Coupa', 'the invoices', () => deps.coupa.findInvoices(keys.map(([, k]) => k)));
+  // Coupa's POs under the flow's prefix, listed (so one keyed there by hand is seen too), and by
+  // number those the app wrote under an earlier prefix.
+  const prefix = mappings.policy.poNumberPrefix;
+  const coupaOrders = new Map<string, CoupaPurchaseOrder>();
+  for (const po of await readOrExplain('Coupa', 'the purchase orders', () => deps.coupa.listPurchaseOrders({ poNumberPrefix: prefix }))) coupaOrders.set(po.poNumber, po);
+  const elsewhere = [...poNumbers].filter((n) => !n.startsWith(prefix));
+  if (elsewhere.length) for (const [n, po] of await readOrExplain('Coupa', 'the purchase orders', () => deps.coupa.findPurchaseOrdersByNumber(elsewhere))) coupaOrders.set(n, po);
+  // Every invoice of the suppliers F5 knows: those of Exact's documents, the links and those it wrote.
+  const supplierNumbers = new Set([...invoiceKeys.values()].map((k) => k.supplier.number));
+  for (const po of orders.records) supplierNumbers.add(coupaNumberOf(mappings, po.supplier.code));
+  for (const n of mappings.supplierLinks.values()) supplierNumbers.add(n);
+  for (const t of store.targetRecords.listForFlow(F5_FLOW)) if (t.entity === 'supplier') supplierNumbers.add(t.originId);
   const coupaInvoices = new Map<string, CoupaInvoice>();
-  keys.forEach(([key], i) => {
-    const inv = found[i];
-    if (inv) coupaInvoices.set(key, inv);
-  });
+  for (const inv of await readOrExplain('Coupa', 'the invoices', () => deps.coupa.listInvoicesOfSuppliers([...supplierNumbers])))
+    if (inv.supplier?.number) coupaInvoices.set(invoiceOriginId(inv.supplier.number, inv.invoiceNumber), inv);
 
   const parked = new Map<string, string>();
   for (const p of store.parked.listOpen(F5_FLOW)) if (!isFlaggedReason(p.reasonCode)) parked.set(parkedKey(p.stream, p.sourceId), p.reasonText);

@@ -204,4 +204,21 @@ describe('F5 reconciliation: Exact totals beside Coupa PO totals and invoice gro
     });
     expect(causes(i)).toEqual({ '20007': [null, '0.00'], '20009': [null, '0.00'] });
   });
+
+  it('a Coupa PO or invoice under a number no Exact document has and the app never wrote is "in Coupa only", changed there by hand; a cancelled one commits nothing', () => {
+    const i = input({
+      orders: [po('20001', ['100.00'])],
+      coupaOrders: new Map([
+        ['EX-20001', coupaPo('EX-20001', '100.00')],
+        ['EX-HAND-1', coupaPo('EX-HAND-1', '250.00')],
+        ['EX-HAND-2', coupaPo('EX-HAND-2', '75.00', 'cancelled')],
+      ]),
+      coupaInvoices: new Map([['40001/F-HAND', coupaInvoice('F-HAND', '121.00')]]),
+    });
+    const records = report(i).records.filter((r) => r.cause !== null);
+    expect(records.map((r) => [r.documentType, r.documentNumber, r.expected, r.actual, r.cause, r.counterparty, r.sourceId])).toEqual([
+      ['Purchase order', 'EX-HAND-1 (in Coupa only)', '0.00', '250.00', 'changed-in-target', 'Supplier 40001', 'coupa:purchase-order:c-EX-HAND-1'],
+      ['Supplier invoice', 'F-HAND (in Coupa only)', '0.00', '121.00', 'changed-in-target', null, 'coupa:purchase-invoice:ci-F-HAND'],
+    ]);
+  });
 });

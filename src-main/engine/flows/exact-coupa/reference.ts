@@ -1,31 +1,79 @@
 import type { ReferenceOption } from '../../../../src-shared/ipc/mapping-sets';
-import type { CoupaConnector } from '../../../connectors/coupa';
+import type { CoupaAccount, CoupaChartOfAccounts, CoupaConnector } from '../../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../../connectors/exact-online';
-import { readOrExplain } from '../../sync/explain-read-failure';
+import { ReadFailedError, readOrExplain } from '../../sync/explain-read-failure';
 import { normaliseCompanyName } from '../shared/counterparty-links';
 import { F5_REFERENCE_LISTS } from './mappings';
 import { SETTING_NAMES } from './policy';
 
 /**
  * F5's pickers (FlowRuntime.referenceData): Coupa's suppliers by number and name and their
- * remit-to codes; Exact's GL accounts, cost centers and suppliers; F5's own setting names. Each
- * answer reads its list once through the connectors (counted, budgeted); the host caches it.
+ * remit-to codes; the GL and cost-center segment values of the accounts of the configured chart
+ * of accounts (Coupa's Accounts API); Exact's GL accounts, cost centers and suppliers; F5's own
+ * setting names. Each answer reads its list once through the connectors (counted, budgeted); the
+ * host caches it.
  *
- * Coupa's accounts are not listed: Coupa builds an account from its segments when a line is
- * coded (dynamic accounts), and the API F5 uses has no list of segment values to read, so the
- * Coupa GL and cost-center segments stay typed by hand.
- *
- * A value that exists but is inactive is offered with "inactive" in its detail, not refused:
- * a mapping may point at it on purpose (the records coded to it then wait in Pending validation).
+ * A supplier or remit-to that exists but is inactive is offered with "inactive" in its detail,
+ * not refused: a mapping may point at it on purpose (the records coded to it then wait in Pending
+ * validation). A segment value is refused when no active account of the chart carries it: Coupa
+ * would not let a line be coded to it.
  */
 
 const EXACT = 'Exact Online';
 const COUPA = 'Coupa';
 
-export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnector) {
+/** "none" in the cost-center column: the Coupa account has no cost-center segment value. */
+const NO_COST_CENTER = 'none';
+
+/**
+ * The segment values of one chart's accounts: each value once, refused (`inactive`) when only
+ * inactive accounts carry it, with the accounts it appears in.
+ */
+export function segmentOptions(accounts: readonly CoupaAccount[], segment: number | null, chartName: string, noneValue: string | null): ReferenceOption[] {
+  const byValue = new Map<string, { active: CoupaAccount[]; inactive: CoupaAccount[] }>();
+  for (const account of accounts) {
+    const value = segment === null ? null : (account.segments[segment - 1] ?? null);
+    const key = value ?? noneValue;
+    if (key === null) continue;
+    const seen = byValue.get(key) ?? { active: [], inactive: [] };
+    (account.active ? seen.active : seen.inactive).push(account);
+    byValue.set(key, seen);
+  }
+  const example = (a: CoupaAccount): string => (a.name ? `${a.code} (${a.name})` : a.code);
+  return [...byValue]
+    .map(([value, { active, inactive }]): ReferenceOption => {
+      const label = value === noneValue ? 'No cost center' : value;
+      if (active.length === 0)
+        return { value, label, code: value, detail: `only on inactive accounts of ${chartName}: ${inactive.map((a) => a.code).join(', ')}`, inactive: true };
+      return { value, label, code: value, detail: `in ${active.length} active account${active.length === 1 ? '' : 's'} of ${chartName}, e.g. ${example(active[0]!)}` };
+    })
+    .sort((a, b) => a.value.localeCompare(b.value, undefined, { numeric: true }));
+}
+
+export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnector, chart: () => CoupaChartOfAccounts) {
   const exactCodes = async (what: string, read: () => Promise<{ code: string; description: string }[]>) =>
     (await readOrExplain(EXACT, what, read)).map((r): ReferenceOption => ({ value: r.code, label: r.description || r.code, code: r.code, detail: null }));
   const byCode = (a: ReferenceOption, b: ReferenceOption): number => a.value.localeCompare(b.value, undefined, { numeric: true });
+  const chartName = (accounts: readonly CoupaAccount[]): string => {
+    const type = chart().accountType;
+    const name = accounts.find((a) => a.accountTypeName)?.accountTypeName ?? ('name' in type ? type.name : null);
+    return name ? `chart ${name}` : `chart of accounts ${'id' in type ? type.id : ''}`;
+  };
+  // The accounts table asks for both segment lists at once: they share one read of the chart.
+  let accountsRead: Promise<CoupaAccount[]> | null = null;
+  const chartAccounts = (): Promise<CoupaAccount[]> => {
+    accountsRead ??= readOrExplain(COUPA, 'the accounts of the chart of accounts', () => coupa.listAccounts(chart().accountType))
+      .then((accounts) => {
+        // A dynamic chart builds its accounts when a line is coded: nothing to pick from, nothing to refuse.
+        if (accounts.length === 0)
+          throw new ReadFailedError(`Coupa lists no accounts in ${chartName(accounts)} (a dynamic chart creates them when used), so the segments are typed as the chart names them.`);
+        return accounts;
+      })
+      .finally(() => {
+        accountsRead = null;
+      });
+    return accountsRead;
+  };
 
   return {
     async referenceData(list: string): Promise<ReferenceOption[]> {
@@ -68,6 +116,15 @@ export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnect
           return [...byRemitTo]
             .map(([code, r]) => ({ value: code, label: r.name || code, code, detail: `of ${r.of.join(', ')}${r.active ? '' : '; inactive in Coupa'}` }))
             .sort(byCode);
+        }
+        case F5_REFERENCE_LISTS.coupaGlSegments: {
+          const accounts = await chartAccounts();
+          return segmentOptions(accounts, chart().glAccountSegment ?? 1, chartName(accounts), null);
+        }
+        case F5_REFERENCE_LISTS.coupaCostCenterSegments: {
+          const accounts = await chartAccounts();
+          const segment = chart().costCenterSegment;
+          return segmentOptions(accounts, segment === undefined ? 2 : segment, chartName(accounts), NO_COST_CENTER);
         }
         case F5_REFERENCE_LISTS.settings:
           return SETTING_NAMES.map((name) => ({ value: name, label: name, code: null, detail: null }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CoupaConnector, CoupaSupplier } from '../../../connectors/coupa';
+import type { CoupaAccount, CoupaChartOfAccounts, CoupaConnector, CoupaSupplier } from '../../../connectors/coupa';
 import type { ExactOnlineConnector } from '../../../connectors/exact-online';
 import { F5_REFERENCE_LISTS } from './mappings';
 import { f5ReferenceData } from './reference';
@@ -30,7 +30,7 @@ function lists(suppliers: CoupaSupplier[]) {
       ];
     },
   } as unknown as ExactOnlineConnector;
-  return { reference: f5ReferenceData(exact, coupa), exactReads: () => exactReads };
+  return { reference: f5ReferenceData(exact, coupa, () => ({ accountType: { id: '1' } })), exactReads: () => exactReads };
 }
 
 describe('F5 picker lists', () => {
@@ -56,5 +56,63 @@ describe('F5 picker lists', () => {
     expect(await reference.referenceData(F5_REFERENCE_LISTS.coupaRemitTos)).toEqual([
       { value: 'RT-40001', label: 'RT-40001', code: 'RT-40001', detail: 'of Van den Berg Betonmortel B.V. (40001)' },
     ]);
+  });
+});
+
+const account = (id: string, gl: string, cc: string | null, active = true): CoupaAccount => ({
+  id,
+  code: cc ? `${gl}-${cc}` : gl,
+  name: null,
+  active,
+  accountTypeId: '1',
+  accountTypeName: 'Maasland',
+  segments: [gl, cc, ...Array<null>(18).fill(null)],
+});
+
+function chartLists(accounts: CoupaAccount[], chart: CoupaChartOfAccounts = { accountType: { name: 'Maasland' } }) {
+  const asked: unknown[] = [];
+  const coupa = {
+    listAccounts: async (type: unknown) => {
+      asked.push(type);
+      return accounts;
+    },
+  } as unknown as CoupaConnector;
+  return { reference: f5ReferenceData({} as ExactOnlineConnector, coupa, () => chart), asked };
+}
+
+describe('F5 Coupa account segment pickers', () => {
+  it('offers each GL and cost-center segment value of the chart once; both lists share one read of the chart', async () => {
+    const { reference, asked } = chartLists([account('1', '4000', 'KST-10'), account('2', '4000', 'KST-11'), account('3', '4010', 'KST-10')]);
+    const [gl, cc] = await Promise.all([
+      reference.referenceData(F5_REFERENCE_LISTS.coupaGlSegments),
+      reference.referenceData(F5_REFERENCE_LISTS.coupaCostCenterSegments),
+    ]);
+    expect(gl.map((o) => [o.value, o.detail])).toEqual([
+      ['4000', 'in 2 active accounts of chart Maasland, e.g. 4000-KST-10'],
+      ['4010', 'in 1 active account of chart Maasland, e.g. 4010-KST-10'],
+    ]);
+    expect(cc.map((o) => o.value)).toEqual(['KST-10', 'KST-11']);
+    expect(asked).toEqual([{ name: 'Maasland' }]);
+  });
+
+  it('a value only inactive accounts carry is offered but refused (inactive); "none" where an account has no cost center', async () => {
+    const { reference } = chartLists([account('1', '4000', 'KST-10'), account('2', '4000', 'KST-09', false), account('3', '4990', null)]);
+    const cc = await reference.referenceData(F5_REFERENCE_LISTS.coupaCostCenterSegments);
+    expect(cc.find((o) => o.value === 'KST-09')).toMatchObject({ inactive: true, detail: 'only on inactive accounts of chart Maasland: 4000-KST-09' });
+    expect(cc.find((o) => o.value === 'KST-10')?.inactive).toBeUndefined();
+    expect(cc.find((o) => o.value === 'none')).toMatchObject({ label: 'No cost center' });
+  });
+
+  it('follows the configured segments: GL in segment 2, no cost-center segment', async () => {
+    const { reference } = chartLists([account('1', 'NL', '4000')], { accountType: { id: '1' }, glAccountSegment: 2, costCenterSegment: null });
+    expect((await reference.referenceData(F5_REFERENCE_LISTS.coupaGlSegments)).map((o) => o.value)).toEqual(['4000']);
+    expect((await reference.referenceData(F5_REFERENCE_LISTS.coupaCostCenterSegments)).map((o) => o.value)).toEqual(['none']);
+  });
+
+  it('a chart Coupa lists no accounts for (dynamic accounts) leaves the segments typed, saying why', async () => {
+    const { reference } = chartLists([]);
+    await expect(reference.referenceData(F5_REFERENCE_LISTS.coupaGlSegments)).rejects.toThrow(
+      'Coupa lists no accounts in chart Maasland (a dynamic chart creates them when used), so the segments are typed as the chart names them.',
+    );
   });
 });

@@ -200,6 +200,21 @@ export function planSupplierToCoupa(
   return { ok: true, writes: [plan(input, merge.base)] };
 }
 
+/**
+ * A supplier deleted in Exact, as the plan that sets it inactive in Coupa: Coupa suppliers are
+ * deactivated, not deleted (Compass "Deactivate a Supplier": PUT status inactive). Only the
+ * status travels; the writer keeps the name Coupa has.
+ */
+export function deactivationOf(written: PlannedCoupaSupplier, sourceId: string): PlannedCoupaSupplier {
+  return {
+    ...written,
+    sourceId,
+    input: { number: written.input.number, name: written.input.name, status: 'inactive' },
+    base: { ...written.base, blocked: true },
+    deactivate: true,
+  };
+}
+
 /** A Coupa supplier as a source record (the runner keys records by sourceId). */
 export type CoupaSupplierRecord = CoupaSupplier & { sourceId: string };
 

@@ -75,12 +75,44 @@ export class CoupaWriter implements TargetWriter<PlannedCoupaWrite> {
   }
 
   async #suppliers(plans: readonly PlannedCoupaSupplier[], call: { signal?: AbortSignal }): Promise<WriteOutcome[]> {
+    const deactivations = plans.filter((p) => p.deactivate);
+    if (deactivations.length > 0) {
+      // Kept apart from upserts (one batch holds one kind in practice; recovery may mix them).
+      const upserts = plans.filter((p) => !p.deactivate);
+      const [off, up] = [await this.#deactivate(deactivations, call), await this.#suppliers(upserts, call)];
+      return plans.map((p) => (p.deactivate ? off[deactivations.indexOf(p)]! : up[upserts.indexOf(p)]!));
+    }
+    if (plans.length === 0) return [];
     const results = await this.coupa.upsertSuppliers(plans.map((p) => p.input), call);
     return results.map((r) => {
       if (!r.ok) return failure(r);
       this.state.noteSupplier(r.supplier);
       return { originId: '', ok: true, targetId: r.id };
     });
+  }
+
+  /**
+   * Suppliers deleted in Exact: set inactive under the name Coupa has (a name edited in Coupa
+   * stays); one Coupa has no longer is not created; one already inactive costs no write.
+   */
+  async #deactivate(plans: readonly PlannedCoupaSupplier[], call: { signal?: AbortSignal }): Promise<WriteOutcome[]> {
+    const held = await this.coupa.findSuppliersByNumber(plans.map((p) => p.input.number));
+    const outcomes: WriteOutcome[] = plans.map((p) => {
+      const s = held.get(p.input.number);
+      return { originId: '', ok: true, targetId: s ? s.id : '' };
+    });
+    const active = plans.flatMap((p, i) => {
+      const s = held.get(p.input.number);
+      return s && s.status !== 'inactive' ? [{ i, input: { number: p.input.number, name: s.name, status: 'inactive' as const } }] : [];
+    });
+    if (active.length === 0) return outcomes;
+    const results = await this.coupa.upsertSuppliers(active.map((a) => a.input), call);
+    results.forEach((r, k) => {
+      const { i } = active[k]!;
+      if (!r.ok) outcomes[i] = failure(r);
+      else this.state.noteSupplier(r.supplier);
+    });
+    return outcomes;
   }
 
   async #orders(plans: readonly PlannedPurchaseOrder[], call: { signal?: AbortSignal }): Promise<WriteOutcome[]> {
@@ -132,7 +164,10 @@ export class CoupaWriter implements TargetWriter<PlannedCoupaWrite> {
       const suppliers = await this.coupa.findSuppliersByNumber([...plans.keys()]);
       for (const [number, plan] of plans) {
         const s = suppliers.get(number);
-        if (s && supplierHolds(s, plan)) out.set(number, found(s.id, plan));
+        // A deactivation is done once Coupa's supplier is inactive (or Coupa has none to deactivate).
+        if (plan.deactivate) {
+          if (!s || s.status === 'inactive') out.set(number, found(s ? s.id : '', plan));
+        } else if (s && supplierHolds(s, plan)) out.set(number, found(s.id, plan));
       }
     } else if (entity === 'purchase-order') {
       const plans = unconfirmedPlans<PlannedPurchaseOrder>(this.store, entity, containerId, originIds);
