@@ -30,7 +30,7 @@ import { MIGRATIONS } from '../store/migrations/index';
 import { ConnectionNotFoundError, type Connection } from '../store/repos/connections';
 import { RunNotFoundError } from '../store/repos/runs';
 import { SecretInStoreError } from '../store/secret-guard';
-import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
+import { cancelSignIn, completeSignIn, connectExact, connectMonday, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { exportDelivery, exportFileName } from './exports';
@@ -306,8 +306,10 @@ export const handlers: IpcHandlers = {
   'replay.audit': (request, ctx) => requireEngine(ctx).replayAudit(request.seq),
 
   'connections.connectExact': connectExact,
+  'connections.connectMonday': connectMonday,
 
-  'connections.completeExactSignIn': completeExactSignIn,
+  'connections.completeSignIn': completeSignIn,
+  'connections.cancelSignIn': cancelSignIn,
 
   'connections.connectProcore': connectProcoreAccount,
   'connections.connect': (request, ctx) => connectSystem(ctx, request.system, request.values),

@@ -22,6 +22,7 @@ import {
   SECRET_FIELD_WORDS,
 } from '../../src-shared/domain/connection-words';
 import { GenericConnect } from './GenericConnect';
+import { MondayConnect } from './MondayConnect';
 import { ConnectionPickers } from './ConnectionPickers';
 
 export { SYSTEM_TITLES };
@@ -136,15 +137,15 @@ export function ConnectionsScreen() {
       <section className="card" aria-labelledby="live-title">
         <h2 id="live-title">Connect your own accounts</h2>
         <p className="hint">
-          Exact Online signs in through your browser; the others take the credentials your administrator gives you,
-          which are tested before they are saved.
+          Exact Online signs in through your browser, and so can monday.com (or it takes a personal API token); the
+          others take the credentials your administrator gives you, which are tested before they are saved.
         </p>
         <div className="toolbar">
           <ExactConnect />
           <ProcoreConnect />
-          {SYSTEM_IDS.filter((system) => CONNECT_FORMS[system]).map((system) => (
-            <GenericConnect key={system} system={system} />
-          ))}
+          {SYSTEM_IDS.filter((system) => CONNECT_FORMS[system]).map((system) =>
+            system === 'monday' ? <MondayConnect key={system} /> : <GenericConnect key={system} system={system} />,
+          )}
         </div>
       </section>
 

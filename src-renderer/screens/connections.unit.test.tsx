@@ -160,7 +160,7 @@ describe('Connect to Exact Online', () => {
     // End the real attempt (its late 'failed' outcome must not replace the connected view).
     const state = new URL(authorizationUrl).searchParams.get('state')!;
     await dispatch(
-      'connections.completeExactSignIn',
+      'connections.completeSignIn',
       { pastedUrl: `${redirectUri}?error=access_denied&state=${state}` },
       ctx,
     );
