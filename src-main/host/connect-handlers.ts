@@ -32,6 +32,8 @@ interface SigninAttempt {
   outcome: Promise<SigninOutcome>;
   /** Set when a newer attempt or Cancel replaced this one: its cancellation is not news to the user. */
   superseded: boolean;
+  /** The system's words for what went wrong (a pasted address is answered in them too). */
+  describe: (error: unknown) => string;
 }
 
 const attempts = new WeakMap<AppContext, SigninAttempt>();
@@ -108,7 +110,7 @@ async function startBrowserSignin(
     (connected): SigninOutcome => ({ ...connected, outcome: 'connected' }),
     (error: unknown): SigninOutcome => ({ connectionId, outcome: 'failed', message: describe(error) }),
   );
-  const attempt: SigninAttempt = { pending, outcome, superseded: false };
+  const attempt: SigninAttempt = { pending, outcome, superseded: false, describe };
   attempts.set(ctx, attempt);
   void outcome.then((ended) => {
     if (attempts.get(ctx) === attempt) attempts.delete(ctx);
@@ -179,7 +181,7 @@ export async function completeSignIn(
   } catch (error) {
     // A wrong or foreign address does not end the attempt: the user may paste again.
     if (error instanceof AuthorizationError)
-      throw new IpcFailure('invalid-request', error.reason === 'state-mismatch' ? STALE_PASTE : error.message);
+      throw new IpcFailure('invalid-request', error.reason === 'state-mismatch' ? STALE_PASTE : attempt.describe(error));
     throw error;
   }
   return attempt.outcome;
