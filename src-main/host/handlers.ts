@@ -8,7 +8,7 @@ import {
   isIpcMethodName,
   ok,
   PARKED_GROUP_RECORD_LIMIT,
-  SECRET_FIELDS,
+  connectionSecretFields,
   type ConnectionView,
   type ParkedGroup,
   type IpcErrorCode,
@@ -523,7 +523,7 @@ async function keychainAccounts(ctx: AppContext): Promise<{ accounts: readonly s
 function toConnectionView(connection: Connection, accounts: readonly string[] | null): ConnectionView {
   const secrets: Record<string, boolean> = {};
   if (accounts === null) return { ...connection, secrets };
-  for (const field of SECRET_FIELDS[connection.system]) secrets[field] = false;
+  for (const field of connectionSecretFields(connection.system, connection.settings)) secrets[field] = false;
   for (const field of storedSecretFields(connection.id, accounts)) secrets[field] = true;
   return { ...connection, secrets };
 }

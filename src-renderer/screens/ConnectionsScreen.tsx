@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import {
   EXACT_REGIONS,
-  SECRET_FIELDS,
+  connectionSecretFields,
   SYSTEM_IDS,
   type ConnectionView,
   type SystemId,
@@ -67,8 +67,10 @@ const SETTING_FIELDS: Record<
 };
 
 /** Tokens come from signing in (OAuth), not from typing; the form asks only for typed secrets. */
-const TYPED_SECRETS = (system: SystemId) =>
-  SECRET_FIELDS[system].filter((field) => field !== 'accessToken' && field !== 'refreshToken');
+const TYPED_SECRETS = (system: SystemId, settings: Readonly<Record<string, unknown>>) =>
+  connectionSecretFields(system, settings).filter(
+    (field) => field !== 'accessToken' && field !== 'refreshToken' && field !== 'tokens',
+  );
 
 interface FormState {
   id?: string;
@@ -369,7 +371,7 @@ function ConnectionForm({
             )}
           </Field>
         ))}
-        {TYPED_SECRETS(form.system).map((name) => {
+        {TYPED_SECRETS(form.system, form.settings).map((name) => {
           const isSet = stored?.secrets[name] === true;
           return (
             <Field

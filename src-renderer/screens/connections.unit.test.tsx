@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridge } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { connectionAccount, InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
 import { dispatch } from '../../src-main/host/handlers';
 import { LIVE_EXACT_ID } from '../../src-main/host/live-connections';
@@ -237,6 +237,8 @@ describe('Connect monday.com', () => {
       settings: { auth: 'oauth', clientId: 'monday-client', redirectUri },
     });
     ctx.store.connections.setStatus(LIVE_MONDAY_ID, 'connected');
+    await ctx.credentials.set(connectionAccount(LIVE_MONDAY_ID, 'clientSecret'), SECRET);
+    await ctx.credentials.set(connectionAccount(LIVE_MONDAY_ID, 'tokens'), '{}');
     ctx.events.emit('connection.signin', {
       connectionId: LIVE_MONDAY_ID,
       outcome: 'connected',
@@ -246,6 +248,14 @@ describe('Connect monday.com', () => {
     expect(screen.getByText(/Test connection: Connected to monday\.com account Maasland; 3 boards visible\./)).toBeTruthy();
     expect(screen.getByText(/“Choose boards” on the monday\.com row/)).toBeTruthy();
     await screen.findByRole('button', { name: 'Test connection monday.com' }); // the list reloaded with it
+    // What the row says is stored: the app's secret and the sign-in, no personal token missing.
+    const row = screen.getByRole('button', { name: 'Test connection monday.com' }).closest('tr')!;
+    expect(row.textContent).toContain('Stored in the keychain');
+    expect(row.textContent).not.toContain('Missing');
+    // Edit offers to replace the client secret (not an API token) and keeps the OAuth sign-in.
+    fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
+    expect(screen.getByLabelText(/^Client secret/)).toBeTruthy();
+    expect(screen.queryByLabelText(/^API token/)).toBeNull();
     await dispatch('connections.cancelSignIn', {}, ctx);
   });
 });

@@ -35,6 +35,15 @@ export const SECRET_FIELDS: Readonly<Record<SystemId, readonly string[]>> = {
 };
 
 /**
+ * The secret fields one connection holds, by how it signs in: a monday.com connection signed in
+ * through the user's monday app (settings `auth: 'oauth'`) keeps the app's client secret and a
+ * sign-in (`tokens`) instead of a personal API token.
+ */
+export function connectionSecretFields(system: SystemId, settings: Readonly<Record<string, unknown>>): readonly string[] {
+  return system === 'monday' && settings['auth'] === 'oauth' ? ['clientSecret', 'tokens'] : SECRET_FIELDS[system];
+}
+
+/**
  * True for a settings name that names a secret: a declared secret field of the system, or a
  * name ending in secret/password/token/apiKey/privateKey/credentials (case, "-", "_" and "."
  * ignored). Names that merely mention one (tokenUrl, accessTokenExpiresAt) are settings.
@@ -259,7 +268,7 @@ export const connectionSaveRequestSchema = z
     secrets: z.record(z.string(), z.string().min(1).max(8000).nullable()).default({}),
   })
   .superRefine((req, ctx) => {
-    const secretFields = SECRET_FIELDS[req.system];
+    const secretFields = connectionSecretFields(req.system, req.settings);
     for (const key of Object.keys(req.settings)) {
       if (isSecretSettingName(req.system, key)) {
         ctx.addIssue({
