@@ -274,7 +274,7 @@ function mondaySigninProblem(error: unknown): string {
         return `monday.com did not give the app access (${redactString(said)}). Sign in again and choose Authorize; if your account admin must approve the app, ask them to install it first.`;
       }
       case 'timeout':
-        return 'The monday.com sign-in was not finished within 10 minutes. Start “Sign in with monday.com” again.';
+        return `The monday.com sign-in was not finished within ${SIGNIN_TIMEOUT_MS / 60_000} minutes. Start “Sign in with monday.com” again.`;
       default:
         break;
     }
