@@ -265,7 +265,7 @@ function signinProblem(error: unknown): string {
  * A monday.com sign-in that did not finish, in words saying what to do next. The refused client
  * secret (invalid_client) already says so in the OAuth client's words.
  */
-function mondaySigninProblem(error: unknown): string {
+export function mondaySigninProblem(error: unknown): string {
   if (error instanceof AuthorizationError)
     switch (error.reason) {
       case 'denied': {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IpcRequestInput } from '../../src-shared/ipc';
-import { silentLogger } from '../../src-main/connectors/_kit';
+import { createLogger } from '../../src-main/connectors/_kit';
 import { connectionAccount, KeytarCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
 import { LIVE_MONDAY_ID } from '../../src-main/host/systems/monday';
@@ -25,6 +25,8 @@ let ctx: ReturnType<typeof createAppContext>;
 let dir: string;
 let redirectUri: string;
 const credentials = new KeytarCredentialStore({ timeoutMs: 20_000 });
+/** Everything the app logs, at every level: no secret may appear in it. */
+const logLines: string[] = [];
 let events: ReturnType<typeof signinEvents>;
 let ipc: ReturnType<typeof ipcOn>;
 
@@ -37,7 +39,12 @@ beforeAll(async () => {
     systems: ['monday'],
     config: { monday: { oauthRedirectUris: [redirectUri] } },
   });
-  ctx = createAppContext({ dataDir: join(dir, 'app'), credentials, log: silentLogger, appVersion: '0.0.0-test' });
+  ctx = createAppContext({
+    dataDir: join(dir, 'app'),
+    credentials,
+    log: createLogger({ sink: (line) => logLines.push(line), level: 'debug' }),
+    appVersion: '0.0.0-test',
+  });
   events = signinEvents(ctx);
   ipc = ipcOn(ctx);
 }, 60_000);
@@ -105,9 +112,11 @@ describe('connections.connectMonday (OAuth 2.1, loopback, real keychain)', () =>
     expect(monday.status).toBe('connected');
     expect(monday.settings).toMatchObject({ auth: 'oauth', clientId: app().clientId, redirectUri });
     expect(monday.secrets).toEqual({ clientSecret: true, tokens: true }); // no personal token asked for
-    // Never in an IPC answer, the database, the audit log or any other file of the data folder.
+    // Never in an IPC answer, the log, the database, the audit log or any other file of the data folder.
+    expect(logLines.length).toBeGreaterThan(0);
     for (const secret of [app().clientSecret, tokens.accessToken, tokens.refreshToken]) {
       expect(JSON.stringify(connections)).not.toContain(secret);
+      expect(logLines.join('\n')).not.toContain(secret);
       for (const file of filesUnder(join(dir, 'app'))) expect(readFileSync(file).toString('latin1').includes(secret), file).toBe(false);
     }
     // What "Choose boards" and the flows do next: the live connector reads the boards with the OAuth token.
