@@ -6,7 +6,7 @@ import type { IpcRequestInput } from '../../src-shared/ipc';
 import { createLogger } from '../../src-main/connectors/_kit';
 import { connectionAccount, KeytarCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
-import { LIVE_MONDAY_ID } from '../../src-main/host/systems/monday';
+import { LIVE_MONDAY_ID, mondayOpener } from '../../src-main/host/systems/monday';
 import { startSandbox, type Sandbox } from '../../src-main/sandbox';
 import { usePrivateKeychain } from '../credentials/private-keyring';
 import { approve, freePort, signinEvents } from '../support/browser-signin';
@@ -122,6 +122,13 @@ describe('connections.connectMonday (OAuth 2.1, loopback, real keychain)', () =>
     // What "Choose boards" and the flows do next: the live connector reads the boards with the OAuth token.
     const tested = await ipc.value('connections.test', { id: LIVE_MONDAY_ID });
     expect(tested).toEqual({ ok: true, detail: expect.stringMatching(/; 3 boards visible\.$/) });
+    // The call "Choose boards" makes (F4's board picker: listBoards), through the OAuth custodian.
+    const live = mondayOpener.openLive({ store: ctx.store, credentials, log: ctx.log, dataDir: ctx.dataDir });
+    try {
+      expect((await live.connector.listBoards()).map((b) => b.name)).toEqual(['Purchase orders', 'Sales invoices', 'Sales orders']);
+    } finally {
+      await live.close();
+    }
   });
 
   it('a refused client secret is a failed sign-in in words; the working sign-in stays', async () => {
