@@ -21,8 +21,8 @@ import { connectMondayOAuth, LIVE_MONDAY_ID } from './systems/monday';
  * Who opens the browser: main never does. connections.connectExact / connectMonday answer with
  * the authorization address and the renderer opens it (window.open). In Electron the window-open
  * handler (electron/window.ts) passes allow-listed https addresses to shell.openExternal, i.e.
- * the real Exact hosts and auth.monday.com; the sandbox's http://127.0.0.1 address is opened by the browser host's
- * page itself. Either way the link stays on screen to open or copy by hand.
+ * the real Exact hosts and auth.monday.com; the sandbox's http://127.0.0.1 address is opened by
+ * the browser host's page itself. Either way the link stays on screen to open or copy by hand.
  */
 
 /** At most one browser sign-in (Exact Online or monday.com) waits at a time, per app context. */
@@ -114,10 +114,10 @@ async function startBrowserSignin(
   attempts.set(ctx, attempt);
   void outcome.then((ended) => {
     if (attempts.get(ctx) === attempt) attempts.delete(ctx);
-    if (attempt.superseded) return;
+    // Cancelled too late (the code was already being exchanged): the list still learns of it.
     if (ended.outcome === 'connected')
       ctx.events.emit('connection.changed', { id: ended.connectionId, change: 'saved' });
-    ctx.events.emit('connection.signin', ended);
+    if (!attempt.superseded) ctx.events.emit('connection.signin', ended);
   });
   return { authorizationUrl: pending.authorizationUrl, listening: pending.listening };
 }
