@@ -13,27 +13,30 @@ import {
   type LiveDeps,
 } from './live-connections';
 import { openerOf } from './systems';
+import { connectMondayOAuth, LIVE_MONDAY_ID } from './systems/monday';
 
 /**
  * The Connections screen's live sign-in and "Test connection", on top of live-connections.ts.
  *
- * Who opens the browser: main never does. connections.connectExact answers with the
- * authorization address and the renderer opens it (window.open). In Electron the window-open
+ * Who opens the browser: main never does. connections.connectExact / connectMonday answer with
+ * the authorization address and the renderer opens it (window.open). In Electron the window-open
  * handler (electron/window.ts) passes allow-listed https addresses to shell.openExternal, i.e.
- * the real Exact hosts; the sandbox's http://127.0.0.1 address is opened by the browser host's
- * page itself. Either way the link stays on screen to open or copy by hand.
+ * the real Exact hosts and auth.monday.com; the sandbox's http://127.0.0.1 address is opened by
+ * the browser host's page itself. Either way the link stays on screen to open or copy by hand.
  */
 
-/** At most one Exact Online sign-in waits at a time, per app context. */
-interface ExactAttempt {
+/** At most one browser sign-in (Exact Online or monday.com) waits at a time, per app context. */
+interface SigninAttempt {
   pending: PendingAuthorization;
   /** Settles with the outcome also sent as the 'connection.signin' event. */
   outcome: Promise<SigninOutcome>;
-  /** Set when a newer attempt replaced this one: its cancellation is not news to the user. */
+  /** Set when a newer attempt or Cancel replaced this one: its cancellation is not news to the user. */
   superseded: boolean;
+  /** The system's words for what went wrong (a pasted address is answered in them too). */
+  describe: (error: unknown) => string;
 }
 
-const attempts = new WeakMap<AppContext, ExactAttempt>();
+const attempts = new WeakMap<AppContext, SigninAttempt>();
 
 const liveDeps = (ctx: AppContext): LiveDeps => ({
   store: ctx.store,
@@ -45,37 +48,57 @@ const liveDeps = (ctx: AppContext): LiveDeps => ({
 /** How long the loopback listener waits for the browser before the attempt fails. */
 const SIGNIN_TIMEOUT_MS = 10 * 60_000;
 
-export async function connectExact(
-  request: IpcRequest<'connections.connectExact'>,
-  ctx: AppContext,
-): Promise<IpcResponse<'connections.connectExact'>> {
-  const previous = attempts.get(ctx);
-  if (previous) {
-    previous.superseded = true;
-    previous.pending.cancel();
-    attempts.delete(ctx);
-  }
+/** What a sign-in gets from this side: main never opens the browser, it announces the listener. */
+interface BrowserSide {
+  openBrowser: () => undefined;
+  onPending: (pending: PendingAuthorization) => void;
+  timeoutMs: number;
+}
 
-  let announce!: (pending: PendingAuthorization) => void;
-  const started = new Promise<PendingAuthorization>((resolve) => (announce = resolve));
-  const connecting = connectExactOnline(liveDeps(ctx), {
-    region: request.region,
+/** The user's app as both sign-in requests carry it. */
+function signinApp(request: IpcRequest<'connections.connectMonday'>) {
+  return {
     clientId: request.clientId,
     clientSecret: request.clientSecret,
     redirectUri: request.redirectUri,
     ...(request.baseUrl !== undefined ? { baseUrl: request.baseUrl } : {}),
-    ...(request.division !== undefined ? { division: request.division } : {}),
-    openBrowser: () => undefined, // the renderer opens the address (see above)
-    onPending: announce,
-    timeoutMs: SIGNIN_TIMEOUT_MS,
-  });
+  };
+}
+
+/** Ends the waiting attempt, if any, without an outcome event (a newer attempt or Cancel). */
+function supersede(ctx: AppContext): boolean {
+  const previous = attempts.get(ctx);
+  if (!previous) return false;
+  previous.superseded = true;
+  previous.pending.cancel();
+  attempts.delete(ctx);
+  return true;
+}
+
+/**
+ * The browser sign-in both systems share: `connect` runs the whole sign-in (listener, code
+ * exchange, keychain, Test connection) and announces the pending authorization once the listener
+ * is up. This call answers then with the address to open; the outcome follows as the
+ * 'connection.signin' event (and 'connection.changed' when connected).
+ */
+async function startBrowserSignin(
+  ctx: AppContext,
+  connectionId: string,
+  connect: (browser: BrowserSide) => Promise<Omit<SigninOutcome, 'outcome'>>,
+  describe: (error: unknown) => string,
+): Promise<IpcResponse<'connections.connectExact'>> {
+  supersede(ctx);
+  let announce!: (pending: PendingAuthorization) => void;
+  const started = new Promise<PendingAuthorization>((resolve) => (announce = resolve));
+  // The renderer opens the address (see above); main only listens.
+  const connecting = connect({ openBrowser: () => undefined, onPending: announce, timeoutMs: SIGNIN_TIMEOUT_MS });
 
   // Before the listener is up, a failure (bad redirect URI, port taken) is this call's answer.
   const pending = await Promise.race([
     started,
     connecting.then(
       () => {
-        throw new Error('the Exact Online sign-in finished before it started');
+        throw new Error('the sign-in finished before it started');
       },
       (error: unknown) => {
         throw error instanceof AuthorizationError ? new IpcFailure('invalid-request', error.message) : error;
@@ -84,54 +107,95 @@ export async function connectExact(
   ]);
 
   const outcome = connecting.then(
-    ({ connection, me }): SigninOutcome => {
+    (connected): SigninOutcome => ({ ...connected, outcome: 'connected' }),
+    (error: unknown): SigninOutcome => ({ connectionId, outcome: 'failed', message: describe(error) }),
+  );
+  const attempt: SigninAttempt = { pending, outcome, superseded: false, describe };
+  attempts.set(ctx, attempt);
+  void outcome.then((ended) => {
+    if (attempts.get(ctx) === attempt) attempts.delete(ctx);
+    // Cancelled too late (the code was already being exchanged): the list still learns of it.
+    if (ended.outcome === 'connected')
+      ctx.events.emit('connection.changed', { id: ended.connectionId, change: 'saved' });
+    if (!attempt.superseded) ctx.events.emit('connection.signin', ended);
+  });
+  return { authorizationUrl: pending.authorizationUrl, listening: pending.listening };
+}
+
+export async function connectExact(
+  request: IpcRequest<'connections.connectExact'>,
+  ctx: AppContext,
+): Promise<IpcResponse<'connections.connectExact'>> {
+  return startBrowserSignin(
+    ctx,
+    LIVE_EXACT_ID,
+    async (browser) => {
+      const { connection, me } = await connectExactOnline(liveDeps(ctx), {
+        ...signinApp(request),
+        region: request.region,
+        ...(request.division !== undefined ? { division: request.division } : {}),
+        ...browser,
+      });
       const division = Number(connection.settings['division']);
       const name = me.divisions.find((d) => d.code === division)?.name;
       return {
         connectionId: connection.id,
-        outcome: 'connected',
         message: `Signed in to Exact Online as ${me.fullName}; division ${division}${name ? ` (${name})` : ''}.`,
         divisions: me.divisions.map((d) => ({ code: d.code, name: d.name })),
         division,
       };
     },
-    (error: unknown): SigninOutcome => ({
-      connectionId: LIVE_EXACT_ID,
-      outcome: 'failed',
-      message: signinProblem(error),
-    }),
+    signinProblem,
   );
-  const attempt: ExactAttempt = { pending, outcome, superseded: false };
-  attempts.set(ctx, attempt);
-  void outcome.then((ended) => {
-    if (attempts.get(ctx) === attempt) attempts.delete(ctx);
-    if (attempt.superseded) return;
-    if (ended.outcome === 'connected')
-      ctx.events.emit('connection.changed', { id: ended.connectionId, change: 'saved' });
-    ctx.events.emit('connection.signin', ended);
-  });
-  return { authorizationUrl: pending.authorizationUrl, listening: pending.listening };
+}
+
+/** monday.com through the user's own monday app (OAuth 2.1), the code path of `connect monday --oauth`. */
+export async function connectMonday(
+  request: IpcRequest<'connections.connectMonday'>,
+  ctx: AppContext,
+): Promise<IpcResponse<'connections.connectMonday'>> {
+  return startBrowserSignin(
+    ctx,
+    LIVE_MONDAY_ID,
+    async (browser) => {
+      const { detail } = await connectMondayOAuth(liveDeps(ctx), { ...signinApp(request), ...browser });
+      return { connectionId: LIVE_MONDAY_ID, message: `Signed in to monday.com. Test connection: ${detail}` };
+    },
+    mondaySigninProblem,
+  );
 }
 
 /** Paste fallback: completes the waiting sign-in from the address the browser ended on. */
-export async function completeExactSignIn(
-  request: IpcRequest<'connections.completeExactSignIn'>,
+export async function completeSignIn(
+  request: IpcRequest<'connections.completeSignIn'>,
   ctx: AppContext,
-): Promise<IpcResponse<'connections.completeExactSignIn'>> {
+): Promise<IpcResponse<'connections.completeSignIn'>> {
   const attempt = attempts.get(ctx);
   if (!attempt)
     throw new IpcFailure(
       'conflict',
-      'No Exact Online sign-in is waiting. Start again with “Connect to Exact Online”.',
+      'No browser sign-in is waiting. Start again with “Connect to Exact Online” or “Sign in with monday.com”.',
     );
   try {
     attempt.pending.completeFromPastedUrl(request.pastedUrl);
   } catch (error) {
     // A wrong or foreign address does not end the attempt: the user may paste again.
-    if (error instanceof AuthorizationError) throw new IpcFailure('invalid-request', error.message);
+    if (error instanceof AuthorizationError)
+      throw new IpcFailure('invalid-request', error.reason === 'state-mismatch' ? STALE_PASTE : attempt.describe(error));
     throw error;
   }
   return attempt.outcome;
+}
+
+const STALE_PASTE =
+  'That address belongs to another sign-in attempt (its state does not match this one), so it was refused. Paste the address from the sign-in you started last, or start again.';
+
+/** Cancel on screen: the loopback listener stops now rather than at its timeout. */
+export function cancelSignIn(
+  _request: IpcRequest<'connections.cancelSignIn'>,
+  ctx: AppContext,
+): Promise<IpcResponse<'connections.cancelSignIn'>> {
+  return Promise.resolve({ cancelled: supersede(ctx) });
 }
 
 export async function connectProcoreAccount(
@@ -195,4 +259,24 @@ function testSandbox(connection: Connection, ctx: AppContext): IpcResponse<'conn
 /** A failure in words a person can act on; connector and auth errors are written that way (redacted again). */
 function signinProblem(error: unknown): string {
   return redactString(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * A monday.com sign-in that did not finish, in words saying what to do next. The refused client
+ * secret (invalid_client) already says so in the OAuth client's words.
+ */
+export function mondaySigninProblem(error: unknown): string {
+  if (error instanceof AuthorizationError)
+    switch (error.reason) {
+      case 'denied': {
+        // "The provider refused the sign-in: access_denied (The user declined)." → what monday said.
+        const said = error.message.replace(/^The provider refused the sign-in: (\S+)(?: \((.*)\))?\.$/s, (_m, code: string, why?: string) => (why ? `${code}: ${why}` : code));
+        return `monday.com did not give the app access (${redactString(said)}). Sign in again and choose Authorize; if your account admin must approve the app, ask them to install it first.`;
+      }
+      case 'timeout':
+        return `The monday.com sign-in was not finished within ${SIGNIN_TIMEOUT_MS / 60_000} minutes. Start “Sign in with monday.com” again.`;
+      default:
+        break;
+    }
+  return signinProblem(error);
 }

@@ -8,7 +8,7 @@ import {
   isIpcMethodName,
   ok,
   PARKED_GROUP_RECORD_LIMIT,
-  SECRET_FIELDS,
+  connectionSecretFields,
   type ConnectionView,
   type ParkedGroup,
   type IpcErrorCode,
@@ -30,7 +30,7 @@ import { MIGRATIONS } from '../store/migrations/index';
 import { ConnectionNotFoundError, type Connection } from '../store/repos/connections';
 import { RunNotFoundError } from '../store/repos/runs';
 import { SecretInStoreError } from '../store/secret-guard';
-import { completeExactSignIn, connectExact, connectProcoreAccount, testConnection } from './connect-handlers';
+import { cancelSignIn, completeSignIn, connectExact, connectMonday, connectProcoreAccount, testConnection } from './connect-handlers';
 import type { AppContext, EngineApi } from './context';
 import { IpcFailure } from './errors';
 import { exportDelivery, exportFileName } from './exports';
@@ -306,8 +306,10 @@ export const handlers: IpcHandlers = {
   'replay.audit': (request, ctx) => requireEngine(ctx).replayAudit(request.seq),
 
   'connections.connectExact': connectExact,
+  'connections.connectMonday': connectMonday,
 
-  'connections.completeExactSignIn': completeExactSignIn,
+  'connections.completeSignIn': completeSignIn,
+  'connections.cancelSignIn': cancelSignIn,
 
   'connections.connectProcore': connectProcoreAccount,
   'connections.connect': (request, ctx) => connectSystem(ctx, request.system, request.values),
@@ -521,7 +523,7 @@ async function keychainAccounts(ctx: AppContext): Promise<{ accounts: readonly s
 function toConnectionView(connection: Connection, accounts: readonly string[] | null): ConnectionView {
   const secrets: Record<string, boolean> = {};
   if (accounts === null) return { ...connection, secrets };
-  for (const field of SECRET_FIELDS[connection.system]) secrets[field] = false;
+  for (const field of connectionSecretFields(connection.system, connection.settings)) secrets[field] = false;
   for (const field of storedSecretFields(connection.id, accounts)) secrets[field] = true;
   return { ...connection, secrets };
 }

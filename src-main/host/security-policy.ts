@@ -45,6 +45,8 @@ export const DEFAULT_EXTERNAL_ALLOW_LIST: readonly string[] = [
   'developer.intacct.com',
   'monday.com',
   'developer.monday.com',
+  // monday.com's OAuth 2.1 consent page (connectors/monday/oauth.ts): the sign-in only.
+  'auth.monday.com',
   'compass.coupa.com',
   'help.acumatica.com',
 ];

@@ -54,6 +54,13 @@ describe('isAllowedExternalUrl', () => {
   ])('refuses %s', (_label, url) => {
     expect(isAllowedExternalUrl(url, allow)).toBe(false);
   });
+
+  it("the default list opens monday.com's OAuth consent page, and no other monday subdomain", () => {
+    expect(isAllowedExternalUrl('https://auth.monday.com/oauth2/authorize?client_id=a&state=b')).toBe(true);
+    expect(isAllowedExternalUrl('http://auth.monday.com/oauth2/authorize')).toBe(false);
+    expect(isAllowedExternalUrl('https://acme.monday.com/')).toBe(false);
+    expect(isAllowedExternalUrl('https://auth.monday.com.evil.net/oauth2/authorize')).toBe(false);
+  });
 });
 
 describe('isTrustedSender', () => {

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import {
   EXACT_REGIONS,
-  SECRET_FIELDS,
+  connectionSecretFields,
   SYSTEM_IDS,
   type ConnectionView,
   type SystemId,
@@ -22,6 +22,7 @@ import {
   SECRET_FIELD_WORDS,
 } from '../../src-shared/domain/connection-words';
 import { GenericConnect } from './GenericConnect';
+import { MondayConnect } from './MondayConnect';
 import { ConnectionPickers } from './ConnectionPickers';
 
 export { SYSTEM_TITLES };
@@ -66,8 +67,10 @@ const SETTING_FIELDS: Record<
 };
 
 /** Tokens come from signing in (OAuth), not from typing; the form asks only for typed secrets. */
-const TYPED_SECRETS = (system: SystemId) =>
-  SECRET_FIELDS[system].filter((field) => field !== 'accessToken' && field !== 'refreshToken');
+const TYPED_SECRETS = (system: SystemId, settings: Readonly<Record<string, unknown>>) =>
+  connectionSecretFields(system, settings).filter(
+    (field) => field !== 'accessToken' && field !== 'refreshToken' && field !== 'tokens',
+  );
 
 interface FormState {
   id?: string;
@@ -136,15 +139,15 @@ export function ConnectionsScreen() {
       <section className="card" aria-labelledby="live-title">
         <h2 id="live-title">Connect your own accounts</h2>
         <p className="hint">
-          Exact Online signs in through your browser; the others take the credentials your administrator gives you,
-          which are tested before they are saved.
+          Exact Online signs in through your browser, and so can monday.com (or it takes a personal API token); the
+          others take the credentials your administrator gives you, which are tested before they are saved.
         </p>
         <div className="toolbar">
           <ExactConnect />
           <ProcoreConnect />
-          {SYSTEM_IDS.filter((system) => CONNECT_FORMS[system]).map((system) => (
-            <GenericConnect key={system} system={system} />
-          ))}
+          {SYSTEM_IDS.filter((system) => CONNECT_FORMS[system]).map((system) =>
+            system === 'monday' ? <MondayConnect key={system} /> : <GenericConnect key={system} system={system} />,
+          )}
         </div>
       </section>
 
@@ -368,7 +371,7 @@ function ConnectionForm({
             )}
           </Field>
         ))}
-        {TYPED_SECRETS(form.system).map((name) => {
+        {TYPED_SECRETS(form.system, form.settings).map((name) => {
           const isSet = stored?.secrets[name] === true;
           return (
             <Field

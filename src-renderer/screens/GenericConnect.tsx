@@ -11,14 +11,39 @@ import { Field } from '../ui/Field';
  * the form as soon as they are sent.
  */
 export function GenericConnect({ system }: { system: SystemId }) {
+  const [open, setOpen] = useState(false);
+  if (!CONNECT_FORMS[system]) return null;
+  return (
+    <div>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls={`${system}-connect-form`}
+        onClick={() => setOpen(!open)}
+      >
+        Connect {SYSTEM_TITLES[system]}
+      </button>
+      {open ? <GenericConnectForm system={system} onConnected={() => setOpen(false)} /> : null}
+    </div>
+  );
+}
+
+/** The form itself (also one of monday.com's two ways to connect, see MondayConnect). */
+export function GenericConnectForm({
+  system,
+  onConnected,
+  title = `Connect ${SYSTEM_TITLES[system]}`,
+}: {
+  system: SystemId;
+  onConnected: () => void;
+  title?: string;
+}) {
   const form = CONNECT_FORMS[system];
   const { connections } = useStores();
   const busy = useSlice(connections, (s) => s.busy);
-  const [open, setOpen] = useState(false);
   const initial = () => Object.fromEntries((form?.fields ?? []).map((f) => [f.name, f.default ?? '']));
   const [values, setValues] = useState<Record<string, string>>(initial);
   if (!form) return null;
-  const title = `Connect ${SYSTEM_TITLES[system]}`;
   const formId = `${system}-connect-form`;
 
   const submit = async (event: FormEvent) => {
@@ -32,37 +57,30 @@ export function GenericConnect({ system }: { system: SystemId }) {
         ]),
       ),
     );
-    if (await connections.getState().connectSystem(system, sent)) setOpen(false);
+    if (await connections.getState().connectSystem(system, sent)) onConnected();
   };
 
   return (
-    <div>
-      <button type="button" aria-expanded={open} aria-controls={formId} onClick={() => setOpen(!open)}>
-        {title}
-      </button>
-      {open ? (
-        <form id={formId} className="card form" onSubmit={submit} aria-labelledby={`${formId}-title`}>
-          <h3 id={`${formId}-title`}>{title}</h3>
-          <p className="hint">{form.intro}</p>
-          <div className="form-grid">
-            {form.fields.map((field) => (
-              <FieldInput
-                key={field.name}
-                system={system}
-                field={field}
-                value={values[field.name] ?? ''}
-                onChange={(v) => setValues({ ...values, [field.name]: v })}
-              />
-            ))}
-          </div>
-          <div className="toolbar">
-            <button type="submit" disabled={busy}>
-              Test and save {SYSTEM_TITLES[system]} connection
-            </button>
-          </div>
-        </form>
-      ) : null}
-    </div>
+    <form id={formId} className="card form" onSubmit={submit} aria-labelledby={`${formId}-title`}>
+      <h3 id={`${formId}-title`}>{title}</h3>
+      <p className="hint">{form.intro}</p>
+      <div className="form-grid">
+        {form.fields.map((field) => (
+          <FieldInput
+            key={field.name}
+            system={system}
+            field={field}
+            value={values[field.name] ?? ''}
+            onChange={(v) => setValues({ ...values, [field.name]: v })}
+          />
+        ))}
+      </div>
+      <div className="toolbar">
+        <button type="submit" disabled={busy}>
+          Test and save {SYSTEM_TITLES[system]} connection
+        </button>
+      </div>
+    </form>
   );
 }
 

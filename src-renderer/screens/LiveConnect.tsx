@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import {
   EXACT_REGIONS,
   PROCORE_ENVIRONMENT_IDS,
@@ -6,7 +6,9 @@ import {
   type ExactRegionId,
   type SigninOutcome,
 } from '../../src-shared/ipc';
+import { SYSTEM_TITLES } from '../../src-shared/domain/systems';
 import { useSlice, useStores } from '../app/services';
+import type { BrowserSigninSystem } from '../stores/connections-store';
 import { Field } from '../ui/Field';
 
 /**
@@ -31,12 +33,7 @@ const PROCORE_ENVIRONMENT_TITLES: Record<(typeof PROCORE_ENVIRONMENT_IDS)[number
   monthlySandbox: 'Monthly sandbox',
 };
 
-/**
- * Opens the sign-in page in the user's browser. In Electron the window-open handler hands
- * allow-listed https addresses to the system browser; the browser host opens a new tab. The
- * link stays on screen in case a popup blocker or the allow-list stops it.
- */
-/** The app's client id and secret (typed in, never shown back), as both sign-in forms ask them. */
+/** The app's client id and secret (typed in, never shown back), as the sign-in forms ask them. */
 function ClientCredentialFields(props: {
   clientId: string;
   setClientId: (value: string) => void;
@@ -61,6 +58,11 @@ function ClientCredentialFields(props: {
   );
 }
 
+/**
+ * Opens the sign-in page in the user's browser. In Electron the window-open handler hands
+ * allow-listed https addresses to the system browser; the browser host opens a new tab. The
+ * link stays on screen in case a popup blocker or the allow-list stops it.
+ */
 function openInBrowser(url: string): void {
   window.open(url, '_blank', 'noopener,noreferrer');
 }
@@ -70,8 +72,15 @@ export function ExactConnect() {
   const signin = useSlice(connections, (s) => s.signin);
   const [open, setOpen] = useState(false);
 
-  if (signin.phase === 'waiting') return <ExactWaiting />;
-  if (signin.phase === 'done') return <ExactOutcome outcome={signin.outcome} />;
+  if (signin.phase === 'waiting' && signin.system === 'exact-online') return <SigninWaiting />;
+  if (signin.phase === 'done' && signin.system === 'exact-online')
+    return (
+      <SigninOutcomeCard system="exact-online" outcome={signin.outcome}>
+        {signin.outcome.divisions && signin.outcome.divisions.length > 0 ? (
+          <DivisionPicker outcome={signin.outcome} divisions={signin.outcome.divisions} />
+        ) : null}
+      </SigninOutcomeCard>
+    );
   return (
     <div>
       <button
@@ -89,8 +98,53 @@ export function ExactConnect() {
 
 function ExactForm() {
   const { connections } = useStores();
-  const starting = useSlice(connections, (s) => s.signin.phase === 'starting');
   const [region, setRegion] = useState<ExactRegionId>('nl');
+  return (
+    <BrowserSigninForm
+      id="exact-connect-form"
+      title="Connect to Exact Online"
+      hint="Use the client id, secret and redirect URI of the app registered in the Exact Online App Center. The redirect URI must point at this computer, e.g. http://127.0.0.1:8765/exact/callback."
+      addressLabel="Exact Online address (only for a test system)"
+      submitLabel="Sign in with Exact Online"
+      start={(app) => connections.getState().connectExact({ region, ...app })}
+    >
+      <Field label="Region">
+        <select value={region} onChange={(e) => setRegion(e.target.value as ExactRegionId)}>
+          {EXACT_REGIONS.map((r) => (
+            <option key={r} value={r}>
+              {REGION_TITLES[r]} (start.exactonline.{r})
+            </option>
+          ))}
+        </select>
+      </Field>
+    </BrowserSigninForm>
+  );
+}
+
+/** What every browser sign-in form sends: the user's app, its redirect URI, a test system's address. */
+export interface SigninApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  baseUrl?: string;
+}
+
+/**
+ * A browser sign-in form (Exact Online, monday.com OAuth): `children` first (Exact's region),
+ * then the app's client id and secret, the registered redirect URI and a test system's address.
+ * The secret is sent once and cleared; `start` answers with the address to open, or null.
+ */
+export function BrowserSigninForm(props: {
+  id: string;
+  title: string;
+  hint: string;
+  addressLabel: string;
+  submitLabel: string;
+  start: (app: SigninApp) => Promise<string | null>;
+  children?: ReactNode;
+}) {
+  const { connections } = useStores();
+  const starting = useSlice(connections, (s) => s.signin.phase === 'starting');
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [redirectUri, setRedirectUri] = useState('');
@@ -100,8 +154,7 @@ function ExactForm() {
     event.preventDefault();
     const secret = clientSecret;
     setClientSecret(''); // sent once, never kept in the page
-    const url = await connections.getState().connectExact({
-      region,
+    const url = await props.start({
       clientId,
       clientSecret: secret,
       redirectUri,
@@ -111,27 +164,11 @@ function ExactForm() {
   };
 
   return (
-    <form
-      id="exact-connect-form"
-      className="card form"
-      onSubmit={submit}
-      aria-labelledby="exact-connect-title"
-    >
-      <h3 id="exact-connect-title">Connect to Exact Online</h3>
-      <p className="hint">
-        Use the client id, secret and redirect URI of the app registered in the Exact Online App Center. The
-        redirect URI must point at this computer, e.g. http://127.0.0.1:8765/exact/callback.
-      </p>
+    <form id={props.id} className="card form" onSubmit={submit} aria-labelledby={`${props.id}-title`}>
+      <h3 id={`${props.id}-title`}>{props.title}</h3>
+      <p className="hint">{props.hint}</p>
       <div className="form-grid">
-        <Field label="Region">
-          <select value={region} onChange={(e) => setRegion(e.target.value as ExactRegionId)}>
-            {EXACT_REGIONS.map((r) => (
-              <option key={r} value={r}>
-                {REGION_TITLES[r]} (start.exactonline.{r})
-              </option>
-            ))}
-          </select>
-        </Field>
+        {props.children}
         <ClientCredentialFields
           clientId={clientId}
           setClientId={setClientId}
@@ -141,42 +178,45 @@ function ExactForm() {
         <Field label="Registered redirect URI">
           <input required value={redirectUri} onChange={(e) => setRedirectUri(e.target.value)} />
         </Field>
-        <Field label="Exact Online address (only for a test system)">
+        <Field label={props.addressLabel}>
           <input value={baseUrl} placeholder="leave empty" onChange={(e) => setBaseUrl(e.target.value)} />
         </Field>
       </div>
       <div className="toolbar">
         <button type="submit" disabled={starting}>
-          Sign in with Exact Online
+          {props.submitLabel}
         </button>
       </div>
     </form>
   );
 }
 
-function ExactWaiting() {
+/** The browser sign-in under way: the link to open again, the pasted-address fallback, Cancel. */
+export function SigninWaiting() {
   const { connections } = useStores();
   const signin = useSlice(connections, (s) => s.signin);
   const [pasted, setPasted] = useState('');
   if (signin.phase !== 'waiting') return null;
+  const title = SYSTEM_TITLES[signin.system];
+  const errorId = `${signin.system}-paste-error`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void connections.getState().completeExactSignIn(pasted);
+    void connections.getState().completeSignIn(pasted);
   };
 
   return (
-    <section className="card" aria-labelledby="exact-waiting-title">
-      <h3 id="exact-waiting-title">Waiting for sign-in…</h3>
+    <section className="card" aria-labelledby={`${signin.system}-waiting-title`}>
+      <h3 id={`${signin.system}-waiting-title`}>Waiting for sign-in…</h3>
       <p role="status">
-        Sign in to Exact Online in your browser and allow access.{' '}
+        Sign in to {title} in your browser and allow access.{' '}
         {signin.listening
           ? 'This screen continues by itself when the browser comes back.'
           : 'Then paste the address the browser ends on below.'}
       </p>
       <p>
         <a href={signin.authorizationUrl} target="_blank" rel="noopener noreferrer">
-          Open the Exact Online sign-in page
+          Open the {title} sign-in page
         </a>
       </p>
       <form className="form" onSubmit={submit} aria-label="Finish by pasting the address">
@@ -190,11 +230,11 @@ function ExactWaiting() {
             value={pasted}
             onChange={(e) => setPasted(e.target.value)}
             aria-invalid={signin.pasteError ? true : undefined}
-            aria-describedby={signin.pasteError ? 'exact-paste-error' : undefined}
+            aria-describedby={signin.pasteError ? errorId : undefined}
           />
         </Field>
         {signin.pasteError ? (
-          <p id="exact-paste-error" role="alert" className="notice notice-error">
+          <p id={errorId} role="alert" className="notice notice-error">
             {signin.pasteError}
           </p>
         ) : null}
@@ -202,7 +242,7 @@ function ExactWaiting() {
           <button type="submit" disabled={signin.pasting}>
             Finish sign-in
           </button>
-          <button type="button" className="secondary" onClick={() => connections.getState().resetSignin()}>
+          <button type="button" className="secondary" onClick={() => void connections.getState().cancelSignin()}>
             Cancel
           </button>
         </div>
@@ -211,12 +251,22 @@ function ExactWaiting() {
   );
 }
 
-function ExactOutcome({ outcome }: { outcome: SigninOutcome }) {
+/** How the sign-in ended: the problem and "Try again", or who signed in (and `children`: what to choose next). */
+export function SigninOutcomeCard({
+  system,
+  outcome,
+  children,
+}: {
+  system: BrowserSigninSystem;
+  outcome: SigninOutcome;
+  children?: ReactNode;
+}) {
   const { connections } = useStores();
+  const titleId = `${system}-outcome-title`;
   if (outcome.outcome === 'failed')
     return (
-      <section className="card" aria-labelledby="exact-outcome-title">
-        <h3 id="exact-outcome-title">Exact Online sign-in failed</h3>
+      <section className="card" aria-labelledby={titleId}>
+        <h3 id={titleId}>{SYSTEM_TITLES[system]} sign-in failed</h3>
         <p role="alert">{outcome.message}</p>
         <button type="button" onClick={() => connections.getState().resetSignin()}>
           Try again
@@ -224,12 +274,10 @@ function ExactOutcome({ outcome }: { outcome: SigninOutcome }) {
       </section>
     );
   return (
-    <section className="card" aria-labelledby="exact-outcome-title">
-      <h3 id="exact-outcome-title">Exact Online connected</h3>
+    <section className="card" aria-labelledby={titleId}>
+      <h3 id={titleId}>{SYSTEM_TITLES[system]} connected</h3>
       <p role="status">{outcome.message}</p>
-      {outcome.divisions && outcome.divisions.length > 0 ? (
-        <DivisionPicker outcome={outcome} divisions={outcome.divisions} />
-      ) : null}
+      {children}
       <button type="button" className="secondary" onClick={() => connections.getState().resetSignin()}>
         Done
       </button>

@@ -1,16 +1,17 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridge } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
+import { connectionAccount, InMemoryCredentialStore } from '../../src-main/credentials';
 import { createAppContext } from '../../src-main/host/app-context';
 import { dispatch } from '../../src-main/host/handlers';
 import { LIVE_EXACT_ID } from '../../src-main/host/live-connections';
+import { LIVE_MONDAY_ID } from '../../src-main/host/systems/monday';
+import { freePort } from '../../test/support/browser-signin';
 import { StoresContext } from '../app/services';
 import { createAppStores, subscribeToEvents } from '../stores';
 import { ConnectionsScreen } from './ConnectionsScreen';
@@ -25,16 +26,6 @@ let dataDir: string;
 let ctx: ReturnType<typeof createAppContext>;
 let unsubscribe: () => void;
 const SECRET = 'typed-secret-never-shown-7731';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function renderScreen() {
   const stores = createAppStores(
@@ -160,11 +151,112 @@ describe('Connect to Exact Online', () => {
     // End the real attempt (its late 'failed' outcome must not replace the connected view).
     const state = new URL(authorizationUrl).searchParams.get('state')!;
     await dispatch(
-      'connections.completeExactSignIn',
+      'connections.completeSignIn',
       { pastedUrl: `${redirectUri}?error=access_denied&state=${state}` },
       ctx,
     );
     expect(screen.getByRole('heading', { name: 'Exact Online connected' })).toBeTruthy();
+  });
+});
+
+describe('Connect monday.com', () => {
+  /** Opens "Connect monday.com", picks the OAuth way and submits it; returns the address the screen opened. */
+  async function startMondaySignin(redirectUri: string): Promise<string> {
+    const opened = vi.spyOn(window, 'open').mockReturnValue(null);
+    fireEvent.click(screen.getByRole('button', { name: 'Connect monday.com' }));
+    // The personal token stays the first way (the form as before).
+    expect((screen.getByLabelText('Personal API token') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole('form', { name: 'Connect monday.com' })).toBeTruthy();
+    fireEvent.click(screen.getByLabelText('Sign in with monday.com (OAuth)'));
+    expect(screen.queryByRole('form', { name: 'Connect monday.com' })).toBeNull();
+    screen.getByRole('form', { name: 'Sign in with monday.com' });
+    fireEvent.change(input('Client id'), { target: { value: 'monday-client' } });
+    fireEvent.change(input('Client secret'), { target: { value: SECRET } });
+    expect(input('Client secret').type).toBe('password');
+    fireEvent.change(input('Registered redirect URI'), { target: { value: redirectUri } });
+    fireEvent.change(input('monday.com address (only for a test system)'), { target: { value: 'http://127.0.0.1:1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in with monday.com' }));
+    await screen.findByRole('heading', { name: 'Waiting for sign-in…' });
+    const href = screen.getByRole('link', { name: 'Open the monday.com sign-in page' }).getAttribute('href')!;
+    expect(opened).toHaveBeenCalledWith(href, '_blank', 'noopener,noreferrer');
+    expect(href.startsWith('http://127.0.0.1:1/oauth2/authorize?')).toBe(true);
+    expect(new URL(href).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(document.body.innerHTML).not.toContain(SECRET);
+    // Only monday.com's place shows the waiting sign-in: Exact's button is still there.
+    expect(screen.getByRole('button', { name: 'Connect to Exact Online' })).toBeTruthy();
+    return href;
+  }
+
+  it('signs in through the browser; Cancel stops the waiting sign-in in main too', async () => {
+    renderScreen();
+    const redirectUri = `http://127.0.0.1:${await freePort()}/monday/callback`;
+    await startMondaySignin(redirectUri);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await screen.findByRole('button', { name: 'Connect monday.com' });
+    await waitFor(async () =>
+      expect(await dispatch('connections.completeSignIn', { pastedUrl: `${redirectUri}?code=a&state=b` }, ctx)).toMatchObject({
+        ok: false,
+        error: { code: 'conflict' },
+      }),
+    );
+  });
+
+  it('answers a pasted refusal in words, reports a failed sign-in, then offers the form again', async () => {
+    renderScreen();
+    const redirectUri = `http://127.0.0.1:${await freePort()}/monday/callback`;
+    const authorizationUrl = await startMondaySignin(redirectUri);
+    const state = new URL(authorizationUrl).searchParams.get('state')!;
+    fireEvent.change(input('Paste the address'), {
+      target: { value: `${redirectUri}?error=access_denied&state=${state}` },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Finish sign-in' }));
+    // A pasted refusal is answered in monday's words; the sign-in still waits (Cancel or paste again).
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'monday.com did not give the app access (access_denied). Sign in again and choose Authorize; if your account admin must approve the app, ask them to install it first.',
+    );
+    screen.getByRole('heading', { name: 'Waiting for sign-in…' });
+    // The right address: main exchanges the code at the token endpoint, which is not there (port 1).
+    fireEvent.change(input('Paste the address'), { target: { value: `${redirectUri}?code=abc&state=${state}` } });
+    fireEvent.click(screen.getByRole('button', { name: 'Finish sign-in' }));
+    await screen.findByRole('heading', { name: 'monday.com sign-in failed' }, { timeout: 20_000 });
+    expect(screen.getByRole('alert').textContent).toMatch(/^Network error talking to 127\.0\.0\.1:1\b/);
+    expect(document.body.innerHTML).not.toContain(SECRET);
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(screen.getByRole('button', { name: 'Connect monday.com' })).toBeTruthy();
+  });
+
+  it('after the sign-in event: connected, with Test connection’s words and what to do next', async () => {
+    renderScreen();
+    const redirectUri = `http://127.0.0.1:${await freePort()}/monday/callback`;
+    await startMondaySignin(redirectUri);
+    ctx.store.connections.create({
+      id: LIVE_MONDAY_ID,
+      system: 'monday',
+      label: 'monday.com',
+      mode: 'live',
+      settings: { auth: 'oauth', clientId: 'monday-client', redirectUri },
+    });
+    ctx.store.connections.setStatus(LIVE_MONDAY_ID, 'connected');
+    await ctx.credentials.set(connectionAccount(LIVE_MONDAY_ID, 'clientSecret'), SECRET);
+    await ctx.credentials.set(connectionAccount(LIVE_MONDAY_ID, 'tokens'), '{}');
+    ctx.events.emit('connection.signin', {
+      connectionId: LIVE_MONDAY_ID,
+      outcome: 'connected',
+      message: 'Signed in to monday.com. Test connection: Connected to monday.com account Maasland; 3 boards visible.',
+    });
+    await screen.findByRole('heading', { name: 'monday.com connected' });
+    expect(screen.getByText(/Test connection: Connected to monday\.com account Maasland; 3 boards visible\./)).toBeTruthy();
+    expect(screen.getByText(/“Choose boards” on the monday\.com row/)).toBeTruthy();
+    await screen.findByRole('button', { name: 'Test connection monday.com' }); // the list reloaded with it
+    // What the row says is stored: the app's secret and the sign-in, no personal token missing.
+    const row = screen.getByRole('button', { name: 'Test connection monday.com' }).closest('tr')!;
+    expect(row.textContent).toContain('Stored in the keychain');
+    expect(row.textContent).not.toContain('Missing');
+    // Edit offers to replace the client secret (not an API token) and keeps the OAuth sign-in.
+    fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
+    expect(screen.getByLabelText(/^Client secret/)).toBeTruthy();
+    expect(screen.queryByLabelText(/^API token/)).toBeNull();
+    await dispatch('connections.cancelSignIn', {}, ctx);
   });
 });
 

@@ -35,6 +35,15 @@ export const SECRET_FIELDS: Readonly<Record<SystemId, readonly string[]>> = {
 };
 
 /**
+ * The secret fields one connection holds, by how it signs in: a monday.com connection signed in
+ * through the user's monday app (settings `auth: 'oauth'`) keeps the app's client secret and a
+ * sign-in (`tokens`) instead of a personal API token.
+ */
+export function connectionSecretFields(system: SystemId, settings: Readonly<Record<string, unknown>>): readonly string[] {
+  return system === 'monday' && settings['auth'] === 'oauth' ? ['clientSecret', 'tokens'] : SECRET_FIELDS[system];
+}
+
+/**
  * True for a settings name that names a secret: a declared secret field of the system, or a
  * name ending in secret/password/token/apiKey/privateKey/credentials (case, "-", "_" and "."
  * ignored). Names that merely mention one (tokenUrl, accessTokenExpiresAt) are settings.
@@ -259,7 +268,7 @@ export const connectionSaveRequestSchema = z
     secrets: z.record(z.string(), z.string().min(1).max(8000).nullable()).default({}),
   })
   .superRefine((req, ctx) => {
-    const secretFields = SECRET_FIELDS[req.system];
+    const secretFields = connectionSecretFields(req.system, req.settings);
     for (const key of Object.keys(req.settings)) {
       if (isSecretSettingName(req.system, key)) {
         ctx.addIssue({
@@ -723,6 +732,13 @@ export const signinOutcomeSchema = z.object({
 });
 export type SigninOutcome = z.infer<typeof signinOutcomeSchema>;
 
+/** A browser sign-in has started (connections.connectExact / connectMonday): the address to open. */
+export const browserSigninStartedSchema = z.object({
+  authorizationUrl: z.string(),
+  /** False when nothing listens on the redirect URI (https): the user must paste the address. */
+  listening: z.boolean(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // The method map
 
@@ -1021,18 +1037,36 @@ export const ipcContract = {
       baseUrl: baseUrlOverride.optional(),
       division: z.number().int().min(1).optional(),
     }),
-    response: z.object({
-      authorizationUrl: z.string(),
-      /** False when nothing listens on the redirect URI (https): the user must paste the address. */
-      listening: z.boolean(),
-    }),
+    response: browserSigninStartedSchema,
   },
-  'connections.completeExactSignIn': {
+  'connections.connectMonday': {
+    /**
+     * Starts a monday.com sign-in through the user's own monday app (OAuth 2.1: loopback, state,
+     * PKCE), like connections.connectExact: answers at once with the address to open; the outcome
+     * (after the code exchange and Test connection) arrives as 'connection.signin'. The client
+     * secret goes to the keychain only when monday accepted it. A new attempt cancels the last.
+     */
+    request: z.strictObject({
+      clientId: clientIdField,
+      clientSecret,
+      /** Registered in the monday app (OAuth → Redirect URLs), loopback: checked in main. */
+      redirectUri: z.string().trim().min(1, 'the redirect URI is required').max(2000),
+      /** A test system serving both the API (/v2) and the sign-in (the sandbox's simulator). */
+      baseUrl: baseUrlOverride.optional(),
+    }),
+    response: browserSigninStartedSchema,
+  },
+  'connections.completeSignIn': {
     /** Paste fallback: the address the browser was sent to after signing in. Answers with the outcome. */
     request: z.strictObject({
       pastedUrl: z.string().trim().min(1, 'paste the address from the browser bar').max(8000),
     }),
     response: signinOutcomeSchema,
+  },
+  'connections.cancelSignIn': {
+    /** Cancel on screen: the waiting browser sign-in stops listening (no outcome event follows). */
+    request: z.strictObject({}),
+    response: z.object({ cancelled: z.boolean() }),
   },
   'connections.connectProcore': {
     /** Stores a Procore (client credentials) connection after proving it works. */
@@ -1100,7 +1134,7 @@ export const RUN_PHASES = ['starting', 'reading', 'writing', 'done', 'failed'] a
 export const ipcEvents = {
   /** Emitted by connections.save / connections.delete. */
   'connection.changed': z.object({ id, change: z.enum(['saved', 'deleted']) }),
-  /** How an Exact Online sign-in started by connections.connectExact ended. */
+  /** How a browser sign-in started by connections.connectExact or connectMonday ended. */
   'connection.signin': signinOutcomeSchema,
   /** Progress of a running sync, emitted by the engine (EngineApi.startSync returns before it ends). */
   'run.progress': z.object({

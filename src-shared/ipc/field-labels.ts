@@ -32,7 +32,13 @@ export const REQUEST_FIELD_LABELS: Partial<Record<IpcMethodName, Readonly<Record
     baseUrl: 'Exact Online address',
     division: 'Division',
   },
-  'connections.completeExactSignIn': { pastedUrl: 'Paste the address' },
+  'connections.connectMonday': {
+    clientId: 'Client id',
+    clientSecret: 'Client secret',
+    redirectUri: 'Registered redirect URI',
+    baseUrl: 'monday.com address',
+  },
+  'connections.completeSignIn': { pastedUrl: 'Paste the address' },
   'connections.connectProcore': {
     companyId: 'Company id',
     clientId: 'Client id',

@@ -191,3 +191,21 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * A private, unlocked keychain for this process's own keytar calls: DBUS_SESSION_BUS_ADDRESS
+ * points at it until `restore()`, which puts the previous address back and stops the daemons.
+ */
+export async function usePrivateKeychain(unlockPassword: string): Promise<{ restore(): Promise<void> }> {
+  const saved = process.env['DBUS_SESSION_BUS_ADDRESS'];
+  const session = await startPrivateKeyringSession();
+  await session.startKeyring(unlockPassword);
+  process.env['DBUS_SESSION_BUS_ADDRESS'] = session.busAddress;
+  return {
+    async restore() {
+      if (saved === undefined) delete process.env['DBUS_SESSION_BUS_ADDRESS'];
+      else process.env['DBUS_SESSION_BUS_ADDRESS'] = saved;
+      await session.stop();
+    },
+  };
+}

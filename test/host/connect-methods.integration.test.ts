@@ -13,7 +13,7 @@ import { startSandbox, type Sandbox } from '../../src-main/sandbox';
 import { startPrivateKeyringSession, type PrivateKeyringSession } from '../credentials/private-keyring';
 
 /**
- * The Connections screen's IPC methods (connections.connectExact / completeExactSignIn /
+ * The Connections screen's IPC methods (connections.connectExact / completeSignIn /
  * connectProcore / test) through `dispatch`, against the Exact Online and Procore simulators
  * and the REAL OS keychain (gnome-keyring in a private D-Bus session). The test plays the
  * system browser: it follows the simulator's consent redirect to the loopback listener, or
@@ -134,26 +134,26 @@ describe('connections.connectExact', () => {
     const started = await call('connections.connectExact', exactRequest());
     const redirectedTo = await approve(started.authorizationUrl);
 
-    const foreign = await failure('connections.completeExactSignIn', {
+    const foreign = await failure('connections.completeSignIn', {
       pastedUrl: 'https://evil.example/exact/callback?code=x&state=y',
     });
     expect(foreign.code).toBe('invalid-request');
     expect(foreign.message).toContain(`does not start with the registered redirect URI ${redirectUri}`);
     const stale = new URL(redirectedTo);
     stale.searchParams.set('state', 'not-this-attempt');
-    const wrongState = await failure('connections.completeExactSignIn', { pastedUrl: stale.href });
+    const wrongState = await failure('connections.completeSignIn', { pastedUrl: stale.href });
     expect(wrongState).toEqual({
       code: 'invalid-request',
-      message: 'The sign-in response does not belong to this attempt.',
+      message: expect.stringMatching(/^That address belongs to another sign-in attempt \(its state does not match this one\), so it was refused\. Paste/),
     });
-    const notUrl = await failure('connections.completeExactSignIn', { pastedUrl: 'signed in!' });
+    const notUrl = await failure('connections.completeSignIn', { pastedUrl: 'signed in!' });
     expect(notUrl.message).toMatch(/not a URL/);
 
-    const outcome = await call('connections.completeExactSignIn', { pastedUrl: redirectedTo });
+    const outcome = await call('connections.completeSignIn', { pastedUrl: redirectedTo });
     expect(outcome).toMatchObject({ connectionId: LIVE_EXACT_ID, outcome: 'connected' });
     expect(await nextSignin(2)).toEqual(outcome);
     // The attempt is over: another paste has nothing to complete.
-    expect((await failure('connections.completeExactSignIn', { pastedUrl: redirectedTo })).code).toBe(
+    expect((await failure('connections.completeSignIn', { pastedUrl: redirectedTo })).code).toBe(
       'conflict',
     );
   });
@@ -163,8 +163,8 @@ describe('connections.connectExact', () => {
     const second = await call('connections.connectExact', exactRequest());
     expect(second.authorizationUrl).not.toBe(first.authorizationUrl);
     const firstRedirect = await approve(first.authorizationUrl);
-    expect((await failure('connections.completeExactSignIn', { pastedUrl: firstRedirect })).message).toBe(
-      'The sign-in response does not belong to this attempt.',
+    expect((await failure('connections.completeSignIn', { pastedUrl: firstRedirect })).message).toEqual(
+      expect.stringMatching(/^That address belongs to another sign-in attempt \(its state does not match this one\), so it was refused\. Paste/),
     );
     await fetch(await approve(second.authorizationUrl));
     expect((await nextSignin(3)).outcome).toBe('connected');

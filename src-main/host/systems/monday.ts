@@ -161,6 +161,8 @@ export interface ConnectMondayOAuthRequest {
   redirectUri: string;
   /** Opens the system browser (the app) or prints the address (CLI). */
   openBrowser: (url: string) => void | Promise<void>;
+  /** A test system serving the API at /v2 and the sign-in (the sandbox's simulator); else kept as stored. */
+  baseUrl?: string;
   /** The pending sign-in, so the CLI can offer "paste the address" instead. */
   onPending?: (pending: PendingAuthorization) => void;
   timeoutMs?: number;
@@ -175,7 +177,9 @@ export interface ConnectMondayOAuthRequest {
 export async function connectMondayOAuth(deps: LiveDeps, req: ConnectMondayOAuthRequest): Promise<{ detail: string }> {
   const { store, credentials, log } = deps;
   const existing = store.connections.get(LIVE_MONDAY_ID);
-  const before = (existing?.settings ?? {}) as MondayConnectionSettings;
+  const stored = (existing?.settings ?? {}) as MondayConnectionSettings;
+  const base = req.baseUrl?.replace(/\/$/, '');
+  const before: MondayConnectionSettings = base ? { ...stored, apiUrl: `${base}/v2`, authUrl: base } : stored;
   const client = createMondayOAuthClient({ clientId: req.clientId, logger: log, ...(before.authUrl ? { authUrl: before.authUrl } : {}) });
   const secretAccount = connectionAccount(LIVE_MONDAY_ID, 'clientSecret');
   const tokensAccount = connectionAccount(LIVE_MONDAY_ID, 'tokens');
