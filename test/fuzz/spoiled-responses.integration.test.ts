@@ -3,6 +3,7 @@ import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { compareBooks, type BookRow } from '../support/crash-harness';
 import { rawLeaks } from './arbitraries/hostile';
+import { CRASH_SPECS } from '../support/flow-crash-specs';
 import { E2E_FUZZ_SPECS } from './flow-fuzz-specs';
 import { openOnSandbox } from './sandbox-flow';
 
@@ -65,5 +66,30 @@ describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoil
     }
     // A spoiled answer is retried with the kit's backoff (1 s, 2 s, 4 s…): a run that meets several
     // in a row takes tens of seconds, rarely, and is still a run that ends.
+  }, 120_000);
+
+  // A write the target committed but answered with its error envelope under HTTP 200 is a write
+  // whose outcome is unknown, never a refusal: read as "refused", Coupa's answer parked 51 of 218
+  // documents Coupa held, and follow-up calls named the id "undefined". At a rate where most
+  // writes meet it, nothing may be parked as rejected, and a clean rerun ends with a clean run's books.
+  it('the target answers writes with its error envelope under HTTP 200: unknown outcomes, looked up, none parked as rejected', async () => {
+    const target = CRASH_SPECS[flowId as keyof typeof CRASH_SPECS].target;
+    const f = await openOnSandbox(plugin);
+    try {
+      await f.setFaults(`${target}:envelope=0.3`);
+      const faulted = await f.run();
+      expect(faulted.counts.failed).toBe(0);
+      await f.setFaults(null);
+      let last = await f.run();
+      if (last.status !== 'succeeded') last = await f.run();
+      expect(last.status, last.error ?? '').toBe('succeeded');
+      const rejected = f.store.db.prepare("SELECT reason_text FROM parked WHERE resolved_at IS NULL AND reason_code = 'target-rejected'").all();
+      expect(rejected).toEqual([]);
+      const diff = compareBooks(clean, await f.books());
+      expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+      expect(unhandled).toEqual([]);
+    } finally {
+      await f.close();
+    }
   }, 120_000);
 });

@@ -357,10 +357,26 @@ function parseJson(response: HttpResponse): unknown {
   return response.json<unknown>();
 }
 
+/**
+ * The record a write or a read by id answers with. Anything else under a 2xx — Coupa's own
+ * `errors` object, a body without the record's id — leaves the write's outcome unknown (it may
+ * have committed): a shape error, which callers treat as ambiguous and settle by a lookup, never
+ * as Coupa refusing the record (that would park a document Coupa holds, and follow-up calls
+ * would name the id "undefined").
+ */
 function parseRecord<T>(response: HttpResponse, resource: CoupaResource): T {
   const body = parseJson(response);
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new CoupaResponseShapeError(`Coupa answered a ${resource} write or read without the record`);
+  const id = (body as { id?: unknown }).id;
+  if ((typeof id !== 'number' && typeof id !== 'string') || String(id).trim() === '') {
+    const said = 'errors' in body ? coupaMessages(response.text).join('; ') : '';
+    throw new CoupaResponseShapeError(
+      said
+        ? `Coupa answered a ${resource} write or read with HTTP ${response.status} but an error (${said}), not the record`
+        : `Coupa answered a ${resource} write or read without the record's id`,
+    );
+  }
   return body as T;
 }
 
