@@ -455,6 +455,20 @@ describe('Procore connector (F2/F3): commitments, change orders, direct costs, v
     expect(next.records.map((v) => [v.sourceId, v.active])).toEqual([[vendor.sourceId, false]]);
   });
 
+  it('lists every vendor as it is now, one edited a second ago included (the sync read holds it back for its settle window)', async () => {
+    const h = await harness();
+    const read = await drain(h.connector.readVendors(null));
+    const vendor = read.records[0] as (typeof read.records)[number];
+    h.clock.advance(SECOND);
+    await h.rest('PATCH', 'vendors/sync', { company_id: Number(h.sim.credentials.companyId), updates: [{ id: Number(vendor.sourceId), is_active: false }] });
+    // Within the settle window the sync read does not hand the change over yet…
+    expect((await drain(h.connector.readVendors(read.cursor))).records).toEqual([]);
+    // …a listing the user asked for shows it.
+    const listed = await h.connector.listVendorRecords();
+    expect(ids(listed)).toEqual(ids(read.records));
+    expect(listed.find((v) => v.sourceId === vendor.sourceId)?.active).toBe(false);
+  });
+
   it('lists a project\'s cost codes and the line item types', async () => {
     const h = await harness();
     const state = await h.state();

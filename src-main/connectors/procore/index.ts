@@ -35,6 +35,7 @@ import {
   readCommitments,
   readDirectCosts,
   readRequisitions,
+  listVendorRecords,
   readVendors,
   type ReadSettings,
 } from './reads';
@@ -153,6 +154,8 @@ export interface ProcoreConnector extends Connector {
   readDirectCosts(cursor: string | null, options?: StatusReadOptions): AsyncIterable<SourcePage<ProcoreDirectCost>>;
   /** Company vendors, active and (unless switched off) inactive. */
   readVendors(cursor: string | null, options?: { includeInactive?: boolean }): AsyncIterable<SourcePage<ProcoreVendorRecord>>;
+  /** Every company vendor as it is now (no settle window): for listings the user asks for, not for syncing. */
+  listVendorRecords(): Promise<ProcoreVendorRecord[]>;
   /** The project's live cost codes with their ERP links. */
   listCostCodes(projectId: string): Promise<ProcoreCostCode[]>;
   /** The company's line item types ("cost types"). */
@@ -319,6 +322,7 @@ export function createProcoreConnector(
     readDirectCosts: (cursor, options) =>
       readDirectCosts(client, cursor, options?.statuses ?? DEFAULT_DIRECT_COST_STATUSES, reads),
     readVendors: (cursor, options) => readVendors(client, cursor, options?.includeInactive ?? true, reads),
+    listVendorRecords: () => listVendorRecords(client, reads),
 
     async listCostCodes(projectId) {
       return (await client.listCostCodeRecords(projectId, {}))

@@ -385,6 +385,18 @@ export function readDirectCosts(
   );
 }
 
+/**
+ * Every company vendor as it is now, active and inactive: for what the user asks to see (link
+ * suggestions, "create this vendor", retrying a vendor). The sync read stops a settle window
+ * behind the clock (commit lag), which would leave out a vendor edited seconds ago; a listing has
+ * no cursor to protect, so its bound is the clock (plus a second: bounds are whole seconds).
+ */
+export async function listVendorRecords(client: ProcoreClient, settings: ReadSettings): Promise<ProcoreVendorRecord[]> {
+  const all: ProcoreVendorRecord[] = [];
+  for await (const page of readVendors(client, null, true, { ...settings, settleMs: 0, now: () => settings.now() + 1_000 })) all.push(...page.records);
+  return all;
+}
+
 export function readVendors(
   client: ProcoreClient,
   cursor: string | null,

@@ -32,12 +32,7 @@ export function f2Counterparty(deps: F2Deps) {
     const id = procoreVendorIdOf(set, sourceKey);
     const source = `Procore vendor ${id}`;
     const [listed, now, acumaticaVendors] = await Promise.all([
-      readOrExplain('Procore', 'the vendors', async () => {
-        const all: ProcoreVendorRecord[] = [];
-        for await (const page of procore.readVendors(null)) all.push(...page.records);
-        return all;
-      }),
-      // The stream leaves out what changed in the last seconds (its cursor's settle window): this one is read as it is now.
+      readOrExplain('Procore', 'the vendors', () => procore.listVendorRecords()),
       readOrExplain('Procore', `vendor ${id}`, () => procore.findVendorsById([id])),
       readOrExplain('Acumatica', 'the vendors', () => acumatica.listVendors()),
     ]);

@@ -53,9 +53,7 @@ function world(procore: ProcoreVendorRecord[], acumatica: AcumaticaVendor[], pol
   const deps = {
     store: { mappings: { getSet: () => undefined } },
     procore: {
-      async *readVendors() {
-        yield { records: procore, deletions: [], cursorAfter: null };
-      },
+      listVendorRecords: async () => procore,
       findVendorsById: async (ids: readonly string[]) => new Map(procore.filter((v) => ids.includes(v.sourceId)).map((v) => [v.sourceId, v])),
     },
     acumatica: {

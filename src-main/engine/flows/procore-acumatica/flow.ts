@@ -262,7 +262,9 @@ function prepare(deps: F2Deps, runId: string, counts: RunCounts, guard: RunGuard
   }
 
   async function vendorPairs(sourceIds: ReadonlySet<string>): Promise<VendorPairRecord[]> {
-    const [allProcore, allAcumatica] = await Promise.all([collect(procore.readVendors(null)), acumatica.listVendors()]);
+    // A retry answers what the user just fixed: both sides as they are now (no settle window).
+    const [allProcoreRecords, allAcumatica] = await Promise.all([procore.listVendorRecords(), acumatica.listVendors()]);
+    const allProcore = { records: allProcoreRecords };
     const views = allAcumatica.map(acumaticaView);
     return pairVendors({ changedProcore: allProcore.records, changedAcumatica: views, allProcore: allProcore.records, allAcumatica: views, mapped: mappings.vendors }).filter((p) =>
       sourceIds.has(p.sourceId),

@@ -68,11 +68,7 @@ export const procoreAcumaticaFlow: FlowPlugin<'procore' | 'acumatica'> = {
       createCounterparty: counterparty.createCounterparty,
       async suggestCounterpartyLinks(): Promise<CounterpartyLinkSuggestion[]> {
         const [procoreVendors, acumaticaVendors] = await Promise.all([
-          readOrExplain('Procore', 'the vendors', async () => {
-            const all = [];
-            for await (const page of base.procore.readVendors(null)) all.push(...page.records);
-            return all;
-          }),
+          readOrExplain('Procore', 'the vendors', () => base.procore.listVendorRecords()),
           readOrExplain('Acumatica', 'the vendors', () => base.acumatica.listVendors()),
         ]);
         const views = acumaticaVendors.map(acumaticaView);
