@@ -20,8 +20,9 @@ import { SYSTEM_NAMES, isSystemName } from './systems';
  *   html=R      HTTP 200 with an HTML error page (a proxy or login page in front of the API)
  *   ctype=R     the body as it was, labelled text/html (the wrong content type)
  *   empty=R     HTTP 200 with an empty body
- *   dupes=R     every record of the answer's first list of records sent twice (Intacct, monday,
- *               Coupa, Acumatica: of a page only, inside their own shapes)
+ *   dupes=R     every record of a list page sent twice: a GET's JSON array (Procore) or OData
+ *               d.results (Exact); Intacct, monday, Coupa, Acumatica in their own page shapes. A
+ *               single record's answer or a write's answer is left alone (no page to spoil)
  *   repeat=R    the "next page" link (OData __next, Link rel="next") points at the page itself;
  *               Intacct, Coupa, Acumatica answer an offset with the page before, monday's
  *               next_items_page answers with the cursor it was given (sim-server SimRequest.responseFault)

@@ -224,8 +224,12 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
       return;
     }
     // The handler may have applied the fault itself (spoiled) or declined it (field cleared).
-    const spoiled = simReq.responseFault;
-    if (spoiled && !response.spoiled) response = spoiledResponse(spoiled, response, system, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
+    let spoiled = simReq.responseFault;
+    if (spoiled && !response.spoiled) {
+      const applied = spoiledResponse(spoiled, response, system, method, `http://${req.headers.host ?? '127.0.0.1'}${url.pathname}${url.search}`);
+      if (applied) response = applied;
+      else spoiled = undefined;
+    }
     log(response.status, error, spoiled);
     send(res, response);
   }
@@ -305,19 +309,20 @@ function bodyText(body: unknown): string {
   return JSON.stringify(body);
 }
 
-/** The first list of records in a JSON answer (the answer itself, OData d.results, data, …). */
-function firstRecordList(body: unknown, depth = 0): unknown[] | null {
-  if (Array.isArray(body)) return body.length > 0 && body.every((r) => r !== null && typeof r === 'object') ? body : null;
-  if (body === null || typeof body !== 'object' || depth > 4) return null;
-  for (const value of Object.values(body as Record<string, unknown>)) {
-    const found = firstRecordList(value, depth + 1);
-    if (found) return found;
-  }
-  return null;
+/**
+ * The records of a JSON list page: the answer itself (Procore's lists) or OData's d.results
+ * (Exact). A single record's answer (its nested lines) or a write's answer is no page: a
+ * vendor sends a page's rows twice, not a document's lines.
+ */
+function pageRecordList(body: unknown): unknown[] | null {
+  const d = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { d?: unknown }).d : undefined;
+  const list = Array.isArray(body) ? body : d !== null && typeof d === 'object' ? ((d as { results?: unknown }).results ?? null) : null;
+  return Array.isArray(list) && list.length > 0 && list.every((r) => r !== null && typeof r === 'object') ? list : null;
 }
 
 /** The answer of a handled request, spoiled as a response fault asks (faults.ts). */
-function spoiledResponse(fault: ResponseFault, response: SimResponse, system: SimSystem, selfUrl: string): SimResponse {
+/** null: the answer has nothing the fault acts on (declined, and not logged as applied). */
+function spoiledResponse(fault: ResponseFault, response: SimResponse, system: SimSystem, method: string, selfUrl: string): SimResponse | null {
   const text = bodyText(response.body);
   const headers = { ...(response.headers ?? {}) };
   delete headers['content-length'];
@@ -331,10 +336,10 @@ function spoiledResponse(fault: ResponseFault, response: SimResponse, system: Si
     case 'empty':
       return { status: 200, headers: {}, body: '' };
     case 'duplicates': {
-      if (response.body === null || typeof response.body !== 'object' || Buffer.isBuffer(response.body)) return response;
+      if (method !== 'GET' || response.body === null || typeof response.body !== 'object' || Buffer.isBuffer(response.body)) return null;
       const copy = JSON.parse(text) as unknown;
-      const list = firstRecordList(copy);
-      if (!list) return response;
+      const list = pageRecordList(copy);
+      if (!list) return null;
       list.splice(0, list.length, ...list.flatMap((r) => [r, r]));
       return { ...response, headers, body: copy };
     }
