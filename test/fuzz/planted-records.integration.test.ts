@@ -114,6 +114,113 @@ function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, 
   }
 }
 
+// ---------------------------------------------------------------- Procore pay applications and commitments
+
+/** Writes Procore records through a second handle; ids come from the simulator's own sequence. */
+class ProcorePlanter {
+  readonly store: SimStore;
+  constructor(dataDir: string) {
+    this.store = new SimStore(sandboxStorePath(dataDir, 'procore'));
+  }
+  nextId(): number {
+    const id = this.store.getMeta<number>('next_id');
+    if (id === undefined) throw new Error('the Procore simulator has no id sequence');
+    this.store.setMeta('next_id', id + 1);
+    return id;
+  }
+  all(collection: string): Json[] {
+    return this.store.collection<Json>(collection).all();
+  }
+  put(collection: string, record: Json): void {
+    this.store.collection<Json>(collection).put(String(record['id']), record);
+  }
+}
+
+/**
+ * Copies of a subcontractor invoice (pay application) the clean run wrote, each under a new
+ * invoice number, on its commitment, spoiled one way each.
+ */
+function plantProcorePayApplications(dataDir: string, good: (requisition: Json) => boolean): Plant[] {
+  const p = new ProcorePlanter(dataDir);
+  try {
+    const items = p.all('requisition_contract_items');
+    const itemsOf = (id: unknown) => items.filter((i) => i['requisition_id'] === id);
+    const template = p.all('requisitions').find((r) => good(r) && itemsOf(r['id']).length >= 1 && Number(r['retainage_percent'] ?? 0) === 0);
+    if (!template) throw new Error('the demo world has no pay application the clean run writes');
+    const siblings = p.all('requisitions').filter((r) => r['commitment_id'] === template['commitment_id']);
+    let sequence = Math.max(...siblings.map((r) => Number(r['number'])));
+    const plants: Plant[] = [];
+    let k = 0;
+    const plant = (what: string, expect: Expect, spoil: (r: { requisition: Json; items: Json[] }) => void, extra: Partial<Plant> = {}) => {
+      k += 1;
+      sequence += 1;
+      const number = `PLANT-${9900 + k}`;
+      p.store.transaction(() => {
+        const id = p.nextId();
+        const doc = {
+          requisition: { ...template, id, number: sequence, invoice_number: number },
+          items: itemsOf(template['id']).map((i) => ({ ...i, id: p.nextId(), requisition_id: id })),
+        };
+        spoil(doc);
+        p.put('requisitions', doc.requisition);
+        for (const item of doc.items) p.put('requisition_contract_items', item);
+        plants.push({ what, number, ids: [String(id)], expect, raw: doc, ...extra });
+      });
+    };
+    const first = (doc: { items: Json[] }, fields: Json) => (doc.items[0] = { ...doc.items[0]!, ...fields });
+    plant('an amount with 5 decimals', 'either', (d) => first(d, { work_completed_this_period: '1234.56789' }), { exactAmount: '1234.56789' });
+    plant('a negative amount claimed', 'either', (d) => first(d, { work_completed_this_period: '-500.00' }), { exactAmount: '-500' });
+    plant('a 100,000-character description of work', 'either', (d) => first(d, { description_of_work: HUGE }));
+    plant('emoji, right-to-left text, XML specials and control characters in its description', 'written', (d) => first(d, { description_of_work: `${ODD.xml} ${ODD.rtl} ${ODD.emoji}${CONTROL}` }), { arrives: [ODD.emoji, ODD.rtl, ODD.xml] });
+    plant('a billing date in the year 9999', 'either', (d) => (d.requisition = { ...d.requisition, billing_date: '9999-12-31' }));
+    return plants;
+  } finally {
+    p.store.close();
+  }
+}
+
+/** Copies of a commitment the clean run wrote, under new numbers, spoiled one way each. */
+function plantProcoreCommitments(dataDir: string, good: (commitment: Json) => boolean): Plant[] {
+  const p = new ProcorePlanter(dataDir);
+  try {
+    const lines = p.all('line_items');
+    const linesOf = (id: unknown) => lines.filter((l) => l['contract_id'] === id);
+    let collection = 'purchase_order_contracts';
+    let template = p.all(collection).find((c) => good(c) && linesOf(c['id']).length === 1 && !c['deleted_at']);
+    if (!template) {
+      collection = 'work_order_contracts';
+      template = p.all(collection).find((c) => good(c) && linesOf(c['id']).length === 1 && !c['deleted_at']);
+    }
+    if (!template) throw new Error('the demo world has no one-line commitment the clean run writes');
+    const plants: Plant[] = [];
+    let k = 0;
+    const plant = (what: string, expect: Expect, spoil: (c: { commitment: Json; lines: Json[] }) => void, extra: Partial<Plant> = {}) => {
+      k += 1;
+      const number = `PL-${9900 + k}`;
+      p.store.transaction(() => {
+        const id = p.nextId();
+        const doc = { commitment: { ...template, id, number }, lines: linesOf(template['id']).map((l) => ({ ...l, id: p.nextId(), contract_id: id })) };
+        spoil(doc);
+        p.put(collection, doc.commitment);
+        for (const line of doc.lines) p.put('line_items', line);
+        plants.push({ what, number, ids: [String(id)], expect, raw: doc, ...extra });
+      });
+    };
+    const line = (doc: { lines: Json[] }, fields: Json) => (doc.lines[0] = { ...doc.lines[0]!, ...fields });
+    plant('a line amount with 5 decimals', 'either', (d) => line(d, { amount: '2500.12345' }), { exactAmount: '2500.12345' });
+    plant('a zero quantity', 'either', (d) => line(d, { quantity: '0', unit_cost: '10.00', amount: '0.00' }));
+    plant('a 100,000-character title', 'either', (d) => (d.commitment = { ...d.commitment, title: HUGE }));
+    plant('emoji, right-to-left text, XML specials and control characters in its texts', 'written', (d) => {
+      d.commitment = { ...d.commitment, title: `${ODD.emoji} ${ODD.rtl}${CONTROL}` };
+      line(d, { description: `${ODD.xml} ${ODD.rtl} ${ODD.emoji}${CONTROL}` });
+    }, { arrives: [ODD.emoji, ODD.rtl, ODD.xml] });
+    plant('no vendor', 'parked', (d) => (d.commitment = { ...d.commitment, vendor_id: null }));
+    return plants;
+  } finally {
+    p.store.close();
+  }
+}
+
 // ---------------------------------------------------------------- the cases
 
 interface PlantedCase {
@@ -133,7 +240,19 @@ const exactCase = (flow: string, unknownCurrency: Expect): PlantedCase => ({
   plant: (dataDir, clean) => plantExactPurchaseOrders(dataDir, (po) => inBooks(clean, po['PurchaseOrderID'], po['OrderNumber']), unknownCurrency),
 });
 
-const CASES: readonly PlantedCase[] = [exactCase('exact-procore', 'parked'), exactCase('exact-coupa', 'parked'), exactCase('exact-monday', 'flagged')];
+const CASES: readonly PlantedCase[] = [
+  exactCase('exact-procore', 'parked'),
+  exactCase('exact-coupa', 'parked'),
+  exactCase('exact-monday', 'flagged'),
+  { flow: 'procore-acumatica', plant: (dataDir, clean) => plantProcorePayApplications(dataDir, (r) => inBooks(clean, r['invoice_number'])) },
+  {
+    flow: 'procore-intacct',
+    plant: (dataDir, clean) => [
+      ...plantProcoreCommitments(dataDir, (c) => inBooks(clean, c['id'])),
+      ...plantProcorePayApplications(dataDir, (r) => inBooks(clean, r['id'])),
+    ],
+  },
+];
 
 // ---------------------------------------------------------------- the promises
 
@@ -148,6 +267,7 @@ afterAll(() => {
 
 interface ParkedRow {
   source_id: string;
+  reason_code: string;
   reason_text: string;
   label: string | null;
 }
@@ -178,7 +298,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
       const plants = c.plant(f.dataDir, clean);
       const summary = await f.run();
       expect(['succeeded', 'partial'], summary.error ?? '').toContain(summary.status);
-      const parked = f.store.db.prepare('SELECT source_id, reason_text, label FROM parked WHERE flow = ? AND resolved_at IS NULL').all(flowId) as ParkedRow[];
+      const parked = f.store.db.prepare('SELECT source_id, reason_code, reason_text, label FROM parked WHERE flow = ? AND resolved_at IS NULL').all(flowId) as ParkedRow[];
       const books = await f.books();
       const problems: string[] = [];
       for (const p of plants) {
@@ -194,6 +314,8 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
         for (const r of mine) {
           const words = `${r.label ?? ''} ${r.reason_text}`;
           if (!words.includes(p.number)) problems.push(`${name}: the reason does not name the document: ${r.reason_text.slice(0, 300)}`);
+          // A refusal by the target names the target's rule, not what to correct in the source: the planner must see it first.
+          if (r.reason_code === 'target-rejected') problems.push(`${name}: parked only because the target refused it: ${r.reason_text.slice(0, 300)}`);
           for (const leak of rawLeaks(r.reason_text, textsOf(p.raw))) problems.push(`${name}: the reason shows ${leak}: ${r.reason_text.slice(0, 300)}`);
         }
         for (const row of held) {
