@@ -563,9 +563,10 @@ export function expandedLines<T>(
 }
 
 export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntryLookups): PurchaseInvoice {
-  checkWireRow(entry, `purchase entry ${idText(entry?.EntryID, '(no EntryID)')}`);
-  const entryId = required(entry.EntryID, 'purchase entry (no EntryID)', 'EntryID');
-  const label = `purchase entry ${entryId}`;
+  const entryNumber = entry !== null && typeof entry === 'object' ? (entry as { EntryNumber?: unknown }).EntryNumber : undefined;
+  checkWireRow(entry, documentName('purchase entry', idText(entry?.EntryID, '(no EntryID)'), entryNumber, 'EntryID'));
+  const entryId = required(entry.EntryID, documentName('purchase entry', null, entryNumber, 'EntryID'), 'EntryID');
+  const label = documentName('purchase entry', entryId, entryNumber, 'EntryID');
   const supplierId = required(entry.Supplier, label, 'Supplier');
   const supplierCode = lookups.supplierCodes.get(supplierId);
   if (supplierCode === undefined)
@@ -590,7 +591,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     description: entry.Description?.trim() ?? '',
     currency: required(entry.Currency, label, 'Currency'),
     lines: expandedLines(entry.PurchaseEntryLines, label, 'PurchaseEntryLines')
-      .map((line) => mapPurchaseEntryLine(line, entryId, lookups))
+      .map((line) => mapPurchaseEntryLine(line, label, lookups))
       .sort((a, b) => a.lineNumber - b.lineNumber),
     sourceVersion: wireDateToIsoDateTime(entry.Modified, label, 'Modified'),
     // Type 31 = purchase credit note; an entry without a Type is an ordinary entry (§1.5).
@@ -620,10 +621,10 @@ export function exactUnitPrice(amount: string, quantity: string | null): string 
 
 function mapPurchaseEntryLine(
   line: WirePurchaseEntryLine,
-  entryId: string,
+  entryLabel: string,
   lookups: PurchaseEntryLookups,
 ): PurchaseInvoiceLine {
-  const label = `purchase entry ${entryId} line ${idText(line?.ID)}`;
+  const label = `${entryLabel} line ${idText(line?.ID)}`;
   checkWireRow(line, label);
   const projectId = optionalText(line.Project);
   let projectCode: string | null = null;

@@ -434,7 +434,7 @@ describe('mapPurchaseEntry', () => {
 
   it('names the record and field for missing data instead of dropping anything', () => {
     expect(() => mapPurchaseEntry(entry({ YourRef: null }), lookups)).toThrow(
-      'Exact Online purchase entry e-1: field YourRef (supplier invoice number) is missing',
+      'Exact Online purchase entry 26700038: field YourRef (supplier invoice number) is missing',
     );
     expect(() => mapPurchaseEntry(entry({ PurchaseEntryLines: null }), lookups)).toThrow(
       /field PurchaseEntryLines is missing \(the lines were not expanded\)/,
