@@ -5,6 +5,7 @@ import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { sandboxStorePath } from '../../src-main/sandbox/_common/simulator';
 import { SimStore } from '../../src-main/sandbox/_common/sim-store';
 import { purchaseOrderSyncRow } from '../../src-main/sandbox/exact-online/entities';
+import { FLAGGED_REASON_PREFIX } from '../../src-shared/domain/validation';
 import { compareBooks, type BookRow } from '../support/crash-harness';
 import { rawLeaks } from './arbitraries/hostile';
 import { textsOf } from './fuzz-kit';
@@ -372,6 +373,8 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
         if (p.expect === 'either' && mine.length === 0 && held.length === 0) problems.push(`${name}: neither written nor parked (lost)`);
         for (const r of mine) {
           if (![p.number, ...(p.alsoNamed ?? [])].some((n) => r.reason_text.includes(n))) problems.push(`${name}: the reason does not name the document: ${r.reason_text.slice(0, 300)}`);
+          // What to do: correct it in the source, or add or set what is missing (a flag says it in its own words).
+          if (!r.reason_code.startsWith(FLAGGED_REASON_PREFIX) && !/\b(Correct|correct|add|Add|set|Set|enter|Enter|map|Map)\b/.test(r.reason_text)) problems.push(`${name}: the reason does not say what to do: ${r.reason_text.slice(0, 300)}`);
           // A refusal by the target names the target's rule, not what to correct in the source: the planner must see it first.
           if (r.reason_code === 'target-rejected') problems.push(`${name}: parked only because the target refused it: ${r.reason_text.slice(0, 300)}`);
           for (const leak of rawLeaks(r.reason_text, textsOf(p.raw))) problems.push(`${name}: the reason shows ${leak}: ${r.reason_text.slice(0, 300)}`);

@@ -111,7 +111,7 @@ function projectCoding(projectId: string, projectName: string, ctx: PlanContext)
 
 /** The Intacct vendor of a Procore vendor, or why there is none. */
 function vendorCoding(vendor: { id: string; name: string } | null, what: string, ctx: PlanContext): { vendorId: string; vendorName: string } | Issue {
-  if (!vendor) return { code: 'unmapped-vendor', message: `${what} has no vendor in Procore`, mappingKeys: [] };
+  if (!vendor) return { code: 'unmapped-vendor', message: `${what} has no vendor in Procore; set its vendor there`, mappingKeys: [] };
   const vendorId = ctx.mappings.vendors.get(vendor.id) ?? ctx.vendorLinks.get(vendor.id);
   if (!vendorId)
     return { code: 'unmapped-vendor', message: `Procore vendor ${vendor.name} is not linked to an Intacct vendor`, mappingKeys: [f3Key.vendor(vendor.id)] };
