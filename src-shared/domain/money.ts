@@ -241,6 +241,14 @@ export interface Money {
   readonly currency: string;
 }
 
+/** ISO 4217's currencies in use (ICU's list; "XXX", "BTC" and retired codes are not among them). */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is a currency in use, e.g. "EUR" (not merely three capitals such as "XXX"). */
+export function isKnownCurrency(code: string): boolean {
+  return KNOWN_CURRENCIES.has(code);
+}
+
 function checkedCurrency(currency: string): string {
   if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
     throw new InvalidCurrencyError(String(currency));

@@ -236,7 +236,13 @@ export function mapOrderStatus(code: number | null | undefined, record: string):
   return status;
 }
 
-const poLabel = (id: string | null | undefined): string => `purchase order ${id ?? '(no PurchaseOrderID)'}`;
+/** "purchase order 20001": the number finance knows when it is readable, else the document's id. */
+function documentName(what: string, id: string | null | undefined, number: unknown, field: string): string {
+  const n = typeof number === 'number' && Number.isSafeInteger(number) ? String(number) : typeof number === 'string' && /^[\w-]{1,30}$/.test(number.trim()) ? number.trim() : null;
+  return `${what} ${n ?? id ?? `(no ${field})`}`;
+}
+
+const poLabel = (id: string | null | undefined, number?: unknown): string => documentName('purchase order', id, number, 'PurchaseOrderID');
 
 /** What folding needs of a line-level sync row (purchase orders, sales invoices). */
 export interface FeedLineRow {
@@ -335,7 +341,7 @@ export function feedDocumentIdOf<R extends FeedLineRow>(row: R, key: FeedDocumen
  */
 export function feedRowProblem<R extends FeedLineRow>(row: R, key: FeedDocumentKey<R>): ExactMappingError | null {
   const docId = feedDocumentIdOf(row, key);
-  const record = `${key.what} ${docId ?? `(no ${key.field})`}`;
+  const record = documentName(key.what, docId, row !== null && typeof row === 'object' ? key.number(row) : undefined, key.field);
   try {
     checkWireRow(row, record);
     required(docId, record, key.field);
@@ -443,11 +449,11 @@ export function mapPurchaseOrder(
   po: FoldedDocument<WirePurchaseOrderSyncRow>,
   context: PurchaseOrderContext,
 ): PurchaseOrder {
-  const label = poLabel(po.documentId);
   const h = po.header;
+  const label = poLabel(po.documentId, (h as { OrderNumber?: unknown } | null)?.OrderNumber);
   checkWireRow(h, label);
   const number = String(required(h.OrderNumber, label, 'OrderNumber'));
-  const lines = po.lines.map((row) => mapPurchaseOrderLine(row, po.documentId, context.items));
+  const lines = po.lines.map((row) => mapPurchaseOrderLine(row, label, context.items));
   return {
     kind: 'purchase-order',
     sourceId: po.documentId,
@@ -483,10 +489,10 @@ function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: str
 
 function mapPurchaseOrderLine(
   row: WirePurchaseOrderSyncRow,
-  poId: string,
+  poLabel: string,
   items: ItemGlAccounts,
 ): PurchaseOrderLine {
-  const label = `purchase order ${poId} line ${idText(row?.ID)}`;
+  const label = `${poLabel} line ${idText(row?.ID)}`;
   checkWireRow(row, label);
   const costs = itemAccountsOf(items, optionalText(row.Item), label)?.costs ?? null;
   return {
@@ -557,9 +563,10 @@ export function expandedLines<T>(
 }
 
 export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntryLookups): PurchaseInvoice {
-  checkWireRow(entry, `purchase entry ${idText(entry?.EntryID, '(no EntryID)')}`);
-  const entryId = required(entry.EntryID, 'purchase entry (no EntryID)', 'EntryID');
-  const label = `purchase entry ${entryId}`;
+  const entryNumber = entry !== null && typeof entry === 'object' ? (entry as { EntryNumber?: unknown }).EntryNumber : undefined;
+  checkWireRow(entry, documentName('purchase entry', idText(entry?.EntryID, '(no EntryID)'), entryNumber, 'EntryID'));
+  const entryId = required(entry.EntryID, documentName('purchase entry', null, entryNumber, 'EntryID'), 'EntryID');
+  const label = documentName('purchase entry', entryId, entryNumber, 'EntryID');
   const supplierId = required(entry.Supplier, label, 'Supplier');
   const supplierCode = lookups.supplierCodes.get(supplierId);
   if (supplierCode === undefined)
@@ -584,7 +591,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     description: entry.Description?.trim() ?? '',
     currency: required(entry.Currency, label, 'Currency'),
     lines: expandedLines(entry.PurchaseEntryLines, label, 'PurchaseEntryLines')
-      .map((line) => mapPurchaseEntryLine(line, entryId, lookups))
+      .map((line) => mapPurchaseEntryLine(line, label, lookups))
       .sort((a, b) => a.lineNumber - b.lineNumber),
     sourceVersion: wireDateToIsoDateTime(entry.Modified, label, 'Modified'),
     // Type 31 = purchase credit note; an entry without a Type is an ordinary entry (§1.5).
@@ -614,10 +621,10 @@ export function exactUnitPrice(amount: string, quantity: string | null): string 
 
 function mapPurchaseEntryLine(
   line: WirePurchaseEntryLine,
-  entryId: string,
+  entryLabel: string,
   lookups: PurchaseEntryLookups,
 ): PurchaseInvoiceLine {
-  const label = `purchase entry ${entryId} line ${idText(line?.ID)}`;
+  const label = `${entryLabel} line ${idText(line?.ID)}`;
   checkWireRow(line, label);
   const projectId = optionalText(line.Project);
   let projectCode: string | null = null;

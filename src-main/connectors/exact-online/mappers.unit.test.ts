@@ -215,12 +215,12 @@ describe('mapPurchaseOrder', () => {
     const folded = (overrides: Partial<WirePurchaseOrderSyncRow>) =>
       foldPurchaseOrderRows([row(overrides)]).get(PO)!;
     expect(() => mapPurchaseOrder(folded({ Currency: null }), glByItem)).toThrow(
-      new ExactMappingError(`purchase order ${PO}`, 'Currency', 'is missing'),
+      new ExactMappingError('purchase order 20001', 'Currency', 'is missing'),
     );
     const withoutAmount = row({});
     delete withoutAmount.AmountFC; // absent from the JSON, not null
     expect(() => mapPurchaseOrder(foldPurchaseOrderRows([withoutAmount]).get(PO)!, glByItem)).toThrow(
-      `purchase order ${PO} line line-a: field AmountFC is missing`,
+      'purchase order 20001 line line-a: field AmountFC is missing',
     );
     expect(() => mapPurchaseOrder(folded({ SupplierCode: '   ' }), glByItem)).toThrow(
       /field SupplierCode is missing/,
@@ -434,7 +434,7 @@ describe('mapPurchaseEntry', () => {
 
   it('names the record and field for missing data instead of dropping anything', () => {
     expect(() => mapPurchaseEntry(entry({ YourRef: null }), lookups)).toThrow(
-      'Exact Online purchase entry e-1: field YourRef (supplier invoice number) is missing',
+      'Exact Online purchase entry 26700038: field YourRef (supplier invoice number) is missing',
     );
     expect(() => mapPurchaseEntry(entry({ PurchaseEntryLines: null }), lookups)).toThrow(
       /field PurchaseEntryLines is missing \(the lines were not expanded\)/,

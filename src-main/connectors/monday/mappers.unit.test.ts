@@ -60,6 +60,7 @@ describe('column value encoding (fact sheet §4.4)', () => {
   });
 
   it('refuses values a column cannot hold, and columns monday will not write, naming the column', () => {
+    expect(encodeCell('date', { kind: 'date', date: '0001-01-01' }, 'd')).toEqual({ date: '0001-01-01' });
     expect(() => encodeCell('date', { kind: 'date', date: '2026-02-30' }, 'd')).toThrow(
       '"2026-02-30" is not a calendar date in the form YYYY-MM-DD',
     );

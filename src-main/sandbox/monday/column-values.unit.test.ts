@@ -35,7 +35,8 @@ describe('monday column values (§4.4)', () => {
     expect(columnText(column('date'), normaliseColumnValue(column('date'), { date: '2024-02-29' }, false, NOW).value)).toBe('2024-02-29');
     expect(normaliseColumnValue(column('date'), '2024-02-29', false, NOW).value).toEqual(normaliseColumnValue(column('date'), { date: '2024-02-29' }, false, NOW).value);
     expect(columnText(column('date'), normaliseColumnValue(column('date'), '2024-02-29 13:25:00', false, NOW).value)).toBe('2024-02-29 13:25:00');
-    for (const bad of [{ date: '2023-02-29' }, '2023-02-29', '29-02-2024', '2024-02-29 25:00:00', '2024-02-29 13:25:00 extra'])
+    expect(columnText(column('date'), normaliseColumnValue(column('date'), '0001-01-01', false, NOW).value)).toBe('0001-01-01');
+    for (const bad of [{ date: '2023-02-29' }, '2023-02-29', '0099-02-29', '29-02-2024', '2024-02-29 25:00:00', '2024-02-29 13:25:00 extra'])
       expect(code(() => normaliseColumnValue(column('date'), bad, false, NOW))).toBe('ColumnValueException');
   });
 

@@ -201,6 +201,7 @@ export type F5IssueCode =
   | 'invoice-number-too-long'
   | 'duplicate-line-number'
   | 'amount-not-cents'
+  | 'currency-mismatch'
   | 'po-not-in-coupa'
   | 'closed-po'
   | 'po-line-unmatched'

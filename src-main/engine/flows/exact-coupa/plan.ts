@@ -1,4 +1,4 @@
-import { Decimal } from '../../../../src-shared/domain/money';
+import { Decimal, isKnownCurrency } from '../../../../src-shared/domain/money';
 import type { PurchaseInvoice, PurchaseOrder } from '../../../../src-shared/domain/records';
 import type { CoupaInvoice, CoupaPurchaseOrder, CoupaSupplier, InvoiceLineInput, PurchaseOrderLineInput } from '../../../connectors/coupa';
 import { canonicalJson } from '../../../store/canonical-json';
@@ -159,6 +159,12 @@ export function purchaseOrderLabel(po: Pick<PurchaseOrder, 'number'>): string {
   return `Purchase order ${cutText(po.number)}`;
 }
 
+/** A currency code Coupa could not book (ISO 4217 has no such currency in use): parked, never sent. */
+function currencyIssues(currency: string, label: string): F5Issue[] {
+  if (isKnownCurrency(currency)) return [];
+  return [{ code: 'currency-mismatch', message: `${label} is in "${cutText(currency, 20)}", which is not a currency Coupa can book (such as EUR). Correct it in Exact Online`, mappingKeys: [] }];
+}
+
 /**
  * An Exact PO as a Coupa external PO. A cancelled one that reached Coupa is cancelled there
  * (policy); one cancelled before it ever reached Coupa is not sent at all.
@@ -182,7 +188,7 @@ export function planPurchaseOrder(
   const supplier = checkSupplier(po.supplier, label, m, coupa);
   if ('code' in supplier) issues.push(supplier);
   if (po.lines.length === 0) issues.push({ code: 'no-lines', message: `${label} has no lines`, mappingKeys: [] });
-  issues.push(...duplicateLines(po.lines, label), ...centIssues(po.lines, label));
+  issues.push(...currencyIssues(po.currency, label), ...duplicateLines(po.lines, label), ...centIssues(po.lines, label));
   const lines: PurchaseOrderLineInput[] = [];
   for (const line of po.lines) {
     const coded = codeLine(line, label, m);
@@ -310,7 +316,7 @@ export function planInvoice(
     else issues.push(remit);
   }
   if (inv.lines.length === 0) issues.push({ code: 'no-lines', message: `${label} has no lines`, mappingKeys: [] });
-  issues.push(...duplicateLines(inv.lines, label), ...centIssues(inv.lines, label));
+  issues.push(...currencyIssues(inv.currency, label), ...duplicateLines(inv.lines, label), ...centIssues(inv.lines, label));
 
   let original: CreditNoteOriginal | undefined;
   if (creditNote) {

@@ -355,6 +355,15 @@ describe('F5 planning helpers', () => {
     if (!invResult.ok) expect(invResult.issues.map((i) => i.code)).toContain('amount-not-cents');
   });
 
+  // Found by the planted records (issue 18): a PO in "XXX" (three capitals, no currency) reached Coupa.
+  it('parks a document in a code that is no currency, never sends it', () => {
+    const poResult = planPurchaseOrder(order({ currency: 'XXX' }), mappings(), view(), new Map());
+    expect(issues(poResult)).toContainEqual({ code: 'currency-mismatch', message: 'Purchase order 20001 is in "XXX", which is not a currency Coupa can book (such as EUR). Correct it in Exact Online', keys: [] });
+    const invResult = planInvoice(entry({ currency: 'BTC' }), mappings(), view(), new Map(), new Map());
+    expect(issues(invResult).map((i) => i.code)).toContain('currency-mismatch');
+    expect(planPurchaseOrder(order({ currency: 'USD' }), mappings(), view(), new Map()).ok).toBe(true);
+  });
+
   it('cuts a huge invoice number or supplier name in its reasons', () => {
     const inv = entry({ invoiceNumber: 'W'.repeat(60_000), supplier: { ...supplierParty, code: '99', name: 'N'.repeat(60_000) } });
     const result = planInvoice(inv, mappings(), view(), new Map(), new Map());

@@ -4,6 +4,7 @@ import type { PlanOutcome } from '../../sync/types';
 import { distinct, mainValue, type DocumentLine, type FinanceDocument } from './documents';
 import { f4MappingKey, statusLabel } from './mappings';
 import { DELETED_STATUS, ITEM_ENTITY, type BoardContext, type ExactMondayMappings, type Field, type PlannedItem } from './model';
+import { isKnownCurrency } from '../../../../src-shared/domain/money';
 import { cutText } from '../../../../src-shared/domain/text';
 
 /**
@@ -53,6 +54,13 @@ export function referenceFlags(doc: FinanceDocument, m: ExactMondayMappings): Va
         message: `Cost center ${describe(code, (l) => (l.costCenterCode === code ? l.costCenterDescription : null))} of ${doc.label} is not among the cost center reference values; the item shows the Exact code until it is added`,
         mappingKeys: [f4MappingKey.costCenter(code)],
       });
+  // The board shows what Exact says; a code that is no currency in use is shown as it is and flagged.
+  if (!isKnownCurrency(doc.currency))
+    flags.push({
+      code: 'currency-mismatch',
+      message: `${doc.label} is in "${cutText(doc.currency, 20)}", which is not a currency (such as EUR); the item shows it as Exact has it until its currency is corrected in Exact Online`,
+      mappingKeys: [],
+    });
   return flags;
 }
 

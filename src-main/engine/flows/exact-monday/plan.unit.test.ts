@@ -202,6 +202,14 @@ describe('planItem', () => {
     expect(flags).toEqual(['unmapped-gl-account']);
   });
 
+  // Found by the planted records (issue 18): a PO in "XXX" was shown on the board unremarked.
+  it('a document in a code that is no currency is shown as Exact has it, flagged', () => {
+    const { item, flags } = planned(planItem(documentOf(po({ currency: 'XXX' })), context(), mappings()));
+    expect(item).toBeDefined();
+    expect(flags).toEqual(['currency-mismatch']);
+    expect(referenceFlags(documentOf(po({ currency: 'XXX' })), mappings())[0]!.message).toMatch(/^Purchase order \d+ is in "XXX", which is not a currency/);
+  });
+
   it('a line without a GL account is flagged; sales orders without cost centers are not', () => {
     const order = salesOrder();
     expect(planned(planItem(documentOf(order), context('sales-order'), mappings())).flags).toEqual([]);

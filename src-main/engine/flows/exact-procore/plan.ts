@@ -205,7 +205,7 @@ function validateCommon(
   if (record.currency !== policy.currency)
     issues.push({
       code: 'currency-mismatch',
-      message: `${label} is in ${record.currency}, but the Procore company books in ${policy.currency}`,
+      message: `${label} is in ${record.currency}, but the Procore company books in ${policy.currency}. Correct it in Exact Online`,
       mappingKeys: [],
     });
   return issues;

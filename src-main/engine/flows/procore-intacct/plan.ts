@@ -111,7 +111,7 @@ function projectCoding(projectId: string, projectName: string, ctx: PlanContext)
 
 /** The Intacct vendor of a Procore vendor, or why there is none. */
 function vendorCoding(vendor: { id: string; name: string } | null, what: string, ctx: PlanContext): { vendorId: string; vendorName: string } | Issue {
-  if (!vendor) return { code: 'unmapped-vendor', message: `${what} has no vendor in Procore`, mappingKeys: [] };
+  if (!vendor) return { code: 'unmapped-vendor', message: `${what} has no vendor in Procore; set its vendor there`, mappingKeys: [] };
   const vendorId = ctx.mappings.vendors.get(vendor.id) ?? ctx.vendorLinks.get(vendor.id);
   if (!vendorId)
     return { code: 'unmapped-vendor', message: `Procore vendor ${vendor.name} is not linked to an Intacct vendor`, mappingKeys: [f3Key.vendor(vendor.id)] };
@@ -448,6 +448,13 @@ export function planPayApplication(record: RequisitionRecord, previous: PlannedD
     posted.push({ lineNo: retainageLineNo, amount: withheld.negate() });
   }
   const date = r.billingDate ?? r.periodEnd ?? r.sourceVersion.slice(0, 10);
+  const dueDate = addDays(date, policy.billDueDays);
+  // A billing date near 9999-12-31 has no due date Intacct can hold (found by the planted records, issue 18).
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dueDate))
+    return {
+      ok: false,
+      issues: asIssues([{ code: 'source-unreadable', message: `${label}: its billing date ${date} leaves no due date ${policy.billDueDays} days later that Sage Intacct can hold. Correct the billing date in Procore`, mappingKeys: [] }]),
+    };
   const period = r.periodStart && r.periodEnd ? ` for ${r.periodStart} to ${r.periodEnd}` : '';
   return {
     ok: true,
@@ -463,7 +470,7 @@ export function planPayApplication(record: RequisitionRecord, previous: PlannedD
           vendorId: vendor.vendorId,
           vendorName: vendor.vendorName,
           date,
-          dueDate: addDays(date, policy.billDueDays),
+          dueDate,
           number: r.invoiceNumber ?? `${r.commitmentNumber ?? r.commitmentId}-${r.number}`,
           reference: `${r.commitmentNumber ?? r.commitmentId} #${r.number}`,
           description: `Pay application #${r.number}${r.commitmentNumber ? ` on ${r.commitmentNumber}` : ''}${period}`,

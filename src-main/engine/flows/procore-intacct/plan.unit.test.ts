@@ -158,6 +158,14 @@ describe('a pay application → one AP bill', () => {
     expect(doc.total).toBe('500.00');
   });
 
+  // Found by the planted records (issue 18): billed 9999-12-31, the bill went out with due date "+010000-01-30" and Intacct refused it.
+  it('a billing date without a due date Intacct can hold is not posted', () => {
+    const record = payApp(lines, { claimed: '1200.00', net: '1140.00' });
+    const late = { ...record, requisition: { ...record.requisition, billingDate: '9999-12-31' } };
+    const result = planPayApplication(late, undefined, context({ retainage: 'net' }));
+    expect(result.ok ? [] : result.issues.map((i) => [i.code, i.message])).toEqual([['source-unreadable', 'Pay application #2 of SC-001 (Meijer Piling, invoice F-2026-17): its billing date 9999-12-31 leaves no due date 30 days later that Sage Intacct can hold. Correct the billing date in Procore']]);
+  });
+
   it('lines that do not add up to Procore’s figures are not posted', () => {
     const result = planPayApplication(payApp(lines, { claimed: '1200.00', net: '1141.00' }), undefined, context({ retainage: 'net' }));
     expect(result.ok ? [] : result.issues.map((i) => [i.code, i.message])).toEqual([['source-unreadable', 'Pay application #2 of SC-001 (Meijer Piling, invoice F-2026-17): its G703 lines add up to 1140.00, but Procore shows 1141.00 payable']]);
