@@ -143,6 +143,57 @@ const exactPurchaseEntry = (flow: string): Touch => ({
   },
 });
 
+const exactSupplierName = (flow: string): Touch => ({
+  stream: 'suppliers',
+  what: 'a supplier’s name',
+  candidates: (f) => written(f, flow, exactIds(f, 'Accounts', 'ID')),
+  async apply(f, id) {
+    const account = exactRows(f, 'Accounts').find((r) => String(r['ID']) === id)!;
+    await exactCall(f, 'PUT', `crm/Accounts(guid'${id}')`, { Name: `${String(account['Name'])} (renamed)` });
+  },
+});
+
+const exactSalesInvoiceDueDate = (flow: string): Touch => ({
+  stream: 'sales-invoices',
+  what: 'a sales invoice’s due date',
+  candidates: (f) => written(f, flow, exactIds(f, 'SalesInvoices', 'InvoiceID')),
+  async apply(f, id) {
+    const invoice = exactRows(f, 'SalesInvoices').find((r) => String(r['InvoiceID']) === id)!;
+    const due = new Date(Number(/\d+/.exec(String(invoice['DueDate'] ?? invoice['InvoiceDate']))![0]) + 86_400_000).toISOString().slice(0, 10);
+    await exactCall(f, 'PUT', `salesinvoice/SalesInvoices(guid'${id}')`, { DueDate: due });
+  },
+});
+
+/** Sales invoice Status "processed" (sandbox/exact-online/sales.ts). */
+const EXACT_PROCESSED = 50;
+
+const exactDeletedSalesInvoice = (flow: string): Touch => ({
+  stream: 'deleted-sales-invoices',
+  what: 'a sales invoice deleted',
+  // Exact deletes only an invoice not yet processed.
+  candidates: (f) => written(f, flow, new Set(exactRows(f, 'SalesInvoices').filter((r) => r['Status'] !== EXACT_PROCESSED).map((r) => String(r['InvoiceID'])))).reverse(),
+  apply: (f, id) => exactCall(f, 'DELETE', `salesinvoice/SalesInvoices(guid'${id}')`),
+});
+
+const exactSalesOrderDeliveryDate = (flow: string): Touch => ({
+  stream: 'sales-orders',
+  what: 'a sales order’s delivery date',
+  candidates: (f) => written(f, flow, exactIds(f, 'SalesOrders', 'OrderID')),
+  async apply(f, id) {
+    const order = exactRows(f, 'SalesOrders').find((r) => String(r['OrderID']) === id)!;
+    const date = new Date(Number(/\d+/.exec(String(order['DeliveryDate'] ?? order['OrderDate']))![0]) + 86_400_000).toISOString().slice(0, 10);
+    await exactCall(f, 'PUT', `salesorder/SalesOrders(guid'${id}')`, { DeliveryDate: date });
+  },
+});
+
+const exactDeletedSalesOrder = (flow: string): Touch => ({
+  stream: 'deleted-sales-orders',
+  what: 'a sales order deleted',
+  // Exact deletes only an order without deliveries or invoices (Status 12 open, 45 cancelled: sales.ts).
+  candidates: (f) => written(f, flow, new Set(exactRows(f, 'SalesOrders').filter((r) => [12, 45].includes(Number(r['Status']))).map((r) => String(r['OrderID'])))).reverse(),
+  apply: (f, id) => exactCall(f, 'DELETE', `salesorder/SalesOrders(guid'${id}')`),
+});
+
 // ---------------------------------------------------------------------------------------- Procore
 
 /** The Procore connector's default settle time (DEFAULT_CURSOR_SETTLE_SECONDS). */
@@ -268,7 +319,21 @@ const CASES: readonly FlowCase[] = [
   {
     flow: 'exact-monday',
     streams: ['purchase-orders', 'deleted-purchase-orders', 'sales-invoices', 'deleted-sales-invoices', 'sales-orders', 'deleted-sales-orders'],
-    touches: [exactPurchaseOrderLine('exact-monday'), exactDeletedPurchaseOrder('exact-monday')],
+    touches: [
+      exactPurchaseOrderLine('exact-monday'),
+      exactDeletedPurchaseOrder('exact-monday'),
+      exactSalesInvoiceDueDate('exact-monday'),
+      exactSalesOrderDeliveryDate('exact-monday'),
+      // F4's other two deletion streams, with STORED_CURSORS_ALL=1: their runs spend Exact's
+      // per-minute budget and the file waits ~45 s for the next minute. Exact's sync/Deleted feed
+      // holds every type's deletions: the deletion streams before them may read past their rows.
+      ...(process.env['STORED_CURSORS_ALL']
+        ? [
+            { ...exactDeletedSalesInvoice('exact-monday'), mayMove: ['deleted-purchase-orders'] },
+            { ...exactDeletedSalesOrder('exact-monday'), mayMove: ['deleted-purchase-orders', 'deleted-sales-invoices'] },
+          ]
+        : []),
+    ],
   },
   {
     flow: 'procore-acumatica',
@@ -284,7 +349,7 @@ const CASES: readonly FlowCase[] = [
   {
     flow: 'exact-coupa',
     streams: ['suppliers', 'purchase-orders', 'deleted-purchase-orders', 'purchase-invoices', 'deleted-suppliers'],
-    touches: [exactPurchaseOrderLine('exact-coupa'), exactDeletedPurchaseOrder('exact-coupa'), exactNewPurchaseEntry('exact-coupa')],
+    touches: [exactSupplierName('exact-coupa'), exactPurchaseOrderLine('exact-coupa'), exactDeletedPurchaseOrder('exact-coupa'), exactNewPurchaseEntry('exact-coupa')],
   },
 ];
 
