@@ -7,6 +7,7 @@ import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import type { RunSummary } from '../../src-main/engine/sync/flow-run';
 import { openFlowHost } from '../../src-main/host/flow-host';
 import { startSandboxFor } from '../../src-main/host/systems';
+import type { RunningSimulator } from '../../src-main/sandbox';
 import { openStore, type Store } from '../../src-main/store';
 import type { BookRow } from '../support/crash-harness';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
@@ -19,6 +20,8 @@ export interface SandboxFlow {
   run(): Promise<RunSummary>;
   /** Replaces every simulator's faults with `spec` (null: none). */
   setFaults(spec: string | null): Promise<void>;
+  /** One of the flow's simulators, in this process (its store, clock and credentials). */
+  simulator(system: string): RunningSimulator;
   /** Counters and recent requests of one simulator (GET /_sandbox/requests). */
   requests(system: string): Promise<{ total: number; byMethod: Record<string, number>; recent: { method: string; fault: string; path: string }[] }>;
   /** The target's records the flow owns, one row per record (test/support/flow-crash-specs.ts). */
@@ -44,6 +47,7 @@ export async function openOnSandbox(plugin: AnyFlowPlugin): Promise<SandboxFlow>
     store,
     dataDir: dir,
     run: (): Promise<RunSummary> => flow.runtime.run({ trigger: 'manual' }),
+    simulator: sim,
     async setFaults(spec: string | null): Promise<void> {
       for (const s of sims) await fetch(`${s!.baseUrl}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify(spec === null ? { clear: true } : { clear: true, spec }) });
     },

@@ -47,7 +47,7 @@ describe('parseFaultSpec', () => {
 
   it.each([
     ['5xx', /needs the form key=value/],
-    ['boom=1', /unknown fault "boom" \(known: 429, 5xx, reset, drop, latency, storm, expire, truncate, html, ctype, empty, dupes, repeat, envelope, oversize\)/],
+    ['boom=1', /unknown fault "boom" \(known: 429, 5xx, reset, drop, cut, latency, storm, expire, truncate, html, ctype, empty, dupes, repeat, envelope, oversize\)/],
     ['5xx=abc', /fault "5xx" needs a number >= 0, got "abc"/],
     ['5xx=', /needs a number >= 0, got ""/],
     ['latency=-5', /needs a number >= 0, got "-5"/],
@@ -196,7 +196,7 @@ describe('RequestLog', () => {
   });
 });
 
-/** A tiny system: POST /notes stores a note, GET /notes lists them. */
+/** A tiny system: POST /notes stores a note, GET /notes and POST /notes/search (a read) list them. */
 function testSystem(store: SimStore) {
   const notes = store.collection<{ id: number; text: string }>('notes');
   const state = { expired: 0 };
@@ -205,6 +205,7 @@ function testSystem(store: SimStore) {
     handle(req) {
       if (req.path === '/notes' && req.method === 'GET')
         return { status: 200, body: { notes: notes.all(), query: req.url.search } };
+      if (req.path === '/notes/search' && req.method === 'POST') return { status: 200, body: { notes: notes.all() } };
       if (req.path === '/notes' && req.method === 'POST') {
         const note = { id: notes.size + 1, ...(req.json() as { text: string }) };
         notes.put(note.id, note);
@@ -213,6 +214,7 @@ function testSystem(store: SimStore) {
       if (req.path === '/crash') throw new Error('handler bug');
       return { status: 404, body: { error: 'no such route' } };
     },
+    isWrite: (req) => req.method !== 'GET' && req.path !== '/notes/search',
     rateLimitedResponse: () => ({
       status: 429,
       headers: { 'retry-after': '1' },
@@ -384,6 +386,26 @@ describe('startSimServer', () => {
     expect((await api('/notes')).status).toBe(200); // GET is never dropped
     const state = (await (await api('/_sandbox/state')).json()) as { notes: unknown[] };
     expect(state.notes).toEqual([{ id: 1, text: 'committed but unanswered' }]);
+  });
+
+  it('drop applies to what the system calls a write: a read sent with POST is answered', async () => {
+    await putFaults({ spec: 'drop=1' });
+    const search = await api('/notes/search', { method: 'POST', body: '{}' });
+    expect(search.status).toBe(200);
+    await expect(post('dropped')).rejects.toThrow();
+    expect(server.requests.recent().map((r) => r.fault)).toEqual(['none', 'drop-after-commit']);
+  });
+
+  it('cut commits the write, loses its answer, then resets every request until the faults are set again', async () => {
+    await putFaults({ spec: 'cut=1' });
+    expect((await api('/notes')).status).toBe(200); // reads before the write pass
+    await expect(post('committed, then the line went down')).rejects.toThrow();
+    await expect(api('/notes')).rejects.toThrow();
+    await expect(api('/notes/search', { method: 'POST', body: '{}' })).rejects.toThrow();
+    expect(server.requests.recent().map((r) => r.fault)).toEqual(['none', 'drop-after-commit', 'reset', 'reset']);
+    expect(sys.notes.all()).toEqual([{ id: 1, text: 'committed, then the line went down' }]);
+    await putFaults({ clear: true });
+    expect((await api('/notes')).status).toBe(200);
   });
 
   it('an expire fault invalidates the issued tokens once', async () => {

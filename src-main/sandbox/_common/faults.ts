@@ -12,6 +12,9 @@ import { SYSTEM_NAMES, isSystemName } from './systems';
  *   reset=R     destroy the connection without an answer
  *   drop=R      for writes (non-GET): commit the write, then destroy the connection (the
  *               response is lost although the target changed)
+ *   cut=R       for writes: commit the write, lose its answer, then reset every later request
+ *               until the faults are set again (the line goes down mid-write: no look-up in the
+ *               same run can settle what was sent)
  *   storm=MS    every request gets the rate-limit response for the next MS milliseconds
  *   expire=1    invalidate every issued access token now (once)
  *   latency=MS  extra latency per request (adds to --latency-ms)
@@ -35,6 +38,7 @@ export interface FaultSettings {
   rateLimitRate: number;
   resetRate: number;
   dropAfterCommitRate: number;
+  cutAfterWriteRate: number;
   latencyMs: number;
   /** Epoch ms until which every request is answered with a 429 (0 = no storm). */
   stormUntil: number;
@@ -53,6 +57,7 @@ export const NO_FAULTS: FaultSettings = {
   rateLimitRate: 0,
   resetRate: 0,
   dropAfterCommitRate: 0,
+  cutAfterWriteRate: 0,
   latencyMs: 0,
   stormUntil: 0,
   truncateRate: 0,
@@ -75,6 +80,7 @@ const KEYS: Record<string, keyof FaultSettings | 'storm' | 'expire'> = {
   '429': 'rateLimitRate',
   reset: 'resetRate',
   drop: 'dropAfterCommitRate',
+  cut: 'cutAfterWriteRate',
   latency: 'latencyMs',
   storm: 'storm',
   expire: 'expire',
@@ -147,6 +153,8 @@ const RESPONSE_FAULTS: readonly [keyof FaultSettings, ResponseFault][] = [
 export class FaultController {
   private settings: FaultSettings = { ...NO_FAULTS };
   private readonly rng: Rng;
+  /** A `cut` fault fired: every request is reset until the settings change. */
+  private cutOff = false;
   /** Called when a spec asks for token expiry; the simulator registers its own hook. */
   onExpireTokens: () => void = () => {};
 
@@ -168,6 +176,7 @@ export class FaultController {
       const entry = spec.bySystem.get(key);
       if (!entry) continue;
       const { stormMs, expireTokens, ...rest } = entry;
+      this.cutOff = false;
       this.settings = { ...this.settings, ...rest };
       if (stormMs !== undefined) this.settings.stormUntil = stormMs > 0 ? this.now() + stormMs : 0;
       if (expireTokens) this.onExpireTokens();
@@ -175,22 +184,29 @@ export class FaultController {
   }
 
   set(partial: Partial<FaultSettings>): void {
+    this.cutOff = false;
     this.settings = { ...this.settings, ...partial };
   }
 
   clear(): void {
+    this.cutOff = false;
     this.settings = { ...NO_FAULTS };
   }
 
   /** Decision for one request, drawn before the handler runs (drop is applied after it). */
   decide(isWrite: boolean): FaultDecision {
     const s = this.settings;
+    if (this.cutOff) return 'reset';
     if (s.stormUntil > this.now()) return 'rate-limit';
     if (s.resetRate > 0 && this.rng.chance(s.resetRate)) return 'reset';
     if (s.rateLimitRate > 0 && this.rng.chance(s.rateLimitRate)) return 'rate-limit';
     if (s.serverErrorRate > 0 && this.rng.chance(s.serverErrorRate)) return 'server-error';
     if (isWrite && s.dropAfterCommitRate > 0 && this.rng.chance(s.dropAfterCommitRate))
       return 'drop-after-commit';
+    if (isWrite && s.cutAfterWriteRate > 0 && this.rng.chance(s.cutAfterWriteRate)) {
+      this.cutOff = true;
+      return 'drop-after-commit';
+    }
     return 'none';
   }
 

@@ -39,6 +39,12 @@ export interface SimResponse {
 export interface SimSystem {
   readonly name: string;
   handle(req: SimRequest): Promise<SimResponse> | SimResponse;
+  /**
+   * Whether the request changes the system (what the `drop` fault applies to). Default: any
+   * method but GET and HEAD; APIs that read with POST (Intacct's XML gateway, monday's GraphQL)
+   * say which of their calls write.
+   */
+  isWrite?(req: SimRequest): boolean;
   /** The system's own 429 answer (used by the 429 fault and rate-limit storms). */
   rateLimitedResponse(): SimResponse;
   /** The system's own 5xx answer (used by the 5xx fault and unexpected handler errors). */
@@ -175,7 +181,7 @@ export async function startSimServer(system: SimSystem, opts: SimServerOptions):
     const latency = (opts.latencyMs ?? 0) + opts.faults.current().latencyMs;
     if (latency > 0) await sleep(latency);
 
-    const isWrite = method !== 'GET' && method !== 'HEAD';
+    const isWrite = system.isWrite?.(simReq) ?? (method !== 'GET' && method !== 'HEAD');
     const decision = opts.faults.decide(isWrite);
     const log = (status: number, error?: string, spoiled?: ResponseFault): void =>
       requests.add({

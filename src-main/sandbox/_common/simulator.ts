@@ -230,6 +230,9 @@ class CoherentSystem implements SimSystem {
   credentials(): Record<string, string | number> {
     return this.#system.credentials();
   }
+  isWrite(req: SimRequest): boolean {
+    return this.#system.isWrite?.(req) ?? (req.method !== 'GET' && req.method !== 'HEAD');
+  }
   rateLimitedResponse(): SimResponse {
     return this.#system.rateLimitedResponse();
   }

@@ -423,9 +423,22 @@ function createMondaySystem(ctx: SimulatorContext) {
 
   const defaultEnvelope = (): Envelope => ({ version: resolveVersion(undefined, policy), who: tokens[0] ?? null, bucket: null });
 
+  /** Every GraphQL call is a POST: only a mutation writes (the OAuth endpoints go by method). */
+  function isWrite(req: SimRequest): boolean {
+    if (oauth.handles(req) || req.path !== '/v2') return req.method !== 'GET' && req.method !== 'HEAD';
+    try {
+      const body = req.json() as { query?: unknown; operationName?: unknown };
+      if (typeof body?.query !== 'string') return false;
+      return getOperationAST(parse(body.query), typeof body.operationName === 'string' ? body.operationName : undefined)?.operation === 'mutation';
+    } catch {
+      return false;
+    }
+  }
+
   return {
     name: 'monday',
     handle,
+    isWrite,
     rateLimitedResponse: (): SimResponse =>
       rateLimitFault === 'complexity' ? complexityExhausted(0, 0, 1, defaultEnvelope()) : minuteRateLimited(1, defaultEnvelope()),
     serverErrorResponse: (status: 500 | 502 | 503): SimResponse =>

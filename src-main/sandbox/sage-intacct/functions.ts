@@ -54,6 +54,15 @@ export const SUPPORTED_FUNCTIONS = [
   'getAPISession',
 ];
 
+/** Functions that change nothing in the company (every other one writes). */
+const READ_FUNCTIONS: ReadonlySet<string> = new Set(['read', 'readByQuery', 'readMore', 'query', 'lookup', 'inspect', 'getAPISession']);
+
+/** Whether a gateway request runs a function that writes (every call is a POST: reads too). */
+export function requestWrites(xml: string): boolean {
+  for (const [, name] of xml.matchAll(/<function\b[^>]*>\s*<([A-Za-z_]+)/g)) if (!READ_FUNCTIONS.has(name!)) return true;
+  return false;
+}
+
 export class IntacctFunctions {
   private readonly resultSets;
   /**

@@ -1,7 +1,7 @@
 import { launchSimulator, type RunningSimulator, type SimulatorFactory, type SimulatorStartOptions } from '../_common/simulator';
 import type { World } from '../seed/world-types';
 import { IntacctCompany } from './company';
-import { IntacctFunctions } from './functions';
+import { IntacctFunctions, requestWrites } from './functions';
 import { IntacctGateway, gatewayFailure } from './gateway';
 import { ERR } from './errors';
 import { ObjectTable, buildSchemas } from './objects';
@@ -71,6 +71,7 @@ const createIntacct: SimulatorFactory = (ctx) => {
     name: 'intacct',
     credentials: () => ({ ...credentials }),
     handle: (req) => gateway.handle(req),
+    isWrite: (req) => req.method === 'POST' && requestWrites(req.text()),
     rateLimitedResponse: () => gateway.rateLimited(),
     // Gateway trouble: a control block with only status, the text in description.
     serverErrorResponse: (status) => gatewayFailure(status, ERR.SERVICE, `The Intacct service is temporarily unavailable (HTTP ${status}). Retry later.`),
