@@ -62,6 +62,23 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     await expect(replayAuditEntry(h.rt.deps, entry!.seq)).rejects.toThrow(`Audit entry ${entry!.seq} records a supplier deleted in Exact Online; there is nothing to replay.`);
   });
 
+  it('a supplier parked for a conflict (edited on both sides) and then deleted in Exact: set inactive in Coupa, its older Pending entry resolved in words', async () => {
+    const id = await newSyncedSupplier('70034', 'De Vries Kozijnen');
+    const coupaId = String(((await (await h.coupaApi('GET', 'suppliers?number=70034')).json()) as Json[])[0]!['id']);
+    expect((await h.coupaApi('PUT', `suppliers/${coupaId}`, { 'primary-contact': { email: 'coupa@devries.example' } })).status).toBe(200);
+    expect((await h.exactApi('PUT', `crm/Accounts(guid'${id}')`, { Email: 'exact@devries.example' })).status).toBe(204);
+    expect((await h.run()).counts).toMatchObject({ parked: 1, updated: 0, failed: 0 });
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)?.reasonCode).toBe('supplier-conflict');
+
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ deleted: 1, failed: 0 });
+    expect(coupaBooks(await h.coupaState()).suppliers['70034']?.status).toBe('inactive');
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeUndefined();
+    const resolved = h.store.db.prepare("SELECT resolution FROM parked WHERE flow = ? AND stream = 'suppliers' AND source_id = ? AND resolved_at IS NOT NULL").all(F5_FLOW, id) as { resolution: string }[];
+    expect(resolved.map((r) => r.resolution)).toEqual(['Supplier 70034 De Vries Kozijnen was deleted in Exact; set inactive in Coupa']);
+  });
+
   it('an account F5 never wrote to Coupa (a customer) is deleted in Exact: nothing written, nothing audited', async () => {
     const created = await h.exactApi('POST', 'crm/Accounts', { Code: '90031', Name: 'Particulier De Wit', IsSupplier: false, IsSales: true });
     expect(created.status).toBe(201);
