@@ -79,6 +79,19 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     expect(resolved.map((r) => r.resolution)).toEqual(['Supplier 70034 De Vries Kozijnen was deleted in Exact; set inactive in Coupa']);
   });
 
+  it('setting a deleted supplier inactive costs Coupa 2 calls (one look-up by number, one update), not 3', async () => {
+    const id = await newSyncedSupplier('70035', 'Jansen Dakwerken');
+    const idle = h.rt.apiCalls().coupa;
+    await h.run();
+    const idleRun = h.rt.apiCalls().coupa - idle;
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const before = h.rt.apiCalls().coupa;
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ deleted: 1, failed: 0 });
+    expect(coupaBooks(await h.coupaState()).suppliers['70035']?.status).toBe('inactive');
+    expect(h.rt.apiCalls().coupa - before - idleRun).toBe(2);
+  });
+
   it('an account F5 never wrote to Coupa (a customer) is deleted in Exact: nothing written, nothing audited', async () => {
     const created = await h.exactApi('POST', 'crm/Accounts', { Code: '90031', Name: 'Particulier De Wit', IsSupplier: false, IsSales: true });
     expect(created.status).toBe(201);
@@ -114,9 +127,9 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
       ...h.rt.deps,
       coupa: {
         ...coupa,
-        upsertSuppliers: async (inputs, call) => {
-          puts += inputs.length;
-          await coupa.upsertSuppliers(inputs, call);
+        deactivateSuppliers: async (numbers, call) => {
+          puts += numbers.length;
+          await coupa.deactivateSuppliers(numbers, call);
           throw new Error('the process died before the answer was recorded');
         },
       },
@@ -126,7 +139,7 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     expect(h.store.outbox.listUnconfirmed(F5_FLOW)).toHaveLength(1);
     expect(coupaBooks(await h.coupaState()).suppliers['70032']?.status).toBe('inactive');
 
-    const recovery = await h.run({ ...h.rt.deps, coupa: { ...coupa, upsertSuppliers: async () => Promise.reject(new Error('recovery must not write again')) } });
+    const recovery = await h.run({ ...h.rt.deps, coupa: { ...coupa, upsertSuppliers: async () => Promise.reject(new Error('recovery must not write again')), deactivateSuppliers: async () => Promise.reject(new Error('recovery must not write again')) } });
     expect(recovery.status, recovery.error ?? '').toBe('succeeded');
     expect(recovery.counts.recovered).toBe(1);
     expect(h.store.outbox.listUnconfirmed(F5_FLOW)).toEqual([]);
