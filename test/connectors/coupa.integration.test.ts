@@ -315,11 +315,11 @@ describe('Coupa connector: reads and lookups', () => {
     await h.resetRequests();
     const live = await h.connector.listAccounts({ id: '1' });
     const requests = (await h.requests()).filter((r) => r.path.startsWith('/api/accounts'));
-    // 201 accounts: five pages of at most 50, each asking for the chart.
+    // 202 accounts: five pages of at most 50, each asking for the chart.
     expect(requests.map((r) => new URL(r.path, 'http://x').searchParams.get('offset'))).toEqual(['0', '50', '100', '150', '200']);
     expect(requests.every((r) => new URL(r.path, 'http://x').searchParams.get('account_type[id]') === '1')).toBe(true);
-    expect(live).toHaveLength(201);
-    expect(new Set(live.map((a) => a.id)).size).toBe(201);
+    expect(live).toHaveLength(202);
+    expect(new Set(live.map((a) => a.id)).size).toBe(202);
     expect(live.find((a) => a.code === '4000-KST-10')).toMatchObject({ active: true, accountTypeId: '1', segments: ['4000', 'KST-10', ...Array<null>(18).fill(null)] });
     expect(live.filter((a) => !a.active).map((a) => a.code)).toEqual(['4000-KST-09']);
     const retired = await h.connector.listAccounts({ name: 'Maasland & Hartley Bouw B.V. (tot 2024)' });
