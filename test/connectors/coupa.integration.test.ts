@@ -736,6 +736,27 @@ describe('Coupa connector: suppliers', () => {
     ]);
   });
 
+  it('sets suppliers inactive with one look-up for the batch and one update per active supplier, keeping the name Coupa has; creates none; an inactive one costs no write', async () => {
+    const h = await harness();
+    await h.connector.upsertSuppliers([
+      { number: '50201', name: 'Actief B.V.' },
+      { number: '50202', name: 'Al Inactief B.V.', status: 'inactive' },
+    ]);
+    await h.resetRequests();
+    const results = await h.connector.deactivateSuppliers(['50201', '50202', '50299']);
+    expect(results).toMatchObject([
+      { key: '50201', ok: true, action: 'updated', supplier: { name: 'Actief B.V.', status: 'inactive' } },
+      { key: '50202', ok: true, action: 'unchanged' },
+      { key: '50299', ok: true, id: null, action: 'unchanged', supplier: null },
+    ]);
+    const calls = (await h.requests()).filter((r) => r.path.startsWith('/api/suppliers'));
+    expect(calls.map((r) => r.method)).toEqual(['GET', 'PUT']);
+    expect(byNumber((await h.state()).suppliers, 'number', '50299')).toEqual([]);
+    await h.resetRequests();
+    expect((await h.connector.deactivateSuppliers(['50201'])).map((r) => r.ok && r.action)).toEqual(['unchanged']);
+    expect((await h.requests()).filter((r) => r.path.startsWith('/api/suppliers')).map((r) => r.method)).toEqual(['GET']);
+  });
+
   it('matches by number, then by name (linking a supplier without number), and refuses a number conflict', async () => {
     const h = await harness();
     expect((await h.raw('POST', '/api/suppliers', { name: 'Zonder Nummer B.V.' })).status).toBe(201);
