@@ -147,6 +147,37 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     expect((await h.run()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
   });
 
+  it('killed after Coupa set a supplier with an open conflict inactive: the recovery run confirms it and the re-read deletion resolves the older Pending entry', async () => {
+    const id = await newSyncedSupplier('70036', 'Peters Steigerbouw');
+    const coupaId = String(((await (await h.coupaApi('GET', 'suppliers?number=70036')).json()) as Json[])[0]!['id']);
+    expect((await h.coupaApi('PUT', `suppliers/${coupaId}`, { 'primary-contact': { email: 'coupa@peters.example' } })).status).toBe(200);
+    expect((await h.exactApi('PUT', `crm/Accounts(guid'${id}')`, { Email: 'exact@peters.example' })).status).toBe(204);
+    await h.run();
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)?.reasonCode).toBe('supplier-conflict');
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const coupa = h.rt.deps.coupa;
+    const killed = await h.run({
+      ...h.rt.deps,
+      coupa: {
+        ...coupa,
+        deactivateSuppliers: async (numbers, call) => {
+          await coupa.deactivateSuppliers(numbers, call);
+          throw new Error('the process died before the answer was recorded');
+        },
+      },
+    });
+    expect(killed.status).not.toBe('succeeded');
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeDefined();
+
+    const recovery = await h.run();
+    expect(recovery.status, recovery.error ?? '').toBe('succeeded');
+    expect(recovery.counts).toMatchObject({ recovered: 1, deleted: 0, failed: 0 });
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeUndefined();
+    const resolved = h.store.db.prepare("SELECT resolution FROM parked WHERE flow = ? AND stream = 'suppliers' AND source_id = ? AND resolved_at IS NOT NULL").all(F5_FLOW, id) as { resolution: string }[];
+    expect(resolved.map((r) => r.resolution)).toEqual(['Supplier 70036 Peters Steigerbouw was deleted in Exact; set inactive in Coupa']);
+    expect(coupaBooks(await h.coupaState()).suppliers['70036']?.status).toBe('inactive');
+  });
+
   it('a supplier waiting in Pending validation (never in Coupa) that is deleted in Exact leaves Pending; nothing is written', async () => {
     h.setSettings({ createSuppliersInCoupa: 'no' });
     try {

@@ -195,8 +195,12 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         const intent = store.outbox.insertIntentReturningStatus({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: planJson });
         pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true, label, flags: [] });
       }
-      // Already closed in the target by an earlier run: an entry parked since has nothing left to wait for.
-      if (toWrite === 0) resolveParked(ctx, spec.recordStream ?? spec.name, sourceId, 'deleted at the source');
+      // Already closed in the target (a run killed before it read the deletion to its end): its older entry waits for nothing.
+      if (toWrite === 0) {
+        const done = plans[0]!;
+        const targetId = targets.find((t) => t.entity === done.entity && t.originId === done.originId)?.targetId ?? '';
+        resolveParked(ctx, spec.recordStream ?? spec.name, sourceId, spec.deletedMessage ? spec.deletedMessage(done, targetId) : 'deleted at the source');
+      }
     }
   });
 
