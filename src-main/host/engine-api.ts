@@ -332,8 +332,8 @@ export function createEngineApi(ctx: AppContext, host: FlowHost, schedule: Engin
     async tableReference(flowId, set, refresh = false) {
       const flow = openFlow(flowId);
       const definition = tableOf(flow, set);
-      const { value: fields, apiCalls } = await measuredRead(flow, () => readTableReference(flow.runtime, definition, referenceCache, refresh));
-      return { fields, readAt: ctx.now().toISOString(), apiCalls };
+      const { value, apiCalls } = await measuredRead(flow, () => readTableReference(flow.runtime, definition, referenceCache, refresh));
+      return { ...value, readAt: ctx.now().toISOString(), apiCalls };
     },
 
     async previewCounterparty(flowId, set, sourceKey) {

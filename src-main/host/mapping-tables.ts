@@ -399,7 +399,7 @@ export async function importMappingCsv(
 }
 
 /** The reference lists of a table, or why the values could not be checked against the systems. */
-export type TableReference = { fields: Record<string, ReferenceFieldView> } | { unchecked: string };
+export type TableReference = { fields: Record<string, ReferenceFieldView>; row?: ReferenceFieldView | undefined } | { unchecked: string };
 /** `fresh`: read the systems again rather than answer from the short cache. */
 export type ReferenceProvider = (definition: MappingSetDefinition, fresh?: boolean) => Promise<TableReference>;
 
@@ -410,7 +410,8 @@ export function engineReference(ctx: AppContext): ReferenceProvider {
     const systems = systemsOf(definition);
     if (!read) return { unchecked: `The sync engine is not running here, so the values were not checked against ${systems}.` };
     try {
-      return { fields: (await read(definition.flow, definition.set, fresh)).fields };
+      const { fields, row } = await read(definition.flow, definition.set, fresh);
+      return { fields, row };
     } catch (error) {
       if (error instanceof IpcFailure) return { unchecked: `The values were not checked against ${systems}: ${error.message}` };
       throw error;
@@ -482,7 +483,55 @@ export function checkAgainstSystems(
       }
     });
   }
+  checkRowReference(definition, rows, reference.row, rowName, problems, unread);
   return { problems, flags, unchecked: unread.length > 0 ? `Not checked: ${unread.join('; ')}` : null };
+}
+
+/**
+ * The target fields together against the table's rowReference list (a GL + cost-center pair is
+ * one Coupa account). A row whose own field was refused is not named twice.
+ */
+function checkRowReference(
+  definition: MappingSetDefinition,
+  rows: readonly MappingRowView[],
+  list: ReferenceFieldView | undefined,
+  rowName: (index: number) => string,
+  problems: RowNote[],
+  unread: string[],
+): void {
+  const declared = definition.rowReference;
+  if (!declared || !list) return;
+  if (list.error !== null) return void unread.push(`${declared.fields.map((f) => labelOf(definition, f)).join(' + ')} together: ${list.error}`);
+  const system = SYSTEM_TITLES[list.system];
+  const where = list.scope ? `${system} ${list.scope}` : system;
+  const byValue = new Map(list.options.map((o) => [o.value, o]));
+  const refused = new Set(problems.map((p) => p.index));
+  const other = declared.fields.length === 2 ? 'pair' : 'combination';
+  rows.forEach((row, index) => {
+    if (refused.has(index)) return;
+    const values = declared.fields.map((f) => row.target[f] ?? '');
+    if (values.some((v) => v === '')) return;
+    const option = byValue.get(values.join('|'));
+    if (option && !option.inactive) return;
+    const name = option?.code ?? values.filter((v) => v !== declared.emptyValue).join(declared.joiner);
+    const named = `${rowName(index)} (${sourceWords(definition, row.sourceKey)}): ${where} has no active ${declared.noun} ${name}${option ? ' (it is inactive)' : ''}`;
+    problems.push({
+      index,
+      message: `${named}; ${option ? 'activate it' : 'create it'} in ${system} or pick another ${other}`,
+      carried: `${named}; records using it stay in Pending until it is ${option ? 'active' : 'created'} there or the row is changed`,
+    });
+  });
+}
+
+/** "Exact Online GL account 4000 / Cost center 200": a row's source key as the source names it. */
+function sourceWords(definition: MappingSetDefinition, sourceKey: MappingSourceKey): string {
+  const system = definition.sourceFields.find((f) => f.reference)?.reference?.system;
+  const parts = definition.sourceFields.map((f) => `${f.label.replace(/\s*\(.*\)$/, '')} ${sourceKey[f.name] ?? '(none)'}`);
+  return `${system ? `${SYSTEM_TITLES[system]} ` : ''}${parts.join(' / ')}`;
+}
+
+function labelOf(definition: MappingSetDefinition, name: string): string {
+  return [...definition.sourceFields, ...definition.targetFields].find((f) => f.name === name)?.label ?? name;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MappingSetDefinition, ReferenceFieldView, ReferenceOption } from '../../src-shared/ipc';
+import type { MappingFieldReference, MappingSetDefinition, ReferenceFieldView, ReferenceOption } from '../../src-shared/ipc';
 import { ReadFailedError } from '../engine/sync/explain-read-failure';
 import type { FlowRuntime } from '../engine/flows/types';
 import { redactString } from '../connectors/_kit/log';
@@ -12,15 +12,17 @@ import { redactString } from '../connectors/_kit/log';
  */
 export const REFERENCE_TTL_MS = 120_000;
 
+type ReferenceList = ReferenceOption[] | { options: ReferenceOption[]; scope: string };
+
 export class ReferenceCache {
-  private readonly entries = new Map<string, { at: number; options: Promise<ReferenceOption[]> }>();
+  private readonly entries = new Map<string, { at: number; options: Promise<ReferenceList> }>();
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly ttlMs = REFERENCE_TTL_MS,
   ) {}
 
-  get(flow: string, list: string, read: () => Promise<ReferenceOption[]>, refresh = false): Promise<ReferenceOption[]> {
+  get(flow: string, list: string, read: () => Promise<ReferenceList>, refresh = false): Promise<ReferenceList> {
     const key = `${flow}\u0000${list}`;
     const kept = this.entries.get(key);
     if (kept && !refresh && this.now() - kept.at < this.ttlMs) return kept.options;
@@ -39,27 +41,32 @@ export class ReferenceCache {
   }
 }
 
-/** The options of every field of a table that names a reference list; a list that cannot be read says why. */
+/**
+ * The options of every field of a table that names a reference list, and of its rowReference
+ * list (the target fields together); a list that cannot be read says why. All are asked at once,
+ * so lists a flow answers from one read (a chart's accounts) share it.
+ */
 export async function readTableReference(
   runtime: Pick<FlowRuntime, 'referenceData'>,
   definition: MappingSetDefinition,
   cache: ReferenceCache,
   refresh = false,
-): Promise<Record<string, ReferenceFieldView>> {
+): Promise<{ fields: Record<string, ReferenceFieldView>; row?: ReferenceFieldView }> {
   const fields = [...definition.sourceFields, ...definition.targetFields].filter((f) => f.reference);
   const read = runtime.referenceData?.bind(runtime);
-  const entries = await Promise.all(
-    fields.map(async (field): Promise<[string, ReferenceFieldView]> => {
-      const reference = field.reference!;
-      if (!read) return [field.name, { system: reference.system, options: [], error: 'This flow offers no lists to pick from.' }];
-      try {
-        const options = await cache.get(definition.flow, reference.list, () => read(reference.list), refresh);
-        return [field.name, { system: reference.system, options, error: null }];
-      } catch (error) {
-        const message = error instanceof ReadFailedError ? error.message : redactString(`Could not read the list: ${(error as Error).message}`);
-        return [field.name, { system: reference.system, options: [], error: message }];
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
+  const one = async (reference: MappingFieldReference): Promise<ReferenceFieldView> => {
+    if (!read) return { system: reference.system, options: [], error: 'This flow offers no lists to pick from.' };
+    try {
+      const list = await cache.get(definition.flow, reference.list, () => read(reference.list), refresh);
+      return Array.isArray(list) ? { system: reference.system, options: list, error: null } : { system: reference.system, options: list.options, error: null, scope: list.scope };
+    } catch (error) {
+      const message = error instanceof ReadFailedError ? error.message : redactString(`Could not read the list: ${(error as Error).message}`);
+      return { system: reference.system, options: [], error: message };
+    }
+  };
+  const [row, ...entries] = await Promise.all([
+    definition.rowReference ? one(definition.rowReference) : null,
+    ...fields.map(async (field): Promise<[string, ReferenceFieldView]> => [field.name, await one(field.reference!)]),
+  ]);
+  return { fields: Object.fromEntries(entries as [string, ReferenceFieldView][]), ...(row ? { row } : {}) };
 }

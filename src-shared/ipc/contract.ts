@@ -408,6 +408,8 @@ export const referenceFieldSchema = z.object({
   system: z.enum(SYSTEM_IDS),
   options: z.array(referenceOptionSchema),
   error: z.string().nullable(),
+  /** Where the options come from, when the system has several (a Coupa chart of accounts: "chart Bouwbedrijf"). */
+  scope: z.string().optional(),
 });
 export type ReferenceFieldView = z.infer<typeof referenceFieldSchema>;
 
@@ -938,6 +940,8 @@ export const ipcContract = {
     response: z.object({
       /** Per field name that has a reference list. */
       fields: z.record(z.string(), referenceFieldSchema),
+      /** The table's rowReference list (the target fields together), when it declares one. */
+      row: referenceFieldSchema.optional(),
       readAt: isoTimestamp,
       /** API calls made for this answer per system (0 when cached); null when other engine work shared the count. */
       apiCalls: z.record(z.string(), z.number().int()).nullable(),

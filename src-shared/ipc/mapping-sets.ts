@@ -99,6 +99,23 @@ export interface MappingSetDefinition {
   createsCounterparty?: { noun: string; system: SystemId } | undefined;
   /** Offered on the Connections screen too (see ConnectionPicker). */
   connectionPicker?: ConnectionPicker | undefined;
+  /**
+   * A list the target fields must name together, beyond each field's own list: a Coupa account
+   * is its GL and cost-center segments together, and each may exist without the pair. Checked on
+   * save and import like a field's list (decisions 0024, 0027).
+   */
+  rowReference?: MappingRowReference | undefined;
+}
+
+export interface MappingRowReference extends MappingFieldReference {
+  /** The target fields, in order; an option's `value` is their values joined by "|". */
+  fields: readonly string[];
+  /** What one option is ("account"): "Coupa has no active account 4000-200". */
+  noun: string;
+  /** Joins the values where no option names them ("-": 4000-200). */
+  joiner: string;
+  /** A value that stands for "no segment" and is left out of that name ("none"). */
+  emptyValue?: string | undefined;
 }
 
 export type MappingSourceKey = Record<string, string | null>;

@@ -315,11 +315,11 @@ describe('Coupa connector: reads and lookups', () => {
     await h.resetRequests();
     const live = await h.connector.listAccounts({ id: '1' });
     const requests = (await h.requests()).filter((r) => r.path.startsWith('/api/accounts'));
-    // 201 accounts: five pages of at most 50, each asking for the chart.
+    // 202 accounts: five pages of at most 50, each asking for the chart.
     expect(requests.map((r) => new URL(r.path, 'http://x').searchParams.get('offset'))).toEqual(['0', '50', '100', '150', '200']);
     expect(requests.every((r) => new URL(r.path, 'http://x').searchParams.get('account_type[id]') === '1')).toBe(true);
-    expect(live).toHaveLength(201);
-    expect(new Set(live.map((a) => a.id)).size).toBe(201);
+    expect(live).toHaveLength(202);
+    expect(new Set(live.map((a) => a.id)).size).toBe(202);
     expect(live.find((a) => a.code === '4000-KST-10')).toMatchObject({ active: true, accountTypeId: '1', segments: ['4000', 'KST-10', ...Array<null>(18).fill(null)] });
     expect(live.filter((a) => !a.active).map((a) => a.code)).toEqual(['4000-KST-09']);
     const retired = await h.connector.listAccounts({ name: 'Maasland & Hartley Bouw B.V. (tot 2024)' });
@@ -734,6 +734,27 @@ describe('Coupa connector: suppliers', () => {
       ['RT-50001', 'Postbus 2'],
       ['RT-50001-B', 'Bank 1'],
     ]);
+  });
+
+  it('sets suppliers inactive with one look-up for the batch and one update per active supplier, keeping the name Coupa has; creates none; an inactive one costs no write', async () => {
+    const h = await harness();
+    await h.connector.upsertSuppliers([
+      { number: '50201', name: 'Actief B.V.' },
+      { number: '50202', name: 'Al Inactief B.V.', status: 'inactive' },
+    ]);
+    await h.resetRequests();
+    const results = await h.connector.deactivateSuppliers(['50201', '50202', '50299']);
+    expect(results).toMatchObject([
+      { key: '50201', ok: true, action: 'updated', supplier: { name: 'Actief B.V.', status: 'inactive' } },
+      { key: '50202', ok: true, action: 'unchanged' },
+      { key: '50299', ok: true, id: null, action: 'unchanged', supplier: null },
+    ]);
+    const calls = (await h.requests()).filter((r) => r.path.startsWith('/api/suppliers'));
+    expect(calls.map((r) => r.method)).toEqual(['GET', 'PUT']);
+    expect(byNumber((await h.state()).suppliers, 'number', '50299')).toEqual([]);
+    await h.resetRequests();
+    expect((await h.connector.deactivateSuppliers(['50201'])).map((r) => r.ok && r.action)).toEqual(['unchanged']);
+    expect((await h.requests()).filter((r) => r.path.startsWith('/api/suppliers')).map((r) => r.method)).toEqual(['GET']);
   });
 
   it('matches by number, then by name (linking a supplier without number), and refuses a number conflict', async () => {

@@ -62,6 +62,36 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     await expect(replayAuditEntry(h.rt.deps, entry!.seq)).rejects.toThrow(`Audit entry ${entry!.seq} records a supplier deleted in Exact Online; there is nothing to replay.`);
   });
 
+  it('a supplier parked for a conflict (edited on both sides) and then deleted in Exact: set inactive in Coupa, its older Pending entry resolved in words', async () => {
+    const id = await newSyncedSupplier('70034', 'De Vries Kozijnen');
+    const coupaId = String(((await (await h.coupaApi('GET', 'suppliers?number=70034')).json()) as Json[])[0]!['id']);
+    expect((await h.coupaApi('PUT', `suppliers/${coupaId}`, { 'primary-contact': { email: 'coupa@devries.example' } })).status).toBe(200);
+    expect((await h.exactApi('PUT', `crm/Accounts(guid'${id}')`, { Email: 'exact@devries.example' })).status).toBe(204);
+    expect((await h.run()).counts).toMatchObject({ parked: 1, updated: 0, failed: 0 });
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)?.reasonCode).toBe('supplier-conflict');
+
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ deleted: 1, failed: 0 });
+    expect(coupaBooks(await h.coupaState()).suppliers['70034']?.status).toBe('inactive');
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeUndefined();
+    const resolved = h.store.db.prepare("SELECT resolution FROM parked WHERE flow = ? AND stream = 'suppliers' AND source_id = ? AND resolved_at IS NOT NULL").all(F5_FLOW, id) as { resolution: string }[];
+    expect(resolved.map((r) => r.resolution)).toEqual(['Supplier 70034 De Vries Kozijnen was deleted in Exact; set inactive in Coupa']);
+  });
+
+  it('setting a deleted supplier inactive costs Coupa 2 calls (one look-up by number, one update), not 3', async () => {
+    const id = await newSyncedSupplier('70035', 'Jansen Dakwerken');
+    const idle = h.rt.apiCalls().coupa;
+    await h.run();
+    const idleRun = h.rt.apiCalls().coupa - idle;
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const before = h.rt.apiCalls().coupa;
+    const run = await h.run();
+    expect(run.counts).toMatchObject({ deleted: 1, failed: 0 });
+    expect(coupaBooks(await h.coupaState()).suppliers['70035']?.status).toBe('inactive');
+    expect(h.rt.apiCalls().coupa - before - idleRun).toBe(2);
+  });
+
   it('an account F5 never wrote to Coupa (a customer) is deleted in Exact: nothing written, nothing audited', async () => {
     const created = await h.exactApi('POST', 'crm/Accounts', { Code: '90031', Name: 'Particulier De Wit', IsSupplier: false, IsSales: true });
     expect(created.status).toBe(201);
@@ -97,9 +127,9 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
       ...h.rt.deps,
       coupa: {
         ...coupa,
-        upsertSuppliers: async (inputs, call) => {
-          puts += inputs.length;
-          await coupa.upsertSuppliers(inputs, call);
+        deactivateSuppliers: async (numbers, call) => {
+          puts += numbers.length;
+          await coupa.deactivateSuppliers(numbers, call);
           throw new Error('the process died before the answer was recorded');
         },
       },
@@ -109,12 +139,43 @@ describe('F5: suppliers deleted in Exact', { timeout: 180_000 }, () => {
     expect(h.store.outbox.listUnconfirmed(F5_FLOW)).toHaveLength(1);
     expect(coupaBooks(await h.coupaState()).suppliers['70032']?.status).toBe('inactive');
 
-    const recovery = await h.run({ ...h.rt.deps, coupa: { ...coupa, upsertSuppliers: async () => Promise.reject(new Error('recovery must not write again')) } });
+    const recovery = await h.run({ ...h.rt.deps, coupa: { ...coupa, upsertSuppliers: async () => Promise.reject(new Error('recovery must not write again')), deactivateSuppliers: async () => Promise.reject(new Error('recovery must not write again')) } });
     expect(recovery.status, recovery.error ?? '').toBe('succeeded');
     expect(recovery.counts.recovered).toBe(1);
     expect(h.store.outbox.listUnconfirmed(F5_FLOW)).toEqual([]);
     expect(h.store.targetRecords.get(F5_FLOW, 'supplier', '70032')?.targetId).toBe(String(((await (await h.coupaApi('GET', 'suppliers?number=70032')).json()) as Json[])[0]!['id']));
     expect((await h.run()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
+  });
+
+  it('killed after Coupa set a supplier with an open conflict inactive: the recovery run confirms it and the re-read deletion resolves the older Pending entry', async () => {
+    const id = await newSyncedSupplier('70036', 'Peters Steigerbouw');
+    const coupaId = String(((await (await h.coupaApi('GET', 'suppliers?number=70036')).json()) as Json[])[0]!['id']);
+    expect((await h.coupaApi('PUT', `suppliers/${coupaId}`, { 'primary-contact': { email: 'coupa@peters.example' } })).status).toBe(200);
+    expect((await h.exactApi('PUT', `crm/Accounts(guid'${id}')`, { Email: 'exact@peters.example' })).status).toBe(204);
+    await h.run();
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)?.reasonCode).toBe('supplier-conflict');
+    expect((await h.exactApi('DELETE', `crm/Accounts(guid'${id}')`)).status).toBe(204);
+    const coupa = h.rt.deps.coupa;
+    const killed = await h.run({
+      ...h.rt.deps,
+      coupa: {
+        ...coupa,
+        deactivateSuppliers: async (numbers, call) => {
+          await coupa.deactivateSuppliers(numbers, call);
+          throw new Error('the process died before the answer was recorded');
+        },
+      },
+    });
+    expect(killed.status).not.toBe('succeeded');
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeDefined();
+
+    const recovery = await h.run();
+    expect(recovery.status, recovery.error ?? '').toBe('succeeded');
+    expect(recovery.counts).toMatchObject({ recovered: 1, deleted: 0, failed: 0 });
+    expect(h.store.parked.getOpen(F5_FLOW, 'suppliers', id)).toBeUndefined();
+    const resolved = h.store.db.prepare("SELECT resolution FROM parked WHERE flow = ? AND stream = 'suppliers' AND source_id = ? AND resolved_at IS NOT NULL").all(F5_FLOW, id) as { resolution: string }[];
+    expect(resolved.map((r) => r.resolution)).toEqual(['Supplier 70036 Peters Steigerbouw was deleted in Exact; set inactive in Coupa']);
+    expect(coupaBooks(await h.coupaState()).suppliers['70036']?.status).toBe('inactive');
   });
 
   it('a supplier waiting in Pending validation (never in Coupa) that is deleted in Exact leaves Pending; nothing is written', async () => {

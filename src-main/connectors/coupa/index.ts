@@ -40,6 +40,7 @@ import type {
   PurchaseOrderWriteResult,
   SupplierInput,
   SupplierMatch,
+  SupplierDeactivationResult,
   SupplierWriteResult,
 } from './types';
 import { COUPA_SCOPES } from './types';
@@ -47,6 +48,7 @@ import type { WireAccount, WireAccountType, WireAddress, WireInvoice, WirePurcha
 import type { WriteEnv } from './writes';
 import {
   changePurchaseOrderStatus,
+  deactivateSuppliers,
   findInvoices,
   findPurchaseOrders,
   invoiceKeyOf,
@@ -81,6 +83,8 @@ export interface CoupaConnector extends Connector {
   matchSuppliers(keys: readonly { number: string; name: string }[]): Promise<SupplierMatch[]>;
   /** Create or bring up to date (primary contact, remit-to addresses); one result per input. */
   upsertSuppliers(suppliers: readonly SupplierInput[], call?: WriteCallOptions): Promise<SupplierWriteResult[]>;
+  /** Deleted at the source: set inactive (never created, never deleted); one look-up for the batch, one update per active supplier. */
+  deactivateSuppliers(numbers: readonly string[], call?: WriteCallOptions): Promise<SupplierDeactivationResult[]>;
 
   // purchase orders
   findPurchaseOrdersByNumber(poNumbers: readonly string[]): Promise<Map<string, CoupaPurchaseOrder>>;
@@ -249,6 +253,7 @@ export function createCoupaConnector(ctx: CoupaClientContext, settings: CoupaSet
     },
 
     upsertSuppliers: (suppliers, call) => upsertSuppliers(env(call), suppliers),
+    deactivateSuppliers: (numbers, call) => deactivateSuppliers(env(call), numbers),
 
     async findPurchaseOrdersByNumber(poNumbers) {
       const found = await findPurchaseOrders(client, poNumbers);

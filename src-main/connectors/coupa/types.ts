@@ -448,4 +448,9 @@ export type SupplierWriteResult =
     }
   | CoupaWriteFailure;
 
+/** A supplier set inactive: `id` null when Coupa has no supplier with that number (nothing to do). */
+export type SupplierDeactivationResult =
+  | { key: string; ok: true; id: string | null; action: 'updated' | 'unchanged'; supplier: CoupaSupplier | null }
+  | CoupaWriteFailure;
+
 export type ExportedResult = { id: string; ok: true } | (CoupaWriteFailure & { id: string });

@@ -48,6 +48,7 @@ import type {
   SupplierInput,
   SupplierMatch,
   SupplierRef,
+  SupplierDeactivationResult,
   SupplierWriteResult,
 } from './types';
 import type { WireInvoice, WirePurchaseOrder, WireSupplier } from './wire';
@@ -701,6 +702,38 @@ export async function upsertSuppliers(env: WriteEnv, inputs: readonly SupplierIn
       results[index] = await writeSupplier(env, input, match?.wire ?? null, match?.matchedBy ?? null);
     } catch (error) {
       results[index] = failureOf(error, env, input.number, `supplier ${input.number}`, match?.supplier?.id ?? null);
+    }
+  });
+  return results;
+}
+
+/**
+ * Suppliers deleted at the source, set inactive under the name Coupa has (a name edited in Coupa
+ * stays): one look-up by number for the batch, then one update per supplier still active. One
+ * Coupa has not got is not created (`id` null); one already inactive costs no write. A lost answer
+ * is settled by reading the supplier again (`step`), so a repeat writes nothing twice.
+ */
+export async function deactivateSuppliers(env: WriteEnv, numbers: readonly string[]): Promise<SupplierDeactivationResult[]> {
+  const results: SupplierDeactivationResult[] = new Array<SupplierDeactivationResult>(numbers.length);
+  if (numbers.length === 0) return results;
+  if (env.signal?.aborted) return numbers.map((number) => fail(number, 'stopped', `The run was stopped before supplier ${number} was set inactive.`));
+  const held = new Map<string, WireSupplier>();
+  try {
+    for (const supplier of await env.client.findByValues<WireSupplier>('suppliers', 'number', [...new Set(numbers)]))
+      if (typeof supplier.number === 'string') held.set(supplier.number, supplier);
+  } catch (error) {
+    return lookupFailed(error, env, numbers, 'the suppliers');
+  }
+  await perItem(env, numbers.map((number, index) => ({ number, index })), async ({ number, index }) => {
+    const wire = held.get(number);
+    if (!wire) return void (results[index] = { key: number, ok: true, id: null, action: 'unchanged', supplier: null });
+    const current = supplierFromWire(wire);
+    if (current.status === 'inactive') return void (results[index] = { key: number, ok: true, id: current.id, action: 'unchanged', supplier: current });
+    try {
+      const written = await writeSupplier(env, { number, name: current.name, status: 'inactive' }, wire, 'number');
+      results[index] = written.ok ? { key: number, ok: true, id: written.id, action: written.action === 'created' ? 'updated' : written.action, supplier: written.supplier } : written;
+    } catch (error) {
+      results[index] = failureOf(error, env, number, `supplier ${number}`, current.id);
     }
   });
   return results;

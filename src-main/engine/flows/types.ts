@@ -108,9 +108,10 @@ export interface FlowRuntime {
    * The options of a reference list its mapping fields name (MappingField.reference.list):
    * target records by name and code with the value the mapping stores, or the values the source
    * system knows. Reads the systems every time; the host caches the answers briefly. A failed
-   * read throws a ReadFailedError that says what to do.
+   * read throws a ReadFailedError that says what to do. With `scope`: where the options come
+   * from, when the system has several (a chart of accounts); messages name it.
    */
-  referenceData?(list: string): Promise<ReferenceOption[]>;
+  referenceData?(list: string): Promise<ReferenceOption[] | { options: ReferenceOption[]; scope: string }>;
   /** What creating the target counterparty of an unmapped source value would write (a table with `createsCounterparty`). */
   previewCounterparty?(set: string, sourceKey: MappingSourceKey): Promise<CounterpartyPreview>;
   /**

@@ -186,12 +186,20 @@ export async function processPage<R extends { sourceId: string }, P extends Plan
         resolveParked(ctx, spec.recordStream ?? spec.name, sourceId, 'deleted at the source');
         continue;
       }
+      let toWrite = 0;
       for (const plan of plans) {
         const planJson = planJsonOf(plan);
         const hash = planJson.sha256;
         if (store.targetRecords.payloadHash(flow, plan.entity, plan.originId) === hash) continue;
+        toWrite += 1;
         const intent = store.outbox.insertIntentReturningStatus({ runId: ctx.runId, flow, sourceId, idempotencyKey: intentKey(flow, plan, hash), targetSystem: ctx.writer.system, operation: `delete-${plan.entity}`, payload: planJson });
         pending.push({ plan, planJson, hash, intentId: intent.id, record: null, recordJson: null, snapshotId: null, isUpdate: true, label, flags: [] });
+      }
+      // Already closed in the target (a run killed before it read the deletion to its end): its older entry waits for nothing.
+      if (toWrite === 0) {
+        const done = plans[0]!;
+        const targetId = targets.find((t) => t.entity === done.entity && t.originId === done.originId)?.targetId ?? '';
+        resolveParked(ctx, spec.recordStream ?? spec.name, sourceId, spec.deletedMessage ? spec.deletedMessage(done, targetId) : 'deleted at the source');
       }
     }
   });
@@ -315,6 +323,8 @@ async function writeContainer<R extends { sourceId: string }, P extends PlannedT
           if (!flaggedRecords.has(p.record.sourceId)) ctx.counts.flagged += 1;
           flaggedRecords.add(p.record.sourceId);
         } else if (p.record) resolveParked(ctx, spec.name, p.record.sourceId, 'written');
+        // A deletion settles the record's own older Pending entry (a conflict parked before it was deleted).
+        else resolveParked(ctx, spec.recordStream ?? spec.name, p.plan.sourceId, spec.deletedMessage ? spec.deletedMessage(p.plan, outcome.targetId) : `deleted at the source; closed in ${system}`);
       } else if (outcome.retryable) {
         store.outbox.markUnknown(p.intentId, outcome.message);
         interrupted ??= `${system} could not take ${label} right now: ${outcome.message}`;

@@ -524,7 +524,7 @@ async function withReference(io: CliIo, store: Store, flowId: string, work: (ref
     const cache = new ReferenceCache();
     const reference: ReferenceProvider = async (definition, fresh) =>
       open
-        ? { fields: await readTableReference(open.runtime, definition, cache, fresh) }
+        ? await readTableReference(open.runtime, definition, cache, fresh)
         : { unchecked: `The values were not checked against the systems: ${host.unavailable.get(flowId)?.reason ?? 'the flow cannot run here.'}` };
     return await work(reference);
   } finally {

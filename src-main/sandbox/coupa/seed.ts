@@ -16,6 +16,11 @@ export const SEEDED = {
   retiredAccountTypeId: 2,
   /** An account of the live chart that is inactive: a cost center closed in Coupa. */
   inactiveAccount: { glAccount: '4000', costCenter: 'KST-09' },
+  /**
+   * An account with a cost center Coupa keeps for one GL account only (a project office): both
+   * segments exist in the chart, but no other GL account pairs with it.
+   */
+  loneAccount: { glAccount: '4000', costCenter: 'KST-20' },
   headOfficeAddressId: 1,
   /** login of the purchasing user (ship-to-user of external POs). */
   purchaserLogin: 'inkoop',
@@ -80,7 +85,7 @@ export function seedCoupa(data: CoupaData, world: World): void {
  * The chart's accounts as a Coupa admin loaded them from Exact: one per purchase GL account ×
  * cost center (segment-1, segment-2; code = the segments joined by "-"), the pair F5's sandbox
  * leaves unmapped included, so Mappings can pick it; one inactive account (a closed cost
- * center); and a few accounts of the retired chart, which a list filtered by chart leaves out.
+ * center); one whose cost center no other GL account pairs with; and a few accounts of the retired chart, which a list filtered by chart leaves out.
  */
 function seedAccounts(data: CoupaData, world: World, stamp: Record<string, string>, retiredChart: string): void {
   const glName = new Map(world.glAccounts.map((g) => [g.code, g.description]));
@@ -108,6 +113,8 @@ function seedAccounts(data: CoupaData, world: World, stamp: Record<string, strin
   for (const [gl, cc] of unique) account(gl, cc, true, live, `${glName.get(gl) ?? gl} · ${ccName.get(cc) ?? cc}`);
   const closed = SEEDED.inactiveAccount;
   account(closed.glAccount, closed.costCenter, false, live, `${glName.get(closed.glAccount) ?? closed.glAccount} · Vervallen kostenplaats`);
+  const lone = SEEDED.loneAccount;
+  account(lone.glAccount, lone.costCenter, true, live, `${glName.get(lone.glAccount) ?? lone.glAccount} · Projectbureau`);
   const retired = { id: SEEDED.retiredAccountTypeId, name: retiredChart };
   for (const cc of ['KST-01', 'KST-02']) account('4999', cc, true, retired, `Oude kostenplaats ${cc}`);
 }

@@ -24,6 +24,8 @@ export const F5_REFERENCE_LISTS = {
   coupaRemitTos: 'coupa-remit-tos',
   coupaGlSegments: 'coupa-gl-segments',
   coupaCostCenterSegments: 'coupa-cost-center-segments',
+  /** GL + cost-center segment pairs: the accounts of the chart (the row check of the accounts table). */
+  coupaAccounts: 'coupa-accounts',
   settings: 'f5-settings',
 } as const;
 
@@ -47,6 +49,8 @@ export const F5_MAPPING_SET_DEFINITIONS: readonly MappingSetDefinition[] = [
       { name: 'coupaGlAccount', label: 'Coupa GL segment', ...pick(F5_REFERENCE_LISTS.coupaGlSegments, 'coupa') },
       { name: 'coupaCostCenter', label: 'Coupa cost-center segment ("none" = none)', ...pick(F5_REFERENCE_LISTS.coupaCostCenterSegments, 'coupa') },
     ],
+    // Each segment may exist while the pair does not: Coupa takes a line only for an active account of the chart.
+    rowReference: { list: F5_REFERENCE_LISTS.coupaAccounts, system: 'coupa', fields: ['coupaGlAccount', 'coupaCostCenter'], noun: 'account', joiner: '-', emptyValue: 'none' },
   },
   {
     flow: F5_FLOW,

@@ -29,6 +29,7 @@ export type CoupaTarget = Pick<
   | 'findSuppliersByNumber'
   | 'matchSuppliers'
   | 'upsertSuppliers'
+  | 'deactivateSuppliers'
   | 'findPurchaseOrdersByNumber'
   | 'upsertPurchaseOrders'
   | 'cancelPurchaseOrders'

@@ -50,6 +50,28 @@ export function segmentOptions(accounts: readonly CoupaAccount[], segment: numbe
     .sort((a, b) => a.value.localeCompare(b.value, undefined, { numeric: true }));
 }
 
+/**
+ * The accounts of one chart as GL + cost-center pairs (value "4000|200", "4000|none" without a
+ * cost-center segment), each pair once, `inactive` when only inactive accounts carry it.
+ */
+export function accountPairOptions(accounts: readonly CoupaAccount[], glSegment: number, costCenterSegment: number | null): ReferenceOption[] {
+  const byPair = new Map<string, CoupaAccount[]>();
+  for (const account of accounts) {
+    const gl = account.segments[glSegment - 1] ?? null;
+    if (gl === null) continue;
+    const cc = costCenterSegment === null ? null : (account.segments[costCenterSegment - 1] ?? null);
+    const pair = `${gl}|${cc ?? NO_COST_CENTER}`;
+    byPair.set(pair, [...(byPair.get(pair) ?? []), account]);
+  }
+  return [...byPair]
+    .map(([value, held]): ReferenceOption => {
+      const active = held.find((a) => a.active);
+      const shown = active ?? held[0]!;
+      return { value, label: shown.name || shown.code, code: shown.code, detail: null, ...(active ? {} : { inactive: true }) };
+    })
+    .sort((a, b) => a.value.localeCompare(b.value, undefined, { numeric: true }));
+}
+
 export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnector, chart: () => CoupaChartOfAccounts) {
   const exactCodes = async (what: string, read: () => Promise<{ code: string; description: string }[]>) =>
     (await readOrExplain(EXACT, what, read)).map((r): ReferenceOption => ({ value: r.code, label: r.description || r.code, code: r.code, detail: null }));
@@ -76,7 +98,7 @@ export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnect
   };
 
   return {
-    async referenceData(list: string): Promise<ReferenceOption[]> {
+    async referenceData(list: string): Promise<ReferenceOption[] | { options: ReferenceOption[]; scope: string }> {
       switch (list) {
         case F5_REFERENCE_LISTS.exactGlAccounts:
           return exactCodes('the G/L accounts', () => exact.readGlAccounts());
@@ -125,6 +147,11 @@ export function f5ReferenceData(exact: ExactOnlineConnector, coupa: CoupaConnect
           const accounts = await chartAccounts();
           const segment = chart().costCenterSegment;
           return segmentOptions(accounts, segment === undefined ? 2 : segment, chartName(accounts), NO_COST_CENTER);
+        }
+        case F5_REFERENCE_LISTS.coupaAccounts: {
+          const accounts = await chartAccounts();
+          const segment = chart().costCenterSegment;
+          return { options: accountPairOptions(accounts, chart().glAccountSegment ?? 1, segment === undefined ? 2 : segment), scope: chartName(accounts) };
         }
         case F5_REFERENCE_LISTS.settings:
           return SETTING_NAMES.map((name) => ({ value: name, label: name, code: null, detail: null }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CoupaAccount, CoupaChartOfAccounts, CoupaConnector, CoupaSupplier } from '../../../connectors/coupa';
+import type { ReferenceOption } from '../../../../src-shared/ipc/mapping-sets';
 import type { ExactOnlineConnector } from '../../../connectors/exact-online';
 import { F5_REFERENCE_LISTS } from './mappings';
 import { f5ReferenceData } from './reference';
@@ -69,6 +70,9 @@ const account = (id: string, gl: string, cc: string | null, active = true): Coup
   segments: [gl, cc, ...Array<null>(18).fill(null)],
 });
 
+/** A list's options, whether or not it names its scope. */
+const optionsOf = (list: ReferenceOption[] | { options: ReferenceOption[] }): ReferenceOption[] => (Array.isArray(list) ? list : list.options);
+
 function chartLists(accounts: CoupaAccount[], chart: CoupaChartOfAccounts = { accountType: { name: 'Maasland' } }) {
   const asked: unknown[] = [];
   const coupa = {
@@ -77,7 +81,8 @@ function chartLists(accounts: CoupaAccount[], chart: CoupaChartOfAccounts = { ac
       return accounts;
     },
   } as unknown as CoupaConnector;
-  return { reference: f5ReferenceData({} as ExactOnlineConnector, coupa, () => chart), asked };
+  const reference = f5ReferenceData({} as ExactOnlineConnector, coupa, () => chart);
+  return { reference: { referenceData: async (list: string) => optionsOf(await reference.referenceData(list)), raw: reference }, asked };
 }
 
 describe('F5 Coupa account segment pickers', () => {
@@ -107,6 +112,25 @@ describe('F5 Coupa account segment pickers', () => {
     const { reference } = chartLists([account('1', 'NL', '4000')], { accountType: { id: '1' }, glAccountSegment: 2, costCenterSegment: null });
     expect((await reference.referenceData(F5_REFERENCE_LISTS.coupaGlSegments)).map((o) => o.value)).toEqual(['4000']);
     expect((await reference.referenceData(F5_REFERENCE_LISTS.coupaCostCenterSegments)).map((o) => o.value)).toEqual(['none']);
+  });
+
+  it('the accounts table checks GL + cost center as one account: each pair of the chart once, inactive when only inactive accounts carry it, named by chart; one read shared with both segment lists', async () => {
+    const { reference, asked } = chartLists([account('1', '4000', 'KST-10'), account('2', '4000', 'KST-09', false), account('3', '4990', null), account('4', '4010', 'KST-10')]);
+    const [pairs] = await Promise.all([
+      reference.raw.referenceData(F5_REFERENCE_LISTS.coupaAccounts),
+      reference.referenceData(F5_REFERENCE_LISTS.coupaGlSegments),
+      reference.referenceData(F5_REFERENCE_LISTS.coupaCostCenterSegments),
+    ]);
+    expect(asked).toHaveLength(1);
+    expect(pairs).toMatchObject({ scope: 'chart Maasland' });
+    expect(optionsOf(pairs).map((o) => [o.value, o.code, o.inactive ?? false])).toEqual([
+      ['4000|KST-09', '4000-KST-09', true],
+      ['4000|KST-10', '4000-KST-10', false],
+      ['4010|KST-10', '4010-KST-10', false],
+      ['4990|none', '4990', false],
+    ]);
+    // A pair no account carries is not offered, though both its segments are.
+    expect(optionsOf(pairs).some((o) => o.value === '4010|KST-09')).toBe(false);
   });
 
   it('a chart Coupa lists no accounts for (dynamic accounts) leaves the segments typed, saying why', async () => {

@@ -93,26 +93,16 @@ export class CoupaWriter implements TargetWriter<PlannedCoupaWrite> {
 
   /**
    * Suppliers deleted in Exact: set inactive under the name Coupa has (a name edited in Coupa
-   * stays); one Coupa has no longer is not created; one already inactive costs no write.
+   * stays); one Coupa has no longer is not created; one already inactive costs no write. The
+   * connector looks the batch up once (2 calls for one supplier, was 3: decision 0019).
    */
   async #deactivate(plans: readonly PlannedCoupaSupplier[], call: { signal?: AbortSignal }): Promise<WriteOutcome[]> {
-    const held = await this.coupa.findSuppliersByNumber(plans.map((p) => p.input.number));
-    const outcomes: WriteOutcome[] = plans.map((p) => {
-      const s = held.get(p.input.number);
-      return { originId: '', ok: true, targetId: s ? s.id : '' };
+    const results = await this.coupa.deactivateSuppliers(plans.map((p) => p.input.number), call);
+    return results.map((r): WriteOutcome => {
+      if (!r.ok) return failure(r);
+      if (r.supplier) this.state.noteSupplier(r.supplier);
+      return { originId: '', ok: true, targetId: r.id ?? '' };
     });
-    const active = plans.flatMap((p, i) => {
-      const s = held.get(p.input.number);
-      return s && s.status !== 'inactive' ? [{ i, input: { number: p.input.number, name: s.name, status: 'inactive' as const } }] : [];
-    });
-    if (active.length === 0) return outcomes;
-    const results = await this.coupa.upsertSuppliers(active.map((a) => a.input), call);
-    results.forEach((r, k) => {
-      const { i } = active[k]!;
-      if (!r.ok) outcomes[i] = failure(r);
-      else this.state.noteSupplier(r.supplier);
-    });
-    return outcomes;
   }
 
   async #orders(plans: readonly PlannedPurchaseOrder[], call: { signal?: AbortSignal }): Promise<WriteOutcome[]> {
