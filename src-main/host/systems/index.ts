@@ -170,9 +170,22 @@ export class ConnectionsHub {
     return OPENERS[system].api;
   }
 
+  /**
+   * Closes every connection, then the simulators this hub started. A connection that cannot close
+   * cleanly (Acumatica's sign-out while its server is unreachable) is logged and passed over: one
+   * unreachable system must not keep the others' sockets, or the simulators, open.
+   */
   async close(): Promise<void> {
     await Promise.allSettled(this.#opened.values());
-    await Promise.all(this.opened().map((o) => o.close()));
+    const opened = this.opened();
+    const closed = await Promise.allSettled(opened.map((o) => o.close()));
+    closed.forEach((result, i) => {
+      if (result.status === 'rejected')
+        this.#opts.log.warn(`Could not close the ${opened[i]!.connection.label} connection cleanly; it is closed anyway`, {
+          connection: opened[i]!.connection.id,
+          error: result.reason instanceof Error ? result.reason.message : String(result.reason),
+        });
+    });
     this.#opened.clear();
     this.#ready.clear();
     const simulators = await Promise.allSettled(this.#ownSimulators.values());
