@@ -454,6 +454,21 @@ describe('monday connector: writes and lookups', () => {
     expect(h.statuses()).toEqual([]);
   });
 
+  it('lists a board of 501 items at the default page size (500): two calls, every item once', async () => {
+    const h = await harness();
+    const board = boardId(h);
+    const keys = Array.from({ length: 501 }, (_, i) => `B-${i + 1}`);
+    const created = await h.connector.createItems(
+      { boardId: board, groupId: null, keyColumnId: 'exact_key' },
+      keys.map((key) => ({ key, name: key, cells: [] })),
+    );
+    expect(created.every((r) => r.ok)).toBe(true);
+    h.statuses();
+    const listed = await h.connector.listItems(board, { columnIds: ['exact_key'] });
+    expect(listed.map((i) => i.columnValues.get('exact_key')?.text)).toEqual(keys);
+    expect(h.statuses()).toEqual([200, 200]);
+  });
+
   it('pages spoiled (sandbox faults dupes, repeat): an item sent twice is found once, a cursor sent again is followed again; endless repeats stop in words', async () => {
     const h = await harness({ settings: { pageSize: 2 } });
     const board = boardId(h);
