@@ -1,5 +1,5 @@
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { CAUSE_WORDS, type ReconciliationReport, type ReconGroup } from '../engine/reconcile/reconcile';
+import { CAUSE_WORDS, targetOnlyWords, type ReconciliationReport, type ReconGroup } from '../engine/reconcile/reconcile';
 import { neutraliseCell } from '../store/audit-csv';
 
 /** A reconciliation as the CLI prints it and as CSV (Excel-safe, exact decimals). */
@@ -41,7 +41,7 @@ export function describeReconciliation(report: ReconciliationReport): string[] {
 export function reconciliationCsv(report: ReconciliationReport): string {
   const columns = ['document type', 'document number', 'counterparty', 'project', 'currency', 'source total', 'target total', 'difference', 'cause', 'explanation', 'target key', 'target id'];
   const rows = report.records.map((r) =>
-    [r.documentType, r.documentNumber, r.counterparty ?? '', r.project ?? '', r.currency, r.expected ?? '', r.actual ?? '', r.difference, r.cause ?? 'agrees', r.cause ? CAUSE_WORDS[r.cause] : '', r.targetKey, r.targetId ?? ''].map((v, i) =>
+    [r.documentType, r.documentNumber, r.counterparty ?? '', r.project ?? '', r.currency, r.expected ?? '', r.actual ?? '', r.difference, r.cause ?? 'agrees', r.cause === 'target-only' ? targetOnlyWords(report.systems) : r.cause ? CAUSE_WORDS[r.cause] : '', r.targetKey, r.targetId ?? ''].map((v, i) =>
       // Amounts stay exact decimal text (a negative difference is a number, not a formula).
       AMOUNT_COLUMNS.has(columns[i]!) && /^-?\d+(\.\d+)?$/.test(v) ? v : neutraliseCell(v, columns[i]!),
     ),

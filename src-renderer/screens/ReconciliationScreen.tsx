@@ -13,8 +13,13 @@ const CAUSE_TITLES: Record<string, string> = {
   'changed-in-target': 'changed in the target by hand',
   'deleted-at-source': 'deleted at the source',
   rounding: 'rounding',
+  'target-only': 'in the target only',
   unexplained: 'not explained',
 };
+
+/** A cause's words in a group row; a record in the target only names the system ("in monday.com only"). */
+const causeTitle = (cause: string, systems: ReconciliationView['systems']): string =>
+  cause === 'target-only' && systems ? `in ${systems.target} only` : (CAUSE_TITLES[cause] ?? cause);
 
 /**
  * The controller's month-end question: do the two systems agree? Per flow, source against target
@@ -93,15 +98,15 @@ function Report({ report }: { report: ReconciliationView }) {
             .join(', ')}{' '}
         </p>
         <ExportReport flow={report.flow} />
-        <GroupTable caption="Totals" groups={report.totals} />
+        <GroupTable caption="Totals" groups={report.totals} systems={report.systems} />
       </section>
       <section className="card" aria-labelledby="recon-projects">
         <h2 id="recon-projects">Per project</h2>
-        <GroupTable caption="Per project" groups={report.byProject} onOpen={(g) => setDrill({ by: 'project', key: g.key, label: g.label })} />
+        <GroupTable caption="Per project" groups={report.byProject} systems={report.systems} onOpen={(g) => setDrill({ by: 'project', key: g.key, label: g.label })} />
       </section>
       <section className="card" aria-labelledby="recon-counterparties">
         <h2 id="recon-counterparties">Per supplier</h2>
-        <GroupTable caption="Per supplier" groups={report.byCounterparty} onOpen={(g) => setDrill({ by: 'counterparty', key: g.key, label: g.label })} />
+        <GroupTable caption="Per supplier" groups={report.byCounterparty} systems={report.systems} onOpen={(g) => setDrill({ by: 'counterparty', key: g.key, label: g.label })} />
       </section>
       <section className="card" aria-labelledby="recon-documents">
         <h2 id="recon-documents">{drill ? `Documents of ${drill.label}` : 'Documents that differ'}</h2>
@@ -154,7 +159,7 @@ function Report({ report }: { report: ReconciliationView }) {
   );
 }
 
-function GroupTable({ caption, groups, onOpen }: { caption: string; groups: ReconGroupView[]; onOpen?: (g: ReconGroupView) => void }) {
+function GroupTable({ caption, groups, systems, onOpen }: { caption: string; groups: ReconGroupView[]; systems: ReconciliationView['systems']; onOpen?: (g: ReconGroupView) => void }) {
   return (
     <table className="table">
       <caption className="visually-hidden">{caption}</caption>
@@ -192,7 +197,7 @@ function GroupTable({ caption, groups, onOpen }: { caption: string; groups: Reco
             <td>{g.differing ? `${formatCount(g.differing)} of ${formatCount(g.documents)} differ` : `${formatCount(g.documents)} agree`}</td>
             <td>
               {Object.entries(g.causes)
-                .map(([cause, n]) => `${n} ${CAUSE_TITLES[cause] ?? cause}`)
+                .map(([cause, n]) => `${n} ${causeTitle(cause, systems)}`)
                 .join(', ')}
             </td>
           </tr>

@@ -15,8 +15,10 @@ import { StoresContext } from '../app/services';
 import { createAppStores } from '../stores';
 import { formatAmount } from '../ui/format';
 import { DashboardScreen } from './DashboardScreen';
+import { reconcile } from '../../src-main/engine/reconcile/reconcile';
 import { MappingsScreen } from './MappingsScreen';
 import { fixMappingHref, PendingScreen } from './PendingScreen';
+import { ReconciliationScreen } from './ReconciliationScreen';
 
 /** Key screens rendered in happy-dom against the real handlers and a seeded SQLite file. */
 
@@ -203,6 +205,27 @@ describe('Dashboard', () => {
     expect(sync.disabled).toBe(true);
     const hint = document.getElementById(sync.getAttribute('aria-describedby')!)!;
     expect(hint.querySelector('a')?.getAttribute('href')).toBe('#/connections');
+  });
+});
+
+describe('Reconciliation', () => {
+  it('an item in monday.com only reads so, in the documents that differ and in the totals', async () => {
+    const report = reconcile({ flow: 'exact-monday', title: 'Exact Online → monday.com', generatedAt: '2026-12-04T10:00:00.000Z', apiCalls: { monday: 6 }, systems: { source: 'Exact Online', target: 'monday.com' } }, [
+      { sourceId: 'po-1', documentType: 'Purchase order', documentNumber: '20001', counterparty: 'Koster B.V.', project: null, currency: 'EUR', targetKey: 'po-1', expected: '100.00', actual: '100.00', confirmed: '100.00', parkedReason: null, deletedAtSource: false, lineCount: 1, targetId: '11' },
+      { sourceId: 'monday-item:12', documentType: 'monday.com item', documentNumber: 'Scaffolding quote on board Purchase orders (no key)', counterparty: null, project: null, currency: 'EUR', targetKey: '', expected: null, actual: '250.00', confirmed: null, parkedReason: null, deletedAtSource: false, lineCount: 1, targetId: '12', targetOnly: true },
+    ]);
+    const refuse = () => Promise.reject(new Error('not in this test'));
+    ctx.engine = { flows: async () => [], startSync: refuse, replayAudit: refuse, retryParked: refuse, mappingsChanged: refuse, suggestVendorLinks: refuse, reconcile: async () => ({ ...report, csvPath: join(dataDir, 'reconciliation.csv') }) };
+    renderWithStores(<ReconciliationScreen />);
+    const flow = (await screen.findByRole('combobox', { name: 'Flow' })) as HTMLSelectElement;
+    await waitFor(() => expect(flow.querySelector('option[value="exact-monday"]')).toBeTruthy());
+    fireEvent.change(flow, { target: { value: 'exact-monday' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Reconcile now' }));
+    const documents = await screen.findByRole('table', { name: 'Documents' });
+    const rows = within(documents).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual([expect.stringMatching(/^monday\.com item Scaffolding quote on board Purchase orders \(no key\).*—.*250\.00.*in monday\.com only — not from Exact Online$/)]);
+    const totals = screen.getByRole('table', { name: 'Totals' });
+    expect(within(totals).getAllByRole('row')[1]!.textContent).toContain('1 in monday.com only');
   });
 });
 

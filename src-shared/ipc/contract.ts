@@ -596,7 +596,7 @@ export const flowCatalogEntrySchema = z.object({
 export type FlowCatalogEntry = z.infer<typeof flowCatalogEntrySchema>;
 
 /** A reconciliation's cause of a difference (src-main/engine/reconcile). */
-export const RECON_CAUSES = ['parked', 'not-yet-synced', 'changed-in-target', 'deleted-at-source', 'rounding', 'unexplained'] as const;
+export const RECON_CAUSES = ['parked', 'not-yet-synced', 'changed-in-target', 'deleted-at-source', 'rounding', 'target-only', 'unexplained'] as const;
 
 const reconGroupSchema = z.object({
   key: z.string(),
@@ -634,6 +634,8 @@ export const reconciliationSchema = z.object({
       difference: z.string(),
       cause: z.enum(RECON_CAUSES).nullable(),
       explanation: z.string().nullable(),
+      /** In the target only: no source document accounts for it (e.g. an item typed onto a monday board). */
+      targetOnly: z.boolean().optional(),
     }),
   ),
   documents: z.array(reconGroupSchema),
@@ -642,6 +644,8 @@ export const reconciliationSchema = z.object({
   totals: z.array(reconGroupSchema),
   unexplained: z.number().int(),
   apiCalls: z.record(z.string(), z.number().int()),
+  /** The two systems by name, when the flow reports records in the target only. */
+  systems: z.object({ source: z.string(), target: z.string() }).optional(),
   /** Where the CSV of every compared record was written (data folder exports). */
   csvPath: z.string(),
 });

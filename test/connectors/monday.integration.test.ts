@@ -399,6 +399,76 @@ describe('monday connector: writes and lookups', () => {
     expect(h.statuses()).toEqual([200, 200, 200]);
   });
 
+  it('lists a board whole (items_page, then next_items_page): every live item once, in order, max(1, ⌈items/page⌉) calls', async () => {
+    const h = await harness({ settings: { pageSize: 2 } });
+    const board = boardId(h);
+    const other = boardId(h, 'Sales invoices');
+    expect(await h.connector.listItems(board)).toEqual([]);
+    expect(h.statuses()).toEqual([200]);
+    const target = { boardId: board, groupId: null, keyColumnId: 'exact_key' };
+    const created = await h.connector.createItems(
+      target,
+      ['L-1', 'L-2', 'L-3', 'L-4'].map((key, i) => ({
+        key,
+        name: `Item ${key}`,
+        cells: [{ columnId: 'amount', columnType: 'numbers', value: { kind: 'number', amount: `${i + 1}0.25` } }],
+      })),
+    );
+    const ids = created.map((r) => (r.ok ? r.itemId : ''));
+    // A user types an item in by hand (no key), archives one, and adds one to another board.
+    const typed = await h.graphql(
+      'mutation ($b: ID!, $v: JSON) { create_item(board_id: $b, item_name: "Typed by hand", column_values: $v) { id } }',
+      { b: board, v: JSON.stringify({ amount: '99.99' }) },
+    );
+    const typedId = String(((typed.body['data'] as Json)['create_item'] as Json)['id']);
+    await h.connector.archiveItems([ids[1] ?? '']);
+    await h.connector.createItems({ ...target, boardId: other }, [{ key: 'X-1', name: 'Elsewhere', cells: [] }]);
+    h.statuses();
+
+    const listed = await h.connector.listItems(board, { columnIds: ['exact_key', 'amount'] });
+    expect(listed.map((i) => [i.itemId, i.name, i.columnValues.get('exact_key')?.text, i.columnValues.get('amount')?.text])).toEqual([
+      [ids[0], 'Item L-1', 'L-1', '10.25'],
+      [ids[2], 'Item L-3', 'L-3', '30.25'],
+      [ids[3], 'Item L-4', 'L-4', '40.25'],
+      [typedId, 'Typed by hand', '', '99.99'],
+    ]);
+    expect(listed.every((i) => i.state === 'active' && i.boardId === board && [...i.columnValues.keys()].sort().join() === 'amount,exact_key')).toBe(true);
+    // 4 live items, pages of 2: the first page and one more by cursor (no empty third page).
+    expect(h.statuses()).toEqual([200, 200]);
+
+    // One item more: a third page. Spoiled pages (an item sent twice, a cursor sent again) change nothing.
+    await h.connector.createItems(target, [{ key: 'L-5', name: 'Item L-5', cells: [] }]);
+    const five = await h.connector.listItems(board, { columnIds: ['exact_key'] });
+    expect(five.map((i) => i.columnValues.get('exact_key')?.text)).toEqual(['L-1', 'L-3', 'L-4', '', 'L-5']);
+    h.statuses();
+    await h.faults('monday:dupes=1');
+    expect(await h.connector.listItems(board, { columnIds: ['exact_key'] })).toEqual(five);
+    await h.faults('monday:repeat=0.5');
+    expect(await h.connector.listItems(board, { columnIds: ['exact_key'] })).toEqual(five);
+    await h.faults('');
+
+    // A board that is not there, or not a board id: a sentence (the second before any call).
+    await expect(h.connector.listItems('1899999999')).rejects.toThrow(/Board 1899999999 does not exist/);
+    h.statuses();
+    await expect(h.connector.listItems('board-1')).rejects.toMatchObject({ code: 'LocalValidation' });
+    expect(h.statuses()).toEqual([]);
+  });
+
+  it('lists a board of 501 items at the default page size (500): two calls, every item once', async () => {
+    const h = await harness();
+    const board = boardId(h);
+    const keys = Array.from({ length: 501 }, (_, i) => `B-${i + 1}`);
+    const created = await h.connector.createItems(
+      { boardId: board, groupId: null, keyColumnId: 'exact_key' },
+      keys.map((key) => ({ key, name: key, cells: [] })),
+    );
+    expect(created.every((r) => r.ok)).toBe(true);
+    h.statuses();
+    const listed = await h.connector.listItems(board, { columnIds: ['exact_key'] });
+    expect(listed.map((i) => i.columnValues.get('exact_key')?.text)).toEqual(keys);
+    expect(h.statuses()).toEqual([200, 200]);
+  });
+
   it('pages spoiled (sandbox faults dupes, repeat): an item sent twice is found once, a cursor sent again is followed again; endless repeats stop in words', async () => {
     const h = await harness({ settings: { pageSize: 2 } });
     const board = boardId(h);

@@ -17,6 +17,7 @@ export type OperationName =
   | 'ListBoards'
   | 'GetBoard'
   | 'FindItemsByKey'
+  | 'ListItems'
   | 'NextItemsPage'
   | 'ReadItems'
   | 'CreateItems'
@@ -28,6 +29,7 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   'ListBoards',
   'GetBoard',
   'FindItemsByKey',
+  'ListItems',
   'NextItemsPage',
   'ReadItems',
   'CreateItems',
@@ -117,6 +119,23 @@ export function findItemsByKeyDocument(
     `query FindItemsByKey($board: ID!, $columns: [ItemsPageByColumnValuesQuery!], $limit: Int!, $columnIds: [String!]) { items_page_by_column_values(board_id: $board, columns: $columns, limit: $limit) { cursor items { ${ITEM_FIELDS} } } ${COMPLEXITY} }`,
     { board: boardId, columns: [{ column_id: keyColumnId, column_values: [...keys] }], limit, columnIds },
     11 + limit * itemCost(columnIds),
+  );
+}
+
+/**
+ * The first page of a board's live items, every one (`Board.items_page`, no filter; §4.5):
+ * archived and deleted items are left out by monday. Further pages: nextItemsPageDocument.
+ */
+export function listItemsDocument(
+  boardId: string,
+  limit: number,
+  columnIds: readonly string[] | null,
+): MondayDocument {
+  return read(
+    'ListItems',
+    `query ListItems($board: [ID!], $limit: Int!, $columnIds: [String!]) { boards(ids: $board) { id items_page(limit: $limit) { cursor items { ${ITEM_FIELDS} } } } ${COMPLEXITY} }`,
+    { board: [boardId], limit, columnIds },
+    21 + limit * itemCost(columnIds),
   );
 }
 
@@ -261,6 +280,8 @@ export function documentSamples(): MondayDocument[] {
     getBoardDocument('1800000001'),
     findItemsByKeyDocument('1800000001', 'exact_key', ['PO-1001', 'PO-1002'], 500, ['exact_key', 'amount']),
     findItemsByKeyDocument('1800000001', 'exact_key', ['PO-1001'], 500, null),
+    listItemsDocument('1800000001', 500, ['exact_key', 'amount']),
+    listItemsDocument('1800000001', 500, null),
     nextItemsPageDocument('opaque-cursor', 500, ['exact_key']),
     readItemsDocument(['9100000001', '9100000002'], null),
     createItemsDocument(

@@ -10,7 +10,7 @@ import type { MondayClientContext } from './client';
 import { MondayClient, explainFailure } from './client';
 import { checkColumnMapping } from './mappers';
 import type { ConnectionFacts, ItemReadOptions } from './reads';
-import { findItemsByKey, getBoard, listBoards, readConnectionFacts, readItems } from './reads';
+import { findItemsByKey, getBoard, listBoards, listItems, readConnectionFacts, readItems } from './reads';
 import type {
   FoundItem,
   ItemCreate,
@@ -91,6 +91,11 @@ export interface MondayConnector extends Connector {
     keys: readonly string[],
     options?: ItemReadOptions,
   ): Promise<Map<string, FoundItem>>;
+  /**
+   * Every live item of a board, with the given columns (default every column), in monday's order.
+   * One call per page of 500 (the connection's page size), at least one: max(1, ⌈items/500⌉).
+   */
+  listItems(boardId: string, options?: ItemReadOptions): Promise<FoundItem[]>;
   /** Items by id in any state (archived and deleted too), by id. ⌈ids/100⌉ calls. */
   readItems(itemIds: readonly string[], options?: ItemReadOptions): Promise<Map<string, FoundItem>>;
   /** One result per item, in input order; the key is written to `target.keyColumnId`. */
@@ -134,6 +139,7 @@ export function createMondayConnector(ctx: MondayClientContext, settings: Monday
       checkColumnMapping(board, mapping, { createLabelsIfMissing: client.settings.createLabelsIfMissing }),
     findItemsByKey: (boardId, keyColumnId, keys, options) =>
       findItemsByKey(client, boardId, keyColumnId, keys, options),
+    listItems: (boardId, options) => listItems(client, boardId, options),
     readItems: (itemIds, options) => readItems(client, itemIds, options),
     createItems: (target, items, call) => createItems(client, target, items, call),
     updateItems: (boardId, updates, call) => updateItems(client, boardId, updates, call),

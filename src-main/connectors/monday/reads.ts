@@ -1,6 +1,6 @@
 /**
- * Reads: boards for the mapping screen, and items by key (the lookup before every create and
- * after a crash, §6) or by id. Failures are thrown as MondayRequestError with a sentence, or
+ * Reads: boards for the mapping screen, items by key (the lookup before every create and
+ * after a crash, §6), by id, or a board's every live item (reconciliation). Failures are thrown as MondayRequestError with a sentence, or
  * unchanged when the session cannot go on (NeedsReauthError, settings, hosts).
  */
 import { GraphQLRequestError, paginateByCursor, paginateByPageNumber } from '../_kit';
@@ -10,6 +10,7 @@ import {
   findItemsByKeyDocument,
   getBoardDocument,
   listBoardsDocument,
+  listItemsDocument,
   nextItemsPageDocument,
   readItemsDocument,
   testConnectionDocument,
@@ -127,7 +128,14 @@ export async function findItemsByKey(
   try {
     for (let start = 0; start < wanted.length; start += keysPerLookup) {
       const chunk = wanted.slice(start, start + keysPerLookup);
-      found.push(...(await readKeyChunk(client, boardId, keyColumnId, chunk, pageSize, columnIds)));
+      found.push(
+        ...(await readItemPages(client, pageSize, columnIds, async () => {
+          const data = await client.request<{ items_page_by_column_values: WireItemsResponse }>(
+            findItemsByKeyDocument(boardId, keyColumnId, chunk, pageSize, columnIds),
+          );
+          return data.items_page_by_column_values;
+        })),
+      );
     }
   } catch (error) {
     throw toReadError(error, `looking up items by column "${keyColumnId}" on board ${boardId}`, boardId);
@@ -135,13 +143,55 @@ export async function findItemsByKey(
   return itemsByKey(found, keyColumnId, new Set(wanted));
 }
 
-async function readKeyChunk(
+/**
+ * Every live item of a board (`Board.items_page` without a filter, then `next_items_page`,
+ * §4.5), in the order monday sends them: one call per page of `pageSize` (500), at least one.
+ * Archived and deleted items are left out (monday skips them). A cursor that expired mid-read
+ * (60 minutes, §4.8) restarts the read once.
+ */
+export async function listItems(
   client: MondayClient,
   boardId: string,
-  keyColumnId: string,
-  keys: readonly string[],
+  options: ItemReadOptions = {},
+): Promise<FoundItem[]> {
+  if (!/^\d+$/.test(boardId))
+    throw new MondayRequestError(
+      `"${boardId}" is not a monday board id (board ids are numbers).`,
+      false,
+      'LocalValidation',
+    );
+  const columnIds = options.columnIds ? [...new Set(options.columnIds)] : null;
+  const { pageSize } = client.settings;
+  try {
+    return await readItemPages(client, pageSize, columnIds, async () => {
+      const data = await client.request<{ boards: Array<{ id: string; items_page: WireItemsResponse } | null> | null }>(
+        listItemsDocument(boardId, pageSize, columnIds),
+      );
+      const board = data.boards?.find((b) => b !== null && String(b.id) === boardId);
+      if (!board)
+        throw new MondayRequestError(
+          `Board ${boardId} does not exist, is archived, or the monday user of this connection cannot see it; pick the board again.`,
+          false,
+          'InvalidBoardIdException',
+        );
+      return board.items_page;
+    });
+  } catch (error) {
+    throw toReadError(error, `listing the items of board ${boardId}`, boardId);
+  }
+}
+
+/**
+ * The one paging loop of every items_page read: the first page as `firstPage` asks for it, then
+ * `next_items_page` by cursor until monday sends none. Items are keyed by id: an item sent twice
+ * is read once; a cursor sent again is followed again. An expired cursor (answered in HTTP 200
+ * without data, §4.8) starts the whole read again, once.
+ */
+async function readItemPages(
+  client: MondayClient,
   pageSize: number,
   columnIds: readonly string[] | null,
+  firstPage: () => Promise<WireItemsResponse>,
 ): Promise<FoundItem[]> {
   for (let attempt = 1; ; attempt += 1) {
     const items: FoundItem[] = [];
@@ -149,23 +199,17 @@ async function readKeyChunk(
       const pages = paginateByCursor<WireItem>(async (cursor) => {
         const response =
           cursor === null
-            ? (
-                await client.request<{ items_page_by_column_values: WireItemsResponse }>(
-                  findItemsByKeyDocument(boardId, keyColumnId, keys, pageSize, columnIds),
-                )
-              ).items_page_by_column_values
+            ? await firstPage()
             : (
                 await client.request<{ next_items_page: WireItemsResponse }>(
                   nextItemsPageDocument(cursor, pageSize, columnIds),
                 )
               ).next_items_page;
         return { items: response.items, cursor: response.cursor };
-        // Keyed by item id: an item sent twice is read once; a cursor sent again is followed again.
       }, { keyOf: (item) => (typeof item.id === 'string' && item.id !== '' ? item.id : null) });
       for await (const page of pages) items.push(...page.map(itemFromWire));
       return items;
     } catch (error) {
-      // An expired cursor is answered in HTTP 200 without data (§4.8); start the batch again.
       if (
         attempt === 1 &&
         error instanceof GraphQLRequestError &&

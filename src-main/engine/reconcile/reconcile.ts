@@ -19,6 +19,11 @@ export type ReconCause =
   | 'deleted-at-source'
   /** Both sides hold the same lines; the totals differ by rounding only (≤ 0.01 per line). */
   | 'rounding'
+  /**
+   * The target holds the record and no source document accounts for it (made there by hand, or
+   * its key cleared there): only a flow that reads the target whole can say so (ReconInput.targetOnly).
+   */
+  | 'target-only'
   | 'unexplained';
 
 export const CAUSE_WORDS: Readonly<Record<ReconCause, string>> = {
@@ -27,6 +32,7 @@ export const CAUSE_WORDS: Readonly<Record<ReconCause, string>> = {
   'changed-in-target': 'changed in the target by hand after it was written',
   'deleted-at-source': 'deleted at the source; the next sync applies the deletion policy',
   rounding: 'rounding difference only',
+  'target-only': 'in the target only — not from the source',
   unexplained: 'not explained: look at both records',
 };
 
@@ -55,6 +61,23 @@ export interface ReconInput {
   lineCount: number;
   /** The target's own id or number of the record, when it holds one. */
   targetId?: string | null;
+  /**
+   * The record is in the target only: no source document accounts for it (expected and confirmed
+   * are null; `actual` is what it holds). Only flows that read the target whole set it; every
+   * other flow leaves it out and is unaffected.
+   */
+  targetOnly?: boolean;
+}
+
+/** The two systems by name, for the words of a target-only record ("in monday.com only — not from Exact Online"). */
+export interface ReconSystems {
+  source: string;
+  target: string;
+}
+
+/** The words for a record in the target only, naming both systems when known. */
+export function targetOnlyWords(systems: ReconSystems | undefined): string {
+  return systems ? `in ${systems.target} only — not from ${systems.source}` : CAUSE_WORDS['target-only'];
 }
 
 export interface ReconRecord extends ReconInput {
@@ -93,6 +116,8 @@ export interface ReconciliationReport {
   unexplained: number;
   /** API calls made to read both systems, per API. */
   apiCalls: Record<string, number>;
+  /** The two systems by name (set by flows that report target-only records). */
+  systems?: ReconSystems;
 }
 
 const dec = (v: string | null): Decimal => (v === null ? Decimal.ZERO : Decimal.parse(v));
@@ -104,6 +129,8 @@ export function explain(input: ReconInput): { cause: ReconCause | null; differen
   const difference = actual.minus(expected).toMoneyString();
   // Agreement: the same amount, and a record the source expects exists in the target (a zero
   // record whose source is gone is a document closed per the flow's policy).
+  // Whatever it holds, a record no source document accounts for is a difference in itself.
+  if (input.targetOnly === true) return { cause: 'target-only', difference };
   const agree = actual.equals(expected) && (input.expected === null || input.actual !== null);
   if (agree) return { cause: null, difference };
   if (input.deletedAtSource) return { cause: 'deleted-at-source', difference };
@@ -120,10 +147,10 @@ export function explain(input: ReconInput): { cause: ReconCause | null; differen
 }
 
 /** Compares every record and totals them; records that agree are kept (a controller ticks them off too). */
-export function reconcile(meta: { flow: string; title: string; generatedAt: string; apiCalls: Record<string, number> }, inputs: readonly ReconInput[]): ReconciliationReport {
+export function reconcile(meta: { flow: string; title: string; generatedAt: string; apiCalls: Record<string, number>; systems?: ReconSystems }, inputs: readonly ReconInput[]): ReconciliationReport {
   const records: ReconRecord[] = inputs.map((input) => {
     const { cause, difference } = explain(input);
-    const explanation = cause === null ? null : cause === 'parked' ? `${CAUSE_WORDS.parked}: ${input.parkedReason}` : CAUSE_WORDS[cause];
+    const explanation = cause === null ? null : cause === 'parked' ? `${CAUSE_WORDS.parked}: ${input.parkedReason}` : cause === 'target-only' ? targetOnlyWords(meta.systems) : CAUSE_WORDS[cause];
     return { ...input, difference, cause, explanation };
   });
   records.sort((a, b) => Number(b.cause !== null) - Number(a.cause !== null) || a.documentType.localeCompare(b.documentType) || a.documentNumber.localeCompare(b.documentNumber, undefined, { numeric: true }));

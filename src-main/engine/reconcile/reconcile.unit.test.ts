@@ -30,6 +30,7 @@ describe('explain: every difference gets its cause', () => {
     ['changed at the source after the last sync', { expected: '130.00', actual: '100.00', confirmed: '100.00' }, 'not-yet-synced'],
     ['a cent per line apart, nothing else known', { expected: '100.02', actual: '100.00', confirmed: '99.00' }, 'rounding'],
     ['anything else', { expected: '150.00', actual: '100.00', confirmed: '99.00' }, 'unexplained'],
+    ['in the target only (made there by hand), whatever it holds', { expected: null, actual: '0.00', confirmed: null, targetOnly: true }, 'target-only'],
   ])('%s', (_, over, cause) => {
     expect(explain(record(over)).cause).toBe(cause);
   });
@@ -58,5 +59,20 @@ describe('reconcile: totals per document, project, counterparty and flow', () =>
     ]);
     expect(report.records[0]!.explanation).toBe('waits in Pending validation: no vendor');
     expect(report.unexplained).toBe(1);
+  });
+});
+
+describe('reconcile: records in the target only', () => {
+  it('are explained in words naming both systems when the flow names them, and counted as differing, never unexplained', () => {
+    const only = record({ sourceId: 'item-9', documentType: 'monday.com item', documentNumber: 'Typed by hand on board Purchase orders (no key)', counterparty: null, project: null, expected: null, actual: '12.50', confirmed: null, targetOnly: true });
+    const named = reconcile({ flow: 'f', title: 'F', generatedAt: '2026-12-03T00:00:00Z', apiCalls: {}, systems: { source: 'Exact Online', target: 'monday.com' } }, [record({}), only]);
+    expect(named.records[0]).toMatchObject({ sourceId: 'item-9', cause: 'target-only', difference: '12.50', explanation: 'in monday.com only — not from Exact Online' });
+    expect(named.totals[0]).toMatchObject({ expected: '100.00', actual: '112.50', differing: 1, unexplained: 0, causes: { 'target-only': 1 } });
+    expect(named.unexplained).toBe(0);
+    const unnamed = reconcile({ flow: 'f', title: 'F', generatedAt: '2026-12-03T00:00:00Z', apiCalls: {} }, [only]);
+    expect(unnamed.records[0]!.explanation).toBe('in the target only — not from the source');
+    // Without the flag the same record is what it always was (other flows are unaffected).
+    const { targetOnly: _flag, ...plain } = only;
+    expect(explain(plain).cause).toBe('not-yet-synced');
   });
 });

@@ -3,7 +3,7 @@ import type { PurchaseOrder, SalesInvoice } from '../../../../src-shared/domain/
 import { reconcile } from '../../reconcile/reconcile';
 import { documentOf, type FinanceDocument } from './documents';
 import type { DocumentType } from './model';
-import { f4Comparisons, parkedKey, type BoardSeen, type F4ReconInput } from './reconcile';
+import { boardItemsByKey, F4_SYSTEMS, f4Comparisons, mondayOnlyCurrency, parkedKey, type BoardSeen, type F4ReconInput, type ListedItem } from './reconcile';
 
 /** "Do Exact and the boards agree?": each planted difference with its cause, totals to the cent. */
 
@@ -55,7 +55,7 @@ const board = (items: [string, ReturnType<typeof item>][], extra: Partial<BoardS
 const written = (sourceId: string, total: string, documentType: DocumentType = 'purchase-order', action: 'upsert' | 'archive' = 'upsert') =>
   [sourceId, { documentType, action, total, currency: 'EUR', name: sourceId.slice(3), itemId: `i-${sourceId}` }] as [string, F4ReconInput['written'] extends ReadonlyMap<string, infer V> ? V : never];
 
-const report = (i: F4ReconInput) => reconcile({ flow: 'f4', title: 'Exact Online → monday.com', generatedAt: '2026-07-01T00:00:00Z', apiCalls: {} }, f4Comparisons(i));
+const report = (i: F4ReconInput) => reconcile({ flow: 'f4', title: 'Exact Online → monday.com', generatedAt: '2026-07-01T00:00:00Z', apiCalls: {}, systems: F4_SYSTEMS }, f4Comparisons(i));
 const causes = (i: F4ReconInput) => Object.fromEntries(report(i).records.map((r) => [r.documentNumber, [r.cause, r.difference]]));
 
 describe('F4 reconciliation: document amounts beside the items\' amount column, each difference with its cause', () => {
@@ -131,5 +131,103 @@ describe('F4 reconciliation: document amounts beside the items\' amount column, 
       written: new Map([written('po-20001', '100.00'), written('po-20009', '40.00')]),
     };
     expect(causes(input)).toEqual({ '20001': [null, '0.00'], '20002': ['not-yet-synced', '-50.00'], '20009': [null, '0.00'], '': [null, '0.00'] });
+  });
+});
+
+const listed = (itemId: string, key: string | null, amount: string | null, name = `Item ${itemId}`, currency: string | null = null): ListedItem => ({ itemId, name, key, amount, currency });
+
+/** A board read whole: the items by the keys the flow knows, and every live item. */
+const wholeBoard = (all: ListedItem[], keys: string[], extra: Partial<BoardSeen> = {}): BoardSeen => board([], { items: boardItemsByKey(all, new Set(keys)), listed: all, ...extra });
+
+describe('F4 reconciliation: a board read whole lists the items in monday.com only', () => {
+  it('boardItemsByKey: the oldest live item under a known key is its item, the others copies; unknown and empty keys are no document\'s', () => {
+    const byKey = boardItemsByKey([listed('1000', 'po-2', '5.00'), listed('999', 'po-2', '6.00'), listed('7', 'po-1', null), listed('8', null, '1.00'), listed('9', 'typed', '2.00')], new Set(['po-1', 'po-2']));
+    expect(Object.fromEntries(byKey)).toEqual({
+      'po-1': { itemId: '7', amount: null, duplicates: [] },
+      'po-2': { itemId: '999', amount: '6.00', duplicates: [{ itemId: '1000', amount: '5.00' }] },
+    });
+  });
+
+  it('an item typed in by hand, one whose key was cleared, one under a deleted document\'s key: each once, with name, board, key and amount', () => {
+    const all = [
+      listed('1', 'po-20001', '100.00'), // agrees
+      listed('3', null, '50.00', '20002'), // its key cleared by hand: the document has no item, the item shows with no key
+      listed('4', 'po-20001', '100.00'), // a copy: compared under its document, not listed again
+      listed('5', 'PO 7777', '12.34', 'Typed by hand'), // typed in by hand
+      listed('6', 'po-20009', '40.00'), // a document deleted in Exact before the app wrote it
+      listed('7', null, null, 'Empty row'), // no key, no amount
+    ];
+    const input: F4ReconInput = {
+      types: new Map([['purchase-order', { documents: [po('20001', '100.00'), po('20002', '50.00'), po('20009', '40.00')], deleted: new Set(['po-20009']), board: wholeBoard(all, ['po-20001', 'po-20002', 'po-20009']) }]]),
+      unreadable: [],
+      parked: new Map(),
+      written: new Map([written('po-20001', '100.00'), written('po-20002', '50.00')]),
+    };
+    const r = report(input);
+    expect(causes(input)).toEqual({
+      '20001': [null, '0.00'],
+      '20001 (duplicate item 4)': ['changed-in-target', '100.00'],
+      '20002': ['changed-in-target', '-50.00'],
+      '20002 on board Purchase orders (no key)': ['target-only', '50.00'],
+      'Typed by hand on board Purchase orders (key PO 7777)': ['target-only', '12.34'],
+      'Item 6 on board Purchase orders (key of Purchase order 20009)': ['target-only', '40.00'],
+      'Empty row on board Purchase orders (no key)': ['target-only', '0.00'],
+    });
+    const only = r.records.filter((x) => x.cause === 'target-only');
+    expect(only.map((x) => [x.documentType, x.targetId, x.targetKey, x.expected, x.actual, x.currency, x.explanation])).toEqual([
+      ['monday.com item', '3', '', null, '50.00', 'EUR', 'in monday.com only — not from Exact Online'],
+      ['monday.com item', '7', '', null, '0.00', 'EUR', 'in monday.com only — not from Exact Online'],
+      ['monday.com item', '6', 'po-20009', null, '40.00', 'EUR', 'in monday.com only — not from Exact Online'],
+      ['monday.com item', '5', 'PO 7777', null, '12.34', 'EUR', 'in monday.com only — not from Exact Online'],
+    ]);
+    // Explained, not unexplained; each its own document in the totals.
+    expect(r.unexplained).toBe(0);
+    expect(r.totals).toMatchObject([{ expected: '150.00', actual: '302.34', documents: 6, differing: 6, causes: { 'changed-in-target': 2, 'target-only': 4 } }]);
+  });
+
+  it('a clean board read whole lists nothing in monday.com only', () => {
+    const all = [listed('1', 'po-20001', '100.00'), listed('2', 'po-20002', '50.00')];
+    const input: F4ReconInput = {
+      types: new Map([['purchase-order', { documents: [po('20001', '100.00'), po('20002', '50.00')], deleted: new Set(), board: wholeBoard(all, ['po-20001', 'po-20002']) }]]),
+      unreadable: [],
+      parked: new Map(),
+      written: new Map([written('po-20001', '100.00'), written('po-20002', '50.00')]),
+    };
+    expect(report(input).records.map((x) => x.cause)).toEqual([null, null]);
+  });
+
+  it('the currency of an item in monday.com only: its own currency column, else the board\'s matched items\' majority, else EUR', () => {
+    expect(mondayOnlyCurrency({ currency: 'USD' }, new Map([['EUR', 5]]))).toBe('USD');
+    expect(mondayOnlyCurrency({ currency: null }, new Map([['EUR', 1], ['GBP', 3]]))).toBe('GBP');
+    expect(mondayOnlyCurrency({ currency: null }, new Map([['USD', 2], ['GBP', 2]]))).toBe('GBP');
+    expect(mondayOnlyCurrency({ currency: null }, new Map())).toBe('EUR');
+    // In the comparisons: a USD board's hand-typed item is in USD; a board without a matched item falls back to EUR.
+    const usd = (n: string, a: string) => po(n, a, { currency: 'USD' });
+    const input: F4ReconInput = {
+      types: new Map([
+        ['purchase-order', { documents: [usd('20001', '10.00'), usd('20002', '20.00'), po('20003', '30.00')], deleted: new Set(), board: wholeBoard([listed('1', 'po-20001', '10.00'), listed('2', 'po-20002', '20.00'), listed('3', 'po-20003', '30.00'), listed('4', 'x', '1.00'), listed('5', 'y', '2.00', 'Priced', 'CHF')], ['po-20001', 'po-20002', 'po-20003']) }],
+        ['sales-invoice', { documents: [], deleted: new Set(), board: wholeBoard([listed('21', null, '3.00')], [], { boardName: 'Sales invoices' }) }],
+      ]),
+      unreadable: [],
+      parked: new Map(),
+      written: new Map(),
+    };
+    expect(report(input).records.filter((x) => x.cause === 'target-only').map((x) => [x.targetId, x.currency])).toEqual(
+      expect.arrayContaining([
+        ['4', 'USD'],
+        ['5', 'CHF'],
+        ['21', 'EUR'],
+      ]),
+    );
+  });
+
+  it('a board without an amount column lists its monday-only items at 0.00 (there, nothing to total)', () => {
+    const input: F4ReconInput = {
+      types: new Map([['purchase-order', { documents: [], deleted: new Set(), board: wholeBoard([listed('1', 'typed', null)], [], { hasAmount: false }) }]]),
+      unreadable: [],
+      parked: new Map(),
+      written: new Map(),
+    };
+    expect(causes(input)).toEqual({ 'Item 1 on board Purchase orders (key typed)': ['target-only', '0.00'] });
   });
 });
