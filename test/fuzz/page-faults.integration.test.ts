@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import type { RunSummary } from '../../src-main/engine/sync/flow-run';
 import { compareBooks, type BookRow } from '../support/crash-harness';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { openOnSandbox } from './sandbox-flow';
 
 /**
@@ -41,14 +42,7 @@ const CASES: readonly PageFaultCase[] = [
 const faultsOf = (c: PageFaultCase) => (process.env.PF_FAULTS ?? `TARGET:dupes=0.5,TARGET:repeat=0.5,SOURCE:dupes=0.3`).replaceAll("TARGET", c.target).replaceAll("SOURCE", c.source);
 const MAX_RUNS = 4;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(CASES.map((c) => [c.flow, c] as const))('%s with records twice in a page and pages that repeat', (flowId, c) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;

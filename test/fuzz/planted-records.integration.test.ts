@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { sandboxStorePath } from '../../src-main/sandbox/_common/simulator';
@@ -7,6 +7,7 @@ import { SimStore } from '../../src-main/sandbox/_common/sim-store';
 import { purchaseOrderSyncRow } from '../../src-main/sandbox/exact-online/entities';
 import { FLAGGED_REASON_PREFIX } from '../../src-shared/domain/validation';
 import { compareBooks, type BookRow } from '../support/crash-harness';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { rawLeaks } from './arbitraries/hostile';
 import { textsOf } from './fuzz-kit';
 import { openOnSandbox, type SandboxFlow } from './sandbox-flow';
@@ -316,14 +317,7 @@ const CASES: readonly PlantedCase[] = [
 
 // ---------------------------------------------------------------- the promises
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 interface ParkedRow {
   source_id: string;

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { compareBooks, type BookRow } from '../support/crash-harness';
 import { rawLeaks } from './arbitraries/hostile';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { E2E_FUZZ_SPECS } from './flow-fuzz-specs';
 import { openOnSandbox } from './sandbox-flow';
 
@@ -19,14 +20,7 @@ import { openOnSandbox } from './sandbox-flow';
 
 const SPOILED = ['truncate', 'html', 'ctype', 'empty', 'dupes', 'repeat', 'envelope', 'oversize'] as const;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoiled answers', (flowId, spec) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;

@@ -7,6 +7,7 @@ import type { RunSummary } from '../../src-main/engine/sync/flow-run';
 import type { RunningSimulator } from '../../src-main/sandbox';
 import { compareBooks } from '../support/crash-harness';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { openOnSandbox, type SandboxFlow } from './sandbox-flow';
 
 /**
@@ -360,14 +361,7 @@ function cursorsOf(f: SandboxFlow, flow: string): Cursors {
 
 const moved = (before: Cursors, after: Cursors) => [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((s) => before[s] !== after[s]).sort();
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(CASES.map((c) => [c.flow, c] as const))('%s: a stream whose record the target could not confirm keeps its stored cursor', (flowId, c) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;
