@@ -3,18 +3,16 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetch as nodeFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBridge, type IpcMethodName } from '../../src-shared/ipc';
 import { silentLogger } from '../../src-main/connectors/_kit/log';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
-import { FLOWS } from '../../src-main/engine/flows/registry';
 import { createAppContext } from '../../src-main/host/app-context';
 import { dispatch } from '../../src-main/host/handlers';
 import { LIVE_MONDAY_ID } from '../../src-main/host/systems/monday';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
 import { ipcOn } from '../../test/support/ipc-call';
-import { startSandboxEngineFor } from '../../test/support/flow-sandbox-engine';
+import { sandboxEngineForScreens } from '../../test/support/flow-sandbox-engine';
 import { SANDBOX } from '../../test/support/sandbox-engine';
 import { StoresContext } from '../app/services';
 import { createAppStores } from '../stores';
@@ -55,28 +53,13 @@ const selectedText = (select: HTMLSelectElement) => select.selectedOptions[0]?.t
 afterEach(() => cleanup());
 
 describe('Choose boards on the sandbox', () => {
-  let ctx: Ctx;
-  let engine: Awaited<ReturnType<typeof startSandboxEngineFor>>;
-  const pageFetch = globalThis.fetch;
-
-  beforeAll(async () => {
-    // The engine's simulators and connectors run in main, where fetch is Node's.
-    globalThis.fetch = nodeFetch as unknown as typeof globalThis.fetch;
-    ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'mlc-boards-ui-')), credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
-    engine = await startSandboxEngineFor(ctx, FLOWS.filter((f) => f.id === FLOW));
+  const ctx = sandboxEngineForScreens(FLOW, 'mlc-boards-ui-', {
     // The first read through the flow opens its sandbox connections and seeds the demo mappings.
-    await ipcOn(ctx).value('mappings.reference', { flow: FLOW, set: 'boards' });
-  }, 120_000);
-
-  afterAll(async () => {
-    globalThis.fetch = pageFetch;
-    await engine?.close();
-    ctx?.close();
-    if (ctx) rmSync(ctx.dataDir, { recursive: true, force: true });
+    ready: (c) => ipcOn(c).value('mappings.reference', { flow: FLOW, set: 'boards' }),
   });
 
   it('offers "Choose boards" on the monday.com row only, and shows each document type on its board by name', async () => {
-    renderScreen(ctx);
+    renderScreen(ctx());
     const button = await screen.findByRole('button', { name: /^Choose boards for monday\.com/ });
     expect(screen.getAllByRole('button', { name: /^Choose boards/ })).toHaveLength(1);
     fireEvent.click(button);
@@ -90,8 +73,8 @@ describe('Choose boards on the sandbox', () => {
   });
 
   it('a board chosen here is a new version of the Boards table, with a group of that board, the rest kept', async () => {
-    const before = await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'boards' });
-    renderScreen(ctx);
+    const before = await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'boards' });
+    renderScreen(ctx());
     fireEvent.click(await screen.findByRole('button', { name: /^Choose boards for monday\.com/ }));
     await screen.findByRole('combobox', { name: 'Board for Sales order' }, { timeout: 30_000 });
     const other = boardOf('sales-invoice');
@@ -103,7 +86,7 @@ describe('Choose boards on the sandbox', () => {
     const saved = await screen.findByText(/^Boards v\d+ saved \(also under Mappings → Boards\)\./, {}, { timeout: 30_000 });
     expect(saved.getAttribute('role')).toBe('status');
 
-    const after = await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'boards' });
+    const after = await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'boards' });
     expect(after.current!.version).toBe(before.current!.version + 1);
     const row = (type: string, table = after) => table.rows.find((r) => r.sourceKey['documentType'] === type)!;
     // The row keeps its own cancellation/deletion policy; only board and group changed.

@@ -1,19 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fetch as nodeFetch } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createBridge } from '../../src-shared/ipc';
-import { silentLogger } from '../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
-import { procoreAcumaticaFlow } from '../../src-main/engine/flows/procore-acumatica';
-import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import { createAppContext } from '../../src-main/host/app-context';
 import { dispatch } from '../../src-main/host/handlers';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
-import { startSandboxEngineFor } from '../../test/support/flow-sandbox-engine';
+import { sandboxEngineForScreens } from '../../test/support/flow-sandbox-engine';
 import { ipcOn } from '../../test/support/ipc-call';
 import { SANDBOX } from '../../test/support/sandbox-engine';
 import { parseRoute } from '../app/router';
@@ -37,31 +28,18 @@ const WARNING = new RegExp(
   `^Row \\d+: Acumatica cost code ${plants.missingCostCode} does not exist in Acumatica; records using it stay in Pending until it is created there or the row is changed$`,
 );
 
-let ctx: ReturnType<typeof createAppContext>;
-let engine: Awaited<ReturnType<typeof startSandboxEngineFor>>;
-const ipc = () => ipcOn(ctx);
-const pageFetch = globalThis.fetch;
+const ctx = sandboxEngineForScreens(FLOW, 'mlc-f2-ui-', {
+  prepare: (c) => c.store.connections.create({ id: 'sandbox-acumatica', system: 'acumatica', label: 'Acumatica (sandbox)', mode: 'sandbox', settings: { seed: SANDBOX.seed, scale: SANDBOX.scale, newVendors: 'park' } as never }),
+  ready: (_c, engine) => engine.host.flows.flows.get(FLOW)!.runtime.run({ trigger: 'manual' }),
+});
+const ipc = () => ipcOn(ctx());
 
 function renderAt(ui: React.ReactElement) {
-  const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx), () => () => undefined));
+  const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx()), () => () => undefined));
   render(<StoresContext.Provider value={stores}>{ui}</StoresContext.Provider>);
   return stores;
 }
 
-beforeAll(async () => {
-  // The engine's headless sandbox sign-in runs in main, where fetch is Node's.
-  globalThis.fetch = nodeFetch as unknown as typeof globalThis.fetch;
-  ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'mlc-f2-ui-')), credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
-  ctx.store.connections.create({ id: 'sandbox-acumatica', system: 'acumatica', label: 'Acumatica (sandbox)', mode: 'sandbox', settings: { seed: SANDBOX.seed, scale: SANDBOX.scale, newVendors: 'park' } as never });
-  engine = await startSandboxEngineFor(ctx, [procoreAcumaticaFlow as AnyFlowPlugin]);
-  await engine.host.flows.flows.get(FLOW)!.runtime.run({ trigger: 'manual' });
-}, 120_000);
-afterAll(async () => {
-  globalThis.fetch = pageFetch;
-  await engine?.close();
-  ctx?.close();
-  if (ctx) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
 afterEach(() => cleanup());
 
 describe('the cost-code table with a row naming a cost code Acumatica lacks', () => {

@@ -1,20 +1,11 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fetch as nodeFetch } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createBridge } from '../../src-shared/ipc';
-import { silentLogger } from '../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
-import { exactCoupaFlow } from '../../src-main/engine/flows/exact-coupa';
-import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import { createAppContext } from '../../src-main/host/app-context';
 import { dispatch } from '../../src-main/host/handlers';
 import { SEEDED } from '../../src-main/sandbox/coupa/seed';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
-import { startSandboxEngineFor } from '../../test/support/flow-sandbox-engine';
+import { sandboxEngineForScreens } from '../../test/support/flow-sandbox-engine';
 import { ipcOn } from '../../test/support/ipc-call';
 import { SANDBOX } from '../../test/support/sandbox-engine';
 import { parseRoute } from '../app/router';
@@ -30,30 +21,15 @@ import { MappingsScreen } from './MappingsScreen';
 const FLOW = 'exact-coupa';
 const world = generateWorld(SANDBOX.seed, SANDBOX.scale);
 
-let ctx: ReturnType<typeof createAppContext>;
-let engine: Awaited<ReturnType<typeof startSandboxEngineFor>>;
-const pageFetch = globalThis.fetch;
-
-beforeAll(async () => {
-  // The engine's headless sandbox sign-in runs in main, where fetch is Node's.
-  globalThis.fetch = nodeFetch as unknown as typeof globalThis.fetch;
-  ctx = createAppContext({ dataDir: mkdtempSync(join(tmpdir(), 'mlc-f5-ui-')), credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
-  engine = await startSandboxEngineFor(ctx, [exactCoupaFlow as AnyFlowPlugin]);
-}, 120_000);
-afterAll(async () => {
-  globalThis.fetch = pageFetch;
-  await engine?.close();
-  ctx?.close();
-  if (ctx) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
+const ctx = sandboxEngineForScreens(FLOW, 'mlc-f5-ui-');
 afterEach(() => cleanup());
 
 describe('the Coupa accounts table', () => {
   it('refuses at Save a row whose GL and cost-center segments exist but form no account of the chart, naming the row in finance words', async () => {
-    const table = await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'accounts' });
+    const table = await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'accounts' });
     const edit = table.rows.findIndex((r) => r.target['coupaGlAccount'] !== SEEDED.loneAccount.glAccount);
     const row = table.rows[edit]!;
-    const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx), () => () => undefined));
+    const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx()), () => () => undefined));
     render(
       <StoresContext.Provider value={stores}>
         <MappingsScreen route={parseRoute(`#/mappings?flow=${FLOW}&set=accounts`)} />
@@ -68,6 +44,6 @@ describe('the Coupa accounts table', () => {
       `Row ${edit + 1} (Exact Online GL account ${row.sourceKey['glAccountCode']} / Cost center ${row.sourceKey['costCenterCode']}): ` +
         `Coupa chart ${world.companyName} has no active account ${row.target['coupaGlAccount']}-${SEEDED.loneAccount.costCenter}; create it in Coupa or pick another pair.`,
     );
-    expect((await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'accounts' })).current?.version).toBe(table.current?.version);
+    expect((await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'accounts' })).current?.version).toBe(table.current?.version);
   }, 60_000);
 });

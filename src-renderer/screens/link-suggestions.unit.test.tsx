@@ -1,18 +1,11 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fetch as nodeFetch } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createBridge } from '../../src-shared/ipc';
-import { silentLogger } from '../../src-main/connectors/_kit/log';
-import { InMemoryCredentialStore } from '../../src-main/credentials';
-import { FLOWS } from '../../src-main/engine/flows/registry';
-import { createAppContext } from '../../src-main/host/app-context';
+import type { AppContext } from '../../src-main/host/context';
 import { dispatch } from '../../src-main/host/handlers';
 import { generateWorld } from '../../src-main/sandbox/seed/world';
-import { startSandboxEngineFor } from '../../test/support/flow-sandbox-engine';
+import { sandboxEngineForScreens } from '../../test/support/flow-sandbox-engine';
 import { ipcOn } from '../../test/support/ipc-call';
 import { SANDBOX } from '../../test/support/sandbox-engine';
 import { parseRoute } from '../app/router';
@@ -30,10 +23,7 @@ const FLOW = 'procore-acumatica';
 const world = generateWorld(SANDBOX.seed, SANDBOX.scale);
 const linked = world.suppliers.filter((s) => s.procoreVendorId !== null && s.acumaticaVendorId !== null);
 
-let dataDir: string;
-let ctx: ReturnType<typeof createAppContext>;
-
-function renderTable(set: string) {
+function renderTable(ctx: AppContext, set: string) {
   const stores = createAppStores(createBridge((method, request) => dispatch(method, request, ctx), () => () => undefined));
   render(
     <StoresContext.Provider value={stores}>
@@ -43,26 +33,13 @@ function renderTable(set: string) {
 }
 
 describe('suggested links on another flow than F1', () => {
-  let engine: Awaited<ReturnType<typeof startSandboxEngineFor>>;
-  const pageFetch = globalThis.fetch;
-  beforeAll(async () => {
-    globalThis.fetch = nodeFetch as unknown as typeof globalThis.fetch;
-    dataDir = mkdtempSync(join(tmpdir(), 'mlc-link-suggest-ui-'));
-    ctx = createAppContext({ dataDir, credentials: new InMemoryCredentialStore(), log: silentLogger, appVersion: '0.0.0-test' });
-    engine = await startSandboxEngineFor(ctx, FLOWS.filter((f) => f.id === FLOW));
-  });
-  afterAll(async () => {
-    await engine.close();
-    ctx.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    globalThis.fetch = pageFetch;
-  });
+  const ctx = sandboxEngineForScreens(FLOW, 'mlc-link-suggest-ui-');
   afterEach(() => cleanup());
 
   it('suggests the Acumatica vendor of a Procore vendor whose link is missing; Accept and Save store it under the table’s columns', async () => {
     const vendor = linked[0]!;
-    const before = await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'vendors' });
-    await ipcOn(ctx).value('mappings.save', {
+    const before = await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'vendors' });
+    await ipcOn(ctx()).value('mappings.save', {
       flow: FLOW,
       set: 'vendors',
       rows: before.rows.filter((r) => r.sourceKey['procoreVendorId'] !== String(vendor.procoreVendorId)),
@@ -70,7 +47,7 @@ describe('suggested links on another flow than F1', () => {
       baseVersion: before.current?.version ?? null,
     });
 
-    renderTable('vendors');
+    renderTable(ctx(), 'vendors');
     fireEvent.click(await screen.findByRole('button', { name: 'Suggest links from Acumatica' }));
     const table = await screen.findByRole('table', { name: 'Suggested vendor to vendor links' }, { timeout: 30_000 });
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Procore vendor', 'Acumatica vendor', 'Why', 'Actions']);
@@ -81,12 +58,12 @@ describe('suggested links on another flow than F1', () => {
     await waitFor(() => expect(screen.queryByRole('button', { name: new RegExp(`from vendor ${vendor.procoreVendorId} `) })).toBeNull());
     fireEvent.click(screen.getByRole('button', { name: 'Save mapping' }));
     await screen.findByText(/^Vendors v3 saved\./);
-    const after = await ipcOn(ctx).value('mappings.get', { flow: FLOW, set: 'vendors' });
+    const after = await ipcOn(ctx()).value('mappings.get', { flow: FLOW, set: 'vendors' });
     expect(after.rows).toContainEqual({ sourceKey: { procoreVendorId: String(vendor.procoreVendorId) }, target: { acumaticaVendorId: vendor.acumaticaVendorId } });
   });
 
   it('a table whose flow suggests no links shows no panel', async () => {
-    renderTable('costs');
+    renderTable(ctx(), 'costs');
     await screen.findByRole('button', { name: 'Save mapping' });
     expect(screen.queryByRole('button', { name: /^Suggest links/ })).toBeNull();
   });

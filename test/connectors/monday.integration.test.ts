@@ -129,6 +129,18 @@ function boardId(h: Harness, name = 'Purchase orders'): string {
   return id;
 }
 
+/** A harness whose pages hold two items, and five items P-1…P-5 created on its purchase-order board (keyed by exact_key). */
+async function fiveItemsInPagesOfTwo(): Promise<{ h: Harness; board: string; keys: string[] }> {
+  const h = await harness({ settings: { pageSize: 2 } });
+  const board = boardId(h);
+  const keys = ['P-1', 'P-2', 'P-3', 'P-4', 'P-5'];
+  await h.connector.createItems(
+    { boardId: board, groupId: null, keyColumnId: 'exact_key' },
+    keys.map((key) => ({ key, name: key, cells: [] })),
+  );
+  return { h, board, keys };
+}
+
 /** Adds the link, dropdown and long text columns F4 maps (the seeded boards have none). */
 async function addColumns(h: Harness, board: string): Promise<void> {
   const columns: Array<[string, string, string, string | null]> = [
@@ -385,13 +397,7 @@ describe('monday connector: writes and lookups', () => {
   });
 
   it('follows the cursor (next_items_page) when the matches exceed a page', async () => {
-    const h = await harness({ settings: { pageSize: 2 } });
-    const board = boardId(h);
-    const keys = ['P-1', 'P-2', 'P-3', 'P-4', 'P-5'];
-    await h.connector.createItems(
-      { boardId: board, groupId: null, keyColumnId: 'exact_key' },
-      keys.map((key) => ({ key, name: key, cells: [] })),
-    );
+    const { h, board, keys } = await fiveItemsInPagesOfTwo();
     h.statuses();
     const found = await h.connector.findItemsByKey(board, 'exact_key', keys);
     expect([...found.keys()].sort()).toEqual(keys);
@@ -470,13 +476,7 @@ describe('monday connector: writes and lookups', () => {
   });
 
   it('pages spoiled (sandbox faults dupes, repeat): an item sent twice is found once, a cursor sent again is followed again; endless repeats stop in words', async () => {
-    const h = await harness({ settings: { pageSize: 2 } });
-    const board = boardId(h);
-    const keys = ['P-1', 'P-2', 'P-3', 'P-4', 'P-5'];
-    await h.connector.createItems(
-      { boardId: board, groupId: null, keyColumnId: 'exact_key' },
-      keys.map((key) => ({ key, name: key, cells: [] })),
-    );
+    const { h, board, keys } = await fiveItemsInPagesOfTwo();
     const clean = await h.connector.findItemsByKey(board, 'exact_key', keys);
     await h.faults('monday:dupes=1');
     expect(await h.connector.findItemsByKey(board, 'exact_key', keys)).toEqual(clean);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import type { RunSummary } from '../../src-main/engine/sync/flow-run';
 import { compareBooks, type BookRow } from '../support/crash-harness';
-import { openOnSandbox } from './sandbox-flow';
+import { trackUnhandledRejections } from '../support/unhandled';
+import { cleanRunBooks, expectSameBooks, openOnSandbox, runUntilSucceeded } from './sandbox-flow';
 
 /**
  * Issue 18, the two page faults in each vendor's own shape (sandbox `dupes`, `repeat`): records
@@ -41,38 +41,22 @@ const CASES: readonly PageFaultCase[] = [
 const faultsOf = (c: PageFaultCase) => (process.env.PF_FAULTS ?? `TARGET:dupes=0.5,TARGET:repeat=0.5,SOURCE:dupes=0.3`).replaceAll("TARGET", c.target).replaceAll("SOURCE", c.source);
 const MAX_RUNS = 4;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(CASES.map((c) => [c.flow, c] as const))('%s with records twice in a page and pages that repeat', (flowId, c) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;
   let clean: BookRow[];
 
   beforeAll(async () => {
-    const f = await openOnSandbox(plugin);
-    try {
-      expect((await f.run()).status).toBe('succeeded');
-      clean = await f.books();
-      expect(clean.length).toBeGreaterThan(5);
-    } finally {
-      await f.close();
-    }
+    clean = await cleanRunBooks(plugin);
+    expect(clean.length).toBeGreaterThan(5);
   }, 120_000);
 
   it('the faulted runs end with the clean books, record by record; runs after create nothing', async () => {
     const f = await openOnSandbox(plugin);
     try {
       await f.setFaults(faultsOf(c));
-      const runs: RunSummary[] = [];
-      do runs.push(await f.run());
-      while (runs.at(-1)!.status !== 'succeeded' && runs.length < MAX_RUNS);
-      expect(runs.at(-1)!.status, runs.map((r) => r.error).join('\n')).toBe('succeeded');
+      await runUntilSucceeded(f, MAX_RUNS);
       // Once more with the faults on, every source record read again (cursors reset): every one
       // is already in the target, and nothing new is written.
       for (const cursor of f.store.cursors.list(flowId)) f.store.cursors.reset(flowId, cursor.stream, cursor.connectionId);
@@ -85,8 +69,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with records twice in 
 
       const books = await f.books();
       expect(books.length).toBe(clean.length);
-      const diff = compareBooks(clean, books);
-      expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+      expectSameBooks(clean, books);
 
       await f.setFaults(null);
       const again = await f.run();

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import { sandboxStorePath } from '../../src-main/sandbox/_common/simulator';
 import { SimStore } from '../../src-main/sandbox/_common/sim-store';
 import { purchaseOrderSyncRow } from '../../src-main/sandbox/exact-online/entities';
 import { FLAGGED_REASON_PREFIX } from '../../src-shared/domain/validation';
-import { compareBooks, type BookRow } from '../support/crash-harness';
+import type { BookRow } from '../support/crash-harness';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { rawLeaks } from './arbitraries/hostile';
 import { textsOf } from './fuzz-kit';
-import { openOnSandbox, type SandboxFlow } from './sandbox-flow';
+import { cleanRunBooks, expectSameBooks, openOnSandbox, type SandboxFlow } from './sandbox-flow';
 
 /**
  * Issue 18, level (c): hostile records planted in the SOURCE simulator, in its own wire shapes,
@@ -316,14 +317,7 @@ const CASES: readonly PlantedCase[] = [
 
 // ---------------------------------------------------------------- the promises
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 interface ParkedRow {
   source_id: string;
@@ -343,13 +337,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
   let clean: BookRow[];
 
   beforeAll(async () => {
-    const f = await openOnSandbox(plugin);
-    try {
-      expect((await f.run()).status).toBe('succeeded');
-      clean = await f.books();
-    } finally {
-      await f.close();
-    }
+    clean = await cleanRunBooks(plugin);
   }, 60_000);
 
   it('each bad record is parked in words naming its document, odd text arrives, good records as a clean run writes them, money never rounded', async () => {
@@ -388,8 +376,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
       expect(problems).toEqual([]);
       // Every good record as a clean run writes it, record by record.
       const good = books.filter((row) => plantOf(row, plants) === undefined);
-      const diff = compareBooks(clean, good);
-      expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+      expectSameBooks(clean, good);
       expect(unhandled).toEqual([]);
     } finally {
       await f.close();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { FLOW_FUZZ_SPECS } from './flow-fuzz-specs';
 import { fuzzParameters } from './fuzz-kit';
 
@@ -13,14 +14,7 @@ import { fuzzParameters } from './fuzz-kit';
  * `npm run bench -- fuzz` runs 10,000 per flow.
  */
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(FLOW_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s: generated source pages', (_flow, spec) => {
   it.each(spec.streams.map((s) => [s.name, s] as const))('%s: read and planned without a crash, each document synced or parked in finance words, money exact', async (_name, stream) => {

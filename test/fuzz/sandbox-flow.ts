@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { silentLogger } from '../../src-main/connectors/_kit';
 import { InMemoryCredentialStore } from '../../src-main/credentials';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
@@ -9,7 +10,7 @@ import { openFlowHost } from '../../src-main/host/flow-host';
 import { startSandboxFor } from '../../src-main/host/systems';
 import type { RunningSimulator } from '../../src-main/sandbox';
 import { openStore, type Store } from '../../src-main/store';
-import type { BookRow } from '../support/crash-harness';
+import { compareBooks, type BookRow } from '../support/crash-harness';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
 
 export const FUZZ_SANDBOX = { seed: 1, scale: 1 };
@@ -65,4 +66,30 @@ export async function openOnSandbox(plugin: AnyFlowPlugin): Promise<SandboxFlow>
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The target's books after one run of the flow on a fresh sandbox (the run must succeed), the sandbox closed. */
+export async function cleanRunBooks(plugin: AnyFlowPlugin): Promise<BookRow[]> {
+  const f = await openOnSandbox(plugin);
+  try {
+    expect((await f.run()).status).toBe('succeeded');
+    return await f.books();
+  } finally {
+    await f.close();
+  }
+}
+
+/** Runs the flow until a run succeeds, `maxRuns` at the most; the last must have succeeded. Returns every run's summary. */
+export async function runUntilSucceeded(f: SandboxFlow, maxRuns: number): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  do runs.push(await f.run());
+  while (runs.at(-1)!.status !== 'succeeded' && runs.length < maxRuns);
+  expect(runs.at(-1)!.status, runs.map((r) => r.error).join('\n')).toBe('succeeded');
+  return runs;
+}
+
+/** `actual` holds `expected`'s records, record by record: none twice, none missing, no amount changed. */
+export function expectSameBooks(expected: readonly BookRow[], actual: readonly BookRow[]): void {
+  const diff = compareBooks(expected, actual);
+  expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
 }

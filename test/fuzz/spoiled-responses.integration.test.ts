@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import { compareBooks, type BookRow } from '../support/crash-harness';
+import type { BookRow } from '../support/crash-harness';
 import { rawLeaks } from './arbitraries/hostile';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
+import { trackUnhandledRejections } from '../support/unhandled';
 import { E2E_FUZZ_SPECS } from './flow-fuzz-specs';
-import { openOnSandbox } from './sandbox-flow';
+import { cleanRunBooks, expectSameBooks, openOnSandbox, runUntilSucceeded } from './sandbox-flow';
 
 /**
  * Issue 18, level (b): the real flow against the real simulators on loopback while the source
@@ -19,27 +20,14 @@ import { openOnSandbox } from './sandbox-flow';
 
 const SPOILED = ['truncate', 'html', 'ctype', 'empty', 'dupes', 'repeat', 'envelope', 'oversize'] as const;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoiled answers', (flowId, spec) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;
   let clean: BookRow[];
 
   beforeAll(async () => {
-    const f = await openOnSandbox(plugin);
-    try {
-      expect((await f.run()).status).toBe('succeeded');
-      clean = await f.books();
-    } finally {
-      await f.close();
-    }
+    clean = await cleanRunBooks(plugin);
   });
 
   it.each(Object.entries(spec.faulted))('%s spoils its answers: every run ends in plain words, and the books end as a clean run leaves them', async (system, rate) => {
@@ -55,11 +43,8 @@ describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoil
         if (summary.error) expect(rawLeaks(summary.error), summary.error).toEqual([]);
       }
       await f.setFaults(null);
-      let last = await f.run();
-      if (last.status !== 'succeeded') last = await f.run();
-      expect(last.status, last.error ?? '').toBe('succeeded');
-      const diff = compareBooks(clean, await f.books());
-      expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+      await runUntilSucceeded(f, 2);
+      expectSameBooks(clean, await f.books());
       expect(unhandled).toEqual([]);
     } finally {
       await f.close();
@@ -80,13 +65,10 @@ describe.each(E2E_FUZZ_SPECS.map((s) => [s.flow, s] as const))('%s against spoil
       const faulted = await f.run();
       expect(faulted.counts.failed).toBe(0);
       await f.setFaults(null);
-      let last = await f.run();
-      if (last.status !== 'succeeded') last = await f.run();
-      expect(last.status, last.error ?? '').toBe('succeeded');
+      await runUntilSucceeded(f, 2);
       const rejected = f.store.db.prepare("SELECT reason_text FROM parked WHERE resolved_at IS NULL AND reason_code = 'target-rejected'").all();
       expect(rejected).toEqual([]);
-      const diff = compareBooks(clean, await f.books());
-      expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+      expectSameBooks(clean, await f.books());
       expect(unhandled).toEqual([]);
     } finally {
       await f.close();

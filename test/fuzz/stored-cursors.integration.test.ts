@@ -3,11 +3,10 @@ import { createPkcePair } from '../../src-main/auth/pkce';
 import { DEFAULT_CURSOR_SETTLE_SECONDS } from '../../src-main/connectors/procore';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
-import type { RunSummary } from '../../src-main/engine/sync/flow-run';
 import type { RunningSimulator } from '../../src-main/sandbox';
-import { compareBooks } from '../support/crash-harness';
 import { CRASH_SPECS } from '../support/flow-crash-specs';
-import { openOnSandbox, type SandboxFlow } from './sandbox-flow';
+import { trackUnhandledRejections } from '../support/unhandled';
+import { expectSameBooks, openOnSandbox, runUntilSucceeded, type SandboxFlow } from './sandbox-flow';
 
 /**
  * Issue 18, "cursors never move past an unhandled record", read straight from the store
@@ -360,14 +359,7 @@ function cursorsOf(f: SandboxFlow, flow: string): Cursors {
 
 const moved = (before: Cursors, after: Cursors) => [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((s) => before[s] !== after[s]).sort();
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = trackUnhandledRejections();
 
 describe.each(CASES.map((c) => [c.flow, c] as const))('%s: a stream whose record the target could not confirm keeps its stored cursor', (flowId, c) => {
   const plugin = findFlow(flowId)! as AnyFlowPlugin;
@@ -385,8 +377,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s: a stream whose record
       // division, and the connector waits for the next minute when it runs out.)
       if (c.touches.some((t) => t.settles)) expect((await f.run()).status).toBe('succeeded');
     }
-    const diff = compareBooks(await b.books(), await a.books());
-    expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+    expectSameBooks(await b.books(), await a.books());
     expect(Object.keys(cursorsOf(a, flowId)).length).toBeGreaterThan(0);
   }, 120_000);
   afterAll(async () => {
@@ -428,12 +419,9 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s: a stream whose record
 
     // Faults cleared: the next run (or the one after, once recovery settled the cut-off write)
     // reads the change and moves the cursor past it; A's target holds B's records.
-    const runs: RunSummary[] = [await a.run()];
-    if (runs[0]!.status !== 'succeeded') runs.push(await a.run());
-    expect(runs.at(-1)!.status, runs.map((r) => r.error).join('\n')).toBe('succeeded');
+    await runUntilSucceeded(a, 2);
     expect(cursorsOf(a, flowId)[t.stream], `the ${t.stream} cursor after the change`).not.toBe(before[t.stream]);
-    const diff = compareBooks(await b.books(), await a.books());
-    expect(diff, diff.examples.join('\n')).toEqual({ duplicates: 0, missing: 0, amount_diffs: 0, examples: [] });
+    expectSameBooks(await b.books(), await a.books());
     expect(unhandled).toEqual([]);
   }, 120_000);
 });
