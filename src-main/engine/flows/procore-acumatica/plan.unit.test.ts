@@ -210,6 +210,17 @@ describe('planDirectCost', () => {
     expect(bill!.bill.lines[0]!.account).toBe('20500');
   });
 
+  it('a direct cost without a vendor or without lines waits, its reason naming it and saying what to do in Procore', () => {
+    expect(waits(planDirectCost({ sourceId: 'd', directCost: directCost({ vendor: null }) }, mappings(), reference(), policy()))[0]).toMatchObject({
+      code: 'unmapped-vendor',
+      message: 'Direct cost INV-9 names no vendor in Procore; set its vendor there',
+    });
+    expect(waits(planDirectCost({ sourceId: 'd', directCost: directCost({ lines: [], grandTotal: '0.00' }) }, mappings(), reference(), policy()))[0]).toMatchObject({
+      code: 'no-lines',
+      message: 'Direct cost INV-9 of Van den Berg B.V. has no lines in Procore; add its lines there',
+    });
+  });
+
   it('a project not linked to an Acumatica project waits on construction connections', () => {
     const issues = waits(planDirectCost({ sourceId: 'd', directCost: directCost({ projectId: '1' }) }, mappings(), reference(), policy()));
     expect(issues[0]).toMatchObject({ code: 'unmapped-project', mappingKeys: ['pa-project:1'] });
