@@ -467,7 +467,8 @@ function plantProcoreDirectCosts(dataDir: string, good: (directCost: Json) => bo
       d.directCost = { ...d.directCost, description: `${ODD.emoji} ${ODD.rtl}${CONTROL}` };
       line(d, { description: `${ODD.xml} ${ODD.rtl} ${ODD.emoji}${CONTROL}` });
     }, { arrives: [ODD.emoji, ODD.rtl, ODD.xml] });
-    plant('a negative amount', 'either', (d) => line(d, { amount: '-500.00' }), { exactAmount: '500' });
+    // A vendor credit: Acumatica's debit adjustment reduces the payable (a "Credit Adj." would raise it).
+    plant('a negative amount', 'either', (d) => line(d, { amount: '-500.00' }), { exactAmount: '500', arrives: ['Debit Adj.'] });
     plant('no lines', 'parked', (d) => (d.lines = []));
     plant('a 100,000-character description', 'either', (d) => {
       d.directCost = { ...d.directCost, description: HUGE };

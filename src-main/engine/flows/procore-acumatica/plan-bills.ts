@@ -417,7 +417,7 @@ export function percentOf(part: Decimal, whole: Decimal): string | null {
   return retainageAt(whole, pct).equals(part) ? pct : null;
 }
 
-/** One AP bill per approved direct cost (a negative one is a credit adjustment); VendorRef = its invoice number. */
+/** One AP bill per approved direct cost (a negative one is a vendor credit: a debit adjustment); VendorRef = its invoice number. */
 export function planDirectCost(rec: DirectCostRecord, m: F2Mappings, ref: F2Reference, policy: F2Policy, previous: ReadonlyMap<string, PlannedBill> = new Map()): PlanResult<PlannedBill> {
   const d = rec.directCost;
   const label = directCostLabel(d);

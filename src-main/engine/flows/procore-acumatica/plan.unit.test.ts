@@ -190,7 +190,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
 });
 
 describe('planDirectCost', () => {
-  it('one bill per approved direct cost, lines as Procore holds them; a negative total is left to the connector as a credit adjustment', () => {
+  it('one bill per approved direct cost, lines as Procore holds them; a negative total is left to the connector as a debit adjustment (a vendor credit)', () => {
     const [bill] = ok(planDirectCost({ sourceId: 'direct-cost:6001', directCost: directCost() }, mappings(), reference(), policy({ construction: false })));
     expect(bill).toMatchObject({ originId: 'V000001/INV-9', total: '1234.56', bill: { originId: 'procore:direct-cost:6001', date: '2026-05-02', branch: 'HEADOFFICE' } });
     expect(bill!.bill.lines).toEqual([{ amount: '1234.56', description: 'Concrete', account: '51000', subaccount: 'CON', branch: 'HEADOFFICE' }]);
