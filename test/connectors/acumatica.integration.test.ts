@@ -663,12 +663,12 @@ describe('Acumatica connector: AP bills (1.7, 1.8, 1.9)', () => {
     expect(wireLog(h)).toHaveLength(0);
   });
 
-  it('a negative total is written as a Credit Adj. with the signs turned; its amount is positive', async () => {
+  it('a negative total is written as a Debit Adj. (it reduces the payable) with the signs turned; its amount is positive', async () => {
     const h = await harness();
     const c = connect(h);
     const [result] = await c.createBills([billInput('CR-1', ['-300.00', '100.00'])]);
     const bill = okBill(result);
-    expect([bill.type, bill.amount]).toEqual(['Credit Adj.', '200.00']);
+    expect([bill.type, bill.amount]).toEqual(['Debit Adj.', '200.00']);
     const [found] = await c.findBills([{ vendorId: VENDOR, vendorRef: 'CR-1' }]);
     expect(found?.[0]?.lines.map((l) => l.amount)).toEqual(['300.00', '-100.00']);
   });

@@ -91,7 +91,7 @@ export {
   AcumaticaResponseShapeError,
   isSessionFatal,
 } from './errors';
-export { InvalidInputError, billTypeFor, codingProblems } from './mappers';
+export { InvalidInputError, VENDOR_CREDIT_TYPE, billTypeFor, codingProblems, signedBillAmount } from './mappers';
 
 export interface AcumaticaConnector extends Connector {
   readonly system: 'acumatica';

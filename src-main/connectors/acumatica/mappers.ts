@@ -499,12 +499,24 @@ export function parseScreenField(path: string): { view: string; field: string } 
 }
 
 /**
- * The document type for a bill's lines: a negative total is a credit adjustment (AP301000:
- * "Credit Adj." reduces what is owed), with every line's sign turned so its total is positive.
+ * The AP document that reduces what is owed to a vendor (a vendor's credit memo): Bills and
+ * Adjustments (AP301000) "Debit Adj." Acumatica's help: debit adjustments decrease the accounts
+ * payable balance, credit adjustments ("Credit Adj.") increase it.
+ */
+export const VENDOR_CREDIT_TYPE: BillType = 'Debit Adj.';
+
+/**
+ * The document type for a bill's lines: a negative total is a vendor credit, a debit adjustment
+ * (VENDOR_CREDIT_TYPE), with every line's sign turned so its total is positive.
  */
 export function billTypeFor(lines: readonly { amount: Decimal }[]): { type: BillType; sign: 1 | -1 } {
   const total = Decimal.sum(lines.map((l) => l.amount));
-  return total.isNegative() ? { type: 'Credit Adj.', sign: -1 } : { type: 'Bill', sign: 1 };
+  return total.isNegative() ? { type: VENDOR_CREDIT_TYPE, sign: -1 } : { type: 'Bill', sign: 1 };
+}
+
+/** A bill's amount as what it does to the payable: a debit adjustment's (positive) amount negated. */
+export function signedBillAmount(type: string, amount: Decimal): Decimal {
+  return type === VENDOR_CREDIT_TYPE ? amount.negate() : amount;
 }
 
 const MAX_VENDOR_REF = 40; // APInvoice.InvoiceNbr
@@ -627,14 +639,14 @@ export function billBody(
 /**
  * The body of an update (PUT /Bill with `id`): lines with `id` are updated, `delete: true` removes
  * one, lines without id are appended (1.7). An update's amounts keep the bill's sign convention:
- * a credit adjustment's lines are sent negated, as they were created.
+ * a debit adjustment's lines are sent negated, as they were created.
  */
 export function billUpdateBody(
   update: BillUpdate,
   documentType: string,
   settings: BillWriteSettings,
 ): SendBody {
-  const sign = documentType === 'Credit Adj.' ? -1 : 1;
+  const sign = documentType === VENDOR_CREDIT_TYPE ? -1 : 1;
   const body: SendBody = { id: update.id };
   if (update.date) body.Date = send(checkDate(update.date, 'the date'));
   if (update.dueDate) body.DueDate = send(checkDate(update.dueDate, 'the due date'));

@@ -17,6 +17,7 @@ import {
   refusalSentence,
   resolveLocation,
   serverMessage,
+  signedBillAmount,
   type BillWriteSettings,
 } from './mappers';
 import type { AcumaticaReference, BillInput } from './types';
@@ -62,15 +63,18 @@ describe('json-text: money as exact JSON numbers', () => {
 });
 
 describe('mappers: bills', () => {
-  it('a negative total is a Credit Adj. with every sign turned; otherwise a Bill', () => {
+  it('a negative total (a vendor credit) is a Debit Adj., which reduces the payable, with every sign turned; otherwise a Bill', () => {
+    // A Credit Adj. would increase what is owed (Acumatica, Bills and Adjustments AP301000).
     expect(billTypeFor([{ amount: Decimal.parse('-300') }, { amount: Decimal.parse('100') }])).toEqual({
-      type: 'Credit Adj.',
+      type: 'Debit Adj.',
       sign: -1,
     });
     expect(billTypeFor([{ amount: Decimal.parse('0') }])).toEqual({ type: 'Bill', sign: 1 });
     const input = bill(['-300.00', '100.00']);
     const { body, type } = billBody(input, checkBillInput(input, settings), settings);
-    expect(type).toBe('Credit Adj.');
+    expect(type).toBe('Debit Adj.');
+    expect(signedBillAmount('Debit Adj.', Decimal.parse('200.00')).toMoneyString()).toBe('-200.00');
+    expect(signedBillAmount('Credit Adj.', Decimal.parse('200.00')).toMoneyString()).toBe('200.00');
     expect(
       toJsonText((body.Details as unknown[]).map((l) => (l as { ExtendedCost: unknown }).ExtendedCost)),
     ).toBe('[{"value":300.00},{"value":-100.00}]');
@@ -107,19 +111,19 @@ describe('mappers: bills', () => {
     }
   });
 
-  it('an update addresses lines by id only, negates a credit adjustment, and appends lines without id', () => {
+  it('an update addresses lines by id only, negates a debit adjustment, and appends lines without id', () => {
     const line = { amount: '5.00', description: 'd', account: 'A' };
     const body = billUpdateBody(
       {
         id: 'b',
-        type: 'Credit Adj.',
+        type: 'Debit Adj.',
         lines: [
           { kind: 'update', lineId: 'l1', line },
           { kind: 'delete', lineId: 'l2' },
           { kind: 'add', line },
         ],
       },
-      'Credit Adj.',
+      'Debit Adj.',
       settings,
     );
     expect(toJsonText(body.Details)).toBe(

@@ -277,7 +277,7 @@ export type BillLineChange =
 export interface BillUpdate {
   /** The bill's id (GUID) from createBills / findBills. */
   id: string;
-  /** The bill's document type as created ("Bill" or "Credit Adj."): a credit adjustment's lines are sent negated. */
+  /** The bill's document type as created ("Bill" or "Debit Adj."): a debit adjustment's lines are sent negated. */
   type: string;
   date?: string;
   dueDate?: string;

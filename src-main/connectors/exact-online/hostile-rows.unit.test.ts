@@ -58,7 +58,7 @@ describe('Exact purchase entries the fuzz suite found', () => {
   const lookups = { supplierCodes: new Map([['s', '25']]), projectCodes: new Map<string, string>() };
 
   it.each([
-    ['a null line (was: TypeError reading ID of null)', { PurchaseEntryLines: [null] }, /line \(no ID\): field \(the row itself\) is empty, not a record/],
+    ['a null line (was: TypeError reading ID of null)', { PurchaseEntryLines: [null] }, /a line without a LineNumber: field \(the row itself\) is empty, not a record/],
     ['an entry number sent as text and a supplier as a list', { Supplier: ['s'] }, /field Supplier is a list where Exact sends a text/],
   ])('%s: parks the entry', (_what, fields, reason) => {
     const result = mapPurchaseEntries([entry(fields), entry({ EntryID: 'e2', EntryNumber: 8 })], lookups);
@@ -68,8 +68,8 @@ describe('Exact purchase entries the fuzz suite found', () => {
   });
 
   it('quotes a 5,000-character key cut short (was: the whole key in the reason), and names an entry without number by its invoice', () => {
-    const result = mapPurchaseEntries([entry({ Supplier: 'W'.repeat(5000) }), entry({ EntryID: null, EntryNumber: null, YourRef: 'INV-77' })], lookups);
-    expect(result.unreadable[0]!.problem).toMatch(/refers to account W{59}…, which was not found/);
+    const result = mapPurchaseEntries([entry({ Supplier: 'W'.repeat(5000), SupplierName: 'N'.repeat(5000) }), entry({ EntryID: null, EntryNumber: null, YourRef: 'INV-77' })], lookups);
+    expect(result.unreadable[0]!.problem).toMatch(/refers to supplier "N{59}…", which was not found/);
     expect(result.unreadable[0]!.problem.length).toBeLessThan(300);
     expect(result.unreadable[1]!.label).toBe('Purchase entry for supplier invoice INV-77');
   });

@@ -115,6 +115,24 @@ function idText(value: unknown, missing = '(no ID)'): string {
   return typeof value === 'string' && value.trim() !== '' ? cutText(value, 60) : typeof value === 'number' ? String(value) : missing;
 }
 
+/**
+ * "line 2": a document line as finance knows it, by its LineNumber (Exact's line ID is a GUID,
+ * never shown); a line without a usable number says so.
+ */
+export function lineName(row: unknown): string {
+  const n = row !== null && typeof row === 'object' ? (row as { LineNumber?: unknown }).LineNumber : undefined;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? `line ${n}` : 'a line without a LineNumber';
+}
+
+/**
+ * A reference Exact's lists do not hold, named by what the row says of it (a customer's name, a
+ * G/L account's description, an item's code), never by its GUID: `"Onbekende Klant B.V."`.
+ */
+function referenceName(...names: unknown[]): string {
+  const name = names.find((n): n is string => typeof n === 'string' && n.trim() !== '');
+  return name === undefined ? '(its name was not sent)' : JSON.stringify(cutText(name.trim(), 60));
+}
+
 function optionalText(value: string | null | undefined): string | null {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;
@@ -301,7 +319,7 @@ export function foldLineRows<R extends FeedLineRow>(
   for (const row of rows) {
     const docId = required(key.of(row), `${key.what} (no ${key.field})`, key.field);
     const lineId = required(row.ID, `${key.what} ${docId} line`, 'ID');
-    const timestamp = wireTimestamp(row.Timestamp, `${key.what} ${docId} line ${lineId}`);
+    const timestamp = wireTimestamp(row.Timestamp, `${key.what} ${docId} ${lineName(row)}`);
     const lines = latestByLine.get(docId) ?? new Map<string, { row: R; timestamp: bigint }>();
     latestByLine.set(docId, lines);
     const current = lines.get(lineId);
@@ -312,7 +330,7 @@ export function foldLineRows<R extends FeedLineRow>(
   for (const [docId, lines] of latestByLine) {
     const latest = [...lines.values()];
     const modifiedOf = (row: R): number =>
-      parseWireDate(row.Modified, `${key.what} ${docId} line ${String(row.ID)}`, 'Modified');
+      parseWireDate(row.Modified, `${key.what} ${docId} ${lineName(row)}`, 'Modified');
     const newestModified = Math.max(...latest.map(({ row }) => modifiedOf(row)));
     const current = latest.filter(({ row }) => modifiedOf(row) === newestModified);
     const newest = latest.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
@@ -345,9 +363,9 @@ export function feedRowProblem<R extends FeedLineRow>(row: R, key: FeedDocumentK
   try {
     checkWireRow(row, record);
     required(docId, record, key.field);
-    const lineId = required(row.ID, `${record} line`, 'ID');
-    wireTimestamp(row.Timestamp, `${record} line ${lineId}`);
-    parseWireDate(row.Modified, `${record} line ${lineId}`, 'Modified');
+    required(row.ID, `${record} ${lineName(row)}`, 'ID');
+    wireTimestamp(row.Timestamp, `${record} ${lineName(row)}`);
+    parseWireDate(row.Modified, `${record} ${lineName(row)}`, 'Modified');
     return null;
   } catch (error) {
     if (error instanceof ExactMappingError) return error;
@@ -479,11 +497,11 @@ export function mapPurchaseOrder(
 }
 
 /** The item's accounts, or a mapping error when the item was not found in logistics/Items. */
-function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: string): ItemAccounts | null {
+function itemAccountsOf(items: ItemGlAccounts, itemId: string | null, label: string, itemName: readonly unknown[] = []): ItemAccounts | null {
   if (itemId === null) return null;
   const accounts = items.get(itemId);
   if (!accounts)
-    throw new ExactMappingError(label, 'Item', `refers to item ${cutText(itemId, 60)}, which was not found in logistics/Items`);
+    throw new ExactMappingError(label, 'Item', `refers to item ${referenceName(...itemName)}, which was not found in logistics/Items`);
   return accounts;
 }
 
@@ -492,9 +510,9 @@ function mapPurchaseOrderLine(
   poLabel: string,
   items: ItemGlAccounts,
 ): PurchaseOrderLine {
-  const label = `${poLabel} line ${idText(row?.ID)}`;
+  const label = `${poLabel} ${lineName(row)}`;
   checkWireRow(row, label);
-  const costs = itemAccountsOf(items, optionalText(row.Item), label)?.costs ?? null;
+  const costs = itemAccountsOf(items, optionalText(row.Item), label, [row.ItemCode, row.ItemDescription])?.costs ?? null;
   return {
     sourceLineId: required(row.ID, label, 'ID'),
     lineNumber: required(row.LineNumber, label, 'LineNumber'),
@@ -573,7 +591,7 @@ export function mapPurchaseEntry(entry: WirePurchaseEntry, lookups: PurchaseEntr
     throw new ExactMappingError(
       label,
       'Supplier',
-      `refers to account ${cutText(supplierId, 60)}, which was not found in crm/Accounts`,
+      `refers to supplier ${referenceName(entry.SupplierName)}, which was not found in crm/Accounts`,
     );
   const supplier: PartyRef = {
     sourceId: supplierId,
@@ -624,7 +642,7 @@ function mapPurchaseEntryLine(
   entryLabel: string,
   lookups: PurchaseEntryLookups,
 ): PurchaseInvoiceLine {
-  const label = `${entryLabel} line ${idText(line?.ID)}`;
+  const label = `${entryLabel} ${lineName(line)}`;
   checkWireRow(line, label);
   const projectId = optionalText(line.Project);
   let projectCode: string | null = null;
@@ -700,16 +718,16 @@ function customerOf(
   const id = required(accountId, record, idField);
   const code = context.accountCodes.get(id);
   if (code === undefined)
-    throw new ExactMappingError(record, idField, `refers to account ${cutText(id, 60)}, which was not found in crm/Accounts`);
+    throw new ExactMappingError(record, idField, `refers to customer ${referenceName(name)}, which was not found in crm/Accounts`);
   return { sourceId: id, code, name: required(name, record, nameField).trim() };
 }
 
 export function mapSalesInvoice(invoice: FoldedDocument<WireSalesInvoiceRow>, context: SalesDocumentContext): SalesInvoice {
-  const label = `sales invoice ${invoice.documentId}`;
   const h = invoice.header;
+  const label = salesInvoiceLabel(invoice.documentId, (h as { InvoiceNumber?: unknown } | null)?.InvoiceNumber);
   checkWireRow(h, label);
   const number = String(required(h.InvoiceNumber, label, 'InvoiceNumber'));
-  const lines = invoice.lines.map((row) => mapSalesInvoiceLine(row, invoice.documentId, context));
+  const lines = invoice.lines.map((row) => mapSalesInvoiceLine(row, label, context));
   return {
     kind: 'sales-invoice',
     sourceId: invoice.documentId,
@@ -729,15 +747,20 @@ export function mapSalesInvoice(invoice: FoldedDocument<WireSalesInvoiceRow>, co
   };
 }
 
-function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceId: string, context: SalesDocumentContext): SalesDocumentLine {
-  const label = `sales invoice ${invoiceId} line ${idText(row?.ID)}`;
+/** "sales invoice 26100007": by its number when readable, else by its InvoiceID. */
+const salesInvoiceLabel = (id: string | null | undefined, number: unknown): string => documentName('sales invoice', id, number, 'InvoiceID');
+/** "sales order 14003": by its number when readable, else by its OrderID. */
+const salesOrderLabel = (id: string | null | undefined, number: unknown): string => documentName('sales order', id, number, 'OrderID');
+
+function mapSalesInvoiceLine(row: WireSalesInvoiceRow, invoiceLabel: string, context: SalesDocumentContext): SalesDocumentLine {
+  const label = `${invoiceLabel} ${lineName(row)}`;
   checkWireRow(row, label);
   const glId = optionalText(row.GLAccount);
   let gl: { code: string; description: string | null } | null = null;
   if (glId !== null) {
     gl = context.glAccounts.get(glId) ?? null;
     if (gl === null)
-      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${cutText(glId, 60)}, which was not found in financial/GLAccounts`);
+      throw new ExactMappingError(label, 'GLAccount', `refers to G/L account ${referenceName(row.GLAccountDescription)}, which was not found in financial/GLAccounts`);
   }
   return {
     sourceLineId: required(row.ID, label, 'ID'),
@@ -784,17 +807,18 @@ export function salesInvoiceAsFeedRows(
 }
 
 export function mapSalesOrder(order: WireSalesOrder, context: SalesDocumentContext): SalesOrder {
-  checkWireRow(order, `sales order ${idText(order?.OrderID, '(no OrderID)')}`);
-  const orderId = required(order.OrderID, 'sales order (no OrderID)', 'OrderID');
-  const label = `sales order ${orderId}`;
+  const orderNumber = order !== null && typeof order === 'object' ? (order as { OrderNumber?: unknown }).OrderNumber : undefined;
+  checkWireRow(order, salesOrderLabel(idText(order?.OrderID, '(no OrderID)'), orderNumber));
+  const orderId = required(order.OrderID, salesOrderLabel(null, orderNumber), 'OrderID');
+  const label = salesOrderLabel(orderId, orderNumber);
   const number = String(required(order.OrderNumber, label, 'OrderNumber'));
   const wireLines = expandedLines(order.SalesOrderLines, label, 'SalesOrderLines');
   const lines = wireLines
-    .map((line) => mapSalesOrderLine(line, orderId, context))
+    .map((line) => mapSalesOrderLine(line, label, context))
     .sort((a, b) => a.lineNumber - b.lineNumber);
   const modified = Math.max(
     parseWireDate(order.Modified, label, 'Modified'),
-    ...wireLines.map((l) => (l.Modified ? parseWireDate(l.Modified, `${label} line ${String(l.ID)}`, 'Modified') : 0)),
+    ...wireLines.map((l) => (l.Modified ? parseWireDate(l.Modified, `${label} ${lineName(l)}`, 'Modified') : 0)),
   );
   return {
     kind: 'sales-order',
@@ -816,10 +840,10 @@ export function mapSalesOrder(order: WireSalesOrder, context: SalesDocumentConte
   };
 }
 
-function mapSalesOrderLine(line: WireSalesOrderLine, orderId: string, context: SalesDocumentContext): SalesDocumentLine {
-  const label = `sales order ${orderId} line ${idText(line?.ID)}`;
+function mapSalesOrderLine(line: WireSalesOrderLine, orderLabel: string, context: SalesDocumentContext): SalesDocumentLine {
+  const label = `${orderLabel} ${lineName(line)}`;
   checkWireRow(line, label);
-  const revenue = itemAccountsOf(context.items, optionalText(line.Item), label)?.revenue ?? null;
+  const revenue = itemAccountsOf(context.items, optionalText(line.Item), label, [line.ItemCode, line.ItemDescription])?.revenue ?? null;
   return {
     sourceLineId: required(line.ID, label, 'ID'),
     lineNumber: required(line.LineNumber, label, 'LineNumber'),

@@ -220,13 +220,13 @@ describe('mapPurchaseOrder', () => {
     const withoutAmount = row({});
     delete withoutAmount.AmountFC; // absent from the JSON, not null
     expect(() => mapPurchaseOrder(foldPurchaseOrderRows([withoutAmount]).get(PO)!, glByItem)).toThrow(
-      'purchase order 20001 line line-a: field AmountFC is missing',
+      'purchase order 20001 line 1: field AmountFC is missing',
     );
     expect(() => mapPurchaseOrder(folded({ SupplierCode: '   ' }), glByItem)).toThrow(
       /field SupplierCode is missing/,
     );
     expect(() => mapPurchaseOrder(folded({}), noItems)).toThrow(
-      /refers to item 3333.*not found in logistics\/Items/,
+      /line 1: field Item refers to item "STL-1", which was not found in logistics\/Items/,
     );
   });
 
@@ -440,10 +440,10 @@ describe('mapPurchaseEntry', () => {
       /field PurchaseEntryLines is missing \(the lines were not expanded\)/,
     );
     expect(() => mapPurchaseEntry(entry(), { ...lookups, supplierCodes: new Map() })).toThrow(
-      /field Supplier refers to account 4444.*crm\/Accounts/,
+      /field Supplier refers to supplier "Sanitär Müller GmbH", which was not found in crm\/Accounts/,
     );
     expect(() => mapPurchaseEntry(entry(), { ...lookups, projectCodes: new Map() })).toThrow(
-      /line l-2: field Project refers to project 5555/,
+      /line 2: field Project refers to project 5555/,
     );
     const withoutDate = entry();
     delete withoutDate.EntryDate;
@@ -515,8 +515,15 @@ describe('mapSalesInvoice', () => {
     expect(credit.documentType).toBe('credit-note');
     expect(credit.amount).toBe('-100.00');
     expect(() => mapSalesInvoice(folded(rows({ Status: 30 })), context)).toThrow(/field Status has unknown value 30/);
-    expect(() => mapSalesInvoice(folded(rows()), { ...context, accountCodes: new Map() })).toThrow(/InvoiceTo refers to account .* not found in crm\/Accounts/);
-    expect(() => mapSalesInvoice(folded(rows()), { ...context, glAccounts: new Map() })).toThrow(/GLAccount refers to G\/L account .* not found/);
+    // Named as finance knows them: the invoice and line by number, the customer and G/L account by name (never a GUID).
+    expect(() => mapSalesInvoice(folded(rows()), { ...context, accountCodes: new Map() })).toThrow(
+      'Exact Online sales invoice 26100001: field InvoiceTo refers to customer "Gemeente Zwolle", which was not found in crm/Accounts',
+    );
+    expect(() => mapSalesInvoice(folded(rows()), { ...context, glAccounts: new Map() })).toThrow(
+      /^Exact Online sales invoice 26100001 line 1: field GLAccount refers to G\/L account "Omzet regel", which was not found/,
+    );
+    expect(() => mapSalesInvoice(folded(rows({ InvoiceTo: null })), context)).toThrow('Exact Online sales invoice 26100001: field InvoiceTo is missing');
+    expect(() => mapSalesInvoice(folded(rows({ AmountFC: 1.005 })), context)).toThrow(/^Exact Online sales invoice 26100001 line 1: field AmountFC has more than two decimals/);
   });
 
   it('flags folded lines that do not add up to the header total, and rebuilds feed rows from the whole invoice', () => {
@@ -582,6 +589,18 @@ describe('mapSalesOrder', () => {
   it('refuses an order without expanded lines or with an unknown status', () => {
     expect(() => mapSalesOrder(order({ SalesOrderLines: null }), context)).toThrow(/SalesOrderLines is missing/);
     expect(() => mapSalesOrder(order({ Status: 99 }), context)).toThrow(/Status has unknown value 99/);
+  });
+
+  it('names the order by its number, a line by its line number and an unknown item by its code, never by a GUID', () => {
+    expect(() => mapSalesOrder(order({ OrderedBy: null }), context)).toThrow('Exact Online sales order 30001: field OrderedBy is missing');
+    expect(() => mapSalesOrder(order(), { ...context, items: new Map() })).toThrow(
+      'Exact Online sales order 30001 line 2: field Item refers to item "OMZET-8000", which was not found in logistics/Items',
+    );
+    const unnumbered = order();
+    (unnumbered.SalesOrderLines as { results: Record<string, unknown>[] }).results[1]!['LineNumber'] = null;
+    expect(() => mapSalesOrder(unnumbered, context)).toThrow('Exact Online sales order 30001 a line without a LineNumber: field LineNumber is missing');
+    // No number: the OrderID is all there is.
+    expect(() => mapSalesOrder(order({ OrderNumber: null }), context)).toThrow(`sales order ${ORDER}: field OrderNumber is missing`);
   });
 });
 

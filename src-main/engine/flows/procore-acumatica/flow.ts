@@ -9,7 +9,7 @@ import type {
   ProcoreVendorRecord,
 } from '../../../../src-shared/domain/records';
 import type { SourcePage, UnreadableSourceRow } from '../../../connectors/connector';
-import type { AcumaticaConnector, AcumaticaPayment, FoundBill } from '../../../connectors/acumatica';
+import { signedBillAmount, type AcumaticaConnector, type AcumaticaPayment, type FoundBill } from '../../../connectors/acumatica';
 import { DEFAULT_CURSOR_SETTLE_SECONDS, type ProcoreConnector } from '../../../connectors/procore';
 import type { Store } from '../../../store/db';
 import { runFlowExclusively, type RunSummary, type RunTrigger } from '../../sync/flow-run';
@@ -560,7 +560,7 @@ interface ReconciliationRead {
   billsByOrigin: Map<string, FoundBill[]>;
 }
 
-const signed = (b: FoundBill): Decimal => (b.type === 'Credit Adj.' ? Decimal.parse(b.amount).negate() : Decimal.parse(b.amount));
+const signed = (b: FoundBill): Decimal => signedBillAmount(b.type, Decimal.parse(b.amount));
 
 /**
  * Both systems read in full for the reconciliation: every Procore commitment, change order,

@@ -4,6 +4,7 @@ import type { ProcoreCommitment, ProcoreDirectCost, ProcoreRequisition } from '.
 import type { SourceRecordRef } from '../types';
 import type { CheckRecord, CommitmentRecord, CostCodeRecord, DirectCostRecord, F2Write, InvoiceRecord, VendorPairRecord } from './model';
 import type { F2Policy } from './policy';
+import { VENDOR_CREDIT_TYPE } from '../../../connectors/acumatica';
 
 /**
  * How F2's records are named on every screen, command, export and notification (decision 0022):
@@ -149,7 +150,7 @@ export function f2TargetLabel(plan: F2Write, targetId: string | null, names: Tar
   switch (plan.entity) {
     case 'bill': {
       const key = billKeyParts(targetId);
-      const type = key?.type ?? (plan.total.startsWith('-') ? 'Credit Adj.' : 'Bill');
+      const type = key?.type ?? (plan.total.startsWith('-') ? VENDOR_CREDIT_TYPE : 'Bill');
       return {
         ...base,
         system: 'Acumatica',

@@ -77,8 +77,8 @@ describe('F2 record labels', () => {
     expect(targetReference(written)).toBe('bill 000123');
     expect(written).toMatchObject({ counterparty: 'Van den Berg Bouw B.V.', project: 'P26001 Kantoorpand Zuidas', amount: '9500.00', currency: 'EUR' });
     expect(targetName(f2TargetLabel(bill('9500.00'), null))).toBe('Acumatica bill F2026-00121');
-    expect(targetName(f2TargetLabel(bill('-250.00', 'CN-4'), 'Credit Adj. 000046'))).toBe('Acumatica credit adjustment CN-4 (id 000046)');
-    expect(targetName(f2TargetLabel(bill('-250.00', 'CN-4'), null))).toBe('Acumatica credit adjustment CN-4');
+    expect(targetName(f2TargetLabel(bill('-250.00', 'CN-4'), 'Debit Adj. 000046'))).toBe('Acumatica debit adjustment CN-4 (id 000046)');
+    expect(targetName(f2TargetLabel(bill('-250.00', 'CN-4'), null))).toBe('Acumatica debit adjustment CN-4');
   });
 
   it('names a payment written back to Procore by its check number', () => {

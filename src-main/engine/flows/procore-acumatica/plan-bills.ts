@@ -58,9 +58,13 @@ export const formatAmount = fmt;
 
 // ---- vendor ----------------------------------------------------------------------------------------
 
-/** The Acumatica vendor of a Procore vendor: the confirmed mapping row or the Procore vendor's origin_id. */
-export function resolveVendor(vendor: ProcoreVendorRef | null, m: F2Mappings, ref: F2Reference): string | ValidationIssue {
-  if (!vendor) return { code: 'unmapped-vendor', message: 'No vendor is named on it in Procore', mappingKeys: [] };
+/**
+ * The Acumatica vendor of a Procore vendor: the confirmed mapping row or the Procore vendor's
+ * origin_id. `label` names the record ("Direct cost PLDC-9906"): a record without a vendor is a
+ * fix of that one record in Procore, so its reason names it.
+ */
+export function resolveVendor(vendor: ProcoreVendorRef | null, m: F2Mappings, ref: F2Reference, label: string): string | ValidationIssue {
+  if (!vendor) return { code: 'unmapped-vendor', message: `${label} names no vendor in Procore; set its vendor there`, mappingKeys: [] };
   const key = f2Key.vendor(vendor.id);
   const mapped = m.vendors.get(vendor.id);
   const origin = ref.procoreVendors.get(vendor.id)?.originId ?? null;
@@ -313,7 +317,7 @@ export function planInvoice(rec: InvoiceRecord, m: F2Mappings, ref: F2Reference,
   const r = rec.requisition;
   const label = invoiceLabel(r);
   const issues: ValidationIssue[] = [];
-  const vendor = resolveVendor(r.vendor, m, ref);
+  const vendor = resolveVendor(r.vendor, m, ref, label);
   if (typeof vendor !== 'string') issues.push(vendor);
   const ctx: CodingContext = { m, ref, policy, projectId: r.projectId };
   const lines: BillLineInput[] = [];
@@ -413,12 +417,12 @@ export function percentOf(part: Decimal, whole: Decimal): string | null {
   return retainageAt(whole, pct).equals(part) ? pct : null;
 }
 
-/** One AP bill per approved direct cost (a negative one is a credit adjustment); VendorRef = its invoice number. */
+/** One AP bill per approved direct cost (a negative one is a vendor credit: a debit adjustment); VendorRef = its invoice number. */
 export function planDirectCost(rec: DirectCostRecord, m: F2Mappings, ref: F2Reference, policy: F2Policy, previous: ReadonlyMap<string, PlannedBill> = new Map()): PlanResult<PlannedBill> {
   const d = rec.directCost;
   const label = directCostLabel(d);
   const issues: ValidationIssue[] = [];
-  const vendor = resolveVendor(d.vendor, m, ref);
+  const vendor = resolveVendor(d.vendor, m, ref, label);
   if (typeof vendor !== 'string') issues.push(vendor);
   const ctx: CodingContext = { m, ref, policy, projectId: d.projectId };
   const lines: BillLineInput[] = [];
@@ -427,7 +431,7 @@ export function planDirectCost(rec: DirectCostRecord, m: F2Mappings, ref: F2Refe
     if (Array.isArray(coding)) issues.push(...coding);
     else lines.push(line(item.amount, item.description || d.description || item.costCodeName, coding));
   }
-  if (d.lines.length === 0) issues.push({ code: 'no-lines', message: 'The direct cost has no lines in Procore', mappingKeys: [] });
+  if (d.lines.length === 0) issues.push({ code: 'no-lines', message: `${label} has no lines in Procore; add its lines there`, mappingKeys: [] });
   const vendorRef = d.invoiceNumber?.trim() || `Procore DC ${d.sourceId}`;
   const refIssue = checkVendorRef(vendorRef);
   if (refIssue) issues.push(refIssue);

@@ -35,7 +35,7 @@ export function planCommitment(
     return { ok: false, issues: [{ code: 'unmapped-project', message: `${label}: Procore project ${c.projectId} is not linked to an Acumatica project`, mappingKeys: [f2Key.project(c.projectId)] }] };
   if (existing.has(subcontractKey(project.acumaticaProject, c.number))) return { ok: true, writes: [] };
   const issues: ValidationIssue[] = [];
-  const vendor = resolveVendor(c.vendor, m, ref);
+  const vendor = resolveVendor(c.vendor, m, ref, label);
   if (typeof vendor !== 'string') issues.push(vendor);
   const lines: SubcontractLineInput[] = [];
   for (const l of c.lines) {

@@ -190,7 +190,7 @@ describe('planInvoice: one AP bill per approved subcontractor invoice', () => {
 });
 
 describe('planDirectCost', () => {
-  it('one bill per approved direct cost, lines as Procore holds them; a negative total is left to the connector as a credit adjustment', () => {
+  it('one bill per approved direct cost, lines as Procore holds them; a negative total is left to the connector as a debit adjustment (a vendor credit)', () => {
     const [bill] = ok(planDirectCost({ sourceId: 'direct-cost:6001', directCost: directCost() }, mappings(), reference(), policy({ construction: false })));
     expect(bill).toMatchObject({ originId: 'V000001/INV-9', total: '1234.56', bill: { originId: 'procore:direct-cost:6001', date: '2026-05-02', branch: 'HEADOFFICE' } });
     expect(bill!.bill.lines).toEqual([{ amount: '1234.56', description: 'Concrete', account: '51000', subaccount: 'CON', branch: 'HEADOFFICE' }]);
@@ -208,6 +208,17 @@ describe('planDirectCost', () => {
     });
     const [bill] = ok(planDirectCost({ sourceId: 'd', directCost: directCost() }, m, reference(), policy()));
     expect(bill!.bill.lines[0]!.account).toBe('20500');
+  });
+
+  it('a direct cost without a vendor or without lines waits, its reason naming it and saying what to do in Procore', () => {
+    expect(waits(planDirectCost({ sourceId: 'd', directCost: directCost({ vendor: null }) }, mappings(), reference(), policy()))[0]).toMatchObject({
+      code: 'unmapped-vendor',
+      message: 'Direct cost INV-9 names no vendor in Procore; set its vendor there',
+    });
+    expect(waits(planDirectCost({ sourceId: 'd', directCost: directCost({ lines: [], grandTotal: '0.00' }) }, mappings(), reference(), policy()))[0]).toMatchObject({
+      code: 'no-lines',
+      message: 'Direct cost INV-9 of Van den Berg B.V. has no lines in Procore; add its lines there',
+    });
   });
 
   it('a project not linked to an Acumatica project waits on construction connections', () => {

@@ -30,7 +30,7 @@ export interface BillOnFile {
   origin: string | null;
   type: string;
   referenceNbr: string;
-  /** Signed: a credit adjustment reduces what was invoiced. */
+  /** Signed: a debit adjustment (a vendor credit) reduces what was invoiced. */
   amount: string;
 }
 

@@ -8,6 +8,7 @@ import type {
   FoundBill,
   WriteFailure,
 } from '../../../connectors/acumatica';
+import { VENDOR_CREDIT_TYPE, signedBillAmount } from '../../../connectors/acumatica';
 import type { ProcoreConnector, SyncedLink, WriteBackResult } from '../../../connectors/procore';
 import type { Store } from '../../../store/db';
 import type { FoundTarget, TargetWriter, WriteOptions, WriteOutcome } from '../../sync/types';
@@ -224,7 +225,7 @@ export class F2Writer implements TargetWriter<F2Write> {
 
   /** Why a bill Acumatica holds under the key is not the one planned (null: it is). */
   #heldProblem(plan: PlannedBill, type: string, referenceNbr: string, amount: string, existed: boolean): string | null {
-    const expectedType = Decimal.parse(plan.total).isNegative() ? 'Credit Adj.' : 'Bill';
+    const expectedType = Decimal.parse(plan.total).isNegative() ? VENDOR_CREDIT_TYPE : 'Bill';
     const expected = Decimal.parse(plan.total).abs();
     const key = billKeyOf(type, referenceNbr);
     if (existed && type !== expectedType)
@@ -246,7 +247,7 @@ export class F2Writer implements TargetWriter<F2Write> {
     const key = billKeyOf(bill.type, bill.referenceNbr);
     if (bill.released || RELEASED.has(bill.status))
       return failed(plan.originId, false, `${plan.source.label} changed in Procore after it was posted, but ${key} is released in Acumatica (${bill.status}); enter the difference (${formatAmount(Decimal.parse(plan.total).minus(Decimal.parse(posted.total)))}) as a debit or credit adjustment`);
-    const expectedType = Decimal.parse(plan.total).isNegative() ? 'Credit Adj.' : 'Bill';
+    const expectedType = Decimal.parse(plan.total).isNegative() ? VENDOR_CREDIT_TYPE : 'Bill';
     if (bill.type !== expectedType) return failed(plan.originId, false, `${plan.source.label} now totals ${formatAmount(plan.total)}, which ${key} cannot hold (a ${expectedType} is needed); correct it in Acumatica`);
     if (bill.lines.length !== posted.bill.lines.length)
       return failed(plan.originId, false, `${key} has ${bill.lines.length} lines in Acumatica, not the ${posted.bill.lines.length} posted; someone changed it there, so the flow does not update it: correct it in Acumatica`);
@@ -293,7 +294,7 @@ export class F2Writer implements TargetWriter<F2Write> {
         const key = billKeyOf(c.bill.type, c.bill.referenceNbr);
         if (!linked.has(key)) continue;
         const amount = Decimal.parse(c.bill.amount);
-        out.set(c.plan.originId, { targetId: key, total: (c.bill.type === 'Credit Adj.' ? amount.negate() : amount).toMoneyString() });
+        out.set(c.plan.originId, { targetId: key, total: signedBillAmount(c.bill.type, amount).toMoneyString() });
       }
     }
     return out;
