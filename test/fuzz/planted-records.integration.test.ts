@@ -62,6 +62,19 @@ const ODD = { emoji: '🏗️ Bouw 👷‍♀️', rtl: 'شركة البناء �
 const CONTROL = '\u0001\u0008';
 const HUGE = 'W'.repeat(100_000);
 
+/**
+ * One Exact document type in the simulator's store (headers, lines keyed by `parentId`) and a
+ * template to copy: a one-line EUR document that `fits` and the clean run writes.
+ */
+function exactTemplate(store: SimStore, kind: { headers: string; lines: string; parentId: string; what: string }, fits: (header: Json) => boolean) {
+  const headers = store.collection<Json>(kind.headers);
+  const allLines = store.collection<Json>(kind.lines);
+  const linesOf = (id: string) => allLines.filter((l) => String(l[kind.parentId]).toLowerCase() === id.toLowerCase()).sort((a, b) => Number(a['LineNumber']) - Number(b['LineNumber']));
+  const template = headers.all().find((h) => fits(h) && linesOf(String(h[kind.parentId])).length === 1 && h['Currency'] === 'EUR');
+  if (!template) throw new Error(`the demo world has no ${kind.what} the clean run writes`);
+  return { headers, allLines, template, templateLines: linesOf(String(template[kind.parentId])) };
+}
+
 // ---------------------------------------------------------------- Exact Online purchase orders
 
 /** A copy of a demo PO (its lines, its supplier) under new ids and number, spoiled by `spoil`. */
@@ -73,13 +86,7 @@ interface PoCopy {
 function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, unknownCurrency: Expect): Plant[] {
   const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
   try {
-    const headers = store.collection<Json>('PurchaseOrders');
-    const allLines = store.collection<Json>('PurchaseOrderLines');
-    const linesOf = (id: string) => allLines.filter((l) => String(l['PurchaseOrderID']).toLowerCase() === id.toLowerCase()).sort((a, b) => Number(a['LineNumber']) - Number(b['LineNumber']));
-    // A template the clean run writes, with one line (a planted line is then the whole document).
-    const template = headers.all().find((h) => good(h) && linesOf(String(h['PurchaseOrderID'])).length === 1 && h['Currency'] === 'EUR');
-    if (!template) throw new Error('the demo world has no one-line purchase order the clean run writes');
-    const templateLines = linesOf(String(template['PurchaseOrderID']));
+    const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'PurchaseOrders', lines: 'PurchaseOrderLines', parentId: 'PurchaseOrderID', what: 'one-line purchase order' }, good);
     const plants: Plant[] = [];
     let number = 99_000;
     const plant = (what: string, expect: Expect, spoil: (po: PoCopy) => void, extra: Partial<Plant> = {}) => {
@@ -132,12 +139,7 @@ function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, 
 function plantExactPurchaseEntries(dataDir: string, good: (entry: Json) => boolean): Plant[] {
   const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
   try {
-    const headers = store.collection<Json>('PurchaseEntries');
-    const allLines = store.collection<Json>('PurchaseEntryLines');
-    const linesOf = (id: string) => allLines.filter((l) => String(l['EntryID']).toLowerCase() === id.toLowerCase());
-    const template = headers.all().find((h) => good(h) && linesOf(String(h['EntryID'])).length === 1 && h['Currency'] === 'EUR' && Number(h['AmountFC']) > 0);
-    if (!template) throw new Error('the demo world has no one-line purchase entry the clean run writes');
-    const templateLines = linesOf(String(template['EntryID']));
+    const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'PurchaseEntries', lines: 'PurchaseEntryLines', parentId: 'EntryID', what: 'one-line purchase entry' }, (h) => good(h) && Number(h['AmountFC']) > 0);
     const plants: Plant[] = [];
     let k = 0;
     const plant = (what: string, expect: Expect, spoil: (e: { header: Json; lines: Json[] }) => void, extra: Partial<Plant> = {}) => {
@@ -207,12 +209,7 @@ function salesAmount(doc: SalesCopy, amount: number | string, vatFields: readonl
 function plantExactSalesInvoices(dataDir: string, good: (invoice: Json) => boolean): Plant[] {
   const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
   try {
-    const headers = store.collection<Json>('SalesInvoices');
-    const allLines = store.collection<Json>('SalesInvoiceLines');
-    const linesOf = (id: string) => allLines.filter((l) => String(l['InvoiceID']).toLowerCase() === id.toLowerCase());
-    const template = headers.all().find((h) => good(h) && linesOf(String(h['InvoiceID'])).length === 1 && h['Currency'] === 'EUR' && h['Type'] === 8020 && Number(h['AmountFCExclVat']) > 0);
-    if (!template) throw new Error('the demo world has no one-line sales invoice the clean run writes');
-    const templateLines = linesOf(String(template['InvoiceID']));
+    const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'SalesInvoices', lines: 'SalesInvoiceLines', parentId: 'InvoiceID', what: 'one-line sales invoice' }, (h) => good(h) && h['Type'] === 8020 && Number(h['AmountFCExclVat']) > 0);
     const plants: Plant[] = [];
     let k = 0;
     const plant = (what: string, expect: Expect, spoil: (doc: SalesCopy) => void, extra: Partial<Plant> = {}) => {
@@ -272,12 +269,7 @@ function plantExactSalesInvoices(dataDir: string, good: (invoice: Json) => boole
 function plantExactSalesOrders(dataDir: string, good: (order: Json) => boolean): Plant[] {
   const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
   try {
-    const headers = store.collection<Json>('SalesOrders');
-    const allLines = store.collection<Json>('SalesOrderLines');
-    const linesOf = (id: string) => allLines.filter((l) => String(l['OrderID']).toLowerCase() === id.toLowerCase());
-    const template = headers.all().find((h) => good(h) && linesOf(String(h['OrderID'])).length === 1 && h['Currency'] === 'EUR' && h['Status'] === 12);
-    if (!template) throw new Error('the demo world has no open one-line sales order the clean run writes');
-    const templateLines = linesOf(String(template['OrderID']));
+    const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'SalesOrders', lines: 'SalesOrderLines', parentId: 'OrderID', what: 'open one-line sales order' }, (h) => good(h) && h['Status'] === 12);
     const plants: Plant[] = [];
     let k = 0;
     const plant = (what: string, expect: Expect, spoil: (doc: SalesCopy) => void, extra: Partial<Plant> = {}) => {
