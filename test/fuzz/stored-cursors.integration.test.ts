@@ -529,7 +529,8 @@ const CASES: readonly FlowCase[] = [
       { ...procoreRequisitionDate('procore-intacct', 'pay-applications', ''), mayMove: ['vendors', 'commitments'] },
       // Write-backs into Procore, with Procore cut off at the first write.
       intacctVendorName,
-      intacctBillPaid,
+      // The vendor links of the steps before come back on Procore's vendor list once settled (5 s).
+      { ...intacctBillPaid, mayMove: ['vendors'] },
       // Not intacct-tasks: the sandbox serves Intacct's TASK for reading only, so no task can be
       // added or changed at the source; its cut is that of any Procore write-back here.
     ],
