@@ -565,9 +565,10 @@ const CASES: readonly FlowCase[] = [
       { ...procoreApprovedDirectCost('direct-cost:'), mayMove: ['vendors', 'subcontractor-invoices'] },
       // Write-backs into Procore, with Procore cut off at the first write.
       // Acumatica's lists are read up to 5 s behind the clock (cursor.ts): a cursor of Acumatica's
-      // may pass what the step before changed there (the vendor renamed, the cost code added).
+      // may pass what the step before changed there (the vendor renamed, the cost code added); the
+      // direct cost's bill link written back to Procore comes back on Procore's list once settled.
       { ...acumaticaNewCostCode, mayMove: ['vendors'] },
-      { ...acumaticaReleasedCheck, mayMove: ['vendors', 'cost-codes'] },
+      { ...acumaticaReleasedCheck, mayMove: ['vendors', 'cost-codes', 'subcontractor-invoices', 'direct-costs'] },
     ],
   },
   {
