@@ -63,6 +63,7 @@ import type {
 import {
   findContractPaymentsByOrigin,
   findCostCodesByOrigin,
+  findRequisitionsById,
   findRequisitionsByOrigin,
   findVendorsByOrigin,
   findVendorsById,
@@ -167,6 +168,8 @@ export interface ProcoreConnector extends Connector {
   markSynced(entity: SyncedEntity, links: readonly SyncedLink[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
   /** Subcontractor invoices of a project by ERP link (origin id). */
   findRequisitionsByOrigin(projectId: string, originIds: readonly string[]): Promise<Map<string, FoundRequisition>>;
+  /** Subcontractor invoices of a project by id, as they are now (payment date, ERP status). */
+  findRequisitionsById(projectId: string, ids: readonly string[]): Promise<Map<string, FoundRequisition>>;
   /** Creates or updates company vendors from the ERP, keyed by origin id (or linking by procoreId). */
   upsertVendors(vendors: readonly VendorUpsert[], call?: WriteCallOptions): Promise<WriteBackResult[]>;
   findVendorsByOrigin(originIds: readonly string[]): Promise<Map<string, ProcoreVendorRecord>>;
@@ -335,6 +338,7 @@ export function createProcoreConnector(
 
     markSynced: (entity, links, call) => markSynced(client, entity, links, call ?? {}),
     findRequisitionsByOrigin: (projectId, originIds) => findRequisitionsByOrigin(client, projectId, originIds),
+    findRequisitionsById: (projectId, ids) => findRequisitionsById(client, projectId, ids),
     upsertVendors: (vendors, call) => upsertVendors(client, vendors, call ?? {}),
     findVendorsByOrigin: (originIds) => findVendorsByOrigin(client, originIds),
     findVendorsById: (ids) => findVendorsById(client, ids),

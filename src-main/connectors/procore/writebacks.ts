@@ -506,6 +506,18 @@ export async function findRequisitionsByOrigin(
   return found;
 }
 
+/** Subcontractor invoices of a project by id, as they are now (their payment date and ERP status). */
+export async function findRequisitionsById(client: ProcoreClient, projectId: string, ids: readonly string[]): Promise<Map<string, FoundRequisition>> {
+  const found = new Map<string, FoundRequisition>();
+  if (ids.length === 0) return found;
+  const wanted = new Set(ids);
+  for (const row of await client.listRequisitions(projectId, { ids: [...wanted] })) {
+    const requisition = foundRequisitionFromWire(row);
+    if (wanted.has(requisition.id)) found.set(requisition.id, requisition);
+  }
+  return found;
+}
+
 /** Active and inactive company vendors by origin id (two lists: §2.5 keeps inactive ones apart). */
 export async function findVendorsByOrigin(
   client: ProcoreClient,

@@ -181,8 +181,26 @@ export class F3Writer implements TargetWriter<PlannedWrite> {
     const planned = (originId: string): PlannedWrite | undefined => plans.get(originId);
     const out = new Map<string, FoundTarget>();
     if (entity === 'procore-payment') {
+      // A payment is two calls: the contract payment, then the invoice's payment date and ERP
+      // status. Found with the first alone, the write is not done: the intent is retired and the
+      // payment planned again from Intacct (recordPayments finds the contract payment by its
+      // origin id, creates none, and sets the invoice). A void is simply written again.
       const [projectId, commitmentId] = containerId.split('/') as [string, string];
-      for (const [originId, found] of await procore.findContractPaymentsByOrigin(projectId, commitmentId, originIds)) out.set(originId, { targetId: found.id, total: found.amount });
+      const paying = originIds.flatMap((originId) => {
+        const plan = planned(originId) as PlannedPayment | undefined;
+        return plan && plan.payment.target === 'requisition' && !plan.payment.voided ? [{ originId, payment: plan.payment }] : [];
+      });
+      if (paying.length === 0) return out;
+      const found = await procore.findContractPaymentsByOrigin(projectId, commitmentId, paying.map((p) => p.originId));
+      const invoices = await procore.findRequisitionsById(projectId, [...new Set(paying.map((p) => p.payment.requisitionId))]);
+      for (const { originId, payment } of paying) {
+        const contractPayment = found.get(originId);
+        const invoice = invoices.get(payment.requisitionId);
+        // What the second call sets: a payment date at least this payment's (ISO dates compare as text), and the status planned.
+        const dated = typeof invoice?.paymentDate === 'string' && invoice.paymentDate >= payment.date;
+        const status = (payment.erpStatus ?? null) === null || invoice?.erpStatus === payment.erpStatus;
+        if (contractPayment && dated && status) out.set(originId, { targetId: contractPayment.id, total: contractPayment.amount });
+      }
       return out;
     }
     if (entity === 'procore-cost-code') {
