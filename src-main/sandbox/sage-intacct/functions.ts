@@ -9,12 +9,13 @@ import { fieldType, type IntacctRecord, type ObjectSchema, type ObjectTable } fr
 import { createPayment, deletePayment, reversePayment } from './payments';
 import { PO_TRANSACTION_TYPES, createPoTransaction, deletePoTransaction, updatePoTransaction } from './purchasing';
 import { QueryError, checkField, compareTyped, evaluate, parseQueryFilter, parseReadByQuery, type Condition } from './query-language';
+import { deleteTask, writeTask } from './tasks';
 import { deleteVendor, writeVendor } from './vendors';
 import { asArray, asObject, el, textOf, type XmlNode, type XmlObject } from './xml';
 
 /**
  * The functions inside `<content>` (fact sheet 2.2, 2.6–2.9): generic create / update / delete
- * (APBILL, APPYMT, GLBATCH, VENDOR), read / readByQuery / readMore / query on every object,
+ * (APBILL, APPYMT, GLBATCH, VENDOR, TASK), read / readByQuery / readMore / query on every object,
  * lookup / inspect, and the legacy create_bill, create_potransaction, update_potransaction,
  * delete_potransaction and reverse_appayment. Each returns what goes into its `<result>` after
  * status, function and controlid (`<data …>` for generic functions, `<key>` for legacy ones) or
@@ -146,6 +147,8 @@ export class IntacctFunctions {
         return createPayment(this.company, fields, caller);
       case 'GLBATCH':
         return writeGlBatch(this.company, fields, mode, caller);
+      case 'TASK':
+        return writeTask(this.company, fields, mode);
       default:
         return writeVendor(this.company, fields, mode);
     }
@@ -162,6 +165,7 @@ export class IntacctFunctions {
       APPYMT: (k) => deletePayment(this.company, k, caller),
       GLBATCH: (k) => deleteGlBatch(this.company, k, caller),
       VENDOR: (k) => deleteVendor(this.company, k),
+      TASK: (k) => deleteTask(this.company, k),
     };
     const removeOne = remove[name];
     if (!removeOne) throw fail(ERR.BUSINESS, `${name} cannot be deleted here`, `The sandbox deletes ${Object.keys(remove).join(', ')} only.`);
