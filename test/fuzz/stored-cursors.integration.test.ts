@@ -3,6 +3,8 @@ import { createPkcePair } from '../../src-main/auth/pkce';
 import { DEFAULT_CURSOR_SETTLE_SECONDS } from '../../src-main/connectors/procore';
 import { F5_MAPPING_SETS } from '../../src-main/engine/flows/exact-coupa/mappings';
 import { F5_FLOW } from '../../src-main/engine/flows/exact-coupa/model';
+import { loadF3Mappings } from '../../src-main/engine/flows/procore-intacct/mappings';
+import { DEFAULT_POLICY as F3_DEFAULT_POLICY } from '../../src-main/engine/flows/procore-intacct/policy';
 import { findFlow } from '../../src-main/engine/flows/registry';
 import type { AnyFlowPlugin } from '../../src-main/engine/flows/types';
 import type { RunningSimulator } from '../../src-main/sandbox';
@@ -454,6 +456,26 @@ const intacctBillPaid: Touch = {
   },
 };
 
+/**
+ * A task added in Intacct to a project F3 maps (the accountants' own tool, the XML API's
+ * `<create><TASK>`): F3 adds it to each mapped Procore project as a cost code. F3 reads Intacct's
+ * tasks whole, at most once per `referenceEveryHours` (24 h), and its stored cursor is the time
+ * of that read: the change is met a day later, so the stored time is set back a day in both
+ * sandboxes (what a day's wait does to it) before either runs.
+ */
+const intacctNewTask: Touch = {
+  stream: 'intacct-tasks',
+  what: 'a task added in Intacct',
+  cuts: { system: 'procore', books: procoreWriteBacks },
+  candidates: (f) => [...new Set([...loadF3Mappings(f.store).mappings.projects.values()].map((m) => m.intacctProjectId))].sort(),
+  async apply(f, projectId) {
+    await intacctCall(f, `<create><TASK><TASKID>01-960</TASKID><NAME>Winter works</NAME><PROJECTID>${xmlText(projectId)}</PROJECTID><DESCRIPTION>Frost protection of the site</DESCRIPTION></TASK></create>`);
+    const row = f.store.db.prepare("SELECT value FROM cursors WHERE flow = 'procore-intacct' AND stream = 'intacct-tasks'").get() as { value: string };
+    const dayBefore = new Date(Date.parse(row.value) - (F3_DEFAULT_POLICY.referenceEveryHours + 1) * 3_600_000).toISOString();
+    f.store.db.prepare("UPDATE cursors SET value = ? WHERE flow = 'procore-intacct' AND stream = 'intacct-tasks'").run(dayBefore);
+  },
+};
+
 /** Coupa → Exact (setting suppliersFromCoupa): a supplier created in Coupa, created in Exact under its number. */
 const coupaNewSupplier: Touch = {
   stream: 'coupa-suppliers',
@@ -531,8 +553,7 @@ const CASES: readonly FlowCase[] = [
       intacctVendorName,
       // The vendor links of the steps before come back on Procore's vendor list once settled (5 s).
       { ...intacctBillPaid, mayMove: ['vendors'] },
-      // Not intacct-tasks: the sandbox serves Intacct's TASK for reading only, so no task can be
-      // added or changed at the source; its cut is that of any Procore write-back here.
+      { ...intacctNewTask, mayMove: ['vendors'] },
     ],
   },
   {
