@@ -21,6 +21,8 @@ export const ISSUE_CODES = [
   /** A GL account or cost center that is not among a flow's reference values (flagged, not parked, where a flow says so). */
   'unmapped-gl-account',
   'unmapped-cost-center',
+  /** Another document of the same kind already carries the number in the target (flagged: both are written, finance checks which is right). */
+  'duplicate-number',
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 

@@ -68,7 +68,7 @@ export class TargetRecordsRepo {
   private readonly byFlowStmt: Statement<[string], Row>;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly now: Clock,
   ) {
     this.upsertStmt = db.prepare(
@@ -112,6 +112,27 @@ export class TargetRecordsRepo {
   /** Everything the flow has written and confirmed (a reconciliation compares each with the target). */
   listForFlow(flow: string): TargetRecord[] {
     return this.byFlowStmt.all(flow).map(toRecord);
+  }
+
+  /**
+   * A flow's confirmed records of one entity in the order each was FIRST confirmed (SQLite's
+   * rowid, which an update keeps), with the payload fields at `paths` (JSON paths such as
+   * '$.name') in place of the whole payload: cheap enough to read every record once per run.
+   */
+  listInConfirmOrder(flow: string, entity: string, paths: readonly string[]): { originId: string; sourceId: string; containerId: string | null; label: RecordLabel | null; fields: unknown[] }[] {
+    const columns = paths.map((_, i) => `json_extract(payload, @p${i}) AS f${i}`).join(', ');
+    const params: Record<string, string> = { flow, entity };
+    paths.forEach((path, i) => (params[`p${i}`] = path));
+    const rows = this.db
+      .prepare(`SELECT origin_id, source_id, container_id, label${columns ? `, ${columns}` : ''} FROM target_records WHERE flow = @flow AND entity = @entity ORDER BY rowid`)
+      .all(params) as (Pick<Row, 'origin_id' | 'source_id' | 'container_id' | 'label'> & Record<string, unknown>)[];
+    return rows.map((row) => ({
+      originId: row.origin_id,
+      sourceId: row.source_id,
+      containerId: row.container_id,
+      label: parseNullableJsonColumn<RecordLabel>(row.label),
+      fields: paths.map((_, i) => row[`f${i}`]),
+    }));
   }
 
   /** Records the flow has written and confirmed (the Dashboard's "synced"). */

@@ -10,9 +10,10 @@ import { audit, processPage, runStream, type StreamRunContext } from '../../sync
 import type { RunCounts, RunGuard, StreamSpec } from '../../sync/types';
 import { BoardMappingError, checkBoard } from './board-check';
 import { documentOf, type ExactDocument } from './documents';
-import { exactDocumentLabel, itemLabel } from './labels';
+import { documentRecordLabel, exactDocumentLabel, itemLabel } from './labels';
 import { loadF4Mappings } from './mappings';
-import { DOCUMENT_LABELS, DOCUMENT_TYPES, F4_FLOW, type BoardContext, type DocumentType, type PlannedItem } from './model';
+import { DOCUMENT_LABELS, DOCUMENT_TYPES, F4_FLOW, ITEM_ENTITY, type BoardContext, type DocumentType, type PlannedItem } from './model';
+import { CONFIRMED_ITEM_FIELDS, fromConfirmed, type BoardNumbers } from './numbers';
 import { documentLabel, planDeletion, planItem } from './plan';
 import type { ExactSource, MondayTarget } from './ports';
 import { mondayWriter } from './writer';
@@ -123,6 +124,18 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
     guard,
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
+  // Which document holds which number on which board: read once per run from the items the
+  // engine confirmed (its own store, no monday.com call), when the first document is planned, and
+  // kept as the run plans, so a batch's second document with a number is seen too.
+  let numbers: BoardNumbers | null = null;
+  const boardNumbers = (): BoardNumbers => (numbers ??= fromConfirmed(deps.store.targetRecords.listInConfirmOrder(F4_FLOW, ITEM_ENTITY, CONFIRMED_ITEM_FIELDS)));
+  const planDocument = (type: DocumentType, record: ExactDocument, previous: ReadonlyMap<string, PlannedItem>) => {
+    const doc = documentOf(record);
+    const index = boardNumbers();
+    const outcome = planItem(doc, context(type), mappings, previous, index);
+    if (outcome.ok) for (const item of outcome.writes) index.apply(item, doc.number, documentRecordLabel(doc));
+    return outcome;
+  };
   // The item with its board's name, as this run checked the board (no extra call).
   const describeTarget = (plan: PlannedItem, itemId: string | null) => itemLabel(plan, itemId, contexts.get(plan.documentType));
   const specs = new Map<DocumentType, DocumentSpecs>();
@@ -134,7 +147,7 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
         name: STREAMS[type].records,
         entity: type,
         read: (cursor) => withBoard(type, read.records(cursor)),
-        plan: (record, previous) => planItem(documentOf(record), context(type), mappings, previous),
+        plan: (record, previous) => planDocument(type, record, previous),
         label: (record) => documentLabel(documentOf(record)),
         describe: exactDocumentLabel,
         describeTarget,
@@ -144,7 +157,12 @@ function prepare(deps: ExactMondayDeps, runId: string, counts: RunCounts, guard:
         entity: type,
         read: (cursor) => withBoard(type, read.deletions(cursor)),
         plan: () => ({ ok: true, writes: [] }),
-        planDeletion: (_deletion, written) => planDeletion(written, (item) => contexts.get(item.documentType), mappings),
+        planDeletion: (_deletion, written) => {
+          const plans = planDeletion(written, (item) => contexts.get(item.documentType), mappings);
+          // An archived item holds its number no more (an item kept with a "deleted" label still does).
+          for (const item of plans) if (item.action === 'archive') boardNumbers().release(item.originId);
+          return plans;
+        },
         deletionSourceId: (d) => d.sourceId,
         label: () => `Deleted ${DOCUMENT_LABELS[type].toLowerCase()}`,
         describeTarget,

@@ -3,15 +3,18 @@ import type { CellValue, CellWrite, MondayColumnType } from '../../../connectors
 import type { PlanOutcome } from '../../sync/types';
 import { distinct, mainValue, type DocumentLine, type FinanceDocument } from './documents';
 import { f4MappingKey, statusLabel } from './mappings';
-import { DELETED_STATUS, ITEM_ENTITY, type BoardContext, type ExactMondayMappings, type Field, type PlannedItem } from './model';
+import { DELETED_STATUS, DOCUMENT_LABELS, ITEM_ENTITY, type BoardContext, type ExactMondayMappings, type Field, type PlannedItem } from './model';
 import { isKnownCurrency } from '../../../../src-shared/domain/money';
+import { formatMoney } from '../../../../src-shared/domain/labels';
 import { cutText } from '../../../../src-shared/domain/text';
+import type { BoardNumbersView, NumberHolder } from './numbers';
 
 /**
  * Pure planning for F4: one board item per Exact document, every mapped column filled from the
  * document. Unlike F1, a GL account or cost center that is not among the reference values does
  * not stop the document: the item is created with the Exact code and FLAGGED ("created, needs
- * review"), and the review column (when mapped) says why. No I/O here.
+ * review"), and the review column (when mapped) says why; so is a document whose number another
+ * document of its kind already carries on the board (numbers.ts). No I/O here.
  */
 
 /** Columns that hold one label: a document coded to several values shows its main one there. */
@@ -64,6 +67,36 @@ export function referenceFlags(doc: FinanceDocument, m: ExactMondayMappings): Va
   return flags;
 }
 
+/** "€1,234.56"; a code that is no currency as Exact has it ("XXX 12.50"). */
+function moneyText(amount: string | null, currency: string | null): string {
+  if (amount === null || amount === '') return '';
+  if (currency === null || !isKnownCurrency(currency)) return `${currency ? `${cutText(currency, 20)} ` : ''}${amount}`;
+  return formatMoney(amount, currency, 'en-GB');
+}
+
+/** "Bouwbedrijf Jansen, €1,234.56": who and how much, as far as it is known. */
+function partyAndAmount(party: string | null, amount: string | null, currency: string | null): string {
+  const parts = [party && party.trim() !== '' ? cutText(party) : null, moneyText(amount, currency) || null].filter((p) => p !== null);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * The document carries a number that another document of its kind (a different Exact id)
+ * already has on the same board, written there first: both items stay (nothing is lost), this
+ * one is flagged so finance can tell them apart. The same document written again is no duplicate.
+ */
+export function duplicateNumberFlag(doc: FinanceDocument, boardId: string, numbers: BoardNumbersView): ValidationIssue | null {
+  const other: NumberHolder | null = numbers.earlierHolder(doc.type, boardId, doc.number, doc.sourceId);
+  if (!other) return null;
+  const ownKind = doc.creditNote ? 'Credit note' : DOCUMENT_LABELS[doc.type];
+  const otherKind = other.label.documentType.toLowerCase();
+  return {
+    code: 'duplicate-number',
+    message: `${cutText(doc.label)}${partyAndAmount(doc.party.name, doc.amount, doc.currency)} has the same number as ${otherKind === ownKind.toLowerCase() ? 'another' : 'a'} ${otherKind} already on the board${partyAndAmount(other.label.counterparty, other.label.amount, other.label.currency)}; both are on the board — check the number in Exact Online`,
+    mappingKeys: [],
+  };
+}
+
 /** A reference column: every value (mapped label, else the Exact code) in a text column; the main mapped one in a one-label column. */
 function referenceCell(doc: FinanceDocument, type: MondayColumnType, pick: (l: DocumentLine) => string | null, labels: ReadonlyMap<string, string>): CellValue {
   if (ONE_LABEL.has(type)) {
@@ -114,8 +147,15 @@ const marker = (sourceId: string, amount: string): PlannedItem['lines'] => [{ or
  * The item for a document, or no write (a cancelled document never written, under an archive
  * policy). `previous` = what was last confirmed for it: a cancelled one that was written is archived.
  */
-export function planItem(doc: FinanceDocument, ctx: BoardContext, m: ExactMondayMappings, previous: ReadonlyMap<string, PlannedItem> = new Map()): PlanOutcome<PlannedItem> {
-  const flags = referenceFlags(doc, m);
+export function planItem(
+  doc: FinanceDocument,
+  ctx: BoardContext,
+  m: ExactMondayMappings,
+  previous: ReadonlyMap<string, PlannedItem> = new Map(),
+  numbers: BoardNumbersView | null = null,
+): PlanOutcome<PlannedItem> {
+  const duplicate = numbers && duplicateNumberFlag(doc, ctx.boardId, numbers);
+  const flags = [...referenceFlags(doc, m), ...(duplicate ? [duplicate] : [])];
   const review = flags.map((f) => f.message).join('; ');
   const status = statusLabel(m, doc.type, doc.status) ?? '';
   const cells: CellWrite[] = [...ctx.columns].map(([field, column]) => ({

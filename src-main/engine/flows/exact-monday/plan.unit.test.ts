@@ -5,6 +5,8 @@ import { checkBoard, statusLabelsNeeded } from './board-check';
 import { documentOf, mainValue } from './documents';
 import { DEFAULT_STATUS_LABELS } from './mappings';
 import type { BoardContext, BoardTarget, DocumentType, ExactMondayMappings, Field, PlannedItem } from './model';
+import { documentRecordLabel } from './labels';
+import { BoardNumbers, CONFIRMED_ITEM_FIELDS, fromConfirmed } from './numbers';
 import { documentLabel, planDeletion, planItem, referenceFlags } from './plan';
 
 /** F4's pure parts: documents, the board check, planning with flags, deletions. */
@@ -341,5 +343,90 @@ describe('hostile source texts in review notes (found by the fuzz suite, issue 1
     const flags = referenceFlags(doc, mappings());
     expect(flags.length).toBeGreaterThan(0);
     for (const flag of flags) expect(flag.message.length).toBeLessThan(400);
+  });
+});
+
+describe('a number another document already carries on the board (Exact allows it for imported documents)', () => {
+  const jansen = { sourceId: 'c-j', code: '20011', name: 'Bouwbedrijf Jansen' };
+  const deVries = { sourceId: 'c-v', code: '20012', name: 'Aannemer De Vries' };
+  const first = salesInvoice({ sourceId: 'si-first', invoiceNumber: '20011', customer: deVries, amount: '980', lines: [{ ...salesInvoice().lines[0]!, amount: '980.00' }] });
+  const second = salesInvoice({ sourceId: 'si-second', invoiceNumber: '20011', customer: jansen, amount: '1234.56', lines: [{ ...salesInvoice().lines[0]!, amount: '1234.56' }] });
+  const board = context('sales-invoice');
+
+  /** Plans as the flow does: the index learns each planned item. */
+  function plan(numbers: BoardNumbers, record: SalesInvoice | SalesOrder | PurchaseOrder, ctx: BoardContext = board) {
+    const doc = documentOf(record);
+    const outcome = planItem(doc, ctx, mappings(), new Map(), numbers);
+    if (outcome.ok) for (const item of outcome.writes) numbers.apply(item, doc.number, documentRecordLabel(doc));
+    return outcome;
+  }
+  const reasons = (outcome: ReturnType<typeof planItem>) => (outcome.ok ? (outcome.flags ?? []).map((f) => f.message) : outcome.issues.map((i) => i.message));
+
+  it('the second document with the number is written and flagged, naming both in finance words; the review column says it', () => {
+    const numbers = new BoardNumbers();
+    expect(reasons(plan(numbers, first))).toEqual([]);
+    const outcome = plan(numbers, second);
+    const { item, flags } = planned(outcome);
+    expect(item).toMatchObject({ name: '20011', action: 'upsert', total: '1234.56' });
+    expect(flags).toEqual(['duplicate-number']);
+    expect(reasons(outcome)).toEqual([
+      'Sales invoice 20011 (Bouwbedrijf Jansen, €1,234.56) has the same number as another sales invoice already on the board (Aannemer De Vries, €980.00); both are on the board — check the number in Exact Online',
+    ]);
+    expect(outcome.ok && outcome.flags![0]!.mappingKeys).toEqual([]);
+    expect(cellsOf(item!)['review']).toEqual({ kind: 'text', text: reasons(outcome)[0] });
+  });
+
+  it('the same document synced again is no duplicate, the first of two is never flagged, the second stays flagged', () => {
+    const numbers = new BoardNumbers();
+    plan(numbers, first);
+    expect(reasons(plan(numbers, first))).toEqual([]);
+    expect(planned(plan(numbers, second)).flags).toEqual(['duplicate-number']);
+    expect(planned(plan(numbers, { ...first, amount: '990.00' })).flags).toEqual([]);
+    expect(planned(plan(numbers, second)).flags).toEqual(['duplicate-number']);
+    // Renumbered in Exact: the flag goes.
+    expect(planned(plan(numbers, { ...second, invoiceNumber: '20013' })).flags).toEqual([]);
+  });
+
+  it('against what earlier runs wrote: stored items in the order they were first written; an archived one holds no number', () => {
+    const item = (record: SalesInvoice, action: 'upsert' | 'archive' = 'upsert') => {
+      const written = planned(planItem(documentOf(record), board, mappings())).item!;
+      return { originId: written.originId, containerId: written.containerId, label: documentRecordLabel(documentOf(record)), fields: [written.documentType, action, written.name, written.total, written.currency] };
+    };
+    expect(CONFIRMED_ITEM_FIELDS).toEqual(['$.documentType', '$.action', '$.name', '$.total', '$.currency']);
+    // The second was stored after the first: re-syncing either keeps who is first.
+    const stored = fromConfirmed([item(first), item(second)]);
+    expect(reasons(planItem(documentOf(first), board, mappings(), new Map(), stored))).toEqual([]);
+    expect(reasons(planItem(documentOf(second), board, mappings(), new Map(), stored))).toEqual([expect.stringContaining('(Aannemer De Vries, €980.00)')]);
+    // A third, new this run, names the first.
+    const third = salesInvoice({ sourceId: 'si-third', invoiceNumber: '20011', customer: { ...jansen, name: 'Derde B.V.' } });
+    expect(reasons(planItem(documentOf(third), board, mappings(), new Map(), stored))).toEqual([expect.stringMatching(/^Sales invoice 20011 \(Derde B\.V\., €135,677\.16\) .* \(Aannemer De Vries, €980\.00\)/)]);
+    // The first archived (cancelled or deleted in Exact): the second is alone with its number.
+    const archived = fromConfirmed([item(first, 'archive'), item(second)]);
+    expect(reasons(planItem(documentOf(second), board, mappings(), new Map(), archived))).toEqual([]);
+    // An item stored before labels were kept: named by its total.
+    const old = fromConfirmed([{ ...item(first), label: null }]);
+    expect(reasons(planItem(documentOf(second), board, mappings(), new Map(), old))).toEqual([expect.stringContaining('another sales invoice already on the board (€980.00)')]);
+  });
+
+  it('documents of different kinds, or on different boards, may share a number; a credit note with an invoice\'s number is flagged', () => {
+    const numbers = new BoardNumbers();
+    const shared = context('sales-invoice', { boardId: 'shared' });
+    plan(numbers, first, shared);
+    expect(planned(plan(numbers, salesOrder({ orderNumber: '20011' }), context('sales-order', { boardId: 'shared' }))).flags).toEqual([]);
+    expect(planned(plan(numbers, po({ number: '20011' }), context('purchase-order', { boardId: 'shared' }))).flags).toEqual([]);
+    expect(planned(plan(numbers, second, context('sales-invoice', { boardId: 'other' }))).flags).toEqual([]);
+    const credit = plan(numbers, salesInvoice({ sourceId: 'cn-1', invoiceNumber: '20011', documentType: 'credit-note', customer: jansen, amount: '-250' }), shared);
+    expect(reasons(credit)).toEqual(['Credit note 20011 (Bouwbedrijf Jansen, -€250.00) has the same number as a sales invoice already on the board (Aannemer De Vries, €980.00); both are on the board — check the number in Exact Online']);
+  });
+
+  it('a sales order with another order\'s number is flagged the same way; a cancelled one never written is not', () => {
+    const numbers = new BoardNumbers();
+    const orders = context('sales-order');
+    plan(numbers, salesOrder(), orders);
+    const again = plan(numbers, salesOrder({ sourceId: 'so-guid-2', amount: '12.5', currency: 'XXX' }), orders);
+    expect(planned(again).flags).toEqual(['currency-mismatch', 'duplicate-number']);
+    expect(reasons(again)[1]).toBe('Sales order 30010 (Riverside NHS Estates Ltd, XXX 12.50) has the same number as another sales order already on the board (Riverside NHS Estates Ltd, €421,148.04); both are on the board — check the number in Exact Online');
+    const archive = context('sales-order', { policy: { whenCancelled: 'archive', whenDeleted: 'archive' } });
+    expect(plan(numbers, salesOrder({ sourceId: 'so-guid-3', status: 'cancelled' }), archive)).toEqual({ ok: true, writes: [] });
   });
 });
