@@ -327,7 +327,9 @@ describe('Procore connector (F2/F3): subcontractor invoices', () => {
     expect(unreadable).toHaveLength(1);
     expect(unreadable[0]).toMatchObject({ sourceId: String(item['requisition_id']) });
     expect(unreadable[0]?.label).toMatch(/^Subcontractor invoice #\d+/);
-    expect(unreadable[0]?.problem).toMatch(/cost code 999999999, which the project no longer has.*Correct it in Procore/);
+    // The item is named by its place and description of work, never by Procore's ids (the item's or the code's).
+    expect(unreadable[0]?.problem).toMatch(/^contract item \d+ \(.+\) of Subcontractor invoice #\d+.* is coded to a cost code the project no longer has\. Correct it in Procore/);
+    expect(unreadable[0]?.problem).not.toMatch(/\d{6,}/);
     expect(String((unreadable[0]?.raw as Json)['id'])).toBe(String(item['requisition_id']));
     const approved = (state['requisitions'] ?? []).filter((r) => r['status'] === 'approved' || r['status'] === 'approved_as_noted');
     expect(read.records).toHaveLength(approved.length - 1);

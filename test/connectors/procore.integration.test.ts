@@ -388,7 +388,7 @@ describe('Procore connector: commitments', () => {
     // The header was saved but one line was refused: the result says which and keeps the id.
     expect(badCode).toMatchObject({ ok: false, retryable: false, targetId: expect.stringMatching(/^\d+$/) });
     expect(!badCode?.ok && badCode?.message).toMatch(
-      /^Procore saved commitment bad-code but refused 1 of its lines \(line bad-code-2: Cost code id: .+\)\.$/,
+      /^Procore saved commitment bad-code but refused 1 of its lines \(line 2 \(Line bad-code-2\): Cost code id: .+\)\.$/,
     );
     expect(!badCode?.ok && Object.keys(badCode?.fieldErrors ?? {})).toEqual([
       'lines[bad-code-2].cost_code_id',
@@ -546,7 +546,7 @@ describe('Procore connector: direct costs', () => {
         'inv-2',
         false,
         expect.stringMatching(
-          /^Procore saved direct cost inv-2 but refused 1 of its lines \(line inv-2-a: Cost code id: /,
+          /^Procore saved direct cost inv-2 but refused 1 of its lines \(line 1 \(Line inv-2-a\): Cost code id: /,
         ),
       ],
       ['inv-3', true, '0.01'],

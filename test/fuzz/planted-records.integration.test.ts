@@ -629,6 +629,16 @@ function plantOf(row: BookRow, plants: readonly Plant[], withHosts = true): Plan
   return plants.find((p) => [...p.ids, ...(withHosts ? (p.hostIds ?? []) : [])].some((id) => text.includes(id.toLowerCase())) || new RegExp(`\\b${p.number}\\b`).test(row.key));
 }
 
+/** Procore's ids of a planted document's lines or items (a reason names a line by its place, never by these). */
+function lineIdsOf(raw: unknown): string[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  return Object.entries(raw).flatMap(([key, value]) =>
+    Array.isArray(value) && /^(lines|items|line_items)$/.test(key)
+      ? value.map((l: unknown) => (typeof l === 'object' && l !== null ? String((l as { id?: unknown }).id ?? '') : '')).filter((id) => /^\d+$/.test(id))
+      : typeof value === 'object' && value !== null && !Array.isArray(value) ? lineIdsOf(value) : [],
+  );
+}
+
 /** An id as Exact gives it (a GUID): never a word a finance user reads. */
 const GUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 
@@ -671,6 +681,7 @@ describe.each(CASES.map((c) => [c.flow, c] as const))('%s with hostile records p
           if (r.reason_code === 'target-rejected') problems.push(`${name}: parked only because the target refused it: ${r.reason_text.slice(0, 300)}`);
           for (const leak of rawLeaks(r.reason_text, textsOf(p.raw))) problems.push(`${name}: the reason shows ${leak}: ${r.reason_text.slice(0, 300)}`);
           if (GUID.test(r.reason_text)) problems.push(`${name}: the reason shows an id (GUID) instead of words: ${r.reason_text.slice(0, 300)}`);
+          for (const id of lineIdsOf(p.raw)) if (new RegExp(`\\b(?:line|item) ${id}\\b`).test(r.reason_text)) problems.push(`${name}: the reason names a line by Procore's id ${id} instead of its place: ${r.reason_text.slice(0, 300)}`);
         }
         for (const row of held) {
           const stored = JSON.stringify(row.value);

@@ -38,6 +38,7 @@ import type {
   WireVendorUpdate,
 } from './wire';
 import type { RequisitionPaymentWriteBack } from './types';
+import { lineName } from './line-names';
 
 /** A response did not have the shape the connector needs; names the record and field. */
 export class ProcoreResponseShapeError extends Error {
@@ -129,7 +130,16 @@ function parseDecimal(text: string, what: string): Decimal {
 
 /** Sum of the line amounts of an upsert, to the cent. */
 export function sumOfLines(lines: readonly LineUpsert[]): Decimal {
-  return Decimal.sum(lines.map((line) => parseDecimal(line.amount, `amount of line ${line.originId}`)));
+  return Decimal.sum(lines.map((line, i) => parseDecimal(line.amount, `amount of ${upsertLineName(line, i + 1)}`)));
+}
+
+/**
+ * A line of an upsert as a message names it: its place in the document (1-based, the order the
+ * lines are written and Procore lists them) and its description; never its origin id (the ERP's
+ * line GUID), which finance cannot find on either screen.
+ */
+export function upsertLineName(line: LineUpsert, place: number): string {
+  return lineName('line', place, line.description, null);
 }
 
 export function projectFromWire(project: WireProject): ProcoreProject {
@@ -192,8 +202,9 @@ export function commitmentToWire(commitment: CommitmentUpsert): WireCommitmentUp
   };
 }
 
-export function lineToWire(line: LineUpsert): WireLineUpdate {
-  const what = `line ${line.originId}`;
+/** `place`: the line's 1-based place in its document, for messages only. */
+export function lineToWire(line: LineUpsert, place: number): WireLineUpdate {
+  const what = upsertLineName(line, place);
   const wire: WireLineUpdate = {
     origin_id: line.originId,
     description: line.description,
@@ -219,8 +230,8 @@ export function directCostToWire(cost: DirectCostUpsert): WireDirectCostUpdate {
   };
 }
 
-export function directCostLineToWire(line: LineUpsert, directCostId: string): WireDirectCostLineUpdate {
-  return { ...lineToWire(line), direct_cost_id: idToWire(directCostId, 'direct cost') };
+export function directCostLineToWire(line: LineUpsert, place: number, directCostId: string): WireDirectCostLineUpdate {
+  return { ...lineToWire(line, place), direct_cost_id: idToWire(directCostId, 'direct cost') };
 }
 
 export function lineFromWire(line: WireLineItem, parent: string): FoundLine {

@@ -123,19 +123,42 @@ describe('public types -> wire', () => {
   });
 
   it('maps a line, with quantity / unit cost / uom only when given', () => {
-    expect(lineToWire(line())).toEqual({
+    expect(lineToWire(line(), 1)).toEqual({
       origin_id: 'line-1',
       description: 'Concrete',
       amount: '1000.50',
       cost_code_id: 562949953421312,
       line_item_type_id: 17,
     });
-    expect(lineToWire(line({ quantity: '3', unitCost: '333.50', uom: 'm3' }))).toMatchObject({
+    expect(lineToWire(line({ quantity: '3', unitCost: '333.50', uom: 'm3' }), 1)).toMatchObject({
       quantity: '3',
       unit_cost: '333.5',
       uom: 'm3',
     });
-    expect(() => lineToWire(line({ quantity: 'three' }))).toThrow(/quantity of line line-1/);
+    expect(() => lineToWire(line({ quantity: 'three' }), 2)).toThrow(/^quantity of line 2 \(Concrete\): /);
+  });
+
+  it('names a bad line by its place and description, never by its origin id (the ERP line GUID)', () => {
+    const guid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    const messageOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    };
+    const bad = line({ originId: guid, description: `Formwork ${'x'.repeat(200)}`, amount: '12.345' });
+    const messages = [
+      messageOf(() => lineToWire(bad, 3)),
+      messageOf(() => sumOfLines([line(), line(), line({ originId: guid, amount: 'abc' })])),
+      messageOf(() => directCostLineToWire(line({ originId: guid, costCodeId: 'cc' }), 1, '9')),
+    ];
+    expect(messages[0]).toMatch(/^amount of line 3 \(Formwork x+…\) 12.345 has fractions of a cent/);
+    expect(messages[0]!.length).toBeLessThan(120);
+    expect(messages[1]).toMatch(/^amount of line 3 \(Concrete\): /);
+    expect(messages[2]).toMatch(/^cost code of line 1 \(Concrete\) "cc" is not a Procore id/);
+    for (const message of messages) expect(message).not.toContain(guid);
   });
 
   it('maps a direct cost as an invoice and its lines with their parent id', () => {
@@ -159,7 +182,7 @@ describe('public types -> wire', () => {
       status: 'pending',
       description: 'Invoice F-77',
     });
-    expect(directCostLineToWire(line(), '9007199254740993')).toMatchObject({
+    expect(directCostLineToWire(line(), 1, '9007199254740993')).toMatchObject({
       direct_cost_id: '9007199254740993',
       origin_id: 'line-1',
       amount: '1000.50',

@@ -21,6 +21,7 @@ import type {
   ProcoreVendorRef,
 } from '../../../src-shared/domain/records';
 import type { CommitmentKind } from './client';
+import { lineName } from './line-names';
 import { idFromWire, ProcoreResponseShapeError } from './mappers';
 import type {
   WireChangeOrder,
@@ -78,6 +79,34 @@ function shown(value: unknown): string {
 function named(value: unknown): string | null {
   if (typeof value === 'string' && value.trim() !== '') return value.length > 60 ? `${value.slice(0, 59)}…` : value;
   return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : null;
+}
+
+/** A line's cost code in words ("03-300 Concrete") for its name; null when it has none this project knows. */
+function costCodeWords(costCode: WireCodedLine['cost_code'], costCodeId: unknown, index: CodingIndex): string | null {
+  const id = costCode?.id ?? costCodeId;
+  const known = typeof id === 'string' || typeof id === 'number' ? index.costCodes.get(String(id)) : undefined;
+  const code = costCode?.full_code ?? known?.fullCode ?? costCode?.code;
+  if (typeof code !== 'string' || code.trim() === '') return null;
+  const name = costCode?.name ?? known?.name;
+  return typeof name === 'string' && name.trim() !== '' ? `${code} ${name}` : code;
+}
+
+/**
+ * Each line's place in the document as Procore lists it (1-based): by `position` where Procore
+ * sends one (as the planners order them), else in the order sent.
+ */
+function placesOf(lines: readonly { position?: number | null }[]): number[] {
+  const at = (line: { position?: number | null }) => (typeof line.position === 'number' && Number.isFinite(line.position) ? line.position : 0);
+  const order = lines.map((line, i) => ({ i, at: at(line) })).sort((a, b) => a.at - b.at || a.i - b.i);
+  const places = new Array<number>(lines.length);
+  order.forEach((entry, k) => (places[entry.i] = k + 1));
+  return places;
+}
+
+/** The names of a document's coded lines (commitment SOV, change order, direct cost lines). */
+function codedLineNames(lines: readonly WireCodedLine[], index: CodingIndex): string[] {
+  const places = placesOf(lines);
+  return lines.map((line, i) => lineName('line', places[i]!, line.description, costCodeWords(line.cost_code, line.cost_code_id, index)));
 }
 
 function fail(message: string): never {
@@ -160,7 +189,8 @@ export function codingOf(line: WireCodedLine, index: CodingIndex, what: string):
   const known = index.costCodes.get(costCodeId);
   // full_code carries the parent prefixes; a bare `code` is only right for a top-level code.
   const costCode = line.cost_code?.full_code ?? known?.fullCode ?? line.cost_code?.code;
-  if (!costCode) fail(`${what} is coded to cost code ${costCodeId}, which the project no longer has`);
+  // Procore's id of the code is no word for finance: the line's name says which line it is.
+  if (!costCode) fail(`${what} is coded to a cost code the project no longer has`);
   const lineItemTypeId = optionalId(line.line_item_type?.id ?? line.line_item_type_id, `the cost type of ${what}`);
   const type = lineItemTypeId === null ? undefined : index.lineItemTypes.get(lineItemTypeId);
   return {
@@ -190,19 +220,18 @@ function checkTotal(total: string, lines: readonly { amount: string }[], what: s
 
 // ---- commitments --------------------------------------------------------------------------
 
-function commitmentLine(line: WireCodedLine, index: CodingIndex, what: string): ProcoreCommitmentLine {
-  const lineWhat = `a line of ${what}`;
-  const sourceLineId = id(line.id, lineWhat);
+function commitmentLine(line: WireCodedLine, index: CodingIndex, what: string, name: string): ProcoreCommitmentLine {
+  const lineWhat = `${name} of ${what}`;
   return {
-    sourceLineId,
+    sourceLineId: id(line.id, lineWhat),
     position: typeof line.position === 'number' ? line.position : null,
     description: text(line.description),
-    amount: money(line.amount, `the amount of line ${sourceLineId} of ${what}`),
-    quantity: decimalOrNull(line.quantity, `the quantity of line ${sourceLineId} of ${what}`),
-    unitCost: decimalOrNull(line.unit_cost, `the unit cost of line ${sourceLineId} of ${what}`),
+    amount: money(line.amount, `the amount of ${lineWhat}`),
+    quantity: decimalOrNull(line.quantity, `the quantity of ${lineWhat}`),
+    unitCost: decimalOrNull(line.unit_cost, `the unit cost of ${lineWhat}`),
     uom: textOrNull(line.uom),
     originId: textOrNull(line.origin_id),
-    ...codingOf(line, index, `line ${sourceLineId} of ${what}`),
+    ...codingOf(line, index, lineWhat),
   };
 }
 
@@ -219,7 +248,8 @@ export function commitmentFromWire(
   index: CodingIndex = EMPTY_INDEX,
 ): ProcoreCommitment {
   const what = commitmentLabel(row, kind);
-  const mappedLines = lines.map((line) => commitmentLine(line, index, what));
+  const names = codedLineNames(lines, index);
+  const mappedLines = lines.map((line, i) => commitmentLine(line, index, what, names[i]!));
   const grandTotal = money(row.grand_total, `the grand total of ${what}`);
   checkTotal(grandTotal, mappedLines, what, 'grand total');
   return {
@@ -281,13 +311,14 @@ export function changeOrderFromWire(
   const grandTotal = money(row.grand_total, `the grand total of ${what}`);
   let lines: ProcoreChangeOrderLine[] | null = null;
   if (Array.isArray(row.line_items)) {
-    lines = row.line_items.map((line) => {
-      const sourceLineId = id(line.id, `a line of ${what}`);
+    const names = codedLineNames(row.line_items, index);
+    lines = row.line_items.map((line, i) => {
+      const lineWhat = `${names[i]!} of ${what}`;
       return {
-        sourceLineId,
+        sourceLineId: id(line.id, lineWhat),
         description: text(line.description),
-        amount: money(line.amount, `the amount of line ${sourceLineId} of ${what}`),
-        ...codingOf(line, index, `line ${sourceLineId} of ${what}`),
+        amount: money(line.amount, `the amount of ${lineWhat}`),
+        ...codingOf(line, index, lineWhat),
       };
     });
     checkTotal(grandTotal, lines, what, 'grand total');
@@ -349,11 +380,14 @@ export function requisitionLabel(row: WireRequisition): string {
 function requisitionLine(
   item: WireRequisitionItem,
   itemType: 'contract' | 'change-order',
+  place: number,
   index: CodingIndex,
   what: string,
 ): ProcoreRequisitionLine {
-  const sourceLineId = id(item.id, `an item of ${what}`);
-  const lineWhat = `${itemType === 'contract' ? 'contract item' : 'change order item'} ${sourceLineId} of ${what}`;
+  // Named by its place among the invoice's contract (or change order) items, as Procore lists them.
+  const name = lineName(itemType === 'contract' ? 'contract item' : 'change order item', place, item.description_of_work, costCodeWords(null, item.cost_code_id, index));
+  const lineWhat = `${name} of ${what}`;
+  const sourceLineId = id(item.id, lineWhat);
   const coding = codingOf({ cost_code_id: item.cost_code_id ?? null }, index, lineWhat);
   const workCompleted = money(item.work_completed_this_period, `the work completed this period on ${lineWhat}`);
   const stored = moneyOrZero(item.materials_presently_stored, `the materials stored on ${lineWhat}`);
@@ -409,8 +443,8 @@ export function requisitionFromWire(
 ): ProcoreRequisition {
   const what = requisitionLabel(row);
   const lines = [
-    ...items.contract.map((item) => requisitionLine(item, 'contract', index, what)),
-    ...items.changeOrder.map((item) => requisitionLine(item, 'change-order', index, what)),
+    ...items.contract.map((item, i) => requisitionLine(item, 'contract', i + 1, index, what)),
+    ...items.changeOrder.map((item, i) => requisitionLine(item, 'change-order', i + 1, index, what)),
   ];
   const billed = sum(lines.map((line) => line.billedThisPeriod));
   const totalClaimed =
@@ -470,17 +504,18 @@ export function directCostFromWire(
   index: CodingIndex = EMPTY_INDEX,
 ): ProcoreDirectCost {
   const what = directCostLabel(row);
-  const mapped: ProcoreDirectCostLine[] = lines.map((line) => {
-    const sourceLineId = id(line.id, `a line of ${what}`);
+  const names = codedLineNames(lines, index);
+  const mapped: ProcoreDirectCostLine[] = lines.map((line, i) => {
+    const lineWhat = `${names[i]!} of ${what}`;
     return {
-      sourceLineId,
+      sourceLineId: id(line.id, lineWhat),
       description: text(line.description),
-      amount: money(line.amount, `the amount of line ${sourceLineId} of ${what}`),
-      quantity: decimalOrNull(line.quantity, `the quantity of line ${sourceLineId} of ${what}`),
-      unitCost: decimalOrNull(line.unit_cost, `the unit cost of line ${sourceLineId} of ${what}`),
+      amount: money(line.amount, `the amount of ${lineWhat}`),
+      quantity: decimalOrNull(line.quantity, `the quantity of ${lineWhat}`),
+      unitCost: decimalOrNull(line.unit_cost, `the unit cost of ${lineWhat}`),
       uom: textOrNull(line.uom),
       originId: textOrNull(line.origin_id),
-      ...codingOf(line, index, `line ${sourceLineId} of ${what}`),
+      ...codingOf(line, index, lineWhat),
     };
   });
   const grandTotal = money(row.grand_total ?? row.amount, `the total of ${what}`);

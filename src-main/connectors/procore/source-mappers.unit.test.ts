@@ -166,3 +166,87 @@ describe('hostile Procore rows the fuzz suite found (issue 18)', () => {
     expect(message.length).toBeLessThan(300);
   });
 });
+
+describe('a bad line is named as finance finds it in Procore: its place, description and cost code, never its id', () => {
+  const PROCORE_ID = /\d{6,}/;
+  const messageOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected the row to be refused');
+  };
+  const coded = (id: string, description: string, amount: string, over: object = {}) => ({
+    id,
+    description,
+    amount,
+    cost_code: { id: '562949953421311', full_code: '03-300', name: 'Cast-in-place concrete' },
+    line_item_type: { id: '21', code: 'S' },
+    ...over,
+  });
+  const cost = { id: '562949953422000', direct_cost_type: 'invoice', invoice_number: 'PLDC-9902', status: 'approved', grand_total: '300.00', updated_at: '2026-04-01T10:00:00Z' };
+
+  it('a direct cost line: its place in the document as listed, description and cost code', () => {
+    const lines = [coded('562949953422154', 'Formwork', '100.00'), coded('562949953422155', 'Concrete pour', 'a hundred'), coded('562949953422156', 'Rebar', '100.00')];
+    const message = messageOf(() => directCostFromWire(cost, '1', lines));
+    expect(message).toBe('the amount of line 2 (Concrete pour, 03-300 Cast-in-place concrete) of Direct cost invoice PLDC-9902 is not an amount: "a hundred"');
+    expect(message).not.toMatch(PROCORE_ID);
+    // The record keeps Procore's ids for its keys.
+    const ok = directCostFromWire(cost, '1', [lines[0]!, { ...lines[1]!, amount: '100.00' }, lines[2]!]);
+    expect(ok.lines.map((l) => l.sourceLineId)).toEqual(['562949953422154', '562949953422155', '562949953422156']);
+  });
+
+  it('a quantity, a unit cost, a fraction of a cent, a missing id: each names the line the same way', () => {
+    const one = (over: object) => [coded('562949953422155', 'Concrete pour', '300.00', over)];
+    const messages = [
+      messageOf(() => directCostFromWire(cost, '1', one({ quantity: '1.2.3' }))),
+      messageOf(() => directCostFromWire(cost, '1', one({ unit_cost: 'ten' }))),
+      messageOf(() => directCostFromWire(cost, '1', one({ amount: '299.995' }))),
+      messageOf(() => directCostFromWire(cost, '1', one({ id: undefined }))),
+    ];
+    expect(messages[0]).toBe('the quantity of line 1 (Concrete pour, 03-300 Cast-in-place concrete) of Direct cost invoice PLDC-9902 is not a number: "1.2.3"');
+    expect(messages[1]).toMatch(/^the unit cost of line 1 \(Concrete pour, 03-300 Cast-in-place concrete\) of /);
+    expect(messages[2]).toMatch(/^the amount of line 1 \(Concrete pour, 03-300 Cast-in-place concrete\) of Direct cost invoice PLDC-9902 299.995 has fractions of a cent$/);
+    expect(messages[3]).toBe('line 1 (Concrete pour, 03-300 Cast-in-place concrete) of Direct cost invoice PLDC-9902 has no valid id (got empty)');
+    for (const message of messages) expect(message).not.toMatch(PROCORE_ID);
+  });
+
+  it('a cost code the project no longer has: the line by place and description, not the code’s id', () => {
+    const line = { id: '562949953422155', description: 'Concrete pour', amount: '300.00', cost_code_id: '562949953429999' };
+    const message = messageOf(() => directCostFromWire(cost, '1', [line], index));
+    expect(message).toBe('line 1 (Concrete pour) of Direct cost invoice PLDC-9902 is coded to a cost code the project no longer has');
+  });
+
+  it('a commitment line: its place by Procore’s position; the index supplies the cost code; long texts are cut', () => {
+    const row = { id: '562949953421000', number: 'SC-001', title: 'Beton', status: 'Approved', grand_total: '300.00', updated_at: '2026-04-01T10:00:00Z' };
+    const lines = [
+      { id: '562949953422201', position: 3, description: 'Finishing', amount: '100.00', cost_code_id: '11' },
+      { id: '562949953422202', position: 1, description: `Concrete ${'pour '.repeat(100)}`, amount: '1,00', cost_code_id: '11' },
+      { id: '562949953422203', position: 2, description: '', amount: '100.00', cost_code_id: '12' },
+    ];
+    const message = messageOf(() => commitmentFromWire(row, 'work-order', '1', lines, index));
+    expect(message).toBe('the amount of line 1 (Concrete pour pour pour pour pour pour…, 03-300 Concrete) of Subcontract SC-001 is not an amount: "1,00"');
+    expect(messageOf(() => commitmentFromWire(row, 'work-order', '1', [lines[0]!, { ...lines[1]!, amount: '100.00' }, { ...lines[2]!, quantity: 'x' }], index))).toMatch(
+      /^the quantity of line 2 \(05-100 Steel\) of Subcontract SC-001 is not a number/,
+    );
+  });
+
+  it('a change order line and a pay application item: by their place among their kind', () => {
+    const co = { id: '562949953423000', contract_id: '301', number: '002', status: 'approved', grand_total: '100.00', updated_at: '2026-04-01T10:00:00Z' };
+    expect(messageOf(() => changeOrderFromWire({ ...co, line_items: [{ id: '562949953423001', amount: 'x', cost_code_id: '12' }] }, '1', index))).toBe(
+      'the amount of line 1 (05-100 Steel) of Commitment change order 002 is not an amount: "x"',
+    );
+    const message = messageOf(() =>
+      requisitionFromWire(
+        invoice({ total_claimed_amount: '2500.10' }),
+        '1',
+        { contract: [item({ id: '562949953424001' })], changeOrder: [item({ id: '562949953424002', cost_code_id: '12', description_of_work: 'Extra steel', work_completed_this_period: 'lots' })] },
+        null,
+        index,
+      ),
+    );
+    expect(message).toBe('the work completed this period on change order item 1 (Extra steel, 05-100 Steel) of Subcontractor invoice #3 (F2026-1) on Onderaanneming Beton is not an amount: "lots"');
+    expect(message).not.toMatch(PROCORE_ID);
+  });
+});

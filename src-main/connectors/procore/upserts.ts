@@ -24,6 +24,7 @@ import {
   moneyFromWire,
   normaliseFieldErrors,
   sumOfLines,
+  upsertLineName,
 } from './mappers';
 import type {
   CommitmentUpsert,
@@ -136,7 +137,7 @@ export async function upsertCommitments(
       target.failure ??= stoppedBefore('commitment', target.input.originId, target.targetId, 'the lines');
       return;
     }
-    const entries = target.input.lines.map((line) => ({ parent: target, line: lineToWire(line) }));
+    const entries = target.input.lines.map((line, i) => ({ parent: target, line: lineToWire(line, i + 1) }));
     await syncLines(
       entries,
       options,
@@ -165,7 +166,7 @@ export async function upsertDirectCosts(
   if (options.signal?.aborted)
     for (const target of written) target.failure ??= stoppedBefore('direct cost', target.input.originId, target.targetId, 'the lines');
   const entries = written.filter((target) => !target.failure).flatMap((target) =>
-    target.input.lines.map((line) => ({ parent: target, line: directCostLineToWire(line, target.targetId) })),
+    target.input.lines.map((line, i) => ({ parent: target, line: directCostLineToWire(line, i + 1, target.targetId) })),
   );
   await syncLines(entries, options, (chunk) => client.syncDirectCostLines(projectId, chunk), 'direct cost');
   await verifyTotals(book, written, 'direct cost', options, (ids) =>
@@ -190,7 +191,7 @@ function prepare<I extends UpsertInput, H>(
     if (problem !== null) return book.fail(index, refused(problem));
     try {
       const header = toWire(input);
-      input.lines.forEach(lineToWire); // amounts, ids and quantities checked before anything is sent
+      input.lines.forEach((line, i) => lineToWire(line, i + 1)); // amounts, ids and quantities checked before anything is sent
       prepared.push({ index, input, header, total: sumOfLines(input.lines) });
     } catch (error) {
       book.fail(index, refused(`${capitalised(entity)} ${input.originId}: ${(error as Error).message}.`));
@@ -321,7 +322,7 @@ async function syncLines<L extends WireLineUpdate>(
     for (const entry of byOrigin.values())
       entry.parent.failure ??= {
         retryable: true,
-        message: `Procore's line sync answer did not mention line ${entry.line.origin_id} of ${entity} ${entry.parent.input.originId}; look it up before retrying.`,
+        message: `Procore's line sync answer did not mention ${lineNameOf(entry.parent.input, entry.line.origin_id)} of ${entity} ${entry.parent.input.originId}; look it up before retrying.`,
         fieldErrors: {},
         targetId: entry.parent.targetId,
       };
@@ -333,7 +334,7 @@ async function syncLines<L extends WireLineUpdate>(
       for (const [field, messages] of Object.entries(problem.errors))
         fieldErrors[`lines[${problem.originId}].${field}`] = messages;
     const detail = parent.lineProblems
-      .map((problem) => `line ${problem.originId}: ${flattenFieldErrors(problem.errors)}`)
+      .map((problem) => `${lineNameOf(parent.input, problem.originId)}: ${flattenFieldErrors(problem.errors)}`)
       .join(' ');
     parent.failure = refused(
       `Procore saved ${entity} ${parent.input.originId} but refused ${parent.lineProblems.length} of its lines (${detail.replace(/\.$/, '')}).`,
@@ -450,6 +451,12 @@ export async function findByOrigin(
     });
   }
   return found;
+}
+
+/** A written line as a message names it (its place and description), found by its origin id. */
+function lineNameOf(input: UpsertInput, originId: string): string {
+  const place = input.lines.findIndex((line) => line.originId === originId);
+  return place < 0 ? 'a line' : upsertLineName(input.lines[place]!, place + 1);
 }
 
 function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {

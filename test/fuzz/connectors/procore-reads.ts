@@ -20,6 +20,18 @@ const INDEX = codingIndex(
   ],
 );
 
+/**
+ * A reason names a bad line by its place in the document ("line 2 (Concrete, 03-300 Beton)"),
+ * never by Procore's id of the line: finance cannot find "line 562949953422155" in Procore.
+ */
+function lineIdsNamed(problem: string, lines: readonly unknown[], verdict: Verdict, label: string): void {
+  for (const line of lines) {
+    const id = typeof line === 'object' && line !== null ? (line as { id?: unknown }).id : undefined;
+    if ((typeof id !== 'number' && typeof id !== 'string') || !/^\d+$/.test(String(id))) continue;
+    if (new RegExp(`\\b(?:line|item) ${String(id)}\\b`).test(problem)) verdict.violations.push(`${label}: the reason names a line by Procore's id ${String(id)}: ${problem.slice(0, 300)}`);
+  }
+}
+
 /** Every document of the page is expected, known by its id or its place in the page. */
 function expectAll(rows: readonly { id?: unknown }[], stream: string, verdict: Verdict, label: (row: never) => string): Map<string, string[]> {
   const names = new Map<string, string[]>();
@@ -41,7 +53,10 @@ export async function readProcoreCommitments(page: ProcoreCommitmentWire[], verd
     (row) => commitmentFromWire(row, 'work-order', PROCORE_PROJECT, lines.get(row) ?? [], INDEX),
     (row) => ({ sourceId: sourceIdOf(row, 'commitment', rows.indexOf(row)), label: commitmentLabel(row, 'work-order') }),
   );
-  for (const row of mapped.unreadable) verdict.unreadable({ ...row, raw: { row: row.raw, lines: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
+  for (const row of mapped.unreadable) {
+    verdict.unreadable({ ...row, raw: { row: row.raw, lines: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
+    lineIdsNamed(row.problem, page.flatMap((d) => d.lines as unknown[]), verdict, row.label);
+  }
   return mapped.records;
 }
 
@@ -59,6 +74,9 @@ export async function readProcoreRequisitions(page: ProcoreRequisitionWire[], ve
     (row) => ({ sourceId: sourceIdOf(row, 'requisition', rows.indexOf(row)), label: requisitionLabel(row) }),
   );
   // The invoice's G703 items are what the source said too (the connector parks the invoice row itself).
-  for (const row of mapped.unreadable) verdict.unreadable({ ...row, raw: { row: row.raw, items: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
+  for (const row of mapped.unreadable) {
+    verdict.unreadable({ ...row, raw: { row: row.raw, items: page.map((d) => d.lines) } }, names.get(row.sourceId) ?? []);
+    lineIdsNamed(row.problem, page.flatMap((d) => d.lines as unknown[]), verdict, row.label);
+  }
   return mapped.records;
 }

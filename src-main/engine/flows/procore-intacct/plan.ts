@@ -167,7 +167,8 @@ function codeLines(
       continue;
     }
     if (!line.costCode) {
-      issues.push({ code: 'unmapped-cost', message: `A line (${line.description || line.ref}) has no cost code in Procore, so it cannot be coded`, mappingKeys: [] });
+      // Named by its description, never by its ref (which carries Procore's line id).
+      issues.push({ code: 'unmapped-cost', message: `A line${line.description ? ` (${cutText(line.description, 40)})` : ''} has no cost code in Procore, so it cannot be coded; set its cost code there`, mappingKeys: [] });
       continue;
     }
     const mapping = findCostMapping(ctx.mappings.costs, line.costCode, line.costType);

@@ -188,4 +188,13 @@ describe('hostile Procore texts in reasons (found by the fuzz suite, issue 18)',
     expect(result.ok).toBe(false);
     if (!result.ok) for (const issue of result.issues) expect(issue.message.length).toBeLessThan(600);
   });
+
+  it('a line without a cost code is named by its description, never by its ref (which holds Procore’s line id)', () => {
+    const c = commitment([['562949953422155', '01-100', '10.00']]);
+    const noCode = { ...c, lines: c.lines.map((l) => ({ ...l, description: `Concrete pour ${'x'.repeat(100)}`, costCode: null as unknown as string })) };
+    const result = planCommitment(record(noCode), undefined, context());
+    const messages = result.ok ? [] : result.issues.map((i) => i.message);
+    expect(messages).toContainEqual(expect.stringMatching(/A line \(Concrete pour x+…\) has no cost code in Procore, so it cannot be coded; set its cost code there$/));
+    for (const message of messages) expect(message).not.toMatch(/\d{6,}/);
+  });
 });
