@@ -60,6 +60,9 @@ async function dashboardNextRun(): Promise<string> {
   return term.nextElementSibling!.textContent!;
 }
 
+/** How long a screen may take to show what the served app answers (a loaded 2-core machine is slow). */
+const SHOWN = { timeout: 15_000 };
+
 describe('Dashboard and Settings agree on the next run', () => {
   it('in serve: the same time on both screens, from the first moment and after a new cadence is saved', async () => {
     const { ctx, start } = await servedSandbox();
@@ -72,7 +75,7 @@ describe('Dashboard and Settings agree on the next run', () => {
         <ScheduleSettingsCard />
       </>,
     );
-    await waitFor(async () => expect(await dashboardNextRun()).toBe(every15));
+    await waitFor(async () => expect(await dashboardNextRun()).toBe(every15), SHOWN);
     // Settings has a schedule form per flow: F1's is the one the Dashboard card above shows.
     const form = within(await screen.findByRole('form', { name: 'Exact Online → Procore' }));
     expect((await form.findByText(/^Next run:/)).textContent).toBe(`Next run: ${every15}`);
@@ -80,9 +83,9 @@ describe('Dashboard and Settings agree on the next run', () => {
     fireEvent.change(form.getByLabelText('Run every (minutes)'), { target: { value: '5' } });
     fireEvent.click(form.getByRole('button', { name: 'Save schedule' }));
     const every5 = `${formatDateTime(new Date(start + 5 * MINUTE).toISOString())} (every 5 minutes)`;
-    await waitFor(() => expect(form.getByText(/^Next run:/).textContent).toBe(`Next run: ${every5}`));
+    await waitFor(() => expect(form.getByText(/^Next run:/).textContent).toBe(`Next run: ${every5}`), SHOWN);
     await stores.dashboard.getState().load();
-    await waitFor(async () => expect(await dashboardNextRun()).toBe(every5));
+    await waitFor(async () => expect(await dashboardNextRun()).toBe(every5), SHOWN);
   }, 60_000);
 
   it('without a scheduler in this window, both say so in the same words', async () => {

@@ -783,10 +783,11 @@ describe('monday connector: budgets and faults', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     expect(h.statuses()).toEqual([429, 200]);
     // The refusal said to wait until the account's window resets (40 s from now; the
-    // simulator's clock also runs in real time, so a few ms less).
-    expect(h.clock.sleeps).toHaveLength(1);
+    // simulator's clock also runs in real time, so a few ms less). On a loaded machine the
+    // connector's own pacing may add a wait of a few ms for the real time that passed meanwhile.
     expect(h.clock.sleeps[0]).toBeGreaterThan(39_000);
     expect(h.clock.sleeps[0]).toBeLessThanOrEqual(40_000);
+    expect(h.clock.sleeps.slice(1).filter((ms) => ms >= 1_000)).toEqual([]);
     for (const i of [1, 2, 3, 4, 5, 6]) expect(withKey(await h.items(), `C-${i}`)).toHaveLength(1);
   });
 
