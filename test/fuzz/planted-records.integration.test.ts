@@ -62,6 +62,16 @@ const ODD = { emoji: '🏗️ Bouw 👷‍♀️', rtl: 'شركة البناء �
 const CONTROL = '\u0001\u0008';
 const HUGE = 'W'.repeat(100_000);
 
+/** Runs `plant` on a simulator's store file through a second handle, as another process would, and closes it. */
+function inSimulatorStore<T>(path: string, plant: (store: SimStore) => T): T {
+  const store = new SimStore(path);
+  try {
+    return plant(store);
+  } finally {
+    store.close();
+  }
+}
+
 /**
  * One Exact document type in the simulator's store (headers, lines keyed by `parentId`) and a
  * template to copy: a one-line EUR document that `fits` and the clean run writes.
@@ -84,8 +94,7 @@ interface PoCopy {
 }
 
 function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, unknownCurrency: Expect): Plant[] {
-  const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'exact'), (store) => {
     const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'PurchaseOrders', lines: 'PurchaseOrderLines', parentId: 'PurchaseOrderID', what: 'one-line purchase order' }, good);
     const plants: Plant[] = [];
     let number = 99_000;
@@ -127,9 +136,7 @@ function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, 
     plant('no supplier', 'parked', (po) => (po.header = { ...po.header, Supplier: null, SupplierCode: null, SupplierName: null }));
     plant('an amount as text "12,50"', 'parked', (po) => setLine(po, { AmountDC: '12,50', AmountFC: '12,50' }));
     return plants;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /**
@@ -137,8 +144,7 @@ function plantExactPurchaseOrders(dataDir: string, good: (po: Json) => boolean, 
  * number, spoiled one way each (the standard endpoint: header plus expanded lines, by Modified).
  */
 function plantExactPurchaseEntries(dataDir: string, good: (entry: Json) => boolean): Plant[] {
-  const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'exact'), (store) => {
     const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'PurchaseEntries', lines: 'PurchaseEntryLines', parentId: 'EntryID', what: 'one-line purchase entry' }, (h) => good(h) && Number(h['AmountFC']) > 0);
     const plants: Plant[] = [];
     let k = 0;
@@ -175,9 +181,7 @@ function plantExactPurchaseEntries(dataDir: string, good: (entry: Json) => boole
     plant('no supplier', 'parked', (e) => (e.header = { ...e.header, Supplier: null, SupplierName: null }));
     plant('an amount as text "12,50"', 'parked', (e) => (e.lines = e.lines.map((l) => ({ ...l, AmountFC: '12,50' }))));
     return plants;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 // ---------------------------------------------------------------- Exact Online sales invoices and sales orders (F4)
@@ -207,8 +211,7 @@ function salesAmount(doc: SalesCopy, amount: number | string, vatFields: readonl
  * all (the feed is line level), so it cannot be planted.
  */
 function plantExactSalesInvoices(dataDir: string, good: (invoice: Json) => boolean): Plant[] {
-  const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'exact'), (store) => {
     const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'SalesInvoices', lines: 'SalesInvoiceLines', parentId: 'InvoiceID', what: 'one-line sales invoice' }, (h) => good(h) && h['Type'] === 8020 && Number(h['AmountFCExclVat']) > 0);
     const plants: Plant[] = [];
     let k = 0;
@@ -256,9 +259,7 @@ function plantExactSalesInvoices(dataDir: string, good: (invoice: Json) => boole
     plant('an unknown document type', 'parked', (d) => (d.header = { ...d.header, Type: 9999, TypeDescription: null }));
     plant('an invoice date that is no date', 'parked', (d) => (d.header = { ...d.header, InvoiceDate: '/Date(abc)/' }));
     return plants;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /**
@@ -267,8 +268,7 @@ function plantExactSalesInvoices(dataDir: string, good: (invoice: Json) => boole
  * one per line on the line feed (the flow reads changed orders whole from salesorder/SalesOrders).
  */
 function plantExactSalesOrders(dataDir: string, good: (order: Json) => boolean): Plant[] {
-  const store = new SimStore(sandboxStorePath(dataDir, 'exact'));
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'exact'), (store) => {
     const { headers, allLines, template, templateLines } = exactTemplate(store, { headers: 'SalesOrders', lines: 'SalesOrderLines', parentId: 'OrderID', what: 'open one-line sales order' }, (h) => good(h) && h['Status'] === 12);
     const plants: Plant[] = [];
     let k = 0;
@@ -315,19 +315,14 @@ function plantExactSalesOrders(dataDir: string, good: (order: Json) => boolean):
     plant('an unknown status', 'parked', (d) => (d.header = { ...d.header, Status: 99, StatusDescription: null }));
     plant('an order date in the year 1', 'either', (d) => (d.header = { ...d.header, OrderDate: '/Date(-62135596800000)/' }));
     return plants;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 // ---------------------------------------------------------------- Procore pay applications and commitments
 
 /** Writes Procore records through a second handle; ids come from the simulator's own sequence. */
 class ProcorePlanter {
-  readonly store: SimStore;
-  constructor(dataDir: string) {
-    this.store = new SimStore(sandboxStorePath(dataDir, 'procore'));
-  }
+  constructor(readonly store: SimStore) {}
   nextId(): number {
     const id = this.store.getMeta<number>('next_id');
     if (id === undefined) throw new Error('the Procore simulator has no id sequence');
@@ -347,8 +342,8 @@ class ProcorePlanter {
  * invoice number, on its commitment, spoiled one way each.
  */
 function plantProcorePayApplications(dataDir: string, good: (requisition: Json) => boolean): Plant[] {
-  const p = new ProcorePlanter(dataDir);
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'procore'), (store) => {
+    const p = new ProcorePlanter(store);
     const items = p.all('requisition_contract_items');
     const itemsOf = (id: unknown) => items.filter((i) => i['requisition_id'] === id);
     const template = p.all('requisitions').find((r) => good(r) && itemsOf(r['id']).length >= 1 && Number(r['retainage_percent'] ?? 0) === 0);
@@ -380,15 +375,13 @@ function plantProcorePayApplications(dataDir: string, good: (requisition: Json) 
     plant('emoji, right-to-left text, XML specials and control characters in its description', 'written', (d) => first(d, { description_of_work: `${ODD.xml} ${ODD.rtl} ${ODD.emoji}${CONTROL}` }), { arrives: [ODD.emoji, ODD.rtl, ODD.xml] });
     plant('a billing date in the year 9999', 'either', (d) => (d.requisition = { ...d.requisition, billing_date: '9999-12-31' }));
     return plants;
-  } finally {
-    p.store.close();
-  }
+  });
 }
 
 /** Copies of a commitment the clean run wrote, under new numbers, spoiled one way each. */
 function plantProcoreCommitments(dataDir: string, good: (commitment: Json) => boolean): Plant[] {
-  const p = new ProcorePlanter(dataDir);
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'procore'), (store) => {
+    const p = new ProcorePlanter(store);
     const lines = p.all('line_items');
     const linesOf = (id: unknown) => lines.filter((l) => l['contract_id'] === id);
     let collection = 'purchase_order_contracts';
@@ -422,15 +415,13 @@ function plantProcoreCommitments(dataDir: string, good: (commitment: Json) => bo
     }, { arrives: [ODD.emoji, ODD.rtl, ODD.xml] });
     plant('no vendor', 'parked', (d) => (d.commitment = { ...d.commitment, vendor_id: null }));
     return plants;
-  } finally {
-    p.store.close();
-  }
+  });
 }
 
 /** Copies of an approved direct cost the clean run posted, one line, under new invoice numbers, spoiled one way each (F2). */
 function plantProcoreDirectCosts(dataDir: string, good: (directCost: Json) => boolean): Plant[] {
-  const p = new ProcorePlanter(dataDir);
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'procore'), (store) => {
+    const p = new ProcorePlanter(store);
     const lines = p.all('direct_cost_line_items');
     const linesOf = (id: unknown) => lines.filter((l) => l['direct_cost_id'] === id);
     const template = p.all('direct_costs').find((d) => good(d) && d['status'] === 'approved' && !d['deleted_at'] && !d['origin_id'] && linesOf(d['id']).length === 1 && Number(linesOf(d['id'])[0]!['amount']) > 0);
@@ -469,9 +460,7 @@ function plantProcoreDirectCosts(dataDir: string, good: (directCost: Json) => bo
     });
     plant('a zero-amount line', 'either', (d) => line(d, { amount: '0.00' }));
     return plants;
-  } finally {
-    p.store.close();
-  }
+  });
 }
 
 /**
@@ -480,8 +469,8 @@ function plantProcoreDirectCosts(dataDir: string, good: (directCost: Json) => bo
  * its commitment's document is where it arrives (hostIds).
  */
 function plantProcoreChangeOrders(dataDir: string, good: (commitment: Json) => boolean): Plant[] {
-  const p = new ProcorePlanter(dataDir);
-  try {
+  return inSimulatorStore(sandboxStorePath(dataDir, 'procore'), (store) => {
+    const p = new ProcorePlanter(store);
     const lines = p.all('line_items');
     const linesOf = (id: unknown) => lines.filter((l) => l['contract_id'] === id);
     let collection = 'purchase_order_contracts';
@@ -556,9 +545,7 @@ function plantProcoreChangeOrders(dataDir: string, good: (commitment: Json) => b
       coLine(co, { description: HUGE });
     });
     return plants;
-  } finally {
-    p.store.close();
-  }
+  });
 }
 
 // ---------------------------------------------------------------- the cases
