@@ -44,13 +44,23 @@ export async function listBoards(client: MondayClient): Promise<MondayBoardSumma
   return boards;
 }
 
-export async function getBoard(client: MondayClient, boardId: string): Promise<MondayBoard> {
+/** Board ids are numbers: anything else is refused before a call is spent on it. */
+function checkBoardId(boardId: string): void {
   if (!/^\d+$/.test(boardId))
-    throw new MondayRequestError(
-      `"${boardId}" is not a monday board id (board ids are numbers).`,
-      false,
-      'LocalValidation',
-    );
+    throw new MondayRequestError(`"${boardId}" is not a monday board id (board ids are numbers).`, false, 'LocalValidation');
+}
+
+/** monday answers a board it cannot show with no board at all. */
+function boardNotFound(boardId: string): MondayRequestError {
+  return new MondayRequestError(
+    `Board ${boardId} does not exist, is archived, or the monday user of this connection cannot see it; pick the board again.`,
+    false,
+    'InvalidBoardIdException',
+  );
+}
+
+export async function getBoard(client: MondayClient, boardId: string): Promise<MondayBoard> {
+  checkBoardId(boardId);
   let wire: WireBoard | null | undefined;
   try {
     const data = await client.request<{ boards: Array<WireBoard | null> | null }>(getBoardDocument(boardId));
@@ -59,11 +69,7 @@ export async function getBoard(client: MondayClient, boardId: string): Promise<M
     throw toReadError(error, `reading board ${boardId}`, boardId);
   }
   if (!wire)
-    throw new MondayRequestError(
-      `Board ${boardId} does not exist, is archived, or the monday user of this connection cannot see it; pick the board again.`,
-      false,
-      'InvalidBoardIdException',
-    );
+    throw boardNotFound(boardId);
   return boardFromWire(wire);
 }
 
@@ -154,12 +160,7 @@ export async function listItems(
   boardId: string,
   options: ItemReadOptions = {},
 ): Promise<FoundItem[]> {
-  if (!/^\d+$/.test(boardId))
-    throw new MondayRequestError(
-      `"${boardId}" is not a monday board id (board ids are numbers).`,
-      false,
-      'LocalValidation',
-    );
+  checkBoardId(boardId);
   const columnIds = options.columnIds ? [...new Set(options.columnIds)] : null;
   const { pageSize } = client.settings;
   try {
@@ -169,11 +170,7 @@ export async function listItems(
       );
       const board = data.boards?.find((b) => b !== null && String(b.id) === boardId);
       if (!board)
-        throw new MondayRequestError(
-          `Board ${boardId} does not exist, is archived, or the monday user of this connection cannot see it; pick the board again.`,
-          false,
-          'InvalidBoardIdException',
-        );
+        throw boardNotFound(boardId);
       return board.items_page;
     });
   } catch (error) {
